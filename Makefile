@@ -1,0 +1,38 @@
+# The few verbs a newcomer needs. Everything installs from this repository's own files.
+PY ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+
+.PHONY: install demo test test-fast lint bench fuzz system-deps clean
+
+$(STAMP): pyproject.toml
+	$(PY) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is needed"'
+	$(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+# System packages the browser tests need (Debian's chromium); skipped when already there.
+system-deps:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else echo "chromium is missing: sudo apt-get install chromium" >&2; exit 1; fi; }
+
+demo: install
+	$(BIN)/campaign-graph load examples/sample -o out/sample.snapshot
+	$(BIN)/campaign-graph info out/sample.snapshot
+
+test: install system-deps
+	$(BIN)/python -m pytest -q
+
+test-fast: install
+	$(BIN)/python -m pytest -q -m "not bolt and not browser and not notebooks"
+
+lint: install
+	$(BIN)/ruff check graphmodel loaders queries exports tests benchmarks
+
+clean:
+	rm -rf $(VENV) out .pytest_cache

@@ -1,0 +1,1 @@
+"""Everything that leaves the tool: maps, reports, files, and the command line."""

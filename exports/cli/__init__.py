@@ -1,0 +1,1 @@
+"""The ``campaign-graph`` command: a thin layer over the library, one module per command group."""

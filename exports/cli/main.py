@@ -1,0 +1,85 @@
+"""The ``campaign-graph`` entry point.
+
+Commands are registered by name in :data:`COMMANDS` and imported only when used, so
+``--help`` is quick and a command group's module is the only place that knows it. Every
+:class:`~graphmodel.errors.CampaignGraphError` becomes one line on stderr and exit code 1;
+click's usage errors exit 2.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from typing import Any
+
+import click
+
+from graphmodel.errors import CampaignGraphError
+
+#: command name -> "module:attribute" (a click command). Add a line to add a command.
+COMMANDS: dict[str, str] = {
+    "load": "exports.cli.data_cmds:load",
+    "info": "exports.cli.data_cmds:info",
+    "find": "exports.cli.data_cmds:find",
+    "validate": "exports.cli.data_cmds:validate",
+}
+
+#: one-line help shown in ``campaign-graph --help`` without importing the command
+SHORT_HELP: dict[str, str] = {}
+
+
+class LazyGroup(click.Group):
+    """A group that imports a command's module only when the command runs."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        target = COMMANDS.get(cmd_name)
+        if target is None:
+            return None
+        module, _, attr = target.partition(":")
+        return getattr(importlib.import_module(module), attr)
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except CampaignGraphError as e:
+            click.echo(f"error: {one_line(str(e))}", err=True)
+            sys.exit(1)
+        except PermissionError as e:
+            click.echo(f"error: permission denied: {e.filename}", err=True)
+            sys.exit(1)
+        except FileNotFoundError as e:
+            click.echo(f"error: no such file or folder: {e.filename}", err=True)
+            sys.exit(1)
+        except IsADirectoryError as e:
+            click.echo(f"error: is a folder, expected a file: {e.filename}", err=True)
+            sys.exit(1)
+        except KeyboardInterrupt:
+            click.echo("error: interrupted", err=True)
+            sys.exit(1)
+
+
+def one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(package_name="campaign-graph")
+def cli() -> None:
+    """Map multinationals, their sites, unions and agreements; find coverage gaps and leverage.
+
+    Typical use: `campaign-graph load DATA -o snap`, then `campaign-graph coverage snap
+    --company ArcelorMittal`, `campaign-graph map snap --company ArcelorMittal -o map.html`.
+    Run `campaign-graph COMMAND --help` for each command.
+    """
+
+
+def main() -> None:
+    """Console-script entry point."""
+    cli(prog_name="campaign-graph")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,613 @@
+"""``CampaignGraph``: the typed campaign graph over a networkx ``MultiDiGraph``.
+
+The class stays small: typed add/get/find, iteration, validation. Questions about the
+graph (groups, coverage, leverage...) are plain functions in ``queries/``.
+
+Nodes are keyed by their stable ``id``; their attributes are ``kind``, ``name`` and the
+schema's properties. Edges are keyed by a stable edge id (see
+:func:`graphmodel.records.edge_id`). A property that is absent is *unknown*; it is never
+stored as ``None``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Any, Iterable, Iterator, Mapping
+
+import networkx as nx
+
+from graphmodel import schema
+from graphmodel.errors import CampaignGraphError
+from graphmodel.names import compact_key, name_key, plain_text
+from graphmodel.records import EdgeRecord, NodeRecord, Source, edge_id
+from graphmodel.values import coerce, in_force, normalise_as_of
+
+#: list properties that a merge unions instead of treating as a conflict
+_UNION_LISTS = {"aliases", "former_names", "sources", "origins", "gem_id", "registry_ids", "clauses"}
+
+MERGE_POLICIES = ("error", "fill", "replace")
+
+
+@dataclass(frozen=True)
+class Match:
+    """One answer of :meth:`CampaignGraph.find`."""
+
+    id: str
+    kind: str
+    name: str
+    matched: str  # the text that matched (a name, alias, former name or identifier)
+    how: str  # "id", "identifier", "name", "alias", "former_name", "partial"
+
+
+def _former_name_text(entry: str) -> str:
+    # "Old Name (until 2010-05-01)" -> "Old Name"
+    if entry.endswith(")") and " (" in entry:
+        head, _, tail = entry.rpartition(" (")
+        if tail.startswith(("until", "from", "to")):
+            return head
+    return entry
+
+
+class CampaignGraph:
+    """A typed, provenance-carrying multigraph of companies, sites, unions and agreements.
+
+    Examples
+    --------
+    >>> g = CampaignGraph()
+    >>> g.add_source(Source("s1", title="Annual report"))
+    >>> g.add_node("am", "Company", "ArcelorMittal SA", sources=["s1"], country="LU")
+    'am'
+    >>> g.add_node("gent", "Site", "ArcelorMittal Gent", sources=["s1"], commodity="steel")
+    'gent'
+    >>> g.add_edge("am", "gent", "OPERATES", sources=["s1"])
+    'OPERATES:am->gent'
+    >>> [m.id for m in g.find("ArcelorMittal S.A.")]
+    ['am']
+    """
+
+    def __init__(self) -> None:
+        self.nx: nx.MultiDiGraph = nx.MultiDiGraph()
+        self.sources: dict[str, Source] = {}
+        self._edge_ends: dict[str, tuple[str, str]] = {}
+        self._index: dict[str, dict[str, set[str]]] | None = None
+
+    # ------------------------------------------------------------------ sources
+    def add_source(self, source: Source) -> None:
+        """Add a Source record; a second record with the same id fills empty fields."""
+        if not source.id:
+            raise CampaignGraphError("a source needs an id")
+        old = self.sources.get(source.id)
+        self.sources[source.id] = old.merged_with(source) if old else source
+
+    # ------------------------------------------------------------------ nodes
+    def add_node(
+        self,
+        id: str,
+        kind: str,
+        name: str | None = None,
+        *,
+        sources: Iterable[str] = (),
+        merge: str = "error",
+        **props: Any,
+    ) -> str:
+        """Add (or merge into) the node ``id`` after validating it against the schema.
+
+        Parameters
+        ----------
+        id, kind, name
+            The stable id, a node kind of the schema (any case), the display name.
+        sources
+            Source ids asserting the node; they must have been added with :meth:`add_source`.
+        merge
+            What to do when the node exists and a property differs: ``"error"`` raises
+            (the duplicate-id check of the table loaders), ``"fill"`` keeps the old value,
+            ``"replace"`` takes the new one. Sources, aliases and other list properties
+            are always unioned.
+        **props
+            Schema properties; values are parsed (``"51 %"`` -> 51.0, ``"2008"`` -> ``"2008-01-01"``).
+
+        Returns
+        -------
+        The node id.
+        """
+        canonical = schema.canonical_node_kind(kind) if isinstance(kind, str) else None
+        if canonical is None:
+            raise CampaignGraphError(f"unknown node kind {kind!r} (known: {', '.join(schema.NODE_KINDS)})")
+        node_id = self._check_id(id)
+        attrs = self._coerce_props(schema.node_props(canonical), props, where=f"{canonical} {node_id}")
+        if name is not None:
+            attrs["name"] = coerce(schema.COMMON_NODE_PROPS["name"], name)
+            if attrs["name"] is None:
+                del attrs["name"]
+        src = self._check_sources(sources)
+        if src:
+            attrs["sources"] = src
+        if self.nx.has_node(node_id):
+            existing = self.nx.nodes[node_id]
+            if existing["kind"] != canonical:
+                raise CampaignGraphError(
+                    f"duplicate id {node_id!r}: already a {existing['kind']}, not a {canonical}"
+                )
+            self._merge_into(existing, attrs, merge, what=f"id {node_id!r}")
+        else:
+            attrs.setdefault("name", node_id)
+            self.nx.add_node(node_id, kind=canonical, **attrs)
+        self._index = None
+        return node_id
+
+    def add_node_record(self, rec: NodeRecord, *, merge: str = "error") -> str:
+        """Add a :class:`NodeRecord` (its origin is kept in ``origins``)."""
+        props = dict(rec.props)
+        if rec.origin:
+            props["origins"] = list(props.get("origins") or []) + [rec.origin]
+        return self.add_node(rec.id, rec.kind, rec.name, sources=rec.sources, merge=merge, **props)
+
+    def has_node(self, id: str) -> bool:
+        return self.nx.has_node(id)
+
+    def node(self, id: str) -> Mapping[str, Any]:
+        """The node's attributes (read-only view), ``kind`` and ``name`` included."""
+        try:
+            return MappingProxyType(self.nx.nodes[id])
+        except KeyError:
+            raise CampaignGraphError(f"no node with id {id!r}") from None
+
+    def kind_of(self, id: str) -> str:
+        return self.node(id)["kind"]
+
+    def name_of(self, id: str) -> str:
+        return self.nx.nodes[id].get("name", id) if self.nx.has_node(id) else id
+
+    def nodes(self, kind: str | None = None) -> Iterator[tuple[str, Mapping[str, Any]]]:
+        """Iterate ``(id, attrs)``, optionally of one kind."""
+        for n, a in self.nx.nodes(data=True):
+            if kind is None or a["kind"] == kind:
+                yield n, a
+
+    def node_ids(self, kind: str | None = None) -> list[str]:
+        return [n for n, _ in self.nodes(kind)]
+
+    def remove_node(self, id: str) -> None:
+        """Remove a node and every edge touching it."""
+        if not self.nx.has_node(id):
+            raise CampaignGraphError(f"no node with id {id!r}")
+        for _, _, k in list(self.nx.in_edges(id, keys=True)) + list(self.nx.out_edges(id, keys=True)):
+            self._edge_ends.pop(k, None)
+        self.nx.remove_node(id)
+        self._index = None
+
+    # ------------------------------------------------------------------ edges
+    def add_edge(
+        self,
+        source: str,
+        target: str,
+        kind: str,
+        *,
+        id: str | None = None,
+        sources: Iterable[str] = (),
+        merge: str = "error",
+        **props: Any,
+    ) -> str:
+        """Add (or merge into) an edge after checking its kind, endpoints and properties.
+
+        Returns the edge id: ``id`` if given, else derived from kind, ends and ``valid_from``.
+        Self-loops are refused (a company that owns and operates is direct operation, not
+        an OWNS loop).
+        """
+        canonical = schema.canonical_edge_kind(kind) if isinstance(kind, str) else None
+        if canonical is None:
+            raise CampaignGraphError(f"unknown edge kind {kind!r} (known: {', '.join(schema.EDGE_KINDS)})")
+        for end, label in ((source, "source"), (target, "target")):
+            if not self.nx.has_node(end):
+                raise CampaignGraphError(f"{canonical} edge {label} {end!r} is not a node in the graph")
+        if source == target:
+            raise CampaignGraphError(f"{canonical} edge from {source!r} to itself (self-loop) is not allowed")
+        ends = (self.nx.nodes[source]["kind"], self.nx.nodes[target]["kind"])
+        ek = schema.EDGE_KINDS[canonical]
+        if ends not in ek.endpoints:
+            allowed = ", ".join(f"{a}->{b}" for a, b in ek.endpoints)
+            raise CampaignGraphError(f"{canonical} cannot run from a {ends[0]} to a {ends[1]} (allowed: {allowed})")
+        attrs = self._coerce_props(schema.edge_props(canonical), props, where=f"{canonical} {source}->{target}")
+        vf, vt = attrs.get("valid_from"), attrs.get("valid_to")
+        if vf and vt and vt < vf:
+            raise CampaignGraphError(f"{canonical} {source}->{target}: valid_to is before valid_from")
+        src = self._check_sources(sources)
+        if src:
+            attrs["sources"] = src
+        eid = self._check_id(id) if id else edge_id(canonical, source, target, vf)
+        if eid in self._edge_ends:
+            u, v = self._edge_ends[eid]
+            if (u, v) != (source, target):
+                raise CampaignGraphError(f"duplicate edge id {eid!r} with different ends")
+            existing = self.nx.edges[u, v, eid]
+            if existing["kind"] != canonical:
+                raise CampaignGraphError(f"duplicate edge id {eid!r}: already a {existing['kind']}")
+            self._merge_into(existing, attrs, merge, what=f"edge {eid!r}")
+        else:
+            self.nx.add_edge(source, target, key=eid, kind=canonical, **attrs)
+            self._edge_ends[eid] = (source, target)
+        return eid
+
+    def add_edge_record(self, rec: EdgeRecord, *, merge: str = "error") -> str:
+        """Add an :class:`EdgeRecord` (its origin is kept in ``origins``)."""
+        props = dict(rec.props)
+        if rec.origin:
+            props["origins"] = list(props.get("origins") or []) + [rec.origin]
+        return self.add_edge(rec.source, rec.target, rec.kind, id=rec.id, sources=rec.sources, merge=merge, **props)
+
+    def has_edge(self, eid: str) -> bool:
+        return eid in self._edge_ends
+
+    def edge(self, eid: str) -> tuple[str, str, Mapping[str, Any]]:
+        """``(source, target, attrs)`` of the edge ``eid``."""
+        try:
+            u, v = self._edge_ends[eid]
+        except KeyError:
+            raise CampaignGraphError(f"no edge with id {eid!r}") from None
+        return u, v, MappingProxyType(self.nx.edges[u, v, eid])
+
+    def remove_edge(self, eid: str) -> None:
+        u, v = self._edge_ends.pop(eid)
+        self.nx.remove_edge(u, v, key=eid)
+
+    def edges(
+        self, kind: str | Iterable[str] | None = None, *, as_of: Any = None
+    ) -> Iterator[tuple[str, str, str, Mapping[str, Any]]]:
+        """Iterate ``(edge_id, source, target, attrs)``.
+
+        ``kind`` filters by one kind or several; ``as_of`` (a date, ``"today"``) keeps only
+        edges whose validity contains that date. ``as_of=None`` keeps all.
+        """
+        kinds = {kind} if isinstance(kind, str) else (set(kind) if kind is not None else None)
+        day = normalise_as_of(as_of) if as_of is not None else None
+        for u, v, k, a in self.nx.edges(keys=True, data=True):
+            if kinds is not None and a["kind"] not in kinds:
+                continue
+            if day is not None and not in_force(a.get("valid_from"), a.get("valid_to"), day):
+                continue
+            yield k, u, v, a
+
+    def out_edges(
+        self, id: str, kind: str | Iterable[str] | None = None, *, as_of: Any = None
+    ) -> list[tuple[str, str, str, Mapping[str, Any]]]:
+        """Edges leaving ``id`` as ``(edge_id, source, target, attrs)``, filtered like :meth:`edges`."""
+        return self._filter(self.nx.out_edges(id, keys=True, data=True), kind, as_of)
+
+    def in_edges(
+        self, id: str, kind: str | Iterable[str] | None = None, *, as_of: Any = None
+    ) -> list[tuple[str, str, str, Mapping[str, Any]]]:
+        """Edges arriving at ``id``, filtered like :meth:`edges`."""
+        return self._filter(self.nx.in_edges(id, keys=True, data=True), kind, as_of)
+
+    @staticmethod
+    def _filter(it: Iterable[Any], kind: Any, as_of: Any) -> list[tuple[str, str, str, Mapping[str, Any]]]:
+        kinds = {kind} if isinstance(kind, str) else (set(kind) if kind is not None else None)
+        day = normalise_as_of(as_of) if as_of is not None else None
+        out = []
+        for u, v, k, a in it:
+            if kinds is not None and a["kind"] not in kinds:
+                continue
+            if day is not None and not in_force(a.get("valid_from"), a.get("valid_to"), day):
+                continue
+            out.append((k, u, v, a))
+        return out
+
+    # ------------------------------------------------------------------ size
+    def number_of_nodes(self) -> int:
+        return self.nx.number_of_nodes()
+
+    def number_of_edges(self) -> int:
+        return self.nx.number_of_edges()
+
+    def counts_by_kind(self) -> dict[str, dict[str, int]]:
+        """``{"nodes": {kind: n}, "edges": {kind: n}}``, kinds sorted."""
+        nodes: dict[str, int] = {}
+        for _, a in self.nx.nodes(data=True):
+            nodes[a["kind"]] = nodes.get(a["kind"], 0) + 1
+        edges: dict[str, int] = {}
+        for _, _, a in self.nx.edges(data=True):
+            edges[a["kind"]] = edges.get(a["kind"], 0) + 1
+        return {"nodes": dict(sorted(nodes.items())), "edges": dict(sorted(edges.items()))}
+
+    # ------------------------------------------------------------------ search
+    def _build_index(self) -> dict[str, dict[str, set[str]]]:
+        index: dict[str, dict[str, set[str]]] = {"identifier": {}, "name": {}, "alias": {}, "former_name": {}}
+
+        def put(table: str, key: str, node: str) -> None:
+            if key:
+                index[table].setdefault(key, set()).add(node)
+
+        for n, a in self.nx.nodes(data=True):
+            for ident_prop in ("lei", "wikidata"):
+                if a.get(ident_prop):
+                    put("identifier", str(a[ident_prop]).casefold(), n)
+            for ident in list(a.get("gem_id") or []) + list(a.get("registry_ids") or []):
+                put("identifier", ident.casefold(), n)
+            for table, texts in (
+                ("name", [a.get("name", "")]),
+                ("alias", a.get("aliases") or []),
+                ("former_name", [_former_name_text(x) for x in a.get("former_names") or []]),
+            ):
+                for t in texts:
+                    put(table, name_key(t), n)
+                    put(table, "~" + compact_key(t), n)
+        return index
+
+    def find(self, text: str, kind: str | None = None, *, partial: bool = True) -> list[Match]:
+        """Find nodes by id, identifier (LEI, QID, GEM id), name, alias or former name.
+
+        Matching ignores case, accents, punctuation and legal forms ("ArcelorMittal S.A."
+        finds "ArcelorMittal SA"). When nothing matches whole, ``partial`` falls back to
+        names that contain the text. Results: exact matches first, then by name.
+
+        Examples
+        --------
+        >>> g = CampaignGraph()
+        >>> _ = g.add_node("bhp", "Company", "BHP Group Ltd", former_names=["BHP Billiton Ltd (until 2018-11-19)"])
+        >>> [(m.id, m.how) for m in g.find("BHP Billiton")]
+        [('bhp', 'former_name')]
+        """
+        if kind is not None:
+            k = schema.canonical_node_kind(kind)
+            if k is None:
+                raise CampaignGraphError(f"unknown node kind {kind!r}")
+            kind = k
+        text = (text or "").strip()
+        if not text:
+            return []
+        if self._index is None:
+            self._index = self._build_index()
+        found: dict[str, Match] = {}
+
+        def add(n: str, matched: str, how: str) -> None:
+            a = self.nx.nodes[n]
+            if kind is not None and a["kind"] != kind:
+                return
+            if n not in found:
+                found[n] = Match(n, a["kind"], a.get("name", n), matched, how)
+
+        if self.nx.has_node(text):
+            add(text, text, "id")
+        for n in self._index["identifier"].get(text.casefold(), ()):
+            add(n, text, "identifier")
+        key, ckey = name_key(text), "~" + compact_key(text)
+        for table in ("name", "alias", "former_name"):
+            for k in (key, ckey):
+                for n in sorted(self._index[table].get(k, ())):
+                    add(n, text, table)
+        if not found and partial:
+            needle = plain_text(text)
+            if needle:
+                for n, a in self.nx.nodes(data=True):
+                    names = [a.get("name", "")] + list(a.get("aliases") or []) + list(a.get("former_names") or [])
+                    if any(needle in plain_text(x) for x in names if x):
+                        add(n, text, "partial")
+        order = {"id": 0, "identifier": 1, "name": 2, "alias": 3, "former_name": 4, "partial": 5}
+        return sorted(found.values(), key=lambda m: (order[m.how], m.name.casefold(), m.id))
+
+    def resolve(self, text: str, kind: str | None = None) -> str:
+        """The one node ``text`` names, or a :class:`CampaignGraphError` listing candidates.
+
+        A unique best match wins (an exact name beats partial ones); several matches of the
+        same quality are ambiguous.
+        """
+        matches = self.find(text, kind)
+        if not matches:
+            raise CampaignGraphError(f"no {kind or 'node'} matches {text!r}")
+        best = [m for m in matches if m.how == matches[0].how]
+        if len(best) == 1:
+            return best[0].id
+        shown = "; ".join(f"{m.name} [{m.id}, {m.kind}]" for m in best[:10])
+        more = f" and {len(best) - 10} more" if len(best) > 10 else ""
+        raise CampaignGraphError(f"{text!r} is ambiguous: {shown}{more}. Give an id instead.")
+
+    # ------------------------------------------------------------------ merging
+    def merge_nodes(self, keep: str, drop: str, *, evidence: str = "") -> None:
+        """Fold node ``drop`` into ``keep``: edges move, names become aliases, sources union.
+
+        Used by entity resolution; ``evidence`` is kept in the surviving node's ``aliases``
+        trail through the dropped name and recorded by the caller.
+        """
+        if keep == drop:
+            return
+        a_keep, a_drop = self.node(keep), self.node(drop)
+        if a_keep["kind"] != a_drop["kind"]:
+            raise CampaignGraphError(f"cannot merge a {a_drop['kind']} into a {a_keep['kind']}")
+        data = dict(a_drop)
+        data.pop("kind")
+        dropped_name = data.pop("name", None)
+        aliases = list(data.pop("aliases", []) or [])
+        if dropped_name and dropped_name != a_keep.get("name"):
+            aliases.append(dropped_name)
+        target = self.nx.nodes[keep]
+        if aliases:
+            data["aliases"] = aliases
+        self._merge_into(target, data, "fill", what=f"merge {drop!r} into {keep!r}")
+        for u, v, k, a in list(self.nx.in_edges(drop, keys=True, data=True)) + list(
+            self.nx.out_edges(drop, keys=True, data=True)
+        ):
+            nu, nv = (keep if u == drop else u), (keep if v == drop else v)
+            self.nx.remove_edge(u, v, key=k)
+            self._edge_ends.pop(k, None)
+            if nu == nv:
+                continue  # an edge between the two merged nodes would become a self-loop
+            props = {p: val for p, val in a.items() if p != "kind"}
+            new_id = edge_id(a["kind"], nu, nv, props.get("valid_from"))
+            if new_id in self._edge_ends:
+                eu, ev = self._edge_ends[new_id]
+                self._merge_into(self.nx.edges[eu, ev, new_id], props, "fill", what=f"edge {new_id!r}")
+            else:
+                self.nx.add_edge(nu, nv, key=new_id, kind=a["kind"], **props)
+                self._edge_ends[new_id] = (nu, nv)
+        self.nx.remove_node(drop)
+        self._index = None
+
+    # ------------------------------------------------------------------ validation
+    def validate(self) -> list[CampaignGraphError]:
+        """Check every node and edge against the schema; return the problems found.
+
+        The add methods already validate, so a graph built through them returns ``[]``;
+        this catches graphs edited through ``.nx`` directly and snapshots from elsewhere.
+        """
+        problems: list[CampaignGraphError] = []
+        for n, a in self.nx.nodes(data=True):
+            kind = a.get("kind")
+            if kind not in schema.NODE_KINDS:
+                problems.append(CampaignGraphError(f"node {n!r}: unknown kind {kind!r}"))
+                continue
+            allowed = schema.node_props(kind)
+            for p, val in a.items():
+                if p == "kind":
+                    continue
+                if p not in allowed:
+                    problems.append(CampaignGraphError(f"node {n!r}: {kind} has no property {p!r}"))
+                    continue
+                try:
+                    coerce(allowed[p], val)
+                except ValueError as e:
+                    problems.append(CampaignGraphError(f"node {n!r}: property {p}: {e}"))
+            for s in a.get("sources") or []:
+                if s not in self.sources:
+                    problems.append(CampaignGraphError(f"node {n!r}: unknown source {s!r}"))
+        for u, v, k, a in self.nx.edges(keys=True, data=True):
+            kind = a.get("kind")
+            if kind not in schema.EDGE_KINDS:
+                problems.append(CampaignGraphError(f"edge {k!r}: unknown kind {kind!r}"))
+                continue
+            ends = (self.nx.nodes[u].get("kind"), self.nx.nodes[v].get("kind"))
+            if ends not in schema.EDGE_KINDS[kind].endpoints:
+                problems.append(CampaignGraphError(f"edge {k!r}: {kind} cannot run from {ends[0]} to {ends[1]}"))
+            allowed = schema.edge_props(kind)
+            for p, val in a.items():
+                if p == "kind":
+                    continue
+                if p not in allowed:
+                    problems.append(CampaignGraphError(f"edge {k!r}: {kind} has no property {p!r}"))
+                    continue
+                try:
+                    coerce(allowed[p], val)
+                except ValueError as e:
+                    problems.append(CampaignGraphError(f"edge {k!r}: property {p}: {e}"))
+            for s in a.get("sources") or []:
+                if s not in self.sources:
+                    problems.append(CampaignGraphError(f"edge {k!r}: unknown source {s!r}"))
+        return problems
+
+    # ------------------------------------------------------------------ equality
+    def canonical(self) -> dict[str, Any]:
+        """A plain, ordered description of the whole graph (for equality and hashing)."""
+        nodes = [
+            {"id": n, **{k: a[k] for k in sorted(a)}} for n, a in sorted(self.nx.nodes(data=True), key=lambda x: x[0])
+        ]
+        edges = [
+            {"id": k, "source": u, "target": v, **{p: a[p] for p in sorted(a)}}
+            for u, v, k, a in sorted(self.nx.edges(keys=True, data=True), key=lambda x: x[2])
+        ]
+        sources = [self.sources[s].as_dict() for s in sorted(self.sources)]
+        return {"nodes": nodes, "edges": edges, "sources": sources}
+
+    def content_hash(self) -> str:
+        """sha256 of :meth:`canonical` as JSON: equal graphs have equal hashes."""
+        blob = json.dumps(self.canonical(), sort_keys=True, ensure_ascii=False, default=str)
+        return hashlib.sha256(blob.encode("utf-8")).hexdigest()
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, CampaignGraph):
+            return NotImplemented
+        return self.canonical() == other.canonical()
+
+    def __repr__(self) -> str:
+        return f"<CampaignGraph {self.number_of_nodes()} nodes, {self.number_of_edges()} edges>"
+
+    def copy(self) -> "CampaignGraph":
+        g = CampaignGraph()
+        g.nx = self.nx.copy()
+        g.sources = dict(self.sources)
+        g._edge_ends = dict(self._edge_ends)
+        return g
+
+    # ------------------------------------------------------------------ bulk (trusted)
+    def bulk_add(
+        self,
+        nodes: Iterable[tuple[str, dict[str, Any]]],
+        edges: Iterable[tuple[str, str, str, dict[str, Any]]],
+    ) -> None:
+        """Add already-validated nodes and edges without checks (snapshot loading).
+
+        ``nodes`` yields ``(id, attrs)`` with ``kind`` in attrs; ``edges`` yields
+        ``(source, target, edge_id, attrs)``. Use only for data this tool wrote itself and
+        verified by hash; everything else goes through :meth:`add_node` / :meth:`add_edge`.
+        """
+        self.nx.add_nodes_from(nodes)
+        edge_list = list(edges)
+        self.nx.add_edges_from(edge_list)
+        for u, v, k, _ in edge_list:
+            self._edge_ends[k] = (u, v)
+        self._index = None
+
+    # ------------------------------------------------------------------ internals
+    @staticmethod
+    def _check_id(id: Any) -> str:
+        if not isinstance(id, str):
+            id = "" if id is None else str(id)
+        ident = id.strip()
+        if not ident:
+            raise CampaignGraphError("empty id")
+        if any(c in ident for c in "\x00\r\n\t"):
+            raise CampaignGraphError("id contains a control character")
+        try:
+            ident.encode("utf-8")
+        except UnicodeEncodeError:
+            raise CampaignGraphError("id is not valid Unicode") from None
+        return ident
+
+    def _check_sources(self, sources: Iterable[str]) -> list[str]:
+        out: list[str] = []
+        if isinstance(sources, str):
+            sources = [s.strip() for s in sources.split(";")]
+        for s in sources:
+            if not s:
+                continue
+            if s not in self.sources:
+                raise CampaignGraphError(f"unknown source {s!r} (add it to the sources table first)")
+            if s not in out:
+                out.append(s)
+        return out
+
+    @staticmethod
+    def _coerce_props(allowed: Mapping[str, schema.Prop], props: Mapping[str, Any], where: str) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for p, val in props.items():
+            if p in ("kind", "id"):
+                continue
+            prop = allowed.get(p)
+            if prop is None:
+                raise CampaignGraphError(f"{where}: unknown property {p!r}", column=p)
+            try:
+                v = coerce(prop, val)
+            except ValueError as e:
+                raise CampaignGraphError(f"{where}: {p}: {e}", column=p) from None
+            if v is not None:
+                out[p] = v
+        return out
+
+    @staticmethod
+    def _merge_into(existing: dict[str, Any], new: Mapping[str, Any], merge: str, what: str) -> None:
+        if merge not in MERGE_POLICIES:
+            raise ValueError(f"merge must be one of {MERGE_POLICIES}")
+        if merge == "error":  # check everything first: a refused merge changes nothing
+            for p, val in new.items():
+                old = existing.get(p)
+                if old is not None and not (p in _UNION_LISTS and isinstance(old, list)) and old != val:
+                    raise CampaignGraphError(f"duplicate {what} with a different value for {p}", column=p)
+        for p, val in new.items():
+            old = existing.get(p)
+            if old is None:
+                existing[p] = list(val) if isinstance(val, list) else val
+            elif p in _UNION_LISTS and isinstance(old, list):
+                existing[p] = old + [x for x in val if x not in old]
+            elif old != val and merge == "replace":
+                existing[p] = val

@@ -1,0 +1,389 @@
+"""The campaign graph's schema, as plain data.
+
+Everything that knows about node kinds, edge kinds, allowed endpoints, property types
+and sensitivity reads it from here: validation, the table loaders, snapshots, redaction,
+Neo4j labels and the README's schema table. Adding a property touches this file only.
+
+Property types
+--------------
+``str``, ``int``, ``float``, ``bool``, ``date`` (ISO ``YYYY-MM-DD`` string; partial dates
+``YYYY`` / ``YYYY-MM`` are widened to the start of the period, or its end for properties
+marked ``end``), ``list`` (list of strings; ``;``-separated in tables), ``percent``
+(float in 0..100), and ``enum`` (one of ``values``; ``tristate`` is the enum yes/no/joint/unknown).
+
+A property marked ``sensitive`` is dropped by redacted exports; a kind marked ``sensitive``
+is dropped whole, with every edge that touches it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Mapping
+
+SCHEMA_VERSION = 1
+
+
+@dataclass(frozen=True)
+class Prop:
+    type: str = "str"
+    values: tuple[str, ...] = ()
+    sensitive: bool = False
+    end: bool = False  # for dates: a partial date means the end of the period
+    doc: str = ""
+
+
+@dataclass(frozen=True)
+class NodeKind:
+    name: str
+    doc: str
+    props: Mapping[str, Prop]
+    sensitive: bool = False
+
+
+@dataclass(frozen=True)
+class EdgeKind:
+    name: str
+    doc: str
+    endpoints: tuple[tuple[str, str], ...]
+    props: Mapping[str, Prop]
+    sensitive: bool = False
+    sensitive_if_touches: tuple[str, ...] = field(default=())
+
+
+def _p(**kw: Prop) -> Mapping[str, Prop]:
+    return MappingProxyType(dict(kw))
+
+
+S = Prop("str")
+I = Prop("int")
+F = Prop("float")
+B = Prop("bool")
+D = Prop("date")
+DE = Prop("date", end=True)
+L = Prop("list")
+PCT = Prop("percent")
+SENS = Prop("str", sensitive=True)
+SENS_L = Prop("list", sensitive=True)
+
+SITE_STATUS = (
+    "operating",
+    "idle",
+    "closed",
+    "planned",
+    "construction",
+    "mothballed",
+    "retired",
+    "cancelled",
+    "proposed",
+    "shelved",
+    "announced",
+    "operating-pre-retirement",
+    "unknown",
+)
+
+#: properties every node has (besides id and kind)
+COMMON_NODE_PROPS: Mapping[str, Prop] = _p(
+    name=S,
+    aliases=L,
+    former_names=Prop("list", doc="earlier names, each optionally 'Name (until YYYY-MM-DD)'"),
+    sources=L,
+    origins=Prop("list", sensitive=True, doc="file:row each fact came from (internal paths: sensitive)"),
+    user_entered=Prop("bool", doc="entered by a user with no source"),
+    notes=Prop("str", sensitive=True, doc="free-text notes (confidential)"),
+)
+
+#: properties every edge has
+COMMON_EDGE_PROPS: Mapping[str, Prop] = _p(
+    valid_from=D,
+    valid_to=DE,
+    sources=L,
+    origins=Prop("list", sensitive=True),
+    user_entered=B,
+    notes=Prop("str", sensitive=True),
+)
+
+NODE_KINDS: Mapping[str, NodeKind] = MappingProxyType(
+    {
+        "Company": NodeKind(
+            "Company",
+            "any legal entity: parent, subsidiary, joint venture, holding",
+            _p(
+                country=Prop("str", doc="ISO 3166-1 alpha-2"),
+                hq_country=S,
+                lei=S,
+                wikidata=S,
+                gem_id=L,
+                registry_ids=L,
+                listed=B,
+                website=S,
+                legal_form=S,
+                status=S,
+                parent_unknown_reason=Prop(
+                    "str", doc="why the parent is not reported (GLEIF reporting exception)"
+                ),
+            ),
+        ),
+        "Site": NodeKind(
+            "Site",
+            "a workplace: mine, smelter, refinery, steel plant, rolling mill, port, office",
+            _p(
+                site_type=S,
+                commodity=S,
+                country=S,
+                subnational=S,
+                lat=F,
+                lon=F,
+                coordinate_accuracy=S,
+                status=Prop("enum", values=SITE_STATUS),
+                start_year=I,
+                closure_year=I,
+                capacity=F,
+                capacity_unit=S,
+                workforce=I,
+                precarious_share=PCT,
+                gem_id=L,
+                union_status=Prop("enum", values=("none", "present", "unknown")),
+                union_status_date=D,
+                cba_status=Prop("enum", values=("none", "in_force", "unknown")),
+                cba_status_date=D,
+                url=S,
+            ),
+        ),
+        "Union": NodeKind(
+            "Union",
+            "a trade union: local, national union, federation, global union federation",
+            _p(
+                level=Prop("enum", values=("local", "national", "federation", "global", "regional", "other")),
+                country=S,
+                website=S,
+                email=SENS,
+                phone=SENS,
+                address=SENS,
+                contact=SENS,
+            ),
+        ),
+        "UnionNetwork": NodeKind(
+            "UnionNetwork",
+            "a company-wide union network",
+            _p(company=Prop("str", doc="id of the multinational"), coordinator=S, founded=D),
+        ),
+        "Agreement": NodeKind(
+            "Agreement",
+            "a CBA, global or European framework agreement, health & safety agreement",
+            _p(
+                agreement_type=Prop("enum", values=("cba", "gfa", "hs", "efa", "other")),
+                signed=D,
+                expires=DE,
+                renewal=Prop("enum", values=("tacit", "unknown", "none")),
+                duration=S,
+                scope=Prop(
+                    "enum",
+                    values=("controlled", "majority_owned", "all_subsidiaries", "suppliers_included", "unknown"),
+                ),
+                scope_confidence=Prop("enum", values=("stated", "inferred", "unknown")),
+                clauses=L,
+                url=S,
+            ),
+        ),
+        "Campaign": NodeKind(
+            "Campaign",
+            "a campaign or organizing project",
+            _p(
+                goal=Prop("str", sensitive=True),
+                status=S,
+                start=D,
+                end=DE,
+                target=S,
+            ),
+        ),
+        "Country": NodeKind(
+            "Country",
+            "a country (id: ISO 3166-1 alpha-2)",
+            _p(
+                iso2=S,
+                ilo_ratifications=L,
+                ituc_rating=S,
+                due_diligence_laws=L,
+                national_action_plan=B,
+            ),
+        ),
+        "Initiative": NodeKind(
+            "Initiative",
+            "a standard or multi-stakeholder initiative (EITI, IRMA, ASI, OECD NCP)",
+            _p(grievance_mechanism=B, url=S),
+        ),
+        "Investor": NodeKind(
+            "Investor",
+            "a shareholder or lender, e.g. a pension fund",
+            _p(workers_capital=Prop("bool", doc="union trustees on the board"), country=S),
+        ),
+        "Event": NodeKind(
+            "Event",
+            "a dated incident: union busting, dismissal, fatality, strike, renaming, relocation",
+            _p(date=D, event_type=S, severity=I, description=S),
+        ),
+        "Person": NodeKind(
+            "Person",
+            "a natural person (the whole record is sensitive)",
+            _p(role=S, email=SENS, phone=SENS, address=SENS, nationality=SENS, birth_date=Prop("date", sensitive=True)),
+            sensitive=True,
+        ),
+    }
+)
+
+_ORG = ("Company",)
+_HOLDERS = ("Company", "Investor", "Person")
+
+EDGE_KINDS: Mapping[str, EdgeKind] = MappingProxyType(
+    {
+        "OWNS": EdgeKind(
+            "OWNS",
+            "equity or control held",
+            tuple((h, "Company") for h in _HOLDERS),
+            _p(
+                share=PCT,
+                share_min=PCT,
+                share_max=PCT,
+                voting=PCT,
+                voting_min=PCT,
+                voting_max=PCT,
+                control=Prop("enum", values=("yes", "no", "joint", "unknown")),
+                share_inferred=Prop("str", doc="why the share was inferred, if it was"),
+                derived=Prop("str", doc="e.g. gem_parent: an ultimate-parent assertion, not a direct holding"),
+            ),
+        ),
+        "OPERATES": EdgeKind("OPERATES", "a company operates a site", (("Company", "Site"),), _p(share=PCT)),
+        "SUPPLIES": EdgeKind(
+            "SUPPLIES",
+            "supply relation",
+            tuple((a, b) for a in ("Site", "Company") for b in ("Site", "Company")),
+            _p(commodity=S, volume=F, unit=S),
+        ),
+        "REPRESENTS": EdgeKind(
+            "REPRESENTS",
+            "a union represents workers at a site or company",
+            (("Union", "Site"), ("Union", "Company")),
+            _p(
+                members=Prop("int", sensitive=True),
+                density=Prop("percent", sensitive=True),
+                recognised=B,
+                bargaining_unit=S,
+            ),
+        ),
+        "AFFILIATED_TO": EdgeKind("AFFILIATED_TO", "union affiliation", (("Union", "Union"),), _p()),
+        "MEMBER_OF": EdgeKind("MEMBER_OF", "union in a company network", (("Union", "UnionNetwork"),), _p()),
+        "PARTY_TO": EdgeKind(
+            "PARTY_TO",
+            "signatory of an agreement",
+            (("Company", "Agreement"), ("Union", "Agreement")),
+            _p(role=Prop("enum", values=("employer", "union", "witness", "other"))),
+        ),
+        "COVERS": EdgeKind(
+            "COVERS",
+            "explicit coverage, overriding the scope rule",
+            (("Agreement", "Site"), ("Agreement", "Company")),
+            _p(excluded=Prop("bool", doc="explicitly excluded from coverage")),
+        ),
+        "LOCATED_IN": EdgeKind(
+            "LOCATED_IN", "location", (("Site", "Country"), ("Company", "Country")), _p()
+        ),
+        "CERTIFIED_BY": EdgeKind(
+            "CERTIFIED_BY",
+            "certification",
+            (("Company", "Initiative"), ("Site", "Initiative")),
+            _p(level=S, audit_date=D),
+        ),
+        "MEMBER_OF_INITIATIVE": EdgeKind(
+            "MEMBER_OF_INITIATIVE",
+            "initiative membership",
+            (("Company", "Initiative"), ("Site", "Initiative")),
+            _p(level=S, audit_date=D),
+        ),
+        "TARGETS": EdgeKind("TARGETS", "campaign target", (("Campaign", "Company"), ("Campaign", "Site")), _p()),
+        "SUPPORTS": EdgeKind("SUPPORTS", "union supports campaign", (("Union", "Campaign"),), _p()),
+        "INVOLVES": EdgeKind(
+            "INVOLVES",
+            "an event involves",
+            (("Event", "Company"), ("Event", "Site"), ("Event", "Union")),
+            _p(),
+        ),
+        "HOLDS_ROLE": EdgeKind(
+            "HOLDS_ROLE",
+            "a person holds a role",
+            (("Person", "Company"), ("Person", "Union")),
+            _p(role=S),
+            sensitive=True,
+        ),
+        "RENAMED_TO": EdgeKind(
+            "RENAMED_TO", "a renaming or re-registration", (("Company", "Company"),), _p(date=D)
+        ),
+    }
+)
+
+
+def node_props(kind: str) -> Mapping[str, Prop]:
+    """All properties a node of ``kind`` may carry (common ones included).
+
+    Examples
+    --------
+    >>> "workforce" in node_props("Site")
+    True
+    """
+    k = NODE_KINDS[kind]
+    return {**COMMON_NODE_PROPS, **k.props}
+
+
+def edge_props(kind: str) -> Mapping[str, Prop]:
+    """All properties an edge of ``kind`` may carry (common ones included)."""
+    k = EDGE_KINDS[kind]
+    return {**COMMON_EDGE_PROPS, **k.props}
+
+
+def all_node_props() -> dict[str, Prop]:
+    """Union of every node property over every kind (for wide tables).
+
+    Where two kinds give one name different types, the first declaration wins; the
+    schema keeps them consistent (tested).
+    """
+    out: dict[str, Prop] = dict(COMMON_NODE_PROPS)
+    for k in NODE_KINDS.values():
+        for name, p in k.props.items():
+            out.setdefault(name, p)
+    return out
+
+
+def all_edge_props() -> dict[str, Prop]:
+    """Union of every edge property over every kind."""
+    out: dict[str, Prop] = dict(COMMON_EDGE_PROPS)
+    for k in EDGE_KINDS.values():
+        for name, p in k.props.items():
+            out.setdefault(name, p)
+    return out
+
+
+def is_sensitive_node_prop(kind: str, prop: str) -> bool:
+    """True when redacted exports must drop ``prop`` of a ``kind`` node."""
+    p = node_props(kind).get(prop)
+    return bool(p and p.sensitive)
+
+
+def is_sensitive_edge_prop(kind: str, prop: str) -> bool:
+    """True when redacted exports must drop ``prop`` of a ``kind`` edge."""
+    p = edge_props(kind).get(prop)
+    return bool(p and p.sensitive)
+
+
+def canonical_node_kind(text: str) -> str | None:
+    """The schema's spelling of a node kind given in any case (``company`` -> ``Company``)."""
+    key = text.strip().replace("_", "").replace(" ", "").casefold()
+    for k in NODE_KINDS:
+        if k.casefold() == key:
+            return k
+    return None
+
+
+def canonical_edge_kind(text: str) -> str | None:
+    """The schema's spelling of an edge kind given in any case (``owns`` -> ``OWNS``)."""
+    key = text.strip().replace(" ", "_").upper()
+    return key if key in EDGE_KINDS else None

@@ -1,0 +1,1 @@
+"""Stores: where a CampaignGraph is kept (snapshot folders on disk, a Neo4j server)."""

@@ -1,0 +1,67 @@
+"""The list of loaders, format guessing, and loading files into a graph."""
+
+from __future__ import annotations
+
+import importlib
+from pathlib import Path
+from types import ModuleType
+from typing import Callable, Iterable
+
+from graphmodel.errors import CampaignGraphError
+from graphmodel.graph import CampaignGraph
+from loaders.builder import build
+from loaders.context import LoadContext
+
+#: format name -> module. Order matters for guessing: the first whose ``sniff`` says yes wins.
+FORMATS: dict[str, str] = {
+    "tables": "loaders.tables",
+}
+
+
+def loader(fmt: str) -> ModuleType:
+    """The loader module for ``fmt``."""
+    if fmt not in FORMATS:
+        raise CampaignGraphError(f"unknown format {fmt!r} (known: {', '.join(FORMATS)})")
+    return importlib.import_module(FORMATS[fmt])
+
+
+def guess_format(path: str | Path) -> str:
+    """The first format whose loader recognises ``path``."""
+    p = Path(path)
+    if not p.exists():
+        raise CampaignGraphError("no such file or folder", file=str(p))
+    for fmt in FORMATS:
+        mod = loader(fmt)
+        sniff: Callable[[Path], bool] | None = getattr(mod, "sniff", None)
+        if sniff is not None and sniff(p):
+            return fmt
+    raise CampaignGraphError(f"cannot tell the format of this file; give --format ({', '.join(FORMATS)})", file=str(p))
+
+
+def load_paths(
+    paths: Iterable[str | Path],
+    *,
+    fmt: str | None = None,
+    strict: bool = False,
+    graph: CampaignGraph | None = None,
+    merge: str = "error",
+    progress: Callable[[int, int], None] | None = None,
+) -> tuple[CampaignGraph, LoadContext]:
+    """Load files into a graph; return it with the context (errors, counts, unused columns).
+
+    With ``strict`` the first problem raises :class:`CampaignGraphError`; otherwise bad
+    rows are reported in ``ctx.errors`` and good rows load.
+
+    Examples
+    --------
+    >>> g, ctx = load_paths(["examples/sample"])  # doctest: +SKIP
+    """
+    ctx = LoadContext(strict=strict)
+    for path in paths:
+        p = Path(path)
+        f = fmt or guess_format(p)
+        if not p.exists():
+            raise CampaignGraphError("no such file or folder", file=str(p))
+        loader(f).load(p, ctx)
+    g = build(ctx, graph, merge=merge, progress=progress)
+    return g, ctx

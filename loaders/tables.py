@@ -1,0 +1,234 @@
+"""The generic table format: ``nodes.csv``, ``edges.csv``, ``sources.csv``.
+
+A folder holding the three CSV files, or one .xlsx with sheets ``nodes``, ``edges`` and
+``sources``. Columns:
+
+- ``nodes``: ``id, kind, name, sources`` then any schema property (``country``, ``workforce``...);
+  list properties (``aliases``, ``gem_id``...) are ``;``-separated.
+- ``edges``: ``source, target, kind, sources`` then properties (``share, valid_from, valid_to,
+  recognised, members, role``...); an optional ``id`` column names the edge.
+- ``sources``: ``id, title, publisher, url, retrieved, licence`` (and optionally ``file``,
+  ``confidential``).
+
+Property names are exactly the schema's (see the README's schema table). Every bad row is
+reported at file/sheet/row/column and skipped; good rows load.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from graphmodel import schema
+from graphmodel.records import EdgeRecord, NodeRecord, Source
+from graphmodel.values import is_missing, parse_bool, parse_date
+from loaders.context import LoadContext, Location
+from loaders.readers import MAX_CELL_CHARS, Table, read_csv, read_xlsx
+
+NODE_LEAD = ("id", "kind", "name", "sources")
+EDGE_LEAD = ("id", "source", "target", "kind", "sources")
+SOURCE_COLUMNS = ("id", "title", "publisher", "url", "file", "retrieved", "licence", "loaded", "confidential")
+SHEETS = ("nodes", "edges", "sources")
+
+
+def sniff(path: Path) -> bool:
+    """A folder with nodes.csv, or an .xlsx with a ``nodes`` sheet."""
+    if path.is_dir():
+        return (path / "nodes.csv").is_file()
+    if path.suffix.lower() == ".xlsx":
+        try:
+            import openpyxl
+
+            wb = openpyxl.load_workbook(path, read_only=True)
+            names = [s.casefold() for s in wb.sheetnames]
+            wb.close()
+            return "nodes" in names
+        except Exception:  # not our workbook; another loader may take it
+            return False
+    return path.name.casefold() in ("nodes.csv", "edges.csv")
+
+
+def _tables(path: Path) -> dict[str, Table | None]:
+    if path.is_dir():
+        out: dict[str, Table | None] = {}
+        for name in SHEETS:
+            f = path / f"{name}.csv"
+            out[name] = read_csv(f, display=str(f)) if f.is_file() else None
+        return out
+    if path.suffix.lower() == ".xlsx":
+        sheets = read_xlsx(path)
+        by_name = {k.casefold(): v for k, v in sheets.items()}
+        return {name: by_name.get(name) for name in SHEETS}
+    if path.suffix.lower() == ".csv":
+        folder = path.parent
+        return {name: (read_csv(folder / f"{name}.csv") if (folder / f"{name}.csv").is_file() else None) for name in SHEETS}
+    from graphmodel.errors import CampaignGraphError
+
+    raise CampaignGraphError("expected a folder with nodes.csv/edges.csv/sources.csv or an .xlsx", file=str(path))
+
+
+def _check_row(ctx: LoadContext, t: Table, rownum: int, row: dict[str, str]) -> bool:
+    loc = Location(t.file, rownum, t.sheet)
+    if row.pop("\x00extra", None):
+        ctx.error_at(loc, "row has more cells than the header has columns")
+        return False
+    for col, val in row.items():
+        if len(val) > MAX_CELL_CHARS:
+            ctx.error_at(loc, f"cell longer than {MAX_CELL_CHARS} characters", column=col)
+            return False
+    return True
+
+
+def load(path: str | Path, ctx: LoadContext) -> None:
+    """Read a generic-table folder or workbook into ``ctx``.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> d = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = (d / "nodes.csv").write_text("id,kind,name\\nam,Company,ArcelorMittal SA\\n")
+    >>> ctx = LoadContext(); load(d, ctx); [r.id for r, _, _ in ctx.nodes]
+    ['am']
+    """
+    p = Path(path)
+    tables = _tables(p)
+    if tables["nodes"] is None and tables["edges"] is None:
+        from graphmodel.errors import CampaignGraphError
+
+        raise CampaignGraphError("no nodes or edges table found", file=str(p))
+    if tables["sources"] is not None:
+        _load_sources(tables["sources"], ctx)
+    if tables["nodes"] is not None:
+        _load_nodes(tables["nodes"], ctx)
+    if tables["edges"] is not None:
+        _load_edges(tables["edges"], ctx)
+
+
+def _load_sources(t: Table, ctx: LoadContext) -> None:
+    if "id" not in t.header:
+        ctx.error("sources table has no id column", file=t.file, sheet=t.sheet, row=1, column="id", reject_row=False)
+        return
+    extra = [h for h in t.header if h and h not in SOURCE_COLUMNS]
+    for h in extra:
+        ctx.error(f"unknown column {h!r} in the sources table (ignored)", file=t.file, sheet=t.sheet, row=1, column=h, reject_row=False)
+    seen: dict[str, dict[str, str]] = {}
+    for rownum, row in t.rows:
+        ctx.rows_read[f"{t.file}:{t.sheet or ''}"] += 1
+        if not _check_row(ctx, t, rownum, row):
+            continue
+        sid = row.get("id", "").strip()
+        if not sid:
+            ctx.error("source has no id", file=t.file, sheet=t.sheet, row=rownum, column="id")
+            continue
+        values = {c: row.get(c, "").strip() for c in SOURCE_COLUMNS if c != "confidential"}
+        if sid in seen and seen[sid] != values:
+            ctx.error(f"duplicate source id {sid!r} with different values", file=t.file, sheet=t.sheet, row=rownum, column="id")
+            continue
+        seen[sid] = values
+        retrieved = values["retrieved"]
+        if retrieved:
+            try:
+                retrieved = parse_date(retrieved)
+            except ValueError as e:
+                ctx.error(str(e), file=t.file, sheet=t.sheet, row=rownum, column="retrieved")
+                continue
+        confidential = False
+        if row.get("confidential", "").strip():
+            try:
+                confidential = parse_bool(row["confidential"])
+            except ValueError as e:
+                ctx.error(str(e), file=t.file, sheet=t.sheet, row=rownum, column="confidential")
+                continue
+        ctx.add_source(
+            Source(
+                id=sid,
+                title=values["title"],
+                publisher=values["publisher"],
+                url=values["url"],
+                file=values["file"],
+                retrieved=retrieved,
+                licence=values["licence"],
+                loaded=values["loaded"],
+                confidential=confidential,
+            )
+        )
+
+
+def _split_props(
+    ctx: LoadContext, t: Table, rownum: int, row: dict[str, str], allowed: dict[str, schema.Prop], lead: tuple[str, ...], kind: str
+) -> dict[str, str] | None:
+    props: dict[str, str] = {}
+    for col, val in row.items():
+        if col in lead or is_missing(val):
+            continue
+        if col not in allowed:
+            if col in _all_props(lead):
+                ctx.error(f"a {kind} has no property {col!r}", file=t.file, sheet=t.sheet, row=rownum, column=col)
+                return None
+            continue  # unknown column: reported once for the header
+        props[col] = val
+    return props
+
+
+def _all_props(lead: tuple[str, ...]) -> set[str]:
+    return set(schema.all_node_props() if lead == NODE_LEAD else schema.all_edge_props())
+
+
+def _header_check(ctx: LoadContext, t: Table, lead: tuple[str, ...], required: tuple[str, ...]) -> bool:
+    known = _all_props(lead) | set(lead)
+    for h in t.header:
+        if h and h not in known:
+            ctx.error(f"unknown column {h!r} (not a property in the schema; ignored)", file=t.file, sheet=t.sheet, row=1, column=h, reject_row=False)
+    missing = [c for c in required if c not in t.header]
+    for c in missing:
+        ctx.error(f"missing required column {c!r}", file=t.file, sheet=t.sheet, row=1, column=c, reject_row=False)
+    return not missing
+
+
+def _sources_of(row: dict[str, str]) -> tuple[str, ...]:
+    return tuple(s.strip() for s in row.get("sources", "").split(";") if s.strip())
+
+
+def _load_nodes(t: Table, ctx: LoadContext) -> None:
+    if not _header_check(ctx, t, NODE_LEAD, ("id", "kind")):
+        return
+    for rownum, row in t.rows:
+        ctx.rows_read[f"{t.file}:{t.sheet or ''}"] += 1
+        if not _check_row(ctx, t, rownum, row):
+            continue
+        loc = Location(t.file, rownum, t.sheet)
+        nid = row.get("id", "").strip()
+        if not nid:
+            ctx.error_at(loc, "node has no id", column="id")
+            continue
+        kind = schema.canonical_node_kind(row.get("kind", ""))
+        if kind is None:
+            ctx.error_at(loc, f"unknown node kind {row.get('kind', '')!r} (known: {', '.join(schema.NODE_KINDS)})", column="kind")
+            continue
+        props = _split_props(ctx, t, rownum, row, dict(schema.node_props(kind)), NODE_LEAD, kind)
+        if props is None:
+            continue
+        name = row.get("name", "").strip() or None
+        ctx.emit_node(NodeRecord(nid, kind, name, props, _sources_of(row)), loc)
+
+
+def _load_edges(t: Table, ctx: LoadContext) -> None:
+    if not _header_check(ctx, t, EDGE_LEAD, ("source", "target", "kind")):
+        return
+    for rownum, row in t.rows:
+        ctx.rows_read[f"{t.file}:{t.sheet or ''}"] += 1
+        if not _check_row(ctx, t, rownum, row):
+            continue
+        loc = Location(t.file, rownum, t.sheet)
+        kind = schema.canonical_edge_kind(row.get("kind", ""))
+        if kind is None:
+            ctx.error_at(loc, f"unknown edge kind {row.get('kind', '')!r} (known: {', '.join(schema.EDGE_KINDS)})", column="kind")
+            continue
+        src, dst = row.get("source", "").strip(), row.get("target", "").strip()
+        if not src or not dst:
+            ctx.error_at(loc, "edge needs both a source and a target", column="source" if not src else "target")
+            continue
+        props = _split_props(ctx, t, rownum, row, dict(schema.edge_props(kind)), EDGE_LEAD, kind)
+        if props is None:
+            continue
+        eid = row.get("id", "").strip() or None
+        ctx.emit_edge(EdgeRecord(src, dst, kind, props, _sources_of(row), id=eid), loc)
