@@ -202,7 +202,7 @@ class CampaignGraph:
             raise CampaignGraphError(f"unknown edge kind {kind!r} (known: {', '.join(schema.EDGE_KINDS)})")
         for end, label in ((source, "source"), (target, "target")):
             if not self.nx.has_node(end):
-                raise CampaignGraphError(f"{canonical} edge {label} {end!r} is not a node in the graph")
+                raise CampaignGraphError(f"{canonical} edge {label} {end!r} is not a node in the graph", column=label)
         if source == target:
             raise CampaignGraphError(f"{canonical} edge from {source!r} to itself (self-loop) is not allowed")
         ends = (self.nx.nodes[source]["kind"], self.nx.nodes[target]["kind"])
