@@ -1,0 +1,1 @@
+"""Headless Chromium fixture (Debian chromium driven by Playwright)."""
