@@ -32,18 +32,14 @@ def is_missing(value: Any) -> bool:
     """
     if value is None:
         return True
-    if isinstance(value, float) and math.isnan(value):
-        return True
-    if isinstance(value, str) and value.strip().casefold() in _NA:
-        return True
-    try:
-        import pandas as pd
-
-        if value is pd.NA or value is pd.NaT:
-            return True
-    except ImportError:  # pragma: no cover - pandas is a dependency
-        pass
-    return False
+    if isinstance(value, str):  # the common case, from tables: decide without touching pandas
+        return value == "" or (len(value) < 6 and value.strip().casefold() in _NA)
+    if isinstance(value, float):
+        return math.isnan(value)
+    if isinstance(value, (int, bool, list, tuple)):
+        return False
+    # pandas' missing markers (pd.NA, pd.NaT) without importing pandas here
+    return type(value).__name__ in ("NAType", "NaTType")
 
 
 def parse_date(value: Any, *, end: bool = False) -> str:
