@@ -33,7 +33,7 @@ def is_missing(value: Any) -> bool:
     if value is None:
         return True
     if isinstance(value, str):  # the common case, from tables: decide without touching pandas
-        return value == "" or (len(value) < 6 and value.strip().casefold() in _NA)
+        return value == "" or (len(value) < 16 and value.strip().casefold() in _NA)
     if isinstance(value, float):
         return math.isnan(value)
     if isinstance(value, (int, bool, list, tuple)):
