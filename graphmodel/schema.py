@@ -31,6 +31,8 @@ class Prop:
     sensitive: bool = False
     end: bool = False  # for dates: a partial date means the end of the period
     doc: str = ""
+    #: a count of people: redacted exports drop values under 5, which could identify them
+    people_count: bool = False
 
 
 @dataclass(frozen=True)
@@ -140,7 +142,7 @@ NODE_KINDS: Mapping[str, NodeKind] = MappingProxyType(
                 closure_year=I,
                 capacity=F,
                 capacity_unit=S,
-                workforce=I,
+                workforce=Prop("int", people_count=True, doc="number of workers"),
                 precarious_share=PCT,
                 gem_id=L,
                 union_status=Prop("enum", values=("none", "present", "unknown")),
@@ -265,7 +267,7 @@ EDGE_KINDS: Mapping[str, EdgeKind] = MappingProxyType(
             "a union represents workers at a site or company",
             (("Union", "Site"), ("Union", "Company")),
             _p(
-                members=Prop("int", sensitive=True),
+                members=Prop("int", sensitive=True, people_count=True),
                 density=Prop("percent", sensitive=True),
                 recognised=B,
                 bargaining_unit=S,
