@@ -15,6 +15,7 @@ from loaders.context import LoadContext
 #: format name -> module. Order matters for guessing: the first whose ``sniff`` says yes wins.
 FORMATS: dict[str, str] = {
     "tables": "loaders.tables",
+    "workbook": "loaders.workbook",
 }
 
 

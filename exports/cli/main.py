@@ -22,6 +22,7 @@ COMMANDS: dict[str, str] = {
     "info": "exports.cli.data_cmds:info",
     "find": "exports.cli.data_cmds:find",
     "validate": "exports.cli.data_cmds:validate",
+    "template": "exports.cli.template_cmds:template",
 }
 
 #: one-line help shown in ``campaign-graph --help`` without importing the command

@@ -1,0 +1,223 @@
+"""The planner's workbook: template round trip and the deliberately broken workbook.
+
+All companies, sites and unions here are fictional ("Acme Steel", "Site A").
+"""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from graphmodel.errors import CampaignGraphError
+from loaders.registry import guess_format, load_paths
+from loaders.workbook import SHEETS, header_key, sniff, template_bytes, write_template
+
+
+def _fill(path: Path, rows: dict[str, list[list[object]]], *, keep_help_row: bool = True) -> Path:
+    """Fill a fresh template: ``rows[sheet]`` are lists of cells in the sheet's column order."""
+    wb = openpyxl.load_workbook(io.BytesIO(template_bytes()))
+    for sheet, data in rows.items():
+        ws = wb[sheet]
+        if not keep_help_row:
+            ws.delete_rows(2)
+        start = 3 if keep_help_row else 2
+        for i, cells in enumerate(data):
+            for j, v in enumerate(cells, start=1):
+                ws.cell(row=start + i, column=j, value=v)
+    wb.save(path)
+    return path
+
+
+def _row(sheet: str, **by_header: object) -> list[object]:
+    spec = next(s for s in SHEETS if s.name == sheet)
+    keys = {header_key(c.header): i for i, c in enumerate(spec.columns)}
+    out: list[object] = [None] * len(spec.columns)
+    for h, v in by_header.items():
+        out[keys[header_key(h.replace("_", " "))]] = v
+    return out
+
+
+def broken_workbook(path: Path) -> Path:
+    """Good rows mixed with one of each error class, at known rows (help row = row 2)."""
+    return _fill(
+        path,
+        {
+            "sources": [_row("sources", source_id="s1", title="Fictional field notes", retrieved="2024-05-01")],
+            "companies": [
+                _row("companies", company_id="acme", name="Acme Steel AG", **{"Country (ISO code)": "DE", "Sources (ids, ; separated)": "s1"}),  # 3
+                _row("companies", company_id="acme-sub", name="Acme Rolling GmbH", **{"Country (ISO code)": "DE"}),  # 4
+                _row("companies", company_id="acme-jv", name="Acme JV Ltd", **{"Country (ISO code)": "ZA"}),  # 5
+                _row("companies", company_id="acme", name="Acme Steel AG", **{"Country (ISO code)": "FR"}),  # 6 duplicate id, conflicting value
+            ],
+            "sites": [
+                _row("sites", site_id="site-a", name="Site A", operator_id="acme-sub", workforce=1200, **{"Operator share %": 100, "Country (ISO code)": "DE"}),  # 3
+            ],
+            "unions": [_row("unions", union_id="u1", name="Union of Site A workers", level="local")],  # 3
+            "agreements": [
+                _row("agreements", agreement_id="gfa-1", name="Acme global agreement", type="gfa", signed="2015-06-01", scope="controlled"),  # 3
+                _row("agreements", agreement_id="x-1", name="Mystery paper", type="treaty"),  # 4 unknown kind of agreement
+                _row("agreements", agreement_id="cba-1", name="Site A CBA", type="cba", signed="next spring"),  # 5 unparseable date
+            ],
+            "ownership": [
+                _row("ownership", owner_id="acme", company_id="acme-sub", **{"Share %": 75, "Valid from": "2010"}),  # 3
+                _row("ownership", owner_id="acme", company_id="ghost-co", **{"Share %": 10}),  # 4 edge to a missing node
+                _row("ownership", owner_id="acme", company_id="acme-jv", **{"Share %": 150}),  # 5 share outside 0-100
+            ],
+            "representation": [
+                _row("representation", union_id="u1", **{"Site or company id": "site-a", "Recognised (yes/no)": "yes"}),  # 3
+            ],
+        },
+    )
+
+
+EXPECTED_ERRORS = {
+    ("companies", 6, "Country (ISO code)", "duplicate id 'acme' with a different value for country"),
+    ("agreements", 4, "Type", "must be one of"),
+    ("agreements", 5, "Signed", "not a date"),
+    ("ownership", 4, "Company id", "'ghost-co' is not a node"),
+    ("ownership", 5, "Share %", "percentage outside 0-100"),
+}
+
+
+def test_template_has_every_sheet_header_help_row_and_dropdowns(tmp_path: Path) -> None:
+    out = write_template(tmp_path / "planner.xlsx")
+    wb = openpyxl.load_workbook(out)
+    assert wb.sheetnames == [s.name for s in SHEETS]
+    ws = wb["ownership"]
+    assert [c.value for c in ws[1]] == [c.header for c in SHEETS[7].columns]
+    assert ws["A1"].value == "Owner id" and ws["C1"].value == "Share %"
+    assert ws["C2"].value.startswith("equity held")
+    assert ws.freeze_panes == "B3"
+    assert ws["A1"].comment is not None
+    lists = {dv.formula1 for dv in ws.data_validations.dataValidation}
+    assert '"yes,no,joint,unknown"' in lists
+    assert guess_format(out) == "workbook" and sniff(out)
+    # the empty template loads as an empty graph with no problems
+    g, ctx = load_paths([out])
+    assert g.number_of_nodes() == 0 and ctx.errors == [] and ctx.summary()["rows_read"] == 0
+
+
+def test_good_workbook_loads_with_friendly_columns(tmp_path: Path) -> None:
+    p = _fill(
+        tmp_path / "good.xlsx",
+        {
+            "sources": [_row("sources", source_id="s1", title="Fictional notes")],
+            "companies": [
+                _row("companies", company_id="acme", name="Acme Steel AG", **{"Listed (yes/no)": "yes", "Former names (; separated)": "Acme Iron AG (until 2001-01-01)", "Sources (ids, ; separated)": "s1"}),
+                _row("companies", company_id="acme-sub", name="Acme Rolling GmbH"),
+            ],
+            "sites": [_row("sites", site_id="site-a", name="Site A", operator_id="acme-sub", status="operating", latitude=50.5, longitude=7.25, **{"Operator share %": "60", "Sources (ids, ; separated)": "s1"})],
+            "unions": [
+                _row("unions", union_id="fed", name="Metalworkers Federation", level="federation"),
+                _row("unions", union_id="u1", name="Site A local", level="local", **{"Affiliated to (union id)": "fed"}),
+            ],
+            "networks": [_row("networks", network_id="net", name="Acme world network", company_id="acme")],
+            "agreements": [_row("agreements", agreement_id="gfa", name="Acme GFA", type="gfa", signed="13.09.2005", scope="controlled")],
+            "ownership": [_row("ownership", owner_id="acme", company_id="acme-sub", control="yes", **{"Share %": "51,5 %", "Valid from": "2008-06", "Valid to": "2020"})],
+            "representation": [_row("representation", union_id="u1", members=300, **{"Site or company id": "site-a", "Recognised (yes/no)": "no"})],
+            "signatories": [_row("signatories", signatory_id="acme", agreement_id="gfa", role="employer")],
+            "coverage": [_row("coverage", agreement_id="gfa", **{"Site or company id": "site-a", "Excluded (yes/no)": "no"})],
+            "network members": [_row("network members", union_id="u1", network_id="net")],
+        },
+    )
+    g, ctx = load_paths([p])
+    assert ctx.errors == []
+    assert g.counts_by_kind() == {
+        "nodes": {"Agreement": 1, "Company": 2, "Site": 1, "Union": 2, "UnionNetwork": 1},
+        "edges": {"AFFILIATED_TO": 1, "COVERS": 1, "MEMBER_OF": 1, "OPERATES": 1, "OWNS": 1, "PARTY_TO": 1, "REPRESENTS": 1},
+    }
+    owns = g.edge("OWNS:acme->acme-sub@2008-06-01")[2]
+    assert (owns["share"], owns["control"], owns["valid_to"]) == (51.5, "yes", "2020-12-31")
+    op = g.edge("OPERATES:acme-sub->site-a")[2]
+    assert op["share"] == 60.0 and op["sources"] == ["s1"]
+    site = g.node("site-a")
+    assert (site["lat"], site["lon"], site["status"]) == (50.5, 7.25, "operating")
+    assert site["origins"] == [f"{p}:sites:3"]
+    assert g.node("gfa")["signed"] == "2005-09-13"
+    assert g.node("acme")["listed"] is True
+    assert g.edge("REPRESENTS:u1->site-a")[2]["recognised"] is False
+    assert g.edge("AFFILIATED_TO:u1->fed")
+    assert [m.id for m in g.find("Acme Iron AG")] == ["acme"]
+    assert g.validate() == []
+
+
+def test_help_row_removed_and_bare_field_headers_accepted(tmp_path: Path) -> None:
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Companies"
+    ws.append(["company id", "NAME", "country", "Share%"])  # last one is no company column
+    ws.append(["acme", "Acme Steel AG", "DE", "5"])
+    wb.save(tmp_path / "w.xlsx")
+    g, ctx = load_paths([tmp_path / "w.xlsx"], fmt="workbook")
+    assert g.node("acme")["country"] == "DE"
+    assert [(e.sheet, e.row, e.column) for e in ctx.errors] == [("Companies", 1, "Share%")]
+
+
+def test_broken_workbook_reports_every_error_and_keeps_every_good_row(tmp_path: Path) -> None:
+    p = broken_workbook(tmp_path / "broken.xlsx")
+    g, ctx = load_paths([p])
+    got = {(e.sheet, e.row, e.column, e.message) for e in ctx.errors}
+    assert all(e.file == str(p) for e in ctx.errors)
+    assert len(got) == len(EXPECTED_ERRORS)
+    for sheet, row, column, text in EXPECTED_ERRORS:
+        assert any(s == sheet and r == row and c == column and text in m for s, r, c, m in got), (sheet, row, column)
+    # every good row is in the graph
+    assert set(g.node_ids("Company")) == {"acme", "acme-sub", "acme-jv"}
+    assert g.node("acme")["country"] == "DE"  # the first row wins; the conflicting duplicate is refused
+    assert set(g.node_ids("Site")) == {"site-a"} and set(g.node_ids("Union")) == {"u1"}
+    assert set(g.node_ids("Agreement")) == {"gfa-1"}
+    assert {k for k, *_ in g.edges()} == {
+        "OWNS:acme->acme-sub@2010-01-01", "OPERATES:acme-sub->site-a", "REPRESENTS:u1->site-a",
+    }
+    # loaded + rejected = rows in input (1 source + 4 companies + 1 site + 1 union + 3 agreements + 3 ownership + 1 representation)
+    summary = ctx.summary()
+    assert summary["rows_read"] == 14
+    assert summary["rows_rejected"] == 5
+    loaded = len(g.sources) + g.number_of_nodes() + (g.number_of_edges() - 1)  # the OPERATES edge rides on the site row
+    assert loaded + summary["rows_rejected"] == summary["rows_read"]
+
+
+def test_broken_workbook_is_fatal_with_strict(tmp_path: Path) -> None:
+    p = broken_workbook(tmp_path / "broken.xlsx")
+    with pytest.raises(CampaignGraphError) as e:
+        load_paths([p], strict=True)
+    assert e.value.file == str(p) and e.value.row is not None and e.value.column is not None
+
+
+def test_missing_required_column_and_empty_id(tmp_path: Path) -> None:
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "ownership"
+    ws.append(["Owner id", "Share %"])
+    ws.append(["acme", 10])
+    ws2 = wb.create_sheet("companies")
+    ws2.append(["Company id", "Name"])
+    ws2.append([None, "Nameless Co"])
+    ws2.append(["ok", "Ok Co"])
+    ws3 = wb.create_sheet("Notes from the meeting")
+    ws3.append(["anything"])
+    wb.save(tmp_path / "w.xlsx")
+    g, ctx = load_paths([tmp_path / "w.xlsx"])
+    got = sorted((e.sheet, e.row, e.column, e.message) for e in ctx.errors)
+    assert got[0][:3] == ("Notes from the meeting", None, None) and "unknown sheet" in got[0][3]
+    assert got[1] == ("companies", 2, "Company id", "Company id is empty")
+    assert got[2] == ("ownership", 1, "Company id", "missing required column 'Company id'")
+    assert g.node_ids() == ["ok"]
+
+
+def test_same_workbook_twice_gives_the_same_graph(tmp_path: Path) -> None:
+    p = broken_workbook(tmp_path / "broken.xlsx")
+    a, _ = load_paths([p])
+    b, _ = load_paths([p])
+    assert a == b and a.content_hash() == b.content_hash()
+
+
+def test_not_a_workbook_is_refused_clearly(tmp_path: Path) -> None:
+    bad = tmp_path / "fake.xlsx"
+    bad.write_bytes(b"this is not a zip")
+    assert not sniff(bad)
+    with pytest.raises(CampaignGraphError, match="not a zip"):
+        load_paths([bad], fmt="workbook")
