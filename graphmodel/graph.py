@@ -209,11 +209,14 @@ class CampaignGraph:
         ek = schema.EDGE_KINDS[canonical]
         if ends not in ek.endpoints:
             allowed = ", ".join(f"{a}->{b}" for a, b in ek.endpoints)
-            raise CampaignGraphError(f"{canonical} cannot run from a {ends[0]} to a {ends[1]} (allowed: {allowed})")
+            wrong_end = "source" if ends[0] not in {a for a, _ in ek.endpoints} else "target"
+            raise CampaignGraphError(
+                f"{canonical} cannot run from a {ends[0]} to a {ends[1]} (allowed: {allowed})", column=wrong_end
+            )
         attrs = self._coerce_props(schema.edge_props(canonical), props, where=f"{canonical} {source}->{target}")
         vf, vt = attrs.get("valid_from"), attrs.get("valid_to")
         if vf and vt and vt < vf:
-            raise CampaignGraphError(f"{canonical} {source}->{target}: valid_to is before valid_from")
+            raise CampaignGraphError(f"{canonical} {source}->{target}: valid_to is before valid_from", column="valid_to")
         src = self._check_sources(sources)
         if src:
             attrs["sources"] = src
@@ -572,7 +575,7 @@ class CampaignGraph:
             if not s:
                 continue
             if s not in self.sources:
-                raise CampaignGraphError(f"unknown source {s!r} (add it to the sources table first)")
+                raise CampaignGraphError(f"unknown source {s!r} (add it to the sources table first)", column="sources")
             if s not in out:
                 out.append(s)
         return out

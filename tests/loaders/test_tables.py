@@ -1,0 +1,127 @@
+"""The generic table format (nodes.csv / edges.csv / sources.csv), broken and whole.
+
+Fixtures are fictional ("Acme Steel", "Site A").
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from graphmodel.errors import CampaignGraphError
+from loaders.registry import guess_format, load_paths
+
+NODES = """id,kind,name,country,workforce,aliases,sources
+acme,Company,Acme Steel AG,DE,,Acme;Acme Group,s1
+acme-sub,Company,Acme Rolling GmbH,DE,,,
+site-a,Site,Site A,DE,1200,,s1
+x,Factory,Unknown kind thing,,,,
+acme,Company,Acme Steel AG,FR,,,
+acme-jv,Company,Acme JV Ltd,ZA,,,
+"""
+EDGES = """source,target,kind,share,valid_from,valid_to,sources
+acme,acme-sub,OWNS,75,2010,,s1
+acme,ghost,OWNS,10,,,
+acme,acme-jv,OWNS,150,,,
+acme-sub,site-a,OPERATES,,2011-13-45,,
+acme,acme-jv,OWNS,50,,2019-06,
+"""
+SOURCES = """id,title,publisher,url,retrieved,licence
+s1,Fictional field notes,Nobody,https://example.org/notes,2024-05-01,CC0
+"""
+
+EXPECTED = {
+    ("nodes.csv", 5, "kind", "unknown node kind 'Factory'"),
+    ("nodes.csv", 6, "country", "duplicate id 'acme' with a different value for country"),
+    ("edges.csv", 3, "target", "'ghost' is not a node"),
+    ("edges.csv", 4, "share", "percentage outside 0-100"),
+    ("edges.csv", 5, "valid_from", "not a date"),
+}
+
+
+def broken_folder(d: Path) -> Path:
+    d.mkdir(exist_ok=True)
+    (d / "nodes.csv").write_text(NODES, encoding="utf-8")
+    (d / "edges.csv").write_text(EDGES, encoding="utf-8")
+    (d / "sources.csv").write_text(SOURCES, encoding="utf-8")
+    return d
+
+
+def test_broken_tables_report_every_error_at_file_row_column(tmp_path: Path) -> None:
+    d = broken_folder(tmp_path / "data")
+    assert guess_format(d) == "tables"
+    g, ctx = load_paths([d])
+    got = {(Path(e.file).name, e.row, e.column, e.message) for e in ctx.errors}
+    assert len(got) == len(EXPECTED) == len(ctx.errors)
+    for f, row, col, text in EXPECTED:
+        assert any(gf == f and gr == row and gc == col and text in m for gf, gr, gc, m in got), (f, row, col)
+    assert set(g.node_ids()) == {"acme", "acme-sub", "site-a", "acme-jv"}
+    assert g.node("acme")["country"] == "DE" and g.node("acme")["aliases"] == ["Acme", "Acme Group"]
+    assert g.node("site-a")["workforce"] == 1200
+    assert {k for k, *_ in g.edges()} == {"OWNS:acme->acme-sub@2010-01-01", "OWNS:acme->acme-jv"}
+    assert g.edge("OWNS:acme->acme-jv")[2]["valid_to"] == "2019-06-30"
+    assert g.sources["s1"].title == "Fictional field notes"
+    s = ctx.summary()
+    # 1 source + 6 node rows + 5 edge rows; loaded + rejected = rows in input
+    assert (s["rows_read"], s["rows_rejected"]) == (12, 5)
+    assert len(g.sources) + g.number_of_nodes() + g.number_of_edges() + s["rows_rejected"] == s["rows_read"]
+
+
+def test_broken_tables_strict_stops_at_the_first_error(tmp_path: Path) -> None:
+    d = broken_folder(tmp_path / "data")
+    with pytest.raises(CampaignGraphError) as e:
+        load_paths([d], strict=True)
+    assert (Path(e.value.file).name, e.value.row, e.value.column) == ("nodes.csv", 5, "kind")
+
+
+def test_same_tables_as_an_xlsx_give_the_same_graph_and_sheet_locations(tmp_path: Path) -> None:
+    d = broken_folder(tmp_path / "data")
+    wb = openpyxl.Workbook()
+    wb.remove(wb.active)
+    for name in ("sources", "nodes", "edges"):
+        ws = wb.create_sheet(name)
+        for line in (d / f"{name}.csv").read_text().splitlines():
+            ws.append([c if c != "" else None for c in line.split(",")])
+    x = tmp_path / "tables.xlsx"
+    wb.save(x)
+    assert guess_format(x) == "tables"
+    gx, ctx = load_paths([x])
+    gc, _ = load_paths([d])
+    # same facts; only the origins (file:row) differ
+    strip = lambda g: [{k: v for k, v in n.items() if k != "origins"} for n in g.canonical()["nodes"]]  # noqa: E731
+    assert strip(gx) == strip(gc)
+    assert {(e.sheet, e.row, e.column) for e in ctx.errors} == {
+        ("nodes", 5, "kind"), ("nodes", 6, "country"), ("edges", 3, "target"), ("edges", 4, "share"), ("edges", 5, "valid_from"),
+    }
+
+
+def test_load_is_idempotent_and_provenance_carries_file_and_row(tmp_path: Path) -> None:
+    d = broken_folder(tmp_path / "data")
+    a, _ = load_paths([d])
+    b, _ = load_paths([d])
+    assert a == b and a.content_hash() == b.content_hash()
+    assert a.node("site-a")["origins"] == [f"{d / 'nodes.csv'}:4"]
+    assert a.edge("OWNS:acme->acme-sub@2010-01-01")[2]["sources"] == ["s1"]
+
+
+def test_semicolon_cp1252_csv_and_unknown_columns(tmp_path: Path) -> None:
+    d = tmp_path / "d"
+    d.mkdir()
+    (d / "nodes.csv").write_bytes("id;kind;name;colour\nsa;site;Usine Sàrl;blue\n".encode("cp1252"))
+    g, ctx = load_paths([d])
+    assert g.node("sa")["name"] == "Usine Sàrl" and g.kind_of("sa") == "Site"
+    assert [(e.row, e.column) for e in ctx.errors] == [(1, "colour")]
+
+
+def test_edge_with_unknown_source_id_and_property_of_wrong_kind(tmp_path: Path) -> None:
+    d = tmp_path / "d"
+    d.mkdir()
+    (d / "nodes.csv").write_text("id,kind,name,workforce\nacme,Company,Acme,\ns,Site,Site A,\nc,Company,Bad Co,12\n")
+    (d / "edges.csv").write_text("source,target,kind,sources\nacme,s,OPERATES,nowhere\n")
+    g, ctx = load_paths([d])
+    got = sorted((Path(e.file).name, e.row, e.column) for e in ctx.errors)
+    assert got == [("edges.csv", 2, "sources"), ("nodes.csv", 4, "workforce")]
+    assert "unknown source 'nowhere'" in [e for e in ctx.errors if e.row == 2][0].message
+    assert set(g.node_ids()) == {"acme", "s"}
