@@ -1,0 +1,567 @@
+"""The Neo4j store: push a :class:`CampaignGraph` to a Bolt server and pull it back.
+
+Works with Neo4j 5+ (local, Desktop, Aura) and with ArcadeDB's Bolt plugin (used by the
+tests). Layout on the server:
+
+- one node per graph node, labelled with its kind (``:Company``, ``:Site``...) and carrying
+  ``id``, ``name`` and the schema properties (lists as lists, dates as ISO strings);
+- one relationship per graph edge, typed with its kind (``:OWNS``...) and carrying the
+  edge ``id`` and its properties;
+- one ``:Source`` node per Source record (its fields as properties).
+
+Safety: labels and relationship types come only from the schema's whitelist
+(:data:`graphmodel.schema.NODE_KINDS`, :data:`~graphmodel.schema.EDGE_KINDS`), every value
+travels as a query parameter (``UNWIND $rows AS r MERGE ... {id: r.id}``), and every MERGE
+is on a label that has a uniqueness constraint on ``id`` (created first), so no index is
+missed and no duplicate can appear. Pushing is idempotent (MERGE by id, then ``SET x =
+props`` replaces the whole property map), which is also how an interrupted push heals:
+push again. The password is never part of a message.
+
+Where Neo4j and ArcadeDB differ, :func:`detect_server` is the one place that tells them
+apart; callers branch on :attr:`ServerInfo.kind`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterator, Mapping
+
+from graphmodel import schema
+from graphmodel.errors import CampaignGraphError
+from graphmodel.graph import CampaignGraph
+from graphmodel.records import SOURCE_FIELDS, Source, edge_id
+from graphmodel.values import coerce
+
+#: label of the nodes holding Source records
+SOURCE_LABEL = "Source"
+DEFAULT_BATCH_SIZE = 5000
+
+ProgressFn = Callable[[int, int], None]
+
+_PY_TYPES: dict[str, tuple[type, ...]] = {
+    "str": (str,),
+    "date": (str,),
+    "enum": (str,),
+    "int": (int,),
+    "float": (float,),
+    "percent": (float,),
+    "bool": (bool,),
+    "list": (list,),
+}
+
+
+def _label(kind: str) -> str:
+    """The backquoted label for a node kind; refuses anything not in the schema."""
+    if kind not in schema.NODE_KINDS and kind != SOURCE_LABEL:
+        raise CampaignGraphError(f"not a node kind of the schema: {kind!r}")
+    return f"`{kind}`"
+
+
+def _rel_type(kind: str) -> str:
+    """The backquoted relationship type for an edge kind; refuses anything not in the schema."""
+    if kind not in schema.EDGE_KINDS:
+        raise CampaignGraphError(f"not an edge kind of the schema: {kind!r}")
+    return f"`{kind}`"
+
+
+def safe_uri(uri: str) -> str:
+    """``uri`` without any ``user:password@`` part, for messages."""
+    return re.sub(r"//[^/@]*@", "//", uri)
+
+
+@dataclass(frozen=True)
+class ServerInfo:
+    """What kind of server answers at the URI."""
+
+    kind: str  # "neo4j" or "arcadedb"
+    agent: str
+    version: str
+    gds: bool  # the Graph Data Science library is installed
+
+
+@dataclass
+class Batch:
+    """One write transaction of a push."""
+
+    number: int
+    what: str  # "Company nodes 1-5000"
+    query: str
+    rows: list[dict[str, Any]]
+
+
+@dataclass
+class PushReport:
+    """What a push did and what the final count check found."""
+
+    uri: str
+    database: str | None
+    server: ServerInfo
+    batches: int = 0
+    nodes: int = 0
+    edges: int = 0
+    sources: int = 0
+    pruned_nodes: int = 0
+    pruned_edges: int = 0
+    pruned_sources: int = 0
+    server_counts: dict[str, dict[str, int]] = field(default_factory=dict)
+    count_problems: list[str] = field(default_factory=list)
+    extra_on_server: list[str] = field(default_factory=list)
+    content_hash: str | None = None  # read back from the server, when verified
+    snapshot_hash: str | None = None
+
+    @property
+    def counts_match(self) -> bool:
+        return not self.count_problems
+
+    @property
+    def hash_matches(self) -> bool | None:
+        if self.content_hash is None:
+            return None
+        return self.content_hash == self.snapshot_hash
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "uri": safe_uri(self.uri),
+            "database": self.database,
+            "server": self.server.kind,
+            "batches": self.batches,
+            "nodes": self.nodes,
+            "edges": self.edges,
+            "sources": self.sources,
+            "pruned": {"nodes": self.pruned_nodes, "edges": self.pruned_edges, "sources": self.pruned_sources},
+            "server_counts": self.server_counts,
+            "counts_match": self.counts_match,
+            "count_problems": self.count_problems,
+            "extra_on_server": self.extra_on_server,
+            "content_hash": self.content_hash,
+            "snapshot_hash": self.snapshot_hash,
+            "hash_matches": self.hash_matches,
+        }
+
+
+def _neo4j_error(e: BaseException, uri: str, database: str | None, user: str) -> CampaignGraphError:
+    """One user-facing line for a driver exception (never the password)."""
+    from neo4j import exceptions as nx
+
+    where = safe_uri(uri)
+    code = getattr(e, "code", None) or ""
+    if isinstance(e, nx.AuthError) or "Unauthorized" in code or "Authentication" in code:
+        return CampaignGraphError(
+            f"{where} refused the login for user {user!r}: wrong user name or password (NEO4J_PASSWORD)"
+        )
+    if "DatabaseNotFound" in code:
+        return CampaignGraphError(f"database {database!r} does not exist on {where}")
+    if isinstance(e, (nx.ServiceUnavailable, nx.SessionExpired, OSError)):
+        return CampaignGraphError(f"cannot reach a Bolt server at {where} ({e.__class__.__name__})")
+    if isinstance(e, nx.ConfigurationError):
+        return CampaignGraphError(f"bad Neo4j URI {where!r}: use bolt://HOST:PORT or neo4j://HOST:PORT")
+    if isinstance(e, nx.Neo4jError):
+        return CampaignGraphError(f"{where}: server error {code or e.__class__.__name__}")
+    return CampaignGraphError(f"{where}: {e.__class__.__name__}")
+
+
+def detect_server(driver: Any, database: str | None) -> ServerInfo:
+    """Tell Neo4j from ArcadeDB (the one place the two are told apart).
+
+    ArcadeDB answers ``CALL dbms.components()`` as a Neo4j 5 kernel, so the server agent
+    string (``Neo4j/5.26.0 compatible (ArcadeDB ...)``) is what decides.
+    """
+    info = driver.get_server_info()
+    agent = str(info.agent or "")
+    kind = "arcadedb" if "arcadedb" in agent.casefold() else "neo4j"
+    version = agent.split("/", 1)[1].split()[0] if "/" in agent else ""
+    gds = False
+    if kind == "neo4j":  # ArcadeDB has a gds.version() stub but not the algorithms
+        from neo4j.exceptions import Neo4jError
+
+        try:
+            driver.execute_query("CALL gds.version()", database_=database)
+            gds = True
+        except Neo4jError:
+            gds = False
+    return ServerInfo(kind=kind, agent=agent, version=version, gds=gds)
+
+
+def _chunks(rows: list[Any], size: int) -> Iterator[tuple[int, list[Any]]]:
+    for start in range(0, len(rows), size):
+        yield start, rows[start : start + size]
+
+
+class Neo4jStore:
+    """A database on a Neo4j (or ArcadeDB Bolt) server as a :class:`GraphStore`.
+
+    Parameters
+    ----------
+    uri
+        ``bolt://HOST:PORT`` or ``neo4j://HOST:PORT`` (``neo4j+s://`` for Aura).
+    user, password
+        Credentials; the CLI takes the password from ``NEO4J_PASSWORD`` or a prompt only.
+    database
+        Database name (``None``: the server's default).
+    batch_size
+        Rows per write transaction (1k-10k is the sweet spot).
+    max_retry_time
+        Seconds the driver keeps retrying a transaction after a transient failure.
+
+    Examples
+    --------
+    >>> store = Neo4jStore("bolt://localhost:7687", user="neo4j", password="...")  # doctest: +SKIP
+    >>> report = store.write(graph, prune=True)  # doctest: +SKIP
+    >>> store.read() == graph  # doctest: +SKIP
+    True
+    """
+
+    def __init__(
+        self,
+        uri: str,
+        *,
+        user: str = "neo4j",
+        password: str = "",
+        database: str | None = None,
+        batch_size: int = DEFAULT_BATCH_SIZE,
+        max_retry_time: float = 15.0,
+        connection_timeout: float = 10.0,
+    ) -> None:
+        if batch_size < 1:
+            raise CampaignGraphError("batch size must be at least 1")
+        self.uri = uri
+        self.user = user
+        self._password = password
+        self.database = database
+        self.batch_size = batch_size
+        self.max_retry_time = max_retry_time
+        self.connection_timeout = connection_timeout
+        self._driver: Any = None
+        self._server: ServerInfo | None = None
+
+    def __repr__(self) -> str:  # never the password
+        return f"<Neo4jStore {safe_uri(self.uri)} database={self.database!r}>"
+
+    # ------------------------------------------------------------------ connection
+    def _error(self, e: BaseException) -> CampaignGraphError:
+        return _neo4j_error(e, self.uri, self.database, self.user)
+
+    def connect(self) -> ServerInfo:
+        """Open the driver, check the login and the database; return the server's kind."""
+        if self._driver is not None and self._server is not None:
+            return self._server
+        import neo4j
+        from neo4j.exceptions import DriverError, Neo4jError
+
+        try:
+            self._driver = neo4j.GraphDatabase.driver(
+                self.uri,
+                auth=(self.user, self._password),
+                max_transaction_retry_time=self.max_retry_time,
+                connection_timeout=self.connection_timeout,
+                connection_acquisition_timeout=max(self.connection_timeout, 30.0),
+                notifications_min_severity="OFF",
+            )
+            self._driver.verify_connectivity()
+            self._driver.execute_query("RETURN 1", database_=self.database)
+            self._server = detect_server(self._driver, self.database)
+        except (DriverError, Neo4jError, OSError, ValueError) as e:
+            self.close()
+            raise self._error(e) from None
+        return self._server
+
+    def close(self) -> None:
+        if self._driver is not None:
+            self._driver.close()
+        self._driver = None
+        self._server = None
+
+    def __enter__(self) -> "Neo4jStore":
+        self.connect()
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+    @property
+    def server(self) -> ServerInfo:
+        return self.connect()
+
+    def run(self, query: str, **params: Any) -> list[dict[str, Any]]:
+        """Run a read query (parameters only) and return its records as dicts."""
+        self.connect()
+        from neo4j.exceptions import DriverError, Neo4jError
+
+        try:
+            records, _, _ = self._driver.execute_query(
+                query, parameters_=params, database_=self.database, routing_="r"
+            )
+        except (DriverError, Neo4jError, OSError) as e:
+            raise self._error(e) from None
+        return [r.data() for r in records]
+
+    def _write(self, query: str, rows: list[dict[str, Any]]) -> None:
+        def work(tx: Any) -> None:
+            tx.run(query, rows=rows).consume()
+
+        with self._driver.session(database=self.database) as session:
+            session.execute_write(work)
+
+    # ------------------------------------------------------------------ schema
+    def ensure_constraints(self) -> None:
+        """A uniqueness constraint on ``id`` for every node label (and Source), before any write."""
+        self.connect()
+        from neo4j.exceptions import DriverError, Neo4jError
+
+        try:
+            for kind in list(schema.NODE_KINDS) + [SOURCE_LABEL]:
+                self._driver.execute_query(
+                    f"CREATE CONSTRAINT cg_{kind}_id IF NOT EXISTS FOR (n:{_label(kind)}) REQUIRE n.id IS UNIQUE",
+                    database_=self.database,
+                )
+        except (DriverError, Neo4jError, OSError) as e:
+            raise self._error(e) from None
+
+    # ------------------------------------------------------------------ counts
+    def counts(self) -> dict[str, dict[str, int]]:
+        """Nodes per schema label, relationships per schema type, and Source nodes on the server."""
+        nodes, edges = {}, {}
+        for kind in schema.NODE_KINDS:
+            n = self.run(f"MATCH (n:{_label(kind)}) RETURN count(n) AS c")[0]["c"]
+            if n:
+                nodes[kind] = n
+        for kind in schema.EDGE_KINDS:
+            n = self.run(f"MATCH ()-[e:{_rel_type(kind)}]->() RETURN count(e) AS c")[0]["c"]
+            if n:
+                edges[kind] = n
+        sources = self.run(f"MATCH (s:{_label(SOURCE_LABEL)}) RETURN count(s) AS c")[0]["c"]
+        return {"nodes": nodes, "edges": edges, "sources": {"Source": sources} if sources else {}}
+
+    # ------------------------------------------------------------------ push
+    def plan(self, graph: CampaignGraph) -> list[Batch]:
+        """The write transactions a push of ``graph`` runs, in order (sources, nodes, edges)."""
+        batches: list[Batch] = []
+
+        def add(what: str, query: str, rows: list[dict[str, Any]]) -> None:
+            for start, chunk in _chunks(rows, self.batch_size):
+                batches.append(Batch(len(batches) + 1, f"{what} {start + 1}-{start + len(chunk)}", query, chunk))
+
+        srows = [
+            {"id": s.id, "props": {k: v for k, v in s.as_dict().items()}} for _, s in sorted(graph.sources.items())
+        ]
+        add("sources", f"UNWIND $rows AS r MERGE (s:{_label(SOURCE_LABEL)} {{id: r.id}}) SET s = r.props", srows)
+
+        by_kind: dict[str, list[dict[str, Any]]] = {}
+        for n, a in graph.nx.nodes(data=True):
+            props = {k: v for k, v in a.items() if k != "kind"}
+            props["id"] = n
+            by_kind.setdefault(a["kind"], []).append({"id": n, "props": props})
+        for kind in sorted(by_kind):
+            add(f"{kind} nodes", f"UNWIND $rows AS r MERGE (n:{_label(kind)} {{id: r.id}}) SET n = r.props",
+                by_kind[kind])
+
+        by_rel: dict[tuple[str, str, str], list[dict[str, Any]]] = {}
+        kinds = graph.nx.nodes
+        for u, v, k, a in graph.nx.edges(keys=True, data=True):
+            props = {p: val for p, val in a.items() if p != "kind"}
+            props["id"] = k
+            key = (a["kind"], kinds[u]["kind"], kinds[v]["kind"])
+            by_rel.setdefault(key, []).append({"id": k, "src": u, "dst": v, "props": props})
+        for (kind, sk, dk) in sorted(by_rel):
+            add(
+                f"{kind} edges ({sk}->{dk})",
+                f"UNWIND $rows AS r MATCH (a:{_label(sk)} {{id: r.src}}) MATCH (b:{_label(dk)} {{id: r.dst}}) "
+                f"MERGE (a)-[e:{_rel_type(kind)} {{id: r.id}}]->(b) SET e = r.props",
+                by_rel[(kind, sk, dk)],
+            )
+        return batches
+
+    def write(
+        self,
+        graph: CampaignGraph,
+        *,
+        prune: bool = False,
+        verify: bool = True,
+        progress: ProgressFn | None = None,
+    ) -> PushReport:
+        """Push ``graph``: constraints first, then batches, optional prune, then the count check.
+
+        Each batch is its own managed write transaction (the driver retries transient
+        failures). If the connection is lost for good, the error says which batches are
+        written, which one is in doubt and which were not sent; pushing again converges.
+        With ``verify`` the whole database is read back and its content hash compared.
+        """
+        server = self.connect()
+        self.ensure_constraints()
+        batches = self.plan(graph)
+        total = len(batches) + (1 if prune else 0)
+        report = PushReport(uri=self.uri, database=self.database, server=server, batches=len(batches))
+        from neo4j.exceptions import DriverError, Neo4jError
+
+        for b in batches:
+            try:
+                self._write(b.query, b.rows)
+            except (DriverError, Neo4jError, OSError) as e:
+                base = self._error(e)
+                done = f"batches 1-{b.number - 1} are written, " if b.number > 1 else ""
+                later = (
+                    f"; batches {b.number + 1}-{len(batches)} were not sent" if b.number < len(batches) else ""
+                )
+                raise CampaignGraphError(
+                    f"push interrupted at batch {b.number} of {len(batches)} ({b.what}): {base.message}; "
+                    f"{done}batch {b.number} is in doubt (it may or may not be committed){later}; "
+                    "push again: it converges (MERGE by id) with no duplicates"
+                ) from None
+            if progress:
+                progress(b.number, total)
+        report.sources = len(graph.sources)
+        report.nodes = graph.number_of_nodes()
+        report.edges = graph.number_of_edges()
+        if prune:
+            report.pruned_sources, report.pruned_nodes, report.pruned_edges = self.prune(graph)
+            if progress:
+                progress(total, total)
+        self._count_check(graph, report)
+        if verify:
+            report.snapshot_hash = graph.content_hash()
+            report.content_hash = self.read().content_hash()
+        return report
+
+    def _count_check(self, graph: CampaignGraph, report: PushReport) -> None:
+        server = self.counts()
+        report.server_counts = server
+        want = graph.counts_by_kind()
+        want["sources"] = {"Source": len(graph.sources)} if graph.sources else {}
+        for part, label in (("nodes", "node"), ("edges", "edge"), ("sources", "source")):
+            for kind in sorted(set(want[part]) | set(server[part])):
+                w, s = want[part].get(kind, 0), server[part].get(kind, 0)
+                if s < w:
+                    report.count_problems.append(f"{kind} {label}s: server has {s}, snapshot {w}")
+                elif s > w:
+                    report.extra_on_server.append(f"{kind} {label}s: server has {s - w} more than the snapshot")
+
+    def prune(self, graph: CampaignGraph) -> tuple[int, int, int]:
+        """Delete what the server has and ``graph`` does not: (sources, nodes, edges) removed."""
+        n_edges = 0
+        for kind in schema.EDGE_KINDS:
+            rows = self.run(
+                f"MATCH (a)-[e:{_rel_type(kind)}]->(b) RETURN e.id AS id, a.id AS src, b.id AS dst, "
+                "labels(a) AS la, labels(b) AS lb"
+            )
+            stale: dict[tuple[str, str], list[dict[str, Any]]] = {}
+            for r in rows:
+                keep = r["id"] is not None and graph.has_edge(r["id"])
+                if keep:
+                    u, v, _ = graph.edge(r["id"])
+                    keep = (u, v) == (r["src"], r["dst"])
+                if not keep:
+                    la = next((x for x in r["la"] if x in schema.NODE_KINDS), None)
+                    lb = next((x for x in r["lb"] if x in schema.NODE_KINDS), None)
+                    if la and lb:
+                        stale.setdefault((la, lb), []).append({"id": r["id"], "src": r["src"], "dst": r["dst"]})
+            for (la, lb), items in stale.items():
+                q = (
+                    f"UNWIND $rows AS r MATCH (a:{_label(la)} {{id: r.src}})-[e:{_rel_type(kind)}]->"
+                    f"(b:{_label(lb)} {{id: r.dst}}) WHERE e.id = r.id OR (r.id IS NULL AND e.id IS NULL) DELETE e"
+                )
+                for _, chunk in _chunks(items, self.batch_size):
+                    self._write_checked(q, chunk)
+                n_edges += len(items)
+        n_nodes = 0
+        for kind in schema.NODE_KINDS:
+            ids = [r["id"] for r in self.run(f"MATCH (n:{_label(kind)}) RETURN n.id AS id")]
+            stale_ids = [
+                {"id": i} for i in ids if not (i is not None and graph.has_node(i) and graph.kind_of(i) == kind)
+            ]
+            q = f"UNWIND $rows AS r MATCH (n:{_label(kind)}) WHERE n.id = r.id DETACH DELETE n"
+            for _, chunk in _chunks(stale_ids, self.batch_size):
+                self._write_checked(q, chunk)
+            n_nodes += len(stale_ids)
+        sids = [r["id"] for r in self.run(f"MATCH (s:{_label(SOURCE_LABEL)}) RETURN s.id AS id")]
+        stale_s = [{"id": i} for i in sids if i not in graph.sources]
+        q = f"UNWIND $rows AS r MATCH (s:{_label(SOURCE_LABEL)}) WHERE s.id = r.id DETACH DELETE s"
+        for _, chunk in _chunks(stale_s, self.batch_size):
+            self._write_checked(q, chunk)
+        return len(stale_s), n_nodes, n_edges
+
+    def _write_checked(self, query: str, rows: list[dict[str, Any]]) -> None:
+        from neo4j.exceptions import DriverError, Neo4jError
+
+        try:
+            self._write(query, rows)
+        except (DriverError, Neo4jError, OSError) as e:
+            raise self._error(e) from None
+
+    # ------------------------------------------------------------------ pull
+    def read(self) -> CampaignGraph:
+        """Read the database back into a :class:`CampaignGraph` (push -> pull gives an equal graph).
+
+        Works on databases written by :meth:`write` and on hand-made ones that use the same
+        labels: values are checked against the schema, a property the schema does not know
+        is refused with its label and name, and an edge without an ``id`` gets the stable one.
+        """
+        graph = CampaignGraph()
+        for row in self.run(f"MATCH (s:{_label(SOURCE_LABEL)}) RETURN properties(s) AS p"):
+            p = row["p"]
+            values = {f: p.get(f) for f in SOURCE_FIELDS if p.get(f) is not None}
+            values.setdefault("id", "")
+            for f in SOURCE_FIELDS:
+                if f not in values:
+                    values[f] = False if f == "confidential" else ""
+            graph.sources[str(values["id"])] = Source(**values)
+
+        nodes: list[tuple[str, dict[str, Any]]] = []
+        seen: dict[str, str] = {}
+        for kind in schema.NODE_KINDS:
+            props_allowed = schema.node_props(kind)
+            for row in self.run(f"MATCH (n:{_label(kind)}) RETURN properties(n) AS p"):
+                p = dict(row["p"])
+                nid = p.pop("id", None)
+                if not isinstance(nid, str) or not nid:
+                    raise CampaignGraphError(f"a {kind} node on the server has no string id")
+                if nid in seen:
+                    raise CampaignGraphError(f"id {nid!r} is on two nodes ({seen[nid]} and {kind}): push with --prune")
+                seen[nid] = kind
+                attrs = {"kind": kind, **_typed(props_allowed, p, f"{kind} {nid}")}
+                attrs.setdefault("name", nid)
+                nodes.append((nid, attrs))
+
+        edges: list[tuple[str, str, str, dict[str, Any]]] = []
+        for kind in schema.EDGE_KINDS:
+            props_allowed = schema.edge_props(kind)
+            q = f"MATCH (a)-[e:{_rel_type(kind)}]->(b) RETURN a.id AS src, b.id AS dst, properties(e) AS p"
+            for row in self.run(q):
+                p = dict(row["p"])
+                eid = p.pop("id", None)
+                u, v = row["src"], row["dst"]
+                if u not in seen or v not in seen:
+                    raise CampaignGraphError(f"a {kind} relationship on the server touches a node outside the schema")
+                attrs = {"kind": kind, **_typed(props_allowed, p, f"{kind} {u}->{v}")}
+                if not eid:
+                    eid = edge_id(kind, u, v, attrs.get("valid_from"))
+                edges.append((u, v, str(eid), attrs))
+        graph.bulk_add(nodes, edges)
+        return graph
+
+
+def _typed(allowed: Mapping[str, schema.Prop], props: Mapping[str, Any], where: str) -> dict[str, Any]:
+    """Server values as the schema's Python types (fast path when they already are)."""
+    out: dict[str, Any] = {}
+    for p, v in props.items():
+        prop = allowed.get(p)
+        if prop is None:
+            raise CampaignGraphError(f"{where}: property {p!r} is not in the schema", column=p)
+        if v is None:
+            continue
+        ok = _PY_TYPES[prop.type]
+        if isinstance(v, ok) and not (prop.type in ("int", "float", "percent") and isinstance(v, bool)):
+            if prop.type == "list":
+                v = [str(x) for x in v]
+                if not v:
+                    continue
+            out[p] = v
+            continue
+        try:
+            c = coerce(prop, v)
+        except ValueError as e:
+            raise CampaignGraphError(f"{where}: {p}: {e}", column=p) from None
+        if c is not None:
+            out[p] = c
+    return out
+
