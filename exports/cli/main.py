@@ -22,6 +22,7 @@ COMMANDS: dict[str, str] = {
     "info": "exports.cli.data_cmds:info",
     "find": "exports.cli.data_cmds:find",
     "validate": "exports.cli.data_cmds:validate",
+    "map": "exports.cli.view_cmds:map_cmd",
     "template": "exports.cli.template_cmds:template",
 }
 

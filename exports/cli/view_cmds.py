@@ -1,0 +1,67 @@
+"""Commands that draw the graph for people: map, geo, brief.
+
+Each writes exactly the file named with ``-o`` (atomically) and nothing else.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from exports.cli.common import open_snapshot
+from graphmodel.errors import CampaignGraphError
+
+snapshot_arg = click.argument("snapshot", type=click.Path(path_type=Path))
+as_of_option = click.option("--as-of", default=None, help="Date (YYYY-MM-DD) the view is true on; default today.")
+redact_option = click.option(
+    "--redact", is_flag=True,
+    help="Drop people, contacts, membership figures, confidential notes and sources; the output says so.",
+)
+
+
+def _output_option(suffixes: tuple[str, ...]) -> click.Option:
+    return click.option(
+        "-o", "--output", required=True, type=click.Path(path_type=Path, dir_okay=False),
+        help=f"File to write ({' or '.join(suffixes)}).",
+    )
+
+
+def _check_suffix(output: Path, suffixes: tuple[str, ...]) -> str:
+    suffix = output.suffix.lower()
+    if suffix not in suffixes:
+        raise CampaignGraphError(f"{output}: the output must end in {' or '.join(suffixes)}")
+    if output.exists() and output.is_dir():
+        raise CampaignGraphError(f"{output} is a folder; name a file")
+    return suffix
+
+
+@click.command(name="map")
+@snapshot_arg
+@click.option("--company", default=None, help="Show this company's group, its sites and what touches them.")
+@click.option("--around", default=None, help="Show the neighbourhood of this node (any kind).")
+@click.option("--hops", default=2, show_default=True, type=click.IntRange(0, 10), help="Links to follow with --around.")
+@click.option("--query", type=click.Choice(["coverage", "leverage"]), default=None,
+              help="Show a query's result for --company.")
+@as_of_option
+@click.option("--max-nodes", default=400, show_default=True, type=click.IntRange(1, 1_000_000),
+              help="Cut larger views to this many nodes (nearest the focus); the page says what was left out.")
+@click.option("--coverage/--no-coverage", "coverage_status", default=True, show_default=True,
+              help="Colour sites by coverage status.")
+@redact_option
+@_output_option((".html",))
+def map_cmd(snapshot: Path, company: str | None, around: str | None, hops: int, query: str | None,
+            as_of: str | None, max_nodes: int, coverage_status: bool, redact: bool, output: Path) -> None:
+    """Write an interactive network map: one HTML file that works offline.
+
+    Example: campaign-graph map snap --company "Acme Steel" -o acme.html
+    """
+    from exports.netmap import write_map
+
+    _check_suffix(output, (".html", ".htm"))
+    graph = open_snapshot(str(snapshot))
+    view = write_map(graph, output, redact_output=redact, company=company, around=around, hops=hops, query=query,
+                     as_of=as_of, max_nodes=max_nodes, coverage_status=coverage_status)
+    click.echo(f"wrote {output}: {len(view.nodes)} nodes, {len(view.edges)} links")
+    if view.omitted:
+        click.echo(f"  {view.omitted_total} node(s) left out (raise --max-nodes or narrow the view)")

@@ -1,0 +1,593 @@
+"""Interactive network maps: one self-contained, offline HTML file per view.
+
+A map is a *focused* view of the graph: a company's group (with its sites, the unions and
+agreements around them), the neighbourhood of one node, or the result of a query
+(coverage gaps, leverage points). Views larger than ``max_nodes`` are cut down, nearest to
+the focus first, and the page says what was left out.
+
+pyvis gives the physics/option model and ships the vis-network script we inline; the page
+template is our own, because pyvis 0.3.2's template writes the heading and node ids
+unescaped, switches tooltips to ``innerHTML`` when a title contains "href", and loads files
+from a CDN (THREATS.md row 1). Node and edge lists are built directly (pyvis' ``from_nx``
+is quadratic): all data reaches the page as escaped JSON read with ``JSON.parse``, tooltips
+are plain strings, which vis-network 9 renders as text.
+
+Examples
+--------
+>>> from graphmodel.graph import CampaignGraph
+>>> from graphmodel.records import Source
+>>> g = CampaignGraph()
+>>> g.add_source(Source("s1", title="Fictional register"))
+>>> _ = g.add_node("acme", "Company", "Acme Steel", sources=["s1"])
+>>> _ = g.add_node("a1", "Site", "Site A", sources=["s1"], country="DE")
+>>> _ = g.add_edge("acme", "a1", "OPERATES", sources=["s1"])
+>>> view = select_view(g, around="Acme Steel", hops=1, coverage_status=False)
+>>> sorted(view.nodes)
+['a1', 'acme']
+>>> "vis.Network" in render_map(g, view)
+True
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections import Counter, deque
+from dataclasses import dataclass, field
+from typing import Any, Iterable, Mapping
+
+from graphmodel import schema
+from graphmodel.atomic import atomic_write_text
+from graphmodel.errors import CampaignGraphError
+from graphmodel.graph import CampaignGraph
+from graphmodel.values import in_force, normalise_as_of
+from exports.html import (
+    COVERAGE_COLOURS,
+    COVERAGE_LABELS,
+    esc,
+    inline_script,
+    inline_style,
+    json_data_element,
+    page,
+    vis_network_assets,
+)
+
+DEFAULT_MAX_NODES = 400
+
+#: colour and vis-network shape per node kind (sites are filled by coverage status)
+KIND_STYLE: Mapping[str, tuple[str, str]] = {
+    "Company": ("#1565c0", "dot"),
+    "Site": ("#9e9e9e", "square"),
+    "Union": ("#6a1b9a", "triangle"),
+    "UnionNetwork": ("#ab47bc", "hexagon"),
+    "Agreement": ("#ef6c00", "diamond"),
+    "Campaign": ("#d81b60", "star"),
+    "Country": ("#78909c", "ellipse"),
+    "Initiative": ("#00897b", "triangleDown"),
+    "Investor": ("#f9a825", "dot"),
+    "Event": ("#5d4037", "star"),
+    "Person": ("#455a64", "dot"),
+}
+
+EDGE_COLOURS: Mapping[str, str] = {
+    "OWNS": "#0d47a1",
+    "OPERATES": "#546e7a",
+    "REPRESENTS": "#7b1fa2",
+    "PARTY_TO": "#ef6c00",
+    "COVERS": "#ffa726",
+    "SUPPLIES": "#00897b",
+    "MEMBER_OF": "#ab47bc",
+}
+
+#: properties never shown in a tooltip (the list of sources gets its own line)
+_HIDDEN_PROPS = {"name", "sources", "origins", "notes", "user_entered"}
+_MAX_TOOLTIP_LINES = 14
+
+SITE_STATUSES = ("covered", "not_covered", "unknown")
+
+
+@dataclass
+class MapView:
+    """What a map shows: node ids (focus first), edge ids, and what was left out."""
+
+    title: str
+    nodes: list[str]
+    edges: list[str]
+    focus: list[str] = field(default_factory=list)
+    omitted: dict[str, int] = field(default_factory=dict)
+    site_status: dict[str, str] = field(default_factory=dict)
+    site_reasons: dict[str, str] = field(default_factory=dict)
+    as_of: str = ""
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def omitted_total(self) -> int:
+        return sum(self.omitted.values())
+
+
+# --------------------------------------------------------------------------- selection
+def _valid_neighbours(graph: CampaignGraph, n: str, day: str, skip_kinds: set[str] = frozenset()) -> list[str]:
+    g = graph.nx
+    out = []
+    for it in (g.out_edges(n, data=True), g.in_edges(n, data=True)):
+        for u, v, a in it:
+            if not in_force(a.get("valid_from"), a.get("valid_to"), day):
+                continue
+            other = v if u == n else u
+            if g.nodes[other]["kind"] in skip_kinds:
+                continue
+            out.append(other)
+    return out
+
+
+def _ordered_unique(items: Iterable[str]) -> list[str]:
+    return list(dict.fromkeys(items))
+
+
+def _group_ids(graph: CampaignGraph, root: str, day: str) -> list[str]:
+    from queries.ownership import group
+
+    rows = group(graph, root, as_of=day)
+    ids = [str(i) for i in rows["id"]] if len(rows) else []
+    return _ordered_unique([root] + ids)
+
+
+def _company_order(graph: CampaignGraph, root: str, day: str) -> list[str]:
+    """Group members, then what touches them (sites first), then what touches their sites."""
+    members = _group_ids(graph, root, day)
+    member_set = set(members)
+    ring1: list[str] = []
+    for m in members:
+        ring1.extend(n for n in _valid_neighbours(graph, m, day, {"Country"}) if n not in member_set)
+    ring1 = _ordered_unique(ring1)
+    sites = [n for n in ring1 if graph.nx.nodes[n]["kind"] == "Site"]
+    others = [n for n in ring1 if graph.nx.nodes[n]["kind"] != "Site"]
+    seen = member_set | set(ring1)
+    ring2: list[str] = []
+    for s in sites:
+        ring2.extend(n for n in _valid_neighbours(graph, s, day, {"Country"}) if n not in seen)
+    return _ordered_unique(members + sites + others + ring2)
+
+
+def _ego_order(graph: CampaignGraph, centre: str, hops: int, day: str) -> list[str]:
+    dist = {centre: 0}
+    queue = deque([centre])
+    while queue:
+        n = queue.popleft()
+        if dist[n] >= hops:
+            continue
+        for m in _valid_neighbours(graph, n, day):
+            if m not in dist:
+                dist[m] = dist[n] + 1
+                queue.append(m)
+    return list(dist)
+
+
+def _site_status_from_rows(rows: Any) -> tuple[dict[str, str], dict[str, str]]:
+    status: dict[str, str] = {}
+    reasons: dict[str, str] = {}
+    if rows is None or len(rows) == 0:
+        return status, reasons
+    dims = [d for d in ("union_presence", "recognition", "cba") if d in rows.columns]
+    for rec in rows.to_dict("records"):
+        sid = str(rec["site_id"])
+        if bool(rec.get("uncovered")):
+            st = "not_covered"
+        elif dims and all(rec.get(d) == "covered" for d in dims):
+            st = "covered"
+        else:
+            st = "unknown"
+        status[sid] = st
+        r = rec.get("reasons")
+        if isinstance(r, (list, tuple)):
+            r = "; ".join(str(x) for x in r)
+        if r:
+            reasons[sid] = str(r)
+    return status, reasons
+
+
+def _coverage_rows(graph: CampaignGraph, root: str | None, day: str) -> Any:
+    from queries.coverage import coverage
+
+    return coverage(graph, root, as_of=day)
+
+
+def select_view(
+    graph: CampaignGraph,
+    *,
+    company: str | None = None,
+    around: str | None = None,
+    hops: int = 2,
+    query: str | None = None,
+    as_of: Any = None,
+    max_nodes: int = DEFAULT_MAX_NODES,
+    coverage_status: bool = True,
+) -> MapView:
+    """Choose the nodes and edges of a map.
+
+    Parameters
+    ----------
+    company
+        Show this company's group (``queries.ownership.group``), the sites its members
+        operate, and the unions, agreements and partners around them.
+    around, hops
+        Show the nodes within ``hops`` links of ``around`` (any kind).
+    query
+        ``"coverage"`` (the group's sites with their gaps, operators and ownership chains) or
+        ``"leverage"`` (the leverage points and their evidence); needs ``company``.
+    as_of
+        Edges not valid on that date are left out (default: today).
+    max_nodes
+        Larger views keep the nodes nearest the focus; :attr:`MapView.omitted` counts the rest.
+    coverage_status
+        Colour sites by coverage status (``queries.coverage``); off: all sites ``unknown``.
+
+    Examples
+    --------
+    >>> from graphmodel.graph import CampaignGraph
+    >>> g = CampaignGraph()
+    >>> _ = g.add_node("x", "Company", "X Corp")
+    >>> select_view(g, coverage_status=False).nodes
+    ['x']
+    """
+    if max_nodes < 1:
+        raise CampaignGraphError("--max-nodes must be at least 1")
+    if hops < 0:
+        raise CampaignGraphError("--hops must be 0 or more")
+    day = normalise_as_of(as_of)
+    root: str | None = None
+    status: dict[str, str] = {}
+    reasons: dict[str, str] = {}
+    notes: list[str] = []
+    if query is not None and query not in ("coverage", "leverage"):
+        raise CampaignGraphError(f"unknown query {query!r} (known: coverage, leverage)")
+    if query is not None and company is None:
+        raise CampaignGraphError(f"--query {query} needs --company")
+    if company is not None and around is not None:
+        raise CampaignGraphError("give either --company or --around, not both")
+
+    if company is not None:
+        root = graph.resolve(company, "Company")
+    if query == "coverage":
+        assert root is not None
+        rows = _coverage_rows(graph, root, day)
+        status, reasons = _site_status_from_rows(rows)
+        ordered: list[str] = [root]
+        gaps = rows.sort_values("uncovered", ascending=False, kind="stable") if len(rows) else rows
+        for rec in gaps.to_dict("records") if len(rows) else []:
+            ordered.append(str(rec["site_id"]))
+            for col in ("operator_id", "ultimate_parent_id"):
+                if rec.get(col):
+                    ordered.append(str(rec[col]))
+            chain = rec.get("chain")
+            if isinstance(chain, str) and chain:
+                ordered.extend(c.strip() for c in chain.split(" > ") if c.strip())
+        title = f"Coverage of the {graph.name_of(root)} group"
+        notes.append("Sites are the group's sites; red ones have a gap the data records, grey ones need research.")
+    elif query == "leverage":
+        assert root is not None
+        from queries.leverage import leverage
+
+        rows = leverage(graph, root, as_of=day)
+        ordered = [root]
+        for rec in rows.to_dict("records") if len(rows) else []:
+            ordered.append(str(rec["node_id"]))
+            for ev in rec.get("evidence") or ():
+                ev = str(ev)
+                if graph.has_node(ev):
+                    ordered.append(ev)
+                elif graph.has_edge(ev):
+                    u, v, _ = graph.edge(ev)
+                    ordered.extend((u, v))
+        title = f"Leverage points on the {graph.name_of(root)} group"
+    elif root is not None:
+        ordered = _company_order(graph, root, day)
+        title = f"{graph.name_of(root)} group"
+    elif around is not None:
+        centre = graph.resolve(around)
+        ordered = _ego_order(graph, centre, hops, day)
+        title = f"Within {hops} link{'s' if hops != 1 else ''} of {graph.name_of(centre)}"
+        root = centre
+    else:
+        degree = graph.nx.degree()
+        ordered = sorted(graph.nx.nodes, key=lambda n: (-degree[n], n))
+        title = "Campaign graph"
+
+    ordered = [n for n in _ordered_unique(ordered) if graph.has_node(n)]
+    kept = ordered[:max_nodes]
+    left_out = ordered[max_nodes:]
+    omitted = dict(sorted(Counter(graph.nx.nodes[n]["kind"] for n in left_out).items()))
+    if coverage_status and not status:
+        status, reasons = _status_for(graph, kept, root if company is not None else None, day)
+
+    kept_set = set(kept)
+    edges: list[str] = []
+    g = graph.nx
+    for u in kept:
+        for _, v, k, a in g.out_edges(u, keys=True, data=True):
+            if v in kept_set and in_force(a.get("valid_from"), a.get("valid_to"), day):
+                edges.append(k)
+    return MapView(
+        title=title, nodes=kept, edges=edges, focus=[root] if root else [], omitted=omitted,
+        site_status={n: status.get(n, "unknown") for n in kept if g.nodes[n]["kind"] == "Site"},
+        site_reasons={n: reasons[n] for n in kept if n in reasons}, as_of=day, notes=notes,
+    )
+
+
+def _status_for(graph: CampaignGraph, nodes: list[str], root: str | None, day: str) -> tuple[dict[str, str], dict[str, str]]:
+    """Coverage status of the sites in a view: the group's rows for a company view, else all sites'."""
+    if not any(graph.nx.nodes[n]["kind"] == "Site" for n in nodes):
+        return {}, {}
+    return _site_status_from_rows(_coverage_rows(graph, root, day))
+
+
+# --------------------------------------------------------------------------- rendering
+def _fmt_value(v: Any) -> str:
+    if isinstance(v, (list, tuple)):
+        return ", ".join(str(x) for x in v)
+    if isinstance(v, bool):
+        return "yes" if v else "no"
+    if isinstance(v, float):
+        return f"{v:g}"
+    return str(v)
+
+
+def _sources_line(graph: CampaignGraph, ids: Iterable[str]) -> str:
+    parts = []
+    for sid in ids:
+        s = graph.sources.get(sid)
+        parts.append(s.title or sid if s else sid)
+    return "sources: " + "; ".join(parts) if parts else "sources: none recorded"
+
+
+def node_tooltip(graph: CampaignGraph, n: str, attrs: Mapping[str, Any], status: str | None = None,
+                 reason: str | None = None) -> str:
+    """Plain-text tooltip: name, kind and id, the key (non-sensitive) properties, coverage, sources."""
+    kind = attrs["kind"]
+    lines = [str(attrs.get("name", n)), f"{kind} · id {n}"]
+    props = schema.node_props(kind)
+    for key, value in attrs.items():
+        if key in ("kind",) or key in _HIDDEN_PROPS:
+            continue
+        p = props.get(key)
+        if p is None or p.sensitive:
+            continue
+        lines.append(f"{key.replace('_', ' ')}: {_fmt_value(value)}")
+    lines = lines[:_MAX_TOOLTIP_LINES]
+    if status is not None:
+        lines.append(f"coverage: {COVERAGE_LABELS.get(status, status)}" + (f" ({reason})" if reason else ""))
+    lines.append(_sources_line(graph, attrs.get("sources") or ()))
+    return "\n".join(lines)
+
+
+def edge_tooltip(graph: CampaignGraph, u: str, v: str, attrs: Mapping[str, Any]) -> str:
+    kind = attrs["kind"]
+    lines = [f"{kind}: {graph.name_of(u)} → {graph.name_of(v)}"]
+    props = schema.edge_props(kind)
+    for key, value in attrs.items():
+        if key == "kind" or key in _HIDDEN_PROPS or key in ("valid_from", "valid_to"):
+            continue
+        p = props.get(key)
+        if p is None or p.sensitive:
+            continue
+        lines.append(f"{key.replace('_', ' ')}: {_fmt_value(value)}{' %' if p.type == 'percent' else ''}")
+    if kind in ("OWNS", "OPERATES") and "share" not in attrs and "voting" not in attrs:
+        lines.append("share: not published (unknown)")
+    vf, vt = attrs.get("valid_from"), attrs.get("valid_to")
+    if vf or vt:
+        lines.append(f"valid: {vf or '…'} to {vt or '…'}")
+    lines.append(_sources_line(graph, attrs.get("sources") or ()))
+    return "\n".join(lines[:_MAX_TOOLTIP_LINES + 2])
+
+
+def _edge_width(attrs: Mapping[str, Any]) -> tuple[float, bool]:
+    """Width from the stake (1 to 7 px); ``dashed`` when an ownership share is unknown."""
+    kind = attrs["kind"]
+    if kind not in ("OWNS", "OPERATES"):
+        return 1.0, False
+    stake = attrs.get("voting", attrs.get("share"))
+    if stake is None:
+        return (1.5, True) if kind == "OWNS" else (1.5, False)
+    return round(1.0 + 6.0 * min(max(float(stake), 0.0), 100.0) / 100.0, 2), False
+
+
+def map_options(n_nodes: int) -> dict[str, Any]:
+    """vis-network options from pyvis' option model (Barnes-Hut physics that stabilises)."""
+    from pyvis.options import Options
+
+    opts = Options()
+    opts.physics.use_barnes_hut(
+        {"gravity": -8000, "central_gravity": 0.25, "spring_length": 140, "spring_strength": 0.02,
+         "damping": 0.4, "overlap": 0.1}
+    )
+    opts.physics.toggle_stabilization(True)
+    data: dict[str, Any] = json.loads(opts.to_json())
+    data["physics"]["stabilization"] = {
+        "enabled": True, "iterations": 400 if n_nodes < 1000 else 150, "updateInterval": 25, "fit": True,
+    }
+    data["physics"]["minVelocity"] = 1.0
+    # dynamic smoothing adds a support node per edge to the simulation: too slow past a few hundred
+    data["edges"] = {
+        "smooth": {"enabled": n_nodes <= 300, "type": "continuous"},
+        "arrows": {"to": {"enabled": True, "scaleFactor": 0.5}},
+        "color": {"inherit": False},
+    }
+    data["interaction"] = {
+        "hover": True, "tooltipDelay": 120, "hideEdgesOnDrag": n_nodes > 1000, "navigationButtons": False,
+        "keyboard": False, "multiselect": False,
+    }
+    data["nodes"] = {"font": {"size": 12, "face": "system-ui, Arial, sans-serif"}, "borderWidth": 2}
+    data["layout"] = {"improvedLayout": n_nodes <= 150, "randomSeed": 7}
+    data.pop("configure", None)
+    return data
+
+
+def map_data(graph: CampaignGraph, view: MapView) -> dict[str, Any]:
+    """The node and edge lists of a view, ready for vis-network (plain JSON-able data)."""
+    g = graph.nx
+    focus = set(view.focus)
+    nodes = []
+    for n in view.nodes:
+        a = g.nodes[n]
+        kind = a["kind"]
+        colour, shape = KIND_STYLE.get(kind, ("#607d8b", "dot"))
+        item: dict[str, Any] = {"id": n, "label": str(a.get("name", n)), "kind": kind, "shape": shape}
+        st = view.site_status.get(n) if kind == "Site" else None
+        if st is not None:
+            item["color"] = {"background": COVERAGE_COLOURS[st], "border": "#37474f",
+                             "highlight": {"background": COVERAGE_COLOURS[st], "border": "#000"}}
+            item["status"] = st
+        else:
+            item["color"] = {"background": colour, "border": colour}
+        item["title"] = node_tooltip(graph, n, a, st, view.site_reasons.get(n))
+        item["size"] = 26 if n in focus else (16 if kind in ("Company", "Site") else 12)
+        if n in focus:
+            item["font"] = {"size": 16, "bold": True}
+        nodes.append(item)
+    edges = []
+    ends = graph._edge_ends  # noqa: SLF001 - read-only lookup of edge ends by id (O(1))
+    for eid in view.edges:
+        u, v = ends[eid]
+        a = g.edges[u, v, eid]
+        width, dashed = _edge_width(a)
+        edges.append({
+            "id": eid, "from": u, "to": v, "kind": a["kind"], "width": width, "dashes": dashed,
+            "color": {"color": EDGE_COLOURS.get(a["kind"], "#b0bec5")},
+            "title": edge_tooltip(graph, u, v, a),
+        })
+    return {"nodes": nodes, "edges": edges}
+
+
+def _legend(view: MapView, kinds_present: Iterable[str]) -> str:
+    rows = []
+    for kind in kinds_present:
+        colour, shape = KIND_STYLE.get(kind, ("#607d8b", "dot"))
+        if kind == "Site":
+            continue
+        rows.append(f'<li><span class="swatch" style="background:{esc(colour)}"></span>{esc(kind)} ({esc(shape)})</li>')
+    if "Site" in kinds_present:
+        for st in SITE_STATUSES:
+            n = sum(1 for s in view.site_status.values() if s == st)
+            rows.append(
+                f'<li><span class="swatch sq" style="background:{COVERAGE_COLOURS[st]}"></span>'
+                f"Site: {esc(COVERAGE_LABELS[st])} ({n})</li>"
+            )
+    rows.append("<li>Ownership line width = stake; dashed = share not published</li>")
+    return '<ul class="legend">' + "".join(rows) + "</ul>"
+
+
+_MAP_CSS = """
+#bar { display: flex; flex-wrap: wrap; gap: 8px; align-items: center; padding: 6px 10px; border-bottom: 1px solid #ddd; }
+#bar h1 { margin: 0 12px 0 0; }
+#map { width: 100%; height: calc(100vh - 120px); min-height: 420px; }
+.legend { list-style: none; margin: 0; padding: 4px 10px; font-size: 0.8rem; display: flex; flex-wrap: wrap; gap: 4px 14px; }
+.swatch.sq { border-radius: 2px; }
+#status { font-size: 0.8rem; color: #555; }
+div.vis-tooltip { white-space: pre-wrap; max-width: 420px; font-size: 12px; font-family: system-ui, Arial, sans-serif; }
+"""
+
+_MAP_JS = r"""
+(function () {
+  "use strict";
+  var data = JSON.parse(document.getElementById("map-data").textContent);
+  var nodes = new vis.DataSet(data.nodes);
+  var edges = new vis.DataSet(data.edges);
+  var container = document.getElementById("map");
+  var network = new vis.Network(container, {nodes: nodes, edges: edges}, data.options);
+  var status = document.getElementById("status");
+  var freeze = document.getElementById("freeze");
+  var frozen = false;
+  window.campaignMap = {network: network, nodes: nodes, edges: edges, stabilized: false};
+  function setFrozen(value) {
+    frozen = value;
+    network.setOptions({physics: {enabled: !frozen}});
+    freeze.textContent = frozen ? "Unfreeze layout" : "Freeze layout";
+  }
+  network.on("stabilizationProgress", function (p) {
+    status.textContent = "laying out\u2026 " + Math.round(100 * p.iterations / p.total) + "%";
+  });
+  network.once("stabilizationIterationsDone", function () {
+    window.campaignMap.stabilized = true;
+    setFrozen(true);
+    status.textContent = "layout settled and frozen; drag nodes, or unfreeze";
+  });
+  freeze.addEventListener("click", function () { setFrozen(!frozen); });
+  var list = document.getElementById("names");
+  var seen = {};
+  data.nodes.forEach(function (n) {
+    if (seen[n.label]) { return; }
+    seen[n.label] = true;
+    var o = document.createElement("option");
+    o.value = n.label;
+    list.appendChild(o);
+  });
+  document.getElementById("search").addEventListener("submit", function (ev) {
+    ev.preventDefault();
+    var q = document.getElementById("q").value.trim().toLowerCase();
+    if (!q) { return; }
+    var hits = data.nodes.filter(function (n) { return n.label.toLowerCase() === q; });
+    if (!hits.length) {
+      hits = data.nodes.filter(function (n) {
+        return n.label.toLowerCase().indexOf(q) >= 0 || String(n.id).toLowerCase().indexOf(q) >= 0;
+      });
+    }
+    if (!hits.length) { status.textContent = "no node matches"; return; }
+    network.selectNodes(hits.map(function (n) { return n.id; }));
+    network.focus(hits[0].id, {scale: 1.3, animation: {duration: 400}});
+    status.textContent = hits.length + " node(s) found; showing " + hits[0].label;
+  });
+})();
+"""
+
+
+def render_map(graph: CampaignGraph, view: MapView, *, heading: str | None = None, redacted: bool = False) -> str:
+    """The complete HTML page of a view (vis-network inlined, data as escaped JSON)."""
+    js, css = vis_network_assets()
+    data = map_data(graph, view)
+    data["options"] = map_options(len(view.nodes))
+    heading = heading if heading is not None else view.title
+    kinds = _ordered_unique(graph.nx.nodes[n]["kind"] for n in view.nodes)
+    banner = []
+    if redacted:
+        banner.append('<div class="redacted">Redacted export: people, contacts, membership figures, '
+                      "confidential notes and confidential sources were removed.</div>")
+    if view.omitted:
+        parts = ", ".join(f"{n} {k}" for k, n in view.omitted.items())
+        banner.append(
+            f'<div class="note" id="omitted">This view was cut to {len(view.nodes)} nodes: '
+            f"{view.omitted_total} more were left out ({esc(parts)}), farthest from the focus first. "
+            "Raise --max-nodes or narrow the view to see them.</div>"
+        )
+    for note in view.notes:
+        banner.append(f'<div class="note">{esc(note)}</div>')
+    body = (
+        '<div id="bar">'
+        f"<h1>{esc(heading)}</h1>"
+        '<form id="search" autocomplete="off"><input id="q" list="names" placeholder="find a node" size="28">'
+        '<datalist id="names"></datalist> <button type="submit">Find</button></form>'
+        '<button id="freeze" type="button">Freeze layout</button>'
+        f'<span id="status">{len(view.nodes)} nodes, {len(view.edges)} links, as of {esc(view.as_of)}</span>'
+        "</div>"
+        + _legend(view, kinds)
+        + "".join(banner)
+        + '<div id="map"></div>'
+        + json_data_element("map-data", data)
+        + inline_script(js)
+        + inline_script(_MAP_JS)
+    )
+    return page(heading, body, head=inline_style(css), style=_MAP_CSS)
+
+
+def write_map(graph: CampaignGraph, path: str | os.PathLike[str], *, heading: str | None = None,
+              redact_output: bool = False, **view_args: Any) -> MapView:
+    """Select a view, render it and write it (atomically) to exactly ``path``; nothing else is written.
+
+    ``redact_output`` redacts the graph first (``exports.redact.redact``) and says so on the page.
+    """
+    if redact_output:
+        from exports.redact import redact
+
+        graph = redact(graph)
+    view = select_view(graph, **view_args)
+    atomic_write_text(path, render_map(graph, view, heading=heading, redacted=redact_output))
+    return view
