@@ -34,6 +34,7 @@ def name_key(name: str) -> str:
     """
     if not name:
         return ""
+    name = name.replace("&", " and ")  # "Iron & Coal" meets "Iron and Coal"
     stripped = fingerprints.remove_types(name)
     key = _plain(stripped) if stripped else ""
     return key or _plain(name)
