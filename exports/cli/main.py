@@ -23,6 +23,8 @@ COMMANDS: dict[str, str] = {
     "find": "exports.cli.data_cmds:find",
     "validate": "exports.cli.data_cmds:validate",
     "map": "exports.cli.view_cmds:map_cmd",
+    "push": "exports.cli.neo4j_cmds:push",
+    "pull": "exports.cli.neo4j_cmds:pull",
     "template": "exports.cli.template_cmds:template",
 }
 
