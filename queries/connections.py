@@ -1,0 +1,420 @@
+"""How two entities are connected, and which unions can reach each other.
+
+``connections`` finds the k shortest paths between two nodes over an undirected reading
+of the graph and explains every hop in words with its real direction ("USW REPRESENTS
+Site X; Site X is OPERATED BY Y; Y is 100% OWNED BY Z"). ``solidarity`` lists the unions
+a union can reach through the same company group, the same supply chain or the same
+company-wide union network.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass
+from itertools import islice
+from typing import Any, Iterable, Mapping
+
+import networkx as nx
+import pandas as pd
+
+from graphmodel import schema
+from graphmodel.errors import CampaignGraphError
+from graphmodel.graph import CampaignGraph
+from graphmodel.values import in_force, normalise_as_of
+
+#: edge kinds a path may use by default: every kind except LOCATED_IN (a country links
+#: everything in it, which explains nothing) and HOLDS_ROLE (people are sensitive: ask
+#: for them explicitly with ``kinds=``).
+DEFAULT_PATH_KINDS: tuple[str, ...] = tuple(k for k in schema.EDGE_KINDS if k not in ("LOCATED_IN", "HOLDS_ROLE"))
+
+#: edge kind -> (phrase read from source to target, phrase read from target to source)
+_PHRASES: dict[str, tuple[str, str]] = {
+    "OWNS": ("OWNS", "is OWNED BY"),
+    "OPERATES": ("OPERATES", "is OPERATED BY"),
+    "SUPPLIES": ("SUPPLIES", "is SUPPLIED BY"),
+    "REPRESENTS": ("REPRESENTS", "is REPRESENTED BY"),
+    "AFFILIATED_TO": ("is AFFILIATED TO", "has as AFFILIATE"),
+    "MEMBER_OF": ("is MEMBER OF", "has as MEMBER"),
+    "PARTY_TO": ("is PARTY TO", "has as PARTY"),
+    "COVERS": ("COVERS", "is COVERED BY"),
+    "LOCATED_IN": ("is LOCATED IN", "is the LOCATION OF"),
+    "CERTIFIED_BY": ("is CERTIFIED BY", "CERTIFIES"),
+    "MEMBER_OF_INITIATIVE": ("is MEMBER OF INITIATIVE", "has as MEMBER"),
+    "TARGETS": ("TARGETS", "is TARGETED BY"),
+    "SUPPORTS": ("SUPPORTS", "is SUPPORTED BY"),
+    "INVOLVES": ("INVOLVES", "is INVOLVED IN"),
+    "HOLDS_ROLE": ("HOLDS A ROLE AT", "has as ROLE HOLDER"),
+    "RENAMED_TO": ("was RENAMED TO", "was RENAMED FROM"),
+}
+
+#: when two nodes are joined by several edges, the hop is explained by the first kind here
+_KIND_RANK: dict[str, int] = {k: i for i, k in enumerate(_PHRASES)}
+
+PATH_COLUMNS = ["rank", "hops", "path", "explanation", "path_names", "nodes", "evidence"]
+SOLIDARITY_COLUMNS = ["union_id", "union", "relation", "explanation", "via", "evidence"]
+
+
+def _fmt_pct(x: float) -> str:
+    return f"{x:g}%"
+
+
+def hop_text(graph: CampaignGraph, frm: str, to: str, eid: str) -> str:
+    """One hop in words, read from ``frm`` to ``to`` along edge ``eid`` (either direction).
+
+    Examples
+    --------
+    >>> g = CampaignGraph()
+    >>> _ = g.add_node("z", "Company", "Zeta Holdings"); _ = g.add_node("y", "Company", "Ypsilon Steel")
+    >>> e = g.add_edge("z", "y", "OWNS", share=100)
+    >>> hop_text(g, "y", "z", e)
+    'Ypsilon Steel is 100% OWNED BY Zeta Holdings'
+    >>> hop_text(g, "z", "y", e)
+    'Zeta Holdings OWNS 100% OF Ypsilon Steel'
+    """
+    u, v, a = graph.edge(eid)
+    kind = a["kind"]
+    forward = frm == u
+    a_name, b_name = graph.name_of(frm), graph.name_of(to)
+    if kind == "OWNS":
+        pct = a.get("voting") if a.get("share") is None else a.get("share")
+        control = a.get("control")
+        if pct is not None:
+            text = (
+                f"{a_name} OWNS {_fmt_pct(pct)} OF {b_name}" if forward else f"{a_name} is {_fmt_pct(pct)} OWNED BY {b_name}"
+            )
+        else:
+            text = f"{a_name} OWNS {b_name}" if forward else f"{a_name} is OWNED BY {b_name}"
+            text += " (share not published)" if control not in ("yes", "joint") else ""
+        if control == "joint":
+            text += " (joint control)"
+        elif control == "yes" and pct is None:
+            text += " (controlling)"
+        return text
+    active, passive = _PHRASES.get(kind, (kind.replace("_", " "), f"is {kind.replace('_', ' ')} of"))
+    text = f"{a_name} {active if forward else passive} {b_name}"
+    if kind == "REPRESENTS" and a.get("recognised") is True:
+        text += " (recognised)"
+    if kind == "SUPPLIES" and a.get("commodity"):
+        text += f" ({a['commodity']})"
+    return text
+
+
+@dataclass(frozen=True)
+class _Walk:
+    """An undirected, time-filtered, kind-filtered reading of the graph, walked lazily.
+
+    The walk never copies the whole graph: a query on a million edges only touches the
+    neighbourhoods it explores.
+    """
+
+    graph: CampaignGraph
+    kinds: frozenset[str]
+    day: str
+
+    def _ok(self, a: Mapping[str, Any]) -> bool:
+        return a["kind"] in self.kinds and in_force(a.get("valid_from"), a.get("valid_to"), self.day)
+
+    def neighbours(self, n: str) -> dict[str, str]:
+        """neighbour -> the edge id that explains the hop (lowest kind rank, then id)."""
+        g = self.graph.nx
+        best: dict[str, tuple[int, str]] = {}
+        for it in (g.out_edges(n, keys=True, data=True), g.in_edges(n, keys=True, data=True)):
+            for u, v, k, a in it:
+                if not self._ok(a):
+                    continue
+                other = v if u == n else u
+                key = (_KIND_RANK.get(a["kind"], 99), k)
+                if other not in best or key < best[other]:
+                    best[other] = key
+        return {o: k for o, (_, k) in best.items()}
+
+    def distances(self, start: str, limit: int) -> dict[str, int]:
+        """Hop distances from ``start`` up to ``limit`` (breadth-first)."""
+        dist = {start: 0}
+        queue = deque([start])
+        while queue:
+            n = queue.popleft()
+            if dist[n] >= limit:
+                continue
+            for o in self.neighbours(n):
+                if o not in dist:
+                    dist[o] = dist[n] + 1
+                    queue.append(o)
+        return dist
+
+    def shortest_distance(self, a: str, b: str, limit: int) -> int | None:
+        """Bidirectional breadth-first search; None when b is farther than ``limit``."""
+        if a == b:
+            return 0
+        fa, fb = {a: 0}, {b: 0}
+        front_a, front_b = [a], [b]
+        best: int | None = None
+        while front_a and front_b:
+            # expand the smaller frontier
+            if len(front_a) <= len(front_b):
+                front, dist, other = front_a, fa, fb
+            else:
+                front, dist, other = front_b, fb, fa
+            nxt = []
+            for n in front:
+                for o in self.neighbours(n):
+                    if o in dist:
+                        continue
+                    dist[o] = dist[n] + 1
+                    nxt.append(o)
+                    if o in other:
+                        d = dist[o] + other[o]
+                        best = d if best is None else min(best, d)
+            if front is front_a:
+                front_a = nxt
+            else:
+                front_b = nxt
+            if best is not None:
+                return best if best <= limit else None
+            depth = max(fa.values()) + max(fb.values())
+            if depth > limit:
+                return None
+        return None
+
+
+def _resolve(graph: CampaignGraph, text: str, kind: str | None = None) -> str:
+    if graph.has_node(text) and (kind is None or graph.kind_of(text) == kind):
+        return text
+    return graph.resolve(text, kind)
+
+
+def connections(
+    graph: CampaignGraph,
+    a: str,
+    b: str,
+    *,
+    max_hops: int = 6,
+    k: int = 3,
+    kinds: Iterable[str] | None = None,
+    as_of: Any = None,
+) -> pd.DataFrame:
+    """The ``k`` shortest paths between ``a`` and ``b``, every hop explained.
+
+    The walk is undirected (an OWNS edge links owner and owned both ways) over the edge
+    ``kinds`` (default :data:`DEFAULT_PATH_KINDS`) that are valid at ``as_of`` (default
+    today); two nodes joined by several edges count as one hop. Paths longer than
+    ``max_hops`` are not reported. Paths are ordered by length, then by their node names.
+
+    Parameters
+    ----------
+    a, b
+        Node ids or names (alias-aware; an ambiguous name raises, listing the candidates).
+
+    Returns
+    -------
+    DataFrame with ``rank, hops, path`` (ids joined by `` > ``), ``explanation`` (one
+    sentence per hop, joined by ``; ``), ``path_names``, ``nodes`` (list of ids) and
+    ``evidence`` (list of edge ids).
+
+    Examples
+    --------
+    >>> g = CampaignGraph()
+    >>> for i, kind, name in [("u", "Union", "USW"), ("x", "Site", "Site X"), ("y", "Company", "Y Corp")]:
+    ...     _ = g.add_node(i, kind, name)
+    >>> _ = g.add_edge("u", "x", "REPRESENTS"); _ = g.add_edge("y", "x", "OPERATES")
+    >>> connections(g, "USW", "Y Corp").loc[0, "explanation"]
+    'USW REPRESENTS Site X; Site X is OPERATED BY Y Corp'
+    """
+    if max_hops < 1:
+        raise CampaignGraphError("max_hops must be at least 1")
+    if k < 1:
+        raise CampaignGraphError("k must be at least 1")
+    src, dst = _resolve(graph, a), _resolve(graph, b)
+    if src == dst:
+        raise CampaignGraphError(f"{a!r} and {b!r} are the same node ({src})")
+    if kinds is None:
+        kind_set = frozenset(DEFAULT_PATH_KINDS)
+    else:
+        wanted = [kinds] if isinstance(kinds, str) else list(kinds)
+        kind_set = frozenset()
+        for kd in wanted:
+            c = schema.canonical_edge_kind(kd)
+            if c is None:
+                raise CampaignGraphError(f"unknown edge kind {kd!r} (known: {', '.join(schema.EDGE_KINDS)})")
+            kind_set |= {c}
+    walk = _Walk(graph, kind_set, normalise_as_of(as_of))
+    d = walk.shortest_distance(src, dst, max_hops)
+    if d is None:
+        return pd.DataFrame(columns=PATH_COLUMNS)
+
+    # Iterative deepening: every path of length <= L lies in the nodes u with
+    # dist(a,u) + dist(u,b) <= L, so Yen's algorithm (networkx's shortest_simple_paths)
+    # on that small simple projection gives exactly the graph's paths up to length L.
+    limit = d
+    paths: list[list[str]] = []
+    while True:
+        da, db = walk.distances(src, limit), walk.distances(dst, limit)
+        region = sorted(n for n in da if n in db and da[n] + db[n] <= limit)
+        proj = nx.Graph()
+        proj.add_nodes_from(region)
+        inside = set(region)
+        hop_edge: dict[frozenset[str], str] = {}
+        for n in region:
+            for o, eid in sorted(walk.neighbours(n).items()):
+                if o in inside:
+                    proj.add_edge(n, o)
+                    hop_edge[frozenset((n, o))] = eid
+        found: list[list[str]] = []
+        cap = k + 50  # ties at the k-th length are sorted by name; never enumerate without bound
+        for p in islice(nx.shortest_simple_paths(proj, src, dst), cap):
+            if len(p) - 1 > limit:
+                break
+            found.append(p)
+        if len(found) >= k or limit >= max_hops:
+            paths = found
+            break
+        limit += 1
+
+    def order(p: list[str]) -> tuple[int, tuple[str, ...], tuple[str, ...]]:
+        return (len(p), tuple(graph.name_of(n).casefold() for n in p), tuple(p))
+
+    paths.sort(key=order)
+    if len(paths) > k:
+        cut_len = len(paths[k - 1])
+        paths = [p for p in paths if len(p) < cut_len] + [p for p in paths if len(p) == cut_len]
+        paths = paths[:k]
+    rows = []
+    for rank, p in enumerate(paths, start=1):
+        eids = [hop_edge[frozenset((p[i], p[i + 1]))] for i in range(len(p) - 1)]
+        rows.append(
+            {
+                "rank": rank,
+                "hops": len(p) - 1,
+                "path": " > ".join(p),
+                "explanation": "; ".join(hop_text(graph, p[i], p[i + 1], eids[i]) for i in range(len(p) - 1)),
+                "path_names": " > ".join(graph.name_of(n) for n in p),
+                "nodes": list(p),
+                "evidence": eids,
+            }
+        )
+    return pd.DataFrame(rows, columns=PATH_COLUMNS)
+
+
+# ---------------------------------------------------------------------------------- solidarity
+
+
+def _operators(graph: CampaignGraph, site: str, day: str) -> list[tuple[str, str]]:
+    return sorted((u, eid) for eid, u, _v, _a in graph.in_edges(site, "OPERATES", as_of=day))
+
+
+def _workplaces(graph: CampaignGraph, union: str, day: str) -> list[tuple[str, str]]:
+    """(site or company, REPRESENTS edge id) the union represents at ``day``."""
+    return sorted((v, eid) for eid, _u, v, _a in graph.out_edges(union, "REPRESENTS", as_of=day))
+
+
+def _unions_at(graph: CampaignGraph, node: str, day: str) -> list[tuple[str, str]]:
+    return sorted((u, eid) for eid, u, _v, _a in graph.in_edges(node, "REPRESENTS", as_of=day))
+
+
+def solidarity(graph: CampaignGraph, union: str, *, as_of: Any = None) -> pd.DataFrame:
+    """Unions that ``union`` can reach through the same company group, supply chain or network.
+
+    * ``group``: a union representing a site (or company) whose operator has the same
+      ultimate parent (as :func:`queries.ownership.ultimate_parent` defines it) as the
+      operator of a workplace ``union`` represents;
+    * ``supply_chain``: a union representing a site or company that SUPPLIES, or is
+      supplied by, a workplace of ``union`` or that workplace's operator;
+    * ``network``: a union MEMBER_OF the same company-wide UnionNetwork.
+
+    One row per (union, relation), with a one-line explanation, the nodes it goes
+    ``via`` and the edge ids as ``evidence``. Rows are ordered by relation, then name.
+
+    Examples
+    --------
+    >>> g = CampaignGraph()
+    >>> for i, kd, nm in [("u1", "Union", "Union One"), ("u2", "Union", "Union Two"),
+    ...                   ("s1", "Site", "Site A"), ("s2", "Site", "Site B")]:
+    ...     _ = g.add_node(i, kd, nm)
+    >>> _ = g.add_edge("u1", "s1", "REPRESENTS"); _ = g.add_edge("u2", "s2", "REPRESENTS")
+    >>> _ = g.add_edge("s1", "s2", "SUPPLIES")
+    >>> solidarity(g, "Union One").loc[0, "explanation"]
+    'Union Two represents Site B, which is supplied by Site A, where Union One represents workers'
+    """
+    day = normalise_as_of(as_of)
+    me = _resolve(graph, union, "Union")
+    rows: dict[tuple[str, str], dict[str, Any]] = {}
+
+    def add(other: str, relation: str, explanation: str, via: list[str], evidence: list[str]) -> None:
+        if other == me or (other, relation) in rows:
+            return
+        rows[(other, relation)] = {
+            "union_id": other,
+            "union": graph.name_of(other),
+            "relation": relation,
+            "explanation": explanation,
+            "via": via,
+            "evidence": evidence,
+        }
+
+    from queries.ownership import OwnershipIndex, group, ultimate_parent
+
+    index = OwnershipIndex(graph, as_of=day)  # one pass over OWNS for every chain asked below
+    my_name = graph.name_of(me)
+    places = _workplaces(graph, me, day)
+
+    # --- group: sites of companies with the same ultimate parent
+    parents: dict[str, tuple[str, str, list[str]]] = {}  # ultimate parent -> (my workplace, its edge, evidence)
+    for place, rep in places:
+        ops = [(place, "")] if graph.kind_of(place) == "Company" else _operators(graph, place, day)
+        for op, op_edge in ops:
+            root = ultimate_parent(graph, op, as_of=day, index=index).id
+            parents.setdefault(root, (place, rep, [e for e in (rep, op_edge) if e]))
+    if parents:
+        for root, (place, _rep, ev) in sorted(parents.items()):
+            members = group(graph, root, as_of=day, members="known", index=index)
+            for comp, comp_kind in zip(members["id"], members["kind"]):
+                if comp_kind != "Company":
+                    continue
+                targets = [(comp, "")] + sorted(
+                    (v, eid) for eid, _u, v, _a in graph.out_edges(comp, "OPERATES", as_of=day)
+                )
+                for workplace, op_edge in targets:
+                    for other, rep2 in _unions_at(graph, workplace, day):
+                        if other == me:
+                            continue
+                        where = graph.name_of(workplace)
+                        if op_edge and comp != root:
+                            where += f", operated by {graph.name_of(comp)}"
+                        explanation = (
+                            f"{graph.name_of(other)} represents {where}, in the {graph.name_of(root)} group, "
+                            f"like {graph.name_of(place)}, where {my_name} represents workers"
+                        )
+                        add(other, "group", explanation, [workplace, comp, root, place],
+                            [rep2] + ([op_edge] if op_edge else []) + ev)
+
+    # --- supply chain: one SUPPLIES hop from a workplace or its operator
+    for place, rep in places:
+        anchors = [(place, rep, "")]
+        if graph.kind_of(place) == "Site":
+            anchors += [(op, rep, op_edge) for op, op_edge in _operators(graph, place, day)]
+        for anchor, rep_e, op_edge in anchors:
+            partners = [(v, eid, "supplies") for eid, _u, v, _a in graph.out_edges(anchor, "SUPPLIES", as_of=day)]
+            partners += [(u, eid, "is supplied by") for eid, u, _v, _a in graph.in_edges(anchor, "SUPPLIES", as_of=day)]
+            for partner, s_edge, verb in sorted(partners):
+                # the partner's verb is read from the partner's side
+                their = "is supplied by" if verb == "supplies" else "supplies"
+                for other, rep2 in _unions_at(graph, partner, day):
+                    anchor_text = graph.name_of(anchor)
+                    if anchor != place:
+                        anchor_text += f", operator of {graph.name_of(place)}"
+                    explanation = (
+                        f"{graph.name_of(other)} represents {graph.name_of(partner)}, which {their} "
+                        f"{anchor_text}, where {my_name} represents workers"
+                    )
+                    add(other, "supply_chain", explanation, [partner, anchor],
+                        [rep2, s_edge, rep_e] + ([op_edge] if op_edge else []))
+
+    # --- network: unions in the same company-wide network
+    for eid, _u, net, _a in sorted(graph.out_edges(me, "MEMBER_OF", as_of=day), key=lambda x: x[0]):
+        for eid2, other, _v, _a2 in sorted(graph.in_edges(net, "MEMBER_OF", as_of=day), key=lambda x: x[0]):
+            add(other, "network", f"{graph.name_of(other)} and {my_name} are both members of {graph.name_of(net)}",
+                [net], [eid2, eid])
+
+    order = {"group": 0, "supply_chain": 1, "network": 2}
+    out = sorted(rows.values(), key=lambda r: (order[r["relation"]], r["union"].casefold(), r["union_id"]))
+    return pd.DataFrame(out, columns=SOLIDARITY_COLUMNS)
