@@ -66,7 +66,28 @@ def _tables(path: Path) -> dict[str, Table | None]:
     raise CampaignGraphError("expected a folder with nodes.csv/edges.csv/sources.csv or an .xlsx", file=str(path))
 
 
+#: characters that make a spreadsheet read a cell as a formula; exports prefix such cells with "'"
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n")
+
+
+def unquote_cell(text: str) -> str:
+    """Undo the formula neutralisation of :mod:`exports.formats` (one leading ``'``).
+
+    An export writes ``'`` before a cell whose text (after any leading quotes) starts with a
+    formula trigger, so only such a quote is removed and ``'abc`` stays as it is.
+
+    >>> unquote_cell("'=1+1"), unquote_cell("''=x"), unquote_cell("'abc")
+    ('=1+1', "'=x", "'abc")
+    """
+    if text.startswith("'") and text[1:].lstrip("'").startswith(FORMULA_TRIGGERS):
+        return text[1:]
+    return text
+
+
 def _check_row(ctx: LoadContext, t: Table, rownum: int, row: dict[str, str]) -> bool:
+    for col, val in row.items():
+        if val.startswith("'"):
+            row[col] = unquote_cell(val)
     loc = Location(t.file, rownum, t.sheet)
     if row.pop("\x00extra", None):
         ctx.error_at(loc, "row has more cells than the header has columns")
@@ -208,7 +229,7 @@ def _load_nodes(t: Table, ctx: LoadContext) -> None:
         if props is None:
             continue
         name = row.get("name", "").strip() or None
-        ctx.emit_node(NodeRecord(nid, kind, name, props, _sources_of(row)), loc)
+        ctx.emit_node(NodeRecord(nid, kind, name, props, _sources_of(row), origin=_origin(t)), loc)
 
 
 def _load_edges(t: Table, ctx: LoadContext) -> None:
@@ -231,4 +252,11 @@ def _load_edges(t: Table, ctx: LoadContext) -> None:
         if props is None:
             continue
         eid = row.get("id", "").strip() or None
-        ctx.emit_edge(EdgeRecord(src, dst, kind, props, _sources_of(row), id=eid), loc)
+        ctx.emit_edge(EdgeRecord(src, dst, kind, props, _sources_of(row), id=eid, origin=_origin(t)), loc)
+
+
+def _origin(t: Table) -> str | None:
+    # A table with an ``origins`` column (a campaign-graph export) already says where each
+    # fact came from; the exported file is not a new origin, so none is added (an empty
+    # origin is skipped by the graph) and export -> load gives back an equal graph.
+    return "" if "origins" in t.header else None

@@ -22,6 +22,7 @@ COMMANDS: dict[str, str] = {
     "info": "exports.cli.data_cmds:info",
     "find": "exports.cli.data_cmds:find",
     "validate": "exports.cli.data_cmds:validate",
+    "export": "exports.cli.export_cmds:export",
     "map": "exports.cli.view_cmds:map_cmd",
     "push": "exports.cli.neo4j_cmds:push",
     "pull": "exports.cli.neo4j_cmds:pull",
