@@ -145,6 +145,8 @@ NODE_KINDS: Mapping[str, NodeKind] = MappingProxyType(
                 workforce=Prop("int", people_count=True, doc="number of workers"),
                 precarious_share=PCT,
                 gem_id=L,
+                equipment=Prop("list", doc="main production equipment or unit types (BF, BOF, EAF, DRI...)"),
+                unit_count=Prop("int", doc="number of production units recorded for the site"),
                 union_status=Prop("enum", values=("none", "present", "unknown")),
                 union_status_date=D,
                 cba_status=Prop("enum", values=("none", "in_force", "unknown")),

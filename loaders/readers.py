@@ -82,6 +82,9 @@ def read_csv(path: str | Path, *, display: str | None = None) -> Table:
         dialect: Any = csv.Sniffer().sniff(sample.splitlines()[0] if sample else "", delimiters=",;\t")
     except csv.Error:
         dialect = csv.excel
+    # the sniffer guesses doublequote=False from a header without quotes, which splits
+    # RFC 4180 cells like "AO ""KMK"", X" (GEM plant names): quotes double, as everywhere
+    dialect.doublequote = True
     reader = csv.reader(io.StringIO(text, newline=""), dialect)
     try:
         header = _clean_header(next(reader))

@@ -16,6 +16,10 @@ from loaders.context import LoadContext
 FORMATS: dict[str, str] = {
     "tables": "loaders.tables",
     "workbook": "loaders.workbook",
+    "gem-steel": "loaders.gem_steel",
+    "gem-units": "loaders.gem_steel_units",
+    "gem-iron-ore": "loaders.gem_iron_ore",
+    "gem-coal": "loaders.gem_coal",
 }
 
 

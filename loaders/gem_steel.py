@@ -1,0 +1,147 @@
+"""Loader for GEM's Global Iron and Steel Tracker plant file (one row per plant).
+
+``gem-iron-steel-plants-*.csv``: a Site per plant (id = GEM plant id), its owner(s)
+OPERATING it and the parents OWNING the owner (see :mod:`loaders.gem_common`). Capacity is
+the nominal crude steel capacity for the plant's status (iron capacity for iron-only
+plants), in thousand tonnes per annum.
+
+Examples
+--------
+>>> from loaders.context import LoadContext
+>>> ctx = LoadContext()
+>>> load(Path("tests/loaders/data/gem-iron-steel-plants-cut.csv"), ctx)  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from loaders.context import LoadContext, Location
+from loaders.gem_common import (
+    GemEmitter,
+    country_code,
+    csv_header,
+    map_status,
+    norm_space,
+    parse_coordinates,
+    parse_holders,
+    parse_latlon,
+    parse_number,
+    parse_year,
+    release_source,
+    used_columns_report,
+)
+from loaders.readers import read_csv
+
+SIGNATURE = ("plant-id", "plant-name-(english)", "owner-gem-id", "parent-gem-id", "plant-status")
+
+USED = {
+    "plant-id", "plant-name-(english)", "plant-name-(other-language)", "other-plant-names-(english)",
+    "other-plant-names-(other-language)", "owner", "owner-gem-id", "parent", "parent-gem-id",
+    "subnational-unit-(province/state)", "country/area", "coordinates", "coordinate-accuracy", "gem-wiki-page",
+    "main-production-equipment", "start-date", "plant-status", "lat", "lng",
+}
+
+
+def sniff(path: Path) -> bool:
+    """A CSV whose header has the plant file's columns (and no unit id)."""
+    if path.is_dir() or path.suffix.lower() != ".csv":
+        return False
+    h = set(csv_header(path))
+    return all(c in h for c in SIGNATURE) and "gem-unit-id" not in h
+
+
+def split_names(text: str) -> list[str]:
+    """Other-name fields are comma-separated lists."""
+    return [norm_space(x) for x in (text or "").split(",") if norm_space(x)]
+
+
+def capacity(row: dict[str, str], status: str | None) -> tuple[float | None, str | None]:
+    """Nominal crude steel capacity for the plant's status, else iron capacity (ttpa)."""
+    prefix = status or "operating"
+    for what, unit in (("crude-steel", "ttpa crude steel"), ("iron", "ttpa iron")):
+        v = parse_number(row.get(f"{prefix}-nominal-{what}-capacity-(ttpa)"))
+        if v:
+            return v, unit
+    return None, None
+
+
+def site_props(row: dict[str, str]) -> dict[str, Any]:
+    """The Site properties of a plant row (shared with the unit file, which repeats them)."""
+    status = map_status(row.get("plant-status") or row.get("status_display") or "")
+    coords = parse_coordinates(row.get("coordinates", "")) or parse_latlon(row.get("lat", ""), row.get("lng", ""))
+    equipment = [norm_space(x) for x in (row.get("main-production-equipment") or "").split(";") if norm_space(x)]
+    props: dict[str, Any] = {
+        "site_type": "steel plant",
+        "commodity": "steel",
+        "country": country_code(row.get("country/area", "")),
+        "subnational": norm_space(row.get("subnational-unit-(province/state)", "")) or None,
+        "lat": coords[0] if coords else None,
+        "lon": coords[1] if coords else None,
+        "coordinate_accuracy": norm_space(row.get("coordinate-accuracy", "")) or None,
+        "status": status,
+        "start_year": parse_year(row.get("start-date")),
+        "url": norm_space(row.get("gem-wiki-page", "")) or None,
+        "equipment": equipment or None,
+    }
+    return props
+
+
+def plant_aliases(row: dict[str, str]) -> list[str]:
+    return (
+        [norm_space(row.get("plant-name-(other-language)", ""))]
+        + split_names(row.get("other-plant-names-(english)", ""))
+        + split_names(row.get("other-plant-names-(other-language)", ""))
+    )
+
+
+def load_plant_row(
+    em: GemEmitter,
+    ctx: LoadContext,
+    row: dict[str, str],
+    loc: Location,
+    source: str,
+    props: dict[str, Any],
+    quiet: tuple[str, ...] = (),
+) -> str | None:
+    """Emit the plant's Site and its ownership; return the site id (None if rejected)."""
+    pid = norm_space(row.get("plant-id", ""))
+    name = norm_space(row.get("plant-name-(english)", ""))
+    if not pid:
+        ctx.error_at(loc, "plant without a plant-id", column="plant-id")
+        return None
+    if not name:
+        name = pid
+    if row.get("country/area") and props.get("country") is None:
+        ctx.warnings.append(f"{loc.origin()}: country {row.get('country/area')!r} has no ISO code; left unknown")
+    props = {**props, "gem_id": [pid]}
+    em.node(pid, "Site", name, props, source, loc, aliases=plant_aliases(row), quiet=quiet,
+            columns={"name": "plant-name-(english)", "lat": "coordinates", "lon": "coordinates",
+                     "status": "plant-status", "start_year": "start-date", "country": "country/area"})
+    owners = parse_holders(row.get("owner", ""), row.get("owner-gem-id", ""))
+    parents = parse_holders(row.get("parent", ""), row.get("parent-gem-id", ""))
+    em.ownership(pid, owners, parents, source, loc)
+    return pid
+
+
+def load(path: Path, ctx: LoadContext) -> None:
+    """Load a GEM steel plant file into ``ctx`` (one Site per row)."""
+    table = read_csv(path, display=path.name)
+    em = GemEmitter.of(ctx)
+    source = em.source(release_source(path, fallback_title="Global Iron and Steel Tracker (plants)"))
+    missing = [c for c in ("plant-id", "plant-name-(english)", "owner", "parent") if c not in table.header]
+    if missing:
+        ctx.error(f"not a GEM steel plant file: missing column(s) {', '.join(missing)}", file=path.name)
+        return
+    used = set(USED)
+    for rownum, row in table.rows:
+        ctx.rows_read[path.name] += 1
+        loc = Location(path.name, rownum)
+        props = site_props(row)
+        cap, unit = capacity(row, props.get("status"))
+        props["capacity"], props["capacity_unit"] = cap, unit
+        if load_plant_row(em, ctx, row, loc, source, props):
+            ctx.stats["gem_sites"] += 1
+    used |= {h for h in table.header if h.endswith("-nominal-crude-steel-capacity-(ttpa)") or h.endswith("-nominal-iron-capacity-(ttpa)")}
+    used_columns_report(ctx, path.name, table.header, used)
