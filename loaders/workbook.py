@@ -545,3 +545,37 @@ def write_template(path: str | Path) -> Path:
     p = Path(path)
     atomic_write_bytes(p, template_bytes())
     return p
+
+
+# ---------------------------------------------------------------------------- docs
+WORKBOOK_DOC_START = "<!-- workbook:start -->"
+WORKBOOK_DOC_END = "<!-- workbook:end -->"
+
+
+def workbook_markdown() -> str:
+    """The planner's workbook sheets and columns as a Markdown table (for the README).
+
+    Examples
+    --------
+    >>> "| ownership | OWNS edges |" in workbook_markdown()
+    True
+    """
+    lines = ["| sheet | makes | columns (required in bold) → schema property |", "|---|---|---|"]
+    for s in SHEETS:
+        makes = {"source": "Source records", "node": f"{s.kind} nodes", "edge": f"{s.kind} edges"}[s.element]
+        cols = []
+        for c in s.columns:
+            head = f"**{c.header}**" if c.required else c.header
+            if ":" in c.field:
+                kind, _, part = c.field.partition(":")
+                if part == "source":
+                    target = f"{kind} edge from that id to this row"
+                elif part == "target":
+                    target = f"{kind} edge from this row to that id"
+                else:
+                    target = f"`{part}` of that {kind} edge"
+            else:
+                target = f"`{c.field}`"
+            cols.append(f"{head} → {target}")
+        lines.append(f"| {s.name} | {makes} | {'; '.join(cols).replace('|', '/')} |")
+    return "\n".join(lines) + "\n"

@@ -221,3 +221,11 @@ def test_not_a_workbook_is_refused_clearly(tmp_path: Path) -> None:
     assert not sniff(bad)
     with pytest.raises(CampaignGraphError, match="not a zip"):
         load_paths([bad], fmt="workbook")
+
+
+def test_readme_workbook_table_is_the_generated_one() -> None:
+    from loaders.workbook import WORKBOOK_DOC_END, WORKBOOK_DOC_START, workbook_markdown
+
+    text = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    section = text.split(WORKBOOK_DOC_START, 1)[1].split(WORKBOOK_DOC_END, 1)[0]
+    assert section.strip("\n") + "\n" == workbook_markdown(), "README's workbook table is out of date"

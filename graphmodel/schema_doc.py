@@ -1,0 +1,112 @@
+"""The schema as Markdown tables, for the README (generated, never written by hand).
+
+The README holds the output between ``<!-- schema:start -->`` and ``<!-- schema:end -->``;
+a test checks that it matches. After changing :mod:`graphmodel.schema`, run::
+
+    .venv/bin/python -m graphmodel.schema_doc --write README.md
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from graphmodel import schema
+
+START = "<!-- schema:start -->"
+END = "<!-- schema:end -->"
+
+
+def _prop_text(name: str, p: schema.Prop) -> str:
+    if p.type == "enum":
+        t = "one of " + "/".join(p.values)
+    elif p.type == "date" and p.end:
+        t = "date, partial = end of period"
+    else:
+        t = p.type
+    flags = []
+    if p.sensitive:
+        flags.append("**sensitive**")
+    if p.people_count:
+        flags.append("count of people")
+    extra = f", {', '.join(flags)}" if flags else ""
+    return f"`{name}` ({t}{extra})"
+
+
+def _props_cell(props: dict[str, schema.Prop] | object) -> str:
+    items = list(props.items())  # type: ignore[attr-defined]
+    return "; ".join(_prop_text(n, p) for n, p in items) if items else "—"
+
+
+def _esc(text: str) -> str:
+    return text.replace("|", "\\|")
+
+
+def schema_markdown() -> str:
+    """The schema as Markdown: common properties, then one table of node kinds and one of edge kinds.
+
+    Examples
+    --------
+    >>> md = schema_markdown()
+    >>> "| Company |" in md and "| OWNS | Company → Company" in md
+    True
+    """
+    lines = [
+        f"Schema version {schema.SCHEMA_VERSION}. Every node has `id`, `kind` and "
+        + _esc(_props_cell(schema.COMMON_NODE_PROPS))
+        + ".",
+        "",
+        "Every edge has `id`, `source`, `target`, `kind` and " + _esc(_props_cell(schema.COMMON_EDGE_PROPS)) + ".",
+        "",
+        "| node kind | what it is | properties |",
+        "|---|---|---|",
+    ]
+    for k in schema.NODE_KINDS.values():
+        doc = k.doc + (" — **the whole record is sensitive**" if k.sensitive else "")
+        lines.append(f"| {k.name} | {_esc(doc)} | {_esc(_props_cell(k.props))} |")
+    lines += ["", "| edge kind | from → to | what it is | properties |", "|---|---|---|---|"]
+    for e in schema.EDGE_KINDS.values():
+        ends = ", ".join(f"{a} → {b}" for a, b in e.endpoints)
+        doc = e.doc + (" — **the whole edge is sensitive**" if e.sensitive else "")
+        lines.append(f"| {e.name} | {ends} | {_esc(doc)} | {_esc(_props_cell(e.props))} |")
+    lines += [
+        "",
+        "Types: `str`; `int`; `float`; `bool` (yes/no); `percent` (0–100); `date` (ISO `YYYY-MM-DD`; `YYYY` and "
+        "`YYYY-MM` are widened); `list` (`;`-separated in tables). Sensitive fields are dropped by redacted exports; "
+        "counts of people under 5 are dropped too.",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def readme_section(text: str) -> str | None:
+    """The text between the schema markers of a README, or None when the markers are missing."""
+    if START not in text or END not in text:
+        return None
+    return text.split(START, 1)[1].split(END, 1)[0].strip("\n") + "\n"
+
+
+def replace_section(text: str) -> str:
+    """``text`` with the part between the schema markers replaced by :func:`schema_markdown`."""
+    if START not in text or END not in text:
+        raise ValueError(f"the README has no {START} ... {END} markers")
+    head, rest = text.split(START, 1)
+    _, tail = rest.split(END, 1)
+    return f"{head}{START}\n{schema_markdown()}{END}{tail}"
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Print the schema tables, or write them into a README between the markers."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--write", metavar="README", help="replace the schema section of this file")
+    args = parser.parse_args(argv)
+    if args.write:
+        from graphmodel.atomic import atomic_write_text
+
+        p = Path(args.write)
+        atomic_write_text(p, replace_section(p.read_text(encoding="utf-8")))
+    else:
+        print(schema_markdown(), end="")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()
