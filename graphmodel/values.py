@@ -237,6 +237,10 @@ def coerce(prop: Prop, value: Any) -> Any:
         if is_missing(value):
             return None
         return [parse_str(x) for x in parse_list(value)] or None
+    # "none" is a real answer for enums that list it (union_status=none: a source says there is
+    # no union), not a missing value: check it before the missing-value spellings.
+    if prop.type == "enum" and isinstance(value, str) and value.strip().casefold() in prop.values:
+        return parse_enum(value, prop.values)
     if is_missing(value):
         return None
     t = prop.type
