@@ -1,0 +1,604 @@
+"""Coverage gaps: for every site of a group, is it organised, recognised, under agreement?
+
+DESIGN.md, "Coverage semantics". One row per site with six dimensions, each ``covered``,
+``not_covered`` or ``unknown``:
+
+- ``union_presence``: a Union REPRESENTS the site with members > 0 or unknown (or the
+  site's ``union_status`` is ``present``); ``not_covered`` only on ``union_status=none`` or
+  recorded unions with 0 members.
+- ``recognition``: such a union is recognised; ``not_covered`` when the recorded unions are
+  not recognised, or when there is no union.
+- ``cba``: a CBA in force COVERS the site, or covers (or, with no COVERS edges, is signed by)
+  its operator with no exclusion; ``not_covered`` on ``cba_status=none`` or when the CBAs that
+  covered the site have expired with none in force; ``unknown`` otherwise.
+- ``gfa`` / ``hs_agreement``: an agreement of that type in force is signed by a company whose
+  group under the agreement's ``scope`` contains the site, or COVERS it; otherwise
+  ``not_covered`` (the list of agreements is taken as complete), except ``unknown`` for an
+  agreement possibly in force, an unknown scope beyond the signatory's own sites, or a site
+  that is only possibly in the signatory's group.
+- ``network``: a union representing the site is MEMBER_OF a UnionNetwork whose ``company``
+  is the group's root or the site's ultimate parent.
+
+A site is ``uncovered`` when a required dimension is ``not_covered``; ``unknown`` never
+makes a site uncovered, but the reasons say what needs research.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Iterable, Mapping
+
+import pandas as pd
+
+from graphmodel.errors import CampaignGraphError
+from graphmodel.graph import CampaignGraph
+from graphmodel.names import name_key
+from queries._frames import (
+    AGREEMENT_WORDS,
+    COVERED,
+    NOT_COVERED,
+    UNKNOWN,
+    AgreementStatus,
+    agreement_status,
+    source_text,
+)
+from queries.ownership import (
+    MEMBERS,
+    RULES,
+    GroupMembers,
+    OwnershipIndex,
+    _check_root,
+    control_members,
+)
+
+DIMENSIONS = ("union_presence", "recognition", "cba", "gfa", "hs_agreement", "network")
+DEFAULT_REQUIRE = ("union_presence", "recognition", "cba")
+
+#: the output contract's columns, in order (more follow)
+COVERAGE_COLUMNS = (
+    "site_id",
+    "site",
+    "operator_id",
+    "ultimate_parent_id",
+    "effective_stake",
+    "country",
+    "commodity",
+    "workforce",
+    *DIMENSIONS,
+    "uncovered",
+    "reasons",
+)
+EXTRA_COLUMNS = (
+    "membership",
+    "operator",
+    "ultimate_parent",
+    "chain",
+    "operator_share",
+    "lat",
+    "lon",
+    "status",
+    *(f"{d}_reason" for d in DIMENSIONS),
+    "evidence",
+)
+
+_RANK = {COVERED: 0, UNKNOWN: 1, NOT_COVERED: 2}
+_MEMBERSHIP_RANK = {"root": 0, "controlled": 1, "effective": 1, "joint": 2, "possible": 3}
+_SCOPE_WORDS = {
+    "controlled": "controlled entities",
+    "majority_owned": "majority-owned entities",
+    "all_subsidiaries": "all subsidiaries",
+    "suppliers_included": "controlled entities and their suppliers",
+}
+
+
+@dataclass
+class _Finding:
+    value: str
+    reason: str
+    evidence: list[str] = field(default_factory=list)
+
+
+def _best(findings: Iterable[_Finding]) -> _Finding | None:
+    found = list(findings)
+    if not found:
+        return None
+    return min(found, key=lambda f: _RANK[f.value])
+
+
+class _Context:
+    """Everything one coverage run reads more than once, computed once."""
+
+    def __init__(self, graph: CampaignGraph, as_of: Any, index: OwnershipIndex | None) -> None:
+        self.graph = graph
+        self.idx = index if index is not None else OwnershipIndex(graph, as_of=as_of)
+        self.as_of = self.idx.as_of
+        g, day = graph, self.as_of
+        self.operators: dict[str, list[tuple[str, float | None, str]]] = {}
+        self.sites_of: dict[str, list[str]] = {}
+        for eid, u, v, a in g.edges("OPERATES", as_of=day):
+            self.operators.setdefault(v, []).append((u, a.get("share"), eid))
+            self.sites_of.setdefault(u, []).append(v)
+        self.represents: dict[str, list[tuple[str, str, Mapping[str, Any]]]] = {}
+        for eid, u, v, a in g.edges("REPRESENTS", as_of=day):
+            self.represents.setdefault(v, []).append((u, eid, a))
+        self.networks_of_union: dict[str, list[tuple[str, str]]] = {}
+        for eid, u, v, _a in g.edges("MEMBER_OF", as_of=day):
+            self.networks_of_union.setdefault(u, []).append((v, eid))
+        self.covers: dict[str, list[tuple[str, str, Mapping[str, Any]]]] = {}  # agreement -> (target, eid, attrs)
+        for eid, u, v, a in g.edges("COVERS", as_of=day):
+            self.covers.setdefault(u, []).append((v, eid, a))
+        self.parties: dict[str, list[tuple[str, str, Mapping[str, Any]]]] = {}
+        for eid, u, v, a in g.edges("PARTY_TO", as_of=day):
+            if g.kind_of(u) == "Company":
+                self.parties.setdefault(v, []).append((u, eid, a))
+        self.suppliers: dict[str, list[tuple[str, str]]] = {}  # customer -> (supplier, eid)
+        for eid, u, v, _a in g.edges("SUPPLIES", as_of=day):
+            self.suppliers.setdefault(v, []).append((u, eid))
+        self.agreements: dict[str, list[str]] = {}
+        self.status: dict[str, AgreementStatus] = {}
+        for n, a in g.nodes("Agreement"):
+            t = a.get("agreement_type")
+            if t:
+                self.agreements.setdefault(t, []).append(n)
+                self.status[n] = agreement_status(g, n, self.as_of)
+        self._members: dict[str, GroupMembers] = {}
+        self._stakes: dict[str, dict[str, float]] = {}
+        self._uncertain: dict[str, set[str]] = {}
+        self._reach: dict[str, dict[str, _Finding]] = {}
+
+    def name(self, n: str) -> str:
+        return self.graph.name_of(n)
+
+    def members(self, root: str) -> GroupMembers:
+        if root not in self._members:
+            self._members[root] = control_members(self.idx, root)
+        return self._members[root]
+
+    def stakes(self, root: str) -> dict[str, float]:
+        if root not in self._stakes:
+            self._stakes[root] = self.idx.effective_stakes(root) if root in self.idx.out else {root: 100.0}
+        return self._stakes[root]
+
+    def uncertain(self, root: str) -> set[str]:
+        if root not in self._uncertain:
+            self._uncertain[root] = self.idx.uncertain_below(root)
+        return self._uncertain[root]
+
+    # ------------------------------------------------------------------ agreements
+    def reach(self, agreement: str) -> dict[str, _Finding]:
+        """Sites a GFA / H&S agreement reaches: site -> covered / unknown / not_covered (excluded)."""
+        if agreement not in self._reach:
+            self._reach[agreement] = self._compute_reach(agreement)
+        return self._reach[agreement]
+
+    def _compute_reach(self, agreement: str) -> dict[str, _Finding]:
+        st = self.status[agreement]
+        if st.state in ("expired", "not_yet"):
+            return {}
+        a = self.graph.node(agreement)
+        aname = a.get("name", agreement)
+        scope = a.get("scope") or "unknown"
+        out: dict[str, _Finding] = {}
+
+        def put(site: str, f: _Finding) -> None:
+            old = out.get(site)
+            if old is None or _RANK[f.value] < _RANK[old.value]:
+                out[site] = f
+
+        for signatory, peid, _pa in self.parties.get(agreement, ()):
+            sname = self.name(signatory)
+            companies: dict[str, _Finding] = {}
+            cm = self.members(signatory)
+            if scope == "unknown":
+                companies[signatory] = _Finding(COVERED, f"{aname} is signed by the operator {sname}", [peid])
+                for c in list(cm.controlled) + list(cm.joint) + list(cm.possible):
+                    if c != signatory:
+                        companies.setdefault(c, _Finding(
+                            UNKNOWN,
+                            f"{aname} (signed by {sname}) has no recorded scope: it covers {sname}'s own sites; "
+                            f"for the rest of its group the answer is unknown",
+                            [peid],
+                        ))
+            else:
+                words = _SCOPE_WORDS.get(scope, scope)
+                if scope in ("controlled", "suppliers_included"):
+                    for c in cm.controlled:
+                        companies[c] = _Finding(COVERED, f"{aname} (signed by {sname}) covers its {words}", [peid])
+                elif scope == "majority_owned":
+                    stakes = self.stakes(signatory)
+                    for c, s in stakes.items():
+                        if s > 50.0:
+                            companies[c] = _Finding(
+                                COVERED, f"{aname} (signed by {sname}) covers {words}: {sname} holds {s:.4g}%", [peid]
+                            )
+                    for c in self.uncertain(signatory):
+                        if c not in companies and (c in cm.controlled or c in cm.joint or c in cm.possible):
+                            companies[c] = _Finding(
+                                UNKNOWN,
+                                f"{aname} (signed by {sname}) covers {words}; {sname}'s effective stake in "
+                                f"{self.name(c)} is not fully published",
+                                [peid],
+                            )
+                elif scope == "all_subsidiaries":
+                    stakes = self.stakes(signatory)
+                    for c in list(cm.controlled) + list(cm.joint):
+                        companies[c] = _Finding(COVERED, f"{aname} (signed by {sname}) covers {words}", [peid])
+                    for c, s in stakes.items():
+                        if s >= 10.0 and c not in companies:
+                            companies[c] = _Finding(
+                                COVERED,
+                                f"{aname} (signed by {sname}) covers {words}, incl. stakes of 10% or more ({s:.4g}%)",
+                                [peid],
+                            )
+                for c, w in cm.possible.items():
+                    companies.setdefault(c, _Finding(
+                        UNKNOWN, f"{aname} (signed by {sname}) covers {words}; {self.name(c)} is only possibly "
+                        f"in {sname}'s group ({w.reason})", [peid],
+                    ))
+            for c, f in companies.items():
+                for site in self.sites_of.get(c, ()):
+                    put(site, f)
+            if scope == "suppliers_included":
+                covered_sites = [s for s, f in out.items() if f.value == COVERED]
+                for site in covered_sites:
+                    for sup, seid in self.suppliers.get(site, ()):
+                        kind = self.graph.kind_of(sup)
+                        targets = [sup] if kind == "Site" else list(self.sites_of.get(sup, ()))
+                        for t in targets:
+                            put(t, _Finding(
+                                COVERED,
+                                f"{aname} (signed by {sname}) includes suppliers: {self.name(sup)} supplies "
+                                f"{self.name(site)}",
+                                [peid, seid],
+                            ))
+        # explicit COVERS override the scope rule, exclusions included
+        for target, ceid, ca in self.covers.get(agreement, ()):
+            sites = [target] if self.graph.kind_of(target) == "Site" else list(self.sites_of.get(target, ()))
+            for site in sites:
+                if ca.get("excluded"):
+                    out[site] = _Finding(NOT_COVERED, f"{aname} explicitly excludes {self.name(target)}", [ceid])
+                else:
+                    out[site] = _Finding(COVERED, f"{aname} explicitly covers {self.name(target)}", [ceid])
+        if st.state == "possibly_in_force":
+            for site, f in out.items():
+                if f.value == COVERED:
+                    out[site] = _Finding(UNKNOWN, f"{f.reason}, but {st.text}", f.evidence + [agreement])
+        for f in out.values():
+            if agreement not in f.evidence:
+                f.evidence.append(agreement)
+        return out
+
+
+def _union_dimensions(ctx: _Context, site: str, sattrs: Mapping[str, Any], operators: list[str]) -> tuple[_Finding, _Finding, list[str]]:
+    """``union_presence`` and ``recognition`` of a site, plus the unions present."""
+    g = ctx.graph
+    present, zero = [], []
+    for union, eid, a in ctx.represents.get(site, ()):
+        members = a.get("members")
+        (zero if members == 0 else present).append((union, eid, a))
+    status = sattrs.get("union_status")
+    src = source_text(g, sattrs, sattrs.get("union_status_date"))
+    if present:
+        names = ", ".join(g.name_of(u) for u, _, _ in present)
+        presence = _Finding(COVERED, f"{names} represent{'s' if len(present) == 1 else ''} workers here",
+                            [e for _, e, _ in present])
+        if status == "none":
+            presence.reason += f" (the site record says union_status=none, {src}: check which is current)"
+    elif status == "present":
+        presence = _Finding(COVERED, f"union_status=present ({src}); the union is not named", [])
+    elif status == "none":
+        presence = _Finding(NOT_COVERED, f"no union at this site: union_status=none ({src})", [])
+    elif zero:
+        names = ", ".join(g.name_of(u) for u, _, _ in zero)
+        presence = _Finding(NOT_COVERED, f"the recorded union(s) {names} have no members here", [e for _, e, _ in zero])
+    else:
+        company_level = [
+            g.name_of(u) for op in operators for u, _e, a in ctx.represents.get(op, ()) if a.get("members") != 0
+        ]
+        extra = f" ({', '.join(company_level)} represents the operator at company level)" if company_level else ""
+        presence = _Finding(UNKNOWN, f"no union is recorded at this site: unknown, needs research{extra}", [])
+
+    if presence.value == NOT_COVERED:
+        recognition = _Finding(NOT_COVERED, "no union present to be recognised", [])
+    elif present:
+        yes = [(u, e) for u, e, a in present if a.get("recognised") is True]
+        no = [(u, e) for u, e, a in present if a.get("recognised") is False]
+        if yes:
+            recognition = _Finding(COVERED, ", ".join(g.name_of(u) for u, _ in yes) + " recognised for bargaining",
+                                   [e for _, e in yes])
+        elif no and len(no) == len(present):
+            recognition = _Finding(NOT_COVERED, ", ".join(g.name_of(u) for u, _ in no)
+                                   + " not recognised for bargaining (recognised=false)", [e for _, e in no])
+        else:
+            recognition = _Finding(UNKNOWN, "whether the union here is recognised is not recorded: needs research",
+                                   [e for _, e, _ in present])
+    else:
+        recognition = _Finding(UNKNOWN, "recognition not recorded: needs research", [])
+    return presence, recognition, [u for u, _, _ in present]
+
+
+def _cba_dimension(ctx: _Context, site: str, sattrs: Mapping[str, Any], operators: list[str]) -> _Finding:
+    g = ctx.graph
+    findings: list[_Finding] = []
+    expired: list[_Finding] = []
+    for agr in ctx.agreements.get("cba", ()):
+        covers = ctx.covers.get(agr, [])
+        excluded = any(t == site and a.get("excluded") for t, _, a in covers)
+        if excluded:
+            continue
+        how, ev = None, []
+        for t, ceid, ca in covers:
+            if ca.get("excluded"):
+                continue
+            if t == site:
+                how, ev = "covers this site", [ceid]
+                break
+            if t in operators:
+                how, ev = f"covers the operator {g.name_of(t)}", [ceid]
+        if how is None and not covers:
+            for comp, peid, pa in ctx.parties.get(agr, ()):
+                if comp in operators and pa.get("role") in (None, "employer"):
+                    how, ev = f"is signed by the operator {g.name_of(comp)}", [peid]
+                    break
+        if how is None:
+            continue
+        st = ctx.status[agr]
+        ev = ev + [agr]
+        if st.state == "in_force":
+            findings.append(_Finding(COVERED, f"{st.text}; it {how}", ev))
+        elif st.state == "possibly_in_force":
+            findings.append(_Finding(UNKNOWN, f"{st.text}; it {how}", ev))
+        elif st.state == "expired":
+            expired.append(_Finding(NOT_COVERED, f"{st.text} with none in force; it {how}", ev))
+    best = _best(findings)
+    if best is not None:
+        return best
+    if expired:
+        return max(expired, key=lambda f: f.reason)
+    status = sattrs.get("cba_status")
+    src = source_text(g, sattrs, sattrs.get("cba_status_date"))
+    if status == "none":
+        return _Finding(NOT_COVERED, f"no collective agreement: cba_status=none ({src})")
+    if status == "in_force":
+        return _Finding(COVERED, f"cba_status=in_force ({src}); the agreement is not on record")
+    return _Finding(UNKNOWN, "no collective agreement is recorded for this site: unknown, needs research")
+
+
+def _framework_dimension(ctx: _Context, site: str, agreement_type: str, groups: list[str]) -> _Finding:
+    word = AGREEMENT_WORDS[agreement_type]
+    findings = [ctx.reach(a)[site] for a in ctx.agreements.get(agreement_type, ()) if site in ctx.reach(a)]
+    best = _best(findings)
+    if best is not None:
+        return best
+    related = [
+        a for a in ctx.agreements.get(agreement_type, ())
+        if any(c in groups for c, _, _ in ctx.parties.get(a, ()))
+    ]
+    if related:
+        parts = []
+        for a in related:
+            st = ctx.status[a]
+            scope = ctx.graph.node(a).get("scope") or "unknown"
+            parts.append(st.text if st.state in ("expired", "not_yet") else
+                         f"{ctx.name(a)} (scope {scope}) does not reach this site")
+        return _Finding(NOT_COVERED, f"no {word} in force covers this site: " + "; ".join(parts), related)
+    return _Finding(NOT_COVERED, f"no {word} of this group is on record")
+
+
+def _network_dimension(ctx: _Context, unions: list[str], groups: list[str]) -> _Finding:
+    g = ctx.graph
+    keys = {name_key(g.name_of(c)) for c in groups if c}
+    for u in unions:
+        for net, eid in ctx.networks_of_union.get(u, ()):
+            company = g.node(net).get("company")
+            if company and (company in groups or name_key(company) in keys):
+                return _Finding(COVERED, f"{g.name_of(u)} is in {g.name_of(net)}", [eid])
+    if not unions:
+        return _Finding(NOT_COVERED, "no union recorded here belongs to the company's union network")
+    return _Finding(NOT_COVERED, "the unions here are not in a network of this company")
+
+
+def _check_require(require: Iterable[str] | str) -> tuple[str, ...]:
+    items = [r.strip() for r in (require.split(",") if isinstance(require, str) else require) if r and r.strip()]
+    bad = [r for r in items if r not in DIMENSIONS]
+    if bad:
+        raise CampaignGraphError(f"unknown coverage dimension(s) {', '.join(bad)} (known: {', '.join(DIMENSIONS)})")
+    if not items:
+        raise CampaignGraphError("require needs at least one dimension")
+    return tuple(items)
+
+
+def coverage(
+    graph: CampaignGraph,
+    company: str | None = None,
+    *,
+    as_of: Any = None,
+    require: Iterable[str] | str = DEFAULT_REQUIRE,
+    rule: str = "control",
+    threshold: float = 50.0,
+    members: str = "all",
+    index: OwnershipIndex | None = None,
+) -> pd.DataFrame:
+    """One row per site of ``company``'s group (all sites when ``None``) with every dimension.
+
+    Parameters
+    ----------
+    graph
+        The campaign graph.
+    company
+        Node id of the group's root; ``None`` = every site, each in its ultimate parent's group.
+    as_of
+        ISO date; edges and agreements are judged at this date (default today).
+    require
+        Dimensions that make a site ``uncovered`` when ``not_covered``.
+    rule, threshold, members
+        As :func:`queries.ownership.group` (ignored when ``company`` is ``None``).
+    index
+        A prebuilt :class:`~queries.ownership.OwnershipIndex` for ``as_of``.
+
+    Returns
+    -------
+    DataFrame with :data:`COVERAGE_COLUMNS` then :data:`EXTRA_COLUMNS`; ``effective_stake`` is
+    the root's look-through stake in the operator (the operator's own share in the site is
+    ``operator_share``). ``attrs``: ``as_of``, ``company``, ``require``.
+
+    Examples
+    --------
+    >>> from graphmodel.graph import CampaignGraph
+    >>> g = CampaignGraph()
+    >>> _ = g.add_node("co", "Company", "Acme Steel"); _ = g.add_node("s", "Site", "Site A", workforce=300)
+    >>> _ = g.add_edge("co", "s", "OPERATES")
+    >>> row = coverage(g, "co", as_of="2024-01-01").iloc[0]
+    >>> row["union_presence"], bool(row["uncovered"])
+    ('unknown', False)
+    """
+    if rule not in RULES:
+        raise CampaignGraphError(f"unknown rule {rule!r} (use control or effective)")
+    if members not in MEMBERS:
+        raise CampaignGraphError(f"unknown members option {members!r} (use all or known)")
+    req = _check_require(require)
+    ctx = _Context(graph, as_of, index)
+    # site -> (operator, membership, root, chain, stake)
+    placed: dict[str, tuple[str | None, str, str | None, list[str], float | None]] = {}
+    if company is not None:
+        _check_root(graph, company)
+        cm = ctx.members(company)
+        stakes = ctx.stakes(company)
+        member_of: dict[str, tuple[str, list[str]]] = {}
+        if rule == "control":
+            for node, why in list(cm.controlled.items()) + list(cm.joint.items()) + (
+                list(cm.possible.items()) if members == "all" else []
+            ):
+                member_of[node] = (why.membership, cm.chain(node))
+        else:
+            from queries.ownership import _best_predecessors, _chain_from_preds
+
+            preds = _best_predecessors(ctx.idx, company, stakes)
+            for node, s in stakes.items():
+                if s + 1e-9 >= float(threshold):
+                    member_of[node] = ("root" if node == company else "effective", _chain_from_preds(preds, company, node))
+        for comp, (membership, chain) in member_of.items():
+            for site in ctx.sites_of.get(comp, ()):
+                old = placed.get(site)
+                cand = (comp, membership, company, chain, stakes.get(comp, 0.0))
+                if old is None or (_MEMBERSHIP_RANK[membership], -(cand[4] or 0)) < (
+                    _MEMBERSHIP_RANK[old[1]], -(old[4] or 0)
+                ):
+                    placed[site] = cand
+    else:
+        for site in graph.node_ids("Site"):
+            ops = ctx.operators.get(site, [])
+            if not ops:
+                placed[site] = (None, "", None, [], None)
+                continue
+            op = max(ops, key=lambda o: (o[1] if o[1] is not None else -1.0, o[0]))[0]
+            up = ctx.idx.chain_up(op)
+            root = up[-1]
+            placed[site] = (op, "root" if root == op else "controlled", root, up[::-1], ctx.stakes(root).get(op, 0.0))
+
+    rows = []
+    for site, (op, membership, root, chain, stake) in placed.items():
+        sattrs = graph.node(site)
+        operators = [o for o, _, _ in ctx.operators.get(site, [])]
+        up_id = ctx.idx.chain_up(op)[-1] if op is not None else None
+        groups = [x for x in (root, up_id) if x]
+        presence, recognition, unions = _union_dimensions(ctx, site, sattrs, operators)
+        found = {
+            "union_presence": presence,
+            "recognition": recognition,
+            "cba": _cba_dimension(ctx, site, sattrs, operators),
+            "gfa": _framework_dimension(ctx, site, "gfa", groups),
+            "hs_agreement": _framework_dimension(ctx, site, "hs", groups),
+            "network": _network_dimension(ctx, unions, groups),
+        }
+        op_share = next((s for o, s, _ in ctx.operators.get(site, []) if o == op), None)
+        reasons = [f"{d}: {found[d].reason}" for d in DIMENSIONS if found[d].value != COVERED]
+        if membership == "possible" and op is not None:
+            w = ctx.members(root).why(op) if root else None
+            if w is not None:
+                reasons.insert(0, f"membership: {w.reason}")
+        row: dict[str, Any] = {
+            "site_id": site,
+            "site": sattrs.get("name", site),
+            "operator_id": op,
+            "ultimate_parent_id": up_id,
+            "effective_stake": stake,
+            "country": sattrs.get("country"),
+            "commodity": sattrs.get("commodity"),
+            "workforce": sattrs.get("workforce"),
+            **{d: found[d].value for d in DIMENSIONS},
+            "uncovered": any(found[d].value == NOT_COVERED for d in req),
+            "reasons": "; ".join(reasons),
+            "membership": membership,
+            "operator": graph.name_of(op) if op else None,
+            "ultimate_parent": graph.name_of(up_id) if up_id else None,
+            "chain": " > ".join(chain),
+            "operator_share": op_share,
+            "lat": sattrs.get("lat"),
+            "lon": sattrs.get("lon"),
+            "status": sattrs.get("status"),
+            **{f"{d}_reason": found[d].reason for d in DIMENSIONS},
+            "evidence": list(dict.fromkeys(e for d in DIMENSIONS for e in found[d].evidence)),
+        }
+        rows.append(row)
+    rows.sort(key=lambda r: (str(r["country"] or "~"), r["site"].casefold(), r["site_id"]))
+    df = pd.DataFrame(rows, columns=list(COVERAGE_COLUMNS) + list(EXTRA_COLUMNS))
+    df["workforce"] = df["workforce"].astype("Int64")
+    df["effective_stake"] = df["effective_stake"].astype("float64")
+    df["uncovered"] = df["uncovered"].astype(bool)
+    df.attrs.update(as_of=ctx.as_of, company=company, require=list(req), rule=rule, members=members)
+    return df
+
+
+SUMMARY_BY = {"country": "country", "commodity": "commodity", "operator_id": "operator_id",
+              "company": "operator_id", "operator": "operator_id", "ultimate_parent_id": "ultimate_parent_id"}
+
+
+def coverage_summary(rows: pd.DataFrame, by: str = "country") -> pd.DataFrame:
+    """Sites and workers covered / not covered / unknown, grouped by ``by``.
+
+    A site counts as *not covered* when it is ``uncovered``; *unknown* when it is not, but a
+    required dimension (``rows.attrs["require"]``, default union_presence, recognition, cba)
+    is unknown; *covered* otherwise. Workers sum ``workforce`` where recorded;
+    ``sites_no_workforce`` counts the rest.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> rows = pd.DataFrame({"country": ["BR", "BR"], "workforce": [100, 50], "uncovered": [True, False],
+    ...                      "union_presence": ["not_covered", "covered"], "recognition": ["not_covered", "covered"],
+    ...                      "cba": ["unknown", "covered"]})
+    >>> coverage_summary(rows).to_dict("records")[0]["workers_not_covered"]
+    100
+    """
+    col = SUMMARY_BY.get(by)
+    if col is None:
+        raise CampaignGraphError(f"cannot summarise by {by!r} (use country, commodity or company)")
+    req = list(rows.attrs.get("require") or DEFAULT_REQUIRE)
+    out_cols = [col, "sites", "sites_covered", "sites_not_covered", "sites_unknown", "workers", "workers_covered",
+                "workers_not_covered", "workers_unknown", "sites_no_workforce"]
+    if rows.empty:
+        return pd.DataFrame(columns=out_cols)
+    unc = rows["uncovered"].astype(bool)
+    unknown = ~unc & (rows[req] == UNKNOWN).any(axis=1)
+    state = pd.Series("covered", index=rows.index).mask(unknown, "unknown").mask(unc, "not_covered")
+    wf = pd.to_numeric(rows["workforce"], errors="coerce")
+    frame = pd.DataFrame({
+        col: rows[col].fillna("(not recorded)").astype(str),
+        "state": state,
+        "wf": wf.fillna(0).astype("int64"),
+        "nowf": wf.isna(),
+    })
+    out = []
+    for key, part in frame.groupby(col, sort=True):
+        rec: dict[str, Any] = {col: key, "sites": len(part)}
+        for s in ("covered", "not_covered", "unknown"):
+            rec[f"sites_{s}"] = int((part["state"] == s).sum())
+        rec["workers"] = int(part["wf"].sum())
+        for s in ("covered", "not_covered", "unknown"):
+            rec[f"workers_{s}"] = int(part.loc[part["state"] == s, "wf"].sum())
+        rec["sites_no_workforce"] = int(part["nowf"].sum())
+        out.append(rec)
+    df = pd.DataFrame(out, columns=out_cols)
+    return df.sort_values(["workers_not_covered", "sites_not_covered", col], ascending=[False, False, True],
+                          ignore_index=True)

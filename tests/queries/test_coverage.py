@@ -1,0 +1,272 @@
+"""Coverage: each dimension covered / not covered / unknown, GFA scopes, COVERS, dates.
+
+The group below is fictional ("Acme Steel"); every expectation is worked out by hand:
+
+    acme (root) --100%--> site_a, site_c        (operated directly)
+    acme --60%--> brasil --> site_b
+    acme --50% control=joint--> jv <--50%-- partner ; jv --> site_jv
+    acme --share unknown--> poss --> site_p     (possible member)
+    acme --20%--> minor --> site_m
+    supplier (outside the group) --> site_sup, which SUPPLIES site_a
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from graphmodel.errors import CampaignGraphError
+from graphmodel.graph import CampaignGraph
+from graphmodel.records import Source
+from queries.coverage import COVERAGE_COLUMNS, coverage, coverage_summary
+
+AS_OF = "2024-06-30"
+
+
+def base() -> CampaignGraph:
+    g = CampaignGraph()
+    g.add_source(Source("s1", title="Fictional site survey"))
+    for cid, name in [("acme", "Acme Steel SA"), ("brasil", "Acme Brasil Ltda"), ("jv", "Acme-Partner JV"),
+                      ("partner", "Partner Metals"), ("poss", "Acme Possible"), ("minor", "Minor Mining"),
+                      ("supplier", "Supplier Ore Co")]:
+        g.add_node(cid, "Company", name, sources=["s1"])
+    sites = [("site_a", "Site A", "acme", "XA", 1000), ("site_c", "Site C", "acme", "XA", 200),
+             ("site_b", "Site B", "brasil", "XB", 500), ("site_jv", "Site JV", "jv", "XB", None),
+             ("site_p", "Site P", "poss", "XC", 50), ("site_m", "Site M", "minor", "XC", 10),
+             ("site_sup", "Site Sup", "supplier", "XD", 70)]
+    for sid, name, op, country, wf in sites:
+        props = {"country": country, "commodity": "steel"}
+        if wf is not None:
+            props["workforce"] = wf
+        g.add_node(sid, "Site", name, sources=["s1"], **props)
+        g.add_edge(op, sid, "OPERATES", sources=["s1"])
+    g.add_edge("acme", "brasil", "OWNS", share=60)
+    g.add_edge("acme", "jv", "OWNS", share=50, control="joint")
+    g.add_edge("partner", "jv", "OWNS", share=50, control="joint")
+    g.add_edge("acme", "poss", "OWNS")
+    g.add_edge("acme", "minor", "OWNS", share=20)
+    g.add_edge("site_sup", "site_a", "SUPPLIES", commodity="iron ore")
+    return g
+
+
+def by_site(df: pd.DataFrame) -> dict[str, dict]:
+    return {r["site_id"]: r for r in df.to_dict("records")}
+
+
+def test_group_sites_membership_and_contract_columns():
+    df = coverage(base(), "acme", as_of=AS_OF)
+    assert list(df.columns[: len(COVERAGE_COLUMNS)]) == list(COVERAGE_COLUMNS)
+    r = by_site(df)
+    # minority (20%) and outside companies are not in the control group
+    assert set(r) == {"site_a", "site_c", "site_b", "site_jv", "site_p"}
+    assert r["site_a"]["membership"] == "root" and r["site_b"]["membership"] == "controlled"
+    assert r["site_jv"]["membership"] == "joint" and r["site_p"]["membership"] == "possible"
+    assert r["site_b"]["effective_stake"] == pytest.approx(60.0) and r["site_b"]["chain"] == "acme > brasil"
+    assert r["site_b"]["operator_id"] == "brasil" and r["site_b"]["ultimate_parent_id"] == "acme"
+    assert r["site_b"]["workforce"] == 500 and pd.isna(r["site_jv"]["workforce"])
+    assert "membership: possible member: Acme Steel SA's share in Acme Possible is not published" in r["site_p"]["reasons"]
+    assert set(by_site(coverage(base(), "acme", as_of=AS_OF, members="known"))) == {
+        "site_a", "site_c", "site_b", "site_jv"}
+    eff = by_site(coverage(base(), "acme", as_of=AS_OF, rule="effective", threshold=20))
+    assert set(eff) == {"site_a", "site_c", "site_b", "site_jv", "site_m"}
+    assert eff["site_m"]["effective_stake"] == pytest.approx(20.0) and eff["site_m"]["membership"] == "effective"
+
+
+def test_union_presence_and_recognition_three_ways():
+    g = base()
+    g.add_node("u1", "Union", "Fictional Steelworkers Local 1")
+    g.add_node("u2", "Union", "Fictional Metal Union")
+    g.add_edge("u1", "site_a", "REPRESENTS", recognised=True)  # members unknown: counts as present
+    g.add_edge("u2", "site_c", "REPRESENTS", members=120, recognised=False)
+    g.add_node("site_b", "Site", merge="replace", union_status="none", union_status_date="2023-05-01")
+    g.add_edge("u2", "site_jv", "REPRESENTS", members=40)  # recognition not recorded
+    r = by_site(coverage(g, "acme", as_of=AS_OF))
+    assert (r["site_a"]["union_presence"], r["site_a"]["recognition"]) == ("covered", "covered")
+    assert (r["site_c"]["union_presence"], r["site_c"]["recognition"]) == ("covered", "not_covered")
+    assert "not recognised for bargaining (recognised=false)" in r["site_c"]["recognition_reason"]
+    assert (r["site_b"]["union_presence"], r["site_b"]["recognition"]) == ("not_covered", "not_covered")
+    assert r["site_b"]["union_presence_reason"] == (
+        "no union at this site: union_status=none (source Fictional site survey, 2023-05-01)")
+    assert (r["site_jv"]["union_presence"], r["site_jv"]["recognition"]) == ("covered", "unknown")
+    assert (r["site_p"]["union_presence"], r["site_p"]["recognition"]) == ("unknown", "unknown")
+    assert r["site_p"]["union_presence_reason"] == "no union is recorded at this site: unknown, needs research"
+    # uncovered: a required dimension is not_covered; unknown never uncovers
+    assert r["site_c"]["uncovered"] and r["site_b"]["uncovered"]
+    assert not r["site_p"]["uncovered"] and not r["site_jv"]["uncovered"]
+    # membership figures are sensitive: never in a reason
+    assert "120" not in r["site_c"]["reasons"] and "40" not in r["site_jv"]["reasons"]
+
+
+def test_zero_members_is_not_presence():
+    g = base()
+    g.add_node("u1", "Union", "Fictional Union")
+    g.add_edge("u1", "site_a", "REPRESENTS", members=0)
+    assert by_site(coverage(g, "acme", as_of=AS_OF))["site_a"]["union_presence"] == "not_covered"
+
+
+def _cba_graph() -> CampaignGraph:
+    g = base()
+    g.add_node("cba1", "Agreement", "Site A CBA 2022-2025", agreement_type="cba", signed="2022-01-01",
+               expires="2025-12-31")
+    g.add_edge("cba1", "site_a", "COVERS")
+    # company-level CBA of Acme Brasil: covers the sites it operates; tacit renewal after 2023
+    g.add_node("cba2", "Agreement", "Acme Brasil CBA", agreement_type="cba", signed="2021-07-01",
+               expires="2023-12-31", renewal="tacit")
+    g.add_edge("cba2", "brasil", "COVERS")
+    g.add_node("site_c", "Site", merge="replace", cba_status="none", cba_status_date="2024-02-01")
+    return g
+
+
+def test_cba_covered_expired_possibly_in_force_and_status_none():
+    g = _cba_graph()
+    r = by_site(coverage(g, "acme", as_of=AS_OF))
+    assert r["site_a"]["cba"] == "covered"
+    assert r["site_b"]["cba"] == "unknown"  # past its end, renewal tacit: possibly in force
+    assert "possibly in force" in r["site_b"]["cba_reason"] and "covers the operator Acme Brasil Ltda" in r["site_b"]["cba_reason"]
+    assert r["site_c"]["cba"] == "not_covered" and "cba_status=none" in r["site_c"]["cba_reason"]
+    assert r["site_jv"]["cba"] == "unknown"
+    before = by_site(coverage(g, "acme", as_of="2023-06-01"))
+    assert before["site_b"]["cba"] == "covered"
+    after = by_site(coverage(g, "acme", as_of="2026-03-01"))
+    assert after["site_a"]["cba"] == "not_covered"
+    assert "expired on 2025-12-31 with none in force" in after["site_a"]["cba_reason"]
+    assert after["site_a"]["uncovered"]
+    # signed after as_of: not in force yet, and not an expiry either
+    assert by_site(coverage(g, "acme", as_of="2021-06-01"))["site_a"]["cba"] == "unknown"
+
+
+def test_cba_excluded_site_and_cba_signed_by_operator():
+    g = _cba_graph()
+    g.add_edge("cba2", "site_b", "COVERS", excluded=True)
+    g.add_node("cba3", "Agreement", "Acme Steel company agreement", agreement_type="cba", signed="2023-01-01")
+    g.add_edge("acme", "cba3", "PARTY_TO", role="employer")
+    r = by_site(coverage(g, "acme", as_of="2023-06-01"))
+    assert r["site_b"]["cba"] == "unknown"  # excluded from cba2: back to no record
+    assert r["site_c"]["cba"] == "covered" and "signed by the operator Acme Steel SA" in r["site_c"]["cba_reason"]
+
+
+SCOPE_EXPECTED = {
+    # site:           a          c          b          jv             p          (m and sup are outside the group)
+    "controlled": {"site_a": "covered", "site_c": "covered", "site_b": "covered", "site_jv": "not_covered",
+                   "site_p": "unknown"},
+    "majority_owned": {"site_a": "covered", "site_c": "covered", "site_b": "covered", "site_jv": "not_covered",
+                       "site_p": "unknown"},
+    "all_subsidiaries": {"site_a": "covered", "site_c": "covered", "site_b": "covered", "site_jv": "covered",
+                         "site_p": "unknown"},
+    "suppliers_included": {"site_a": "covered", "site_c": "covered", "site_b": "covered", "site_jv": "not_covered",
+                           "site_p": "unknown"},
+    "unknown": {"site_a": "covered", "site_c": "covered", "site_b": "unknown", "site_jv": "unknown",
+                "site_p": "unknown"},
+}
+
+
+@pytest.mark.parametrize("scope", sorted(SCOPE_EXPECTED))
+def test_gfa_scope_rules(scope):
+    g = base()
+    g.add_node("gfa", "Agreement", "Acme Global Framework Agreement", agreement_type="gfa", signed="2019-03-01",
+               scope=scope)
+    g.add_edge("acme", "gfa", "PARTY_TO", role="employer")
+    r = by_site(coverage(g, "acme", as_of=AS_OF))
+    assert {s: r[s]["gfa"] for s in SCOPE_EXPECTED[scope]} == SCOPE_EXPECTED[scope]
+    # outside the group: all sites view; the supplier's site is covered only under suppliers_included,
+    # the 20% minority only under all_subsidiaries (effective stake of 10% or more)
+    every = by_site(coverage(g, None, as_of=AS_OF))
+    assert every["site_sup"]["gfa"] == ("covered" if scope == "suppliers_included" else "not_covered")
+    assert every["site_m"]["gfa"] == ("covered" if scope == "all_subsidiaries" else "not_covered")
+    if scope == "unknown":
+        assert "no recorded scope" in r["site_b"]["gfa_reason"]
+    if scope == "controlled":
+        assert "(scope controlled) does not reach this site" in r["site_jv"]["gfa_reason"]
+
+
+def test_gfa_explicit_covers_and_exclusion_override_scope():
+    g = base()
+    g.add_node("gfa", "Agreement", "Acme GFA", agreement_type="gfa", signed="2019-03-01", scope="controlled")
+    g.add_edge("acme", "gfa", "PARTY_TO")
+    g.add_edge("gfa", "site_jv", "COVERS")
+    g.add_edge("gfa", "brasil", "COVERS", excluded=True)
+    r = by_site(coverage(g, "acme", as_of=AS_OF))
+    assert r["site_jv"]["gfa"] == "covered" and r["site_jv"]["gfa_reason"] == "Acme GFA explicitly covers Site JV"
+    assert r["site_b"]["gfa"] == "not_covered"
+    assert r["site_b"]["gfa_reason"] == "Acme GFA explicitly excludes Acme Brasil Ltda"
+
+
+def test_gfa_possibly_in_force_is_unknown_and_expired_is_not_covered():
+    g = base()
+    g.add_node("gfa", "Agreement", "Acme GFA", agreement_type="gfa", signed="2015-01-01", expires="2018-01-01",
+               renewal="unknown", scope="controlled")
+    g.add_edge("acme", "gfa", "PARTY_TO")
+    r = by_site(coverage(g, "acme", as_of=AS_OF))
+    assert r["site_a"]["gfa"] == "unknown" and "possibly in force" in r["site_a"]["gfa_reason"]
+    assert by_site(coverage(g, "acme", as_of="2017-01-01"))["site_a"]["gfa"] == "covered"
+    g.add_node("gfa", "Agreement", merge="replace", renewal="none")
+    r = by_site(coverage(g, "acme", as_of=AS_OF))
+    assert r["site_a"]["gfa"] == "not_covered" and "Acme GFA expired on 2018-01-01" in r["site_a"]["gfa_reason"]
+
+
+def test_hs_agreement_dimension():
+    g = base()
+    g.add_node("hs", "Agreement", "Acme H&S agreement", agreement_type="hs", signed="2020-01-01", scope="controlled")
+    g.add_edge("brasil", "hs", "PARTY_TO")
+    r = by_site(coverage(g, "acme", as_of=AS_OF))
+    assert r["site_b"]["hs_agreement"] == "covered"
+    assert r["site_a"]["hs_agreement"] == "not_covered"  # signed by the subsidiary: covers its group only
+    assert r["site_a"]["gfa"] == "not_covered"
+    assert r["site_a"]["gfa_reason"] == "no global framework agreement of this group is on record"
+
+
+def test_network_dimension():
+    g = base()
+    g.add_node("u1", "Union", "Fictional Local 1")
+    g.add_node("u2", "Union", "Fictional Local 2")
+    g.add_node("net", "UnionNetwork", "Acme world union network", company="acme")
+    g.add_edge("u1", "site_a", "REPRESENTS")
+    g.add_edge("u2", "site_b", "REPRESENTS")
+    g.add_edge("u1", "net", "MEMBER_OF")
+    r = by_site(coverage(g, "acme", as_of=AS_OF))
+    assert r["site_a"]["network"] == "covered"
+    assert r["site_b"]["network"] == "not_covered"
+    assert r["site_c"]["network"] == "not_covered"
+
+
+def test_all_sites_use_each_sites_ultimate_parent():
+    g = base()
+    df = coverage(g, None, as_of=AS_OF)
+    r = by_site(df)
+    assert len(df) == 7
+    assert r["site_b"]["ultimate_parent_id"] == "acme" and r["site_b"]["chain"] == "acme > brasil"
+    assert r["site_jv"]["ultimate_parent_id"] == "jv"  # 50/50 JV: its own ultimate parent
+    assert r["site_sup"]["ultimate_parent_id"] == "supplier" and r["site_sup"]["effective_stake"] == 100.0
+
+
+def test_required_dimensions_and_bad_input():
+    g = base()
+    g.add_node("site_a", "Site", merge="replace", cba_status="none")
+    assert by_site(coverage(g, "acme", as_of=AS_OF))["site_a"]["uncovered"]
+    assert not by_site(coverage(g, "acme", as_of=AS_OF, require="union_presence"))["site_a"]["uncovered"]
+    assert by_site(coverage(g, "acme", as_of=AS_OF, require=["gfa"]))["site_a"]["uncovered"]
+    with pytest.raises(CampaignGraphError, match="unknown coverage dimension"):
+        coverage(g, "acme", require=["unions"])
+    with pytest.raises(CampaignGraphError, match="no company"):
+        coverage(g, "nobody")
+
+
+def test_summary_counts_sites_and_workers():
+    g = base()
+    g.add_node("site_b", "Site", merge="replace", union_status="none")  # 500 workers not covered
+    g.add_node("u1", "Union", "Fictional Local 1")
+    g.add_node("cba", "Agreement", "Site A CBA", agreement_type="cba", signed="2020-01-01")
+    g.add_edge("u1", "site_a", "REPRESENTS", recognised=True)
+    g.add_edge("cba", "site_a", "COVERS")  # 1000 workers covered
+    rows = coverage(g, "acme", as_of=AS_OF)
+    s = coverage_summary(rows, by="country").set_index("country")
+    assert s.loc["XA"].to_dict() == {"sites": 2, "sites_covered": 1, "sites_not_covered": 0, "sites_unknown": 1,
+                                     "workers": 1200, "workers_covered": 1000, "workers_not_covered": 0,
+                                     "workers_unknown": 200, "sites_no_workforce": 0}
+    assert s.loc["XB"].to_dict() == {"sites": 2, "sites_covered": 0, "sites_not_covered": 1, "sites_unknown": 1,
+                                     "workers": 500, "workers_covered": 0, "workers_not_covered": 500,
+                                     "workers_unknown": 0, "sites_no_workforce": 1}
+    by_op = coverage_summary(rows, by="company").set_index("operator_id")
+    assert by_op.loc["brasil", "workers_not_covered"] == 500
+    with pytest.raises(CampaignGraphError):
+        coverage_summary(rows, by="planet")
