@@ -178,7 +178,7 @@ def fmt(value: Any) -> str:
     if isinstance(value, float):
         if math.isnan(value):
             return ""
-        if value.is_integer() and abs(value) >= 1000:
+        if value.is_integer():
             return f"{int(value):,}"
         return f"{value:,.1f}" if abs(value) >= 1 else f"{value:.2f}".rstrip("0").rstrip(".")
     if isinstance(value, bool):

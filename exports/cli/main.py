@@ -24,6 +24,7 @@ COMMANDS: dict[str, str] = {
     "validate": "exports.cli.data_cmds:validate",
     "export": "exports.cli.export_cmds:export",
     "map": "exports.cli.view_cmds:map_cmd",
+    "geo": "exports.cli.view_cmds:geo_cmd",
     "push": "exports.cli.neo4j_cmds:push",
     "pull": "exports.cli.neo4j_cmds:pull",
     "template": "exports.cli.template_cmds:template",

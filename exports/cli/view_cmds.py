@@ -65,3 +65,23 @@ def map_cmd(snapshot: Path, company: str | None, around: str | None, hops: int, 
     click.echo(f"wrote {output}: {len(view.nodes)} nodes, {len(view.edges)} links")
     if view.omitted:
         click.echo(f"  {view.omitted_total} node(s) left out (raise --max-nodes or narrow the view)")
+
+
+@click.command(name="geo")
+@snapshot_arg
+@click.option("--company", required=True, help="The group whose sites to draw.")
+@as_of_option
+@redact_option
+@_output_option((".html", ".png"))
+def geo_cmd(snapshot: Path, company: str, as_of: str | None, redact: bool, output: Path) -> None:
+    """Draw a group's sites on a world map coloured by coverage (HTML or PNG; works offline).
+
+    Example: campaign-graph geo snap --company "Acme Steel" -o sites.html
+    """
+    from exports.geo import write_geo
+
+    _check_suffix(output, (".html", ".htm", ".png"))
+    graph = open_snapshot(str(snapshot))
+    points = write_geo(graph, company, output, as_of=as_of, redact_output=redact)
+    drawn = sum(1 for p in points if p.placed)
+    click.echo(f"wrote {output}: {drawn} of {len(points)} sites drawn")

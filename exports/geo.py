@@ -1,0 +1,334 @@
+"""Geographic view: a group's sites on a world map, coloured by coverage, fully offline.
+
+The basemap is the Natural Earth I shaded-relief raster (public domain) that Cartopy ships
+inside its package (``cartopy/data/raster/natural_earth``): a plate carrée image, so a
+site's pixel is a linear function of its longitude and latitude, and no tile server or
+download is ever needed. Only that file is used; Cartopy itself is not imported.
+
+Two outputs:
+
+- :func:`render_png`: a matplotlib figure (also embedded in the briefing);
+- :func:`render_html`: one self-contained page, the basemap crop as a ``data:`` image under
+  an SVG layer of site markers whose tooltips are SVG ``<title>`` text, plus a table.
+
+Examples
+--------
+>>> pts = [SitePoint("a", "Site A", 51.2, 6.8, "covered", country="DE")]
+>>> box = extent_for(pts)
+>>> box.west < 6.8 < box.east and box.south < 51.2 < box.north
+True
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import os
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Iterable, Sequence
+
+from graphmodel.atomic import atomic_write_bytes, atomic_write_text
+from graphmodel.errors import CampaignGraphError
+from graphmodel.graph import CampaignGraph
+from graphmodel.values import normalise_as_of
+from exports.html import COVERAGE_COLOURS, COVERAGE_LABELS, data_uri, esc, fmt, json_data_element, page, table
+
+BASEMAP_ATTRIBUTION = "Basemap: Natural Earth I shaded relief (public domain), as shipped with Cartopy"
+STATUSES = ("not_covered", "unknown", "covered")  # drawing order: gaps on top
+
+
+@dataclass(frozen=True)
+class SitePoint:
+    """One site to draw."""
+
+    id: str
+    name: str
+    lat: float | None
+    lon: float | None
+    status: str = "unknown"
+    country: str = ""
+    commodity: str = ""
+    workforce: float | None = None
+    operator: str = ""
+    reasons: str = ""
+
+    @property
+    def placed(self) -> bool:
+        return self.lat is not None and self.lon is not None
+
+
+@dataclass(frozen=True)
+class Extent:
+    west: float
+    east: float
+    south: float
+    north: float
+
+
+def site_status(row: dict[str, Any]) -> str:
+    """A coverage row's one-word status: ``not_covered`` when a dimension asked for is a
+    recorded gap, ``covered`` when all are covered, ``unknown`` otherwise."""
+    if bool(row.get("uncovered")):
+        return "not_covered"
+    dims = [row.get(d) for d in ("union_presence", "recognition", "cba") if d in row]
+    if dims and all(d == "covered" for d in dims):
+        return "covered"
+    return "unknown"
+
+
+def _num(v: Any) -> float | None:
+    if v is None:
+        return None
+    try:
+        f = float(v)
+    except (TypeError, ValueError):
+        return None
+    return None if math.isnan(f) else f
+
+
+def points_from_coverage(rows: Any) -> list[SitePoint]:
+    """Site points from ``queries.coverage.coverage`` rows (columns per its contract)."""
+    out = []
+    for r in rows.to_dict("records") if len(rows) else []:
+        lat, lon = _num(r.get("lat")), _num(r.get("lon"))
+        if lat is not None and not -90 <= lat <= 90 or lon is not None and not -180 <= lon <= 180:
+            lat = lon = None  # a coordinate off the globe is not drawn (listed as unplaced)
+        reasons = r.get("reasons")
+        if isinstance(reasons, (list, tuple)):
+            reasons = "; ".join(str(x) for x in reasons)
+        out.append(SitePoint(
+            id=str(r["site_id"]), name=str(r.get("site") or r["site_id"]), lat=lat, lon=lon,
+            status=site_status(r), country=str(r.get("country") or ""), commodity=str(r.get("commodity") or ""),
+            workforce=_num(r.get("workforce")), operator=str(r.get("operator") or r.get("operator_id") or ""),
+            reasons=str(reasons or ""),
+        ))
+    return out
+
+
+def group_points(graph: CampaignGraph, company: str, *, as_of: Any = None) -> tuple[str, list[SitePoint]]:
+    """``(root id, points)`` for a company's group, coverage from ``queries.coverage``."""
+    from queries.coverage import coverage
+
+    root = graph.resolve(company, "Company")
+    rows = coverage(graph, root, as_of=normalise_as_of(as_of))
+    return root, points_from_coverage(rows)
+
+
+# --------------------------------------------------------------------------- basemap
+def _basemap_path() -> Path:
+    import importlib.util
+
+    spec = importlib.util.find_spec("cartopy")
+    if spec is None or not spec.submodule_search_locations:
+        raise CampaignGraphError("the geographic view needs the package 'cartopy' (its bundled Natural Earth image)")
+    path = Path(next(iter(spec.submodule_search_locations))) / "data" / "raster" / "natural_earth" / (
+        "50-natural-earth-1-downsampled.png")
+    if not path.is_file():
+        raise CampaignGraphError(f"the Natural Earth image is missing from cartopy ({path})")
+    return path
+
+
+@lru_cache(maxsize=1)
+def _basemap() -> Any:
+    import matplotlib.image as mpimg
+
+    return mpimg.imread(_basemap_path())  # (rows, cols, 3), plate carrée, whole globe
+
+
+def extent_for(points: Iterable[SitePoint], *, min_lon_span: float = 50.0, min_lat_span: float = 28.0) -> Extent:
+    """A box around the placed points with a margin, at least ``min_*_span`` degrees, inside the globe."""
+    placed = [p for p in points if p.placed]
+    if not placed:
+        return Extent(-180.0, 180.0, -60.0, 80.0)
+    lons = [p.lon for p in placed]
+    lats = [p.lat for p in placed]
+    w, e = min(lons), max(lons)  # type: ignore[type-var]
+    s, n = min(lats), max(lats)  # type: ignore[type-var]
+    lon_span = max(e - w + 30.0, min_lon_span)
+    lat_span = max(n - s + 18.0, min_lat_span)
+    # keep a 2:1 box (the raster's aspect) so circles stay round
+    if lon_span < 2 * lat_span:
+        lon_span = 2 * lat_span
+    else:
+        lat_span = lon_span / 2
+    lon_span, lat_span = min(lon_span, 360.0), min(lat_span, 180.0)
+    cx, cy = (w + e) / 2, (s + n) / 2
+    west = min(max(cx - lon_span / 2, -180.0), 180.0 - lon_span)
+    south = min(max(cy - lat_span / 2, -90.0), 90.0 - lat_span)
+    return Extent(west, west + lon_span, south, south + lat_span)
+
+
+def basemap_crop(extent: Extent) -> Any:
+    """The basemap pixels inside ``extent`` (numpy array)."""
+    img = _basemap()
+    rows, cols = img.shape[:2]
+    c0 = int(math.floor((extent.west + 180.0) / 360.0 * cols))
+    c1 = int(math.ceil((extent.east + 180.0) / 360.0 * cols))
+    r0 = int(math.floor((90.0 - extent.north) / 180.0 * rows))
+    r1 = int(math.ceil((90.0 - extent.south) / 180.0 * rows))
+    return img[max(r0, 0):min(r1, rows), max(c0, 0):min(c1, cols)]
+
+
+def _crop_extent(extent: Extent) -> Extent:
+    """The extent of :func:`basemap_crop` after snapping to whole pixels."""
+    img = _basemap()
+    rows, cols = img.shape[:2]
+    c0 = max(int(math.floor((extent.west + 180.0) / 360.0 * cols)), 0)
+    c1 = min(int(math.ceil((extent.east + 180.0) / 360.0 * cols)), cols)
+    r0 = max(int(math.floor((90.0 - extent.north) / 180.0 * rows)), 0)
+    r1 = min(int(math.ceil((90.0 - extent.south) / 180.0 * rows)), rows)
+    return Extent(c0 / cols * 360.0 - 180.0, c1 / cols * 360.0 - 180.0, 90.0 - r1 / rows * 180.0, 90.0 - r0 / rows * 180.0)
+
+
+def _marker_area(workforce: float | None) -> float:
+    if workforce is None or workforce <= 0:
+        return 40.0
+    return float(min(40.0 + 4.0 * math.sqrt(workforce), 500.0))
+
+
+def _counts(points: Sequence[SitePoint]) -> dict[str, int]:
+    return {st: sum(1 for p in points if p.status == st) for st in ("covered", "not_covered", "unknown")}
+
+
+def render_png(points: Sequence[SitePoint], title: str, *, width_in: float = 9.0, dpi: int = 110) -> bytes:
+    """The sites on the basemap as PNG bytes; marker area grows with the workforce.
+
+    >>> png = render_png([SitePoint("a", "Site A", 51.2, 6.8, "covered")], "Acme")
+    >>> png[:8] == b"\\x89PNG\\r\\n\\x1a\\n"
+    True
+    """
+    from matplotlib.figure import Figure
+    from matplotlib.lines import Line2D
+
+    extent = _crop_extent(extent_for(points))
+    fig = Figure(figsize=(width_in, width_in * 0.56), dpi=dpi)
+    ax = fig.add_axes((0.02, 0.1, 0.96, 0.82))
+    ax.imshow(basemap_crop(extent), extent=(extent.west, extent.east, extent.south, extent.north),
+              interpolation="bilinear", origin="upper")
+    for st in STATUSES:
+        sel = [p for p in points if p.placed and p.status == st]
+        if sel:
+            ax.scatter([p.lon for p in sel], [p.lat for p in sel], s=[_marker_area(p.workforce) for p in sel],
+                       c=COVERAGE_COLOURS[st], edgecolors="white", linewidths=0.8, alpha=0.9, zorder=3)
+    ax.set_xlim(extent.west, extent.east)
+    ax.set_ylim(extent.south, extent.north)
+    ax.set_xticks([])
+    ax.set_yticks([])
+    ax.set_title(title, fontsize=11)
+    counts = _counts(points)
+    handles = [Line2D([], [], marker="o", linestyle="", markersize=8, markerfacecolor=COVERAGE_COLOURS[st],
+                      markeredgecolor="white", label=f"{COVERAGE_LABELS[st]} ({counts[st]})")
+               for st in ("covered", "not_covered", "unknown")]
+    ax.legend(handles=handles, loc="lower left", fontsize=8, framealpha=0.85, title="sites", title_fontsize=8)
+    unplaced = sum(1 for p in points if not p.placed)
+    foot = BASEMAP_ATTRIBUTION + ". Marker size: workforce."
+    if unplaced:
+        foot += f" {unplaced} site(s) have no coordinates and are not drawn."
+    fig.text(0.02, 0.03, foot, fontsize=7, color="#444")
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", metadata={"Software": None})
+    return buf.getvalue()
+
+
+def _png_of_array(arr: Any) -> bytes:
+    import matplotlib.image as mpimg
+
+    buf = io.BytesIO()
+    mpimg.imsave(buf, arr, format="png", metadata={"Software": None})
+    return buf.getvalue()
+
+
+_GEO_CSS = """
+main { padding: 8px 14px; max-width: 1200px; }
+svg.geo { width: 100%; height: auto; border: 1px solid #ccc; background: #dfe9f3; }
+svg.geo circle.site { stroke: #fff; stroke-width: 0.6; opacity: 0.9; }
+svg.geo circle.site:hover { stroke: #000; stroke-width: 1.2; }
+.legend { font-size: 0.85rem; margin: 4px 0; }
+.legend span { margin-right: 14px; }
+.small { font-size: 0.75rem; color: #555; }
+"""
+
+
+def render_html(points: Sequence[SitePoint], title: str, *, as_of: str = "", redacted: bool = False) -> str:
+    """A self-contained page: basemap crop, SVG site markers with text tooltips, legend and table."""
+    extent = _crop_extent(extent_for(points))
+    crop = basemap_crop(extent)
+    h_px, w_px = crop.shape[:2]
+    scale = max(1, int(math.ceil(1000 / max(w_px, 1))))
+    width, height = w_px * scale, h_px * scale
+
+    def xy(p: SitePoint) -> tuple[float, float]:
+        x = (p.lon - extent.west) / (extent.east - extent.west) * width  # type: ignore[operator]
+        y = (extent.north - p.lat) / (extent.north - extent.south) * height  # type: ignore[operator]
+        return round(x, 2), round(y, 2)
+
+    circles = []
+    order = {st: i for i, st in enumerate(("covered", "unknown", "not_covered"))}  # gaps drawn last, on top
+    for p in sorted((p for p in points if p.placed), key=lambda p: order.get(p.status, 0)):
+        x, y = xy(p)
+        r = round(math.sqrt(_marker_area(p.workforce)) * 0.55 * width / 1000, 2)
+        tip = "\n".join(filter(None, [
+            p.name, f"coverage: {COVERAGE_LABELS.get(p.status, p.status)}",
+            f"country: {p.country}" if p.country else "", f"commodity: {p.commodity}" if p.commodity else "",
+            f"workforce: {fmt(p.workforce)}" if p.workforce is not None else "workforce: unknown",
+            f"operator: {p.operator}" if p.operator else "", p.reasons,
+        ]))
+        circles.append(
+            f'<circle class="site st-{esc(p.status)}" data-site="{esc(p.id)}" cx="{x}" cy="{y}" r="{r}" '
+            f'fill="{COVERAGE_COLOURS.get(p.status, "#9e9e9e")}"><title>{esc(tip)}</title></circle>'
+        )
+    svg = (
+        f'<svg class="geo" viewBox="0 0 {width} {height}" role="img" aria-label="{esc(title)}" '
+        f'xmlns="http://www.w3.org/2000/svg">'
+        f'<image href="{data_uri(_png_of_array(crop))}" x="0" y="0" width="{width}" height="{height}" '
+        f'preserveAspectRatio="none"/>' + "".join(circles) + "</svg>"
+    )
+    counts = _counts(points)
+    legend = '<div class="legend">' + "".join(
+        f'<span><span class="swatch" style="background:{COVERAGE_COLOURS[st]}"></span>'
+        f"{esc(COVERAGE_LABELS[st])}: {counts[st]}</span>" for st in ("covered", "not_covered", "unknown")
+    ) + "<span>marker size: workforce</span></div>"
+    unplaced = [p for p in points if not p.placed]
+    rows = [(p.name, p.country, p.commodity, p.workforce, p.operator, COVERAGE_LABELS.get(p.status, p.status),
+             "" if p.placed else "no coordinates") for p in points]
+    body = (
+        "<main>"
+        f"<h1>{esc(title)}</h1>"
+        + (f'<div class="redacted">Redacted export: sensitive fields were removed.</div>' if redacted else "")
+        + f'<p class="small">{len(points)} sites, as of {esc(as_of)}. Hover a marker for details. '
+        + (f"{len(unplaced)} site(s) without coordinates are listed below but not drawn. " if unplaced else "")
+        + "Unknown means the data does not say; it is not the same as no coverage.</p>"
+        + legend + svg
+        + f'<p class="small">{esc(BASEMAP_ATTRIBUTION)}.</p>'
+        + "<h2>Sites</h2>"
+        + table(rows, ["site", "country", "commodity", "workforce", "operator", "coverage", "note"], numeric=[3],
+                classes={5: lambda v: "st-" + {"not covered": "not_covered"}.get(v, v)})
+        + json_data_element("geo-data", {"sites": len(points), "drawn": len(points) - len(unplaced), **counts})
+        + "</main>"
+    )
+    return page(title, body, style=_GEO_CSS)
+
+
+def write_geo(graph: CampaignGraph, company: str, path: str | os.PathLike[str], *, as_of: Any = None,
+              redact_output: bool = False, title: str | None = None) -> list[SitePoint]:
+    """Write the group's sites map to ``path`` (``.html`` or ``.png``), atomically; returns the points.
+
+    ``redact_output`` redacts the graph first (``exports.redact.redact``).
+    """
+    suffix = Path(path).suffix.lower()
+    if suffix not in (".html", ".htm", ".png"):
+        raise CampaignGraphError(f"{path}: the geographic view is written as .html or .png")
+    if redact_output:
+        from exports.redact import redact
+
+        graph = redact(graph)
+    day = normalise_as_of(as_of)
+    root, points = group_points(graph, company, as_of=day)
+    heading = title or f"Sites of the {graph.name_of(root)} group by coverage"
+    if suffix == ".png":
+        atomic_write_bytes(path, render_png(points, heading + (" (redacted)" if redact_output else "")))
+    else:
+        atomic_write_text(path, render_html(points, heading, as_of=day, redacted=redact_output))
+    return points
