@@ -177,7 +177,7 @@ def read_manifest(path: str | os.PathLike[str]) -> dict:
     folder = Path(path)
     mpath = folder / MANIFEST
     if not folder.exists():
-        raise CampaignGraphError(f"snapshot {folder} does not exist", file=str(folder))
+        raise CampaignGraphError("snapshot folder does not exist", file=str(folder))
     if not mpath.is_file():
         raise CampaignGraphError("not a snapshot folder: no manifest.json", file=str(folder))
     try:
