@@ -34,7 +34,7 @@ def to_gexf_graph(graph: CampaignGraph) -> nx.MultiDiGraph:
     for n, a in g.nodes(data=True):
         out.add_node(n, **_rename(a))
     for u, v, k, a in g.edges(keys=True, data=True):
-        out.add_edge(u, v, key=k, **_rename(a))
+        out.add_edge(u, v, key=k, **_rename(a), id=k)  # the GEXF edge id is ours, not a counter
     return out
 
 
