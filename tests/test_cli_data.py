@@ -144,3 +144,14 @@ def test_real_process_exit_codes(tmp_path: Path) -> None:
     assert r.stderr == f"error: {tmp_path / 'nowhere'}: snapshot folder does not exist\n"
     r = run("load", "-o", str(tmp_path / "x"))
     assert r.returncode == 2 and "Usage:" in r.stderr
+
+
+def test_os_errors_are_one_line_user_errors(runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from graphmodel.stores import snapshot as snap
+
+    def full(path, data):  # type: ignore[no-untyped-def]
+        raise OSError(28, "No space left on device", str(path))
+
+    monkeypatch.setattr(snap, "atomic_write_bytes", full)
+    r = runner.invoke(cli, ["load", str(good_folder(tmp_path / "data")), "-o", str(tmp_path / "snap")])
+    assert r.exit_code == 1 and r.output.startswith("error: No space left on device: ") and r.output.count("\n") == 1

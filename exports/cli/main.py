@@ -62,6 +62,10 @@ class LazyGroup(click.Group):
         except IsADirectoryError as e:
             click.echo(f"error: is a folder, expected a file: {e.filename}", err=True)
             sys.exit(1)
+        except OSError as e:  # disk full, read-only folder...: the user's to fix, not a bug
+            where = f": {e.filename}" if e.filename else ""
+            click.echo(f"error: {e.strerror or e.__class__.__name__}{where}", err=True)
+            sys.exit(1)
         except KeyboardInterrupt:
             click.echo("error: interrupted", err=True)
             sys.exit(1)
