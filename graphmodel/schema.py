@@ -145,6 +145,7 @@ NODE_KINDS: Mapping[str, NodeKind] = MappingProxyType(
                 workforce=Prop("int", people_count=True, doc="number of workers"),
                 precarious_share=PCT,
                 gem_id=L,
+                wikidata=Prop("str", doc="Wikidata QID of the site"),
                 equipment=Prop("list", doc="main production equipment or unit types (BF, BOF, EAF, DRI...)"),
                 unit_count=Prop("int", doc="number of production units recorded for the site"),
                 union_status=Prop("enum", values=("none", "present", "unknown")),
@@ -170,7 +171,14 @@ NODE_KINDS: Mapping[str, NodeKind] = MappingProxyType(
         "UnionNetwork": NodeKind(
             "UnionNetwork",
             "a company-wide union network",
-            _p(company=Prop("str", doc="id of the multinational"), coordinator=S, founded=D),
+            _p(
+                company=Prop("str", doc="id of the multinational"),
+                coordinator=S,
+                founded=D,
+                signatories=Prop("str", doc="the founders or members as the source states them"),
+                evidence_quote=Prop("str", doc="a short quote from the source (a citation, not our text)"),
+                url=S,
+            ),
         ),
         "Agreement": NodeKind(
             "Agreement",
@@ -188,6 +196,9 @@ NODE_KINDS: Mapping[str, NodeKind] = MappingProxyType(
                 scope_confidence=Prop("enum", values=("stated", "inferred", "unknown")),
                 clauses=L,
                 url=S,
+                signatories=Prop("str", doc="the signatories as the source states them"),
+                evidence_quote=Prop("str", doc="a short quote from the source (a citation, not our text)"),
+                scope_quote=Prop("str", doc="a short quote from the scope clause (a citation)"),
             ),
         ),
         "Campaign": NodeKind(

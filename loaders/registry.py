@@ -20,6 +20,11 @@ FORMATS: dict[str, str] = {
     "gem-units": "loaders.gem_steel_units",
     "gem-iron-ore": "loaders.gem_iron_ore",
     "gem-coal": "loaders.gem_coal",
+    "agreements": "loaders.agreements",
+    "bods": "loaders.bods",
+    "gleif": "loaders.gleif",
+    "ftm": "loaders.ftm",
+    "wikidata": "loaders.wikidata",
 }
 
 
