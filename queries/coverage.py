@@ -47,6 +47,8 @@ from queries.ownership import (
     RULES,
     GroupMembers,
     OwnershipIndex,
+    _best_predecessors,
+    _chain_from_preds,
     _check_root,
     control_members,
 )
@@ -105,7 +107,7 @@ def _best(findings: Iterable[_Finding]) -> _Finding | None:
     return min(found, key=lambda f: _RANK[f.value])
 
 
-class _Context:
+class CoverageContext:
     """Everything one coverage run reads more than once, computed once."""
 
     def __init__(self, graph: CampaignGraph, as_of: Any, index: OwnershipIndex | None) -> None:
@@ -269,7 +271,7 @@ class _Context:
         return out
 
 
-def _union_dimensions(ctx: _Context, site: str, sattrs: Mapping[str, Any], operators: list[str]) -> tuple[_Finding, _Finding, list[str]]:
+def _union_dimensions(ctx: CoverageContext, site: str, sattrs: Mapping[str, Any], operators: list[str]) -> tuple[_Finding, _Finding, list[str]]:
     """``union_presence`` and ``recognition`` of a site, plus the unions present."""
     g = ctx.graph
     present, zero = [], []
@@ -317,14 +319,17 @@ def _union_dimensions(ctx: _Context, site: str, sattrs: Mapping[str, Any], opera
     return presence, recognition, [u for u, _, _ in present]
 
 
-def _cba_dimension(ctx: _Context, site: str, sattrs: Mapping[str, Any], operators: list[str]) -> _Finding:
+def applicable_cbas(ctx: CoverageContext, site: str, operators: list[str]) -> list[tuple[str, str, list[str]]]:
+    """CBAs that reach ``site``: ``(agreement, how, evidence)``, whatever their dates.
+
+    A CBA reaches a site when it COVERS the site, or COVERS one of its operators (and does
+    not exclude the site), or, having no COVERS edges at all, is signed by an operator as employer.
+    """
     g = ctx.graph
-    findings: list[_Finding] = []
-    expired: list[_Finding] = []
+    out = []
     for agr in ctx.agreements.get("cba", ()):
         covers = ctx.covers.get(agr, [])
-        excluded = any(t == site and a.get("excluded") for t, _, a in covers)
-        if excluded:
+        if any(t == site and a.get("excluded") for t, _, a in covers):
             continue
         how, ev = None, []
         for t, ceid, ca in covers:
@@ -340,8 +345,16 @@ def _cba_dimension(ctx: _Context, site: str, sattrs: Mapping[str, Any], operator
                 if comp in operators and pa.get("role") in (None, "employer"):
                     how, ev = f"is signed by the operator {g.name_of(comp)}", [peid]
                     break
-        if how is None:
-            continue
+        if how is not None:
+            out.append((agr, how, ev))
+    return out
+
+
+def _cba_dimension(ctx: CoverageContext, site: str, sattrs: Mapping[str, Any], operators: list[str]) -> _Finding:
+    g = ctx.graph
+    findings: list[_Finding] = []
+    expired: list[_Finding] = []
+    for agr, how, ev in applicable_cbas(ctx, site, operators):
         st = ctx.status[agr]
         ev = ev + [agr]
         if st.state == "in_force":
@@ -364,7 +377,7 @@ def _cba_dimension(ctx: _Context, site: str, sattrs: Mapping[str, Any], operator
     return _Finding(UNKNOWN, "no collective agreement is recorded for this site: unknown, needs research")
 
 
-def _framework_dimension(ctx: _Context, site: str, agreement_type: str, groups: list[str]) -> _Finding:
+def _framework_dimension(ctx: CoverageContext, site: str, agreement_type: str, groups: list[str]) -> _Finding:
     word = AGREEMENT_WORDS[agreement_type]
     findings = [ctx.reach(a)[site] for a in ctx.agreements.get(agreement_type, ()) if site in ctx.reach(a)]
     best = _best(findings)
@@ -385,7 +398,7 @@ def _framework_dimension(ctx: _Context, site: str, agreement_type: str, groups: 
     return _Finding(NOT_COVERED, f"no {word} of this group is on record")
 
 
-def _network_dimension(ctx: _Context, unions: list[str], groups: list[str]) -> _Finding:
+def _network_dimension(ctx: CoverageContext, unions: list[str], groups: list[str]) -> _Finding:
     g = ctx.graph
     keys = {name_key(g.name_of(c)) for c in groups if c}
     for u in unions:
@@ -396,6 +409,49 @@ def _network_dimension(ctx: _Context, unions: list[str], groups: list[str]) -> _
     if not unions:
         return _Finding(NOT_COVERED, "no union recorded here belongs to the company's union network")
     return _Finding(NOT_COVERED, "the unions here are not in a network of this company")
+
+
+def place_sites(
+    ctx: CoverageContext, company: str | None, *, rule: str, threshold: float, members: str
+) -> dict[str, tuple[str | None, str, str | None, list[str], float | None]]:
+    """Sites of ``company``'s group (every site when ``None``) with their operator and place in the group."""
+    graph = ctx.graph
+    placed: dict[str, tuple[str | None, str, str | None, list[str], float | None]] = {}
+    if company is not None:
+        _check_root(graph, company)
+        cm = ctx.members(company)
+        stakes = ctx.stakes(company)
+        member_of: dict[str, tuple[str, list[str]]] = {}
+        if rule == "control":
+            for node, why in list(cm.controlled.items()) + list(cm.joint.items()) + (
+                list(cm.possible.items()) if members == "all" else []
+            ):
+                member_of[node] = (why.membership, cm.chain(node))
+        else:
+            preds = _best_predecessors(ctx.idx, company, stakes)
+            for node, s in stakes.items():
+                if s + 1e-9 >= float(threshold):
+                    member_of[node] = ("root" if node == company else "effective", _chain_from_preds(preds, company, node))
+        for comp, (membership, chain) in member_of.items():
+            for site in ctx.sites_of.get(comp, ()):
+                old = placed.get(site)
+                cand = (comp, membership, company, chain, stakes.get(comp, 0.0))
+                if old is None or (_MEMBERSHIP_RANK[membership], -(cand[4] or 0)) < (
+                    _MEMBERSHIP_RANK[old[1]], -(old[4] or 0)
+                ):
+                    placed[site] = cand
+    else:
+        for site in graph.node_ids("Site"):
+            ops = ctx.operators.get(site, [])
+            if not ops:
+                placed[site] = (None, "", None, [], None)
+                continue
+            op = max(ops, key=lambda o: (o[1] if o[1] is not None else -1.0, o[0]))[0]
+            up = ctx.idx.chain_up(op)
+            root = up[-1]
+            placed[site] = (op, "root" if root == op else "controlled", root, up[::-1], ctx.stakes(root).get(op, 0.0))
+
+    return placed
 
 
 def _check_require(require: Iterable[str] | str) -> tuple[str, ...]:
@@ -457,45 +513,8 @@ def coverage(
     if members not in MEMBERS:
         raise CampaignGraphError(f"unknown members option {members!r} (use all or known)")
     req = _check_require(require)
-    ctx = _Context(graph, as_of, index)
-    # site -> (operator, membership, root, chain, stake)
-    placed: dict[str, tuple[str | None, str, str | None, list[str], float | None]] = {}
-    if company is not None:
-        _check_root(graph, company)
-        cm = ctx.members(company)
-        stakes = ctx.stakes(company)
-        member_of: dict[str, tuple[str, list[str]]] = {}
-        if rule == "control":
-            for node, why in list(cm.controlled.items()) + list(cm.joint.items()) + (
-                list(cm.possible.items()) if members == "all" else []
-            ):
-                member_of[node] = (why.membership, cm.chain(node))
-        else:
-            from queries.ownership import _best_predecessors, _chain_from_preds
-
-            preds = _best_predecessors(ctx.idx, company, stakes)
-            for node, s in stakes.items():
-                if s + 1e-9 >= float(threshold):
-                    member_of[node] = ("root" if node == company else "effective", _chain_from_preds(preds, company, node))
-        for comp, (membership, chain) in member_of.items():
-            for site in ctx.sites_of.get(comp, ()):
-                old = placed.get(site)
-                cand = (comp, membership, company, chain, stakes.get(comp, 0.0))
-                if old is None or (_MEMBERSHIP_RANK[membership], -(cand[4] or 0)) < (
-                    _MEMBERSHIP_RANK[old[1]], -(old[4] or 0)
-                ):
-                    placed[site] = cand
-    else:
-        for site in graph.node_ids("Site"):
-            ops = ctx.operators.get(site, [])
-            if not ops:
-                placed[site] = (None, "", None, [], None)
-                continue
-            op = max(ops, key=lambda o: (o[1] if o[1] is not None else -1.0, o[0]))[0]
-            up = ctx.idx.chain_up(op)
-            root = up[-1]
-            placed[site] = (op, "root" if root == op else "controlled", root, up[::-1], ctx.stakes(root).get(op, 0.0))
-
+    ctx = CoverageContext(graph, as_of, index)
+    placed = place_sites(ctx, company, rule=rule, threshold=threshold, members=members)
     rows = []
     for site, (op, membership, root, chain, stake) in placed.items():
         sattrs = graph.node(site)
