@@ -173,7 +173,7 @@ def statements(graph: CampaignGraph) -> Iterator[str]:
             yield f"UNWIND [{', '.join(batch)}] AS row MERGE (n:{lab} {{id: row.id}}) SET n += row.props;"
     groups: dict[tuple[str, str, str], list[str]] = {}
     for k, u, v, a in sorted(graph.edges(), key=lambda x: x[0]):
-        key = (a["kind"], graph.kind_of(u), graph.kind_of(v))
+        key = (rel_type(a["kind"]), label(graph.kind_of(u)), label(graph.kind_of(v)))
         allowed = dict(schema.edge_props(a["kind"]))
         groups.setdefault(key, []).append(
             f"{{id: {literal(k)}, source: {literal(u)}, target: {literal(v)}, "
