@@ -125,3 +125,36 @@ def test_edge_with_unknown_source_id_and_property_of_wrong_kind(tmp_path: Path) 
     assert got == [("edges.csv", 2, "sources"), ("nodes.csv", 4, "workforce")]
     assert "unknown source 'nowhere'" in [e for e in ctx.errors if e.row == 2][0].message
     assert set(g.node_ids()) == {"acme", "s"}
+
+
+def test_mutated_cells_are_reported_exactly(tmp_path: Path) -> None:
+    """THREATS #10: mutate about 5% of cells; the report is exactly the injected set."""
+    import random
+
+    rnd = random.Random(20261125)
+    d = tmp_path / "m"
+    d.mkdir()
+    node_rows = [["id", "kind", "name", "workforce", "lat", "status"]]
+    node_rows += [[f"c{i}", "Company", f"Company {i}", "", "", ""] for i in range(40)]
+    node_rows += [[f"s{i}", "Site", f"Site {i}", str(100 + i), f"{i / 10:.1f}", "operating"] for i in range(160)]
+    edge_rows = [["source", "target", "kind", "share", "valid_from"]]
+    edge_rows += [[f"c{i}", f"c{(i * 7 + 1) % 40}", "OWNS", str(i % 100), f"20{i % 25:02d}-01-01"] for i in range(40) if i != (i * 7 + 1) % 40]
+    bad = {"workforce": "lots", "lat": "north", "status": "exploded", "share": "150", "valid_from": "31/31/2020"}
+    injected: set[tuple[str, int, str]] = set()
+    for fname, rows, cols in (("nodes.csv", node_rows, ("workforce", "lat", "status")), ("edges.csv", edge_rows, ("share", "valid_from"))):
+        header = rows[0]
+        for r in range(1, len(rows)):
+            if rows[r][1] == "Company":
+                continue
+            if rnd.random() < 0.05 * len(header):  # about 5% of all cells, one per row at most
+                col = rnd.choice(cols)
+                rows[r][header.index(col)] = bad[col]
+                injected.add((fname, r + 1, col))  # header is row 1
+        (d / fname).write_text("\n".join(",".join(x) for x in rows) + "\n")
+    assert 10 < len(injected) < 120
+    g, ctx = load_paths([d])
+    got = {(Path(e.file).name, e.row, e.column) for e in ctx.errors}
+    assert got == injected and len(ctx.errors) == len(injected)
+    s = ctx.summary()
+    assert s["rows_read"] == len(node_rows) + len(edge_rows) - 2
+    assert g.number_of_nodes() + g.number_of_edges() + s["rows_rejected"] == s["rows_read"]

@@ -229,3 +229,24 @@ def test_readme_workbook_table_is_the_generated_one() -> None:
     text = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
     section = text.split(WORKBOOK_DOC_START, 1)[1].split(WORKBOOK_DOC_END, 1)[0]
     assert section.strip("\n") + "\n" == workbook_markdown(), "README's workbook table is out of date"
+
+
+def test_zip_bomb_is_refused_before_openpyxl_opens_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """THREATS #7: a small .xlsx that unpacks to far more is refused without parsing it."""
+    import zipfile
+
+    bomb = tmp_path / "bomb.xlsx"
+    with zipfile.ZipFile(bomb, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=9) as z:
+        z.writestr("[Content_Types].xml", "<Types/>")
+        with z.open("xl/worksheets/sheet1.xml", "w") as f:
+            chunk = b"\x00" * (1 << 20)
+            for _ in range(24):  # 24 MB of zeros, about 24 kB packed
+                f.write(chunk)
+    assert bomb.stat().st_size < 100_000
+
+    def must_not_open(*a: object, **k: object) -> None:
+        raise AssertionError("openpyxl opened the bomb")
+
+    monkeypatch.setattr(openpyxl, "load_workbook", must_not_open)
+    with pytest.raises(CampaignGraphError, match="like a zip bomb"):
+        load_paths([bomb], fmt="workbook")

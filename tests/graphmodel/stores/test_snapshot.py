@@ -206,3 +206,27 @@ def test_pickle_is_never_read(tmp_path: Path) -> None:
     (folder / "nodes.pkl").write_bytes(pickle.dumps(Evil()))
     assert load_snapshot(folder) == sample_graph()
     assert not marker.exists()
+
+
+def test_any_text_round_trips_or_is_refused_before_writing(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """THREATS #5: names, aliases and notes with control characters, NULs and lone surrogates."""
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    text = st.text(st.characters(codec=None, exclude_categories=()), max_size=12)
+
+    @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+    @given(name=text, alias=text, note=text)
+    def check(name: str, alias: str, note: str) -> None:
+        g = CampaignGraph()
+        try:
+            g.add_node("n", "Company", name, aliases=[alias], notes=note)
+        except CampaignGraphError:
+            assert any(c == "\x00" or 0xD800 <= ord(c) <= 0xDFFF for c in name + alias + note)
+            assert not g.has_node("n")
+            return
+        folder = tmp_path_factory.mktemp("h")
+        save_snapshot(g, folder)
+        assert load_snapshot(folder) == g
+
+    check()
