@@ -19,6 +19,7 @@ from graphmodel.errors import CampaignGraphError
 #: command name -> "module:attribute" (a click command). Add a line to add a command.
 COMMANDS: dict[str, str] = {
     "load": "exports.cli.data_cmds:load",
+    "fetch-wikidata": "exports.cli.opendata_cmds:fetch_wikidata",
     "info": "exports.cli.data_cmds:info",
     "find": "exports.cli.data_cmds:find",
     "validate": "exports.cli.data_cmds:validate",

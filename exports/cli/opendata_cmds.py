@@ -1,0 +1,34 @@
+"""Commands for the public open-data sources: fetch-wikidata (the only one that uses the network)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from graphmodel.atomic import atomic_write_bytes
+from loaders import wikidata
+
+
+@click.command("fetch-wikidata")
+@click.argument("qid")
+@click.option("-o", "--output", type=click.Path(path_type=Path), help="Where to save the SPARQL JSON results.")
+@click.option("--online", is_flag=True, help="Allow the network: send the query to query.wikidata.org.")
+@click.option("--show-query", is_flag=True, help="Print the SPARQL query (to run it yourself) and stop.")
+def fetch_wikidata(qid: str, output: Path | None, online: bool, show_query: bool) -> None:
+    """Fetch the corporate group around Wikidata item QID (parent organization, subsidiary,
+    owned by, operator) with the shipped SPARQL query, and save the results for `load`.
+
+    Nothing goes over the network unless you pass --online.
+
+    Example: campaign-graph fetch-wikidata Q12345 --online -o group.json &&
+    campaign-graph load group.json -o snap
+    """
+    if show_query:
+        click.echo(wikidata.query_text(qid))
+        return
+    if output is None:
+        raise click.UsageError("give -o FILE to save the results")
+    body = wikidata.fetch(qid, online=online)
+    atomic_write_bytes(output, body)
+    click.echo(f"saved Wikidata results for {qid.upper()} to {output}")
