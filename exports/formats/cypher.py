@@ -12,7 +12,10 @@ Safety (THREATS.md row 3). A script cannot use query parameters, so:
 Shape. First a uniqueness constraint on ``id`` per label (``CREATE CONSTRAINT ... IF NOT
 EXISTS``), then the sources as ``:Source`` nodes, then the nodes (``MERGE`` on label +
 ``id``), then the relationships (``MATCH`` both ends by label + ``id``, ``MERGE`` the
-relationship by type + ``id``), in ``UNWIND`` batches of :data:`BATCH` rows. Running the
+relationship by type + ``id``), in ``UNWIND`` batches of :data:`BATCH` rows. The data
+model is the Neo4j store's (:mod:`graphmodel.stores.neo4j`): the label is the kind, the
+properties are the schema's plus ``id``, so ``campaign-graph pull`` reads a database the
+script made. Running the
 script twice changes nothing (unlike followthemoney's label-less ``MERGE``, every MERGE
 here has a constraint-backed label). The header comment says whether it was redacted.
 """
@@ -155,29 +158,29 @@ def statements(graph: CampaignGraph) -> Iterator[str]:
         )
     src_rows = []
     for s in source_rows(graph):
-        props = {k: v for k, v in s.items() if k != "id" and v not in ("", None)}
+        props = {k: v for k, v in s.items() if v not in ("", None)}
         src_rows.append(f"{{id: {literal(s['id'])}, props: {map_literal(props)}}}")
     for batch in _batches(src_rows):
         yield (
             f"UNWIND [{', '.join(batch)}] AS row "
-            f"MERGE (n:{SOURCE_LABEL} {{id: row.id}}) SET n += row.props;"
+            f"MERGE (n:{SOURCE_LABEL} {{id: row.id}}) SET n = row.props;"
         )
     for kind in node_kinds:
         lab = label(kind)
         allowed = dict(schema.node_props(kind))
         rows = [
-            f"{{id: {literal(n)}, props: {map_literal({'kind': kind, **_props(dict(a), allowed)})}}}"
+            f"{{id: {literal(n)}, props: {map_literal({'id': n, **_props(dict(a), allowed)})}}}"
             for n, a in sorted(graph.nodes(kind), key=lambda x: x[0])
         ]
         for batch in _batches(rows):
-            yield f"UNWIND [{', '.join(batch)}] AS row MERGE (n:{lab} {{id: row.id}}) SET n += row.props;"
+            yield f"UNWIND [{', '.join(batch)}] AS row MERGE (n:{lab} {{id: row.id}}) SET n = row.props;"
     groups: dict[tuple[str, str, str], list[str]] = {}
     for k, u, v, a in sorted(graph.edges(), key=lambda x: x[0]):
         key = (rel_type(a["kind"]), label(graph.kind_of(u)), label(graph.kind_of(v)))
         allowed = dict(schema.edge_props(a["kind"]))
         groups.setdefault(key, []).append(
             f"{{id: {literal(k)}, source: {literal(u)}, target: {literal(v)}, "
-            f"props: {map_literal({'kind': a['kind'], **_props(dict(a), allowed)})}}}"
+            f"props: {map_literal({'id': k, **_props(dict(a), allowed)})}}}"
         )
     for (kind, su, sv), rows in sorted(groups.items()):
         rt, la, lb = rel_type(kind), label(su), label(sv)
@@ -185,7 +188,7 @@ def statements(graph: CampaignGraph) -> Iterator[str]:
             yield (
                 f"UNWIND [{', '.join(batch)}] AS row "
                 f"MATCH (a:{la} {{id: row.source}}) MATCH (b:{lb} {{id: row.target}}) "
-                f"MERGE (a)-[r:{rt} {{id: row.id}}]->(b) SET r += row.props;"
+                f"MERGE (a)-[r:{rt} {{id: row.id}}]->(b) SET r = row.props;"
             )
 
 
@@ -194,7 +197,7 @@ def script(graph: CampaignGraph) -> str:
 
     >>> g = CampaignGraph(); _ = g.add_node("a", "Company", "Acme")
     >>> print(script(g).splitlines()[-1])
-    UNWIND [{id: 'a', props: {kind: 'Company', name: 'Acme'}}] AS row MERGE (n:Company {id: row.id}) SET n += row.props;
+    UNWIND [{id: 'a', props: {id: 'a', name: 'Acme'}}] AS row MERGE (n:Company {id: row.id}) SET n = row.props;
     """
     return "\n".join(statements(graph)) + "\n"
 
