@@ -10,9 +10,10 @@ company-wide union network.
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from itertools import islice
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 import networkx as nx
 import pandas as pd
@@ -71,7 +72,7 @@ def hop_text(graph: CampaignGraph, frm: str, to: str, eid: str) -> str:
     >>> hop_text(g, "z", "y", e)
     'Zeta Holdings OWNS 100% OF Ypsilon Steel'
     """
-    u, v, a = graph.edge(eid)
+    u, _v, a = graph.edge(eid)
     kind = a["kind"]
     forward = frm == u
     a_name, b_name = graph.name_of(frm), graph.name_of(to)

@@ -7,7 +7,8 @@ sentence for a briefing ("3 sites added, 1 agreement expired, 2 OWNS edges chang
 
 from __future__ import annotations
 
-from typing import Any, Iterable, Mapping
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 import pandas as pd
 

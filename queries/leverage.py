@@ -14,9 +14,9 @@ overrides any of them by name (a category name scales a whole category; ``0`` dr
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date, timedelta
+from collections.abc import Iterable, Mapping
 from itertools import islice
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 import networkx as nx
 import pandas as pd
@@ -221,7 +221,7 @@ def _country_node(graph: CampaignGraph, code: str | None) -> str | None:
 
 
 # ------------------------------------------------------------------------------ categories
-def _internal_solidarity(p: _Points, ctx: "_Context") -> None:
+def _internal_solidarity(p: _Points, ctx: _Context) -> None:
     g, rows = p.graph, ctx.cov
     if not rows.empty:
         strong = rows[(rows["recognition"] == "covered") & (rows["cba"] == "covered")]
@@ -270,7 +270,7 @@ def _internal_solidarity(p: _Points, ctx: "_Context") -> None:
                   [union, net, eid, *sorted(e for e, _v in reps)])
 
 
-def _agreements(p: _Points, ctx: "_Context") -> None:
+def _agreements(p: _Points, ctx: _Context) -> None:
     g, rows = p.graph, ctx.cov
     signers = list(dict.fromkeys([*ctx.parents, *ctx.members]))
     found = _signed_agreements(g, signers, ctx.day, {"gfa", "hs"})
@@ -313,7 +313,7 @@ def _agreements(p: _Points, ctx: "_Context") -> None:
                       [ag, jv, partner, eid, *party_edges])
 
 
-def _supply_chain(p: _Points, ctx: "_Context") -> str:
+def _supply_chain(p: _Points, ctx: _Context) -> str:
     g, day = p.graph, ctx.day
     inside = set(ctx.sites) | set(ctx.members)
     # the supply subgraph around the group: every SUPPLIES edge valid at day, undirected
@@ -415,7 +415,7 @@ def _chokepoints(sub: nx.Graph) -> tuple[str, set[str], dict[str, float], dict[s
     return "igraph", art, {names[i]: raw[i] * scale for i in range(n)}, dict(blocks)
 
 
-def _finance(p: _Points, ctx: "_Context") -> None:
+def _finance(p: _Points, ctx: _Context) -> None:
     g = p.graph
     holdings: dict[str, list[tuple[str, str, Mapping[str, Any]]]] = defaultdict(list)
     for c in [*ctx.members, *ctx.parents]:
@@ -435,7 +435,7 @@ def _finance(p: _Points, ctx: "_Context") -> None:
               [inv, *[e for e, _c, _a in hs]])
 
 
-def _standards_and_law(p: _Points, ctx: "_Context") -> None:
+def _standards_and_law(p: _Points, ctx: _Context) -> None:
     g, day = p.graph, ctx.day
     certified: dict[str, list[tuple[str, str]]] = defaultdict(list)
     for n in [*ctx.members, *ctx.sites]:
@@ -485,52 +485,28 @@ def _standards_and_law(p: _Points, ctx: "_Context") -> None:
               [cn, *sorted(sites)])
 
 
-def _bargaining_calendar(p: _Points, ctx: "_Context", horizon_days: int = 730, window_days: int = 90) -> None:
-    """CBA expiries of the group's sites that fall within ``window_days`` of each other."""
-    g, day = p.graph, ctx.day
-    start = date.fromisoformat(day)
-    end = (start + timedelta(days=horizon_days)).isoformat()
-    cbas: dict[str, set[str]] = defaultdict(set)  # agreement -> group sites it covers
-    evidence: dict[str, list[str]] = defaultdict(list)
-    for site in ctx.sites:
-        for eid, ag, _v, a in g.in_edges(site, "COVERS", as_of=day):
-            if a.get("excluded") is not True and g.node(ag).get("agreement_type") == "cba":
-                cbas[ag].add(site)
-                evidence[ag].append(eid)
-    for c in ctx.members:
-        ops = {v for _e, _u, v, _a in g.out_edges(c, "OPERATES", as_of=day)}
-        for eid, ag, _v, a in g.in_edges(c, "COVERS", as_of=day):
-            if a.get("excluded") is not True and g.node(ag).get("agreement_type") == "cba":
-                cbas[ag] |= ops
-                evidence[ag].append(eid)
-    dated = sorted(
-        (g.node(ag)["expires"], ag) for ag in cbas
-        if g.node(ag).get("expires") and day <= g.node(ag)["expires"] <= end
-    )
-    # greedy clustering over sorted dates: a window opens at an expiry and holds every expiry
-    # within window_days of it; linear in the number of agreements.
-    i = 0
-    while i < len(dated):
-        first = date.fromisoformat(dated[i][0])
-        j = i
-        while j + 1 < len(dated) and date.fromisoformat(dated[j + 1][0]) - first <= timedelta(days=window_days):
-            j += 1
-        if j > i:
-            window = dated[i : j + 1]
-            ags = [ag for _d, ag in window]
-            sites = sorted(set().union(*(cbas[a] for a in ags)))
-            text = (
-                f"{_plural(len(ags), 'collective agreement')} covering {_plural(len(sites), 'group site')} expire between "
-                f"{window[0][0]} and {window[-1][0]}: a window for coordinated bargaining ({_names(g, ags)})"
-            )
-            p.add("bargaining_calendar", ags[0], text, {"expiring_agreement": len(ags), "expiring_site": len(sites)},
-                  [*ags, *[e for a in ags for e in evidence[a]], *sites])
-            i = j + 1
-        else:
-            i += 1
+def _bargaining_calendar(p: _Points, ctx: _Context) -> None:
+    """Clusters of CBA expiries across the group, from :func:`queries.calendar.bargaining_calendar`."""
+    from queries.calendar import bargaining_calendar
+
+    g = p.graph
+    cal = bargaining_calendar(g, ctx.company, as_of=ctx.day, index=ctx._index)
+    sites_of = dict(zip(cal["agreement_id"], cal["site_ids"]))
+    for cluster in cal.attrs.get("clusters", []):
+        ags = list(cluster["agreements"])
+        sites = sorted({s for a in ags for s in sites_of.get(a, [])})
+        covers = sorted(e for a in ags for e, _u, v, _x in g.out_edges(a, "COVERS", as_of=ctx.day) if v in sites)
+        workers = f" ({cluster['workers']} workers recorded)" if cluster.get("workers") else ""
+        text = (
+            f"{_plural(len(ags), 'collective agreement')} covering {_plural(len(sites), 'group site')}{workers} expire "
+            f"between {cluster['window_start']} and {cluster['window_end']}: a window for coordinated bargaining "
+            f"({_names(g, ags)})"
+        )
+        p.add("bargaining_calendar", ags[0], text, {"expiring_agreement": len(ags), "expiring_site": len(sites)},
+              [*ags, *covers, *sites])
 
 
-def _history(p: _Points, ctx: "_Context") -> None:
+def _history(p: _Points, ctx: _Context) -> None:
     g, day = p.graph, ctx.day
     events: dict[str, list[tuple[str, str]]] = defaultdict(list)
     for n in [*ctx.members, *ctx.sites]:

@@ -168,3 +168,25 @@ def test_solidarity_respects_as_of(graph: CampaignGraph) -> None:
     graph.add_edge("uc", "ss", "REPRESENTS", id="REPRESENTS:uc->ss", valid_to="2020-01-01", merge="replace")
     now = solidarity(graph, "ua", as_of=AS_OF)
     assert "uc" not in set(now["union_id"])
+
+
+def test_cli_path_and_solidarity(graph: CampaignGraph, tmp_path) -> None:
+    from click.testing import CliRunner
+
+    from exports.cli.main import cli
+    from graphmodel.stores.snapshot import save_snapshot
+
+    save_snapshot(graph, tmp_path / "snap")
+    runner = CliRunner()
+    res = runner.invoke(cli, ["path", str(tmp_path / "snap"), "Union A", "Zeta Holding", "-k", "1", "--as-of", AS_OF])
+    assert res.exit_code == 0, res.output
+    assert "Y Steel is 100% OWNED BY Zeta Holding" in " ".join(res.output.split())
+    none = runner.invoke(cli, ["path", str(tmp_path / "snap"), "ua", "z", "--max-hops", "2", "--as-of", AS_OF])
+    assert none.exit_code == 0 and "no path of at most 2 hops" in none.output
+    bad = runner.invoke(cli, ["path", str(tmp_path / "snap"), "ua", "Nobody Ltd"])
+    assert bad.exit_code == 1 and "no node matches 'Nobody Ltd'" in bad.output
+    sol = runner.invoke(cli, ["solidarity", str(tmp_path / "snap"), "Union A", "--as-of", AS_OF, "--format", "json"])
+    assert sol.exit_code == 0, sol.output
+    import json
+
+    assert [r["union_id"] for r in json.loads(sol.stdout)] == ["ub", "uc", "ub", "ud"]

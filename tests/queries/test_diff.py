@@ -113,3 +113,25 @@ def test_summary_plurals(kind: str, many: str) -> None:
     b.add_node("x1", kind, "X1")
     b.add_node("x2", kind, "X2")
     assert diff_summary(diff(a, b)) == f"2 {many} added"
+
+
+def test_cli_diff(tmp_path: Path) -> None:
+    import json
+
+    from click.testing import CliRunner
+
+    from exports.cli.main import cli
+
+    save_snapshot(_before(), tmp_path / "a")
+    save_snapshot(_after(), tmp_path / "b")
+    runner = CliRunner()
+    res = runner.invoke(cli, ["diff", str(tmp_path / "a"), str(tmp_path / "b"), "--as-of", "2024-06-01",
+                              "--format", "json"])
+    assert res.exit_code == 0, res.output
+    rows = json.loads(res.stdout)
+    assert [(r["change"], r["id"], r["property"]) for r in rows][:3] == [
+        ("added", "sc", None), ("removed", "sb", None), ("changed", "cba", "expires")
+    ]
+    assert res.stderr.startswith("1 site added, 1 site removed, 1 agreement expired")
+    table = runner.invoke(cli, ["diff", str(tmp_path / "a"), str(tmp_path / "a")])
+    assert table.exit_code == 0 and table.output.strip() == "no changes"

@@ -240,7 +240,7 @@ def test_standards_and_law(result) -> None:
 def test_bargaining_calendar_window(result) -> None:
     p = _point(result, "bargaining_calendar", "cba1")
     assert p["explanation"] == (
-        "2 collective agreements covering 2 group sites expire between 2025-03-31 and 2025-05-15: "
+        "2 collective agreements covering 2 group sites (1300 workers recorded) expire between 2025-03-31 and 2025-05-15: "
         "a window for coordinated bargaining (CBA One, CBA Four)"
     )
     assert p["score"] == 3.0  # 2 agreements × 1 + 2 sites × 0.5
@@ -277,3 +277,29 @@ def test_as_of_after_expiry_drops_the_window(graph: CampaignGraph) -> None:
 def test_unknown_company_is_a_clear_error(graph: CampaignGraph) -> None:
     with pytest.raises(CampaignGraphError, match="no Company matches"):
         leverage(graph, "Nobody Mining")
+
+
+def test_cli_leverage_json_and_bad_weight(graph: CampaignGraph, tmp_path) -> None:
+    import json
+
+    from click.testing import CliRunner
+
+    from exports.cli.main import cli
+    from graphmodel.stores.snapshot import save_snapshot
+
+    save_snapshot(graph, tmp_path / "snap")
+    runner = CliRunner()
+    res = runner.invoke(cli, ["leverage", str(tmp_path / "snap"), "--company", "Acme Holding", "--as-of", AS_OF,
+                              "--weight", "finance=2", "--format", "json"])
+    assert res.exit_code == 0, res.output
+    rows = json.loads(res.stdout)
+    assert list(rows[0])[:6] == ["category", "node_id", "node", "score", "explanation", "evidence"]
+    wpf = next(r for r in rows if r["node_id"] == "wpf")
+    assert wpf["score"] == pytest.approx(8.5)  # (1 + 3 + 0.25) × 2
+    bad = runner.invoke(cli, ["leverage", str(tmp_path / "snap"), "--company", "acme", "--weight", "charm=1"])
+    assert bad.exit_code == 1 and "unknown leverage weight 'charm'" in bad.output
+    out = tmp_path / "lev.csv"
+    res = runner.invoke(cli, ["leverage", str(tmp_path / "snap"), "--company", "acme", "--as-of", AS_OF,
+                              "--format", "csv", "-o", str(out)])
+    assert res.exit_code == 0, res.output
+    assert out.read_text(encoding="utf-8").splitlines()[0].startswith("category,node_id,node,score,explanation,evidence")

@@ -1,0 +1,175 @@
+"""Commands for campaign analysis: leverage, path, solidarity, diff.
+
+Each command is a few lines over a function of ``queries/`` that notebooks call too;
+output goes through ``exports.tables`` (terminal table, or CSV / JSON / XLSX files with
+formula neutralisation).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import click
+import pandas as pd
+
+from exports.cli.common import open_snapshot
+from graphmodel.errors import CampaignGraphError
+
+FORMATS = ("table", "csv", "json", "xlsx")
+
+format_choice = click.option(
+    "--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True,
+    help="table prints to the terminal; csv/json print to stdout or write -o FILE; xlsx needs -o FILE.",
+)
+output_option = click.option("-o", "--output", type=click.Path(path_type=Path), default=None, help="File to write.")
+as_of_option = click.option("--as-of", default=None, help="Date (YYYY-MM-DD) the answer holds for; default today.")
+
+
+def _factors_text(f: Any) -> str:
+    if not isinstance(f, dict):
+        return "" if f is None else str(f)
+    return "; ".join(f"{k}={v:g}" for k, v in f.items())
+
+
+def _emit(df: pd.DataFrame, fmt: str, output: Path | None, table_columns: list[str]) -> None:
+    """Print or write ``df`` in ``fmt`` through exports.tables."""
+    from exports.tables import format_table, write_table
+
+    if fmt == "table":
+        shown = df[[c for c in table_columns if c in df.columns]]
+        if output is not None:
+            write_table(df, output, fmt="csv")
+            click.echo(f"wrote {len(df)} rows to {output}", err=True)
+            return
+        text = format_table(shown)
+        click.echo(text if text is not None else "")
+        return
+    if output is None:
+        if fmt == "xlsx":
+            raise CampaignGraphError("--format xlsx needs -o FILE")
+        import tempfile
+
+        # write through write_table (formula neutralisation, exact columns), then print the file
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / f"out.{fmt}"
+            write_table(df, path, fmt=fmt)
+            click.echo(path.read_text(encoding="utf-8"), nl=False)
+        return
+    write_table(df, output, fmt=fmt)
+    click.echo(f"wrote {len(df)} rows to {output}", err=True)
+
+
+def _parse_weights(values: tuple[str, ...]) -> dict[str, float]:
+    out: dict[str, float] = {}
+    for item in values:
+        name, sep, number = item.partition("=")
+        if not sep or not name.strip():
+            raise click.BadParameter(f"expected NAME=NUMBER, got {item!r}", param_hint="--weight")
+        try:
+            out[name.strip()] = float(number)
+        except ValueError:
+            raise click.BadParameter(f"{name.strip()}: {number!r} is not a number", param_hint="--weight") from None
+    return out
+
+
+@click.command()
+@click.argument("snapshot", type=click.Path(path_type=Path))
+@click.option("--company", required=True, help="Target company: name, alias, former name or id.")
+@as_of_option
+@click.option(
+    "--weight", "weight", multiple=True, metavar="NAME=NUMBER",
+    help="Override a score weight (a category such as finance=2, or a factor such as workers_capital=5). Repeatable.",
+)
+@format_choice
+@output_option
+def leverage(snapshot: Path, company: str, as_of: str | None, weight: tuple[str, ...], fmt: str, output: Path | None) -> None:
+    """Leverage points against a company's group, scored and explained.
+
+    Categories: internal_solidarity, agreements, supply_chain, finance, standards_and_law,
+    bargaining_calendar, history. Every score is a weighted sum of the factors shown.
+
+    Example: campaign-graph leverage out/sample.snapshot --company "Acme Holding" --weight finance=2
+    """
+    from queries.leverage import leverage as run
+
+    graph = open_snapshot(str(snapshot))
+    df = run(graph, company, as_of=as_of, weights=_parse_weights(weight))
+    engine = df.attrs.get("engine", "")
+    df = df.assign(factors=df["factors"].map(_factors_text))
+    _emit(df, fmt, output, ["category", "node", "score", "explanation"])
+    if fmt == "table":
+        click.echo(f"{len(df)} leverage points; chokepoints computed with {engine}", err=True)
+
+
+@click.command()
+@click.argument("snapshot", type=click.Path(path_type=Path))
+@click.argument("a")
+@click.argument("b")
+@click.option("--max-hops", default=6, show_default=True, type=click.IntRange(1, 20), help="Longest path reported.")
+@click.option("-k", "k", default=3, show_default=True, type=click.IntRange(1, 100), help="How many paths.")
+@click.option("--kind", "kinds", multiple=True, help="Edge kinds the path may use (repeatable); default all but LOCATED_IN and HOLDS_ROLE.")
+@as_of_option
+@format_choice
+@output_option
+def path(
+    snapshot: Path, a: str, b: str, max_hops: int, k: int, kinds: tuple[str, ...], as_of: str | None, fmt: str,
+    output: Path | None,
+) -> None:
+    """The K shortest paths between A and B, every hop explained in words.
+
+    Example: campaign-graph path out/sample.snapshot "Union A" "Acme Holding" -k 3
+    """
+    from queries.connections import connections
+
+    graph = open_snapshot(str(snapshot))
+    df = connections(graph, a, b, max_hops=max_hops, k=k, kinds=list(kinds) or None, as_of=as_of)
+    if df.empty and fmt == "table":
+        click.echo(f"no path of at most {max_hops} hops between {a!r} and {b!r}")
+        return
+    _emit(df, fmt, output, ["rank", "hops", "explanation"])
+
+
+@click.command()
+@click.argument("snapshot", type=click.Path(path_type=Path))
+@click.argument("union")
+@as_of_option
+@format_choice
+@output_option
+def solidarity(snapshot: Path, union: str, as_of: str | None, fmt: str, output: Path | None) -> None:
+    """Unions UNION can reach through the same company group, supply chain or union network.
+
+    Example: campaign-graph solidarity out/sample.snapshot "Union A"
+    """
+    from queries.connections import solidarity as run
+
+    graph = open_snapshot(str(snapshot))
+    df = run(graph, union, as_of=as_of)
+    if df.empty and fmt == "table":
+        click.echo(f"no union reachable from {union!r} through a group, supply chain or network")
+        return
+    _emit(df, fmt, output, ["union", "relation", "explanation"])
+
+
+@click.command()
+@click.argument("snap_a", type=click.Path(path_type=Path))
+@click.argument("snap_b", type=click.Path(path_type=Path))
+@as_of_option
+@format_choice
+@output_option
+def diff(snap_a: Path, snap_b: Path, as_of: str | None, fmt: str, output: Path | None) -> None:
+    """What changed from snapshot SNAP_A (before) to SNAP_B (after), property by property.
+
+    The first line (on stderr for csv/json) summarises it for a briefing.
+
+    Example: campaign-graph diff out/2024.snapshot out/2025.snapshot
+    """
+    from queries.diff import diff as run
+    from queries.diff import diff_summary
+
+    df = run(open_snapshot(str(snap_a)), open_snapshot(str(snap_b)))
+    summary = diff_summary(df, as_of=as_of)
+    click.echo(summary, err=fmt != "table")
+    if df.empty:
+        return
+    _emit(df, fmt, output, ["change", "element", "kind", "id", "property", "before", "after"])
