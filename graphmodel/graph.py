@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Any, Iterable, Iterator, Mapping
+from typing import Any
 
 import networkx as nx
 
@@ -119,7 +120,10 @@ class CampaignGraph:
         node_id = self._check_id(id)
         attrs = self._coerce_props(schema.node_props(canonical), props, where=f"{canonical} {node_id}")
         if name is not None:
-            attrs["name"] = coerce(schema.COMMON_NODE_PROPS["name"], name)
+            try:
+                attrs["name"] = coerce(schema.COMMON_NODE_PROPS["name"], name)
+            except ValueError as e:
+                raise CampaignGraphError(f"{canonical} {node_id}: name: {e}", column="name") from None
             if attrs["name"] is None:
                 del attrs["name"]
         src = self._check_sources(sources)
@@ -525,7 +529,7 @@ class CampaignGraph:
     def __repr__(self) -> str:
         return f"<CampaignGraph {self.number_of_nodes()} nodes, {self.number_of_edges()} edges>"
 
-    def copy(self) -> "CampaignGraph":
+    def copy(self) -> CampaignGraph:
         g = CampaignGraph()
         g.nx = self.nx.copy()
         g.sources = dict(self.sources)

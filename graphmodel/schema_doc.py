@@ -71,9 +71,11 @@ def schema_markdown() -> str:
         lines.append(f"| {e.name} | {ends} | {_esc(doc)} | {_esc(_props_cell(e.props))} |")
     lines += [
         "",
-        "Types: `str`; `int`; `float`; `bool` (yes/no); `percent` (0–100); `date` (ISO `YYYY-MM-DD`; `YYYY` and "
-        "`YYYY-MM` are widened); `list` (`;`-separated in tables). Sensitive fields are dropped by redacted exports; "
-        "counts of people under 5 are dropped too.",
+        (
+            "Types: `str`; `int`; `float`; `bool` (yes/no); `percent` (0–100); `date` (ISO `YYYY-MM-DD`; `YYYY` "
+            "and `YYYY-MM` are widened); `list` (`;`-separated in tables). Sensitive fields are dropped by redacted "
+            "exports; counts of people under 5 are dropped too."
+        ),
     ]
     return "\n".join(lines) + "\n"
 

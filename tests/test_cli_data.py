@@ -25,7 +25,7 @@ EXE = Path(sys.executable).parent / "campaign-graph"
 def run(*args: str) -> subprocess.CompletedProcess[str]:
     """The installed console script, as a user runs it."""
     env = {**os.environ, "PYTHONWARNINGS": "ignore"}
-    return subprocess.run([str(EXE), *args], capture_output=True, text=True, env=env, cwd=ROOT, timeout=120)
+    return subprocess.run([str(EXE), *args], check=False, capture_output=True, text=True, env=env, cwd=ROOT, timeout=120)
 
 
 @pytest.fixture

@@ -56,8 +56,9 @@ def load(sources: tuple[Path, ...], output: Path, fmt: str | None, strict: bool,
     for file, cols in ctx.unused_columns.items():
         click.echo(f"  note: {file}: {len(cols)} column(s) not used: {', '.join(cols[:12])}{' ...' if len(cols) > 12 else ''}")
     if report is not None:
-        from graphmodel.atomic import atomic_write_text
         import json
+
+        from graphmodel.atomic import atomic_write_text
 
         atomic_write_text(report, json.dumps({**summary, "errors": _error_rows(ctx.errors)}, indent=2, default=str))
 

@@ -20,7 +20,7 @@ import hashlib
 import io
 import json
 import os
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -150,7 +150,7 @@ def save_snapshot(graph: CampaignGraph, path: str | os.PathLike[str], *, created
     manifest = {
         "format": FORMAT,
         "schema_version": schema.SCHEMA_VERSION,
-        "created": created or datetime.now(timezone.utc).replace(microsecond=0).isoformat(),
+        "created": created or datetime.now(UTC).replace(microsecond=0).isoformat(),
         "content_hash": content_hash,
         "counts": {
             "nodes": graph.number_of_nodes(),

@@ -142,7 +142,7 @@ def test_merge_nodes_moves_edges_and_keeps_the_name_as_alias(g: CampaignGraph) -
 # ---------------------------------------------------------------- search
 def test_legal_form_punctuation_and_case_insensitive_search(g: CampaignGraph) -> None:
     for text in ("ArcelorMittal S.A.", "arcelormittal sa", "ARCELORMITTAL  S.A", "ArcelorMittal"):
-        assert [m.id for m in g.find(text, "Company")][0] == "E100000000687", text
+        assert next(m.id for m in g.find(text, "Company")) == "E100000000687", text
     assert g.resolve("ArcelorMittal S.A.", "Company") == "E100000000687"
 
 
@@ -178,7 +178,7 @@ def test_as_of_filters_edges_by_validity(g: CampaignGraph) -> None:
     g.add_edge("acme", "acme-sub", "OWNS", share=100, valid_from="2001-01-01", valid_to="2009-12-31")
     g.add_edge("acme", "acme-sub", "OWNS", share=40, valid_from="2010-01-01")
     g.add_edge("E100000000687", "P100000120027", "OPERATES")  # open on both ends
-    ids = lambda as_of: sorted(k for k, *_ in g.edges("OWNS", as_of=as_of))  # noqa: E731
+    ids = lambda as_of: sorted(k for k, *_ in g.edges("OWNS", as_of=as_of))
     assert ids("2005-06-01") == ["OWNS:acme->acme-sub@2001-01-01"]
     assert ids("2009-12-31") == ["OWNS:acme->acme-sub@2001-01-01"]  # valid_to is inclusive
     assert ids("2010-01-01") == ["OWNS:acme->acme-sub@2010-01-01"]

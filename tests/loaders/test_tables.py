@@ -90,7 +90,7 @@ def test_same_tables_as_an_xlsx_give_the_same_graph_and_sheet_locations(tmp_path
     gx, ctx = load_paths([x])
     gc, _ = load_paths([d])
     # same facts; only the origins (file:row) differ
-    strip = lambda g: [{k: v for k, v in n.items() if k != "origins"} for n in g.canonical()["nodes"]]  # noqa: E731
+    strip = lambda g: [{k: v for k, v in n.items() if k != "origins"} for n in g.canonical()["nodes"]]
     assert strip(gx) == strip(gc)
     assert {(e.sheet, e.row, e.column) for e in ctx.errors} == {
         ("nodes", 5, "kind"), ("nodes", 6, "country"), ("edges", 3, "target"), ("edges", 4, "share"), ("edges", 5, "valid_from"),
@@ -123,7 +123,7 @@ def test_edge_with_unknown_source_id_and_property_of_wrong_kind(tmp_path: Path) 
     g, ctx = load_paths([d])
     got = sorted((Path(e.file).name, e.row, e.column) for e in ctx.errors)
     assert got == [("edges.csv", 2, "sources"), ("nodes.csv", 4, "workforce")]
-    assert "unknown source 'nowhere'" in [e for e in ctx.errors if e.row == 2][0].message
+    assert "unknown source 'nowhere'" in next(e for e in ctx.errors if e.row == 2).message
     assert set(g.node_ids()) == {"acme", "s"}
 
 

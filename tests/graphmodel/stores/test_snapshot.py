@@ -147,7 +147,7 @@ def test_kill_9_during_the_manifest_write_leaves_the_previous_snapshot(tmp_path:
         snap.save_snapshot(g, {str(folder)!r})
         """
     )
-    r = subprocess.run([sys.executable, "-c", script], cwd=Path(__file__).resolve().parents[3], capture_output=True)
+    r = subprocess.run([sys.executable, "-c", script], check=False, cwd=Path(__file__).resolve().parents[3], capture_output=True)
     assert r.returncode == -9, r.stderr.decode()
     assert (folder / "manifest.json").read_bytes() == before
     assert load_snapshot(folder) == sample_graph()
@@ -215,7 +215,7 @@ def test_any_text_round_trips_or_is_refused_before_writing(tmp_path_factory: pyt
 
     text = st.text(st.characters(codec=None, exclude_categories=()), max_size=12)
 
-    @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+    @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
     @given(name=text, alias=text, note=text)
     def check(name: str, alias: str, note: str) -> None:
         g = CampaignGraph()
