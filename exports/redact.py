@@ -21,8 +21,9 @@ The copy records that it was redacted in ``graph.nx.graph["redacted"]`` (see
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import replace
-from typing import Any, Mapping
+from typing import Any
 
 from graphmodel import schema
 from graphmodel.graph import CampaignGraph

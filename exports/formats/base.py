@@ -21,9 +21,10 @@ from __future__ import annotations
 
 import importlib
 import re
+from collections.abc import Iterator, Mapping
 from datetime import date
 from pathlib import Path
-from typing import Any, Iterator, Mapping
+from typing import Any
 
 from graphmodel import schema
 from graphmodel.errors import CampaignGraphError
@@ -170,7 +171,7 @@ def flat(value: Any) -> Any:
     return value
 
 
-def number_text(value: float | int) -> str:
+def number_text(value: float) -> str:
     """A number as text that reads back exactly (``repr`` of floats)."""
     return repr(value) if isinstance(value, float) else str(value)
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 
@@ -27,7 +27,7 @@ PAYLOAD = "x' WITH true AS x MATCH (n) DETACH DELETE n //"
 class LiteralReader:
     """Reads one Cypher literal value at a position (the subset the exporter writes)."""
 
-    _ESC = {"\\": "\\", "'": "'", '"': '"', "n": "\n", "r": "\r", "t": "\t", "b": "\b", "f": "\f"}
+    _ESC: ClassVar[dict[str, str]] = {"\\": "\\", "'": "'", '"': '"', "n": "\n", "r": "\r", "t": "\t", "b": "\b", "f": "\f"}
     _NUM = re.compile(r"-?\d+(\.\d+)?([eE]-?\d+)?")
     _KEY = re.compile(r"[a-z][a-z0-9_]*")
 
@@ -254,7 +254,7 @@ def test_script_runs_on_a_bolt_server_and_pulls_back_equal(bolt_server, bolt_db)
         for _ in range(2):  # a second run changes nothing (MERGE on constrained ids)
             with driver.session(database=bolt_db) as session:
                 for ln in lines:
-                    session.run(ln[:-1] if ln.endswith(";") else ln).consume()
+                    session.run(ln.removesuffix(";")).consume()
     store = Neo4jStore(bolt_server.uri, user=bolt_server.user, password=bolt_server.password, database=bolt_db)
     try:
         back = store.read()
