@@ -1,0 +1,245 @@
+"""Commands that ask the planner's questions: group, parent, coverage, calendar.
+
+Each is a few lines over a function in ``queries/`` (which notebooks call the same way);
+tables go to the terminal (rich) or to a file with ``--format csv|json|xlsx -o FILE``.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+import pandas as pd
+
+from exports.cli.common import echo_json, open_snapshot
+from exports.tables import format_table, table_records, write_table
+from graphmodel.errors import CampaignGraphError
+from graphmodel.graph import CampaignGraph
+
+_OWNER_KINDS = ("Company", "Investor", "Person")
+_SHORT = {"covered": "yes", "not_covered": "NO", "unknown": "?"}
+_DIMS = ("union_presence", "recognition", "cba", "gfa", "hs_agreement", "network")
+
+
+def resolve_owner(graph: CampaignGraph, text: str) -> str:
+    """The Company (else Investor, else Person) that ``text`` names; ambiguous names list candidates."""
+    last: CampaignGraphError | None = None
+    for kind in _OWNER_KINDS:
+        try:
+            return graph.resolve(text, kind)
+        except CampaignGraphError as e:
+            if "matches" not in str(e) or not str(e).startswith("no "):
+                raise  # ambiguous: the message lists the candidates
+            last = e
+    raise CampaignGraphError(f"no company, investor or person matches {text!r}") from last
+
+
+def _emit(df: pd.DataFrame, fmt: str, output: Path | None, *, table_columns: list[str] | None = None,
+          title: str | None = None) -> None:
+    if fmt == "table":
+        if output is not None:
+            raise CampaignGraphError("--output needs --format csv, json or xlsx")
+        click.echo(format_table(df, columns=table_columns, title=title, width=_width()))
+        return
+    if output is not None:
+        write_table(df, output, fmt)
+        click.echo(f"wrote {len(df)} row(s) to {output}", err=True)
+        return
+    if fmt == "xlsx":
+        raise CampaignGraphError("--format xlsx needs --output FILE")
+    if fmt == "json":
+        echo_json(table_records(df))
+    else:
+        import tempfile
+
+        with tempfile.TemporaryDirectory() as tmp:  # one writer for files and stdout alike
+            p = write_table(df, Path(tmp) / "out.csv", "csv")
+            sys.stdout.write(p.read_text(encoding="utf-8"))
+
+
+def _width() -> int:
+    import shutil
+
+    return max(100, shutil.get_terminal_size((160, 40)).columns)
+
+
+format_choice = click.option(
+    "--format", "fmt", type=click.Choice(["table", "csv", "json", "xlsx"]), default="table", show_default=True,
+    help="Terminal table, or a file format (csv and json also print to stdout without -o).",
+)
+output_option = click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+                             help="File to write (csv, json, xlsx).")
+as_of_option = click.option("--as-of", "as_of", default=None, help="Date (YYYY-MM-DD) the question is asked at; default today.")
+rule_option = click.option("--rule", type=click.Choice(["control", "effective"]), default="control", show_default=True,
+                           help="Group by control (IFRS 10) or by effective stake >= --threshold.")
+threshold_option = click.option("--threshold", type=click.FloatRange(0, 100), default=50.0, show_default=True,
+                                help="Effective-stake threshold in percent (with --rule effective).")
+members_option = click.option("--members", type=click.Choice(["all", "known"]), default="all", show_default=True,
+                              help="'known' leaves out possible members (owners whose shares are not published).")
+
+
+@click.command()
+@click.argument("snapshot", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.argument("company")
+@rule_option
+@threshold_option
+@as_of_option
+@members_option
+@format_choice
+@output_option
+def group(snapshot: Path, company: str, rule: str, threshold: float, as_of: str | None, members: str, fmt: str,
+          output: Path | None) -> None:
+    """List the group of COMPANY: members, effective stakes, control, ownership chains.
+
+    Example: campaign-graph group snap "ArcelorMittal SA" --rule effective --threshold 20
+    """
+    from queries.ownership import group as group_query
+
+    graph = open_snapshot(str(snapshot))
+    root = resolve_owner(graph, company)
+    df = group_query(graph, root, rule=rule, threshold=threshold, as_of=as_of, members=members)
+    _emit(df, fmt, output, title=f"Group of {graph.name_of(root)} ({rule}) as of {df.attrs['as_of']}",
+          table_columns=["name", "kind", "effective_stake", "stake_is_lower_bound", "controlled", "membership",
+                         "reason"])
+    if fmt == "table":
+        counts = df["membership"].value_counts().to_dict()
+        click.echo(", ".join(f"{k}: {v}" for k, v in counts.items()))
+
+
+@click.command()
+@click.argument("snapshot", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.argument("entity")
+@as_of_option
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def parent(snapshot: Path, entity: str, as_of: str | None, fmt: str) -> None:
+    """Show the ultimate parent of ENTITY and the chain of controlling owners up to it.
+
+    Example: campaign-graph parent snap "ArcelorMittal Brasil"
+    """
+    from queries.ownership import ultimate_parent
+
+    graph = open_snapshot(str(snapshot))
+    node = resolve_owner(graph, entity)
+    up = ultimate_parent(graph, node, as_of=as_of)
+    if fmt == "json":
+        echo_json({"entity": node, "ultimate_parent": up.id, "chain": up.chain, "explanation": up.explanation})
+        return
+    click.echo(f"ultimate parent: {graph.name_of(up.id)} ({up.id})")
+    click.echo("chain: " + " < ".join(graph.name_of(n) for n in up.chain))
+    click.echo(f"why: {up.explanation}")
+
+
+@click.command()
+@click.argument("snapshot", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--company", default=None, help="The group's root (name, alias, former name or id); default all sites.")
+@as_of_option
+@rule_option
+@threshold_option
+@click.option("--require", default="union_presence,recognition,cba", show_default=True,
+              help="Dimensions that make a site uncovered when not covered (comma-separated).")
+@members_option
+@format_choice
+@output_option
+@click.option("--summary", type=click.Choice(["country", "commodity", "company"]), default=None,
+              help="Print counts of sites and workers by country, commodity or operating company instead of sites.")
+def coverage(snapshot: Path, company: str | None, as_of: str | None, rule: str, threshold: float, require: str,
+             members: str, fmt: str, output: Path | None, summary: str | None) -> None:
+    """Coverage gaps per site: union presence, recognition, CBA, GFA, H&S agreement, union network.
+
+    In the table, yes = covered, NO = not covered (the data says so), ? = unknown (not
+    recorded: needs research). A site is uncovered when a --require dimension is NO.
+
+    Example: campaign-graph coverage snap --company ArcelorMittal --as-of 2024-06-30
+    """
+    from queries.coverage import coverage as coverage_query
+    from queries.coverage import coverage_summary
+
+    graph = open_snapshot(str(snapshot))
+    root = resolve_owner(graph, company) if company else None
+    df = coverage_query(graph, root, as_of=as_of, require=require, rule=rule, threshold=threshold, members=members)
+    who = f"{graph.name_of(root)} group" if root else "all sites"
+    if summary is not None:
+        out = coverage_summary(df, by=summary)
+        _emit(out, fmt, output, title=f"Coverage of {who} by {summary}, as of {df.attrs['as_of']}")
+    elif fmt == "table":
+        view = df.copy()
+        for d in _DIMS:
+            view[d] = view[d].map(_SHORT)
+        view["uncovered"] = view["uncovered"].map({True: "UNCOVERED", False: ""})
+        view["reasons"] = [_table_reason(r, df.attrs["require"]) for r in df.to_dict("records")]
+        view = view.rename(columns={"union_presence": "union", "recognition": "recog", "hs_agreement": "h&s",
+                                    "network": "netw", "workforce": "workers"})
+        cols = ["site", "operator", "country", "commodity", "workers", "union", "recog", "cba", "gfa", "h&s", "netw",
+                "uncovered", "reasons"]
+        if root and (df["membership"] == "possible").any():
+            cols.insert(2, "membership")
+        _emit(view, fmt, None, table_columns=cols,
+              title=f"Coverage of {who} as of {df.attrs['as_of']} (yes / NO / ? = unknown)")
+    else:
+        _emit(df, fmt, output)
+    if fmt == "table":
+        click.echo(summary_line(df))
+
+
+def _table_reason(row: dict[str, Any], require: list[str]) -> str:
+    """The terminal's short reason: gaps in the required dimensions, then what to research."""
+    parts = []
+    if row.get("membership") == "possible":
+        parts.append(str(row["reasons"]).split("; ")[0])
+    parts += [f"{d}: {row[f'{d}_reason']}" for d in require if row[d] == "not_covered"]
+    unknown = [d for d in require if row[d] == "unknown"]
+    if unknown:
+        parts.append("to research: " + ", ".join(unknown))
+    return "; ".join(parts)
+
+
+def summary_line(df: pd.DataFrame) -> str:
+    """One line counting sites and workers: uncovered, unknown, covered (the table's footer)."""
+    from queries.coverage import coverage_summary
+
+    if df.empty:
+        return "no sites found (check the company name, --as-of, and that OPERATES edges exist)"
+    frame = df.assign(country="all")
+    frame.attrs = dict(df.attrs)
+    s: dict[str, Any] = coverage_summary(frame, by="country").iloc[0].to_dict()
+    text = (
+        f"{s['sites']} site(s): {s['sites_not_covered']} uncovered, {s['sites_unknown']} with unknowns, "
+        f"{s['sites_covered']} covered; workers: {s['workers']} recorded, {s['workers_not_covered']} at uncovered "
+        f"sites, {s['workers_unknown']} at sites with unknowns, {s['workers_covered']} covered"
+    )
+    if s["sites_no_workforce"]:
+        text += f" (workforce not recorded at {s['sites_no_workforce']} site(s))"
+    return text
+
+
+@click.command()
+@click.argument("snapshot", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.argument("company")
+@as_of_option
+@click.option("--horizon-days", type=click.IntRange(0), default=730, show_default=True, help="How far ahead to look.")
+@click.option("--window-days", type=click.IntRange(1), default=90, show_default=True,
+              help="Width of a bargaining window: expiries this close together form a cluster.")
+@rule_option
+@threshold_option
+@format_choice
+@output_option
+def calendar(snapshot: Path, company: str, as_of: str | None, horizon_days: int, window_days: int, rule: str,
+             threshold: float, fmt: str, output: Path | None) -> None:
+    """CBA expiry dates across COMPANY's group, and windows where several expire together.
+
+    Example: campaign-graph calendar snap "Acme Steel" --horizon-days 365 --window-days 60
+    """
+    from queries.calendar import bargaining_calendar
+
+    graph = open_snapshot(str(snapshot))
+    root = resolve_owner(graph, company)
+    df = bargaining_calendar(graph, root, as_of=as_of, horizon_days=horizon_days, window_days=window_days,
+                             rule=rule, threshold=threshold)
+    _emit(df, fmt, output, title=f"Bargaining calendar of {graph.name_of(root)} group from {df.attrs['as_of']}",
+          table_columns=["expires", "agreement", "sites", "countries", "workers", "cluster", "explanation"])
+    if fmt == "table":
+        n = len(df.attrs["clusters"])
+        click.echo(f"{len(df)} agreement(s) expire within {horizon_days} days; {n} window(s) of {window_days} days "
+                   f"with two or more expiries")
