@@ -84,7 +84,7 @@ def fetch(root_qid: str, *, online: bool = False, endpoint: str = ENDPOINT, time
         method="POST",
     )
     try:
-        with urllib.request.urlopen(req, timeout=timeout) as resp:  # noqa: S310 (fixed https endpoint)
+        with urllib.request.urlopen(req, timeout=timeout) as resp:  # a fixed https endpoint, never a user URL
             body = resp.read(MAX_RESPONSE_BYTES + 1)
     except OSError as e:  # URLError, HTTPError, timeouts
         raise CampaignGraphError(f"Wikidata query failed: {getattr(e, 'reason', e)}") from None

@@ -90,7 +90,7 @@ def test_bad_lines_are_row_errors_and_good_lines_load(loaded):
     g, ctx = loaded
     errs = sorted((e.row, e.column) for e in ctx.errors)
     assert errs == [(13, "properties.percentage"), (14, "properties.asset"), (15, None)]
-    assert "invalid JSON" in [e for e in ctx.errors if e.row == 15][0].message
+    assert "invalid JSON" in next(e for e in ctx.errors if e.row == 15).message
     assert all(e.file == str(FIX) for e in ctx.errors)
     assert ctx.summary()["rows_read"] == 16 and ctx.summary()["rows_rejected"] == 3
     assert not g.has_node("ftm-broken")

@@ -141,7 +141,7 @@ def test_online_fetch_saves_results(monkeypatch, tmp_path):
     res = CliRunner().invoke(cli, ["fetch-wikidata", "Q90", "--online", "-o", str(out)])
     assert res.exit_code == 0, res.output
     assert sent[0].full_url == wikidata.ENDPOINT and b"Q90" in sent[0].data
-    g, ctx = load_paths([out])
+    g, _ = load_paths([out])
     assert g.number_of_edges() == 5
 
 
