@@ -217,3 +217,13 @@ def test_cli_load_and_guess(tmp_path):
     assert res.exit_code == 1
     assert "Traceback" not in res.output
     assert "nested too deeply" in res.output
+
+
+def test_persons_are_dropped_by_redaction():
+    from exports.redact import redact
+
+    g, _ = _load("tecido.json")
+    assert g.counts_by_kind()["nodes"]["Person"] == 1
+    r = redact(g)
+    assert r.counts_by_kind() == {"nodes": {"Company": 2}, "edges": {"OWNS": 3}}
+    assert "Maria Esteves" not in json.dumps(r.canonical(), default=str)
