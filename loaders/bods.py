@@ -446,6 +446,8 @@ def _relationship_version(
         per.interests.append((i, it))
         if end and (per.end is None or end > per.end):
             per.end = end
+    if not periods:  # a declared relationship whose interests are not published: unknown share
+        periods[(None, False)] = _Period(None, None, [], row)
     rel = rels.get(rid)
     if rel is None:
         rel = rels[rid] = _Relationship(subject, party, row, bool(rd.get("componentRecords")))
@@ -485,7 +487,7 @@ def _emit_relationship(
             continue
         own: dict[str, Any] = {}
         roles: list[str] = []
-        has_ownership = False
+        has_ownership = not per.interests
         for _, it in per.interests:
             t = it.get("type")
             share = it.get("share") or {}

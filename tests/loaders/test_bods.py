@@ -155,7 +155,8 @@ def test_every_shared_bods_file_loads_without_error():
     assert not ctx.errors
     assert g.counts_by_kind()["nodes"] == {"Company": 33, "Person": 20}
     assert ctx.stats["bods_indirect_skipped"] == 6
-    assert g.number_of_edges() == 46
+    # 47 = 46 with published interests + 1 relationship (bods-package-annotations.json) without any
+    assert g.number_of_edges() == 47
 
 
 def test_json_lines_flavour(tmp_path):
@@ -227,3 +228,13 @@ def test_persons_are_dropped_by_redaction():
     r = redact(g)
     assert r.counts_by_kind() == {"nodes": {"Company": 2}, "edges": {"OWNS": 3}}
     assert "Maria Esteves" not in json.dumps(r.canonical(), default=str)
+
+
+def test_relationship_without_interests_is_an_unknown_share_edge(tmp_path):
+    statements = json.loads((FIX / "indirect-ownership.json").read_text())
+    statements[3]["recordDetails"]["interests"] = []
+    f = tmp_path / "no-interests.json"
+    f.write_text(json.dumps(statements))
+    g, ctx = load_paths([f])
+    assert _props(g, "OWNS:bods-d4ab89ea169a->bods-ad3f6c2fcc9e") == {}
+    assert not ctx.errors
