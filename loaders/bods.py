@@ -18,8 +18,8 @@ A BODS file is a JSON array (or JSON lines) of statements; each has a ``recordTy
   * ``votingRights`` -> ``voting`` (or ``voting_min``/``voting_max``);
   * ``appointmentOfBoard``, ``otherInfluenceOrControl``, ``controlViaCompanyRulesOrArticles``,
     ``controlByLegalFramework`` with ``beneficialOwnershipOrControl=true`` -> ``control=yes``;
-  * other interests (rights to profit, beneficiary of a trust, unknown...) give an OWNS edge of
-    unknown share;
+  * other interests (rights to profit, beneficiary of a trust, unknown...), or none published,
+    give an OWNS edge of unknown share;
   * roles (``boardMember``, ``boardChair``, ``seniorManagingOfficial``, ``trustee``, ``settlor``,
     ``protector``, ``nominee``, ``nominator``) held by a person -> HOLDS_ROLE with ``role`` = the
     interest type (sensitive); held by an entity they are noted and skipped (HOLDS_ROLE runs
