@@ -206,33 +206,37 @@ def cell_text(prop: schema.Prop | None, value: Any) -> str:
     return neutralise(str(flat(value)))
 
 
-def check_xml_safe(graph: CampaignGraph, fmt: str) -> None:
+def check_xml_safe(graph: CampaignGraph, fmt: str, *, exact: bool = False) -> None:
     """Refuse, before writing, text that an XML format cannot carry (control characters).
 
-    The message names the node or edge and the property, never the value.
+    With ``exact`` (formats promised to load back equal: xlsx) a carriage return is refused
+    too: XML readers turn it into a line feed, and openpyxl has no escape for it. The
+    message names the node or edge and the property, never the value.
     """
+    what = "a control character" + (" or a carriage return" if exact else "")
 
     def bad(v: Any) -> bool:
         if isinstance(v, str):
-            return bool(_XML_ILLEGAL.search(v))
+            return bool(_XML_ILLEGAL.search(v)) or (exact and "\r" in v)
         if isinstance(v, list):
             return any(bad(x) for x in v)
         return False
 
+    hint = " (csv and json keep it)"
     for n, a in graph.nodes():
         if bad(n):
-            raise CampaignGraphError(f"cannot write {fmt}: a node id contains a control character")
+            raise CampaignGraphError(f"cannot write {fmt}: a node id contains {what}{hint}")
         for p, v in a.items():
             if bad(v):
-                raise CampaignGraphError(f"cannot write {fmt}: node {n!r} property {p} contains a control character")
+                raise CampaignGraphError(f"cannot write {fmt}: node {n!r} property {p} contains {what}{hint}")
     for k, _, _, a in graph.edges():
         for p, v in a.items():
             if bad(v):
-                raise CampaignGraphError(f"cannot write {fmt}: edge {k!r} property {p} contains a control character")
+                raise CampaignGraphError(f"cannot write {fmt}: edge {k!r} property {p} contains {what}{hint}")
     for s in source_rows(graph):
         for p, v in s.items():
             if bad(v):
-                raise CampaignGraphError(f"cannot write {fmt}: source {s['id']!r} field {p} contains a control character")
+                raise CampaignGraphError(f"cannot write {fmt}: source {s['id']!r} field {p} contains {what}{hint}")
 
 
 def writer(fmt: str) -> Any:
