@@ -26,6 +26,13 @@ _DIMS = ("union_presence", "recognition", "cba", "gfa", "hs_agreement", "network
 def resolve_owner(graph: CampaignGraph, text: str) -> str:
     """The Company (else Investor, else Person) that ``text`` names; ambiguous names list candidates."""
     last: CampaignGraphError | None = None
+    # The search ignores legal forms ("Acme SA" finds "Acme Ltd"); a name typed exactly as
+    # recorded picks that entity rather than being called ambiguous.
+    typed = " ".join(text.split()).casefold()
+    exact = [m.id for m in graph.find(text, partial=False)
+             if m.kind in _OWNER_KINDS and " ".join(m.name.split()).casefold() == typed]
+    if len(exact) == 1:
+        return exact[0]
     for kind in _OWNER_KINDS:
         try:
             return graph.resolve(text, kind)
@@ -104,8 +111,8 @@ def group(snapshot: Path, company: str, rule: str, threshold: float, as_of: str 
           table_columns=["name", "kind", "effective_stake", "stake_is_lower_bound", "controlled", "membership",
                          "reason"])
     if fmt == "table":
-        counts = df["membership"].value_counts().to_dict()
-        click.echo(", ".join(f"{k}: {v}" for k, v in counts.items()))
+        counts = df["membership"].value_counts()
+        click.echo(", ".join(f"{k}: {counts[k]}" for k in df["membership"].unique()))
 
 
 @click.command()

@@ -60,3 +60,19 @@ def test_bad_arguments():
         bargaining_calendar(graph(), "acme", window_days=0)
     with pytest.raises(CampaignGraphError, match="no company"):
         bargaining_calendar(graph(), "nobody")
+
+
+def test_cli_calendar(tmp_path):
+    from click.testing import CliRunner
+
+    from exports.cli.main import cli
+    from graphmodel.stores.snapshot import save_snapshot
+
+    save_snapshot(graph(), tmp_path / "snap")
+    res = CliRunner().invoke(cli, ["calendar", str(tmp_path / "snap"), "Acme Steel", "--as-of", AS_OF])
+    assert res.exit_code == 0, res.output
+    assert "CBA c1" in res.output and "3 agreement(s) expire within 730 days; 1 window(s) of 90 days" in res.output
+    out = tmp_path / "cal.xlsx"
+    res = CliRunner().invoke(cli, ["calendar", str(tmp_path / "snap"), "Acme Steel", "--as-of", AS_OF,
+                                   "--format", "xlsx", "-o", str(out)])
+    assert res.exit_code == 0 and out.exists()

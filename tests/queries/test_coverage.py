@@ -270,3 +270,47 @@ def test_summary_counts_sites_and_workers():
     assert by_op.loc["brasil", "workers_not_covered"] == 500
     with pytest.raises(CampaignGraphError):
         coverage_summary(rows, by="planet")
+
+
+# ---------------------------------------------------------------------------- CLI
+def _snapshot(tmp_path, g: CampaignGraph):
+    from graphmodel.stores.snapshot import save_snapshot
+
+    folder = tmp_path / "snap"
+    save_snapshot(g, folder)
+    return folder
+
+
+def test_cli_coverage_table_files_summary_and_ambiguous_names(tmp_path):
+    import json
+
+    from click.testing import CliRunner
+
+    from exports.cli.main import cli
+
+    g = base()
+    g.add_node("site_b", "Site", merge="replace", union_status="none")
+    g.add_node("acme2", "Company", "Acme Steel Ltd")  # "Acme Steel" is now ambiguous
+    snap = _snapshot(tmp_path, g)
+    run = CliRunner().invoke
+    res = run(cli, ["coverage", str(snap), "--company", "Acme Steel SA", "--as-of", AS_OF])
+    assert res.exit_code == 0, res.output
+    assert "Site B" in res.output and "UNCOVERED" in res.output
+    assert "5 site(s): 1 uncovered, 4 with unknowns, 0 covered; workers: 1750 recorded, 500 at uncovered sites" in res.output
+    assert "union_status=none" in res.output
+    out = tmp_path / "gaps.csv"
+    res = run(cli, ["coverage", str(snap), "--company", "acme", "--as-of", AS_OF, "--format", "csv", "-o", str(out)])
+    assert res.exit_code == 0, res.output
+    assert out.read_text(encoding="utf-8").splitlines()[0].startswith(",".join(COVERAGE_COLUMNS))
+    res = run(cli, ["coverage", str(snap), "--company", "acme", "--as-of", AS_OF, "--format", "json", "--members", "known"])
+    assert res.exit_code == 0
+    assert {r["site_id"] for r in json.loads(res.stdout)} == {"site_a", "site_c", "site_b", "site_jv"}
+    res = run(cli, ["coverage", str(snap), "--as-of", AS_OF, "--summary", "country", "--format", "json"])
+    assert {r["country"]: r["workers_not_covered"] for r in json.loads(res.stdout)}["XB"] == 500
+    res = run(cli, ["coverage", str(snap), "--company", "Acme Steel", "--as-of", AS_OF])
+    assert res.exit_code == 1 and "Acme Steel SA" in res.output and "Acme Steel Ltd" in res.output
+    res = run(cli, ["coverage", str(snap), "--company", "Nobody Mining"])
+    assert res.exit_code == 1 and "no company, investor or person matches" in res.output
+    res = run(cli, ["coverage", str(snap), "--require", "unions"])
+    assert res.exit_code == 1 and "unknown coverage dimension" in res.output
+    assert "Traceback" not in res.output

@@ -222,3 +222,27 @@ def test_bad_arguments_are_campaign_graph_errors():
         group(g, "root", rule="magic")
     with pytest.raises(CampaignGraphError, match="threshold"):
         group(g, "root", rule="effective", threshold=150)
+
+
+def test_cli_group_and_parent(tmp_path):
+    import json
+
+    from click.testing import CliRunner
+
+    from exports.cli.main import cli
+    from graphmodel.stores.snapshot import save_snapshot
+
+    g = make("top", "mid", "low")
+    g.add_edge("top", "mid", "OWNS", share=60)
+    g.add_edge("mid", "low", "OWNS", share=80)
+    save_snapshot(g, tmp_path / "snap")
+    run = CliRunner().invoke
+    res = run(cli, ["group", str(tmp_path / "snap"), "Acme Top", "--as-of", AS_OF])
+    assert res.exit_code == 0, res.output
+    assert "Acme Low" in res.output and "root: 1, controlled: 2" in res.output
+    res = run(cli, ["group", str(tmp_path / "snap"), "Acme Top", "--format", "json", "--rule", "effective",
+                    "--threshold", "50"])
+    assert [r["id"] for r in json.loads(res.stdout)] == ["top", "mid"]
+    res = run(cli, ["parent", str(tmp_path / "snap"), "Acme Low", "--as-of", AS_OF])
+    assert res.exit_code == 0
+    assert "ultimate parent: Acme Top (top)" in res.output and "chain: Acme Low < Acme Mid < Acme Top" in res.output
