@@ -28,7 +28,7 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterable, Mapping
 
 from graphmodel.records import EdgeRecord, NodeRecord, Source, edge_id
 from loaders.context import LoadContext, Location
@@ -69,6 +69,7 @@ PLACEHOLDERS = frozenset(
 #: a bracket at the end of a holder that is a percentage (anything else is part of the name)
 _PCT = re.compile(r"^\s*(\d+(?:[.,]\d+)?)\s*%?\s*$")
 _TRAILING_BRACKET = re.compile(r"^(?P<name>.*?)\s*\[(?P<inner>[^\[\]]*)\]\s*$")
+_GEM_ENTITY_ID = re.compile(r"E\d{6,}")
 _YEAR = re.compile(r"(1[6-9]\d\d|20\d\d|21\d\d)")
 
 #: known GEM releases: file-name prefix -> (source id, title, release date)
@@ -213,7 +214,29 @@ def split_holder(text: str) -> tuple[str, float | None]:
     return text, None
 
 
-def parse_holders(names: str, ids: str = "") -> HolderList:
+def id_hints(pairs: Iterable[tuple[str, str]]) -> dict[str, str]:
+    """Name -> GEM entity id, learnt from fields that hold exactly one holder.
+
+    Some multi-holder rows list their ids in another order than their names
+    (``Tangshan Zhengfeng Steel Co Ltd; Tianjin Rongcheng Group ...`` with the ids swapped);
+    single-holder fields pair unambiguously, so they tell which id goes with which name.
+    A name seen with two ids gives no hint.
+
+    >>> id_hints([("A Ltd [100%]", "E100000000001 [100%]"), ("A Ltd; B Ltd", "E1; E2")])
+    {'A Ltd': 'E100000000001'}
+    """
+    seen: dict[str, set[str]] = {}
+    for names, ids in pairs:
+        n_parts = [p for p in (names or "").split(";") if p.strip()]
+        i_parts = [p for p in (ids or "").split(";") if p.strip()]
+        if len(n_parts) == 1 and len(i_parts) == 1:
+            name, gid = split_holder(n_parts[0])[0], split_holder(i_parts[0])[0]
+            if _GEM_ENTITY_ID.fullmatch(gid) and not is_placeholder(name):
+                seen.setdefault(name, set()).add(gid)
+    return {n: next(iter(v)) for n, v in seen.items() if len(v) == 1}
+
+
+def parse_holders(names: str, ids: str = "", hints: Mapping[str, str] | None = None) -> HolderList:
     """Parse a GEM owner or parent field (``;``-separated, stakes in brackets).
 
     ``ids`` is the matching GEM entity id field (same layout); ids are paired with names
@@ -226,6 +249,14 @@ def parse_holders(names: str, ids: str = "") -> HolderList:
     parts = [p for p in (names or "").split(";") if p.strip()]
     id_parts = [split_holder(p)[0] for p in (ids or "").split(";") if p.strip()]
     pair_ids = len(id_parts) == len(parts)
+    if pair_ids and hints and len(parts) > 1:
+        # put each hinted id at its name's position; the rest keep their order
+        names_only = [split_holder(p)[0] for p in parts]
+        fixed = {i: hints[n] for i, n in enumerate(names_only) if hints.get(n) in id_parts}
+        rest_count = len([x for x in id_parts if x not in fixed.values()])
+        if len(set(fixed.values())) == len(fixed) and rest_count == len(parts) - len(fixed):
+            rest = [x for x in id_parts if x not in fixed.values()]
+            id_parts = [fixed[i] if i in fixed else rest.pop(0) for i in range(len(parts))]
     holders: list[Holder] = []
     placeholders = 0
     for i, part in enumerate(parts):
@@ -233,7 +264,7 @@ def parse_holders(names: str, ids: str = "") -> HolderList:
         if is_placeholder(name):
             placeholders += 1
             continue
-        gid = id_parts[i] if pair_ids and re.fullmatch(r"E\d{6,}", id_parts[i] or "") else None
+        gid = id_parts[i] if pair_ids and _GEM_ENTITY_ID.fullmatch(id_parts[i] or "") else None
         holders.append(Holder(name, share, gid))
     return HolderList(tuple(holders), len(parts), placeholders)
 

@@ -17,6 +17,7 @@ from loaders.gem_common import (
     GemEmitter,
     country_code,
     csv_header,
+    id_hints,
     map_status,
     norm_space,
     parse_coordinates,
@@ -93,12 +94,15 @@ def load(path: Path, ctx: LoadContext) -> None:
     if missing:
         ctx.error(f"not a GEM iron ore file: missing column(s) {', '.join(missing)}", file=path.name, sheet=table.sheet)
         return
-    prefix = "gem" if "owner_ids" in cols else "gem"
+    prefix = "gem"
 
     def get(row: dict[str, str], key: str) -> str:
         c = cols.get(key)
         return norm_space(row.get(c, "")) if c else ""
 
+    hints = id_hints(
+        pair for _, r in table.rows for pair in ((get(r, "owner"), get(r, "owner_ids")), (get(r, "parent"), get(r, "parent_ids")))
+    )
     for rownum, row in table.rows:
         ctx.rows_read[path.name] += 1
         loc = Location(path.name, rownum, table.sheet)
@@ -131,8 +135,8 @@ def load(path: Path, ctx: LoadContext) -> None:
         aliases = [get(row, "name_other")]
         em.node(site_id, "Site", name or site_id, props, source, loc, aliases=aliases,
                 columns={"name": cols["name"], "status": cols["status"], "capacity": cols["capacity"]})
-        owners = parse_holders(get(row, "owner"), get(row, "owner_ids"))
-        parents = parse_holders(get(row, "parent"), get(row, "parent_ids"))
+        owners = parse_holders(get(row, "owner"), get(row, "owner_ids"), hints)
+        parents = parse_holders(get(row, "parent"), get(row, "parent_ids"), hints)
         em.ownership(site_id, owners, parents, source, loc, id_prefix=prefix,
                      owner_column=cols["owner"], parent_column=cols["parent"])
         ctx.stats["gem_sites"] += 1

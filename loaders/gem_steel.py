@@ -22,6 +22,7 @@ from loaders.gem_common import (
     GemEmitter,
     country_code,
     csv_header,
+    id_hints,
     map_status,
     norm_space,
     parse_coordinates,
@@ -104,6 +105,7 @@ def load_plant_row(
     source: str,
     props: dict[str, Any],
     quiet: tuple[str, ...] = (),
+    hints: dict[str, str] | None = None,
 ) -> str | None:
     """Emit the plant's Site and its ownership; return the site id (None if rejected)."""
     pid = norm_space(row.get("plant-id", ""))
@@ -119,10 +121,17 @@ def load_plant_row(
     em.node(pid, "Site", name, props, source, loc, aliases=plant_aliases(row), quiet=quiet,
             columns={"name": "plant-name-(english)", "lat": "coordinates", "lon": "coordinates",
                      "status": "plant-status", "start_year": "start-date", "country": "country/area"})
-    owners = parse_holders(row.get("owner", ""), row.get("owner-gem-id", ""))
-    parents = parse_holders(row.get("parent", ""), row.get("parent-gem-id", ""))
+    owners = parse_holders(row.get("owner", ""), row.get("owner-gem-id", ""), hints)
+    parents = parse_holders(row.get("parent", ""), row.get("parent-gem-id", ""), hints)
     em.ownership(pid, owners, parents, source, loc)
     return pid
+
+
+def table_hints(rows: list[tuple[int, dict[str, str]]]) -> dict[str, str]:
+    """Name -> GEM id hints from the owner and parent columns (see :func:`gem_common.id_hints`)."""
+    return id_hints(
+        pair for _, r in rows for pair in ((r.get("owner", ""), r.get("owner-gem-id", "")), (r.get("parent", ""), r.get("parent-gem-id", "")))
+    )
 
 
 def load(path: Path, ctx: LoadContext) -> None:
@@ -135,13 +144,14 @@ def load(path: Path, ctx: LoadContext) -> None:
         ctx.error(f"not a GEM steel plant file: missing column(s) {', '.join(missing)}", file=path.name)
         return
     used = set(USED)
+    hints = table_hints(table.rows)
     for rownum, row in table.rows:
         ctx.rows_read[path.name] += 1
         loc = Location(path.name, rownum)
         props = site_props(row)
         cap, unit = capacity(row, props.get("status"))
         props["capacity"], props["capacity_unit"] = cap, unit
-        if load_plant_row(em, ctx, row, loc, source, props):
+        if load_plant_row(em, ctx, row, loc, source, props, hints=hints):
             ctx.stats["gem_sites"] += 1
     used |= {h for h in table.header if h.endswith("-nominal-crude-steel-capacity-(ttpa)") or h.endswith("-nominal-iron-capacity-(ttpa)")}
     used_columns_report(ctx, path.name, table.header, used)

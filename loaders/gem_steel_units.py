@@ -17,7 +17,7 @@ from typing import Any
 
 from loaders.context import LoadContext, Location
 from loaders.gem_common import GemEmitter, csv_header, norm_space, parse_number, release_source, used_columns_report
-from loaders.gem_steel import load_plant_row, site_props
+from loaders.gem_steel import load_plant_row, site_props, table_hints
 from loaders.readers import read_csv
 
 SIGNATURE = ("gem-unit-id", "plant-id", "owner", "parent")
@@ -72,6 +72,7 @@ def load(path: Path, ctx: LoadContext) -> None:
             ctx.error_at(Location(path.name, rownum), "unit without a plant-id", column="plant-id")
             continue
         by_plant[pid].append((rownum, row))
+    hints = table_hints(table.rows)
     for pid, rows in by_plant.items():
         first_row_num, first = rows[0]
         loc = Location(path.name, first_row_num)
@@ -94,7 +95,7 @@ def load(path: Path, ctx: LoadContext) -> None:
         if operating:
             props["capacity"], props["capacity_unit"] = operating, "ttpa (sum of operating units)"
         # the plant file's capacity and equipment are other measures than the units' sums: no warning
-        if load_plant_row(em, ctx, first, loc, source, props, quiet=("capacity", "capacity_unit", "equipment")):
+        if load_plant_row(em, ctx, first, loc, source, props, quiet=("capacity", "capacity_unit", "equipment"), hints=hints):
             ctx.stats["gem_sites"] += 1
             ctx.stats["gem_units"] += len(rows)
             for rownum, _ in rows[1:]:
