@@ -34,6 +34,7 @@ COMMANDS: dict[str, str] = {
     "export": "exports.cli.export_cmds:export",
     "map": "exports.cli.view_cmds:map_cmd",
     "geo": "exports.cli.view_cmds:geo_cmd",
+    "brief": "exports.cli.view_cmds:brief_cmd",
     "push": "exports.cli.neo4j_cmds:push",
     "pull": "exports.cli.neo4j_cmds:pull",
     "template": "exports.cli.template_cmds:template",

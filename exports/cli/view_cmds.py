@@ -85,3 +85,29 @@ def geo_cmd(snapshot: Path, company: str, as_of: str | None, redact: bool, outpu
     points = write_geo(graph, company, output, as_of=as_of, redact_output=redact)
     drawn = sum(1 for p in points if p.placed)
     click.echo(f"wrote {output}: {drawn} of {len(points)} sites drawn")
+
+
+@click.command(name="brief")
+@snapshot_arg
+@click.option("--company", required=True, help="The company whose group the briefing is about.")
+@as_of_option
+@redact_option
+@_output_option((".html", ".md"))
+def brief_cmd(snapshot: Path, company: str, as_of: str | None, redact: bool, output: Path) -> None:
+    """Write a one-page briefing on a company's group (HTML or Markdown; self-contained).
+
+    Ownership tree, sites with coverage (unknown apart from not covered), summaries by
+    country and commodity with charts, leverage points, bargaining calendar, a small map,
+    and the sources with their licences.
+
+    Example: campaign-graph brief snap --company "Acme Steel" -o brief.html
+    """
+    from exports.brief import write_brief
+    from graphmodel.stores.snapshot import read_manifest
+
+    _check_suffix(output, (".html", ".htm", ".md"))
+    graph = open_snapshot(str(snapshot))
+    created = str(read_manifest(snapshot).get("created") or "")[:10] or None
+    b = write_brief(graph, company, output, as_of=as_of, data_date=created, redact_output=redact)
+    click.echo(f"wrote {output}: {len(b.sites)} sites, {len(b.group)} companies, {len(b.leverage)} leverage points"
+               + (" (redacted)" if redact else ""))

@@ -1,0 +1,548 @@
+"""Briefing report: one page on a company's group that a planner can hand to a union officer.
+
+Sections: the data date and ``as_of``; key figures; a small map of the sites; the ownership
+tree; the sites with each coverage dimension (``unknown`` shown apart from ``not covered``);
+summaries by country and commodity with workers, and their charts; leverage points; the
+bargaining calendar; the sources with their licences and attribution.
+
+Everything comes from the public query functions (``queries.ownership``, ``.coverage``,
+``.leverage``, ``.calendar``); this module only lays it out. Every value is escaped (HTML) or
+escaped for Markdown, which renderers pass HTML through. Charts and the map are PNGs made
+with matplotlib and embedded as ``data:`` URIs, so the file is self-contained and offline.
+
+Examples
+--------
+>>> from graphmodel.graph import CampaignGraph
+>>> from graphmodel.records import Source
+>>> g = CampaignGraph()
+>>> g.add_source(Source("s", title="Fictional register", licence="CC0-1.0"))
+>>> _ = g.add_node("acme", "Company", "Acme Steel", sources=["s"])
+>>> b = build_briefing(g, "Acme Steel", as_of="2026-01-01", charts=False)
+>>> "Acme Steel" in render_html(b) and render_markdown(b).startswith("# Briefing: Acme Steel group")
+True
+"""
+
+from __future__ import annotations
+
+import io
+import os
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Callable, Iterable, Sequence
+
+import pandas as pd
+
+from graphmodel.atomic import atomic_write_text
+from graphmodel.errors import CampaignGraphError
+from graphmodel.graph import CampaignGraph
+from graphmodel.records import Source
+from graphmodel.values import normalise_as_of
+from exports.html import COVERAGE_COLOURS, COVERAGE_LABELS, data_uri, esc, fmt, page
+
+MAX_SITE_ROWS = 300
+MAX_TREE_NODES = 250
+MAX_LEVERAGE_ROWS = 25
+MAX_CHART_BARS = 12
+DIMENSIONS = ("union_presence", "recognition", "cba", "gfa", "hs_agreement", "network")
+DIMENSION_LABELS = {"union_presence": "union", "recognition": "recognised", "cba": "CBA", "gfa": "GFA",
+                    "hs_agreement": "H&S agr.", "network": "network", "notes": "gaps and what needs research"}
+_HIDDEN_COLUMNS = {"evidence", "sources", "factors"}
+
+
+@dataclass
+class Briefing:
+    """Everything a briefing shows, computed once and rendered as HTML or Markdown."""
+
+    root: str
+    name: str
+    as_of: str
+    data_date: str
+    generated: str
+    redacted: bool
+    ultimate_parent: Any
+    ultimate_parent_names: str
+    group: pd.DataFrame
+    sites: pd.DataFrame
+    by_country: pd.DataFrame
+    by_commodity: pd.DataFrame
+    leverage: pd.DataFrame
+    calendar: pd.DataFrame
+    calendar_note: str
+    sources: list[Source]
+    map_png: bytes | None = None
+    charts: dict[str, bytes] = field(default_factory=dict)
+
+    @property
+    def title(self) -> str:
+        return f"Briefing: {self.name} group"
+
+
+# --------------------------------------------------------------------------- building
+def _data_date(graph: CampaignGraph, data_date: str | None) -> str:
+    """'sources retrieved up to …; snapshot of …' from the sources' dates and the snapshot's."""
+    retrieved = [s.retrieved for s in graph.sources.values() if s.retrieved]
+    parts = [f"sources retrieved up to {max(retrieved)}" if retrieved else "retrieval dates not recorded"]
+    loaded = [s.loaded for s in graph.sources.values() if s.loaded]
+    if data_date:
+        parts.append(f"snapshot of {data_date}")
+    elif loaded:
+        parts.append(f"loaded {max(loaded)}")
+    return "; ".join(parts)
+
+
+def _calendar(graph: CampaignGraph, root: str, day: str, lev: pd.DataFrame) -> tuple[pd.DataFrame, str]:
+    try:
+        from queries.calendar import bargaining_calendar
+    except ImportError:
+        # the calendar query is a separate module; until it is installed the leverage
+        # query's own bargaining-calendar points say which agreements expire together
+        part = lev[lev["category"].astype(str).str.contains("calendar")] if len(lev) else lev
+        cols = [c for c in ("node", "explanation") if c in part.columns]
+        return part[cols].reset_index(drop=True), "From the leverage points (bargaining calendar category)."
+    return bargaining_calendar(graph, root, as_of=day), ""
+
+
+def _used_sources(graph: CampaignGraph, root: str, day: str, extra_nodes: Iterable[str]) -> list[Source]:
+    from exports.netmap import select_view
+
+    view = select_view(graph, company=root, as_of=day, max_nodes=10**9, coverage_status=False)
+    ids: set[str] = set()
+    for n in list(view.nodes) + [n for n in extra_nodes if graph.has_node(n)]:
+        ids.update(graph.nx.nodes[n].get("sources") or ())
+    for eid in view.edges:
+        ids.update(graph.edge(eid)[2].get("sources") or ())
+    return [graph.sources[s] for s in sorted(ids) if s in graph.sources]
+
+
+def build_briefing(graph: CampaignGraph, company: str, *, as_of: Any = None, data_date: str | None = None,
+                   redacted: bool = False, charts: bool = True) -> Briefing:
+    """Run the queries a briefing needs for ``company``'s group.
+
+    ``charts=False`` skips the matplotlib images (map and charts), e.g. for a quick text brief.
+    """
+    from queries.coverage import coverage, coverage_summary
+    from queries.leverage import leverage
+    from queries.ownership import group, ultimate_parent
+
+    day = normalise_as_of(as_of)
+    root = graph.resolve(company, "Company")
+    members = group(graph, root, as_of=day)
+    rows = coverage(graph, root, as_of=day)
+    lev = leverage(graph, root, as_of=day)
+    cal, cal_note = _calendar(graph, root, day, lev)
+    lev_nodes = [str(n) for n in lev["node_id"]] if len(lev) else []
+    up = ultimate_parent(graph, root, as_of=day)
+    b = Briefing(
+        root=root, name=graph.name_of(root), as_of=day, data_date=_data_date(graph, data_date),
+        generated=datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"), redacted=redacted,
+        ultimate_parent=up, ultimate_parent_names=" > ".join(graph.name_of(c) for c in (up.chain or [root])),
+        group=members, sites=_with_notes(rows),
+        by_country=coverage_summary(rows, by="country"), by_commodity=coverage_summary(rows, by="commodity"),
+        leverage=lev, calendar=cal, calendar_note=cal_note, sources=_used_sources(graph, root, day, lev_nodes),
+    )
+    if charts:
+        from exports.geo import points_from_coverage, render_png
+
+        b.map_png = render_png(points_from_coverage(rows), f"Sites of the {b.name} group", width_in=7.5, dpi=100)
+        b.charts = {
+            "country": _chart(b.by_country, "country", "Workers by coverage, by country"),
+            "commodity": _chart(b.by_commodity, "commodity", "Workers by coverage, by commodity"),
+        }
+    return b
+
+
+def _with_notes(rows: pd.DataFrame) -> pd.DataFrame:
+    """Add ``notes``: the reason behind each recorded gap of a core dimension (union, recognition,
+    CBA), then, in one short phrase, the dimensions that are unknown and need research."""
+    if rows.empty:
+        return rows.assign(notes=pd.Series(dtype=str))
+    notes = []
+    for r in rows.to_dict("records"):
+        parts = []
+        for d in DIMENSIONS[:3]:
+            if r.get(d) == "not_covered":
+                reason = r.get(f"{d}_reason")
+                parts.append(f"{DIMENSION_LABELS[d]}: {reason}" if reason else f"{DIMENSION_LABELS[d]}: gap recorded")
+        unknown = [DIMENSION_LABELS[d] for d in DIMENSIONS if r.get(d) == "unknown"]
+        if unknown:
+            parts.append("research needed: " + ", ".join(unknown))
+        notes.append("; ".join(parts))
+    return rows.assign(notes=notes)
+
+
+def _chart(summary: pd.DataFrame, key: str, title: str) -> bytes:
+    """Horizontal stacked bars of workers covered / not covered / unknown (sites when no workforce)."""
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(6.2, 0.45 * max(min(len(summary), MAX_CHART_BARS), 2) + 1.2), dpi=100)
+    ax = fig.add_subplot(1, 1, 1)
+    if summary.empty:
+        ax.text(0.5, 0.5, "no sites", ha="center", va="center")
+        ax.set_axis_off()
+    else:
+        use_workers = int(summary["workers"].sum()) > 0
+        unit = "workers" if use_workers else "sites"
+        data = summary.sort_values(unit, ascending=False, kind="stable")
+        if len(data) > MAX_CHART_BARS:
+            head, tail = data.iloc[: MAX_CHART_BARS - 1], data.iloc[MAX_CHART_BARS - 1:]
+            other = {**tail.sum(numeric_only=True).to_dict(), key: f"{len(tail)} others"}
+            data = pd.concat([head, pd.DataFrame([other])], ignore_index=True)
+        labels = [str(v) for v in data[key]][::-1]
+        left = [0.0] * len(labels)
+        for st in ("covered", "not_covered", "unknown"):
+            vals = [float(v) for v in data[f"{unit}_{st}"]][::-1]
+            ax.barh(labels, vals, left=left, color=COVERAGE_COLOURS[st], label=COVERAGE_LABELS[st])
+            left = [a + b for a, b in zip(left, vals)]
+        ax.set_xlabel(unit)
+        ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.55 if len(labels) < 3 else (-0.3 if len(labels) < 6 else -0.12)),
+                  ncol=3, frameon=False)
+        ax.spines[["top", "right"]].set_visible(False)
+        ax.tick_params(labelsize=8)
+        title = title if use_workers else title.replace("Workers", "Sites")
+    ax.set_title(title, fontsize=10)
+    fig.tight_layout()
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", metadata={"Software": None})
+    return buf.getvalue()
+
+
+# --------------------------------------------------------------------------- shared layout helpers
+def _tree(b: Briefing) -> list[tuple[int, dict[str, Any]]]:
+    """``(depth, row)`` of the group in tree order, parents from each row's ownership chain."""
+    rows = b.group.to_dict("records") if len(b.group) else []
+    by_id = {str(r["id"]): r for r in rows}
+    children: dict[str, list[str]] = {}
+    orphans = []
+    for r in rows:
+        rid = str(r["id"])
+        chain = [c.strip() for c in str(r.get("chain") or "").split(" > ") if c.strip()]
+        parent = chain[-2] if len(chain) >= 2 else None
+        if rid == b.root:
+            continue
+        if parent in by_id and parent != rid:
+            children.setdefault(parent, []).append(rid)
+        else:
+            orphans.append(rid)
+    out: list[tuple[int, dict[str, Any]]] = []
+    seen: set[str] = set()
+
+    def walk(n: str, depth: int) -> None:
+        if n in seen or n not in by_id or len(out) >= MAX_TREE_NODES:
+            return
+        seen.add(n)
+        out.append((depth, by_id[n]))
+        for c in sorted(children.get(n, ()), key=lambda c: (-float(by_id[c].get("effective_stake") or 0), c)):
+            walk(c, depth + 1)
+
+    walk(b.root, 0)
+    for o in orphans:
+        walk(o, 1)
+    return out
+
+
+def _stake_text(r: dict[str, Any]) -> str:
+    s = r.get("effective_stake")
+    try:
+        f = float(s)
+    except (TypeError, ValueError):
+        return "stake unknown"
+    if f != f:  # NaN
+        return "stake unknown"
+    if r.get("stake_is_lower_bound"):
+        return f"at least {f:.4g}%" if f > 0 else "share not published"
+    return f"{f:.4g}%"
+
+
+def _site_rows(b: Briefing) -> pd.DataFrame:
+    rows = b.sites
+    if rows.empty:
+        return rows
+    order = rows["uncovered"].astype(bool).map({True: 0, False: 1})
+    unknown = (rows[[d for d in ("union_presence", "recognition", "cba") if d in rows]] == "unknown").any(axis=1)
+    key = order * 2 + (~unknown).astype(int)
+    return rows.assign(_k=key).sort_values(["_k", "site"], kind="stable").drop(columns="_k")
+
+
+def _figures(b: Briefing) -> list[tuple[str, str]]:
+    """Key figures as ``(label, value)``."""
+    s = b.sites
+    total_sites = len(s)
+    wf = pd.to_numeric(s["workforce"], errors="coerce") if total_sites else pd.Series(dtype=float)
+    summ = b.by_country
+    def tot(col: str) -> int:
+        return int(summ[col].sum()) if len(summ) else 0
+    return [
+        ("companies in the group", f"{len(b.group):,}"),
+        ("sites", f"{total_sites:,}"),
+        ("workers recorded", f"{int(wf.sum()):,} at {int(wf.notna().sum())} of {total_sites} sites"),
+        ("sites covered / not covered / unknown",
+         f"{tot('sites_covered')} / {tot('sites_not_covered')} / {tot('sites_unknown')}"),
+        ("workers covered / not covered / unknown",
+         f"{tot('workers_covered'):,} / {tot('workers_not_covered'):,} / {tot('workers_unknown'):,}"),
+        ("ultimate parent", b.ultimate_parent_names),
+    ]
+
+
+CALENDAR_COLUMNS = ("expires", "agreement", "status", "renewal", "sites", "countries", "workers", "cluster",
+                    "explanation")
+
+
+def _frame_cells(df: pd.DataFrame, limit: int | None = None) -> tuple[list[str], list[list[Any]]]:
+    preferred = [c for c in CALENDAR_COLUMNS if c in df.columns]
+    cols = preferred if len(preferred) >= 3 else [c for c in df.columns if c not in _HIDDEN_COLUMNS]
+    part = df if limit is None else df.head(limit)
+    return cols, [[r[c] for c in cols] for r in part.to_dict("records")]
+
+
+SUMMARY_COLUMNS = ["sites", "sites_covered", "sites_not_covered", "sites_unknown", "workers", "workers_covered",
+                   "workers_not_covered", "workers_unknown", "sites_no_workforce"]
+
+
+def _summary_table(df: pd.DataFrame, key: str) -> tuple[list[str], list[list[Any]]]:
+    cols = [key] + [c for c in SUMMARY_COLUMNS if c in df.columns]
+    head = [c.replace("_", " ") for c in cols]
+    return head, [[r[c] for c in cols] for r in df.to_dict("records")]
+
+
+# --------------------------------------------------------------------------- HTML
+_BRIEF_CSS = """
+main { max-width: 1100px; margin: 0 auto; padding: 10px 18px 40px; }
+header p { margin: 2px 0; color: #444; font-size: 0.9rem; }
+.figures { display: grid; grid-template-columns: repeat(auto-fill, minmax(230px, 1fr)); gap: 6px; margin: 10px 0; }
+.figures div { border: 1px solid #ddd; border-radius: 4px; padding: 6px 8px; }
+.figures b { display: block; font-size: 1.05rem; }
+.figures span { font-size: 0.78rem; color: #555; }
+ul.tree { list-style: none; padding-left: 0; font-size: 0.88rem; }
+ul.tree li { margin: 1px 0; }
+ul.tree .meta { color: #555; font-size: 0.8rem; }
+.twocol { display: flex; flex-wrap: wrap; gap: 16px; align-items: flex-start; }
+.twocol > div { flex: 1 1 460px; }
+img.chart, img.map { max-width: 100%; height: auto; border: 1px solid #eee; }
+td.st-not_covered { background: #ffebee; }
+.scroll { overflow-x: auto; }
+table.sites { font-size: 0.8rem; width: 100%; }
+table.sites tr.notes td { font-size: 0.75rem; color: #444; border-top: none; padding-left: 1.5em; }
+table.sites tr.site td { border-bottom: none; }
+h3 { font-size: 0.95rem; margin: 0.8rem 0 0.3rem; }
+td.st-covered { background: #e8f5e9; }
+td.st-unknown { background: #f5f5f5; }
+.small { font-size: 0.78rem; color: #555; }
+@media print { h2 { break-after: avoid; } table, img { break-inside: avoid; } }
+"""
+
+
+def _status_class(v: Any) -> str:
+    return f"st-{v}" if v in COVERAGE_LABELS else ""
+
+
+def _html_table(head: Sequence[str], rows: Sequence[Sequence[Any]], numeric: Iterable[int] = (),
+                classes: dict[int, Callable[[Any], str]] | None = None,
+                display: dict[int, Callable[[Any], str]] | None = None, css_class: str = "") -> str:
+    num, classes, display = set(numeric), classes or {}, display or {}
+    out = [f'<table class="{esc(css_class)}">' if css_class else "<table>", "<tr>" + "".join(f"<th>{esc(h)}</th>" for h in head) + "</tr>"]
+    for row in rows:
+        cells = []
+        for i, v in enumerate(row):
+            cls = (["num"] if i in num else []) + ([classes[i](v)] if i in classes and classes[i](v) else [])
+            text = display[i](v) if i in display else fmt(v)
+            cells.append(f"<td{' class=' + chr(34) + esc(' '.join(cls)) + chr(34) if cls else ''}>{esc(text)}</td>")
+        out.append("<tr>" + "".join(cells) + "</tr>")
+    out.append("</table>")
+    return "\n".join(out)
+
+
+SITE_COLUMNS = ("site", "country", "commodity", "workforce", "operator", "membership")
+
+
+def _sites_table(rows: pd.DataFrame) -> str:
+    cols = [c for c in SITE_COLUMNS if c in rows.columns]
+    dims = [d for d in DIMENSIONS if d in rows.columns]
+    width = len(cols) + len(dims)
+    out = ['<div class="scroll"><table class="sites">',
+           "<tr>" + "".join(f"<th>{esc(DIMENSION_LABELS.get(c, c))}</th>" for c in cols + dims) + "</tr>"]
+    for r in rows.to_dict("records") if len(rows) else []:
+        cells = [f'<td{" class=" + chr(34) + "num" + chr(34) if c == "workforce" else ""}>{esc(fmt(r.get(c)))}</td>'
+                 for c in cols]
+        cells += [f'<td class="{esc(_status_class(r.get(d)))}">{esc(COVERAGE_LABELS.get(r.get(d), fmt(r.get(d))))}</td>'
+                  for d in dims]
+        out.append('<tr class="site">' + "".join(cells) + "</tr>")
+        if r.get("notes"):
+            out.append(f'<tr class="notes"><td colspan="{width}">{esc(r["notes"])}</td></tr>')
+    out.append("</table></div>")
+    return "\n".join(out)
+
+
+def render_html(b: Briefing) -> str:
+    """The briefing as one self-contained HTML page."""
+    parts = [f"<main><header><h1>{esc(b.title)}</h1>"]
+    parts.append(f"<p>Data as of <b>{esc(b.as_of)}</b> (ownership, agreements and representation valid on that date). "
+                 f"Data date: {esc(b.data_date)}. Generated {esc(b.generated)}.</p>")
+    parts.append("<p>Coverage: <span class=\"st-covered\">covered</span>, <span class=\"st-not_covered\">not covered"
+                 "</span> (the data records a gap) and <span class=\"st-unknown\">unknown</span> (nothing recorded: "
+                 "research needed, not the same as no coverage).</p></header>")
+    if b.redacted:
+        parts.append('<div class="redacted">Redacted briefing: people, contacts, membership figures, small counts, '
+                     "confidential notes and confidential sources were removed.</div>")
+    parts.append('<section class="figures">' + "".join(
+        f"<div><span>{esc(k)}</span><b>{esc(v)}</b></div>" for k, v in _figures(b)) + "</section>")
+
+    # map + ownership tree
+    parts.append('<div class="twocol"><div><h2>Sites map</h2>')
+    if b.map_png:
+        parts.append(f'<img class="map" alt="map of the group\'s sites by coverage" src="{data_uri(b.map_png)}">')
+    else:
+        parts.append('<p class="small">(map not drawn)</p>')
+    parts.append('</div><div><h2>Ownership</h2><ul class="tree">')
+    tree = _tree(b)
+    for depth, r in tree:
+        meta = f"{_stake_text(r)} · {r.get('membership', '')}"
+        parts.append(f'<li style="padding-left:{depth * 1.2:.1f}em">{"└ " if depth else ""}{esc(r.get("name"))} '
+                     f'<span class="meta">({esc(meta)})</span></li>')
+    parts.append("</ul>")
+    if len(b.group) > len(tree):
+        parts.append(f'<p class="small">{len(b.group) - len(tree)} more companies not shown.</p>')
+    parts.append(f'<p class="small">{esc(getattr(b.ultimate_parent, "explanation", ""))}</p></div></div>')
+
+    # sites: one row of facts and dimensions, then a row with the gaps and what needs research
+    parts.append("<h2>Sites and coverage</h2>")
+    parts.append(_sites_table(_site_rows(b).head(MAX_SITE_ROWS)))
+    if len(b.sites) > MAX_SITE_ROWS:
+        parts.append(f'<p class="note">{len(b.sites) - MAX_SITE_ROWS} more sites not shown (gaps are listed first).</p>')
+
+    # summaries
+    parts.append('<h2>Summary by country and commodity</h2><div class="twocol">')
+    for key in ("country", "commodity"):
+        if key in b.charts:
+            parts.append(f'<div><img class="chart" alt="chart of coverage by {key}" src="{data_uri(b.charts[key])}">'
+                         "</div>")
+    parts.append("</div>")
+    for key, df in (("country", b.by_country), ("commodity", b.by_commodity)):
+        head, rows = _summary_table(df, key)
+        parts.append(f"<h3>By {esc(key)}</h3>" + _html_table(head, rows, numeric=range(1, len(head))))
+
+    # leverage and calendar
+    parts.append("<h2>Leverage points</h2>")
+    lev = b.leverage
+    if len(lev):
+        lcols = [c for c in ("category", "node", "score", "explanation") if c in lev.columns]
+        parts.append(_html_table(lcols, [[r[c] for c in lcols] for r in lev.head(MAX_LEVERAGE_ROWS).to_dict("records")],
+                                 numeric=[lcols.index("score")] if "score" in lcols else [],
+                                 display={0: lambda v: str(v).replace("_", " ")}))
+        if len(lev) > MAX_LEVERAGE_ROWS:
+            parts.append(f'<p class="small">{len(lev) - MAX_LEVERAGE_ROWS} more points, lower scores, not shown.</p>')
+    else:
+        parts.append("<p>No leverage points found in the data.</p>")
+    parts.append("<h2>Bargaining calendar</h2>")
+    if b.calendar_note:
+        parts.append(f'<p class="small">{esc(b.calendar_note)}</p>')
+    if len(b.calendar):
+        head, rows = _frame_cells(b.calendar, 60)
+        parts.append(_html_table([h.replace("_", " ") for h in head], rows))
+    else:
+        parts.append("<p>No agreement expiries recorded in the calendar window.</p>")
+
+    # sources
+    parts.append("<h2>Sources</h2>")
+    parts.append(_html_table(["source", "publisher", "licence", "retrieved", "address"],
+                             [[s.title or s.id, s.publisher, s.licence or "not stated", s.retrieved, s.url]
+                              for s in b.sources]))
+    parts.append('<p class="small">Reuse follows each source\'s licence; CC BY sources must be credited as listed. '
+                 "Map basemap: Natural Earth (public domain). Addresses are given as text.</p></main>")
+    return page(b.title, "\n".join(parts), style=_BRIEF_CSS)
+
+
+# --------------------------------------------------------------------------- Markdown
+_MD_SPECIAL = str.maketrans({c: "\\" + c for c in "\\`*_[]()#+!|~>"})
+
+
+def md(value: Any) -> str:
+    """Text for a Markdown table cell or line: HTML-escaped, Markdown specials escaped, one line.
+
+    >>> md("<b>x</b> | y")
+    '&lt;b&gt;x&lt;/b&gt; \\\\| y'
+    """
+    text = " ".join(fmt(value).split())
+    return esc(text).translate(_MD_SPECIAL).replace("&lt;", "&lt;")
+
+
+def _md_table(head: Sequence[str], rows: Sequence[Sequence[Any]],
+              display: dict[int, Callable[[Any], str]] | None = None) -> str:
+    display = display or {}
+    lines = ["| " + " | ".join(md(h) for h in head) + " |", "|" + "---|" * len(head)]
+    for row in rows:
+        lines.append("| " + " | ".join(md(display[i](v) if i in display else v) for i, v in enumerate(row)) + " |")
+    return "\n".join(lines)
+
+
+def render_markdown(b: Briefing) -> str:
+    """The briefing as Markdown (images embedded as data: URIs)."""
+    out = [f"# {md(b.title)}", "",
+           f"Data as of **{md(b.as_of)}**. Data date: {md(b.data_date)}. Generated {md(b.generated)}.", "",
+           "Coverage is *covered*, *not covered* (the data records a gap) or *unknown* (nothing recorded: research "
+           "needed, not the same as no coverage).", ""]
+    if b.redacted:
+        out += ["> **Redacted briefing**: people, contacts, membership figures, small counts, confidential notes "
+                "and confidential sources were removed.", ""]
+    out += [f"- {md(k)}: **{md(v)}**" for k, v in _figures(b)] + [""]
+    if b.map_png:
+        out += [f"![map of the group's sites by coverage]({data_uri(b.map_png)})", ""]
+    out += ["## Ownership", ""]
+    for depth, r in _tree(b):
+        out.append(f"{'  ' * depth}- {md(r.get('name'))} ({md(_stake_text(r))}, {md(r.get('membership', ''))})")
+    out += ["", "## Sites and coverage", ""]
+    srows = _site_rows(b)
+    cols = [c for c in ["site", "country", "commodity", "workforce", "operator", "membership", *DIMENSIONS, "notes"]
+            if c in srows.columns]
+    dim_idx = {i for i, c in enumerate(cols) if c in DIMENSIONS}
+    rows = [[r[c] for c in cols] for r in srows.head(MAX_SITE_ROWS).to_dict("records")] if len(srows) else []
+    out += [_md_table([DIMENSION_LABELS.get(c, c) for c in cols], rows,
+                      {i: (lambda v: COVERAGE_LABELS.get(v, fmt(v))) for i in dim_idx}), ""]
+    if len(srows) > MAX_SITE_ROWS:
+        out += [f"{len(srows) - MAX_SITE_ROWS} more sites not shown.", ""]
+    for key, df in (("country", b.by_country), ("commodity", b.by_commodity)):
+        out += [f"## Summary by {key}", ""]
+        if key in b.charts:
+            out += [f"![chart of coverage by {key}]({data_uri(b.charts[key])})", ""]
+        head, rows = _summary_table(df, key)
+        out += [_md_table(head, rows), ""]
+    out += ["## Leverage points", ""]
+    if len(b.leverage):
+        lcols = [c for c in ("category", "node", "score", "explanation") if c in b.leverage.columns]
+        out += [_md_table(lcols, [[r[c] for c in lcols] for r in b.leverage.head(MAX_LEVERAGE_ROWS).to_dict("records")],
+                          {0: lambda v: str(v).replace("_", " ")}), ""]
+    else:
+        out += ["No leverage points found in the data.", ""]
+    out += ["## Bargaining calendar", ""]
+    if b.calendar_note:
+        out += [md(b.calendar_note), ""]
+    if len(b.calendar):
+        head, rows = _frame_cells(b.calendar, 60)
+        out += [_md_table(head, rows), ""]
+    else:
+        out += ["No agreement expiries recorded in the calendar window.", ""]
+    out += ["## Sources", "",
+            _md_table(["source", "publisher", "licence", "retrieved", "address"],
+                      [[s.title or s.id, s.publisher, s.licence or "not stated", s.retrieved, s.url] for s in b.sources]),
+            "", "Reuse follows each source's licence; CC BY sources must be credited as listed. Map basemap: Natural "
+            "Earth (public domain).", ""]
+    return "\n".join(out)
+
+
+# --------------------------------------------------------------------------- writing
+def write_brief(graph: CampaignGraph, company: str, path: str | os.PathLike[str], *, as_of: Any = None,
+                data_date: str | None = None, redact_output: bool = False) -> Briefing:
+    """Write the briefing to ``path`` (``.html`` or ``.md``), atomically, and nothing else.
+
+    ``redact_output`` runs :func:`exports.redact.redact` first and says so in the briefing.
+    """
+    suffix = Path(path).suffix.lower()
+    if suffix not in (".html", ".htm", ".md"):
+        raise CampaignGraphError(f"{path}: a briefing is written as .html or .md")
+    if redact_output:
+        from exports.redact import redact
+
+        graph = redact(graph)
+    b = build_briefing(graph, company, as_of=as_of, data_date=data_date, redacted=redact_output)
+    atomic_write_text(path, render_markdown(b) if suffix == ".md" else render_html(b))
+    return b
