@@ -23,6 +23,7 @@ COMMANDS: dict[str, str] = {
     "info": "exports.cli.data_cmds:info",
     "find": "exports.cli.data_cmds:find",
     "validate": "exports.cli.data_cmds:validate",
+    "resolve": "exports.cli.resolve_cmds:resolve",
     "group": "exports.cli.query_cmds:group",
     "parent": "exports.cli.query_cmds:parent",
     "coverage": "exports.cli.query_cmds:coverage",

@@ -198,3 +198,28 @@ def test_real_graph_arcelormittal_joins_and_south_africa_stays():
     assert not g.has_node("co-arcelormittal")
     assert g.has_edge("PARTY_TO:E100000000687->arcelormittal-2008-hs")
     assert g.has_node("E100001000504")
+
+
+def test_cli_resolve(tmp_path):
+    from click.testing import CliRunner
+
+    from exports.cli.main import cli
+    from graphmodel.stores.snapshot import load_snapshot
+
+    snap = tmp_path / "snap"
+    runner = CliRunner()
+    res = runner.invoke(cli, ["load", str(GEM / "gem-iron-steel-plants-2025-03-25.csv"),
+                              str(DATA / "agreements" / "agreements.csv"), "-o", str(snap)])
+    assert res.exit_code == 0, res.output
+    res = runner.invoke(cli, ["resolve", str(snap), "-o", str(tmp_path / "out"), "--review", str(tmp_path / "r.csv"),
+                              "--merges", str(tmp_path / "m.csv")])
+    assert res.exit_code == 0, res.output
+    assert "merged" in res.output and (tmp_path / "r.csv").exists()
+    merges = list(csv.DictReader((tmp_path / "m.csv").open(encoding="utf-8")))
+    assert {"keep": "E100000000687", "drop": "co-arcelormittal"}.items() <= merges[[m["drop"] for m in merges].index("co-arcelormittal")].items()
+    g = load_snapshot(tmp_path / "out")
+    assert not g.has_node("co-arcelormittal") and g.has_node("E100001000504")
+    bad = tmp_path / "bad.csv"
+    bad.write_text("a_id,b_id,decision\nx,y,perhaps\n", encoding="utf-8")
+    res = runner.invoke(cli, ["resolve", str(snap), "--decisions", str(bad)])
+    assert res.exit_code == 1 and "perhaps" in res.output and "Traceback" not in res.output
