@@ -518,7 +518,7 @@ class Neo4jStore:
                 if nid in seen:
                     raise CampaignGraphError(f"id {nid!r} is on two nodes ({seen[nid]} and {kind}): push with --prune")
                 seen[nid] = kind
-                attrs = {"kind": kind, **_typed(props_allowed, p, f"{kind} {nid}")}
+                attrs = {"kind": kind, **typed_props(props_allowed, p, f"{kind} {nid}")}
                 attrs.setdefault("name", nid)
                 nodes.append((nid, attrs))
 
@@ -532,15 +532,17 @@ class Neo4jStore:
                 u, v = row["src"], row["dst"]
                 if u not in seen or v not in seen:
                     raise CampaignGraphError(f"a {kind} relationship on the server touches a node outside the schema")
-                attrs = {"kind": kind, **_typed(props_allowed, p, f"{kind} {u}->{v}")}
+                attrs = {"kind": kind, **typed_props(props_allowed, p, f"{kind} {u}->{v}")}
                 if not eid:
                     eid = edge_id(kind, u, v, attrs.get("valid_from"))
                 edges.append((u, v, str(eid), attrs))
-        graph.bulk_add(nodes, edges)
+        # in id order, like a snapshot loads (queries break ties in iteration order)
+        graph.sources = dict(sorted(graph.sources.items()))
+        graph.bulk_add(sorted(nodes, key=lambda n: n[0]), sorted(edges, key=lambda e: e[2]))
         return graph
 
 
-def _typed(allowed: Mapping[str, schema.Prop], props: Mapping[str, Any], where: str) -> dict[str, Any]:
+def typed_props(allowed: Mapping[str, schema.Prop], props: Mapping[str, Any], where: str) -> dict[str, Any]:
     """Server values as the schema's Python types (fast path when they already are)."""
     out: dict[str, Any] = {}
     for p, v in props.items():

@@ -1,0 +1,377 @@
+"""The core queries against a Neo4j (or ArcadeDB Bolt) server, returning the same DataFrames.
+
+How the work is split. The server does the graph traversal in Cypher: starting from the
+company (or the two endpoints of a connection) it walks the relationships hop by hop
+(``UNWIND $ids AS id MATCH (a:Company {id: id})-[e:OWNS]->(b) ...``, labels and types from
+the schema whitelist, values as parameters, every lookup on the indexed ``id``) and returns
+only the part of the graph the question depends on. The arithmetic (the control fixpoint,
+the Leontief inverse of the effective stakes, the coverage rules, the leverage scores, the
+path ranking) then runs on that part with the in-memory functions, so both backends give
+*the same* DataFrame by construction, reasons and evidence included; the differential tests
+check it. Re-implementing the ownership fixpoint and the coverage rules in Cypher would
+give a second copy of the semantics to keep equal, in a language without the fixpoint
+(and Cypher's variable-length paths enumerate paths, which explodes on cross-holdings).
+
+What each query fetches (and why it is enough):
+
+- ``group`` / ``effective_stakes``: the OWNS closure downward from the root, plus the OWNS
+  closure upward from every entity in it (the holders outside the group decide what the
+  group's stakes leave over; the upward chain decides ultimate parents).
+- ``ultimate_parent``: the OWNS closure upward from the entity.
+- ``connections``: the nodes ``u`` with ``d(a, u) + d(b, u) <= max_hops`` over the allowed
+  edge kinds valid at ``as_of`` (every shortest path to such a node stays inside the set, so
+  distances are the graph's).
+- ``coverage`` / ``leverage`` for one company: the company's connected component, walked
+  through every edge kind but not through Country and Initiative nodes (hubs that join
+  everything and that the rules only read as leaves), plus every Country, Initiative and
+  Source node (read by code or id). ``coverage`` for every company reads the whole graph.
+
+Centrality (leverage's supply-chain chokepoints) is computed in memory on the fetched
+component with igraph or networkx, also when the server has the Graph Data Science
+library: GDS's betweenness is not normalised the same way, and equal answers come first.
+``df.attrs["backend"]`` says what ran where.
+
+Examples
+--------
+>>> from graphmodel.stores.neo4j import Neo4jStore
+>>> store = Neo4jStore("bolt://localhost:7687", password="...")  # doctest: +SKIP
+>>> group(store, "acme")[["id", "controlled"]]  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Iterable, Mapping
+
+import pandas as pd
+
+from graphmodel import schema
+from graphmodel.errors import CampaignGraphError
+from graphmodel.graph import CampaignGraph
+from graphmodel.records import SOURCE_FIELDS, Source, edge_id
+from graphmodel.stores.neo4j import SOURCE_LABEL, Neo4jStore, typed_props
+from graphmodel.values import in_force, normalise_as_of
+
+#: node kinds read as leaves when walking a company's component (never expanded from)
+LEAF_KINDS = ("Country", "Initiative")
+#: node kinds fetched whole for coverage and leverage (looked up by code, not by edge)
+GLOBAL_KINDS = ("Country", "Initiative")
+
+BACKENDS = ("memory", "neo4j")
+
+
+def _lbl(kind: str) -> str:
+    if kind not in schema.NODE_KINDS:
+        raise CampaignGraphError(f"not a node kind of the schema: {kind!r}")
+    return f"`{kind}`"
+
+
+def _types(kinds: Iterable[str]) -> str:
+    ks = sorted(set(kinds))
+    for k in ks:
+        if k not in schema.EDGE_KINDS:
+            raise CampaignGraphError(f"not an edge kind of the schema: {k!r}")
+    return "|".join(f"`{k}`" for k in ks)
+
+
+@dataclass
+class Subgraph:
+    """The part of the server's graph fetched so far, turned into a CampaignGraph at the end."""
+
+    store: Neo4jStore
+    nodes: dict[str, dict[str, Any]] = field(default_factory=dict)
+    edges: dict[str, tuple[str, str, dict[str, Any]]] = field(default_factory=dict)
+    queries: int = 0
+
+    def _node(self, nid: Any, labels: list[str], props: Mapping[str, Any]) -> str | None:
+        kind = next((x for x in labels if x in schema.NODE_KINDS), None)
+        if kind is None or not isinstance(nid, str):
+            return None
+        if nid not in self.nodes:
+            p = dict(props)
+            p.pop("id", None)
+            attrs = {"kind": kind, **typed_props(schema.node_props(kind), p, f"{kind} {nid}")}
+            attrs.setdefault("name", nid)
+            self.nodes[nid] = attrs
+        return nid
+
+    def _edge(self, kind: str, u: str, v: str, props: Mapping[str, Any]) -> str:
+        p = dict(props)
+        eid = p.pop("id", None)
+        attrs = {"kind": kind, **typed_props(schema.edge_props(kind), p, f"{kind} {u}->{v}")}
+        if not eid:
+            eid = edge_id(kind, u, v, attrs.get("valid_from"))
+        self.edges.setdefault(str(eid), (u, v, attrs))
+        return str(eid)
+
+    def fetch_nodes(self, ids: Iterable[str]) -> None:
+        """Fetch nodes by id (any schema label)."""
+        want = sorted({i for i in ids if i not in self.nodes})
+        if not want:
+            return
+        for kind in schema.NODE_KINDS:
+            self.queries += 1
+            for r in self.store.run(
+                f"UNWIND $ids AS id MATCH (n:{_lbl(kind)} {{id: id}}) RETURN n.id AS id, labels(n) AS l, "
+                "properties(n) AS p",
+                ids=want,
+            ):
+                self._node(r["id"], r["l"], r["p"])
+
+    def fetch_kind(self, kind: str) -> None:
+        """Fetch every node of one kind."""
+        self.queries += 1
+        for r in self.store.run(f"MATCH (n:{_lbl(kind)}) RETURN n.id AS id, labels(n) AS l, properties(n) AS p"):
+            self._node(r["id"], r["l"], r["p"])
+
+    def step(self, frontier: Iterable[str], kinds: Iterable[str], direction: str) -> dict[str, list[tuple[str, str, Mapping[str, Any]]]]:
+        """One hop from ``frontier`` over edge ``kinds``: ``{node: [(neighbour, edge id, attrs)]}``.
+
+        ``direction`` is ``out``, ``in`` or ``both``. Neighbours and edges are recorded.
+        """
+        by_kind: dict[str, list[str]] = {}
+        for n in frontier:
+            if n in self.nodes:
+                by_kind.setdefault(self.nodes[n]["kind"], []).append(n)
+        types = _types(kinds)
+        out: dict[str, list[tuple[str, str, Mapping[str, Any]]]] = {}
+        arrows = {"out": [("-", "->")], "in": [("<-", "-")], "both": [("-", "->"), ("<-", "-")]}[direction]
+        for kind, ids in sorted(by_kind.items()):
+            for left, right in arrows:
+                self.queries += 1
+                rows = self.store.run(
+                    f"UNWIND $ids AS id MATCH (a:{_lbl(kind)} {{id: id}}){left}[e:{types}]{right}(b) "
+                    "RETURN a.id AS a, type(e) AS t, properties(e) AS pe, b.id AS b, labels(b) AS lb, "
+                    "properties(b) AS pb",
+                    ids=sorted(ids),
+                )
+                for r in rows:
+                    other = self._node(r["b"], r["lb"], r["pb"])
+                    if other is None:
+                        continue
+                    u, v = (r["a"], other) if left == "-" else (other, r["a"])
+                    eid = self._edge(r["t"], u, v, r["pe"])
+                    out.setdefault(r["a"], []).append((other, eid, self.edges[eid][2]))
+        return out
+
+    def closure(self, start: Iterable[str], kinds: Iterable[str], direction: str,
+                expand: Any = None) -> set[str]:
+        """Every node reachable from ``start`` (breadth-first, one query per label per hop)."""
+        kinds = list(kinds)
+        seen = set(start)
+        frontier = sorted(seen)
+        while frontier:
+            nxt: set[str] = set()
+            for _n, hops in self.step(frontier, kinds, direction).items():
+                for other, _eid, _a in hops:
+                    if other not in seen:
+                        seen.add(other)
+                        if expand is None or expand(other):
+                            nxt.add(other)
+            frontier = sorted(nxt)
+        return seen
+
+    def fetch_sources(self) -> dict[str, Source]:
+        self.queries += 1
+        out = {}
+        for row in self.store.run(f"MATCH (s:`{SOURCE_LABEL}`) RETURN properties(s) AS p"):
+            p = row["p"]
+            values = {f: p.get(f) for f in SOURCE_FIELDS if p.get(f) is not None}
+            for f in SOURCE_FIELDS:
+                values.setdefault(f, False if f == "confidential" else "")
+            out[str(values["id"])] = Source(**values)
+        return out
+
+    def graph(self, *, with_sources: bool = True) -> CampaignGraph:
+        """The fetched part as a CampaignGraph (edges whose ends were not fetched are left out)."""
+        g = CampaignGraph()
+        if with_sources:
+            g.sources.update(sorted(self.fetch_sources().items()))
+        # Sorted by id like a snapshot loads, so ties in the in-memory rules break the same
+        # way as on a snapshot of the same graph, whatever order the server answered in.
+        g.bulk_add(
+            sorted(self.nodes.items()),
+            sorted(
+                ((u, v, eid, a) for eid, (u, v, a) in self.edges.items() if u in self.nodes and v in self.nodes),
+                key=lambda e: e[2],
+            ),
+        )
+        return g
+
+
+# ---------------------------------------------------------------------------------- selections
+def _check_node(sub: Subgraph, node: str, kinds: tuple[str, ...] | None, what: str) -> None:
+    sub.fetch_nodes([node])
+    if node not in sub.nodes:
+        raise CampaignGraphError(f"no {what} with id {node!r} on the server (look names up with resolve)")
+    if kinds and sub.nodes[node]["kind"] not in kinds:
+        raise CampaignGraphError(f"{node!r} is a {sub.nodes[node]['kind']}, not a {' or '.join(kinds)}")
+
+
+def ownership_subgraph(store: Neo4jStore, root: str, *, down: bool = True, up: bool = True) -> CampaignGraph:
+    """The OWNS closure below ``root`` (``down``) and above everything in it (``up``)."""
+    sub = Subgraph(store)
+    _check_node(sub, root, None, "entity")
+    below = sub.closure([root], ["OWNS"], "out") if down else {root}
+    if up:
+        sub.closure(below, ["OWNS"], "in")
+    return sub.graph()
+
+
+def component_subgraph(store: Neo4jStore, root: str) -> CampaignGraph:
+    """``root``'s connected component (not walked through Country/Initiative), plus every
+    Country, Initiative and Source node."""
+    sub = Subgraph(store)
+    _check_node(sub, root, None, "node")
+    sub.closure([root], list(schema.EDGE_KINDS), "both", expand=lambda n: sub.nodes[n]["kind"] not in LEAF_KINDS)
+    for kind in GLOBAL_KINDS:
+        sub.fetch_kind(kind)
+    return sub.graph()
+
+
+def _mark(df: pd.DataFrame, store: Neo4jStore, graph: CampaignGraph, what: str) -> pd.DataFrame:
+    df.attrs["backend"] = (
+        f"neo4j ({store.server.kind}): {what} selected in Cypher "
+        f"({graph.number_of_nodes()} nodes, {graph.number_of_edges()} edges), computed in memory"
+    )
+    return df
+
+
+# ---------------------------------------------------------------------------------- queries
+def resolve(store: Neo4jStore, text: str, kind: str | None = None) -> str:
+    """The node id ``text`` names on the server (an id, a name, an alias, a former name).
+
+    An exact id is looked up on the index; otherwise the names of the nodes of ``kind``
+    (every kind when ``None``) are fetched and matched exactly as :meth:`CampaignGraph.find`
+    does (legal-form, accent and case insensitive), so both backends resolve alike.
+    """
+    kinds = [schema.canonical_node_kind(kind) or kind] if kind else list(schema.NODE_KINDS)
+    sub = Subgraph(store)
+    sub.fetch_nodes([text])
+    if text in sub.nodes and (kind is None or sub.nodes[text]["kind"] in kinds):
+        return text
+    light = CampaignGraph()
+    nodes = []
+    for k in kinds:
+        rows = store.run(
+            f"MATCH (n:{_lbl(k)}) RETURN n.id AS id, n.name AS name, n.aliases AS aliases, "
+            "n.former_names AS former_names, n.lei AS lei, n.wikidata AS wikidata, n.gem_id AS gem_id, "
+            "n.registry_ids AS registry_ids"
+        )
+        for r in rows:
+            attrs = {key: val for key, val in r.items() if key != "id" and val is not None}
+            nodes.append((r["id"], {"kind": k, **attrs}))
+    light.bulk_add(nodes, [])
+    return light.resolve(text, kind)
+
+
+def group(store: Neo4jStore, company: str, **kwargs: Any) -> pd.DataFrame:
+    """:func:`queries.ownership.group` on the server: same arguments, same DataFrame."""
+    from queries import ownership
+
+    g = ownership_subgraph(store, company)
+    return _mark(ownership.group(g, company, **kwargs), store, g, "ownership closure")
+
+
+def effective_stakes(store: Neo4jStore, root: str, *, as_of: Any = None) -> dict[str, float]:
+    """:func:`queries.ownership.effective_stakes` on the server."""
+    from queries import ownership
+
+    return ownership.effective_stakes(ownership_subgraph(store, root, up=False), root, as_of=as_of)
+
+
+def ultimate_parent(store: Neo4jStore, entity: str, *, as_of: Any = None) -> Any:
+    """:func:`queries.ownership.ultimate_parent` on the server (same ``UltimateParent``)."""
+    from queries import ownership
+
+    # Who controls a company depends only on its holders and, for aggregated holdings, on
+    # who controls them: everything the rules read lies above the entity.
+    g = ownership_subgraph(store, entity, down=False)
+    return ownership.ultimate_parent(g, entity, as_of=as_of)
+
+
+def coverage(store: Neo4jStore, company: str | None = None, **kwargs: Any) -> pd.DataFrame:
+    """:func:`queries.coverage.coverage` on the server: same arguments, same DataFrame."""
+    from queries import coverage as cov
+
+    if company is None:
+        g = store.read()
+        return _mark(cov.coverage(g, None, **kwargs), store, g, "the whole graph")
+    g = component_subgraph(store, company)
+    return _mark(cov.coverage(g, company, **kwargs), store, g, "the company's component")
+
+
+def leverage(store: Neo4jStore, company: str, **kwargs: Any) -> pd.DataFrame:
+    """:func:`queries.leverage.leverage` on the server: same arguments, same DataFrame."""
+    from queries import leverage as lev
+
+    root = resolve(store, company, "Company")  # leverage takes names, like the in-memory one
+    g = component_subgraph(store, root)
+    df = lev.leverage(g, root, **kwargs)
+    gds = " (the server has GDS; not used, see module doc)" if store.server.gds else " (no GDS on the server)"
+    df.attrs["centrality"] = f"in memory with {df.attrs.get('engine', 'networkx')}{gds}"
+    return _mark(df, store, g, "the company's component")
+
+
+def connections(
+    store: Neo4jStore,
+    a: str,
+    b: str,
+    *,
+    max_hops: int = 6,
+    k: int = 3,
+    kinds: Iterable[str] | None = None,
+    as_of: Any = None,
+) -> pd.DataFrame:
+    """:func:`queries.connections.connections` on the server: same arguments, same DataFrame."""
+    from queries import connections as con
+
+    if max_hops < 1:
+        raise CampaignGraphError("max_hops must be at least 1")
+    src, dst = resolve(store, a), resolve(store, b)
+    if kinds is None:
+        kind_set = set(con.DEFAULT_PATH_KINDS)
+    else:
+        wanted = [kinds] if isinstance(kinds, str) else list(kinds)
+        kind_set = set()
+        for kd in wanted:
+            c = schema.canonical_edge_kind(kd)
+            if c is None:
+                raise CampaignGraphError(f"unknown edge kind {kd!r} (known: {', '.join(schema.EDGE_KINDS)})")
+            kind_set.add(c)
+    day = normalise_as_of(as_of)
+    sub = Subgraph(store)
+    _check_node(sub, src, None, "node")
+    _check_node(sub, dst, None, "node")
+
+    def ball(start: str) -> dict[str, int]:
+        dist = {start: 0}
+        frontier = [start]
+        for d in range(1, max_hops + 1):
+            nxt = set()
+            for _n, hops in sub.step(frontier, kind_set, "both").items():
+                for other, _eid, attrs in hops:
+                    if other not in dist and in_force(attrs.get("valid_from"), attrs.get("valid_to"), day):
+                        dist[other] = d
+                        nxt.add(other)
+            frontier = sorted(nxt)
+            if not frontier:
+                break
+        return dist
+
+    da, db = ball(src), ball(dst)
+    region = {n for n in da if n in db and da[n] + db[n] <= max_hops} | {src, dst}
+    g = sub.graph()
+    for n in list(g.nx.nodes):
+        if n not in region:
+            g.remove_node(n)
+    return _mark(con.connections(g, src, dst, max_hops=max_hops, k=k, kinds=sorted(kind_set), as_of=day),
+                 store, g, "the nodes within max_hops of both ends")
+
+
+def solidarity(store: Neo4jStore, union: str, *, as_of: Any = None) -> pd.DataFrame:
+    """:func:`queries.connections.solidarity` on the server (the union's component)."""
+    from queries import connections as con
+
+    g = component_subgraph(store, union)
+    return _mark(con.solidarity(g, union, as_of=as_of), store, g, "the union's component")
