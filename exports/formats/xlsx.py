@@ -21,8 +21,6 @@ from pathlib import Path
 from typing import Any
 
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from exports.formats.base import (
     check_xml_safe,
@@ -34,9 +32,9 @@ from exports.formats.base import (
     node_columns,
     node_rows,
     percent_text,
-    prop_of,
     source_rows,
 )
+from graphmodel import schema
 from graphmodel.atomic import atomic_write_bytes
 from graphmodel.graph import CampaignGraph
 from graphmodel.records import SOURCE_FIELDS
@@ -48,34 +46,33 @@ LEAD_COLUMNS = {"id", "kind", "source", "target"}
 NEUTRAL_TIME = datetime(2000, 1, 1)
 
 
-def _cell(ws: WriteOnlyWorksheet, prop: Prop | None, value: Any) -> WriteOnlyCell | None:
-    if value is None:
-        return None
-    if isinstance(value, bool):
-        return WriteOnlyCell(ws, value=value)
+def _value(prop: Prop | None, value: Any) -> Any:
+    """The cell value: numbers and booleans typed, text neutralised (so never a formula)."""
+    if value is None or isinstance(value, bool):
+        return value
     if isinstance(value, (int, float)):
         if prop is not None and prop.type == "percent" and 0 < value < 1:
-            return _text(ws, percent_text(float(value)))
-        return WriteOnlyCell(ws, value=value)
-    return _text(ws, neutralise(str(flat(value))))
-
-
-def _text(ws: WriteOnlyWorksheet, text: str) -> WriteOnlyCell:
-    c = WriteOnlyCell(ws, value=text)
-    c.data_type = "s"  # a string cell, whatever it starts with: openpyxl would make "=..." a formula
-    return c
+            return percent_text(float(value))
+        return value
+    text = neutralise(str(flat(value)))
+    # openpyxl makes a formula of text starting with "="; neutralise() never leaves one
+    assert not text.startswith("="), "neutralise() must quote formula text"
+    return text
 
 
 def _sheet(wb: Workbook, title: str, columns: list[str], rows: Iterable[dict[str, Any]], edge: bool | None) -> None:
     ws = wb.create_sheet(title)
-    ws.append([_text(ws, c) for c in columns])
+    ws.append([neutralise(c) for c in columns])
+    cache: dict[str, dict[str, Prop]] = {}
     for row in rows:
         kind = row.get("kind", "")
-        cells = []
-        for c in columns:
-            prop = None if edge is None or c in LEAD_COLUMNS else prop_of(kind, c, edge=edge)
-            cells.append(_cell(ws, prop, row.get(c)))
-        ws.append(cells)
+        if edge is None:
+            props: dict[str, Prop] = {}
+        else:
+            props = cache.get(kind) or cache.setdefault(
+                kind, dict(schema.edge_props(kind) if edge else schema.node_props(kind))
+            )
+        ws.append([_value(None if c in LEAD_COLUMNS else props.get(c), row.get(c)) for c in columns])
 
 
 def workbook_bytes(graph: CampaignGraph) -> bytes:
