@@ -19,9 +19,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.generate import generate  # noqa: E402
-from exports.formats.base import FOLDER_FORMATS, FORMATS, export_graph  # noqa: E402
-from loaders.registry import load_paths  # noqa: E402
+from benchmarks.generate import generate
+from exports.formats.base import FOLDER_FORMATS, FORMATS, export_graph
+from loaders.registry import load_paths
 
 
 def _size(path: Path) -> int:
@@ -37,7 +37,7 @@ def main() -> None:
         base = Path(tmp)
         generate(base / "data", args.size)
         t = time.perf_counter()
-        graph, ctx = load_paths([base / "data"])
+        graph, _ = load_paths([base / "data"])
         print(f"loaded {graph.number_of_nodes()} nodes, {graph.number_of_edges()} edges in {time.perf_counter() - t:.1f} s")
         print(f"{'format':<8} {'export s':>9} {'MB':>7} {'load back s':>12}  equal")
         for fmt in FORMATS:
