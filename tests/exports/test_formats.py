@@ -398,3 +398,14 @@ def test_any_text_round_trips_or_is_refused_before_writing(
     export_graph(g, "json", d / "g.json")
     data = json.loads((d / "g.json").read_text(encoding="utf-8"))
     assert nx.node_link_graph(data, edges="edges").nodes["n1"]["description"] == g.node("n1")["description"]
+
+
+def test_a_symlink_in_the_output_folder_cannot_redirect_a_write(tmp_path: Path) -> None:
+    outside = tmp_path / "outside.csv"
+    outside.write_text("keep me")
+    folder = tmp_path / "t"
+    folder.mkdir()
+    (folder / "nodes.csv").symlink_to(outside)
+    with pytest.raises(CampaignGraphError, match="refusing to write outside"):
+        export_graph(rich_graph(), "csv", folder)
+    assert outside.read_text() == "keep me"
