@@ -572,6 +572,11 @@ def resolve(
             report.merges.append(Merge(keep, drop, graph.name_of(keep), graph.name_of(drop), how, ev))
             graph.merge_nodes(keep, drop, evidence=ev)
     merged_into = {m.drop: m.keep for m in report.merges}
+    # properties that hold a node id (a network's company) follow the merge
+    for n, a in list(graph.nodes("UnionNetwork")):
+        target = a.get("company")
+        if target in merged_into:
+            graph.nx.nodes[n]["company"] = merged_into[target]
 
     # renamings: former names that are other nodes' names, and "renamed" decisions
     for n, a in list(graph.nodes("Company")):
