@@ -548,9 +548,34 @@ class CampaignGraph:
         ``(source, target, edge_id, attrs)``. Use only for data this tool wrote itself and
         verified by hash; everything else goes through :meth:`add_node` / :meth:`add_edge`.
         """
-        self.nx.add_nodes_from(nodes)
         edge_list = list(edges)
-        self.nx.add_edges_from(edge_list)
+        G = self.nx
+        if type(G) is nx.MultiDiGraph and G.number_of_nodes() == 0:
+            # Hand-written fast path for snapshot loading into an empty graph: networkx's
+            # add_edges_from builds an adjacency view per edge (most of the load time on
+            # 250k edges). This fills the same dicts MultiDiGraph.add_edge fills, with the
+            # keydict shared between _succ and _pred exactly as networkx does.
+            node, succ, pred = G._node, G._succ, G._pred
+            for n, attrs in nodes:
+                node[n] = attrs
+                succ[n] = {}
+                pred[n] = {}
+            for u, v, k, attrs in edge_list:
+                for end in (u, v):
+                    if end not in node:
+                        node[end] = {}
+                        succ[end] = {}
+                        pred[end] = {}
+                keydict = succ[u].get(v)
+                if keydict is None:
+                    keydict = {}
+                    succ[u][v] = keydict
+                    pred[v][u] = keydict
+                keydict[k] = attrs
+            nx._clear_cache(G)
+        else:
+            G.add_nodes_from(nodes)
+            G.add_edges_from(edge_list)
         for u, v, k, _ in edge_list:
             self._edge_ends[k] = (u, v)
         self._index = None

@@ -230,3 +230,39 @@ def test_any_text_round_trips_or_is_refused_before_writing(tmp_path_factory: pyt
         assert load_snapshot(folder) == g
 
     check()
+
+
+def test_load_restores_the_garbage_collector_state(tmp_path: Path) -> None:
+    import gc
+
+    save_snapshot(sample_graph(), tmp_path / "snap")
+    assert gc.isenabled()
+    load_snapshot(tmp_path / "snap")
+    assert gc.isenabled()
+    with pytest.raises(CampaignGraphError):
+        load_snapshot(tmp_path / "nowhere")
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        load_snapshot(tmp_path / "snap")
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+
+
+def test_bulk_add_fast_path_builds_the_same_networkx_graph() -> None:
+    import networkx as nx
+
+    g = sample_graph()
+    nodes = list(g.nx.nodes(data=True))
+    edges = list(g.nx.edges(keys=True, data=True))
+    fast = CampaignGraph()
+    fast.bulk_add([(n, dict(a)) for n, a in nodes], [(u, v, k, dict(a)) for u, v, k, a in edges])
+    slow = nx.MultiDiGraph()
+    slow.add_nodes_from(nodes)
+    slow.add_edges_from(edges)
+    assert nx.utils.graphs_equal(fast.nx, slow)
+    assert fast.nx._pred["site-a"]["acme-sub"] is fast.nx._succ["acme-sub"]["site-a"]  # shared, as networkx does
+    assert [k for k, *_ in fast.in_edges("site-a")] == ["OPERATES:acme-sub->site-a", "REPRESENTS:u1->site-a"]
+    fast.remove_edge("OPERATES:acme-sub->site-a")
+    assert not fast.nx.has_edge("acme-sub", "site-a") and fast.nx.in_degree("site-a") == 1
