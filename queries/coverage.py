@@ -117,25 +117,28 @@ class CoverageContext:
         g, day = graph, self.as_of
         self.operators: dict[str, list[tuple[str, float | None, str]]] = {}
         self.sites_of: dict[str, list[str]] = {}
-        for eid, u, v, a in g.edges("OPERATES", as_of=day):
-            self.operators.setdefault(v, []).append((u, a.get("share"), eid))
-            self.sites_of.setdefault(u, []).append(v)
         self.represents: dict[str, list[tuple[str, str, Mapping[str, Any]]]] = {}
-        for eid, u, v, a in g.edges("REPRESENTS", as_of=day):
-            self.represents.setdefault(v, []).append((u, eid, a))
         self.networks_of_union: dict[str, list[tuple[str, str]]] = {}
-        for eid, u, v, _a in g.edges("MEMBER_OF", as_of=day):
-            self.networks_of_union.setdefault(u, []).append((v, eid))
         self.covers: dict[str, list[tuple[str, str, Mapping[str, Any]]]] = {}  # agreement -> (target, eid, attrs)
-        for eid, u, v, a in g.edges("COVERS", as_of=day):
-            self.covers.setdefault(u, []).append((v, eid, a))
         self.parties: dict[str, list[tuple[str, str, Mapping[str, Any]]]] = {}
-        for eid, u, v, a in g.edges("PARTY_TO", as_of=day):
-            if g.kind_of(u) == "Company":
-                self.parties.setdefault(v, []).append((u, eid, a))
         self.suppliers: dict[str, list[tuple[str, str]]] = {}  # customer -> (supplier, eid)
-        for eid, u, v, _a in g.edges("SUPPLIES", as_of=day):
-            self.suppliers.setdefault(v, []).append((u, eid))
+        wanted = ("OPERATES", "REPRESENTS", "MEMBER_OF", "COVERS", "PARTY_TO", "SUPPLIES")
+        for eid, u, v, a in g.edges(wanted, as_of=day):  # one pass over the edges
+            k = a["kind"]
+            if k == "OPERATES":
+                self.operators.setdefault(v, []).append((u, a.get("share"), eid))
+                self.sites_of.setdefault(u, []).append(v)
+            elif k == "REPRESENTS":
+                self.represents.setdefault(v, []).append((u, eid, a))
+            elif k == "MEMBER_OF":
+                self.networks_of_union.setdefault(u, []).append((v, eid))
+            elif k == "COVERS":
+                self.covers.setdefault(u, []).append((v, eid, a))
+            elif k == "PARTY_TO":
+                if g.kind_of(u) == "Company":
+                    self.parties.setdefault(v, []).append((u, eid, a))
+            else:
+                self.suppliers.setdefault(v, []).append((u, eid))
         self.agreements: dict[str, list[str]] = {}
         self.status: dict[str, AgreementStatus] = {}
         for n, a in g.nodes("Agreement"):
@@ -143,10 +146,40 @@ class CoverageContext:
             if t:
                 self.agreements.setdefault(t, []).append(n)
                 self.status[n] = agreement_status(g, n, self.as_of)
+        self.cba_by_target: dict[str, list[str]] = {}
+        self.cba_by_signatory: dict[str, list[str]] = {}
+        for agr in self.agreements.get("cba", ()):
+            for t, _e, _a in self.covers.get(agr, ()):
+                self.cba_by_target.setdefault(t, []).append(agr)
+            if agr not in self.covers:
+                for comp, _e, _a in self.parties.get(agr, ()):
+                    self.cba_by_signatory.setdefault(comp, []).append(agr)
         self._members: dict[str, GroupMembers] = {}
         self._stakes: dict[str, dict[str, float]] = {}
         self._uncertain: dict[str, set[str]] = {}
         self._reach: dict[str, dict[str, _Finding]] = {}
+        self._by_site: dict[str, dict[str, list[_Finding]]] = {}
+        self._signed: dict[str, dict[str, list[str]]] = {}
+
+    def findings_at(self, agreement_type: str, site: str) -> list[_Finding]:
+        """What every agreement of a type says about ``site`` (indexed by site once per type)."""
+        if agreement_type not in self._by_site:
+            index: dict[str, list[_Finding]] = {}
+            for a in self.agreements.get(agreement_type, ()):
+                for s, f in self.reach(a).items():
+                    index.setdefault(s, []).append(f)
+            self._by_site[agreement_type] = index
+        return self._by_site[agreement_type].get(site, [])
+
+    def signed_by(self, agreement_type: str, company: str) -> list[str]:
+        """Agreements of a type that ``company`` is a party to."""
+        if agreement_type not in self._signed:
+            index: dict[str, list[str]] = {}
+            for a in self.agreements.get(agreement_type, ()):
+                for c, _e, _a in self.parties.get(a, ()):
+                    index.setdefault(c, []).append(a)
+            self._signed[agreement_type] = index
+        return self._signed[agreement_type].get(company, [])
 
     def name(self, n: str) -> str:
         return self.graph.name_of(n)
@@ -327,7 +360,14 @@ def applicable_cbas(ctx: CoverageContext, site: str, operators: list[str]) -> li
     """
     g = ctx.graph
     out = []
-    for agr in ctx.agreements.get("cba", ()):
+    # candidates through the per-target index (not a scan over every CBA per site)
+    candidates: dict[str, None] = {}
+    for target in [site, *operators]:
+        for agr in ctx.cba_by_target.get(target, ()):
+            candidates[agr] = None
+        for agr in ctx.cba_by_signatory.get(target, ()):
+            candidates[agr] = None
+    for agr in candidates:
         covers = ctx.covers.get(agr, [])
         if any(t == site and a.get("excluded") for t, _, a in covers):
             continue
@@ -379,14 +419,10 @@ def _cba_dimension(ctx: CoverageContext, site: str, sattrs: Mapping[str, Any], o
 
 def _framework_dimension(ctx: CoverageContext, site: str, agreement_type: str, groups: list[str]) -> _Finding:
     word = AGREEMENT_WORDS[agreement_type]
-    findings = [ctx.reach(a)[site] for a in ctx.agreements.get(agreement_type, ()) if site in ctx.reach(a)]
-    best = _best(findings)
+    best = _best(ctx.findings_at(agreement_type, site))
     if best is not None:
         return best
-    related = [
-        a for a in ctx.agreements.get(agreement_type, ())
-        if any(c in groups for c, _, _ in ctx.parties.get(a, ()))
-    ]
+    related = list(dict.fromkeys(a for c in groups for a in ctx.signed_by(agreement_type, c)))
     if related:
         parts = []
         for a in related:

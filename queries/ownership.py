@@ -43,7 +43,6 @@ from typing import Any, Iterable, Mapping
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
-from scipy.sparse.csgraph import breadth_first_order
 from scipy.sparse.linalg import MatrixRankWarning, spsolve
 
 from graphmodel.errors import CampaignGraphError
@@ -67,6 +66,7 @@ GROUP_COLUMNS = (
 RULES = ("control", "effective")
 MEMBERS = ("all", "known")
 _EPS = 1e-9
+_DENSE_MAX = 400  # reachable entities up to which effective stakes use a dense solve
 _HOLDER_KINDS = ("Company", "Investor", "Person")
 
 
@@ -190,7 +190,6 @@ class OwnershipIndex:
         for (u, v), s in pairs.items():
             self.out.setdefault(u, []).append(s)
             self.inn.setdefault(v, []).append(s)
-        self._matrix: tuple[dict[str, int], list[str], sp.csr_matrix] | None = None
         self._up_memo: dict[str, tuple[str, str, list[str]] | None] = {}
         self._up_busy: set[str] = set()
 
@@ -198,23 +197,6 @@ class OwnershipIndex:
         return self.graph.name_of(node)
 
     # ------------------------------------------------------------------ effective stakes
-    def share_matrix(self) -> tuple[dict[str, int], list[str], sp.csr_matrix]:
-        """``(index, ids, W)`` with ``W[i, j]`` = known equity fraction of ``ids[i]`` in ``ids[j]``."""
-        if self._matrix is None:
-            ids = sorted(set(self.out) | set(self.inn))
-            index = {n: i for i, n in enumerate(ids)}
-            rows, cols, vals = [], [], []
-            for u, stakes in self.out.items():
-                for s in stakes:
-                    if s.equity > 0:
-                        rows.append(index[u])
-                        cols.append(index[s.target])
-                        vals.append(min(s.equity, 100.0) / 100.0)
-            n = len(ids)
-            w = sp.csr_matrix((np.asarray(vals, dtype=float), (rows, cols)), shape=(n, n))
-            self._matrix = (index, ids, w)
-        return self._matrix
-
     def effective_stakes(self, root: str) -> dict[str, float]:
         """Effective (look-through) stake of ``root`` in every entity it reaches, percent.
 
@@ -224,31 +206,52 @@ class OwnershipIndex:
         100 % holdings makes the matrix singular: then the series is summed by capped
         fixed-point iteration, which is monotone and bounded, so it terminates.
         """
-        index, ids, w = self.share_matrix()
-        if root not in index:
-            return {root: 100.0}
-        r = breadth_first_order(w, index[root], directed=True, return_predecessors=False)
-        sub = w[r][:, r].tocsc()
-        n = len(r)
-        rhs = np.zeros(n)
-        rhs[0] = 1.0  # breadth_first_order puts the root first
-        x: np.ndarray | None = None
+        # The part reachable through known equity, found by a walk whose cost is the size of
+        # the group, not of the graph; then one linear solve on it.
+        order = [root]
+        pos = {root: 0}
+        rows: list[int] = []
+        cols: list[int] = []
+        vals: list[float] = []
+        i = 0
+        while i < len(order):
+            h = order[i]
+            for s in self.out.get(h, ()):
+                if s.equity <= 0:
+                    continue
+                if s.target not in pos:
+                    pos[s.target] = len(order)
+                    order.append(s.target)
+                rows.append(i)
+                cols.append(pos[s.target])
+                vals.append(min(s.equity, 100.0) / 100.0)
+            i += 1
+        n = len(order)
         if n == 1:
-            x = rhs
+            return {root: 100.0}
+        sub = sp.csc_matrix((np.asarray(vals, dtype=float), (rows, cols)), shape=(n, n))
+        rhs = np.zeros(n)
+        rhs[0] = 1.0
+        x: np.ndarray | None = None
+        if n <= _DENSE_MAX:  # small groups: a dense solve is faster than sparse set-up
+            try:
+                x = np.linalg.solve(np.eye(n) - sub.toarray().T, rhs)
+            except np.linalg.LinAlgError:
+                x = None
         else:
-            a = (sp.identity(n, format="csc") - sub.T).tocsc()
             import warnings
 
             with warnings.catch_warnings():
                 warnings.simplefilter("error", MatrixRankWarning)
                 try:
-                    x = np.atleast_1d(spsolve(a, rhs))
+                    x = np.atleast_1d(spsolve((sp.identity(n, format="csc") - sub.T).tocsc(), rhs))
                 except (MatrixRankWarning, RuntimeError):
                     x = None
-            if x is None or not np.all(np.isfinite(x)) or np.any(x < -_EPS):
-                x = self._capped_series(sub, rhs)
+        if x is None or not np.all(np.isfinite(x)) or np.any(x < -_EPS):
+            x = self._capped_series(sub, rhs)
         x = np.clip(x * 100.0, 0.0, 100.0)
-        out = {ids[r[i]]: float(round(x[i], 9)) for i in range(n) if x[i] > _EPS}
+        # rounded to 1e-9 percent; entities whose stake rounds to 0 are left out
+        out = {order[k]: v for k in range(n) if (v := float(round(x[k], 9))) > 0.0}
         out[root] = 100.0
         return out
 

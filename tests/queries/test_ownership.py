@@ -246,3 +246,22 @@ def test_cli_group_and_parent(tmp_path):
     res = run(cli, ["parent", str(tmp_path / "snap"), "Acme Low", "--as-of", AS_OF])
     assert res.exit_code == 0
     assert "ultimate parent: Acme Top (top)" in res.output and "chain: Acme Low < Acme Mid < Acme Top" in res.output
+
+
+@pytest.mark.parametrize("length", [50, 450])  # dense solve below 400 entities, sparse above
+def test_long_chain_with_a_cross_holding_dense_and_sparse(length):
+    # c0 -90-> c1 -90-> ... ; plus c2 holds 10% of c1 back. Worked answer: with x_k the stake
+    # in c_k, x_1 = .9 + .1 x_2 and x_2 = .9 x_1, so x_1 = .9/.91; x_k = x_1 * .9^(k-1) for k >= 2.
+    g = CampaignGraph()
+    for i in range(length):
+        g.add_node(f"c{i}", "Company", f"Fictional {i}")
+    for i in range(length - 1):
+        g.add_edge(f"c{i}", f"c{i + 1}", "OWNS", share=90)
+    g.add_edge("c2", "c1", "OWNS", share=10)
+    st = effective_stakes(g, "c0", as_of=AS_OF)
+    x1 = 0.9 / 0.91
+    assert st["c1"] == pytest.approx(100 * x1)
+    assert st["c40"] == pytest.approx(100 * x1 * 0.9**39)
+    # stakes are rounded to 1e-9 percent; those that round to 0 are left out (from c248 on)
+    expected = {f"c{k}" for k in range(length) if k < 2 or round(100 * x1 * 0.9 ** (k - 1), 9) > 0}
+    assert set(st) == expected and len(expected) == min(length, 248)
