@@ -10,9 +10,10 @@ import codecs
 import csv
 import io
 import zipfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from graphmodel.errors import CampaignGraphError
 
@@ -132,6 +133,25 @@ def check_xlsx_bomb(path: str | Path, *, display: str | None = None) -> None:
         raise CampaignGraphError(f"cannot read file ({e.strerror})", file=file) from None
 
 
+def xlsx_sheet_names(path: str | Path) -> list[str] | None:
+    """The sheet names of an .xlsx, for format sniffing; None when it is not a readable workbook.
+
+    The zip-bomb check runs first and its refusal propagates: no loader may open a bomb,
+    not even to look at its sheet names.
+    """
+    import openpyxl
+
+    check_xlsx_bomb(path)
+    try:
+        wb = openpyxl.load_workbook(path, read_only=True)
+    except Exception:  # noqa: BLE001 - openpyxl raises many types for a broken file; not ours to read
+        return None
+    try:
+        return list(wb.sheetnames)
+    finally:
+        wb.close()
+
+
 def read_xlsx(path: str | Path, *, display: str | None = None, sheets: list[str] | None = None) -> dict[str, Table]:
     """Read the visible sheets of an .xlsx as text tables (formulas as their text, never evaluated).
 
@@ -144,7 +164,7 @@ def read_xlsx(path: str | Path, *, display: str | None = None, sheets: list[str]
     check_xlsx_bomb(path, display=file)
     try:
         wb = openpyxl.load_workbook(path, read_only=True, data_only=False)
-    except Exception as e:  # openpyxl raises many types for a broken file
+    except Exception as e:  # noqa: BLE001 - openpyxl raises many types for a broken file
         raise CampaignGraphError(f"not a readable .xlsx workbook ({e.__class__.__name__})", file=file) from None
     out: dict[str, Table] = {}
     try:

@@ -22,7 +22,7 @@ from graphmodel import schema
 from graphmodel.records import EdgeRecord, NodeRecord, Source
 from graphmodel.values import is_missing, parse_bool, parse_date
 from loaders.context import LoadContext, Location
-from loaders.readers import MAX_CELL_CHARS, Table, read_csv, read_xlsx
+from loaders.readers import MAX_CELL_CHARS, Table, read_csv, read_xlsx, xlsx_sheet_names
 
 NODE_LEAD = ("id", "kind", "name", "sources")
 EDGE_LEAD = ("id", "source", "target", "kind", "sources")
@@ -35,15 +35,8 @@ def sniff(path: Path) -> bool:
     if path.is_dir():
         return (path / "nodes.csv").is_file()
     if path.suffix.lower() == ".xlsx":
-        try:
-            import openpyxl
-
-            wb = openpyxl.load_workbook(path, read_only=True)
-            names = [s.casefold() for s in wb.sheetnames]
-            wb.close()
-            return "nodes" in names
-        except Exception:  # not our workbook; another loader may take it
-            return False
+        names = xlsx_sheet_names(path)
+        return names is not None and "nodes" in [s.casefold() for s in names]
     return path.name.casefold() in ("nodes.csv", "edges.csv")
 
 

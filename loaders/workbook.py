@@ -30,7 +30,7 @@ from graphmodel.errors import CampaignGraphError
 from graphmodel.records import EdgeRecord, NodeRecord, Source
 from graphmodel.values import is_missing, parse_bool, parse_date
 from loaders.context import LoadContext, Location
-from loaders.readers import MAX_CELL_CHARS, Table, read_xlsx
+from loaders.readers import MAX_CELL_CHARS, Table, read_xlsx, xlsx_sheet_names
 
 #: how many rows of the template carry drop-down lists (data validation)
 TEMPLATE_ROWS = 2000
@@ -278,13 +278,8 @@ def sniff(path: Path) -> bool:
     """An .xlsx whose sheets include at least one planner's sheet and no ``nodes`` sheet."""
     if path.is_dir() or path.suffix.lower() != ".xlsx":
         return False
-    try:
-        import openpyxl
-
-        wb = openpyxl.load_workbook(path, read_only=True)
-        names = list(wb.sheetnames)
-        wb.close()
-    except Exception:  # noqa: BLE001 - openpyxl raises many types; another loader (or the error path) decides
+    names = xlsx_sheet_names(path)
+    if names is None:
         return False
     if any(n.casefold() == "nodes" for n in names):
         return False
