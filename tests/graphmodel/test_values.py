@@ -7,7 +7,15 @@ import datetime as dt
 import pytest
 
 from graphmodel import schema
-from graphmodel.values import coerce, in_force, is_missing, normalise_as_of, parse_bool, parse_date, parse_percent
+from graphmodel.values import (
+    coerce,
+    in_force,
+    is_missing,
+    normalise_as_of,
+    parse_bool,
+    parse_date,
+    parse_percent,
+)
 
 
 @pytest.mark.parametrize(
