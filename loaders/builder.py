@@ -10,7 +10,7 @@ from typing import Callable
 
 from graphmodel.errors import CampaignGraphError
 from graphmodel.graph import CampaignGraph
-from loaders.context import LoadContext
+from loaders.context import LoadContext, Location
 
 
 def build(
@@ -38,6 +38,7 @@ def build(
     for s in ctx.sources:
         graph.add_source(s)
     total, done = len(ctx.nodes) + len(ctx.edges), 0
+    rejected: set[Location] = set()
     for rec, loc, columns in ctx.nodes:
         done += 1
         if progress is not None and done % 5000 == 0:
@@ -47,10 +48,16 @@ def build(
             ctx.stats["nodes_added"] += 1
         except CampaignGraphError as e:
             ctx.error_at(loc, e.message, column=columns.get(e.column or "", e.column))
+            if loc is not None:
+                rejected.add(loc)
     for rec, loc, columns in ctx.edges:
         done += 1
         if progress is not None and done % 5000 == 0:
             progress(done, total)
+        if loc is not None and loc in rejected:
+            # an edge declared on a rejected node's row (a site's operator): the row loads nothing
+            ctx.stats["edges_skipped_with_their_row"] += 1
+            continue
         try:
             graph.add_edge_record(rec, merge=merge)
             ctx.stats["edges_added"] += 1

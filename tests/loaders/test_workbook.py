@@ -253,3 +253,28 @@ def test_zip_bomb_is_refused_before_openpyxl_opens_it(tmp_path: Path, monkeypatc
         load_paths([bomb], fmt="workbook")
     with pytest.raises(CampaignGraphError, match="like a zip bomb"):
         load_paths([bomb])  # sniffing the format does not open it either
+
+
+def test_a_rejected_site_row_loads_no_operator_link(tmp_path: Path) -> None:
+    p = _fill(
+        tmp_path / "w.xlsx",
+        {
+            "companies": [_row("companies", company_id="acme", name="Acme"), _row("companies", company_id="other", name="Other")],
+            "sites": [
+                _row("sites", site_id="site-a", name="Site A", operator_id="acme", workforce=10),  # 3
+                _row("sites", site_id="site-a", name="Site A", operator_id="other", workforce=99),  # 4 conflicting duplicate
+                _row("sites", site_id="site-b", name="Site B", operator_id="acme", workforce="lots"),  # 5 bad workforce
+            ],
+        },
+    )
+    g, ctx = load_paths([p])
+    assert [(e.row, e.column) for e in ctx.errors] == [(4, "Workforce"), (5, "Workforce")]
+    assert [k for k, *_ in g.edges()] == ["OPERATES:acme->site-a"]  # nothing from rows 4 and 5
+    assert ctx.summary()["rows_rejected"] == 2
+
+
+def test_operator_share_without_operator_is_reported(tmp_path: Path) -> None:
+    p = _fill(tmp_path / "w.xlsx", {"sites": [_row("sites", site_id="s", name="Site A", **{"Operator share %": 50})]})
+    g, ctx = load_paths([p])
+    assert [(e.sheet, e.row, e.column) for e in ctx.errors] == [("sites", 3, "Operator share %")]
+    assert g.node_ids() == ["s"] and g.number_of_edges() == 0
