@@ -38,7 +38,7 @@ class Source:
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
 
-    def merged_with(self, other: "Source") -> "Source":
+    def merged_with(self, other: Source) -> Source:
         """Fill this source's empty fields from ``other`` (same id)."""
         values = {}
         for f in fields(self):

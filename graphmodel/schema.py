@@ -17,9 +17,9 @@ is dropped whole, with every edge that touches it.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Mapping
 
 SCHEMA_VERSION = 1
 

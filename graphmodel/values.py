@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Iterable
 from datetime import date, datetime
-from typing import Any, Iterable
+from typing import Any
 
 from graphmodel.schema import Prop
 
@@ -96,7 +97,7 @@ def parse_percent(value: Any) -> float:
     (51.0, 72.6, 100.0)
     """
     if isinstance(value, bool):
-        raise ValueError("not a percentage")
+        raise ValueError("not a percentage")  # noqa: TRY004 - a bad cell is a value problem for the user
     if isinstance(value, (int, float)):
         f = float(value)
         has_sign = False
@@ -144,7 +145,7 @@ def parse_int(value: Any) -> int:
     1200
     """
     if isinstance(value, bool):
-        raise ValueError("not a whole number")
+        raise ValueError("not a whole number")  # noqa: TRY004 - a bad cell is a value problem for the user
     if isinstance(value, int):
         return value
     if isinstance(value, float):
@@ -164,7 +165,7 @@ def parse_int(value: Any) -> int:
 def parse_float(value: Any) -> float:
     """A number. ``"1 200,5"`` is read as 1200.5 when the comma is the only separator."""
     if isinstance(value, bool):
-        raise ValueError("not a number")
+        raise ValueError("not a number")  # noqa: TRY004 - a bad cell is a value problem for the user
     if isinstance(value, (int, float)):
         f = float(value)
     else:
@@ -286,6 +287,4 @@ def in_force(valid_from: str | None, valid_to: str | None, as_of: str) -> bool:
     """
     if valid_from and valid_from > as_of:
         return False
-    if valid_to and valid_to < as_of:
-        return False
-    return True
+    return not (valid_to and valid_to < as_of)

@@ -6,7 +6,7 @@ its file/sheet/row/column and the load goes on, so good rows are never lost.
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from graphmodel.errors import CampaignGraphError
 from graphmodel.graph import CampaignGraph
