@@ -155,3 +155,41 @@ def test_os_errors_are_one_line_user_errors(runner: CliRunner, tmp_path: Path, m
     monkeypatch.setattr(snap, "atomic_write_bytes", full)
     r = runner.invoke(cli, ["load", str(good_folder(tmp_path / "data")), "-o", str(tmp_path / "snap")])
     assert r.exit_code == 1 and r.output.startswith("error: No space left on device: ") and r.output.count("\n") == 1
+
+
+def test_loading_twice_gives_the_same_snapshot_and_the_snapshot_equals_the_load(runner: CliRunner, tmp_path: Path) -> None:
+    from graphmodel.stores.snapshot import load_snapshot, read_manifest
+    from loaders.registry import load_paths
+
+    data = good_folder(tmp_path / "data")
+    for name in ("a", "b"):
+        assert runner.invoke(cli, ["load", str(data), "-o", str(tmp_path / name)]).exit_code == 0
+    assert read_manifest(tmp_path / "a")["content_hash"] == read_manifest(tmp_path / "b")["content_hash"]
+    g, _ = load_paths([data])
+    assert load_snapshot(tmp_path / "a") == g
+
+
+def test_workbook_rows_may_cite_sources_from_another_input(runner: CliRunner, tmp_path: Path) -> None:
+    import openpyxl
+
+    data = good_folder(tmp_path / "data")
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "sites"
+    ws.append(["Site id", "Name", "Operator id", "Sources (ids, ; separated)"])
+    ws.append(["site-b", "Site B", "acme", "s1"])
+    wb.save(tmp_path / "plan.xlsx")
+    r = runner.invoke(cli, ["validate", str(data), str(tmp_path / "plan.xlsx"), "--format", "json"])
+    out = json.loads(r.output)
+    assert r.exit_code == 0 and out["errors"] == []
+    assert out["by_kind"]["nodes"] == {"Company": 2, "Site": 2} and out["by_kind"]["edges"]["OPERATES"] == 2
+
+
+def test_progress_callback_drives_a_bar() -> None:
+    from exports.cli.common import progress
+
+    with progress("loading", enabled=True) as update:
+        update(5000, 10000)
+        update(10000, 10000)
+    with progress("loading", enabled=False) as update:
+        assert update(1, 2) is None
