@@ -278,3 +278,24 @@ def test_operator_share_without_operator_is_reported(tmp_path: Path) -> None:
     g, ctx = load_paths([p])
     assert [(e.sheet, e.row, e.column) for e in ctx.errors] == [("sites", 3, "Operator share %")]
     assert g.node_ids() == ["s"] and g.number_of_edges() == 0
+
+
+def test_every_friendly_column_maps_to_the_schema() -> None:
+    from graphmodel import schema
+    from graphmodel.records import SOURCE_FIELDS
+
+    for s in SHEETS:
+        fields = [c.field for c in s.columns]
+        assert len(set(fields)) == len(fields), s.name
+        assert len({header_key(c.header) for c in s.columns}) == len(fields), s.name
+        for f in fields:
+            if s.element == "source":
+                assert f in SOURCE_FIELDS
+            elif ":" in f:
+                kind, _, part = f.partition(":")
+                assert part in ("source", "target") or part in schema.edge_props(kind), f
+            elif s.element == "node":
+                assert f in ("id", "name", "sources") or f in schema.node_props(s.kind), f
+            else:
+                assert f in ("source", "target", "sources") or f in schema.edge_props(s.kind), f
+        assert any(c.required for c in s.columns)
