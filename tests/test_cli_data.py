@@ -193,3 +193,14 @@ def test_progress_callback_drives_a_bar() -> None:
         update(10000, 10000)
     with progress("loading", enabled=False) as update:
         assert update(1, 2) is None
+
+
+def test_strict_csv_load_is_one_line_exit_1(runner: CliRunner, tmp_path: Path) -> None:
+    d = broken_folder(tmp_path / "data")
+    r = runner.invoke(cli, ["load", str(d), "-o", str(tmp_path / "snap"), "--strict"])
+    assert r.exit_code == 1 and r.output.count("\n") == 1 and "Traceback" not in r.output
+    from graphmodel.schema import NODE_KINDS
+
+    known = ", ".join(NODE_KINDS)
+    assert r.output == f"error: {d / 'nodes.csv'}: row 5: column kind: unknown node kind 'Factory' (known: {known})\n"
+    assert not (tmp_path / "snap").exists()
