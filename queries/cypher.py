@@ -21,7 +21,10 @@ What each query fetches (and why it is enough):
 - ``connections``: the nodes ``u`` with ``d(a, u) + d(b, u) <= max_hops`` over the allowed
   edge kinds valid at ``as_of`` (every shortest path to such a node stays inside the set, so
   distances are the graph's).
-- ``coverage`` / ``leverage`` for one company: the company's connected component, walked
+- ``coverage`` for one company: the group (OWNS closure below), its sites, their unions,
+  networks and agreements, what the sites supply, the owners above all those companies,
+  and every agreement signatory's group (see :func:`coverage_subgraph`).
+- ``leverage`` and ``solidarity``: the company's (union's) connected component, walked
   through every edge kind but not through Country and Initiative nodes (hubs that join
   everything and that the rules only read as leaves), plus every Country, Initiative and
   Source node (read by code or id). ``coverage`` for every company reads the whole graph.
@@ -229,6 +232,46 @@ def component_subgraph(store: Neo4jStore, root: str) -> CampaignGraph:
     return sub.graph()
 
 
+def coverage_subgraph(store: Neo4jStore, root: str) -> CampaignGraph:
+    """Everything :func:`queries.coverage.coverage` reads for ``root``'s group, fetched in Cypher.
+
+    1. the group: the OWNS closure below the root;
+    2. its sites (OPERATES), their co-operators, and what the sites SUPPLY (a supplier of a
+       covered site is covered under ``suppliers_included``) with those customers' operators;
+    3. the OWNS closure above all those companies (ultimate parents, and every company
+       whose group could reach a site: a framework agreement's possible signatories);
+    4. at the sites: unions (REPRESENTS) and their networks (MEMBER_OF), agreements that
+       COVER them; at the companies: agreements they are PARTY_TO or COVERED by;
+    5. those agreements' own edges (all signatories, all COVERS targets), and every
+       signatory company's group (OWNS closure below it, with its holders one hop up).
+    """
+    sub = Subgraph(store)
+    _check_node(sub, root, None, "company")
+
+    def kind(n: str) -> str:
+        return sub.nodes[n]["kind"]
+
+    group = sub.closure([root], ["OWNS"], "out")
+    sites = {o for hops in sub.step(group, ["OPERATES"], "out").values() for o, _e, _a in hops}
+    operators = {o for hops in sub.step(sites, ["OPERATES"], "in").values() for o, _e, _a in hops}
+    customers = {o for hops in sub.step(sites, ["SUPPLIES"], "out").values() for o, _e, _a in hops}
+    customer_sites = {c for c in customers if kind(c) == "Site"}
+    operators |= {o for hops in sub.step(customer_sites, ["OPERATES"], "in").values() for o, _e, _a in hops}
+    companies = group | operators | {c for c in customers if kind(c) == "Company"}
+    companies = sub.closure(companies, ["OWNS"], "in")
+    all_sites = sites | customer_sites
+    unions = {o for hops in sub.step(all_sites, ["REPRESENTS"], "in").values() for o, _e, _a in hops}
+    sub.step(unions, ["MEMBER_OF"], "out")
+    agreements = {o for hops in sub.step(all_sites, ["COVERS"], "in").values() for o, _e, _a in hops}
+    agreements |= {o for hops in sub.step(companies, ["COVERS"], "in").values() for o, _e, _a in hops}
+    agreements |= {o for hops in sub.step(companies, ["PARTY_TO"], "out").values() for o, _e, _a in hops}
+    sub.step(agreements, ["COVERS"], "out")
+    signatories = {o for hops in sub.step(agreements, ["PARTY_TO"], "in").values() for o, _e, _a in hops}
+    signatory_groups = sub.closure({x for x in signatories if kind(x) == "Company"}, ["OWNS"], "out")
+    sub.step(signatory_groups - companies, ["OWNS"], "in")
+    return sub.graph()
+
+
 def _mark(df: pd.DataFrame, store: Neo4jStore, graph: CampaignGraph, what: str) -> pd.DataFrame:
     df.attrs["backend"] = (
         f"neo4j ({store.server.kind}): {what} selected in Cypher "
@@ -297,8 +340,8 @@ def coverage(store: Neo4jStore, company: str | None = None, **kwargs: Any) -> pd
     if company is None:
         g = store.read()
         return _mark(cov.coverage(g, None, **kwargs), store, g, "the whole graph")
-    g = component_subgraph(store, company)
-    return _mark(cov.coverage(g, company, **kwargs), store, g, "the company's component")
+    g = coverage_subgraph(store, company)
+    return _mark(cov.coverage(g, company, **kwargs), store, g, "the group's sites, agreements and owners")
 
 
 def leverage(store: Neo4jStore, company: str, **kwargs: Any) -> pd.DataFrame:

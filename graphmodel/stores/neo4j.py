@@ -24,6 +24,7 @@ apart; callers branch on :attr:`ServerInfo.kind`.
 from __future__ import annotations
 
 import re
+import time
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterator, Mapping
 
@@ -88,6 +89,7 @@ class Batch:
     what: str  # "Company nodes 1-5000"
     query: str
     rows: list[dict[str, Any]]
+    phase: str = "nodes"  # "sources", "nodes" or "edges"
 
 
 @dataclass
@@ -109,6 +111,9 @@ class PushReport:
     extra_on_server: list[str] = field(default_factory=list)
     content_hash: str | None = None  # read back from the server, when verified
     snapshot_hash: str | None = None
+    #: wall-clock seconds and rows written per phase ("sources", "nodes", "edges", "prune", "check")
+    seconds: dict[str, float] = field(default_factory=dict)
+    rows: dict[str, int] = field(default_factory=dict)
 
     @property
     def counts_match(self) -> bool:
@@ -137,6 +142,8 @@ class PushReport:
             "content_hash": self.content_hash,
             "snapshot_hash": self.snapshot_hash,
             "hash_matches": self.hash_matches,
+            "seconds": {k: round(v, 3) for k, v in self.seconds.items()},
+            "rows": self.rows,
         }
 
 
@@ -339,8 +346,11 @@ class Neo4jStore:
         batches: list[Batch] = []
 
         def add(what: str, query: str, rows: list[dict[str, Any]]) -> None:
+            phase = what.split()[1] if " " in what else what
             for start, chunk in _chunks(rows, self.batch_size):
-                batches.append(Batch(len(batches) + 1, f"{what} {start + 1}-{start + len(chunk)}", query, chunk))
+                batches.append(
+                    Batch(len(batches) + 1, f"{what} {start + 1}-{start + len(chunk)}", query, chunk, phase)
+                )
 
         srows = [
             {"id": s.id, "props": {k: v for k, v in s.as_dict().items()}} for _, s in sorted(graph.sources.items())
@@ -395,6 +405,8 @@ class Neo4jStore:
         from neo4j.exceptions import DriverError, Neo4jError
 
         for b in batches:
+            phase = b.phase
+            started = time.perf_counter()
             try:
                 self._write(b.query, b.rows)
             except (DriverError, Neo4jError, OSError) as e:
@@ -408,19 +420,25 @@ class Neo4jStore:
                     f"{done}batch {b.number} is in doubt (it may or may not be committed){later}; "
                     "push again: it converges (MERGE by id) with no duplicates"
                 ) from None
+            report.seconds[phase] = report.seconds.get(phase, 0.0) + time.perf_counter() - started
+            report.rows[phase] = report.rows.get(phase, 0) + len(b.rows)
             if progress:
                 progress(b.number, total)
         report.sources = len(graph.sources)
         report.nodes = graph.number_of_nodes()
         report.edges = graph.number_of_edges()
         if prune:
+            started = time.perf_counter()
             report.pruned_sources, report.pruned_nodes, report.pruned_edges = self.prune(graph)
+            report.seconds["prune"] = time.perf_counter() - started
             if progress:
                 progress(total, total)
+        started = time.perf_counter()
         self._count_check(graph, report)
         if verify:
             report.snapshot_hash = graph.content_hash()
             report.content_hash = self.read().content_hash()
+        report.seconds["check"] = time.perf_counter() - started
         return report
 
     def _count_check(self, graph: CampaignGraph, report: PushReport) -> None:

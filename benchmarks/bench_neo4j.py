@@ -1,0 +1,130 @@
+"""Benchmark: push throughput to a Bolt server, and server-side vs in-memory coverage.
+
+Starts ArcadeDB with its Bolt plugin (as the tests do), or uses ``NEO4J_URI`` /
+``NEO4J_USER`` / ``NEO4J_PASSWORD`` / ``NEO4J_DATABASE`` when set; generates a seeded
+synthetic graph with :mod:`benchmarks.generate`; then measures
+
+- a first push (nodes/s, relationships/s, rows/s; the driver in use is printed: the
+  ``neo4j-fast`` extra installs ``neo4j-rust-ext``),
+- a second push of the same graph (idempotent: nothing changes),
+- server-side coverage (:mod:`queries.cypher`) against the in-memory one for a few groups
+  and for every site.
+
+Usage::
+
+    python -m benchmarks.bench_neo4j --size S            # ~10k nodes
+    python -m benchmarks.bench_neo4j --size M --heap 4g  # ~100k nodes / 250k edges
+
+Goal (issue 5): a 330k-node, 500k-relationship graph in under 30 s, never under 20k rows/s.
+Numbers depend heavily on the machine's other load: the table prints the load average.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+
+def _driver_name() -> str:
+    rust = importlib.util.find_spec("neo4j._rust") is not None or importlib.util.find_spec("neo4j_rust_ext") is not None
+    return "neo4j + neo4j-rust-ext" if rust else "neo4j (pure Python)"
+
+
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--size", default="S", help="generator size: XS, S, M, L (default S)")
+    ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--batch-size", type=int, default=5000)
+    ap.add_argument("--heap", default="2g", help="ArcadeDB JVM heap (when started here)")
+    ap.add_argument("--groups", type=int, default=3, help="groups timed for coverage")
+    args = ap.parse_args(argv)
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    from benchmarks.generate import generate
+    from graphmodel.stores.neo4j import Neo4jStore
+    from graphmodel.stores.snapshot import load_snapshot, save_snapshot
+    from loaders.registry import load_paths
+    from queries import coverage as cov
+    from queries import cypher
+    from tests.fixtures_bolt import server_from_env, start_arcadedb, stop_arcadedb
+
+    tmp = Path(tempfile.mkdtemp(prefix="cg-bench-neo4j-"))
+    t = time.perf_counter()
+    generate(tmp / "data", args.size, seed=args.seed)
+    graph, _ = load_paths([tmp / "data"])
+    save_snapshot(graph, tmp / "snap")
+    graph = load_snapshot(tmp / "snap")  # as the CLI sees it (snapshot order)
+    print(f"generated and loaded {graph} (size {args.size}, seed {args.seed}) in {time.perf_counter() - t:.1f} s")
+
+    server = server_from_env()
+    started_here = server is None
+    if server is None:
+        t = time.perf_counter()
+        server = start_arcadedb(heap=args.heap)
+        print(f"ArcadeDB started in {time.perf_counter() - t:.1f} s at {server.uri}")
+    try:
+        db = server.new_database("bench")
+        store = Neo4jStore(server.uri, user=server.user, password=server.password, database=db,
+                           batch_size=args.batch_size)
+        with store:
+            # a small warm-up push so the server's query compilation is not in the numbers
+            from tests.neo4j.graphs import random_graph
+
+            warm = server.new_database("warm")
+            with Neo4jStore(server.uri, user=server.user, password=server.password, database=warm) as w:
+                w.write(random_graph(1, 200, 200), verify=False)
+            server.drop_database(warm)
+
+            first = store.write(graph, verify=False)
+            second = store.write(graph, verify=True)
+            rows_total = sum(first.rows.values())
+            secs_total = sum(first.seconds.get(p, 0.0) for p in ("sources", "nodes", "edges"))
+            table = [
+                ("server", f"{first.server.kind} ({first.server.agent})"),
+                ("driver", _driver_name()),
+                ("load average", " ".join(f"{x:.1f}" for x in os.getloadavg())),
+                ("graph", f"{graph.number_of_nodes()} nodes, {graph.number_of_edges()} relationships"),
+                ("batch size", str(args.batch_size)),
+                ("push nodes", f"{first.rows.get('nodes', 0) / max(first.seconds.get('nodes', 1e-9), 1e-9):,.0f} nodes/s"),
+                ("push relationships",
+                 f"{first.rows.get('edges', 0) / max(first.seconds.get('edges', 1e-9), 1e-9):,.0f} rels/s"),
+                ("push total", f"{rows_total:,} rows in {secs_total:.1f} s = {rows_total / secs_total:,.0f} rows/s"),
+                ("count check", "ok" if first.counts_match and not first.extra_on_server else "MISMATCH"),
+                ("re-push (same graph)", f"{sum(second.seconds.get(p, 0) for p in ('sources', 'nodes', 'edges')):.1f} s; "
+                 f"content hash {'equal' if second.hash_matches else 'DIFFERENT'}"),
+            ]
+            roots = sorted(n for n in graph.node_ids("Company") if not graph.in_edges(n, "OWNS")
+                           and graph.out_edges(n, "OWNS"))[: args.groups]
+            for root in roots:
+                t = time.perf_counter()
+                a = cypher.coverage(store, root)
+                ts = time.perf_counter() - t
+                t = time.perf_counter()
+                b = cov.coverage(graph, root)
+                tm = time.perf_counter() - t
+                table.append((f"coverage {root}", f"server-side {ts:.2f} s, in-memory {tm:.3f} s, "
+                              f"{len(a)} sites, equal: {a.equals(b)}"))
+            t = time.perf_counter()
+            a = cypher.coverage(store, None)
+            ts = time.perf_counter() - t
+            t = time.perf_counter()
+            b = cov.coverage(graph, None)
+            tm = time.perf_counter() - t
+            table.append(("coverage, all sites", f"server-side {ts:.2f} s, in-memory {tm:.2f} s, {len(a)} sites, "
+                          f"equal: {a.equals(b)}"))
+        width = max(len(k) for k, _ in table)
+        print()
+        for k, v in table:
+            print(f"{k:<{width}}  {v}")
+    finally:
+        if started_here:
+            stop_arcadedb(server)
+
+
+if __name__ == "__main__":
+    main()
