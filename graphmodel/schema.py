@@ -143,6 +143,10 @@ NODE_KINDS: Mapping[str, NodeKind] = MappingProxyType(
                 capacity=F,
                 capacity_unit=S,
                 workforce=Prop("int", people_count=True, doc="number of workers"),
+                workforce_not_current=Prop(
+                    "int", people_count=True,
+                    doc="a headcount the source gives for a proposed, shelved, cancelled or retired site (planned or past)",
+                ),
                 precarious_share=PCT,
                 gem_id=L,
                 wikidata=Prop("str", doc="Wikidata QID of the site"),

@@ -9,8 +9,11 @@ row becomes its own Site with its own facts. The row with the most current statu
 (operating, then mothballed, retired, shelved, proposed, cancelled; file order breaks
 ties) keeps the plain id (``M0017``); each other row gets ``M0017~<status>`` (and a
 number if that repeats), its name says the status (``Bulga Coal Mine (proposed)``), and
-all carry the GEM id ``M0017`` in ``gem_id`` so a search by id finds them all. Workforce
-is thus never summed across an operating mine and its proposed expansion.
+all carry the GEM id ``M0017`` in ``gem_id`` so a search by id finds them all. GEM's
+headcount is ``workforce`` for operating and mothballed rows only; for proposed, shelved,
+cancelled and retired rows it is a planned or past figure, kept as
+``workforce_not_current``, so an operating mine and its expansion row never count the
+same workers twice.
 """
 
 from __future__ import annotations
@@ -79,6 +82,22 @@ def site_ids(rows: list[tuple[int, dict[str, str]]]) -> dict[int, str]:
     return out
 
 
+def workforce_props(workforce: float | None, status: str) -> dict[str, int | None]:
+    """``workforce`` for operating and mothballed mines; for the others (proposed, shelved,
+    cancelled, retired) GEM's figure is a planned or past headcount, kept as
+    ``workforce_not_current`` so worker totals count today's workers once (Glendell:
+    operating row 254, shelved expansion row 254).
+
+    >>> workforce_props(750.0, "operating"), workforce_props(875.0, "proposed")
+    ({'workforce': 750}, {'workforce_not_current': 875})
+    """
+    if workforce is None or workforce < 0:
+        return {}
+    if norm_space(status).casefold() in ("operating", "mothballed", ""):
+        return {"workforce": int(workforce)}
+    return {"workforce_not_current": int(workforce)}
+
+
 def load(path: Path, ctx: LoadContext) -> None:
     """Load the GEM coal mine file into ``ctx``: a Site per row (see the module docstring)."""
     table = read_csv(path, display=path.name)
@@ -117,7 +136,7 @@ def load(path: Path, ctx: LoadContext) -> None:
             "closure_year": parse_year(row.get("closing_year")),
             "capacity": cap,
             "capacity_unit": "Mtpa" if cap is not None else None,
-            "workforce": int(workforce) if workforce is not None and workforce >= 0 else None,
+            **workforce_props(workforce, status_text),
             "url": norm_space(row.get("url", "")) or None,
             "gem_id": [mid],
         }

@@ -200,6 +200,11 @@ def test_coal_reads_utf16_and_splits_repeated_ids(coal):
     bulga, expansion = g.node("M0017"), g.node("M0017~proposed")
     assert bulga["status"] == "operating" and bulga["workforce"] == 750 and bulga["name"] == "Bulga Coal Mine"
     assert expansion["status"] == "proposed" and "workforce" not in expansion
+    # Glendell: the shelved expansion row repeats 254 workers: a planned figure, not counted twice
+    assert g.node("M0042")["workforce"] == 254
+    glendell = g.node("M0042~shelved")
+    assert "workforce" not in glendell and glendell["workforce_not_current"] == 254
+    assert g.node("M0061")["status"] == "retired" and g.node("M0061")["workforce_not_current"] == 395
     assert expansion["name"] == "Bulga Coal Mine (proposed)" and expansion["gem_id"] == ["M0017"]
     assert {m.id for m in g.find("M0017")} == {"M0017", "M0017~proposed"}
     # every row became a site: 17 rows, 4 of them repeats of an earlier id
@@ -257,3 +262,23 @@ def test_full_real_files_load():
     e = owns(g, AM, AM_BRASIL)
     assert e["share"] == 97.1 and len(e["origins"]) >= 6
     assert owns(g, AM, AMSA) is None
+
+
+def test_id_hints_fix_rows_that_list_ids_in_another_order():
+    from loaders.gem_common import id_hints
+
+    # the plant file lists these two owners' ids in the other order on a multi-holder row;
+    # single-holder rows elsewhere pair each name with its id unambiguously
+    hints = id_hints([
+        ("Tangshan Zhengfeng Steel Co Ltd", "E100000127360"),
+        ("Tianjin Rongcheng Group Tangshan Special Steel Co Ltd [100%]", "E100001012092 [100%]"),
+    ])
+    hl = parse_holders(
+        "Tangshan Zhengfeng Steel Co Ltd; Tianjin Rongcheng Group Tangshan Special Steel Co Ltd",
+        "E100001012092; E100000127360",
+        hints,
+    )
+    assert [(h.name, h.gem_id) for h in hl.holders] == [
+        ("Tangshan Zhengfeng Steel Co Ltd", "E100000127360"),
+        ("Tianjin Rongcheng Group Tangshan Special Steel Co Ltd", "E100001012092"),
+    ]
