@@ -31,6 +31,10 @@ test: install system-deps
 test-fast: install
 	$(BIN)/python -m pytest -q -m "not bolt and not browser and not notebooks"
 
+# Benchmarks at sizes S, M, L (under 20 minutes on 2 cores); results in benchmarks/results/latest.{json,md}
+bench: install
+	$(BIN)/python -m benchmarks
+
 lint: install
 	$(BIN)/ruff check graphmodel loaders queries exports tests benchmarks
 
