@@ -25,20 +25,22 @@ True
 from __future__ import annotations
 
 import io
+import math
 import os
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Callable, Iterable, Sequence
+from typing import Any
 
 import pandas as pd
 
+from exports.html import COVERAGE_COLOURS, COVERAGE_LABELS, data_uri, esc, fmt, page
 from graphmodel.atomic import atomic_write_text
 from graphmodel.errors import CampaignGraphError
 from graphmodel.graph import CampaignGraph
 from graphmodel.records import Source
 from graphmodel.values import normalise_as_of
-from exports.html import COVERAGE_COLOURS, COVERAGE_LABELS, data_uri, esc, fmt, page
 
 MAX_SITE_ROWS = 300
 MAX_TREE_NODES = 250
@@ -135,7 +137,7 @@ def build_briefing(graph: CampaignGraph, company: str, *, as_of: Any = None, dat
     up = ultimate_parent(graph, root, as_of=day)
     b = Briefing(
         root=root, name=graph.name_of(root), as_of=day, data_date=_data_date(graph, data_date),
-        generated=datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"), redacted=redacted,
+        generated=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"), redacted=redacted,
         ultimate_parent=up, ultimate_parent_names=" > ".join(graph.name_of(c) for c in (up.chain or [root])),
         group=members, sites=_with_notes(rows),
         by_country=coverage_summary(rows, by="country"), by_commodity=coverage_summary(rows, by="commodity"),
@@ -247,7 +249,7 @@ def _stake_text(r: dict[str, Any]) -> str:
         f = float(s)
     except (TypeError, ValueError):
         return "stake unknown"
-    if f != f:  # NaN
+    if math.isnan(f):
         return "stake unknown"
     if r.get("stake_is_lower_bound"):
         return f"at least {f:.4g}%" if f > 0 else "share not published"
@@ -479,11 +481,11 @@ def render_markdown(b: Briefing) -> str:
     """The briefing as Markdown (images embedded as data: URIs)."""
     out = [f"# {md(b.title)}", "",
            f"Data as of **{md(b.as_of)}**. Data date: {md(b.data_date)}. Generated {md(b.generated)}.", "",
-           "Coverage is *covered*, *not covered* (the data records a gap) or *unknown* (nothing recorded: research "
-           "needed, not the same as no coverage).", ""]
+           ("Coverage is *covered*, *not covered* (the data records a gap) or *unknown* (nothing recorded: "
+            "research needed, not the same as no coverage)."), ""]
     if b.redacted:
-        out += ["> **Redacted briefing**: people, contacts, membership figures, small counts, confidential notes "
-                "and confidential sources were removed.", ""]
+        out += [("> **Redacted briefing**: people, contacts, membership figures, small counts, confidential notes "
+                 "and confidential sources were removed."), ""]
     out += [f"- {md(k)}: **{md(v)}**" for k, v in _figures(b)] + [""]
     if b.map_png:
         out += [f"![map of the group's sites by coverage]({data_uri(b.map_png)})", ""]
@@ -524,8 +526,8 @@ def render_markdown(b: Briefing) -> str:
     out += ["## Sources", "",
             _md_table(["source", "publisher", "licence", "retrieved", "address"],
                       [[s.title or s.id, s.publisher, s.licence or "not stated", s.retrieved, s.url] for s in b.sources]),
-            "", "Reuse follows each source's licence; CC BY sources must be credited as listed. Map basemap: Natural "
-            "Earth (public domain).", ""]
+            "", ("Reuse follows each source's licence; CC BY sources must be credited as listed. Map basemap: "
+                 "Natural Earth (public domain)."), ""]
     return "\n".join(out)
 
 

@@ -24,16 +24,17 @@ from __future__ import annotations
 import io
 import math
 import os
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Any
 
+from exports.html import COVERAGE_COLOURS, COVERAGE_LABELS, data_uri, esc, fmt, json_data_element, page, table
 from graphmodel.atomic import atomic_write_bytes, atomic_write_text
 from graphmodel.errors import CampaignGraphError
 from graphmodel.graph import CampaignGraph
 from graphmodel.values import normalise_as_of
-from exports.html import COVERAGE_COLOURS, COVERAGE_LABELS, data_uri, esc, fmt, json_data_element, page, table
 
 BASEMAP_ATTRIBUTION = "Basemap: Natural Earth I shaded relief (public domain), as shipped with Cartopy"
 STATUSES = ("not_covered", "unknown", "covered")  # drawing order: gaps on top
@@ -160,26 +161,28 @@ def extent_for(points: Iterable[SitePoint], *, min_lon_span: float = 50.0, min_l
     return Extent(west, west + lon_span, south, south + lat_span)
 
 
+def _pixel_box(extent: Extent) -> tuple[int, int, int, int]:
+    """``(row0, row1, col0, col1)`` of the basemap pixels covering ``extent``, inside the image."""
+    rows, cols = _basemap().shape[:2]
+    c0 = max(math.floor((extent.west + 180.0) / 360.0 * cols), 0)
+    c1 = min(math.ceil((extent.east + 180.0) / 360.0 * cols), cols)
+    r0 = max(math.floor((90.0 - extent.north) / 180.0 * rows), 0)
+    r1 = min(math.ceil((90.0 - extent.south) / 180.0 * rows), rows)
+    return r0, r1, c0, c1
+
+
 def basemap_crop(extent: Extent) -> Any:
     """The basemap pixels inside ``extent`` (numpy array)."""
-    img = _basemap()
-    rows, cols = img.shape[:2]
-    c0 = int(math.floor((extent.west + 180.0) / 360.0 * cols))
-    c1 = int(math.ceil((extent.east + 180.0) / 360.0 * cols))
-    r0 = int(math.floor((90.0 - extent.north) / 180.0 * rows))
-    r1 = int(math.ceil((90.0 - extent.south) / 180.0 * rows))
-    return img[max(r0, 0):min(r1, rows), max(c0, 0):min(c1, cols)]
+    r0, r1, c0, c1 = _pixel_box(extent)
+    return _basemap()[r0:r1, c0:c1]
 
 
 def _crop_extent(extent: Extent) -> Extent:
     """The extent of :func:`basemap_crop` after snapping to whole pixels."""
-    img = _basemap()
-    rows, cols = img.shape[:2]
-    c0 = max(int(math.floor((extent.west + 180.0) / 360.0 * cols)), 0)
-    c1 = min(int(math.ceil((extent.east + 180.0) / 360.0 * cols)), cols)
-    r0 = max(int(math.floor((90.0 - extent.north) / 180.0 * rows)), 0)
-    r1 = min(int(math.ceil((90.0 - extent.south) / 180.0 * rows)), rows)
-    return Extent(c0 / cols * 360.0 - 180.0, c1 / cols * 360.0 - 180.0, 90.0 - r1 / rows * 180.0, 90.0 - r0 / rows * 180.0)
+    rows, cols = _basemap().shape[:2]
+    r0, r1, c0, c1 = _pixel_box(extent)
+    return Extent(c0 / cols * 360.0 - 180.0, c1 / cols * 360.0 - 180.0, 90.0 - r1 / rows * 180.0,
+                  90.0 - r0 / rows * 180.0)
 
 
 def _marker_area(workforce: float | None) -> float:
@@ -256,7 +259,7 @@ def render_html(points: Sequence[SitePoint], title: str, *, as_of: str = "", red
     extent = _crop_extent(extent_for(points))
     crop = basemap_crop(extent)
     h_px, w_px = crop.shape[:2]
-    scale = max(1, int(math.ceil(1000 / max(w_px, 1))))
+    scale = max(1, math.ceil(1000 / max(w_px, 1)))
     width, height = w_px * scale, h_px * scale
 
     def xy(p: SitePoint) -> tuple[float, float]:
@@ -296,7 +299,7 @@ def render_html(points: Sequence[SitePoint], title: str, *, as_of: str = "", red
     body = (
         "<main>"
         f"<h1>{esc(title)}</h1>"
-        + (f'<div class="redacted">Redacted export: sensitive fields were removed.</div>' if redacted else "")
+        + ('<div class="redacted">Redacted export: sensitive fields were removed.</div>' if redacted else "")
         + f'<p class="small">{len(points)} sites, as of {esc(as_of)}. Hover a marker for details. '
         + (f"{len(unplaced)} site(s) without coordinates are listed below but not drawn. " if unplaced else "")
         + "Unknown means the data does not say; it is not the same as no coverage.</p>"

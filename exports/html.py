@@ -20,9 +20,10 @@ import html
 import importlib.util
 import json
 import math
+from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 from graphmodel.errors import CampaignGraphError
 
@@ -57,10 +58,13 @@ def json_for_script(obj: Any) -> str:
     """JSON text that is safe inside a ``<script>`` element.
 
     >>> json_for_script({"name": "</script><script>alert(1)</script>"})
-    '{"name": "\\\\u003c/script\\\\u003e\\\\u003cscript\\\\u003ealert(1)\\\\u003c/script\\\\u003e"}'
+    '{"name":"\\\\u003c/script\\\\u003e\\\\u003cscript\\\\u003ealert(1)\\\\u003c/script\\\\u003e"}'
     """
-    text = json.dumps(obj, ensure_ascii=False, allow_nan=False, default=str)
-    return text.translate(_JS_UNSAFE)
+    text = json.dumps(obj, ensure_ascii=False, allow_nan=False, default=str, separators=(",", ":"))
+    # str.replace per character is far faster than str.translate on multi-megabyte maps
+    for ch, escaped in _JS_UNSAFE.items():
+        text = text.replace(chr(ch), escaped)
+    return text
 
 
 def json_data_element(element_id: str, obj: Any) -> str:

@@ -33,14 +33,11 @@ from __future__ import annotations
 import json
 import os
 from collections import Counter, deque
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Mapping
+from functools import cache
+from typing import Any
 
-from graphmodel import schema
-from graphmodel.atomic import atomic_write_text
-from graphmodel.errors import CampaignGraphError
-from graphmodel.graph import CampaignGraph
-from graphmodel.values import in_force, normalise_as_of
 from exports.html import (
     COVERAGE_COLOURS,
     COVERAGE_LABELS,
@@ -51,6 +48,11 @@ from exports.html import (
     page,
     vis_network_assets,
 )
+from graphmodel import schema
+from graphmodel.atomic import atomic_write_text
+from graphmodel.errors import CampaignGraphError
+from graphmodel.graph import CampaignGraph
+from graphmodel.values import in_force, normalise_as_of
 
 DEFAULT_MAX_NODES = 400
 
@@ -84,6 +86,7 @@ _HIDDEN_PROPS = {"name", "sources", "origins", "notes", "user_entered"}
 _MAX_TOOLTIP_LINES = 14
 
 SITE_STATUSES = ("covered", "not_covered", "unknown")
+_STAKE_KINDS = frozenset(("OWNS", "OPERATES"))
 
 
 @dataclass
@@ -289,8 +292,9 @@ def select_view(
         title = f"Within {hops} link{'s' if hops != 1 else ''} of {graph.name_of(centre)}"
         root = centre
     else:
-        degree = graph.nx.degree()
-        ordered = sorted(graph.nx.nodes, key=lambda n: (-degree[n], n))
+        # most-connected first; neighbour counts (not parallel-edge counts) are enough to rank
+        succ, pred = graph.nx.succ, graph.nx.pred
+        ordered = sorted(graph.nx.nodes, key=lambda n: (-(len(succ[n]) + len(pred[n])), n))
         title = "Campaign graph"
 
     ordered = [n for n in _ordered_unique(ordered) if graph.has_node(n)]
@@ -323,6 +327,8 @@ def _status_for(graph: CampaignGraph, nodes: list[str], root: str | None, day: s
 
 # --------------------------------------------------------------------------- rendering
 def _fmt_value(v: Any) -> str:
+    if type(v) is str:  # the common case first: this runs for every property of a large map
+        return v
     if isinstance(v, (list, tuple)):
         return ", ".join(str(x) for x in v)
     if isinstance(v, bool):
@@ -332,52 +338,49 @@ def _fmt_value(v: Any) -> str:
     return str(v)
 
 
-def _sources_line(graph: CampaignGraph, ids: Iterable[str]) -> str:
-    parts = []
-    for sid in ids:
-        s = graph.sources.get(sid)
-        parts.append(s.title or sid if s else sid)
-    return "sources: " + "; ".join(parts) if parts else "sources: none recorded"
+@cache
+def _visible_node_props(kind: str) -> frozenset[str]:
+    """Node properties a tooltip shows: the schema's, minus sensitive ones, names and provenance."""
+    return frozenset(k for k, p in schema.node_props(kind).items() if not p.sensitive and k not in _HIDDEN_PROPS)
 
 
-def node_tooltip(graph: CampaignGraph, n: str, attrs: Mapping[str, Any], status: str | None = None,
-                 reason: str | None = None) -> str:
-    """Plain-text tooltip: name, kind and id, the key (non-sensitive) properties, coverage, sources."""
+@cache
+def _visible_edge_props(kind: str) -> dict[str, bool]:
+    """Edge properties a tooltip shows -> whether they are percentages."""
+    return {k: p.type == "percent" for k, p in schema.edge_props(kind).items()
+            if not p.sensitive and k not in _HIDDEN_PROPS and k not in ("valid_from", "valid_to")}
+
+
+def node_props_text(attrs: Mapping[str, Any]) -> str:
+    r"""The key (non-sensitive) properties of a node, one ``name: value`` line each, sorted.
+
+    >>> node_props_text({"kind": "Site", "name": "Site A", "country": "DE", "workforce": 1200, "notes": "x"})
+    'country: DE\nworkforce: 1200'
+    """
+    keys = _visible_node_props(attrs["kind"]) & attrs.keys()
+    lines = [f"{k.replace('_', ' ')}: {_fmt_value(attrs[k])}" for k in sorted(keys)]
+    return "\n".join(lines[:_MAX_TOOLTIP_LINES])
+
+
+def edge_props_text(attrs: Mapping[str, Any]) -> str:
+    r"""The key (non-sensitive) properties of an edge and its validity, one line each.
+
+    >>> edge_props_text({"kind": "OWNS", "share": 60.0, "valid_from": "2020-01-01"})
+    'share: 60 %\nvalid: 2020-01-01 to …'
+    >>> edge_props_text({"kind": "OWNS"})
+    'share: not published (unknown)'
+    """
     kind = attrs["kind"]
-    lines = [str(attrs.get("name", n)), f"{kind} · id {n}"]
-    props = schema.node_props(kind)
-    for key, value in attrs.items():
-        if key in ("kind",) or key in _HIDDEN_PROPS:
-            continue
-        p = props.get(key)
-        if p is None or p.sensitive:
-            continue
-        lines.append(f"{key.replace('_', ' ')}: {_fmt_value(value)}")
-    lines = lines[:_MAX_TOOLTIP_LINES]
-    if status is not None:
-        lines.append(f"coverage: {COVERAGE_LABELS.get(status, status)}" + (f" ({reason})" if reason else ""))
-    lines.append(_sources_line(graph, attrs.get("sources") or ()))
-    return "\n".join(lines)
-
-
-def edge_tooltip(graph: CampaignGraph, u: str, v: str, attrs: Mapping[str, Any]) -> str:
-    kind = attrs["kind"]
-    lines = [f"{kind}: {graph.name_of(u)} → {graph.name_of(v)}"]
-    props = schema.edge_props(kind)
-    for key, value in attrs.items():
-        if key == "kind" or key in _HIDDEN_PROPS or key in ("valid_from", "valid_to"):
-            continue
-        p = props.get(key)
-        if p is None or p.sensitive:
-            continue
-        lines.append(f"{key.replace('_', ' ')}: {_fmt_value(value)}{' %' if p.type == 'percent' else ''}")
-    if kind in ("OWNS", "OPERATES") and "share" not in attrs and "voting" not in attrs:
+    visible = _visible_edge_props(kind)
+    keys = visible.keys() & attrs.keys()
+    lines = [f"{k.replace('_', ' ')}: {_fmt_value(attrs[k])}{' %' if visible[k] else ''}" for k in sorted(keys)] \
+        if keys else []
+    if kind in _STAKE_KINDS and "share" not in keys and "voting" not in keys:
         lines.append("share: not published (unknown)")
     vf, vt = attrs.get("valid_from"), attrs.get("valid_to")
     if vf or vt:
         lines.append(f"valid: {vf or '…'} to {vt or '…'}")
-    lines.append(_sources_line(graph, attrs.get("sources") or ()))
-    return "\n".join(lines[:_MAX_TOOLTIP_LINES + 2])
+    return "\n".join(lines[:_MAX_TOOLTIP_LINES])
 
 
 def _edge_width(attrs: Mapping[str, Any]) -> tuple[float, bool]:
@@ -422,40 +425,63 @@ def map_options(n_nodes: int) -> dict[str, Any]:
     return data
 
 
+#: positions in a compact node row and edge row (the page's script builds vis-network items from them)
+NODE_ROW = ("id", "label", "kind", "status", "size", "props", "sources", "reason")
+EDGE_ROW = ("from", "to", "kind", "width", "dashed", "props", "sources")
+
+
 def map_data(graph: CampaignGraph, view: MapView) -> dict[str, Any]:
-    """The node and edge lists of a view, ready for vis-network (plain JSON-able data)."""
+    """A view's nodes and edges as compact rows (:data:`NODE_ROW`, :data:`EDGE_ROW`) plus lookup tables.
+
+    Built directly from the graph: one small list per element, kinds, statuses and sources as
+    indexes, so a 20,000-node view serialises quickly. The page turns rows into vis-network
+    items and plain-text tooltips (name, kind and id, properties, coverage, sources).
+    """
     g = graph.nx
     focus = set(view.focus)
+    kinds: dict[str, int] = {}
+    sources: dict[str, int] = {}
+    statuses = {st: i for i, st in enumerate(SITE_STATUSES)}
+
+    def src_index(ids: Iterable[str]) -> list[int]:
+        out = []
+        for sid in ids:
+            i = sources.get(sid)
+            if i is None:
+                i = sources[sid] = len(sources)
+            out.append(i)
+        return out
+
     nodes = []
+    status, reasons = view.site_status, view.site_reasons
     for n in view.nodes:
         a = g.nodes[n]
         kind = a["kind"]
-        colour, shape = KIND_STYLE.get(kind, ("#607d8b", "dot"))
-        item: dict[str, Any] = {"id": n, "label": str(a.get("name", n)), "kind": kind, "shape": shape}
-        st = view.site_status.get(n) if kind == "Site" else None
-        if st is not None:
-            item["color"] = {"background": COVERAGE_COLOURS[st], "border": "#37474f",
-                             "highlight": {"background": COVERAGE_COLOURS[st], "border": "#000"}}
-            item["status"] = st
-        else:
-            item["color"] = {"background": colour, "border": colour}
-        item["title"] = node_tooltip(graph, n, a, st, view.site_reasons.get(n))
-        item["size"] = 26 if n in focus else (16 if kind in ("Company", "Site") else 12)
-        if n in focus:
-            item["font"] = {"size": 16, "bold": True}
-        nodes.append(item)
+        k = kinds.setdefault(kind, len(kinds))
+        st = status.get(n, "unknown") if kind == "Site" else None
+        size = 26 if n in focus else (16 if kind in ("Company", "Site") else 12)
+        nodes.append([n, str(a.get("name", n)), k, statuses[st] if st else -1, size, node_props_text(a),
+                      src_index(a.get("sources") or ()), reasons.get(n, "")])
     edges = []
-    ends = graph._edge_ends  # noqa: SLF001 - read-only lookup of edge ends by id (O(1))
+    ends = graph._edge_ends
     for eid in view.edges:
         u, v = ends[eid]
         a = g.edges[u, v, eid]
+        kind = a["kind"]
         width, dashed = _edge_width(a)
-        edges.append({
-            "id": eid, "from": u, "to": v, "kind": a["kind"], "width": width, "dashes": dashed,
-            "color": {"color": EDGE_COLOURS.get(a["kind"], "#b0bec5")},
-            "title": edge_tooltip(graph, u, v, a),
-        })
-    return {"nodes": nodes, "edges": edges}
+        edges.append([u, v, kinds.setdefault(kind, len(kinds)), width, 1 if dashed else 0, edge_props_text(a),
+                      src_index(a.get("sources") or ())])
+    kind_names = list(kinds)
+    source_titles = []
+    for sid in sources:
+        s = graph.sources.get(sid)
+        source_titles.append((s.title or sid) if s else sid)
+    return {
+        "nodes": nodes, "edges": edges, "kinds": kind_names, "sources": source_titles,
+        "statuses": list(SITE_STATUSES), "statusLabels": dict(COVERAGE_LABELS), "statusColours": dict(COVERAGE_COLOURS),
+        "kindStyle": {k: list(KIND_STYLE.get(k, ("#607d8b", "dot"))) for k in kind_names},
+        "edgeColours": {k: EDGE_COLOURS.get(k, "#b0bec5") for k in kind_names},
+    }
 
 
 def _legend(view: MapView, kinds_present: Iterable[str]) -> str:
@@ -490,8 +516,41 @@ _MAP_JS = r"""
 (function () {
   "use strict";
   var data = JSON.parse(document.getElementById("map-data").textContent);
-  var nodes = new vis.DataSet(data.nodes);
-  var edges = new vis.DataSet(data.edges);
+  function sourcesLine(ix) {
+    if (!ix.length) { return "sources: none recorded"; }
+    return "sources: " + ix.map(function (i) { return data.sources[i]; }).join("; ");
+  }
+  var labelOf = {};
+  // rows -> vis-network items; every title is a plain string, which vis-network shows as text
+  var nodeItems = data.nodes.map(function (r) {
+    var kind = data.kinds[r[2]], st = r[3] >= 0 ? data.statuses[r[3]] : null;
+    var style = data.kindStyle[kind];
+    labelOf[r[0]] = r[1];
+    var lines = [r[1], kind + " \u00b7 id " + r[0]];
+    if (r[5]) { lines.push(r[5]); }
+    if (st) { lines.push("coverage: " + data.statusLabels[st] + (r[7] ? " (" + r[7] + ")" : "")); }
+    lines.push(sourcesLine(r[6]));
+    var item = {id: r[0], label: r[1], kind: kind, shape: style[1], size: r[4], title: lines.join("\n")};
+    if (st) {
+      var c = data.statusColours[st];
+      item.status = st;
+      item.color = {background: c, border: "#37474f", highlight: {background: c, border: "#000"}};
+    } else {
+      item.color = {background: style[0], border: style[0]};
+    }
+    if (r[4] >= 26) { item.font = {size: 16, bold: true}; }
+    return item;
+  });
+  var edgeItems = data.edges.map(function (r) {
+    var kind = data.kinds[r[2]];
+    var lines = [kind + ": " + labelOf[r[0]] + " \u2192 " + labelOf[r[1]]];
+    if (r[5]) { lines.push(r[5]); }
+    lines.push(sourcesLine(r[6]));
+    return {from: r[0], to: r[1], kind: kind, width: r[3], dashes: r[4] === 1,
+            color: {color: data.edgeColours[kind]}, title: lines.join("\n")};
+  });
+  var nodes = new vis.DataSet(nodeItems);
+  var edges = new vis.DataSet(edgeItems);
   var container = document.getElementById("map");
   var network = new vis.Network(container, {nodes: nodes, edges: edges}, data.options);
   var status = document.getElementById("status");
@@ -514,7 +573,7 @@ _MAP_JS = r"""
   freeze.addEventListener("click", function () { setFrozen(!frozen); });
   var list = document.getElementById("names");
   var seen = {};
-  data.nodes.forEach(function (n) {
+  nodeItems.forEach(function (n) {
     if (seen[n.label]) { return; }
     seen[n.label] = true;
     var o = document.createElement("option");
@@ -525,9 +584,9 @@ _MAP_JS = r"""
     ev.preventDefault();
     var q = document.getElementById("q").value.trim().toLowerCase();
     if (!q) { return; }
-    var hits = data.nodes.filter(function (n) { return n.label.toLowerCase() === q; });
+    var hits = nodeItems.filter(function (n) { return n.label.toLowerCase() === q; });
     if (!hits.length) {
-      hits = data.nodes.filter(function (n) {
+      hits = nodeItems.filter(function (n) {
         return n.label.toLowerCase().indexOf(q) >= 0 || String(n.id).toLowerCase().indexOf(q) >= 0;
       });
     }

@@ -103,7 +103,7 @@ def assert_self_contained_and_escaped(text: str) -> None:
     """No network addresses in src/href, no external script or stylesheet, no raw payload."""
     p = _Attrs()
     p.feed(text)
-    assert not [u for u in p.urls if re.match(r"\s*(https?:)?//", u, re.I)]
+    assert not [u for u in p.urls if re.match(r"\s*(https?:)?//", u, re.IGNORECASE)]
     # the payload's <img> never became an element: the only images are our data: URIs
     assert all(src.startswith("data:image/png;base64,") for src in p.img_srcs)
     assert p.handlers == []  # no inline event handler attribute anywhere
@@ -170,27 +170,31 @@ def test_bad_view_arguments_are_user_errors() -> None:
 
 
 # --------------------------------------------------------------------------- rendering
-def test_map_data_styles_kinds_stakes_and_tooltips_as_text() -> None:
+def test_map_data_rows_carry_kind_status_stake_and_tooltip_text() -> None:
+    from exports.netmap import EDGE_ROW, NODE_ROW
+
     g = acme_graph()
     view = select_view(g, company="acme", as_of=AS_OF, coverage_status=False)
     view.site_status["site_a"] = "covered"
+    view.site_reasons["site_a"] = "recognised union, CBA in force"
     data = map_data(g, view)
-    by_id = {n["id"]: n for n in data["nodes"]}
-    assert by_id["acme"]["shape"] == "dot" and by_id["acme"]["size"] == 26  # the focus is bigger
-    assert by_id["site_a"]["color"]["background"] == "#2e7d32"  # covered: green
-    assert by_id["site_b"]["color"]["background"] == "#9e9e9e"  # unknown: grey
-    assert by_id["u1"]["shape"] == "triangle"
-    tip = by_id["site_a"]["title"]
-    assert tip.splitlines()[:2] == ["Site A", "Site · id site_a"]
-    assert "workforce: 1200" in tip and "coverage: covered" in tip
-    assert tip.splitlines()[-1] == "sources: Fictional company register"
-    edges = {e["id"]: e for e in data["edges"]}
-    assert edges["OWNS:acme->acme_de"]["width"] == 7.0  # 100 %
-    assert edges["OWNS:acme->acme_br"]["width"] == 4.6  # 60 %: 1 + 6 * 0.6
-    assert edges["OPERATES:acme_de->site_a"]["width"] == 1.5
+    nodes = {r[0]: dict(zip(NODE_ROW, r)) for r in data["nodes"]}
+    assert data["kinds"][nodes["acme"]["kind"]] == "Company" and nodes["acme"]["size"] == 26  # the focus is bigger
+    assert data["statuses"][nodes["site_a"]["status"]] == "covered"
+    assert data["statuses"][nodes["site_b"]["status"]] == "unknown"
+    assert nodes["u1"]["status"] == -1  # not a site
+    assert data["kindStyle"]["Union"] == ["#6a1b9a", "triangle"]
+    assert nodes["site_a"]["props"] == (
+        "commodity: steel\ncountry: DE\nlat: 51.2\nlon: 6.8\nstatus: operating\nworkforce: 1200")
+    assert [data["sources"][i] for i in nodes["site_a"]["sources"]] == ["Fictional company register"]
+    edges = {(r[0], r[1]): dict(zip(EDGE_ROW, r)) for r in data["edges"]}
+    assert edges["acme", "acme_de"]["width"] == 7.0  # 100 %
+    assert edges["acme", "acme_br"]["width"] == 4.6  # 60 %: 1 + 6 * 0.6
+    assert edges["acme_de", "site_a"]["width"] == 1.5 and edges["acme_de", "site_a"]["dashed"] == 0
+    assert edges["acme_de", "site_a"]["props"] == "share: not published (unknown)"
+    assert edges["acme", "jv"]["props"] == "control: joint\nshare: 50 %"
     # membership counts are sensitive: never in a tooltip
-    assert "members" not in edges["REPRESENTS:u1->site_a"]["title"]
-    assert "recognised: yes" in edges["REPRESENTS:u1->site_a"]["title"]
+    assert edges["u1", "site_a"]["props"] == "recognised: yes"
 
 
 def test_page_is_one_self_contained_file_with_legend_search_and_freeze() -> None:
@@ -263,6 +267,14 @@ def test_map_draws_offline_in_chromium(tmp_path: Path, offline_page) -> None:
     assert page.evaluate("window.campaignMap.network.physics.physicsEnabled") is False
     page.click("#freeze")
     assert page.evaluate("window.campaignMap.network.physics.physicsEnabled") is True
+    site_a = page.evaluate("window.campaignMap.nodes.get('site_a')")
+    assert site_a["shape"] == "square" and site_a["color"]["background"] == "#9e9e9e"  # unknown (no coverage run)
+    assert site_a["title"].splitlines()[:3] == ["Site A", "Site · id site_a", "commodity: steel"]
+    assert site_a["title"].splitlines()[-2:] == ["coverage: unknown", "sources: Fictional company register"]
+    owns = page.evaluate("window.campaignMap.edges.get({filter: e => e.from === 'acme' && e.to === 'acme_br'})")
+    assert owns[0]["width"] == 4.6
+    assert owns[0]["title"] == ("OWNS: Acme Steel Holding → Acme Brasil SA\nshare: 60 %\n"
+                                "sources: Fictional company register")
     page.fill("#q", "Site B")
     page.click("#search button")
     assert page.evaluate("window.campaignMap.network.getSelectedNodes()") == ["site_b"]
