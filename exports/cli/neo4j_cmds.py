@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 import click
 
@@ -19,6 +19,9 @@ from exports.cli.common import echo_json, format_option, open_snapshot, progress
 from graphmodel.errors import CampaignGraphError
 from graphmodel.stores.neo4j import DEFAULT_BATCH_SIZE, Neo4jStore, safe_uri
 from graphmodel.stores.snapshot import save_snapshot
+
+if TYPE_CHECKING:
+    from graphmodel.graph import CampaignGraph
 
 PASSWORD_ENV = "NEO4J_PASSWORD"
 
@@ -119,3 +122,84 @@ def pull(uri: str, database: str | None, user: str, output: Path) -> None:
     manifest = save_snapshot(graph, output)
     click.echo(f"pulled {manifest['counts']['nodes']} nodes, {manifest['counts']['edges']} edges, "
                f"{manifest['counts']['sources']} sources into {output}")
+
+
+# ------------------------------------------------------------------ --backend for the query commands
+_BACKEND_KEY = "campaign_graph.backend"
+_OWNER_KINDS = ("Company", "Investor", "Person")
+
+
+def backend_options(f: Callable[..., Any]) -> Callable[..., Any]:
+    """Add ``--backend memory|neo4j``, ``--uri``, ``--database`` and ``--user`` to a query command.
+
+    The values go to the click context (the command's signature does not change); the
+    command then calls :func:`open_graph` where it used to call ``open_snapshot``, and
+    declares its SNAPSHOT argument ``required=False``.
+    """
+
+    def keep(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
+        ctx.meta.setdefault(_BACKEND_KEY, {})[param.name] = value
+        return value
+
+    opts = [
+        click.option("--user", default=lambda: os.environ.get("NEO4J_USER", "neo4j"), show_default="neo4j",
+                     expose_value=False, callback=keep, help="With --backend neo4j: user name (or NEO4J_USER)."),
+        click.option("--database", default=lambda: os.environ.get("NEO4J_DATABASE"), expose_value=False,
+                     callback=keep, help="With --backend neo4j: database name (or NEO4J_DATABASE)."),
+        click.option("--uri", default=lambda: os.environ.get("NEO4J_URI"), expose_value=False, callback=keep,
+                     help="With --backend neo4j: bolt://HOST:7687 (or NEO4J_URI); password from NEO4J_PASSWORD."),
+        click.option("--backend", type=click.Choice(["memory", "neo4j"]), default="memory", show_default=True,
+                     expose_value=False, callback=keep, is_eager=True,
+                     help="memory: read SNAPSHOT; neo4j: ask the server (the query runs on the part it selects)."),
+    ]
+    for opt in opts:
+        f = opt(f)
+    return f
+
+
+def _resolve_owner_on_server(store: Neo4jStore, text: str) -> str:
+    from queries import cypher
+
+    last: CampaignGraphError | None = None
+    for kind in _OWNER_KINDS:
+        try:
+            return cypher.resolve(store, text, kind)
+        except CampaignGraphError as e:
+            if not str(e).startswith("no "):
+                raise  # ambiguous: the message lists the candidates
+            last = e
+    raise CampaignGraphError(f"no company, investor or person matches {text!r}") from last
+
+
+def open_graph(snapshot: Path | str | None, *, query: str, subject: str | None = None) -> "CampaignGraph":
+    """The graph a query command works on: the snapshot, or the part of the server's graph it needs.
+
+    ``query`` is ``group``, ``parent``, ``coverage``, ``leverage`` or ``solidarity``;
+    ``subject`` the company (entity, union) it is about (``None``: every site, which reads
+    the whole graph). The server-side selection is the one :mod:`queries.cypher` uses, so
+    the command's own query on it gives the in-memory answer (tested).
+    """
+    ctx = click.get_current_context(silent=True)
+    opts = (ctx.meta.get(_BACKEND_KEY, {}) if ctx is not None else {}) or {}
+    if opts.get("backend", "memory") != "neo4j":
+        if snapshot is None:
+            raise CampaignGraphError("SNAPSHOT is needed (or --backend neo4j --uri bolt://HOST:7687)")
+        return open_snapshot(str(snapshot))
+    from queries import cypher
+
+    with store_from_options(opts.get("uri") or "", opts.get("database"), opts.get("user") or "neo4j") as store:
+        if subject is None:
+            return store.read()
+        if query == "solidarity":
+            root = cypher.resolve(store, subject, "Union")
+        else:
+            root = _resolve_owner_on_server(store, subject)
+        if query == "group":
+            return cypher.ownership_subgraph(store, root)
+        if query == "parent":
+            return cypher.ownership_subgraph(store, root, down=False)
+        if query == "coverage":
+            return cypher.coverage_subgraph(store, root)
+        if query in ("leverage", "solidarity"):
+            return cypher.component_subgraph(store, root)
+        raise CampaignGraphError(f"no server-side selection for {query!r}")

@@ -14,6 +14,7 @@ import click
 import pandas as pd
 
 from exports.cli.common import echo_json, open_snapshot
+from exports.cli.neo4j_cmds import backend_options, open_graph
 from exports.tables import format_table, table_records, write_table
 from graphmodel.errors import CampaignGraphError
 from graphmodel.graph import CampaignGraph
@@ -139,7 +140,8 @@ def parent(snapshot: Path, entity: str, as_of: str | None, fmt: str) -> None:
 
 
 @click.command()
-@click.argument("snapshot", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.argument("snapshot", required=False, type=click.Path(exists=True, file_okay=False, path_type=Path))
+@backend_options
 @click.option("--company", default=None, help="The group's root (name, alias, former name or id); default all sites.")
 @as_of_option
 @rule_option
@@ -163,7 +165,7 @@ def coverage(snapshot: Path, company: str | None, as_of: str | None, rule: str, 
     from queries.coverage import coverage as coverage_query
     from queries.coverage import coverage_summary
 
-    graph = open_snapshot(str(snapshot))
+    graph = open_graph(snapshot, query="coverage", subject=company)
     root = resolve_owner(graph, company) if company else None
     df = coverage_query(graph, root, as_of=as_of, require=require, rule=rule, threshold=threshold, members=members)
     who = f"{graph.name_of(root)} group" if root else "all sites"
