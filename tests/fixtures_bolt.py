@@ -57,8 +57,8 @@ class BoltServer:
         import neo4j
 
         with neo4j.GraphDatabase.driver(self.uri, auth=(self.user, self.password)) as driver:
-            driver.execute_query("MATCH (n) CALL { WITH n DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS",
-                                 database_=self.default_database)
+            with driver.session(database=self.default_database) as session:  # auto-commit: IN TRANSACTIONS needs it
+                session.run("MATCH (n) CALL { WITH n DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS").consume()
         return self.default_database
 
     def drop_database(self, name: str) -> None:
