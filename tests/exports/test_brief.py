@@ -100,11 +100,12 @@ def test_redacted_briefing_drops_canaries_and_says_so(tmp_path: Path) -> None:
     g.add_node("p1", "Person", "Canary Organiser", sources=["survey"])
     g.add_edge("p1", "u1", "HOLDS_ROLE", sources=["survey"], role="organiser")
     g.add_node("site_a", "Site", "Site A", merge="replace", notes="canary note: meeting at the gate")
-    write_brief(g, "acme", tmp_path / "r.html", as_of=AS_OF, redact_output=True)
-    text = (tmp_path / "r.html").read_text(encoding="utf-8")
-    assert "Redacted briefing" in text
-    for canary in ("canary", "Canary", "CANARY", "/srv/private"):
-        assert canary not in text
+    for name in ("r.html", "r.md"):
+        write_brief(g, "acme", tmp_path / name, as_of=AS_OF, redact_output=True)
+        text = (tmp_path / name).read_text(encoding="utf-8")
+        assert "Redacted briefing" in text
+        for canary in ("canary", "Canary", "CANARY", "/srv/private"):
+            assert canary not in text
     plain = write_brief(g, "acme", tmp_path / "p.html", as_of=AS_OF)
     assert "Canary informant report" in (tmp_path / "p.html").read_text(encoding="utf-8")  # unredacted: listed
     assert not plain.redacted

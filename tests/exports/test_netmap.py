@@ -157,6 +157,30 @@ def test_edges_outside_their_validity_are_left_out() -> None:
     assert "old" in select_view(g, around="acme", hops=1, as_of="2005-06-01", coverage_status=False).nodes
 
 
+def test_sites_are_coloured_by_coverage_status() -> None:
+    g = acme_graph()
+    # Site A: recognised union and CBA in force; Site B: union not recognised (a recorded gap);
+    # Site C: nothing recorded at the JV's site
+    expected = {"site_a": "covered", "site_b": "not_covered", "site_c": "unknown"}
+    assert select_view(g, company="acme", as_of=AS_OF).site_status == expected
+    # outside a company view every site's own coverage is used (Site B's group is still Acme)
+    assert select_view(g, around="Union Two", hops=1, as_of=AS_OF).site_status == {"site_b": "not_covered"}
+
+
+def test_query_views_show_coverage_gaps_and_leverage_points() -> None:
+    g = acme_graph()
+    cov = select_view(g, company="acme", query="coverage", as_of=AS_OF)
+    # root, then the sites (gaps first) each with its operator
+    assert cov.nodes == ["acme", "site_b", "acme_br", "site_a", "acme_de", "site_c", "jv"]
+    assert cov.site_status == {"site_b": "not_covered", "site_a": "covered", "site_c": "unknown"}
+    assert cov.title == "Coverage of the Acme Steel Holding group"
+    assert len(cov.edges) == 6  # three OWNS, three OPERATES
+    lev = select_view(g, company="acme", query="leverage", as_of=AS_OF)
+    # the one leverage point: Site A (recognised union and CBA) with Union One as evidence
+    assert lev.nodes == ["acme", "site_a", "u1"]
+    assert lev.title == "Leverage points on the Acme Steel Holding group"
+
+
 def test_bad_view_arguments_are_user_errors() -> None:
     from graphmodel.errors import CampaignGraphError
 
