@@ -3,7 +3,7 @@
 Sheets (names any case; all optional, but at least one must be there): ``sources``,
 ``companies``, ``investors``, ``sites``, ``unions``, ``networks``, ``agreements``,
 ``ownership``, ``representation``, ``supply``, ``signatories``, ``coverage``,
-``network members``. Each sheet's columns have friendly headers ("Company id",
+``network members``, ``events``, ``campaigns``. Each sheet's columns have friendly headers ("Company id",
 "Country (ISO code)", "Share %", "Valid from"...) that :data:`SHEETS` maps to schema
 properties: that table is the only place that knows the mapping, and the template
 (:func:`write_template`), the loader and the README's table are all derived from it.
@@ -15,7 +15,7 @@ column header; good rows load.
 
 A few node sheets also declare an edge on the same row: a site's "Operator id" makes an
 OPERATES edge from that company, a union's "Affiliated to (union id)" an AFFILIATED_TO
-edge. A problem with that link rejects only the link, reported at the same row.
+edge, an event's "Involves id" an INVOLVES edge, a campaign's "Target id" a TARGETS edge. A problem with that link rejects only the link, reported at the same row.
 """
 
 from __future__ import annotations
@@ -220,6 +220,28 @@ SHEETS: tuple[Sheet, ...] = (
         _c("Network id", "target", "id from the networks sheet", True),
         _FROM,
         _TO,
+        _SOURCES,
+        _NOTES,
+    )),
+    Sheet("events", "node", "Event", "dated incidents: union busting, dismissals, fatalities, strikes, renamings", (
+        _c("Event id", "id", "a stable id you choose; repeat the row to name more than one party", True),
+        _c("Name", "name", "short title"),
+        _c("Date", "date", "when it happened (YYYY-MM-DD)"),
+        _c("Event type", "event_type", "e.g. union busting, dismissal, fatality, strike, renaming, relocation"),
+        _c("Severity", "severity", "a whole number, higher is worse"),
+        _c("Description", "description", "what happened, from the source"),
+        _c("Involves id", "INVOLVES:target", "id of the company, site or union involved"),
+        _SOURCES,
+        _NOTES,
+    )),
+    Sheet("campaigns", "node", "Campaign", "campaigns and organizing projects", (
+        _c("Campaign id", "id", "a stable id you choose; repeat the row to name more than one target", True),
+        _c("Name", "name", "name of the campaign"),
+        _c("Goal (confidential)", "goal", "what it aims for; dropped from redacted exports"),
+        _c("Status", "status", "e.g. planned, active, won, closed"),
+        _c("Start", "start", "start date"),
+        _c("End", "end", "end date"),
+        _c("Target id", "TARGETS:target", "id of the company or site targeted"),
         _SOURCES,
         _NOTES,
     )),

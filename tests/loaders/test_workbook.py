@@ -299,3 +299,25 @@ def test_every_friendly_column_maps_to_the_schema() -> None:
             else:
                 assert f in ("source", "target", "sources") or f in schema.edge_props(s.kind), f
         assert any(c.required for c in s.columns)
+
+
+def test_events_and_campaigns_repeat_rows_for_several_parties(tmp_path: Path) -> None:
+    p = _fill(
+        tmp_path / "w.xlsx",
+        {
+            "companies": [_row("companies", company_id="acme", name="Acme")],
+            "sites": [_row("sites", site_id="site-a", name="Site A", operator_id="acme")],
+            "events": [
+                _row("events", event_id="e1", name="Strike at Site A", date="2023-03-01", event_type="strike", involves_id="site-a"),
+                _row("events", event_id="e1", name="Strike at Site A", date="2023-03-01", event_type="strike", involves_id="acme"),
+            ],
+            "campaigns": [_row("campaigns", campaign_id="c1", name="Organise Site A", target_id="site-a", **{"Goal (confidential)": "recognition"})],
+        },
+    )
+    g, ctx = load_paths([p])
+    assert ctx.errors == []
+    assert sorted(k for k, *_ in g.edges(["INVOLVES", "TARGETS"])) == [
+        "INVOLVES:e1->acme", "INVOLVES:e1->site-a", "TARGETS:c1->site-a",
+    ]
+    assert g.node("e1")["origins"] == [f"{p}:events:3", f"{p}:events:4"]
+    assert g.node("c1")["goal"] == "recognition"
