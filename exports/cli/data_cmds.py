@@ -55,12 +55,18 @@ def load(sources: tuple[Path, ...], output: Path, fmt: str | None, strict: bool,
         _print_errors(ctx.errors)
     for file, cols in ctx.unused_columns.items():
         click.echo(f"  note: {file}: {len(cols)} column(s) not used: {', '.join(cols[:12])}{' ...' if len(cols) > 12 else ''}")
+    stats = summary["stats"]
+    merged = stats.get("node_rows_merged", 0) + stats.get("edge_rows_merged", 0)
+    if merged:
+        click.echo(f"  merged: {merged} row(s) restated a node or edge already loaded (one record, sources of all rows kept)")
+    if ctx.warnings:
+        click.echo(f"  {len(ctx.warnings)} warning(s) (kept values, unassigned parents...){'; see --report' if report is None else ''}")
     if report is not None:
         import json
 
         from graphmodel.atomic import atomic_write_text
 
-        atomic_write_text(report, json.dumps({**summary, "errors": _error_rows(ctx.errors)}, indent=2, default=str))
+        atomic_write_text(report, json.dumps({**summary, "errors": _error_rows(ctx.errors), "warnings": ctx.warnings}, indent=2, default=str))
 
 
 @click.command()

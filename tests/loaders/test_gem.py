@@ -239,8 +239,14 @@ def test_cli_load_gem_formats(tmp_path):
     res = CliRunner().invoke(cli, ["load", "--format", "gem-coal", str(COAL), "-o", str(tmp_path / "snap")])
     assert res.exit_code == 0, res.output
     assert "Site: 17" in res.output
-    res = CliRunner().invoke(cli, ["load", str(PLANTS), str(UNITS), str(ORE_XLSX), "-o", str(tmp_path / "s2")])
+    res = CliRunner().invoke(cli, ["load", str(PLANTS), str(UNITS), str(ORE_XLSX), "-o", str(tmp_path / "s2"),
+                                   "--report", str(tmp_path / "r.json")])
     assert res.exit_code == 0, res.output
+    assert "merged:" in res.output  # rows restating a company or edge are folded, and said so
+    import json
+
+    report = json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))
+    assert report["rows_rejected"] == 0 and report["stats"]["node_rows_merged"] > 0 and "warnings" in report
 
 
 # ------------------------------------------------------------------ the full real files
