@@ -22,7 +22,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from loaders.resolution import DEFAULT_REVIEW_THRESHOLD, DEFAULT_THRESHOLD, compare_names  # noqa: E402
+from loaders.resolution import DEFAULT_REVIEW_THRESHOLD, DEFAULT_THRESHOLD, compare_names
 
 PAIRS = ROOT / "tests" / "loaders" / "data" / "name_pairs.csv"
 

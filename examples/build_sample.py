@@ -34,11 +34,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from graphmodel.graph import CampaignGraph  # noqa: E402
-from loaders.builder import build  # noqa: E402
-from loaders.context import LoadContext  # noqa: E402
-from loaders.registry import loader  # noqa: E402
-from loaders.resolution import resolve  # noqa: E402
+from graphmodel.graph import CampaignGraph
+from loaders.builder import build
+from loaders.context import LoadContext
+from loaders.registry import loader
+from loaders.resolution import resolve
 
 DATA = ROOT.parent / "shared" / "data"
 OUT = ROOT / "examples" / "sample"
@@ -135,8 +135,8 @@ def subgraph(graph: CampaignGraph, keep: set[str]) -> CampaignGraph:
 
 def write_tables(graph: CampaignGraph, folder: Path) -> list[Path]:
     """The generic tables, as ``campaign-graph export --format csv`` writes them (no about.json)."""
-    from exports.formats.csv_tables import _csv_text, source_cells, table_cells
     from exports.formats.base import edge_columns, edge_rows, node_columns, node_rows
+    from exports.formats.csv_tables import _csv_text, source_cells, table_cells
     from graphmodel.atomic import atomic_write_text, inside
 
     folder.mkdir(parents=True, exist_ok=True)

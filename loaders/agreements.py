@@ -54,18 +54,18 @@ TABLE_SOURCE = Source(
     licence="facts with citations; quotes belong to their pages",
 )
 _NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10}
-_YEARS = re.compile(r"\b(\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten)[\s-]+years?\b", re.I)
-_MONTHS = "january february march april may june july august september october november december".split()
-_MONTH_DATE = re.compile(r"\b(" + "|".join(_MONTHS) + r")\s+(\d{1,2}),?\s+(\d{4})\b", re.I)
-_DAY_MONTH_DATE = re.compile(r"\b(\d{1,2})\s+(" + "|".join(_MONTHS) + r"),?\s+(\d{4})\b", re.I)
+_YEARS = re.compile(r"\b(\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten)[\s-]+years?\b", re.IGNORECASE)
+_MONTHS = ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december"]
+_MONTH_DATE = re.compile(r"\b(" + "|".join(_MONTHS) + r")\s+(\d{1,2}),?\s+(\d{4})\b", re.IGNORECASE)
+_DAY_MONTH_DATE = re.compile(r"\b(\d{1,2})\s+(" + "|".join(_MONTHS) + r"),?\s+(\d{4})\b", re.IGNORECASE)
 _ISO_DATE = re.compile(r"\b(\d{4}-\d{2}-\d{2})\b")
 
 #: signatory texts that describe people or groups, not one organisation: no Union is made
 _GENERIC = re.compile(
-    r"\b(unions|affiliates|delegates|members of|leaders|employees|workers at)\b", re.I
+    r"\b(unions|affiliates|delegates|members of|leaders|employees|workers at)\b", re.IGNORECASE
 )
-_COUNCIL = re.compile(r"\b(EWC|works council|european works council)\b", re.I)
-_EMPLOYER_WORDS = re.compile(r"\b(management|ceo|chairman|board|human resources|president and ceo)\b", re.I)
+_COUNCIL = re.compile(r"\b(EWC|works council|european works council)\b", re.IGNORECASE)
+_EMPLOYER_WORDS = re.compile(r"\b(management|ceo|chairman|board|human resources|president and ceo)\b", re.IGNORECASE)
 _ORG_AFTER_ROLE = re.compile(r"\bof (?:the )?(?P<org>[A-Z].*)$")
 _ACRONYM = re.compile(r"\(([A-Z][A-Za-z/&-]{1,11})\)\s*$")
 #: global and regional union federations whose level is a matter of record
@@ -191,7 +191,10 @@ def load(path: Path, ctx: LoadContext) -> None:
     for rownum, row in table.rows:
         ctx.rows_read[path.name] += 1
         loc = Location(path.name, rownum)
-        get = lambda c: norm_space(row.get(c, ""))  # noqa: E731
+
+        def get(c: str, row: dict[str, str] = row) -> str:
+            return norm_space(row.get(c, ""))
+
         rid, kind = get("id"), get("kind").casefold()
         if not rid:
             ctx.error_at(loc, "row without an id", column="id")

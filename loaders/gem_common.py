@@ -24,11 +24,13 @@ Mapping (DESIGN.md, "Mapping the public formats"):
 
 from __future__ import annotations
 
+import math
 import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 from graphmodel.records import EdgeRecord, NodeRecord, Source, edge_id
 from loaders.context import LoadContext, Location
@@ -310,7 +312,7 @@ def parse_number(text: Any) -> float | None:
         v = float(s)
     except ValueError:
         return None
-    return v if v == v and abs(v) != float("inf") else None
+    return v if math.isfinite(v) else None
 
 
 def parse_year(text: Any) -> int | None:
@@ -407,7 +409,7 @@ class GemEmitter:
     sources_added: set[str] = field(default_factory=set)
 
     @classmethod
-    def of(cls, ctx: LoadContext) -> "GemEmitter":
+    def of(cls, ctx: LoadContext) -> GemEmitter:
         # kept on the context (not in a module global) so two loads never share state
         em = ctx.__dict__.get("_gem_emitter")
         if em is None:

@@ -67,7 +67,7 @@ def sniff(path: Path) -> bool:
             finally:
                 wb.close()
             return all(c in header for c in XLSX_SIGNATURE)
-        except Exception:  # not a workbook we can open: another loader may take it
+        except Exception:  # noqa: BLE001 - openpyxl raises many types; not our workbook, another loader may take it
             return False
     if path.suffix.lower() == ".csv":
         h = set(csv_header(path))

@@ -153,5 +153,5 @@ def load(path: Path, ctx: LoadContext) -> None:
         props["capacity"], props["capacity_unit"] = cap, unit
         if load_plant_row(em, ctx, row, loc, source, props, hints=hints):
             ctx.stats["gem_sites"] += 1
-    used |= {h for h in table.header if h.endswith("-nominal-crude-steel-capacity-(ttpa)") or h.endswith("-nominal-iron-capacity-(ttpa)")}
+    used |= {h for h in table.header if h.endswith(("-nominal-crude-steel-capacity-(ttpa)", "-nominal-iron-capacity-(ttpa)"))}
     used_columns_report(ctx, path.name, table.header, used)

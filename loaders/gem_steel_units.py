@@ -16,7 +16,14 @@ from pathlib import Path
 from typing import Any
 
 from loaders.context import LoadContext, Location
-from loaders.gem_common import GemEmitter, csv_header, norm_space, parse_number, release_source, used_columns_report
+from loaders.gem_common import (
+    GemEmitter,
+    csv_header,
+    norm_space,
+    parse_number,
+    release_source,
+    used_columns_report,
+)
 from loaders.gem_steel import load_plant_row, site_props, table_hints
 from loaders.readers import read_csv
 

@@ -36,10 +36,11 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 import fingerprints
 from rapidfuzz import fuzz, process
@@ -58,8 +59,7 @@ DEFAULT_REVIEW_THRESHOLD = 90.0
 #: cores this short, or made only of these words, are never merged on their name alone
 MIN_CORE_CHARS = 4
 GENERIC_WORDS = frozenset(
-    "steel iron coal mining mines mine metal metals minerals resources group holding holdings industries industry "
-    "company corporation international investment investments energy power development trading the and of".split()
+    ["steel", "iron", "coal", "mining", "mines", "mine", "metal", "metals", "minerals", "resources", "group", "holding", "holdings", "industries", "industry", "company", "corporation", "international", "investment", "investments", "energy", "power", "development", "trading", "the", "and", "of"]
 )
 REVIEW_COLUMNS = ("a_id", "a_name", "b_id", "b_name", "score", "how", "reason", "decision", "date", "note")
 ACCEPT = {"accept", "accepted", "yes", "y", "match", "merge", "same"}
@@ -506,7 +506,7 @@ def resolve(
                     continue  # the sources say these are distinct entities
                 verdicts[(a, b)] = _best_verdict(nodes[a], a, nodes[b], b, threshold, review_threshold, key)
 
-        def matches_of(x: str) -> list[str]:
+        def matches_of(x: str, verdicts: dict[tuple[str, str], Verdict] = verdicts) -> list[str]:
             return [b if a == x else a for (a, b), v in verdicts.items() if x in (a, b) and v.decision == "match"]
 
         for (a, b), v in sorted(verdicts.items()):

@@ -42,7 +42,8 @@ def resolve(
     """
     from graphmodel.atomic import atomic_write_text
     from graphmodel.stores.snapshot import save_snapshot
-    from loaders.resolution import DEFAULT_THRESHOLD, resolve as run_resolve
+    from loaders.resolution import DEFAULT_THRESHOLD
+    from loaders.resolution import resolve as run_resolve
 
     graph = open_snapshot(str(snapshot))
     report = run_resolve(graph, threshold=threshold if threshold is not None else DEFAULT_THRESHOLD, decisions=decisions)

@@ -26,11 +26,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[3]
 sys.path.insert(0, str(ROOT))
 
-from rapidfuzz import fuzz, process  # noqa: E402
+from rapidfuzz import fuzz, process
 
-from graphmodel.names import name_key  # noqa: E402
-from loaders.gem_common import parse_holders  # noqa: E402
-from loaders.readers import read_csv, read_xlsx  # noqa: E402
+from graphmodel.names import name_key
+from loaders.gem_common import parse_holders
+from loaders.readers import read_csv, read_xlsx
 
 DATA = ROOT.parent / "shared" / "data"
 OUT = Path(__file__).resolve().parent / "name_pairs.csv"
