@@ -38,7 +38,6 @@ from queries._frames import (
     COVERED,
     NOT_COVERED,
     UNKNOWN,
-    AgreementStatus,
     agreement_status,
     source_text,
 )
@@ -46,7 +45,9 @@ from queries.ownership import (
     MEMBERS,
     RULES,
     GroupMembers,
+    LazyMap,
     OwnershipIndex,
+    edges_at,
     _best_predecessors,
     _chain_from_preds,
     _check_root,
@@ -110,76 +111,146 @@ def _best(findings: Iterable[_Finding]) -> _Finding | None:
 class CoverageContext:
     """Everything one coverage run reads more than once, computed once."""
 
-    def __init__(self, graph: CampaignGraph, as_of: Any, index: OwnershipIndex | None) -> None:
+    def __init__(
+        self, graph: CampaignGraph, as_of: Any, index: OwnershipIndex | None, *, whole_graph: bool = False
+    ) -> None:
         self.graph = graph
         self.idx = index if index is not None else OwnershipIndex(graph, as_of=as_of)
         self.as_of = self.idx.as_of
         g, day = graph, self.as_of
-        self.operators: dict[str, list[tuple[str, float | None, str]]] = {}
-        self.sites_of: dict[str, list[str]] = {}
-        self.represents: dict[str, list[tuple[str, str, Mapping[str, Any]]]] = {}
-        self.networks_of_union: dict[str, list[tuple[str, str]]] = {}
-        self.covers: dict[str, list[tuple[str, str, Mapping[str, Any]]]] = {}  # agreement -> (target, eid, attrs)
-        self.parties: dict[str, list[tuple[str, str, Mapping[str, Any]]]] = {}
-        self.suppliers: dict[str, list[tuple[str, str]]] = {}  # customer -> (supplier, eid)
-        wanted = ("OPERATES", "REPRESENTS", "MEMBER_OF", "COVERS", "PARTY_TO", "SUPPLIES")
-        for eid, u, v, a in g.edges(wanted, as_of=day):  # one pass over the edges
-            k = a["kind"]
-            if k == "OPERATES":
-                self.operators.setdefault(v, []).append((u, a.get("share"), eid))
-                self.sites_of.setdefault(u, []).append(v)
-            elif k == "REPRESENTS":
-                self.represents.setdefault(v, []).append((u, eid, a))
-            elif k == "MEMBER_OF":
-                self.networks_of_union.setdefault(u, []).append((v, eid))
-            elif k == "COVERS":
-                self.covers.setdefault(u, []).append((v, eid, a))
-            elif k == "PARTY_TO":
-                if g.kind_of(u) == "Company":
-                    self.parties.setdefault(v, []).append((u, eid, a))
-            else:
-                self.suppliers.setdefault(v, []).append((u, eid))
-        self.agreements: dict[str, list[str]] = {}
-        self.status: dict[str, AgreementStatus] = {}
-        for n, a in g.nodes("Agreement"):
-            t = a.get("agreement_type")
-            if t:
-                self.agreements.setdefault(t, []).append(n)
-                self.status[n] = agreement_status(g, n, self.as_of)
-        self.cba_by_target: dict[str, list[str]] = {}
-        self.cba_by_signatory: dict[str, list[str]] = {}
-        for agr in self.agreements.get("cba", ()):
-            for t, _e, _a in self.covers.get(agr, ()):
-                self.cba_by_target.setdefault(t, []).append(agr)
-            if agr not in self.covers:
-                for comp, _e, _a in self.parties.get(agr, ()):
-                    self.cba_by_signatory.setdefault(comp, []).append(agr)
+        day = self.as_of
+
+        def ends(node: str, kind: str, out: bool) -> list[tuple[str, str, str, Mapping[str, Any]]]:
+            return edges_at(g, node, kind, day, outgoing=out)
+
+        # Each map reads one node's edges on first use (see LazyMap): a one-group question
+        # reads the neighbourhood of that group, not the whole graph.
+        #: site -> [(operator, its share or None, edge id)]
+        self.operators = LazyMap(lambda n: [(u, a.get("share"), e) for e, u, _v, a in ends(n, "OPERATES", False)])
+        #: company -> sites it operates
+        self.sites_of = LazyMap(lambda n: [v for _e, _u, v, _a in ends(n, "OPERATES", True)])
+        #: site or company -> [(union, edge id, attrs)]
+        self.represents = LazyMap(lambda n: [(u, e, a) for e, u, _v, a in ends(n, "REPRESENTS", False)])
+        #: union -> [(network, edge id)]
+        self.networks_of_union = LazyMap(lambda n: [(v, e) for e, _u, v, _a in ends(n, "MEMBER_OF", True)])
+        #: agreement -> [(target, edge id, attrs)]
+        self.covers = LazyMap(lambda n: [(v, e, a) for e, _u, v, a in ends(n, "COVERS", True)])
+        #: target -> agreements with a COVERS edge to it
+        self.covering = LazyMap(lambda n: list(dict.fromkeys(u for _e, u, _v, _a in ends(n, "COVERS", False))))
+        #: agreement -> [(company, edge id, attrs)] signing it
+        self.parties = LazyMap(
+            lambda n: [(u, e, a) for e, u, _v, a in ends(n, "PARTY_TO", False) if g.kind_of(u) == "Company"]
+        )
+        #: company -> agreements it is party to
+        self.signed = LazyMap(lambda n: list(dict.fromkeys(v for _e, _u, v, _a in ends(n, "PARTY_TO", True))))
+        #: customer -> [(supplier, edge id)]
+        self.suppliers = LazyMap(lambda n: [(u, e) for e, u, _v, _a in ends(n, "SUPPLIES", False)])
+        #: supplier -> [(customer, edge id)]
+        self.customers = LazyMap(lambda n: [(v, e) for e, _u, v, _a in ends(n, "SUPPLIES", True)])
+        #: agreement -> its status at as_of
+        self.status = LazyMap(lambda n: agreement_status(g, n, day))
+        #: company -> itself and every entity above it through OWNS edges in force
+        self.ancestors = LazyMap(self._ancestors)
+        if whole_graph:
+            self._load_all()
         self._members: dict[str, GroupMembers] = {}
         self._stakes: dict[str, dict[str, float]] = {}
         self._uncertain: dict[str, set[str]] = {}
         self._reach: dict[str, dict[str, _Finding]] = {}
-        self._by_site: dict[str, dict[str, list[_Finding]]] = {}
-        self._signed: dict[str, dict[str, list[str]]] = {}
+        self._above: dict[tuple[str, str], list[str]] = {}
 
-    def findings_at(self, agreement_type: str, site: str) -> list[_Finding]:
-        """What every agreement of a type says about ``site`` (indexed by site once per type)."""
-        if agreement_type not in self._by_site:
-            index: dict[str, list[_Finding]] = {}
-            for a in self.agreements.get(agreement_type, ()):
-                for s, f in self.reach(a).items():
-                    index.setdefault(s, []).append(f)
-            self._by_site[agreement_type] = index
-        return self._by_site[agreement_type].get(site, [])
+    def _load_all(self) -> None:
+        # one pass over the edges fills every map: faster than per-node look-ups for all sites
+        g = self.graph
+        maps: dict[str, dict[str, list[Any]]] = {
+            k: {} for k in ("operators", "sites_of", "represents", "networks_of_union", "covers", "covering",
+                            "parties", "signed", "suppliers", "customers")
+        }
+        kinds = ("OPERATES", "REPRESENTS", "MEMBER_OF", "COVERS", "PARTY_TO", "SUPPLIES")
+        for e, u, v, a in g.edges(kinds, as_of=self.as_of):
+            k = a["kind"]
+            if k == "OPERATES":
+                maps["operators"].setdefault(v, []).append((u, a.get("share"), e))
+                maps["sites_of"].setdefault(u, []).append(v)
+            elif k == "REPRESENTS":
+                maps["represents"].setdefault(v, []).append((u, e, a))
+            elif k == "MEMBER_OF":
+                maps["networks_of_union"].setdefault(u, []).append((v, e))
+            elif k == "COVERS":
+                maps["covers"].setdefault(u, []).append((v, e, a))
+                lst = maps["covering"].setdefault(v, [])
+                if u not in lst:
+                    lst.append(u)
+            elif k == "PARTY_TO":
+                if g.kind_of(u) == "Company":
+                    maps["parties"].setdefault(v, []).append((u, e, a))
+                lst = maps["signed"].setdefault(u, [])
+                if v not in lst:
+                    lst.append(v)
+            else:
+                maps["suppliers"].setdefault(v, []).append((u, e))
+                maps["customers"].setdefault(u, []).append((v, e))
+        for name, data in maps.items():
+            getattr(self, name).complete(data)
+        self.idx.load_all()
+
+    def _ancestors(self, node: str) -> list[str]:
+        seen = {node: None}
+        queue = [node]
+        while queue:
+            h = queue.pop()
+            for s in self.idx.inn.get(h, ()):
+                if s.holder not in seen:
+                    seen[s.holder] = None
+                    queue.append(s.holder)
+        return list(seen)
+
+    def agreement_type(self, agreement: str) -> str | None:
+        return self.graph.nx.nodes[agreement].get("agreement_type")
+
+    def signed_above(self, agreement_type: str, company: str) -> list[str]:
+        """Agreements of a type signed by ``company`` or any entity above it (remembered)."""
+        key = (agreement_type, company)
+        if key not in self._above:
+            found: dict[str, None] = {}
+            for anc in self.ancestors[company]:
+                for a in self.signed_by(agreement_type, anc):
+                    found[a] = None
+            self._above[key] = list(found)
+        return self._above[key]
+
+    def cbas_at(self, target: str) -> list[str]:
+        """CBAs with a COVERS edge to ``target`` (site or company)."""
+        return [a for a in self.covering.get(target, ()) if self.agreement_type(a) == "cba"]
+
+    def cbas_signed(self, company: str) -> list[str]:
+        """CBAs ``company`` signs that have no COVERS edges (they cover the signatory's sites)."""
+        return [a for a in self.signed.get(company, ()) if self.agreement_type(a) == "cba" and a not in self.covers]
 
     def signed_by(self, agreement_type: str, company: str) -> list[str]:
         """Agreements of a type that ``company`` is a party to."""
-        if agreement_type not in self._signed:
-            index: dict[str, list[str]] = {}
-            for a in self.agreements.get(agreement_type, ()):
-                for c, _e, _a in self.parties.get(a, ()):
-                    index.setdefault(c, []).append(a)
-            self._signed[agreement_type] = index
-        return self._signed[agreement_type].get(company, [])
+        return [a for a in self.signed.get(company, ()) if self.agreement_type(a) == agreement_type]
+
+    def framework_candidates(self, agreement_type: str, site: str, operators: list[str]) -> list[str]:
+        """Agreements of a type that could reach ``site``: those covering it or its operators,
+        those signed above its operators, and supplier-scope ones of the sites it supplies."""
+        found: dict[str, None] = {}
+        for t in (site, *operators):
+            for a in self.covering.get(t, ()):
+                if self.agreement_type(a) == agreement_type:
+                    found[a] = None
+        for op in operators:
+            for a in self.signed_above(agreement_type, op):
+                found[a] = None
+        for supplier in (site, *operators):
+            for customer, _e in self.customers.get(supplier, ()):
+                if self.graph.kind_of(customer) != "Site":
+                    continue
+                for op, _s, _e2 in self.operators.get(customer, ()):
+                    for a in self.signed_above(agreement_type, op):
+                        if self.graph.nx.nodes[a].get("scope") == "suppliers_included":
+                            found[a] = None
+        return list(found)
 
     def name(self, n: str) -> str:
         return self.graph.name_of(n)
@@ -363,9 +434,10 @@ def applicable_cbas(ctx: CoverageContext, site: str, operators: list[str]) -> li
     # candidates through the per-target index (not a scan over every CBA per site)
     candidates: dict[str, None] = {}
     for target in [site, *operators]:
-        for agr in ctx.cba_by_target.get(target, ()):
+        for agr in ctx.cbas_at(target):
             candidates[agr] = None
-        for agr in ctx.cba_by_signatory.get(target, ()):
+    for op in operators:
+        for agr in ctx.cbas_signed(op):
             candidates[agr] = None
     for agr in candidates:
         covers = ctx.covers.get(agr, [])
@@ -419,7 +491,9 @@ def _cba_dimension(ctx: CoverageContext, site: str, sattrs: Mapping[str, Any], o
 
 def _framework_dimension(ctx: CoverageContext, site: str, agreement_type: str, groups: list[str]) -> _Finding:
     word = AGREEMENT_WORDS[agreement_type]
-    best = _best(ctx.findings_at(agreement_type, site))
+    operators = [o for o, _s, _e in ctx.operators.get(site, ())]
+    reach = [ctx.reach(a) for a in ctx.framework_candidates(agreement_type, site, operators)]
+    best = _best(r[site] for r in reach if site in r)
     if best is not None:
         return best
     related = list(dict.fromkeys(a for c in groups for a in ctx.signed_by(agreement_type, c)))
@@ -549,7 +623,7 @@ def coverage(
     if members not in MEMBERS:
         raise CampaignGraphError(f"unknown members option {members!r} (use all or known)")
     req = _check_require(require)
-    ctx = CoverageContext(graph, as_of, index)
+    ctx = CoverageContext(graph, as_of, index, whole_graph=company is None)
     placed = place_sites(ctx, company, rule=rule, threshold=threshold, members=members)
     rows = []
     for site, (op, membership, root, chain, stake) in placed.items():

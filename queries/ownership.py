@@ -47,7 +47,7 @@ from scipy.sparse.linalg import MatrixRankWarning, spsolve
 
 from graphmodel.errors import CampaignGraphError
 from graphmodel.graph import CampaignGraph
-from graphmodel.values import normalise_as_of
+from graphmodel.values import in_force, normalise_as_of
 
 #: columns of :func:`group`, in order (the output contract; more may follow)
 GROUP_COLUMNS = (
@@ -161,11 +161,65 @@ def _merge_stakes(a: Stake, b: Stake) -> Stake:
     )
 
 
-class OwnershipIndex:
-    """The OWNS edges in force at one date, indexed both ways; built once, queried often.
+def edges_at(
+    graph: CampaignGraph, node: str, kind: str, day: str, *, outgoing: bool
+) -> list[tuple[str, str, str, Mapping[str, Any]]]:
+    """``(edge id, source, target, attrs)`` of ``kind`` leaving (or entering) ``node``, in force on ``day``.
 
-    Coverage over every group builds one index and asks it for many roots, so a large
-    graph pays the Python pass over its edges once.
+    ``day`` is already an ISO date: this skips re-parsing it on every call, which matters when
+    a query looks up thousands of nodes.
+    """
+    g = graph.nx
+    if node not in g:
+        return []
+    it = g.out_edges(node, keys=True, data=True) if outgoing else g.in_edges(node, keys=True, data=True)
+    return [
+        (k, u, v, a)
+        for u, v, k, a in it
+        if a["kind"] == kind and in_force(a.get("valid_from"), a.get("valid_to"), day)
+    ]
+
+
+class LazyMap:
+    """A read-only mapping filled on the first look-up of each key, then remembered.
+
+    Queries touch the part of the graph around one group; looking edges up per node keeps
+    their cost proportional to that part instead of a pass over every edge of the graph.
+    ``get`` returns ``default`` for an empty answer; ``key in m`` is true for a non-empty one.
+    """
+
+    def __init__(self, load: Any) -> None:
+        self._load = load
+        self._memo: dict[str, Any] = {}
+        self._complete = False
+
+    def complete(self, data: dict[str, Any]) -> None:
+        """Fill every key at once (from one pass over the graph); absent keys are then empty."""
+        self._memo = data
+        self._complete = True
+
+    def __getitem__(self, key: str) -> Any:
+        try:
+            return self._memo[key]
+        except KeyError:
+            if self._complete:
+                return []
+            value = self._memo[key] = self._load(key)
+            return value
+
+    def get(self, key: str, default: Any = None) -> Any:
+        value = self[key]
+        return value if value else default
+
+    def __contains__(self, key: object) -> bool:
+        return isinstance(key, str) and bool(self[key])
+
+
+class OwnershipIndex:
+    """The OWNS edges in force at one date, looked up per entity both ways and remembered.
+
+    Build one per ``as_of`` and pass it to several queries (``index=``): coverage over every
+    group asks it for many roots and chains, and each entity's edges are read once.
 
     Examples
     --------
@@ -173,25 +227,44 @@ class OwnershipIndex:
     >>> g = CampaignGraph()
     >>> _ = g.add_node("a", "Company", "A"); _ = g.add_node("b", "Company", "B")
     >>> _ = g.add_edge("a", "b", "OWNS", share=30)
-    >>> OwnershipIndex(g, as_of="2024-01-01").out["a"][0].low
-    30.0
+    >>> idx = OwnershipIndex(g, as_of="2024-01-01")
+    >>> idx.out["a"][0].low, idx.inn["b"][0].holder
+    (30.0, 'a')
     """
 
     def __init__(self, graph: CampaignGraph, *, as_of: Any = None) -> None:
         self.graph = graph
         self.as_of = normalise_as_of(as_of)
+        #: holder -> its stakes (parallel edges to one company merged)
+        self.out = LazyMap(lambda n: self._stakes(n, outgoing=True))
+        #: company -> the stakes held in it
+        self.inn = LazyMap(lambda n: self._stakes(n, outgoing=False))
+        self._up_memo: dict[str, tuple[str, str, list[str]] | None] = {}
+        self._up_busy: set[str] = set()
+
+    def _stakes(self, node: str, *, outgoing: bool) -> list[Stake]:
         pairs: dict[tuple[str, str], Stake] = {}
-        for eid, u, v, a in graph.edges("OWNS", as_of=self.as_of):
+        for eid, u, v, a in edges_at(self.graph, node, "OWNS", self.as_of, outgoing=outgoing):
             s = _stake_from_attrs(eid, u, v, a)
             old = pairs.get((u, v))
             pairs[(u, v)] = _merge_stakes(old, s) if old else s
-        self.out: dict[str, list[Stake]] = {}
-        self.inn: dict[str, list[Stake]] = {}
+        return list(pairs.values())
+
+    def load_all(self) -> "OwnershipIndex":
+        """Read every OWNS edge in one pass (faster than per-entity look-ups for all groups)."""
+        pairs: dict[tuple[str, str], Stake] = {}
+        for eid, u, v, a in self.graph.edges("OWNS", as_of=self.as_of):
+            s = _stake_from_attrs(eid, u, v, a)
+            old = pairs.get((u, v))
+            pairs[(u, v)] = _merge_stakes(old, s) if old else s
+        out: dict[str, list[Stake]] = {}
+        inn: dict[str, list[Stake]] = {}
         for (u, v), s in pairs.items():
-            self.out.setdefault(u, []).append(s)
-            self.inn.setdefault(v, []).append(s)
-        self._up_memo: dict[str, tuple[str, str, list[str]] | None] = {}
-        self._up_busy: set[str] = set()
+            out.setdefault(u, []).append(s)
+            inn.setdefault(v, []).append(s)
+        self.out.complete(out)
+        self.inn.complete(inn)
+        return self
 
     def name(self, node: str) -> str:
         return self.graph.name_of(node)
@@ -229,16 +302,20 @@ class OwnershipIndex:
         n = len(order)
         if n == 1:
             return {root: 100.0}
-        sub = sp.csc_matrix((np.asarray(vals, dtype=float), (rows, cols)), shape=(n, n))
         rhs = np.zeros(n)
         rhs[0] = 1.0
         x: np.ndarray | None = None
         if n <= _DENSE_MAX:  # small groups: a dense solve is faster than sparse set-up
+            a = np.eye(n)
+            a[np.asarray(cols), np.asarray(rows)] -= np.asarray(vals)  # I - W^T
             try:
-                x = np.linalg.solve(np.eye(n) - sub.toarray().T, rhs)
+                x = np.linalg.solve(a, rhs)
             except np.linalg.LinAlgError:
                 x = None
-        else:
+        sub = None
+        if x is None or not np.all(np.isfinite(x)) or np.any(x < -_EPS):
+            sub = sp.csc_matrix((np.asarray(vals, dtype=float), (rows, cols)), shape=(n, n))
+        if sub is not None and n > _DENSE_MAX:
             import warnings
 
             with warnings.catch_warnings():
@@ -247,8 +324,9 @@ class OwnershipIndex:
                     x = np.atleast_1d(spsolve((sp.identity(n, format="csc") - sub.T).tocsc(), rhs))
                 except (MatrixRankWarning, RuntimeError):
                     x = None
-        if x is None or not np.all(np.isfinite(x)) or np.any(x < -_EPS):
+        if sub is not None and (x is None or not np.all(np.isfinite(x)) or np.any(x < -_EPS)):
             x = self._capped_series(sub, rhs)
+        assert x is not None
         x = np.clip(x * 100.0, 0.0, 100.0)
         # rounded to 1e-9 percent; entities whose stake rounds to 0 are left out
         out = {order[k]: v for k in range(n) if (v := float(round(x[k], 9))) > 0.0}
