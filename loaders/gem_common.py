@@ -407,6 +407,7 @@ class GemEmitter:
     nodes: dict[str, NodeRecord] = field(default_factory=dict)
     edges: dict[str, EdgeRecord] = field(default_factory=dict)
     sources_added: set[str] = field(default_factory=set)
+    site_by_url: dict[str, str] = field(default_factory=dict)  # GEM wiki URL -> site id (iron ore map file)
 
     @classmethod
     def of(cls, ctx: LoadContext) -> GemEmitter:

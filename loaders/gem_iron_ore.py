@@ -3,7 +3,9 @@
 The workbook (sheet ``Main Data``) has GEM asset ids (site ids) and GEM entity ids for
 owners and parents; the flat map file has neither, so there the site id is built from
 country and mine name and companies get name-based ids (entity resolution joins them
-with the workbook's). Capacity is the design capacity in ttpa.
+with the workbook's). Load one of the two; when both are loaded, the workbook first, the
+map file's mines join the workbook's sites by their GEM wiki URL (the map file loaded
+first would give each mine twice). Capacity is the design capacity in ttpa.
 """
 
 from __future__ import annotations
@@ -108,7 +110,10 @@ def load(path: Path, ctx: LoadContext) -> None:
         loc = Location(path.name, rownum, table.sheet)
         name = get(row, "name")
         country = country_code(get(row, "country"))
-        site_id = get(row, "id") or LoadContext.make_id("gem-ore", get(row, "country"), name)
+        url_key = get(row, "url").casefold().replace("https://www.", "https://")
+        site_id = get(row, "id") or em.site_by_url.get(url_key) or LoadContext.make_id("gem-ore", get(row, "country"), name)
+        if url_key and get(row, "id"):
+            em.site_by_url.setdefault(url_key, site_id)
         if not name and not get(row, "id"):
             ctx.error_at(loc, "mine without a name or asset id", column=cols["name"])
             continue

@@ -288,3 +288,12 @@ def test_id_hints_fix_rows_that_list_ids_in_another_order():
         ("Tangshan Zhengfeng Steel Co Ltd", "E100000127360"),
         ("Tianjin Rongcheng Group Tangshan Special Steel Co Ltd", "E100001012092"),
     ]
+
+
+def test_iron_ore_map_file_joins_workbook_sites_by_url():
+    g, _ = load_paths([ORE_XLSX, ORE_CSV])
+    wb_sites = load_paths([ORE_XLSX])[0].node_ids("Site")
+    # every mine of the map cut is also in the workbook cut: no site twice
+    assert sorted(g.node_ids("Site")) == sorted(wb_sites)
+    itabira = next(n for n, a in g.nodes("Site") if a["name"] == "Vale Itabira Complex Mine")
+    assert g.node(itabira)["sources"] == ["gem-giomt-2024-11", "gem-giomt-map-2024-11"]
