@@ -43,8 +43,9 @@ Examples
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 import pandas as pd
 
@@ -165,7 +166,7 @@ class Subgraph:
         frontier = sorted(seen)
         while frontier:
             nxt: set[str] = set()
-            for _n, hops in self.step(frontier, kinds, direction).items():
+            for hops in self.step(frontier, kinds, direction).values():
                 for other, _eid, _a in hops:
                     if other not in seen:
                         seen.add(other)
@@ -392,7 +393,7 @@ def connections(
         frontier = [start]
         for d in range(1, max_hops + 1):
             nxt = set()
-            for _n, hops in sub.step(frontier, kind_set, "both").items():
+            for hops in sub.step(frontier, kind_set, "both").values():
                 for other, _eid, attrs in hops:
                     if other not in dist and in_force(attrs.get("valid_from"), attrs.get("valid_to"), day):
                         dist[other] = d

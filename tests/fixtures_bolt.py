@@ -27,9 +27,9 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 
@@ -56,9 +56,11 @@ class BoltServer:
             return name
         import neo4j
 
-        with neo4j.GraphDatabase.driver(self.uri, auth=(self.user, self.password)) as driver:
-            with driver.session(database=self.default_database) as session:  # auto-commit: IN TRANSACTIONS needs it
-                session.run("MATCH (n) CALL { WITH n DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS").consume()
+        with (
+            neo4j.GraphDatabase.driver(self.uri, auth=(self.user, self.password)) as driver,
+            driver.session(database=self.default_database) as session,  # auto-commit: IN TRANSACTIONS needs it
+        ):
+            session.run("MATCH (n) CALL { WITH n DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS").consume()
         return self.default_database
 
     def drop_database(self, name: str) -> None:
@@ -98,7 +100,7 @@ def _arcadedb_home() -> Path:
     spec = importlib.util.find_spec("arcadedb")  # the package, without importing it (no JVM in this process)
     if spec is None or not spec.submodule_search_locations:
         raise RuntimeError("arcadedb-jvm is not installed: pip install -e '.[dev]'")
-    return Path(list(spec.submodule_search_locations)[0])
+    return Path(next(iter(spec.submodule_search_locations)))
 
 
 def start_arcadedb(heap: str | None = None, timeout: float = 90.0) -> BoltServer:
@@ -125,10 +127,9 @@ def start_arcadedb(heap: str | None = None, timeout: float = 90.0) -> BoltServer
         f"-Darcadedb.server.httpsIncomingPort={https_port}",
         "com.arcadedb.server.ArcadeDBServer",
     ]
-    log = open(root / "server.log", "wb")
-    proc = subprocess.Popen(cmd, cwd=root, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                            start_new_session=True)
-    log.close()
+    with open(root / "server.log", "wb") as log:  # the child keeps its own copy of the handle
+        proc = subprocess.Popen(cmd, cwd=root, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                start_new_session=True)
     server = BoltServer(
         uri=f"bolt://127.0.0.1:{bolt_port}", user="root", password=password, kind="arcadedb",
         http_url=f"http://127.0.0.1:{http_port}", process=proc, root=root,

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -85,9 +86,8 @@ def push(snapshot: Path, uri: str, database: str | None, user: str, prune: bool,
         from exports.redact import redact as redact_graph
 
         graph = redact_graph(graph)
-    with store_from_options(uri, database, user, batch_size) as store:
-        with progress("pushing") as update:
-            report = store.write(graph, prune=prune, verify=not no_verify, progress=update)
+    with store_from_options(uri, database, user, batch_size) as store, progress("pushing") as update:
+        report = store.write(graph, prune=prune, verify=not no_verify, progress=update)
     if fmt == "json":
         echo_json(report.as_dict())
     else:
@@ -171,7 +171,7 @@ def _resolve_owner_on_server(store: Neo4jStore, text: str) -> str:
     raise CampaignGraphError(f"no company, investor or person matches {text!r}") from last
 
 
-def open_graph(snapshot: Path | str | None, *, query: str, subject: str | None = None) -> "CampaignGraph":
+def open_graph(snapshot: Path | str | None, *, query: str, subject: str | None = None) -> CampaignGraph:
     """The graph a query command works on: the snapshot, or the part of the server's graph it needs.
 
     ``query`` is ``group``, ``parent``, ``coverage``, ``leverage`` or ``solidarity``;

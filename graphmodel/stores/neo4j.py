@@ -25,8 +25,9 @@ from __future__ import annotations
 
 import re
 import time
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterator, Mapping
+from typing import Any, Self
 
 from graphmodel import schema
 from graphmodel.errors import CampaignGraphError
@@ -279,11 +280,11 @@ class Neo4jStore:
         self._driver = None
         self._server = None
 
-    def __enter__(self) -> "Neo4jStore":
+    def __enter__(self) -> Self:
         self.connect()
         return self
 
-    def __exit__(self, *exc: Any) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.close()
 
     @property

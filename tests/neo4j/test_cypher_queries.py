@@ -17,9 +17,8 @@ from graphmodel.graph import CampaignGraph
 from graphmodel.stores.neo4j import Neo4jStore
 from queries import connections as con
 from queries import coverage as cov
-from queries import cypher
+from queries import cypher, ownership
 from queries import leverage as lev
-from queries import ownership
 from tests.neo4j.graphs import acme_graph, random_graph
 from tests.queries import test_connections, test_coverage, test_leverage
 
@@ -87,7 +86,7 @@ def test_coverage_on_the_coverage_fixtures(push, bolt_server, bolt_db):
     same(cypher.coverage(store, None, as_of=AS_OF), cov.coverage(g, None, as_of=AS_OF))
     cba = canonical(test_coverage._cba_graph())
     store = push(cba)
-    root = sorted(cba.node_ids("Company"))[0]
+    root = min(cba.node_ids("Company"))
     for day in ("2020-01-01", AS_OF, "2030-01-01"):
         same(cypher.coverage(store, root, as_of=day), cov.coverage(cba, root, as_of=day))
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from graphmodel.stores.neo4j import Neo4jStore
 from graphmodel.errors import CampaignGraphError
+from graphmodel.stores.neo4j import Neo4jStore
 from tests.neo4j.graphs import acme_graph, random_graph
 
 pytestmark = pytest.mark.bolt
