@@ -159,7 +159,8 @@ def compare_names(
         identical = " ".join(a.casefold().split()) == " ".join(b.casefold().split())
         if all(t in GENERIC_WORDS for t in ia.core.split()):
             return Verdict("distinct", how, score, f"generic name {ia.core!r}")
-        if len(ia.compact) < MIN_CORE_CHARS and not identical:
+        if len(ia.compact) < 3 or (len(ia.compact) < MIN_CORE_CHARS and not identical):
+            # "Company A" of one source and of another are not known to be one entity
             return Verdict("review", how, score, f"short name {ia.core!r}")
         if countries_differ:
             return Verdict("review", how, score, f"same name, different countries ({country_a}, {country_b})")

@@ -46,6 +46,8 @@ def g() -> CampaignGraph:
         ("Masteel Nanshan Mining Co Ltd", "Masteel Nanshan Mining Co", "review"),  # distinct GEM ids
         ("Hebei Huaxi Special Steel Co Ltd", "Hebei Huaxin Special Steel Co Ltd", "review"),  # distinct GEM ids
         ("KG Steel Co Ltd", "YK Steel Corp", "distinct"),  # only legal forms and a generic word
+        ("BHP", "BHP", "match"),  # a short name, written the same
+        ("Company A", "Company A", "review"),  # a one-letter name is no evidence (BODS examples)
     ],
 )
 def test_compare_names(a, b, expected):
