@@ -297,3 +297,14 @@ def test_iron_ore_map_file_joins_workbook_sites_by_url():
     assert sorted(g.node_ids("Site")) == sorted(wb_sites)
     itabira = next(n for n, a in g.nodes("Site") if a["name"] == "Vale Itabira Complex Mine")
     assert g.node(itabira)["sources"] == ["gem-giomt-2024-11", "gem-giomt-map-2024-11"]
+
+
+def test_umbrella_gem_format_dispatches_by_header(tmp_path):
+    g, ctx = load_paths([COAL, PLANTS], fmt="gem")
+    assert g.has_node("M0017") and g.has_node("P100000120027") and not ctx.errors
+    other = tmp_path / "x.csv"
+    other.write_text("a,b\n1,2\n", encoding="utf-8")
+    from graphmodel.errors import CampaignGraphError
+
+    with pytest.raises(CampaignGraphError, match="not a GEM tracker file"):
+        load_paths([other], fmt="gem")
