@@ -29,8 +29,9 @@ import sys
 import tempfile
 import time
 from collections import deque
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 #: stop repeating a measurement once its runs have taken this many seconds together
 REPEAT_BUDGET_S = 20.0

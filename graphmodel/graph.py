@@ -31,6 +31,9 @@ _UNION_LISTS = {"aliases", "former_names", "sources", "origins", "gem_id", "regi
 
 MERGE_POLICIES = ("error", "fill", "replace")
 
+#: property types whose parsed value is memoised per graph (few distinct texts, immutable results)
+_MEMO_TYPES = frozenset({"enum", "bool", "percent", "date", "int"})
+
 
 @dataclass(frozen=True)
 class Match:
@@ -74,6 +77,17 @@ class CampaignGraph:
         self.sources: dict[str, Source] = {}
         self._edge_ends: dict[str, tuple[str, str]] = {}
         self._index: dict[str, dict[str, set[str]]] | None = None
+        # load-path memos (pure functions of the schema and the raw text): the allowed
+        # properties per kind, and parsed values of repetitive types ("100", "yes", dates)
+        self._kind_props: dict[tuple[str, str], Mapping[str, schema.Prop]] = {}
+        self._coerced: dict[tuple[int, str], tuple[schema.Prop, Any]] = {}
+
+    def _props_for(self, what: str, kind: str) -> Mapping[str, schema.Prop]:
+        found = self._kind_props.get((what, kind))
+        if found is None:
+            found = schema.node_props(kind) if what == "node" else schema.edge_props(kind)
+            self._kind_props[(what, kind)] = found
+        return found
 
     # ------------------------------------------------------------------ sources
     def add_source(self, source: Source) -> None:
@@ -118,7 +132,8 @@ class CampaignGraph:
         if canonical is None:
             raise CampaignGraphError(f"unknown node kind {kind!r} (known: {', '.join(schema.NODE_KINDS)})")
         node_id = self._check_id(id)
-        attrs = self._coerce_props(schema.node_props(canonical), props, where=f"{canonical} {node_id}")
+        attrs = self._coerce_props(self._props_for("node", canonical), props, where=f"{canonical} {node_id}",
+                                   memo=self._coerced)
         if name is not None:
             try:
                 attrs["name"] = coerce(schema.COMMON_NODE_PROPS["name"], name)
@@ -217,7 +232,8 @@ class CampaignGraph:
             raise CampaignGraphError(
                 f"{canonical} cannot run from a {ends[0]} to a {ends[1]} (allowed: {allowed})", column=wrong_end
             )
-        attrs = self._coerce_props(schema.edge_props(canonical), props, where=f"{canonical} {source}->{target}")
+        attrs = self._coerce_props(self._props_for("edge", canonical), props, where=f"{canonical} {source}->{target}",
+                                   memo=self._coerced)
         vf, vt = attrs.get("valid_from"), attrs.get("valid_to")
         if vf and vt and vt < vf:
             raise CampaignGraphError(f"{canonical} {source}->{target}: valid_to is before valid_from", column="valid_to")
@@ -610,7 +626,9 @@ class CampaignGraph:
         return out
 
     @staticmethod
-    def _coerce_props(allowed: Mapping[str, schema.Prop], props: Mapping[str, Any], where: str) -> dict[str, Any]:
+    def _coerce_props(
+        allowed: Mapping[str, schema.Prop], props: Mapping[str, Any], where: str, memo: dict[tuple[int, str], tuple[schema.Prop, Any]] | None = None
+    ) -> dict[str, Any]:
         out: dict[str, Any] = {}
         for p, val in props.items():
             if p in ("kind", "id"):
@@ -618,10 +636,17 @@ class CampaignGraph:
             prop = allowed.get(p)
             if prop is None:
                 raise CampaignGraphError(f"{where}: unknown property {p!r}", column=p)
-            try:
-                v = coerce(prop, val)
-            except ValueError as e:
-                raise CampaignGraphError(f"{where}: {p}: {e}", column=p) from None
+            key = (id(prop), val) if memo is not None and type(val) is str and prop.type in _MEMO_TYPES else None
+            hit = memo.get(key) if key is not None else None
+            if hit is not None and hit[0] is prop:  # the Prop itself is kept, so a reused id() cannot mislead
+                v = hit[1]
+            else:
+                try:
+                    v = coerce(prop, val)
+                except ValueError as e:
+                    raise CampaignGraphError(f"{where}: {p}: {e}", column=p) from None
+                if key is not None and len(memo) < 200_000:
+                    memo[key] = (prop, v)
             if v is not None:
                 out[p] = v
         return out

@@ -16,6 +16,7 @@ reported at file/sheet/row/column and skipped; good rows load.
 
 from __future__ import annotations
 
+from operator import methodcaller
 from pathlib import Path
 
 from graphmodel import schema
@@ -77,7 +78,13 @@ def unquote_cell(text: str) -> str:
     return text
 
 
+_QUOTED = methodcaller("startswith", "'")
+
+
 def _check_row(ctx: LoadContext, t: Table, rownum: int, row: dict[str, str]) -> bool:
+    vals = row.values()
+    if "\x00extra" not in row and not any(map(_QUOTED, vals)) and max(map(len, vals), default=0) <= MAX_CELL_CHARS:
+        return True  # the common row: nothing to unquote, no extra cells, no overlong cell (C-level checks)
     for col, val in row.items():
         if val.startswith("'"):
             row[col] = unquote_cell(val)
@@ -172,7 +179,7 @@ def _split_props(
 ) -> dict[str, str] | None:
     props: dict[str, str] = {}
     for col, val in row.items():
-        if col in lead or is_missing(val):
+        if not val or col in lead or is_missing(val):  # "" first: most cells of a wide table are empty
             continue
         if col not in allowed:
             if col in _all_props(lead):
@@ -198,15 +205,27 @@ def _header_check(ctx: LoadContext, t: Table, lead: tuple[str, ...], required: t
     return not missing
 
 
-def _sources_of(row: dict[str, str]) -> tuple[str, ...]:
-    return tuple(s.strip() for s in row.get("sources", "").split(";") if s.strip())
+def _sources_of(row: dict[str, str], memo: dict[str, tuple[str, ...]] | None = None) -> tuple[str, ...]:
+    raw = row.get("sources", "")
+    if memo is not None and raw in memo:
+        return memo[raw]  # the same few source lists repeat on every row
+    out = tuple(s.strip() for s in raw.split(";") if s.strip())
+    if memo is not None:
+        memo[raw] = out
+    return out
 
 
 def _load_nodes(t: Table, ctx: LoadContext) -> None:
     if not _header_check(ctx, t, NODE_LEAD, ("id", "kind")):
         return
+    # per-table memos: the allowed properties of a kind and the parsed source lists repeat
+    props_of: dict[str, dict[str, schema.Prop]] = {}
+    src_memo: dict[str, tuple[str, ...]] = {}
+    kind_memo: dict[str, str | None] = {}
+    counter = f"{t.file}:{t.sheet or ''}"
+    origin = _origin(t)
     for rownum, row in t.rows:
-        ctx.rows_read[f"{t.file}:{t.sheet or ''}"] += 1
+        ctx.rows_read[counter] += 1
         if not _check_row(ctx, t, rownum, row):
             continue
         loc = Location(t.file, rownum, t.sheet)
@@ -214,26 +233,40 @@ def _load_nodes(t: Table, ctx: LoadContext) -> None:
         if not nid:
             ctx.error_at(loc, "node has no id", column="id")
             continue
-        kind = schema.canonical_node_kind(row.get("kind", ""))
+        raw_kind = row.get("kind", "")
+        kind = kind_memo.get(raw_kind) if raw_kind in kind_memo else kind_memo.setdefault(
+            raw_kind, schema.canonical_node_kind(raw_kind)
+        )
         if kind is None:
             ctx.error_at(loc, f"unknown node kind {row.get('kind', '')!r} (known: {', '.join(schema.NODE_KINDS)})", column="kind")
             continue
-        props = _split_props(ctx, t, rownum, row, dict(schema.node_props(kind)), NODE_LEAD, kind)
+        allowed = props_of.get(kind)
+        if allowed is None:
+            allowed = props_of[kind] = dict(schema.node_props(kind))
+        props = _split_props(ctx, t, rownum, row, allowed, NODE_LEAD, kind)
         if props is None:
             continue
         name = row.get("name", "").strip() or None
-        ctx.emit_node(NodeRecord(nid, kind, name, props, _sources_of(row), origin=_origin(t)), loc)
+        ctx.emit_node(NodeRecord(nid, kind, name, props, _sources_of(row, src_memo), origin=origin), loc)
 
 
 def _load_edges(t: Table, ctx: LoadContext) -> None:
     if not _header_check(ctx, t, EDGE_LEAD, ("source", "target", "kind")):
         return
+    props_of: dict[str, dict[str, schema.Prop]] = {}
+    src_memo: dict[str, tuple[str, ...]] = {}
+    kind_memo: dict[str, str | None] = {}
+    counter = f"{t.file}:{t.sheet or ''}"
+    origin = _origin(t)
     for rownum, row in t.rows:
-        ctx.rows_read[f"{t.file}:{t.sheet or ''}"] += 1
+        ctx.rows_read[counter] += 1
         if not _check_row(ctx, t, rownum, row):
             continue
         loc = Location(t.file, rownum, t.sheet)
-        kind = schema.canonical_edge_kind(row.get("kind", ""))
+        raw_kind = row.get("kind", "")
+        kind = kind_memo.get(raw_kind) if raw_kind in kind_memo else kind_memo.setdefault(
+            raw_kind, schema.canonical_edge_kind(raw_kind)
+        )
         if kind is None:
             ctx.error_at(loc, f"unknown edge kind {row.get('kind', '')!r} (known: {', '.join(schema.EDGE_KINDS)})", column="kind")
             continue
@@ -241,11 +274,14 @@ def _load_edges(t: Table, ctx: LoadContext) -> None:
         if not src or not dst:
             ctx.error_at(loc, "edge needs both a source and a target", column="source" if not src else "target")
             continue
-        props = _split_props(ctx, t, rownum, row, dict(schema.edge_props(kind)), EDGE_LEAD, kind)
+        allowed = props_of.get(kind)
+        if allowed is None:
+            allowed = props_of[kind] = dict(schema.edge_props(kind))
+        props = _split_props(ctx, t, rownum, row, allowed, EDGE_LEAD, kind)
         if props is None:
             continue
         eid = row.get("id", "").strip() or None
-        ctx.emit_edge(EdgeRecord(src, dst, kind, props, _sources_of(row), id=eid, origin=_origin(t)), loc)
+        ctx.emit_edge(EdgeRecord(src, dst, kind, props, _sources_of(row, src_memo), id=eid, origin=origin), loc)
 
 
 def _origin(t: Table) -> str | None:
