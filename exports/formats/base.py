@@ -1,7 +1,8 @@
 """What every snapshot-file exporter shares: rows, typed values, metadata, safety checks.
 
 One module per format sits beside this one (after followthemoney's ``export/``); each has
-``write(graph, path) -> list[Path]`` and writes every file atomically. :func:`export_graph`
+``write(graph, path) -> list[Path]`` and writes every file atomically, and may have
+``check(graph)``, which refuses what the format cannot keep before anything is written. :func:`export_graph`
 picks the module, redacts first when asked, and checks where the files go.
 
 Conventions shared by all formats
@@ -239,6 +240,32 @@ def check_xml_safe(graph: CampaignGraph, fmt: str, *, exact: bool = False) -> No
                 raise CampaignGraphError(f"cannot write {fmt}: source {s['id']!r} field {p} contains {what}{hint}")
 
 
+def check_table_safe(graph: CampaignGraph, fmt: str) -> None:
+    """Refuse, before writing, a list item the table format cannot keep: one containing ``;``.
+
+    Tables join list items with ``"; "`` and the loader splits on ``;``, so such an item
+    would come back as two. The message names the node or edge and the property.
+    """
+
+    def bad(v: Any) -> bool:
+        return isinstance(v, list) and any(";" in str(x) for x in v)
+
+    for n, a in graph.nodes():
+        for p, v in a.items():
+            if bad(v):
+                raise CampaignGraphError(
+                    f"cannot write {fmt}: node {n!r} property {p} has an item containing ';' (the list separator "
+                    "of the table format); json and parquet keep it"
+                )
+    for k, _, _, a in graph.edges():
+        for p, v in a.items():
+            if bad(v):
+                raise CampaignGraphError(
+                    f"cannot write {fmt}: edge {k!r} property {p} has an item containing ';' (the list separator "
+                    "of the table format); json and parquet keep it"
+                )
+
+
 def writer(fmt: str) -> Any:
     """The exporter module of ``fmt``."""
     if fmt not in FORMATS:
@@ -290,6 +317,9 @@ def export_graph(graph: CampaignGraph, fmt: str, path: str | Path, *, redacted: 
         from exports.redact import redact
 
         graph = redact(graph)
+    check = getattr(mod, "check", None)
+    if check is not None:  # refuse what the format cannot keep before anything is created
+        check(graph)
     target = prepare_folder(path) if fmt in FOLDER_FORMATS else Path(path)
     if fmt not in FOLDER_FORMATS and target.is_dir():
         raise CampaignGraphError(f"expected a file name for {fmt}, found a folder", file=str(target))

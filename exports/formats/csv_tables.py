@@ -17,6 +17,7 @@ from typing import Any
 
 from exports.formats.base import (
     cell_text,
+    check_table_safe,
     edge_columns,
     edge_rows,
     export_metadata,
@@ -54,8 +55,14 @@ def _csv_text(rows: Iterable[list[str]]) -> str:
     return "\ufeff" + buf.getvalue()
 
 
+def check(graph: CampaignGraph) -> None:
+    """Refuse list items containing ``;`` (they would load back split in two)."""
+    check_table_safe(graph, "csv")
+
+
 def write(graph: CampaignGraph, path: Path) -> list[Path]:
     """Write the three tables and ``about.json`` into the folder ``path``."""
+    check(graph)
     files = {
         "nodes.csv": _csv_text(table_cells(node_columns(graph), node_rows(graph), edge=False)),
         "edges.csv": _csv_text(table_cells(edge_columns(graph), edge_rows(graph), edge=True)),

@@ -23,6 +23,7 @@ from typing import Any
 from openpyxl import Workbook
 
 from exports.formats.base import (
+    check_table_safe,
     check_xml_safe,
     edge_columns,
     edge_rows,
@@ -75,9 +76,16 @@ def _sheet(wb: Workbook, title: str, columns: list[str], rows: Iterable[dict[str
         ws.append([_value(None if c in LEAD_COLUMNS else props.get(c), row.get(c)) for c in columns])
 
 
+def check(graph: CampaignGraph) -> None:
+    """Refuse what the workbook cannot give back exactly: control characters, carriage
+    returns, list items containing ``;``."""
+    check_xml_safe(graph, "xlsx", exact=True)
+    check_table_safe(graph, "xlsx")
+
+
 def workbook_bytes(graph: CampaignGraph) -> bytes:
     """The .xlsx file for ``graph`` as bytes."""
-    check_xml_safe(graph, "xlsx", exact=True)
+    check(graph)
     meta = export_metadata(graph)
     wb = Workbook(write_only=True)
     _sheet(wb, "nodes", node_columns(graph), node_rows(graph), edge=False)
