@@ -47,7 +47,7 @@ def _worker(args: list[str], timeout: float) -> dict[str, Any]:
     cmd = [sys.executable, "-m", "benchmarks.runner", *args]
     env = dict(os.environ, PYTHONHASHSEED="0")
     try:
-        proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=timeout, env=env)
+        proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=timeout, env=env, check=False)
     except subprocess.TimeoutExpired:
         return {"error": f"timed out after {timeout:.0f} s"}
     if proc.returncode != 0:
@@ -142,12 +142,12 @@ def _fmt(v: Any, unit: str) -> str:
 
 
 def markdown(results: dict[str, Any]) -> str:
-    sizes = [s for s in results["sizes"]]
+    sizes = list(results["sizes"])
     lines = [
-        f"Benchmarks of {results['created']} on {results['machine']['summary']} "
-        f"(wall-clock medians; CPU seconds in latest.json).",
+        (f"Benchmarks of {results['created']} on {results['machine']['summary']} "
+         f"(wall-clock medians; CPU seconds in latest.json)."),
         "",
-        "| measure | " + " | ".join(sizes) + " | budget at L | met at L |",
+        ("| measure | " + " | ".join(sizes) + " | budget at L | met at L |"),
         "|---|" + "---|" * len(sizes) + "---|---|",
     ]
     graph_row = "| graph (nodes / edges) | " + " | ".join(
@@ -173,7 +173,7 @@ def markdown(results: dict[str, Any]) -> str:
             ref = r.get("networkx_s", r.get("pyvis_from_nx_s"))
             sp = r.get("speedup")
             lines.append(f"| {s} | {name} ({r.get('what', 'igraph vs networkx, exact')}) | "
-                         f"{_fmt(opt, 's')} | {_fmt(ref, 's')} | {('%.1f×' % sp) if sp else '—'} |")
+                         f"{_fmt(opt, 's')} | {_fmt(ref, 's')} | {f'{sp:.1f}×' if sp else '—'} |")
     return "\n".join(lines) + "\n"
 
 
@@ -183,7 +183,7 @@ def machine() -> dict[str, Any]:
 
         mem = round(psutil.virtual_memory().total / 2**30, 1)
         load = os.getloadavg()[0]
-    except Exception:  # psutil missing: report what the standard library knows
+    except (ImportError, OSError):  # psutil missing: report what the standard library knows
         mem, load = None, None
     cores = os.cpu_count()
     return {
