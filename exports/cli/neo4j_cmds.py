@@ -86,6 +86,11 @@ def push(snapshot: Path, uri: str, database: str | None, user: str, prune: bool,
         from exports.redact import redact as redact_graph
 
         graph = redact_graph(graph)
+    else:
+        people = sum(1 for _ in graph.nodes("Person"))
+        if people:
+            click.echo(f"note: pushing {people} Person record(s) and other sensitive fields; "
+                       "use --redact when the database's readers should not see them", err=True)
     with store_from_options(uri, database, user, batch_size) as store, progress("pushing") as update:
         report = store.write(graph, prune=prune, verify=not no_verify, progress=update)
     if fmt == "json":

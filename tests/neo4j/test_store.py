@@ -118,3 +118,23 @@ def test_hand_made_edge_without_id_gets_the_stable_id(store):
     back = store.read()
     u, v, attrs = back.edge("OWNS:a->b")
     assert (u, v) == ("a", "b") and attrs["share"] == 60.0 and isinstance(attrs["share"], float)
+
+
+def test_push_redact_leaves_people_and_sensitive_fields_off_the_server(bolt_server, bolt_db, tmp_path):
+    from click.testing import CliRunner
+
+    from exports.cli.main import cli
+    from graphmodel.stores.snapshot import save_snapshot
+
+    save_snapshot(acme_graph(), tmp_path / "snap")
+    conn = ["--uri", bolt_server.uri, "--user", bolt_server.user, "--database", bolt_db]
+    plain = CliRunner().invoke(cli, ["push", str(tmp_path / "snap"), *conn])
+    assert plain.exit_code == 0 and "note: pushing 1 Person record(s)" in plain.output
+    result = CliRunner().invoke(cli, ["push", str(tmp_path / "snap"), *conn, "--redact", "--prune"])
+    assert result.exit_code == 0, result.output
+    with Neo4jStore(bolt_server.uri, user=bolt_server.user, password=bolt_server.password, database=bolt_db) as s:
+        back = s.read()
+    assert back.node_ids("Person") == [] and not back.has_edge("HOLDS_ROLE:p1->u1")
+    assert "email" not in back.node("u1")  # a sensitive property
+    assert "members" not in back.edge("REPRESENTS:u1->site-a")[2]
+    assert "s2" not in back.sources  # the confidential source
