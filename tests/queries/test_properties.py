@@ -24,7 +24,7 @@ from graphmodel.graph import CampaignGraph
 from queries.ownership import OwnershipIndex, control_members, group, ultimate_parent
 
 AS_OF = "2024-01-01"
-SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 @st.composite
@@ -163,3 +163,63 @@ def test_all_permutations_of_a_small_cycle_terminate():
         st_ = OwnershipIndex(g, as_of=AS_OF).effective_stakes(a)
         assert st_ == {"x": 100.0, "y": 100.0, "z": 100.0}
         assert len(ultimate_parent(g, a, as_of=AS_OF).chain) == 3
+
+
+@st.composite
+def coverage_graphs(draw):
+    g = draw(ownership_graphs(max_nodes=5))
+    companies = g.node_ids("Company")
+    n_sites = draw(st.integers(1, 4))
+    g.add_node("u", "Union", "Fictional Union")
+    g.add_node("net", "UnionNetwork", "Fictional network", company=draw(st.sampled_from(companies)))
+    if draw(st.booleans()):
+        g.add_edge("u", "net", "MEMBER_OF")
+    for i in range(n_sites):
+        props = {}
+        status = draw(st.sampled_from([None, "none", "present"]))
+        if status:
+            props["union_status"] = status
+        g.add_node(f"s{i}", "Site", f"Site {i}", workforce=draw(st.integers(0, 500)), **props)
+        g.add_edge(draw(st.sampled_from(companies)), f"s{i}", "OPERATES")
+        if draw(st.booleans()):
+            rec = draw(st.sampled_from([None, True, False]))
+            g.add_edge("u", f"s{i}", "REPRESENTS", **({} if rec is None else {"recognised": rec}))
+    for j in range(draw(st.integers(0, 3))):
+        kind = draw(st.sampled_from(["cba", "gfa", "hs"]))
+        scope = draw(st.sampled_from(["controlled", "majority_owned", "all_subsidiaries", "suppliers_included",
+                                      "unknown"]))
+        expires = draw(st.sampled_from([None, "2020-12-31", "2030-12-31"]))
+        renewal = draw(st.sampled_from([None, "tacit", "unknown", "none"]))
+        props = {"agreement_type": kind, "signed": "2015-01-01", "scope": scope}
+        if expires:
+            props["expires"] = expires
+        if renewal:
+            props["renewal"] = renewal
+        g.add_node(f"a{j}", "Agreement", f"Agreement {j}", **props)
+        g.add_edge(draw(st.sampled_from(companies)), f"a{j}", "PARTY_TO")
+        if draw(st.booleans()):
+            g.add_edge(f"a{j}", f"s{draw(st.integers(0, n_sites - 1))}", "COVERS", excluded=draw(st.booleans()))
+    return g
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(coverage_graphs())
+def test_coverage_values_and_uncovered_are_consistent(g):
+    from queries.coverage import DEFAULT_REQUIRE, DIMENSIONS, coverage, coverage_summary
+
+    idx = OwnershipIndex(g, as_of=AS_OF)
+    every = coverage(g, None, as_of=AS_OF, index=idx)
+    assert len(every) == len(g.node_ids("Site"))
+    for company in g.node_ids("Company")[:2]:
+        rows = coverage(g, company, as_of=AS_OF)
+        assert set(rows["site_id"]) <= set(every["site_id"])
+        for r in rows.to_dict("records") + every.to_dict("records"):
+            assert all(r[d] in ("covered", "not_covered", "unknown") for d in DIMENSIONS)
+            assert r["uncovered"] == any(r[d] == "not_covered" for d in DEFAULT_REQUIRE)
+            if r["union_presence"] == "not_covered":
+                assert r["recognition"] == "not_covered"
+            for d in DIMENSIONS:
+                assert (r[d] == "covered") == (f"{d}:" not in r["reasons"])
+        s = coverage_summary(rows, by="country")
+        assert s["sites"].sum() == len(rows)
+        assert (s["sites_covered"] + s["sites_not_covered"] + s["sites_unknown"] == s["sites"]).all()
