@@ -18,6 +18,13 @@ from typing import IO
 from graphmodel.errors import CampaignGraphError
 
 
+def _umask() -> int:
+    # os.umask can only be read by setting it; set it straight back.
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
 def _fsync_dir(folder: Path) -> None:
     try:
         fd = os.open(folder, os.O_RDONLY)
@@ -55,6 +62,9 @@ def atomic_write(path: str | os.PathLike[str], mode: str = "wb", encoding: str |
     fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
     tmp = Path(tmp_name)
     try:
+        # mkstemp makes the file 0600; give the finished file the permissions a plain open()
+        # would (0666 less the umask), or keep the existing file's mode when replacing it.
+        os.chmod(tmp, target.stat().st_mode & 0o777 if target.exists() else 0o666 & ~_umask())
         with os.fdopen(fd, mode, encoding=encoding, newline="" if "b" not in mode else None) as f:
             yield f
             f.flush()
