@@ -73,12 +73,17 @@ ROOTS = (
 )
 
 
-def load_all(data: Path = DATA) -> CampaignGraph:
-    """Load the real files (fixed load date) and resolve entities."""
+def load_raw(data: Path = DATA) -> tuple[CampaignGraph, LoadContext]:
+    """Load the real files (fixed load date), before entity resolution."""
     ctx = LoadContext(load_date=LOAD_DATE)
     for fmt, name in FILES:
         loader(fmt).load(data / name, ctx)
-    graph = build(ctx)
+    return build(ctx), ctx
+
+
+def load_all(data: Path = DATA) -> CampaignGraph:
+    """Load the real files (fixed load date) and resolve entities."""
+    graph, _ = load_raw(data)
     resolve(graph)
     return graph
 
@@ -153,9 +158,9 @@ def write_tables(graph: CampaignGraph, folder: Path) -> list[Path]:
     return out
 
 
-def build_sample(folder: Path = OUT, data: Path = DATA) -> CampaignGraph:
-    """Build the sample into ``folder``; return the sample graph."""
-    graph = load_all(data)
+def build_sample(folder: Path = OUT, data: Path = DATA, graph: CampaignGraph | None = None) -> CampaignGraph:
+    """Build the sample into ``folder`` (from ``graph``, the resolved full graph, if given); return it."""
+    graph = graph if graph is not None else load_all(data)
     sample = subgraph(graph, select(graph))
     write_tables(sample, folder)
     return sample

@@ -18,7 +18,6 @@ UNITS = DATA / "gem-iron-steel-units-2025-03-18.csv"
 ORE_XLSX = DATA / "gem-iron-ore-mines-2024-11.xlsx"
 ORE_CSV = DATA / "gem-iron-ore-mines-map-2024-11-25.csv"
 COAL = DATA / "gem-coal-mines-2024-05-22.csv"
-SHARED = Path(__file__).resolve().parents[2].parent / "shared" / "data"
 
 AM = "E100000000687"  # ArcelorMittal SA
 AM_BRASIL = "E100001000493"
@@ -247,27 +246,6 @@ def test_cli_load_gem_formats(tmp_path):
 
     report = json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))
     assert report["rows_rejected"] == 0 and report["stats"]["node_rows_merged"] > 0 and "warnings" in report
-
-
-# ------------------------------------------------------------------ the full real files
-@pytest.mark.slow
-@pytest.mark.skipif(not (SHARED / "gem-coal-mines-2024-05-22.csv").exists(), reason="shared/data not beside the repo")
-def test_full_real_files_load():
-    files = [
-        SHARED / "gem-iron-steel-plants-2025-03-25.csv",
-        SHARED / "gem-iron-steel-units-2025-03-18.csv",
-        SHARED / "gem-iron-ore-mines-2024-11.xlsx",
-        SHARED / "gem-coal-mines-2024-05-22.csv",
-    ]
-    g, ctx = load_paths(files)
-    assert not ctx.errors and g.validate() == []
-    assert ctx.summary()["rows_read"] == 1204 + 4983 + 890 + 6580
-    sites = g.node_ids("Site")
-    # 1,204 plants + 890 mines + 6,580 coal rows (every row its own site)
-    assert len(sites) == 1204 + 890 + 6580
-    e = owns(g, AM, AM_BRASIL)
-    assert e["share"] == 97.1 and len(e["origins"]) >= 6
-    assert owns(g, AM, AMSA) is None
 
 
 def test_id_hints_fix_rows_that_list_ids_in_another_order():

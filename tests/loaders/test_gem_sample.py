@@ -1,4 +1,4 @@
-"""The committed sample dataset (examples/sample) is what examples/build_sample.py builds, and loads cleanly."""
+"""The full real files load; the committed sample (examples/sample) is what examples/build_sample.py builds."""
 
 from __future__ import annotations
 
@@ -8,10 +8,14 @@ from pathlib import Path
 import pytest
 
 from loaders.registry import load_paths
+from loaders.resolution import resolve
 
 REPO = Path(__file__).resolve().parents[2]
 SAMPLE = REPO / "examples" / "sample"
 SHARED = REPO.parent / "shared" / "data"
+HAVE_DATA = (SHARED / "gem-coal-mines-2024-05-22.csv").exists()
+
+AM, AM_BRASIL, AMSA = "E100000000687", "E100001000493", "E100001000504"
 
 
 def _builder():
@@ -19,6 +23,12 @@ def _builder():
     mod = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(mod)  # type: ignore[union-attr]
     return mod
+
+
+@pytest.fixture(scope="module")
+def real():
+    """The four GEM files and the agreements table, loaded once for this module (slow)."""
+    return _builder().load_raw(SHARED)
 
 
 def test_sample_loads_with_sources_and_no_invented_union_facts():
@@ -34,18 +44,32 @@ def test_sample_loads_with_sources_and_no_invented_union_facts():
     for _, _, _, a in g.edges():
         assert a.get("sources")
     # the groups the seeds name are there, joined by resolution, and the README's trap holds
-    assert g.name_of("E100000000687") == "ArcelorMittal SA"
-    assert g.has_edge("PARTY_TO:E100000000687->arcelormittal-2008-hs")
+    assert g.name_of(AM) == "ArcelorMittal SA"
+    assert g.has_edge(f"PARTY_TO:{AM}->arcelormittal-2008-hs")
     assert g.node("glencore-2014-network")["company"] == "gem-glencore-plc"
-    am_owns = {v for _, _, v, _ in g.out_edges("E100000000687", "OWNS")}
-    assert "E100001000504" not in am_owns  # ArcelorMittal South Africa Ltd is not in AM SA's group
+    assert AMSA not in {v for _, _, v, _ in g.out_edges(AM, "OWNS")}
     gem = g.sources["gem-gist-plants-2025-03"]
     assert (gem.licence, gem.publisher) == ("CC BY 4.0", "Global Energy Monitor")
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(not (SHARED / "gem-coal-mines-2024-05-22.csv").exists(), reason="shared/data not beside the repo")
-def test_committed_sample_equals_build(tmp_path):
-    _builder().build_sample(tmp_path, SHARED)
+@pytest.mark.skipif(not HAVE_DATA, reason="shared/data not beside the repo")
+def test_full_real_files_load(real):
+    g, ctx = real
+    assert not ctx.errors and g.validate() == []
+    assert ctx.summary()["rows_read"] == 1204 + 4983 + 890 + 6580 + 22
+    # 1,204 plants + 890 mines + 6,580 coal rows (every row its own site, repeated ids included)
+    assert len(g.node_ids("Site")) == 1204 + 890 + 6580
+    e = g.edge(f"OWNS:{AM}->{AM_BRASIL}")[2]
+    assert e["share"] == 97.1 and len(e["origins"]) >= 6
+    assert not g.has_edge(f"OWNS:{AM}->{AMSA}")
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not HAVE_DATA, reason="shared/data not beside the repo")
+def test_committed_sample_equals_build(real, tmp_path):
+    graph = real[0].copy()
+    resolve(graph)
+    _builder().build_sample(tmp_path, SHARED, graph=graph)
     for name in ("nodes.csv", "edges.csv", "sources.csv"):
         assert (tmp_path / name).read_bytes() == (SAMPLE / name).read_bytes(), f"{name} differs: rerun examples/build_sample.py"
