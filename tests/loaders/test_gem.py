@@ -286,3 +286,9 @@ def test_umbrella_gem_format_dispatches_by_header(tmp_path):
 
     with pytest.raises(CampaignGraphError, match="not a GEM tracker file"):
         load_paths([other], fmt="gem")
+
+
+def test_loading_is_deterministic():
+    a, _ = load_paths([PLANTS, UNITS, ORE_XLSX, COAL])
+    b, _ = load_paths([PLANTS, UNITS, ORE_XLSX, COAL])
+    assert a == b and a.content_hash() == b.content_hash()

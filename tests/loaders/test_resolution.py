@@ -225,3 +225,13 @@ def test_cli_resolve(tmp_path):
     bad.write_text("a_id,b_id,decision\nx,y,perhaps\n", encoding="utf-8")
     res = runner.invoke(cli, ["resolve", str(snap), "--decisions", str(bad)])
     assert res.exit_code == 1 and "perhaps" in res.output and "Traceback" not in res.output
+
+
+def test_resolving_twice_changes_nothing_more():
+    g, _ = load_paths([GEM / "gem-coal-mines-2024-05-22.csv", GEM / "gem-iron-steel-plants-2025-03-25.csv",
+                       DATA / "agreements" / "agreements.csv"])
+    first = resolve(g)
+    assert first.merges
+    h = g.content_hash()
+    second = resolve(g)
+    assert second.merges == [] and g.content_hash() == h
