@@ -53,7 +53,9 @@ def bargaining_calendar(
 
     One row per collective agreement reaching a site of the group (as coverage finds them:
     COVERS the site or its operator, or signed by the operator) whose ``expires`` falls in
-    ``[as_of, as_of + horizon_days]``. Clusters are found greedily in date order: a window
+    ``[as_of, as_of + horizon_days]``, plus those past their last known end with tacit or
+    unknown renewal (``status`` ``possibly_in_force``, negative ``days_to_expiry``, never in a
+    cluster): their next expiry is exactly what a planner has to find out. Clusters are found greedily in date order: a window
     opens at the earliest expiry not yet in a cluster and spans ``window_days``; when it holds
     two or more expiries it is a cluster (numbered from 1, ``cluster`` empty otherwise).
 
@@ -109,9 +111,11 @@ def bargaining_calendar(
     for agr, sites in by_agreement.items():
         a = graph.node(agr)
         expires = a.get("expires")
-        if not expires or not (ctx.as_of <= expires <= end):
-            continue
         st = ctx.status[agr]
+        if not expires or expires > end:
+            continue
+        if expires < ctx.as_of and st.state != "possibly_in_force":
+            continue  # over; a tacit or unknown renewal keeps it on the list, to be checked
         if st.state == "not_yet" and (a.get("signed") or "") > end:
             continue
         sites = sorted(set(sites))
@@ -129,7 +133,11 @@ def bargaining_calendar(
             "workers": sum(w for w in workforce if w is not None) if any(w is not None for w in workforce) else None,
         })
     rows.sort(key=lambda r: (r["expires"], r["agreement"].casefold(), r["agreement_id"]))
-    clusters = _clusters(rows, window_days)
+    past = [r for r in rows if r["expires"] < ctx.as_of]
+    for r in past:
+        r.update(cluster=None, window_start=None, window_end=None, cluster_size=None, cluster_workers=None,
+                 explanation=f"{ctx.status[r['agreement_id']].text}: the next expiry date is not on record")
+    clusters = _clusters([r for r in rows if r["expires"] >= ctx.as_of], window_days)
     df = pd.DataFrame(rows, columns=list(CALENDAR_COLUMNS))
     df["cluster"] = df["cluster"].astype("Int64")
     df["workers"] = df["workers"].astype("Int64")

@@ -729,5 +729,10 @@ def coverage_summary(rows: pd.DataFrame, by: str = "country") -> pd.DataFrame:
         rec["sites_no_workforce"] = int(part["nowf"].sum())
         out.append(rec)
     df = pd.DataFrame(out, columns=out_cols)
+    if col in ("operator_id", "ultimate_parent_id"):  # say which company, not only its id
+        name_col = "operator" if col == "operator_id" else "ultimate_parent"
+        if name_col in rows.columns:
+            names = dict(zip(rows[col].fillna("(not recorded)").astype(str), rows[name_col]))
+            df.insert(1, name_col, df[col].map(names))
     return df.sort_values(["workers_not_covered", "sites_not_covered", col], ascending=[False, False, True],
                           ignore_index=True)

@@ -495,7 +495,10 @@ class _Why:
         flagged = [s for s in stakes if s.control == "yes"]
         if flagged:
             s = flagged[0]
-            return _Why(s.holder, f"control=yes on {s.edges[0]} from {idx.name(s.holder)}", edges, membership)
+            text = f"control=yes on {s.edges[0]} from {idx.name(s.holder)}"
+            if optimistic:
+                text = f"possible member: {text}, itself a possible member"
+            return _Why(s.holder, text, edges, membership)
         best = max(stakes, key=lambda s: (s.low, s.high))
         if optimistic:
             unknown = [s for s in stakes if not s.exact]
@@ -595,7 +598,7 @@ def control_members(idx: OwnershipIndex, root: str) -> GroupMembers:
                 best = max(stakes, key=lambda s: s.low)
                 seeds[v] = _Why(
                     best.holder,
-                    f"the group holds exactly 50% of {idx.name(v)}: a 50/50 joint venture, jointly controlled",
+                    f"the group holds exactly 50% of {idx.name(v)}: treated as a 50/50 joint venture (jointly controlled)",
                     [e for s in stakes for e in s.edges],
                     "joint",
                 )

@@ -76,3 +76,16 @@ def test_cli_calendar(tmp_path):
     res = CliRunner().invoke(cli, ["calendar", str(tmp_path / "snap"), "Acme Steel", "--as-of", AS_OF,
                                    "--format", "xlsx", "-o", str(out)])
     assert res.exit_code == 0 and out.exists()
+
+
+def test_tacitly_renewed_agreement_past_its_end_is_listed_to_check():
+    g = graph()
+    g.add_node("c7", "Agreement", "CBA c7", agreement_type="cba", signed="2020-01-01", expires="2024-10-31",
+               renewal="tacit")
+    g.add_edge("c7", "s3", "COVERS")
+    cal = bargaining_calendar(g, "acme", as_of=AS_OF)
+    assert cal["agreement_id"].tolist() == ["c7", "c1", "c2", "c3"]
+    first = cal.iloc[0]
+    assert first["status"] == "possibly_in_force" and first["days_to_expiry"] == -62 and pd.isna(first["cluster"])
+    assert "possibly in force" in first["explanation"]
+    assert cal.attrs["clusters"][0]["agreements"] == ["c1", "c2"]

@@ -267,7 +267,7 @@ def test_summary_counts_sites_and_workers():
                                      "workers": 500, "workers_covered": 0, "workers_not_covered": 500,
                                      "workers_unknown": 0, "sites_no_workforce": 1}
     by_op = coverage_summary(rows, by="company").set_index("operator_id")
-    assert by_op.loc["brasil", "workers_not_covered"] == 500
+    assert by_op.loc["brasil", "workers_not_covered"] == 500 and by_op.loc["brasil", "operator"] == "Acme Brasil Ltda"
     with pytest.raises(CampaignGraphError):
         coverage_summary(rows, by="planet")
 
