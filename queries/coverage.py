@@ -25,8 +25,9 @@ makes a site uncovered, but the reasons say what needs research.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 import pandas as pd
 
@@ -47,11 +48,11 @@ from queries.ownership import (
     GroupMembers,
     LazyMap,
     OwnershipIndex,
-    edges_at,
     _best_predecessors,
     _chain_from_preds,
     _check_root,
     control_members,
+    edges_at,
 )
 
 DIMENSIONS = ("union_presence", "recognition", "cba", "gfa", "hs_agreement", "network")

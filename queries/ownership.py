@@ -37,8 +37,9 @@ Examples
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -250,7 +251,7 @@ class OwnershipIndex:
             pairs[(u, v)] = _merge_stakes(old, s) if old else s
         return list(pairs.values())
 
-    def load_all(self) -> "OwnershipIndex":
+    def load_all(self) -> OwnershipIndex:
         """Read every OWNS edge in one pass (faster than per-entity look-ups for all groups)."""
         pairs: dict[tuple[str, str], Stake] = {}
         for eid, u, v, a in self.graph.edges("OWNS", as_of=self.as_of):
@@ -372,8 +373,8 @@ class OwnershipIndex:
 
     # ------------------------------------------------------------------ control
     def closure(
-        self, members: dict[str, "_Why"], *, optimistic: bool = False, membership: str = "controlled"
-    ) -> tuple[dict[str, "_Why"], dict[str, float]]:
+        self, members: dict[str, _Why], *, optimistic: bool = False, membership: str = "controlled"
+    ) -> tuple[dict[str, _Why], dict[str, float]]:
         """Grow ``members`` to the control fixpoint; returns ``(new members, known-share totals)``.
 
         Pessimistic (default): uncertain stakes count at their lower bound (0 when unknown).
@@ -490,7 +491,7 @@ class _Why:
     @staticmethod
     def from_contributors(
         idx: OwnershipIndex, node: str, stakes: list[Stake], membership: str, *, optimistic: bool
-    ) -> "_Why":
+    ) -> _Why:
         edges = [e for s in stakes for e in s.edges]
         flagged = [s for s in stakes if s.control == "yes"]
         if flagged:

@@ -88,7 +88,7 @@ def test_effective_stake_is_the_sum_over_paths_on_acyclic_graphs(g):
     for node, value in expected.items():
         if value > 1e-9:
             assert got.get(node, 0.0) == pytest.approx(value, abs=1e-6)
-    assert set(k for k, v in got.items() if k != "c0") <= set(k for k, v in expected.items() if v > 0)
+    assert {k for k, v in got.items() if k != "c0"} <= {k for k, v in expected.items() if v > 0}
 
 
 @SETTINGS
