@@ -13,7 +13,7 @@ overrides any of them by name (a category name scales a whole category; ``0`` dr
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import defaultdict, deque
 from collections.abc import Iterable, Mapping
 from itertools import islice
 from typing import Any
@@ -208,16 +208,11 @@ def _country_of(graph: CampaignGraph, node: str, day: str) -> str | None:
     return None
 
 
-def _country_node(graph: CampaignGraph, code: str | None) -> str | None:
+def _country_node(ctx: _Context, code: str | None) -> str | None:
     """The Country node for an ISO code (its id, or a Country whose ``iso2`` is the code)."""
     if not code:
         return None
-    if graph.has_node(code) and graph.kind_of(code) == "Country":
-        return code
-    for n, a in graph.nodes("Country"):
-        if str(a.get("iso2", "")).upper() == code.upper():
-            return n
-    return None
+    return ctx.countries.get(code.upper())
 
 
 # ------------------------------------------------------------------------------ categories
@@ -258,7 +253,7 @@ def _internal_solidarity(p: _Points, ctx: _Context) -> None:
             )
     # unions already in the company's network
     group_sites = set(ctx.sites)
-    for net, attrs in g.nodes("UnionNetwork"):
+    for net, attrs in ctx.networks:
         if attrs.get("company") not in ctx.members and attrs.get("company") not in ctx.parents:
             continue
         for eid, union, _v, _a in sorted(g.in_edges(net, "MEMBER_OF", as_of=ctx.day), key=lambda x: x[1]):
@@ -316,15 +311,32 @@ def _agreements(p: _Points, ctx: _Context) -> None:
 def _supply_chain(p: _Points, ctx: _Context) -> str:
     g, day = p.graph, ctx.day
     inside = set(ctx.sites) | set(ctx.members)
-    # the supply subgraph around the group: every SUPPLIES edge valid at day, undirected
+    # The group's supply network: SUPPLIES edges valid at day within _SUPPLY_RADIUS hops of the
+    # group's sites and companies (its suppliers and their suppliers, its customers and theirs),
+    # found by a breadth-first walk, so the rest of a large graph is never visited. Undirected,
+    # since a chokepoint cuts material flowing either way.
     supply = nx.Graph()
     partners: dict[str, list[tuple[str, str, str]]] = defaultdict(list)  # partner -> (edge, group node, role)
-    for eid, u, v, _a in g.edges("SUPPLIES", as_of=day):
-        supply.add_edge(u, v)
-        if u in inside and v not in inside:
-            partners[v].append((eid, u, "customer"))
-        elif v in inside and u not in inside:
-            partners[u].append((eid, v, "supplier"))
+    seen_edges: set[str] = set()
+    depth = dict.fromkeys(inside, 0)
+    queue = deque(sorted(inside))
+    while queue:
+        n = queue.popleft()
+        if depth[n] >= _SUPPLY_RADIUS:
+            continue
+        for eid, u, v, _a in [*g.out_edges(n, "SUPPLIES", as_of=day), *g.in_edges(n, "SUPPLIES", as_of=day)]:
+            if eid in seen_edges:
+                continue
+            seen_edges.add(eid)
+            other = v if u == n else u
+            if other not in depth:
+                depth[other] = depth[n] + 1
+                queue.append(other)
+            supply.add_edge(u, v)
+            if u in inside and v not in inside:
+                partners[v].append((eid, u, "customer"))
+            elif v in inside and u not in inside:
+                partners[u].append((eid, v, "supplier"))
     for partner, links in sorted(partners.items()):
         operators = [u for _e, u, _v, _a in g.in_edges(partner, "OPERATES", as_of=day)] if g.kind_of(partner) == "Site" else []
         side = [partner, *operators]
@@ -350,14 +362,13 @@ def _supply_chain(p: _Points, ctx: _Context) -> str:
                "brand_exposure": int(bool(listed))},
               [partner, *[e for e, _n, _r in links], *sorted(ags), *[e for es in ags.values() for e in es],
                *[e for e, _v in certs], *listed])
-    # chokepoints: only on the components of the supply subgraph that touch the group
-    comps = [c for c in nx.connected_components(supply) if c & inside]
-    if not comps:
+    # chokepoints, on the group's supply network only (every part of it was reached from the group)
+    if supply.number_of_edges() == 0:
         return _engine_name()
-    nodes = set().union(*comps)
-    sub = supply.subgraph(nodes)
-    engine, art, btw, blocks = _chokepoints(sub)
-    for n in sorted(nodes):
+    ends = sorted(n for n in supply if n in inside or n in partners)  # the group and its direct partners
+    end_set = set(ends)
+    engine, art, btw, blocks = _chokepoints(supply, ends)
+    for n in ends:
         if n not in art and btw.get(n, 0.0) <= 0.0:
             continue
         own = "group" if n in inside else "outside the group"
@@ -366,53 +377,67 @@ def _supply_chain(p: _Points, ctx: _Context) -> str:
             # removing a cut vertex leaves one piece per biconnected block it belongs to
             text += f": losing it splits its supply network into {blocks.get(n, 2)} parts"
         text += f"; betweenness {btw.get(n, 0.0):.2f}"
-        edges = sorted(e for e, _u, _v, _a in [*g.out_edges(n, "SUPPLIES", as_of=day), *g.in_edges(n, "SUPPLIES", as_of=day)])
+        # evidence: its supply links with the group and the group's partners (not a hub's thousands)
+        edges = sorted(
+            e for e, u, v, _a in [*g.out_edges(n, "SUPPLIES", as_of=day), *g.in_edges(n, "SUPPLIES", as_of=day)]
+            if (v if u == n else u) in end_set
+        )
         p.add("supply_chain", n, text,
               {"articulation_point": int(n in art), "betweenness": btw.get(n, 0.0)}, [n, *edges])
     return engine
 
 
 def _engine_name() -> str:
-    try:
-        import igraph  # noqa: F401
-    except ImportError:
-        return "networkx"
-    return "igraph"
+    """The engine :func:`_chokepoints` would use, found without importing igraph (slow to import)."""
+    import importlib.util
+
+    return "igraph" if importlib.util.find_spec("igraph") is not None else "networkx"
 
 
-#: above this many nodes in the supply network, betweenness is estimated (networkx: from
-#: this many sampled sources, seeded; igraph: paths up to 8 hops) to keep leverage fast
-_EXACT_BETWEENNESS_LIMIT = 5000
+#: how far the group's supply network reaches for chokepoints: 2 = suppliers' suppliers and
+#: customers' customers
+_SUPPLY_RADIUS = 2
 
+def _chokepoints(sub: nx.Graph, ends: list[str]) -> tuple[str, set[str], dict[str, float], dict[str, int]]:
+    """Articulation points, betweenness and, per node, the number of biconnected blocks it
+    belongs to, on the group's supply network ``sub``.
 
-def _chokepoints(sub: nx.Graph) -> tuple[str, set[str], dict[str, float], dict[str, int]]:
-    """Articulation points, normalised betweenness and, per node, the number of
-    biconnected blocks it belongs to; igraph when installed (``fast`` extra), else
-    networkx. Both give the same numbers on small graphs; igraph is C and scales further."""
+    Betweenness is taken over the shortest paths between ``ends`` (the group's sites and
+    companies and their direct partners): the share of those pairs whose shortest paths run
+    through a node (fractions split over equal paths), pairs ending at the node left out, as
+    networkx normalises. Counting only these pairs keeps it to one breadth-first search per
+    end, where all-pairs betweenness would be quadratic in the network's size. igraph when
+    installed (the ``fast`` extra), else networkx; both give the same numbers (tested).
+    """
     names = sorted(sub.nodes)
-    n = len(names)
-    big = n > _EXACT_BETWEENNESS_LIMIT
+    n_ends = len(ends)
+    end_set = set(ends)
+
+    def normalise(v: str, raw: float) -> float:
+        k = n_ends - (1 if v in end_set else 0)
+        return raw / (k * (k - 1) / 2) if k > 1 else 0.0
+
     try:
         import igraph as ig
     except ImportError:
         art = set(nx.articulation_points(sub))
-        btw = nx.betweenness_centrality(sub, normalized=True, k=_EXACT_BETWEENNESS_LIMIT if big else None, seed=0)
+        raw = nx.betweenness_centrality_subset(sub, ends, ends, normalized=False)
         blocks: dict[str, int] = defaultdict(int)
         for comp in nx.biconnected_components(sub):
             for x in comp:
                 blocks[x] += 1
-        return "networkx", art, btw, dict(blocks)
+        return "networkx", art, {v: normalise(v, raw.get(v, 0.0)) for v in names}, dict(blocks)
     index = {x: i for i, x in enumerate(names)}
-    h = ig.Graph(n=n, edges=[(index[u], index[v]) for u, v in sub.edges()], directed=False)
+    h = ig.Graph(n=len(names), edges=[(index[u], index[v]) for u, v in sub.edges()], directed=False)
     comps, cut = h.biconnected_components(return_articulation_points=True)
     art = {names[i] for i in cut}
     blocks = defaultdict(int)
     for comp in comps:
         for i in comp:
             blocks[names[i]] += 1
-    raw = h.betweenness(directed=False, cutoff=8 if big else None)
-    scale = 2.0 / ((n - 1) * (n - 2)) if n > 2 else 0.0  # networkx's normalisation for undirected graphs
-    return "igraph", art, {names[i]: raw[i] * scale for i in range(n)}, dict(blocks)
+    idx = [index[e] for e in ends]
+    raw_ig = h.betweenness(directed=False, sources=idx, targets=idx)
+    return "igraph", art, {names[i]: normalise(names[i], raw_ig[i]) for i in range(len(names))}, dict(blocks)
 
 
 def _finance(p: _Points, ctx: _Context) -> None:
@@ -441,7 +466,7 @@ def _standards_and_law(p: _Points, ctx: _Context) -> None:
     for n in [*ctx.members, *ctx.sites]:
         for eid, _u, ini, _a in g.out_edges(n, ("CERTIFIED_BY", "MEMBER_OF_INITIATIVE"), as_of=day):
             certified[ini].append((eid, n))
-    oecd = [n for n, a in g.nodes("Initiative") if "oecd" in f"{n} {a.get('name', '')}".casefold()]
+    oecd = ctx.oecd
     for ini, links in sorted(certified.items()):
         if ini in oecd:
             continue
@@ -461,7 +486,7 @@ def _standards_and_law(p: _Points, ctx: _Context) -> None:
         )
         links = sorted(e for e, _n in certified.get(ini, []))
         p.add("standards_and_law", ini, text, {"oecd_ncp": 1}, [ini, ctx.top, *links])
-    home_node = _country_node(g, home)
+    home_node = _country_node(ctx, home)
     if home_node is not None:
         for law in g.node(home_node).get("due_diligence_laws") or []:
             text = f"{g.name_of(ctx.top)} is based in {g.name_of(home_node)}, where {law} applies"
@@ -471,7 +496,7 @@ def _standards_and_law(p: _Points, ctx: _Context) -> None:
         if c:
             per_country[str(c)].append(site)
     for code, sites in sorted(per_country.items()):
-        cn = _country_node(g, code)
+        cn = _country_node(ctx, code)
         if cn is None:
             continue
         ratified = [c for c in RELEVANT_ILO_CONVENTIONS if c in set(g.node(cn).get("ilo_ratifications") or [])]
@@ -557,6 +582,25 @@ class _Context:
             self.sites = sorted(set(self.sites) | set(self.cov["site_id"]))
         self.site_country = {s: graph.node(s).get("country") or _country_of(graph, s, day) for s in self.sites}
         self._member_set = member_set
+        # one pass over the nodes for the few kinds looked up by property (not by id)
+        self.countries: dict[str, str] = {}
+        self.networks: list[tuple[str, Mapping[str, Any]]] = []
+        self.oecd: list[str] = []
+        for n, a in graph.nodes():
+            kind = a["kind"]
+            if kind == "Country":
+                self.countries.setdefault(n.upper(), n)
+                name = str(a.get("name", ""))
+                if len(name) == 2 and name.isalpha():  # a country named by its ISO code
+                    self.countries.setdefault(name.upper(), n)
+                if a.get("iso2"):
+                    self.countries[str(a["iso2"]).upper()] = n
+            elif kind == "UnionNetwork":
+                self.networks.append((n, a))
+            elif kind == "Initiative" and "oecd" in f"{n} {a.get('name', '')}".casefold():
+                self.oecd.append(n)
+        self.networks.sort(key=lambda x: x[0])
+        self.oecd.sort()
 
     def parents_of(self, company: str) -> list[str]:
         """The controlling chain above ``company`` (ids, nearest first, itself excluded)."""

@@ -303,3 +303,20 @@ def test_cli_leverage_json_and_bad_weight(graph: CampaignGraph, tmp_path) -> Non
                               "--format", "csv", "-o", str(out)])
     assert res.exit_code == 0, res.output
     assert out.read_text(encoding="utf-8").splitlines()[0].startswith("category,node_id,node,score,explanation,evidence")
+
+
+def test_chokepoint_engines_agree_on_a_random_network(monkeypatch: pytest.MonkeyPatch) -> None:
+    import networkx as nx
+
+    from queries.leverage import _chokepoints
+
+    pytest.importorskip("igraph")  # the dev extra installs it; without it only networkx exists
+    g = nx.relabel_nodes(nx.gnm_random_graph(80, 110, seed=5), lambda i: f"n{i:02d}")
+    ends = [f"n{i:02d}" for i in range(0, 80, 4)]
+    eng1, art1, btw1, blocks1 = _chokepoints(g, ends)
+    monkeypatch.setitem(sys.modules, "igraph", None)
+    eng2, art2, btw2, blocks2 = _chokepoints(g, ends)
+    assert (eng1, eng2) == ("igraph", "networkx")
+    assert art1 == art2 and blocks1 == blocks2
+    assert btw1 == pytest.approx(btw2)
+    assert max(btw2.values()) <= 1.0
