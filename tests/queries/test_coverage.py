@@ -314,3 +314,9 @@ def test_cli_coverage_table_files_summary_and_ambiguous_names(tmp_path):
     res = run(cli, ["coverage", str(snap), "--require", "unions"])
     assert res.exit_code == 1 and "unknown coverage dimension" in res.output
     assert "Traceback" not in res.output
+
+
+def test_stake_past_an_unpublished_share_is_a_lower_bound():
+    r = by_site(coverage(base(), "acme", as_of=AS_OF))
+    assert r["site_p"]["stake_is_lower_bound"] and r["site_p"]["effective_stake"] == 0.0
+    assert not r["site_b"]["stake_is_lower_bound"]
