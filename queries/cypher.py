@@ -223,11 +223,25 @@ def ownership_subgraph(store: Neo4jStore, root: str, *, down: bool = True, up: b
 
 
 def component_subgraph(store: Neo4jStore, root: str) -> CampaignGraph:
-    """``root``'s connected component (not walked through Country/Initiative), plus every
-    Country, Initiative and Source node."""
+    """``root``'s connected component (not walked through Country/Initiative), extended by
+    the union networks whose ``company`` is in it, plus every Country, Initiative and Source node."""
     sub = Subgraph(store)
     _check_node(sub, root, None, "node")
-    sub.closure([root], list(schema.EDGE_KINDS), "both", expand=lambda n: sub.nodes[n]["kind"] not in LEAF_KINDS)
+
+    def expand(n: str) -> bool:
+        return sub.nodes[n]["kind"] not in LEAF_KINDS
+
+    seen = sub.closure([root], list(schema.EDGE_KINDS), "both", expand=expand)
+    while True:
+        # a union network names its company by property, not by an edge: walk on from the
+        # networks of the companies met so far (their member unions may be elsewhere)
+        companies = sorted(n for n in seen if sub.nodes[n]["kind"] == "Company")
+        nets = {r["id"] for r in store.run("MATCH (n:`UnionNetwork`) WHERE n.company IN $ids RETURN n.id AS id",
+                                           ids=companies)} - seen
+        if not nets:
+            break
+        sub.fetch_nodes(nets)
+        seen |= sub.closure(nets, list(schema.EDGE_KINDS), "both", expand=expand)
     for kind in GLOBAL_KINDS:
         sub.fetch_kind(kind)
     return sub.graph()

@@ -155,3 +155,15 @@ def test_generated_graph(push, tmp_path: Path):
         same(cypher.coverage(store, root, as_of=AS_OF), cov.coverage(g, root, as_of=AS_OF))
         same(cypher.leverage(store, root, as_of=AS_OF), lev.leverage(g, root, as_of=AS_OF))
     same(cypher.coverage(store, None, as_of=AS_OF), cov.coverage(g, None, as_of=AS_OF))
+
+
+def test_leverage_finds_a_network_named_by_property_only(push):
+    g = acme_graph()
+    g.add_node("net", "UnionNetwork", "Acme World Union Network", company="acme")
+    g.add_node("u9", "Union", "Far Away Union")
+    g.add_edge("u9", "net", "MEMBER_OF")  # u9 and the network touch the group by no edge
+    g = canonical(g)
+    store = push(g)
+    mem = lev.leverage(g, "acme", as_of=AS_OF)
+    assert "u9" in set(mem["node_id"])
+    same(cypher.leverage(store, "acme", as_of=AS_OF), mem)
