@@ -22,8 +22,9 @@ import hashlib
 import io
 import json
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -68,44 +69,60 @@ def _parquet_bytes(table: pa.Table) -> bytes:
     return buf.getvalue()
 
 
-def _columns(items: list[tuple[str, dict[str, Any]]], lead: list[str], props: dict[str, schema.Prop]):
-    used: set[str] = set()
-    for _, a in items:
-        used.update(a)
-    unknown = used - set(props) - set(lead)
+def _sparse_columns(
+    items: list[tuple[str, Mapping[str, Any]]], lead: list[str], props: dict[str, schema.Prop]
+) -> dict[str, list[Any]]:
+    """Property columns (``None`` where absent) in schema order, from one pass over the cells.
+
+    Each row's attributes are visited once and written into their column, so the cost is the
+    number of values present, not rows × columns (property columns are sparse: most belong
+    to one kind).
+    """
+    n = len(items)
+    cols: dict[str, list[Any]] = {}
+    for i, (_, a) in enumerate(items):
+        for p, v in a.items():
+            col = cols.get(p)
+            if col is None:
+                col = cols[p] = [None] * n
+            col[i] = v
+    unknown = set(cols) - set(props) - set(lead)
     if unknown:
         raise CampaignGraphError(f"cannot save: properties not in the schema: {', '.join(sorted(unknown))}")
-    prop_cols = [p for p in props if p in used and p not in lead]
-    cols: dict[str, list[Any]] = {c: [] for c in lead + prop_cols}
-    return cols, prop_cols
+    return {p: cols[p] for p in props if p in cols and p not in lead}
 
 
 def graph_tables(graph: CampaignGraph) -> dict[str, pa.Table]:
     """The graph as three Arrow tables (``nodes``, ``edges``, ``sources``), sorted by id."""
     node_props = schema.all_node_props()
-    nodes = sorted(graph.nx.nodes(data=True), key=lambda x: x[0])
-    ncols, nprop = _columns([(n, a) for n, a in nodes], ["id", "kind", "name"], node_props)
-    for n, a in nodes:
-        ncols["id"].append(n)
-        ncols["kind"].append(a["kind"])
-        ncols["name"].append(a.get("name"))
-        for p in nprop:
-            ncols[p].append(a.get(p))
+    # the adjacency dicts directly: networkx's edge views cost more than the rest of the save
+    G = graph.nx
+    nodes = sorted(G._node.items(), key=itemgetter(0))
+    nprops = _sparse_columns(nodes, ["id", "kind", "name"], node_props)
+    ncols: dict[str, list[Any]] = {
+        "id": [n for n, _ in nodes],
+        "kind": [a["kind"] for _, a in nodes],
+        "name": [a.get("name") for _, a in nodes],
+        **nprops,
+    }
     ntypes = {"id": pa.string(), "kind": pa.string(), "name": pa.string()}
-    ntypes.update({p: _ARROW[node_props[p].type] for p in nprop})
+    ntypes.update({p: _ARROW[node_props[p].type] for p in nprops})
 
     edge_props = schema.all_edge_props()
-    edges = sorted(graph.nx.edges(keys=True, data=True), key=lambda x: x[2])
-    ecols, eprop = _columns([(k, a) for _, _, k, a in edges], ["id", "source", "target", "kind"], edge_props)
-    for u, v, k, a in edges:
-        ecols["id"].append(k)
-        ecols["source"].append(u)
-        ecols["target"].append(v)
-        ecols["kind"].append(a["kind"])
-        for p in eprop:
-            ecols[p].append(a.get(p))
+    edges = sorted(
+        ((u, v, k, a) for u, nbrs in G._succ.items() for v, keyed in nbrs.items() for k, a in keyed.items()),
+        key=itemgetter(2),
+    )
+    eprops = _sparse_columns([(k, a) for _, _, k, a in edges], ["id", "source", "target", "kind"], edge_props)
+    ecols: dict[str, list[Any]] = {
+        "id": [k for _, _, k, _ in edges],
+        "source": [u for u, _, _, _ in edges],
+        "target": [v for _, v, _, _ in edges],
+        "kind": [a["kind"] for _, _, _, a in edges],
+        **eprops,
+    }
     etypes = {c: pa.string() for c in ("id", "source", "target", "kind")}
-    etypes.update({p: _ARROW[edge_props[p].type] for p in eprop})
+    etypes.update({p: _ARROW[edge_props[p].type] for p in eprops})
 
     scols: dict[str, list[Any]] = {f: [] for f in SOURCE_FIELDS}
     for sid in sorted(graph.sources):
