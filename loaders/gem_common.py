@@ -542,8 +542,10 @@ class GemEmitter:
         several owners, a parent that is itself an owner owns none of the others; when one
         owner is left, the remaining parents OWN it (share unknown, or 100% inferred when
         the one parent left holds exactly that owner's stake in the site); a sole parent
-        at 100% (or without a percentage) holds every owner; otherwise the file does not
-        say who holds whom, and no OWNS edge is made (a warning says so).
+        at 100% (or without a percentage) holds every owner; otherwise a parent listed
+        with the same stake as exactly one owner (and no other parent with it) holds that
+        owner (100%, inferred: :func:`pair_by_share`), and for the rest the file does not
+        say who holds whom: no OWNS edge (a warning says so).
         """
         owner_ids: list[str] = []
         owner_share: dict[str, float | None] = {}
@@ -600,19 +602,55 @@ class GemEmitter:
                 }
                 edges.append((p, pid, o, props))
         else:
-            # several owners and several parents: the file does not say who holds whom
-            self.ctx.stats["gem_parents_not_assigned"] += len(rem_parents)
-            self.ctx.warnings.append(
-                f"{loc.origin()}: {len(rem_parents)} parent(s) of a site with {len(rem_owners)} owners: "
-                "the file does not say which owner each parent holds; no OWNS edge made"
-            )
-            return
+            # several owners and several parents: GEM usually lists each owner's ultimate parent
+            # with the owner's own stake in the site (BHP Area C: owners 85/8/7, parents 85/8/7);
+            # a stake that one owner and one parent alone hold pairs them; the rest is unknown
+            paired = pair_by_share(rem_owners, owner_share, rem_parents)
+            for p, pid, o in paired:
+                props = {
+                    "derived": "gem_parent",
+                    "share": 100.0,
+                    "share_inferred": "GEM lists this parent with the same stake in the site as this owner "
+                    "(and no other owner or parent with that stake)",
+                }
+                edges.append((p, pid, o, props))
+            unassigned = len(rem_parents) - len(paired)
+            if unassigned:
+                self.ctx.stats["gem_parents_not_assigned"] += unassigned
+                self.ctx.warnings.append(
+                    f"{loc.origin()}: {unassigned} parent(s) of a site with {len(rem_owners)} owners: "
+                    "the file does not say which owner each holds; no OWNS edge made for them"
+                )
         for p, pid, o, props in edges:
             self.node(
                 pid, "Company", p.name, {"gem_id": [p.gem_id] if p.gem_id else None}, source, loc,
                 columns={"name": parent_column},
             )
             self.edge(pid, o, "OWNS", props, source, loc, columns={"share": parent_column})
+
+
+def pair_by_share(
+    owners: list[str], owner_share: Mapping[str, float | None], parents: list[tuple[Holder, str]]
+) -> list[tuple[Holder, str, str]]:
+    """``(parent, parent id, owner id)`` for stakes held by exactly one owner and one parent.
+
+    >>> ps = [(Holder("BHP Group Ltd", 85.0), "bhp"), (Holder("ITOCHU Corp", 8.0), "itochu"), (Holder("Mitsui", None), "m")]
+    >>> [(pid, o) for _, pid, o in pair_by_share(["bhpm", "itm", "mio"], {"bhpm": 85.0, "itm": 8.0, "mio": 7.0}, ps)]
+    [('bhp', 'bhpm'), ('itochu', 'itm')]
+    >>> pair_by_share(["a", "b"], {"a": 50.0, "b": 50.0}, [(Holder("X", 50.0), "x"), (Holder("Y", 50.0), "y")])
+    []
+    """
+    def same(x: float | None, y: float | None) -> bool:
+        return x is not None and y is not None and abs(x - y) < 0.05
+
+    out = []
+    for o in owners:
+        s = owner_share.get(o)
+        owner_twins = [x for x in owners if same(owner_share.get(x), s)]
+        cands = [(p, pid) for p, pid in parents if same(p.share, s)]
+        if len(owner_twins) == 1 and len(cands) == 1:
+            out.append((cands[0][0], cands[0][1], o))
+    return out
 
 
 def csv_header(path: Path) -> list[str]:

@@ -292,3 +292,24 @@ def test_loading_is_deterministic():
     a, _ = load_paths([PLANTS, UNITS, ORE_XLSX, COAL])
     b, _ = load_paths([PLANTS, UNITS, ORE_XLSX, COAL])
     assert a == b and a.content_hash() == b.content_hash()
+
+
+def test_several_owners_and_parents_pair_by_their_stakes(tmp_path):
+    # fictional rows in the map-file layout; the pattern is GEM's (BHP Area C: owners 85/8/7, parents 85/8/7)
+    header = "country/area,name-(english),design-capacity-(ttpa),status,owner,parent,coordinates,url"
+    rows = [
+        (
+            'Australia,Site A,100,operating,"Acme Minerals Pty Ltd [85.0%]; Beta Ore Pty Ltd [8.0%]; Gamma Iron Pty Ltd [7.0%]",'
+            '"Acme Group Ltd [85.0%]; Beta Corp [8.0%]; Gamma Co Ltd [7.000000000000001%]","-22.0, 118.0",'
+        ),
+        'Australia,Site B,100,operating,"Delta Pty Ltd [50%]; Epsilon Pty Ltd [50%]","Zeta Corp [50%]; Eta Corp [50%]","-22.0, 119.0",',
+    ]
+    f = tmp_path / "gem-iron-ore-mines-map-test.csv"
+    f.write_text(header + "\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    g, ctx = load_paths([f], fmt="gem-iron-ore")
+    for parent, owner in (("acme-group-ltd", "acme-minerals-pty-ltd"), ("beta-corp", "beta-ore-pty-ltd"), ("gamma-co-ltd", "gamma-iron-pty-ltd")):
+        e = owns(g, f"gem-{parent}", f"gem-{owner}")
+        assert e["share"] == 100.0 and "same stake in the site" in e["share_inferred"]
+    assert owns(g, "gem-acme-group-ltd", "gem-beta-ore-pty-ltd") is None
+    # 50/50 owners under 50/50 parents: nothing says who holds whom
+    assert g.in_edges("gem-delta-pty-ltd", "OWNS") == [] and ctx.stats["gem_parents_not_assigned"] == 2
