@@ -87,6 +87,7 @@ _MAX_TOOLTIP_LINES = 14
 
 SITE_STATUSES = ("covered", "not_covered", "unknown")
 _STAKE_KINDS = frozenset(("OWNS", "OPERATES"))
+_NO_COUNTRY = frozenset(("Country",))  # country hubs would pull every company of a country into a group view
 
 
 @dataclass
@@ -109,17 +110,22 @@ class MapView:
 
 
 # --------------------------------------------------------------------------- selection
-def _valid_neighbours(graph: CampaignGraph, n: str, day: str, skip_kinds: set[str] = frozenset()) -> list[str]:
+def _valid_neighbours(graph: CampaignGraph, n: str, day: str, skip_kinds: frozenset[str] = frozenset()) -> list[str]:
+    """Nodes linked to ``n`` either way by at least one edge valid on ``day``, minus ``skip_kinds``."""
     g = graph.nx
+    nodes = g._node
     out = []
-    for it in (g.out_edges(n, data=True), g.in_edges(n, data=True)):
-        for u, v, a in it:
-            if not in_force(a.get("valid_from"), a.get("valid_to"), day):
+    # networkx's own adjacency dicts (other -> key -> attrs), not its read-only views, whose
+    # Mapping mixins cost several times the work done here; this runs for every node of a view
+    for adj in (g._succ[n], g._pred[n]):
+        for other, keyed in adj.items():
+            if skip_kinds and nodes[other]["kind"] in skip_kinds:
                 continue
-            other = v if u == n else u
-            if g.nodes[other]["kind"] in skip_kinds:
-                continue
-            out.append(other)
+            for a in keyed.values():
+                vf, vt = a.get("valid_from"), a.get("valid_to")
+                if (vf is None and vt is None) or in_force(vf, vt, day):
+                    out.append(other)
+                    break
     return out
 
 
@@ -141,14 +147,14 @@ def _company_order(graph: CampaignGraph, root: str, day: str) -> list[str]:
     member_set = set(members)
     ring1: list[str] = []
     for m in members:
-        ring1.extend(n for n in _valid_neighbours(graph, m, day, {"Country"}) if n not in member_set)
+        ring1.extend(n for n in _valid_neighbours(graph, m, day, _NO_COUNTRY) if n not in member_set)
     ring1 = _ordered_unique(ring1)
     sites = [n for n in ring1 if graph.nx.nodes[n]["kind"] == "Site"]
     others = [n for n in ring1 if graph.nx.nodes[n]["kind"] != "Site"]
     seen = member_set | set(ring1)
     ring2: list[str] = []
     for s in sites:
-        ring2.extend(n for n in _valid_neighbours(graph, s, day, {"Country"}) if n not in seen)
+        ring2.extend(n for n in _valid_neighbours(graph, s, day, _NO_COUNTRY) if n not in seen)
     return _ordered_unique(members + sites + others + ring2)
 
 
@@ -307,13 +313,19 @@ def select_view(
     kept_set = set(kept)
     edges: list[str] = []
     g = graph.nx
+    succ, node_attrs = g._succ, g._node
     for u in kept:
-        for _, v, k, a in g.out_edges(u, keys=True, data=True):
-            if v in kept_set and in_force(a.get("valid_from"), a.get("valid_to"), day):
-                edges.append(k)
+        # networkx's adjacency dicts (u -> v -> key -> attrs), read only: the views cost more than the work
+        for v, keyed in succ[u].items():
+            if v not in kept_set:
+                continue
+            for k, a in keyed.items():
+                vf, vt = a.get("valid_from"), a.get("valid_to")
+                if (vf is None and vt is None) or in_force(vf, vt, day):
+                    edges.append(k)
     return MapView(
         title=title, nodes=kept, edges=edges, focus=[root] if root else [], omitted=omitted,
-        site_status={n: status.get(n, "unknown") for n in kept if g.nodes[n]["kind"] == "Site"},
+        site_status={n: status.get(n, "unknown") for n in kept if node_attrs[n]["kind"] == "Site"},
         site_reasons={n: reasons[n] for n in kept if n in reasons}, as_of=day, notes=notes,
     )
 
@@ -326,61 +338,27 @@ def _status_for(graph: CampaignGraph, nodes: list[str], root: str | None, day: s
 
 
 # --------------------------------------------------------------------------- rendering
-def _fmt_value(v: Any) -> str:
-    if type(v) is str:  # the common case first: this runs for every property of a large map
-        return v
-    if isinstance(v, (list, tuple)):
-        return ", ".join(str(x) for x in v)
-    if isinstance(v, bool):
-        return "yes" if v else "no"
-    if isinstance(v, float):
-        return f"{v:g}"
-    return str(v)
+@cache
+def tooltip_keys(kind: str, edge: bool = False) -> frozenset[str]:
+    """The properties a tooltip shows for a node or edge kind: the schema's, minus sensitive ones,
+    names and provenance (edges keep ``valid_from``/``valid_to``, shown as one line).
+
+    >>> sorted(tooltip_keys("OWNS", edge=True))[:2]
+    ['control', 'derived']
+    """
+    props = schema.edge_props(kind) if edge else schema.node_props(kind)
+    return frozenset(k for k, p in props.items() if not p.sensitive and k not in _HIDDEN_PROPS)
 
 
 @cache
-def _visible_node_props(kind: str) -> frozenset[str]:
-    """Node properties a tooltip shows: the schema's, minus sensitive ones, names and provenance."""
-    return frozenset(k for k, p in schema.node_props(kind).items() if not p.sensitive and k not in _HIDDEN_PROPS)
+def _percent_keys(kind: str) -> tuple[str, ...]:
+    return tuple(sorted(k for k in tooltip_keys(kind, True) if schema.edge_props(kind)[k].type == "percent"))
 
 
-@cache
-def _visible_edge_props(kind: str) -> dict[str, bool]:
-    """Edge properties a tooltip shows -> whether they are percentages."""
-    return {k: p.type == "percent" for k, p in schema.edge_props(kind).items()
-            if not p.sensitive and k not in _HIDDEN_PROPS and k not in ("valid_from", "valid_to")}
-
-
-def node_props_text(attrs: Mapping[str, Any]) -> str:
-    r"""The key (non-sensitive) properties of a node, one ``name: value`` line each, sorted.
-
-    >>> node_props_text({"kind": "Site", "name": "Site A", "country": "DE", "workforce": 1200, "notes": "x"})
-    'country: DE\nworkforce: 1200'
-    """
-    keys = _visible_node_props(attrs["kind"]) & attrs.keys()
-    lines = [f"{k.replace('_', ' ')}: {_fmt_value(attrs[k])}" for k in sorted(keys)]
-    return "\n".join(lines[:_MAX_TOOLTIP_LINES])
-
-
-def edge_props_text(attrs: Mapping[str, Any]) -> str:
-    r"""The key (non-sensitive) properties of an edge and its validity, one line each.
-
-    >>> edge_props_text({"kind": "OWNS", "share": 60.0, "valid_from": "2020-01-01"})
-    'share: 60 %\nvalid: 2020-01-01 to …'
-    >>> edge_props_text({"kind": "OWNS"})
-    'share: not published (unknown)'
-    """
-    kind = attrs["kind"]
-    visible = _visible_edge_props(kind)
-    keys = visible.keys() & attrs.keys()
-    lines = [f"{k.replace('_', ' ')}: {_fmt_value(attrs[k])}{' %' if visible[k] else ''}" for k in sorted(keys)] \
-        if keys else []
-    if kind in _STAKE_KINDS and "share" not in keys and "voting" not in keys:
-        lines.append("share: not published (unknown)")
-    vf, vt = attrs.get("valid_from"), attrs.get("valid_to")
-    if vf or vt:
-        lines.append(f"valid: {vf or '…'} to {vt or '…'}")
-    return "\n".join(lines[:_MAX_TOOLTIP_LINES])
+def _values(attrs: Mapping[str, Any], keys: frozenset[str]) -> dict[str, Any]:
+    """The shown properties present in ``attrs``, sorted by name (a set intersection: elements carry
+    a handful of properties while a kind allows dozens)."""
+    return {k: attrs[k] for k in sorted(keys & attrs.keys())}
 
 
 def _edge_width(attrs: Mapping[str, Any]) -> tuple[float, bool]:
@@ -426,16 +404,18 @@ def map_options(n_nodes: int) -> dict[str, Any]:
 
 
 #: positions in a compact node row and edge row (the page's script builds vis-network items from them)
-NODE_ROW = ("id", "label", "kind", "status", "size", "props", "sources", "reason")
-EDGE_ROW = ("from", "to", "kind", "width", "dashed", "props", "sources")
+NODE_ROW = ("id", "label", "kind", "status", "size", "values", "sources", "reason")
+EDGE_ROW = ("from", "to", "kind", "width", "dashed", "values", "sources")
 
 
 def map_data(graph: CampaignGraph, view: MapView) -> dict[str, Any]:
     """A view's nodes and edges as compact rows (:data:`NODE_ROW`, :data:`EDGE_ROW`) plus lookup tables.
 
-    Built directly from the graph: one small list per element, kinds, statuses and sources as
-    indexes, so a 20,000-node view serialises quickly. The page turns rows into vis-network
-    items and plain-text tooltips (name, kind and id, properties, coverage, sources).
+    Built directly from the graph: one small list per element; kinds, statuses and sources as
+    indexes; the shown properties (:func:`tooltip_keys`) as a small ``{name: value}`` object.
+    No per-element formatting happens here, so a 20,000-node view
+    serialises quickly; the page turns rows into vis-network items and plain-text tooltips
+    (name, kind and id, properties, coverage, sources).
     """
     g = graph.nx
     focus = set(view.focus)
@@ -454,23 +434,24 @@ def map_data(graph: CampaignGraph, view: MapView) -> dict[str, Any]:
 
     nodes = []
     status, reasons = view.site_status, view.site_reasons
+    node_attrs, succ = g._node, g._succ  # networkx's own dicts, read only (see _valid_neighbours)
     for n in view.nodes:
-        a = g.nodes[n]
+        a = node_attrs[n]
         kind = a["kind"]
         k = kinds.setdefault(kind, len(kinds))
         st = status.get(n, "unknown") if kind == "Site" else None
         size = 26 if n in focus else (16 if kind in ("Company", "Site") else 12)
-        nodes.append([n, str(a.get("name", n)), k, statuses[st] if st else -1, size, node_props_text(a),
-                      src_index(a.get("sources") or ()), reasons.get(n, "")])
+        nodes.append([n, str(a.get("name", n)), k, statuses[st] if st else -1, size,
+                      _values(a, tooltip_keys(kind)), src_index(a.get("sources") or ()), reasons.get(n, "")])
     edges = []
     ends = graph._edge_ends
     for eid in view.edges:
         u, v = ends[eid]
-        a = g.edges[u, v, eid]
+        a = succ[u][v][eid]
         kind = a["kind"]
         width, dashed = _edge_width(a)
-        edges.append([u, v, kinds.setdefault(kind, len(kinds)), width, 1 if dashed else 0, edge_props_text(a),
-                      src_index(a.get("sources") or ())])
+        edges.append([u, v, kinds.setdefault(kind, len(kinds)), width, 1 if dashed else 0,
+                      _values(a, tooltip_keys(kind, True)), src_index(a.get("sources") or ())])
     kind_names = list(kinds)
     source_titles = []
     for sid in sources:
@@ -481,6 +462,8 @@ def map_data(graph: CampaignGraph, view: MapView) -> dict[str, Any]:
         "statuses": list(SITE_STATUSES), "statusLabels": dict(COVERAGE_LABELS), "statusColours": dict(COVERAGE_COLOURS),
         "kindStyle": {k: list(KIND_STYLE.get(k, ("#607d8b", "dot"))) for k in kind_names},
         "edgeColours": {k: EDGE_COLOURS.get(k, "#b0bec5") for k in kind_names},
+        "percentKeys": sorted({p for k in kind_names if k in schema.EDGE_KINDS for p in _percent_keys(k)}),
+        "stakeKinds": sorted(_STAKE_KINDS), "maxLines": _MAX_TOOLTIP_LINES,
     }
 
 
@@ -520,14 +503,40 @@ _MAP_JS = r"""
     if (!ix.length) { return "sources: none recorded"; }
     return "sources: " + ix.map(function (i) { return data.sources[i]; }).join("; ");
   }
+  var percent = {};
+  data.percentKeys.forEach(function (k) { percent[k] = true; });
+  var stakeKinds = {};
+  data.stakeKinds.forEach(function (k) { stakeKinds[k] = true; });
+  function show(v) {
+    if (Array.isArray(v)) { return v.join(", "); }
+    if (v === true) { return "yes"; }
+    if (v === false) { return "no"; }
+    return String(v);
+  }
+  // "name: value" lines for the values present; an edge's validity becomes one last line,
+  // and a stake edge with neither share nor voting says the share is not published
+  function propLines(vals, edgeKind) {
+    var lines = [], from = null, to = null, stake = false;
+    Object.keys(vals).forEach(function (k) {
+      var v = vals[k];
+      if (v === null || v === undefined) { return; }
+      if (edgeKind && k === "valid_from") { from = v; return; }
+      if (edgeKind && k === "valid_to") { to = v; return; }
+      if (k === "share" || k === "voting") { stake = true; }
+      lines.push(k.replace(/_/g, " ") + ": " + show(v) + (edgeKind && percent[k] ? " %" : ""));
+    });
+    lines = lines.slice(0, data.maxLines);
+    if (edgeKind && stakeKinds[edgeKind] && !stake) { lines.push("share: not published (unknown)"); }
+    if (from !== null || to !== null) { lines.push("valid: " + (from || "\u2026") + " to " + (to || "\u2026")); }
+    return lines;
+  }
   var labelOf = {};
   // rows -> vis-network items; every title is a plain string, which vis-network shows as text
   var nodeItems = data.nodes.map(function (r) {
     var kind = data.kinds[r[2]], st = r[3] >= 0 ? data.statuses[r[3]] : null;
     var style = data.kindStyle[kind];
     labelOf[r[0]] = r[1];
-    var lines = [r[1], kind + " \u00b7 id " + r[0]];
-    if (r[5]) { lines.push(r[5]); }
+    var lines = [r[1], kind + " \u00b7 id " + r[0]].concat(propLines(r[5], null));
     if (st) { lines.push("coverage: " + data.statusLabels[st] + (r[7] ? " (" + r[7] + ")" : "")); }
     lines.push(sourcesLine(r[6]));
     var item = {id: r[0], label: r[1], kind: kind, shape: style[1], size: r[4], title: lines.join("\n")};
@@ -544,7 +553,7 @@ _MAP_JS = r"""
   var edgeItems = data.edges.map(function (r) {
     var kind = data.kinds[r[2]];
     var lines = [kind + ": " + labelOf[r[0]] + " \u2192 " + labelOf[r[1]]];
-    if (r[5]) { lines.push(r[5]); }
+    lines = lines.concat(propLines(r[5], kind));
     lines.push(sourcesLine(r[6]));
     return {from: r[0], to: r[1], kind: kind, width: r[3], dashes: r[4] === 1,
             color: {color: data.edgeColours[kind]}, title: lines.join("\n")};

@@ -194,7 +194,7 @@ def test_bad_view_arguments_are_user_errors() -> None:
 
 
 # --------------------------------------------------------------------------- rendering
-def test_map_data_rows_carry_kind_status_stake_and_tooltip_text() -> None:
+def test_map_data_rows_carry_kind_status_stake_and_tooltip_values() -> None:
     from exports.netmap import EDGE_ROW, NODE_ROW
 
     g = acme_graph()
@@ -208,17 +208,17 @@ def test_map_data_rows_carry_kind_status_stake_and_tooltip_text() -> None:
     assert data["statuses"][nodes["site_b"]["status"]] == "unknown"
     assert nodes["u1"]["status"] == -1  # not a site
     assert data["kindStyle"]["Union"] == ["#6a1b9a", "triangle"]
-    assert nodes["site_a"]["props"] == (
-        "commodity: steel\ncountry: DE\nlat: 51.2\nlon: 6.8\nstatus: operating\nworkforce: 1200")
+    assert nodes["site_a"]["values"] == {"commodity": "steel", "country": "DE", "lat": 51.2, "lon": 6.8, "status": "operating",
+                     "workforce": 1200}
     assert [data["sources"][i] for i in nodes["site_a"]["sources"]] == ["Fictional company register"]
     edges = {(r[0], r[1]): dict(zip(EDGE_ROW, r)) for r in data["edges"]}
     assert edges["acme", "acme_de"]["width"] == 7.0  # 100 %
     assert edges["acme", "acme_br"]["width"] == 4.6  # 60 %: 1 + 6 * 0.6
     assert edges["acme_de", "site_a"]["width"] == 1.5 and edges["acme_de", "site_a"]["dashed"] == 0
-    assert edges["acme_de", "site_a"]["props"] == "share: not published (unknown)"
-    assert edges["acme", "jv"]["props"] == "control: joint\nshare: 50 %"
-    # membership counts are sensitive: never in a tooltip
-    assert edges["u1", "site_a"]["props"] == "recognised: yes"
+    assert edges["acme", "jv"]["values"] == {"control": "joint", "share": 50.0}
+    # membership counts are sensitive: not even sent to the page
+    assert edges["u1", "site_a"]["values"] == {"recognised": True}
+    assert data["percentKeys"] == ["share", "share_max", "share_min", "voting", "voting_max", "voting_min"]
 
 
 def test_page_is_one_self_contained_file_with_legend_search_and_freeze() -> None:
@@ -299,6 +299,8 @@ def test_map_draws_offline_in_chromium(tmp_path: Path, offline_page) -> None:
     assert owns[0]["width"] == 4.6
     assert owns[0]["title"] == ("OWNS: Acme Steel Holding → Acme Brasil SA\nshare: 60 %\n"
                                 "sources: Fictional company register")
+    op = page.evaluate("window.campaignMap.edges.get({filter: e => e.from === 'acme_de' && e.to === 'site_a'})")
+    assert op[0]["title"].splitlines()[1:] == ["share: not published (unknown)", "sources: Fictional company register"]
     page.fill("#q", "Site B")
     page.click("#search button")
     assert page.evaluate("window.campaignMap.network.getSelectedNodes()") == ["site_b"]
