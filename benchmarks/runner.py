@@ -236,8 +236,10 @@ def _map_export(g: Any, root: str, map_nodes: int, repeats: int) -> dict[str, An
             return len(html)
 
         stats, size = timed(render, repeats)
-        stats.update(select_seconds=sel["seconds"], nodes=len(view.nodes), edges=len(view.edges), html_bytes=size)
+        stats.update(select_seconds=sel["seconds"], select_cpu=sel["cpu"], nodes=len(view.nodes), edges=len(view.edges),
+                     html_bytes=size)
         stats["total_seconds"] = round(stats["seconds"] + sel["seconds"], 4)
+        stats["total_cpu"] = round(stats["cpu"] + sel["cpu"], 4)
         return stats
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
