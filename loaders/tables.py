@@ -41,7 +41,7 @@ def sniff(path: Path) -> bool:
     return path.name.casefold() in ("nodes.csv", "edges.csv")
 
 
-def _tables(path: Path) -> dict[str, Table | None]:
+def _tables(path: Path, ctx: LoadContext | None = None) -> dict[str, Table | None]:
     if path.is_dir():
         out: dict[str, Table | None] = {}
         for name in SHEETS:
@@ -49,7 +49,12 @@ def _tables(path: Path) -> dict[str, Table | None]:
             out[name] = read_csv(f, display=str(f)) if f.is_file() else None
         return out
     if path.suffix.lower() == ".xlsx":
-        sheets = read_xlsx(path)
+        hidden: list[str] = []
+        sheets = read_xlsx(path, hidden=hidden)
+        for name in hidden:
+            if ctx is not None and name.casefold() in SHEETS:
+                ctx.error(f"sheet {name!r} is hidden and was not loaded (unhide it to load its rows)",
+                          file=str(path), sheet=name, reject_row=False)
         by_name = {k.casefold(): v for k, v in sheets.items()}
         return {name: by_name.get(name) for name in SHEETS}
     if path.suffix.lower() == ".csv":
@@ -111,7 +116,7 @@ def load(path: str | Path, ctx: LoadContext) -> None:
     ['am']
     """
     p = Path(path)
-    tables = _tables(p)
+    tables = _tables(p, ctx)
     if tables["nodes"] is None and tables["edges"] is None:
         from graphmodel.errors import CampaignGraphError
 

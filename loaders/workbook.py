@@ -322,7 +322,12 @@ def load(path: str | Path, ctx: LoadContext) -> None:
     [('acme', {'country': 'DE'})]
     """
     p = Path(path)
-    tables = read_xlsx(p)
+    hidden: list[str] = []
+    tables = read_xlsx(p, hidden=hidden)
+    for name in hidden:
+        if sheet_spec(name) is not None:
+            ctx.error(f"sheet {name!r} is hidden and was not loaded (unhide it to load its rows)",
+                      file=str(p), sheet=name, reject_row=False)
     found: list[tuple[Sheet, Table]] = []
     for title, table in tables.items():
         spec = sheet_spec(title)
