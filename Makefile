@@ -21,9 +21,13 @@ system-deps:
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	  else echo "chromium is missing: sudo apt-get install chromium" >&2; exit 1; fi; }
 
+# The main job on the bundled sample (real GEM data + sourced agreements): load, coverage, a map, a briefing.
 demo: install
 	$(BIN)/campaign-graph load examples/sample -o out/sample.snapshot
-	$(BIN)/campaign-graph info out/sample.snapshot
+	$(BIN)/campaign-graph coverage out/sample.snapshot --company ArcelorMittal --summary country
+	$(BIN)/campaign-graph coverage out/sample.snapshot --company Glencore --summary commodity
+	$(BIN)/campaign-graph map out/sample.snapshot --company ArcelorMittal -o out/arcelormittal-map.html
+	@echo "Snapshot: out/sample.snapshot   Map: out/arcelormittal-map.html (open it in any browser; it works offline)"
 
 test: install system-deps
 	$(BIN)/python -m pytest -q
