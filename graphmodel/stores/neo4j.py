@@ -308,7 +308,10 @@ class Neo4jStore:
         def work(tx: Any) -> None:
             tx.run(query, rows=rows).consume()
 
-        with self._driver.session(database=self.database) as session:
+        # the bookmark manager of execute_query: reads after a write see it, also on a cluster (Aura)
+        with self._driver.session(
+            database=self.database, bookmark_manager=self._driver.execute_query_bookmark_manager
+        ) as session:
             session.execute_write(work)
 
     # ------------------------------------------------------------------ schema
