@@ -576,6 +576,7 @@ _MAP_JS = r"""
   });
   network.once("stabilizationIterationsDone", function () {
     window.campaignMap.stabilized = true;
+    document.body.setAttribute("data-map-ready", "1");  // for tools that wait on the DOM (the CSP forbids eval)
     setFrozen(true);
     status.textContent = "layout settled and frozen; drag nodes, or unfreeze";
   });

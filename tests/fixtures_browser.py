@@ -13,6 +13,7 @@ Playwright's own browser download is never used.
 from __future__ import annotations
 
 import shutil
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -41,11 +42,19 @@ class OfflinePage:
     dialogs: list[str] = field(default_factory=list)
     external_requests: list[str] = field(default_factory=list)
 
-    def open(self, path: str | Path, wait_for: str | None = None, timeout_ms: int = 30_000) -> Any:
-        """Open a local file; optionally wait until the JavaScript expression ``wait_for`` is true."""
+    def open(self, path: str | Path, wait_for: str | None = None, timeout_ms: int = 60_000) -> Any:
+        """Open a local file; optionally wait until the JavaScript expression ``wait_for`` is true.
+
+        Polled with ``page.evaluate`` from here: Playwright's ``wait_for_function`` builds its
+        predicate with ``eval``, which the pages' Content-Security-Policy forbids.
+        """
         self.page.goto(Path(path).resolve().as_uri(), wait_until="load", timeout=timeout_ms)
         if wait_for:
-            self.page.wait_for_function(wait_for, timeout=timeout_ms)
+            deadline = time.monotonic() + timeout_ms / 1000
+            while not self.page.evaluate(f"!!({wait_for})"):
+                if time.monotonic() > deadline:
+                    raise AssertionError(f"timed out after {timeout_ms} ms waiting for {wait_for}")
+                self.page.wait_for_timeout(100)
         return self.page
 
     def problems(self) -> dict[str, list[str]]:
