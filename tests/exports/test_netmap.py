@@ -253,10 +253,15 @@ def test_redacted_map_drops_people_and_says_so(tmp_path: Path) -> None:
     g = acme_graph()
     g.add_node("p1", "Person", "Canary Organiser Name", sources=["survey"])
     g.add_edge("p1", "u1", "HOLDS_ROLE", sources=["survey"], role="organiser")
+    g.add_node("u1", "Union", "Union One", merge="replace", email="canary@example.org", notes="canary note")
     write_map(g, tmp_path / "m.html", redact_output=True, around="u1", hops=1, coverage_status=False)
     text = (tmp_path / "m.html").read_text(encoding="utf-8")
-    assert "Canary Organiser Name" not in text
+    assert "Canary Organiser Name" not in text and "canary" not in text
     assert "Redacted export" in text
+    # unredacted, the person is on the map, but sensitive properties never reach a tooltip
+    write_map(g, tmp_path / "u.html", around="u1", hops=1, coverage_status=False)
+    text = (tmp_path / "u.html").read_text(encoding="utf-8")
+    assert "Canary Organiser Name" in text and "canary@example.org" not in text and "canary note" not in text
 
 
 def test_cli_map_command(tmp_path: Path) -> None:
