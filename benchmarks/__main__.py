@@ -200,7 +200,7 @@ def machine() -> dict[str, Any]:
         import psutil
 
         mem = round(psutil.virtual_memory().total / 2**30, 1)
-        load = os.getloadavg()[0]
+        load = round(os.getloadavg()[0], 1)
     except (ImportError, OSError):  # psutil missing: report what the standard library knows
         mem, load = None, None
     cores = os.cpu_count()
@@ -223,7 +223,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--out", type=Path, default=HERE / "results", help="where latest.json / latest.md go")
     ap.add_argument("--no-browser", action="store_true", help="skip the headless Chromium map measurement")
     ap.add_argument("--map-nodes", type=int, default=20_000)
-    ap.add_argument("--timeout", type=float, default=900.0, help="seconds allowed per worker process")
+    ap.add_argument("--timeout", type=float, default=1800.0, help="seconds allowed per worker process")
+    ap.add_argument("--merge", type=Path, action="append", default=[],
+                    help="a previous latest.json whose sizes not measured in this run are kept (repeatable)")
+    ap.add_argument("--browser-only", action="store_true",
+                    help="only the headless-Chromium map measurement, added to the sizes of --merge")
     args = ap.parse_args(argv)
     sizes = [s.strip().upper() for s in args.sizes.split(",") if s.strip()]
     args.data.mkdir(parents=True, exist_ok=True)
@@ -235,10 +239,23 @@ def main(argv: list[str] | None = None) -> int:
         "budgets_at_L": {k: {"limit": v[0], "kind": v[1], "unit": v[2]} for k, v in BUDGETS.items()},
         "sizes": {},
     }
+    for old in args.merge:
+        previous = json.loads(old.read_text(encoding="utf-8"))
+        for size, res in previous.get("sizes", {}).items():
+            res.setdefault("measured", previous.get("created"))
+            results["sizes"][size] = res
     for size in sizes:
+        if args.browser_only:
+            snap = args.data / f"{size}-seed{args.seed}.snapshot"
+            results["sizes"].setdefault(size, {})["browser"] = _worker(["browser", "--snapshot", str(snap)], args.timeout)
+            continue
         results["sizes"][size] = run_size(size, args.data, args.seed, args.repeats, not args.no_browser,
                                           args.map_nodes, args.timeout)
-        results["sizes"][size]["metrics"] = metrics(results["sizes"][size])
+        results["sizes"][size]["measured"] = datetime.now(UTC).replace(microsecond=0).isoformat()
+    order = {"XS": 0, "S": 1, "M": 2, "L": 3}
+    results["sizes"] = dict(sorted(results["sizes"].items(), key=lambda x: order.get(x[0], 9)))
+    for res in results["sizes"].values():
+        res["metrics"] = metrics(res)
     results["total_s"] = round(time.perf_counter() - t0, 1)
     from graphmodel.atomic import atomic_write_text
 
