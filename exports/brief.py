@@ -24,6 +24,7 @@ True
 
 from __future__ import annotations
 
+import html
 import io
 import math
 import os
@@ -455,7 +456,8 @@ def render_html(b: Briefing) -> str:
 
 
 # --------------------------------------------------------------------------- Markdown
-_MD_SPECIAL = str.maketrans({c: "\\" + c for c in "\\`*_[]()#+!|~>"})
+# markdown's inline specials; "<", ">" and "&" are left to html.escape (renderers pass HTML through)
+_MD_SPECIAL = str.maketrans({c: "\\" + c for c in "\\`*_[]()+!|~"})
 
 
 def md(value: Any) -> str:
@@ -465,7 +467,7 @@ def md(value: Any) -> str:
     '&lt;b&gt;x&lt;/b&gt; \\\\| y'
     """
     text = " ".join(fmt(value).split())
-    return esc(text).translate(_MD_SPECIAL).replace("&lt;", "&lt;")
+    return html.escape(text.translate(_MD_SPECIAL), quote=False)
 
 
 def _md_table(head: Sequence[str], rows: Sequence[Sequence[Any]],
