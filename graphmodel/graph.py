@@ -545,6 +545,51 @@ class CampaignGraph:
     def __repr__(self) -> str:
         return f"<CampaignGraph {self.number_of_nodes()} nodes, {self.number_of_edges()} edges>"
 
+    def _repr_html_(self, max_sources: int = 8) -> str:
+        """Jupyter's rich display: counts by node and edge kind and the sources (escaped text only).
+
+        No node names or property values are shown (a notebook's output gets shared); confidential
+        sources are counted, never named.
+
+        >>> g = CampaignGraph(); _ = g.add_node("a", "Company", "Acme <Steel>")
+        >>> "Company" in g._repr_html_() and "Acme" not in g._repr_html_()
+        True
+        """
+        from html import escape  # stdlib: graphmodel imports none of the project's other packages
+
+        counts = self.counts_by_kind()
+
+        def table(title: str, rows: dict[str, int]) -> str:
+            body = "".join(
+                f"<tr><td style='text-align:left'>{escape(k)}</td><td style='text-align:right'>{v:,}</td></tr>"
+                for k, v in sorted(rows.items())
+            ) or "<tr><td colspan='2'>none</td></tr>"
+            return (f"<table style='display:inline-table;margin-right:2em;vertical-align:top'>"
+                    f"<thead><tr><th style='text-align:left'>{escape(title)}</th><th>count</th></tr></thead>"
+                    f"<tbody>{body}</tbody></table>")
+
+        public = [s for s in self.sources.values() if not s.confidential]
+        hidden = len(self.sources) - len(public)
+        items = "".join(
+            "<li>" + escape(" — ".join(x for x in (s.title or s.id, s.publisher or "", s.licence or "") if x)) + "</li>"
+            for s in sorted(public, key=lambda s: s.id)[:max_sources]
+        )
+        more = len(public) - min(len(public), max_sources)
+        notes = []
+        if more:
+            notes.append(f"… and {more:,} more")
+        if hidden:
+            notes.append(f"{hidden:,} confidential source(s) not listed")
+        return (
+            "<div class='campaign-graph'>"
+            f"<strong>CampaignGraph</strong>: {self.number_of_nodes():,} nodes, {self.number_of_edges():,} edges, "
+            f"{len(self.sources):,} sources<br>"
+            + table("node kind", counts["nodes"]) + table("edge kind", counts["edges"])
+            + (f"<details><summary>sources</summary><ul>{items}</ul>{escape('; '.join(notes))}</details>"
+               if self.sources else "")
+            + "</div>"
+        )
+
     def copy(self) -> CampaignGraph:
         g = CampaignGraph()
         g.nx = self.nx.copy()
@@ -636,6 +681,16 @@ class CampaignGraph:
             prop = allowed.get(p)
             if prop is None:
                 raise CampaignGraphError(f"{where}: unknown property {p!r}", column=p)
+            if (
+                prop.type == "list" and type(val) is list
+                and all(type(x) is str and x.isascii() and "\x00" not in x for x in val)
+            ):
+                # the common list (sources, origins): ASCII text cannot hold the lone surrogates
+                # parse_str refuses, so this is coerce's answer without its per-item checks
+                items = [t for t in (x.strip() for x in val) if t]
+                if items:
+                    out[p] = items
+                continue
             key = (id(prop), val) if memo is not None and type(val) is str and prop.type in _MEMO_TYPES else None
             hit = memo.get(key) if key is not None else None
             if hit is not None and hit[0] is prop:  # the Prop itself is kept, so a reused id() cannot mislead
