@@ -86,3 +86,30 @@ def test_graph_repr_html_counts_only_and_hides_confidential_sources() -> None:
     assert "Informant" not in markup and "1 confidential source(s) not listed" in markup
     assert "Acme Steel" not in markup and "onerror" not in markup  # no node names at all
     assert "none" in CampaignGraph()._repr_html_()
+
+
+@pytest.mark.browser
+def test_inline_map_draws_inside_its_sandboxed_frame_in_chromium(tmp_path, offline_page) -> None:
+    """The notebook's frame, in a host page as Jupyter would show it: the map draws, offline, payloads stay text."""
+    import time
+
+    host = tmp_path / "notebook-output.html"
+    host.write_text("<!DOCTYPE html><html><body>" + inline_map(acme(), company="acme", height=500)._repr_html_()
+                    + "</body></html>", encoding="utf-8")
+    page = offline_page.open(host)
+    deadline = time.monotonic() + 60
+    frame = None
+    while time.monotonic() < deadline:
+        frames = [f for f in page.frames if f != page.main_frame]
+        if frames and frames[0].evaluate("!!(window.campaignMap && window.campaignMap.stabilized)"):
+            frame = frames[0]
+            break
+        page.wait_for_timeout(100)
+    assert frame is not None, "the map in the frame did not settle"
+    assert frame.evaluate("window.campaignMap.network.body.data.nodes.length") == 2
+    labels = frame.evaluate("window.campaignMap.nodes.get().map(n => n.label).sort()")
+    assert labels == sorted(["Acme Steel " + EVIL, "Site A"])
+    assert frame.evaluate("document.querySelectorAll('img').length") == 0
+    # sandboxed: the frame has an opaque origin and cannot reach the notebook page
+    assert frame.evaluate("(() => { try { return !!window.parent.document; } catch (e) { return false; } })()") is False
+    assert offline_page.problems() == {"console_errors": [], "page_errors": [], "dialogs": [], "external_requests": []}
