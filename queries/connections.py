@@ -9,13 +9,9 @@ company-wide union network.
 
 from __future__ import annotations
 
-from collections import deque
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
-from itertools import islice
+from collections.abc import Iterable
 from typing import Any
 
-import networkx as nx
 import pandas as pd
 
 from graphmodel import schema
@@ -100,82 +96,126 @@ def hop_text(graph: CampaignGraph, frm: str, to: str, eid: str) -> str:
     return text
 
 
-@dataclass(frozen=True)
 class _Walk:
     """An undirected, time-filtered, kind-filtered reading of the graph, walked lazily.
 
-    The walk never copies the whole graph: a query on a million edges only touches the
-    neighbourhoods it explores.
+    The walk never copies the graph: a query on a million edges only touches the
+    neighbourhoods it explores, each read once (memoised for the query).
     """
 
-    graph: CampaignGraph
-    kinds: frozenset[str]
-    day: str
-
-    def _ok(self, a: Mapping[str, Any]) -> bool:
-        return a["kind"] in self.kinds and in_force(a.get("valid_from"), a.get("valid_to"), self.day)
+    def __init__(self, graph: CampaignGraph, kinds: frozenset[str], day: str) -> None:
+        self.graph, self.kinds, self.day = graph, kinds, day
+        self._memo: dict[str, dict[str, str]] = {}
 
     def neighbours(self, n: str) -> dict[str, str]:
-        """neighbour -> the edge id that explains the hop (lowest kind rank, then id)."""
-        g = self.graph.nx
+        """neighbour -> the edge id that explains the hop (lowest kind rank, then id), in id order."""
+        hit = self._memo.get(n)
+        if hit is not None:
+            return hit
+        g, kinds, day = self.graph.nx, self.kinds, self.day
         best: dict[str, tuple[int, str]] = {}
         for it in (g.out_edges(n, keys=True, data=True), g.in_edges(n, keys=True, data=True)):
             for u, v, k, a in it:
-                if not self._ok(a):
+                if a["kind"] not in kinds or not in_force(a.get("valid_from"), a.get("valid_to"), day):
                     continue
                 other = v if u == n else u
                 key = (_KIND_RANK.get(a["kind"], 99), k)
                 if other not in best or key < best[other]:
                     best[other] = key
-        return {o: k for o, (_, k) in best.items()}
+        out = {o: best[o][1] for o in sorted(best)}
+        self._memo[n] = out
+        return out
 
-    def distances(self, start: str, limit: int) -> dict[str, int]:
-        """Hop distances from ``start`` up to ``limit`` (breadth-first)."""
-        dist = {start: 0}
-        queue = deque([start])
-        while queue:
-            n = queue.popleft()
-            if dist[n] >= limit:
-                continue
-            for o in self.neighbours(n):
-                if o not in dist:
-                    dist[o] = dist[n] + 1
-                    queue.append(o)
-        return dist
+    def shortest_path(
+        self,
+        a: str,
+        b: str,
+        limit: int,
+        banned_nodes: frozenset[str] | set[str] = frozenset(),
+        banned_pairs: frozenset[frozenset[str]] | set[frozenset[str]] = frozenset(),
+    ) -> list[str] | None:
+        """A shortest path from ``a`` to ``b`` of at most ``limit`` hops avoiding the banned
+        nodes and node pairs, by bidirectional breadth-first search; None when there is none.
 
-    def shortest_distance(self, a: str, b: str, limit: int) -> int | None:
-        """Bidirectional breadth-first search; None when b is farther than ``limit``."""
+        Each round expands the whole level of the smaller frontier, so the first level
+        where the searches meet gives a shortest path; ties go to the lowest node ids.
+        """
         if a == b:
-            return 0
-        fa, fb = {a: 0}, {b: 0}
+            return [a]
+        pred: dict[str, str | None] = {a: None}
+        succ: dict[str, str | None] = {b: None}
+        dist_a, dist_b = {a: 0}, {b: 0}
         front_a, front_b = [a], [b]
-        best: int | None = None
-        while front_a and front_b:
-            # expand the smaller frontier
-            if len(front_a) <= len(front_b):
-                front, dist, other = front_a, fa, fb
+        depth_a = depth_b = 0
+        while front_a and front_b and depth_a + depth_b < limit:
+            forward = len(front_a) <= len(front_b)
+            if forward:
+                front, links, dist, other = front_a, pred, dist_a, dist_b
             else:
-                front, dist, other = front_b, fb, fa
-            nxt = []
+                front, links, dist, other = front_b, succ, dist_b, dist_a
+            nxt: list[str] = []
+            meets: list[tuple[int, str]] = []
             for n in front:
                 for o in self.neighbours(n):
-                    if o in dist:
+                    if o in banned_nodes or (banned_pairs and frozenset((n, o)) in banned_pairs):
                         continue
-                    dist[o] = dist[n] + 1
-                    nxt.append(o)
+                    if o not in dist:
+                        dist[o] = dist[n] + 1
+                        links[o] = n
+                        nxt.append(o)
                     if o in other:
-                        d = dist[o] + other[o]
-                        best = d if best is None else min(best, d)
-            if front is front_a:
-                front_a = nxt
+                        meets.append((dist[o] + other[o], o))
+            if forward:
+                front_a, depth_a = nxt, depth_a + 1
             else:
-                front_b = nxt
-            if best is not None:
-                return best if best <= limit else None
-            depth = max(fa.values()) + max(fb.values())
-            if depth > limit:
-                return None
+                front_b, depth_b = nxt, depth_b + 1
+            if meets:
+                # the whole level is expanded, so the best meeting point gives a shortest path
+                _, meet = min(meets)
+                left: list[str] = []
+                x: str | None = meet
+                while x is not None:
+                    left.append(x)
+                    x = pred.get(x)
+                left.reverse()
+                x = succ.get(meet)
+                while x is not None:
+                    left.append(x)
+                    x = succ.get(x)
+                return left
         return None
+
+
+def _k_shortest(walk: _Walk, src: str, dst: str, k: int, max_hops: int) -> list[list[str]]:
+    """Yen's k shortest simple paths over the lazy walk (hand-written because networkx's
+    ``shortest_simple_paths`` needs a materialised simple graph, and building one from a
+    million edges costs far more than the search itself)."""
+    first = walk.shortest_path(src, dst, max_hops)
+    if first is None:
+        return []
+    found = [first]
+    seen = {tuple(first)}
+    candidates: list[tuple[int, tuple[str, ...], list[str]]] = []
+    import heapq
+
+    while len(found) < k:
+        prev = found[-1]
+        for i in range(len(prev) - 1):
+            spur, root = prev[i], prev[: i + 1]
+            banned_pairs = {frozenset((p[i], p[i + 1])) for p in found if len(p) > i + 1 and p[: i + 1] == root}
+            banned_nodes = set(root[:-1])
+            tail = walk.shortest_path(spur, dst, max_hops - i, banned_nodes, banned_pairs)
+            if tail is None:
+                continue
+            path = root[:-1] + tail
+            key = tuple(path)
+            if key not in seen and len(path) - 1 <= max_hops:
+                seen.add(key)
+                heapq.heappush(candidates, (len(path), key, path))
+        if not candidates:
+            break
+        found.append(heapq.heappop(candidates)[2])
+    return found
 
 
 def _resolve(graph: CampaignGraph, text: str, kind: str | None = None) -> str:
@@ -239,49 +279,11 @@ def connections(
                 raise CampaignGraphError(f"unknown edge kind {kd!r} (known: {', '.join(schema.EDGE_KINDS)})")
             kind_set |= {c}
     walk = _Walk(graph, kind_set, normalise_as_of(as_of))
-    d = walk.shortest_distance(src, dst, max_hops)
-    if d is None:
-        return pd.DataFrame(columns=PATH_COLUMNS)
-
-    # Iterative deepening: every path of length <= L lies in the nodes u with
-    # dist(a,u) + dist(u,b) <= L, so Yen's algorithm (networkx's shortest_simple_paths)
-    # on that small simple projection gives exactly the graph's paths up to length L.
-    limit = d
-    paths: list[list[str]] = []
-    while True:
-        da, db = walk.distances(src, limit), walk.distances(dst, limit)
-        region = sorted(n for n in da if n in db and da[n] + db[n] <= limit)
-        proj = nx.Graph()
-        proj.add_nodes_from(region)
-        inside = set(region)
-        hop_edge: dict[frozenset[str], str] = {}
-        for n in region:
-            for o, eid in sorted(walk.neighbours(n).items()):
-                if o in inside:
-                    proj.add_edge(n, o)
-                    hop_edge[frozenset((n, o))] = eid
-        found: list[list[str]] = []
-        cap = k + 50  # ties at the k-th length are sorted by name; never enumerate without bound
-        for p in islice(nx.shortest_simple_paths(proj, src, dst), cap):
-            if len(p) - 1 > limit:
-                break
-            found.append(p)
-        if len(found) >= k or limit >= max_hops:
-            paths = found
-            break
-        limit += 1
-
-    def order(p: list[str]) -> tuple[int, tuple[str, ...], tuple[str, ...]]:
-        return (len(p), tuple(graph.name_of(n).casefold() for n in p), tuple(p))
-
-    paths.sort(key=order)
-    if len(paths) > k:
-        cut_len = len(paths[k - 1])
-        paths = [p for p in paths if len(p) < cut_len] + [p for p in paths if len(p) == cut_len]
-        paths = paths[:k]
+    paths = _k_shortest(walk, src, dst, k, max_hops)
+    paths.sort(key=lambda p: (len(p), tuple(graph.name_of(n).casefold() for n in p), tuple(p)))
     rows = []
     for rank, p in enumerate(paths, start=1):
-        eids = [hop_edge[frozenset((p[i], p[i + 1]))] for i in range(len(p) - 1)]
+        eids = [walk.neighbours(p[i])[p[i + 1]] for i in range(len(p) - 1)]
         rows.append(
             {
                 "rank": rank,

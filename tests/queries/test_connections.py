@@ -190,3 +190,38 @@ def test_cli_path_and_solidarity(graph: CampaignGraph, tmp_path) -> None:
     import json
 
     assert [r["union_id"] for r in json.loads(sol.stdout)] == ["ub", "uc", "ub", "ud"]
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_k_shortest_lengths_match_networkx(seed: int) -> None:
+    """The lazy Yen search finds the same k shortest lengths as networkx on the projection."""
+    import random
+    from itertools import islice, pairwise
+
+    import networkx as nx
+
+    rng = random.Random(seed)
+    g = CampaignGraph()
+    n = 40
+    for i in range(n):
+        g.add_node(f"c{i:02d}", "Company", f"Company {i}")
+    simple = nx.Graph()
+    simple.add_nodes_from(f"c{i:02d}" for i in range(n))
+    for _ in range(70):
+        u, v = rng.sample(range(n), 2)
+        a, b = f"c{u:02d}", f"c{v:02d}"
+        if not g.has_edge(f"OWNS:{a}->{b}"):
+            g.add_edge(a, b, "OWNS", share=rng.choice([10, 50, 100]))
+            simple.add_edge(a, b)
+    for a, b in [("c00", "c39"), ("c05", "c17"), ("c11", "c30")]:
+        k, max_hops = 6, 7
+        try:
+            want = [len(p) - 1 for p in islice(nx.shortest_simple_paths(simple, a, b), k)]
+        except nx.NetworkXNoPath:
+            want = []
+        want = [h for h in want if h <= max_hops]
+        got = connections(g, a, b, k=k, max_hops=max_hops, as_of=AS_OF)
+        assert got["hops"].tolist() == want
+        for nodes in got["nodes"]:
+            assert len(set(nodes)) == len(nodes)  # simple paths
+            assert all(simple.has_edge(x, y) for x, y in pairwise(nodes))
