@@ -146,6 +146,7 @@ def test_01_explore_a_multinational(run_env: Path) -> None:
     # the ownership tree: the Argentine subsidiary climbs to ArcelorMittal SA
     assert "Acindar Industria Argentina de Aceros SA -> ArcelorMittal SA" in text
     assert "    ArcelorMittal Brasil SA  (controlled, 97.1 %)" in text
+    assert "    AM/NS Calvert LLC  (possible, share not published)" in text
     # the geographic view and the interactive map are inline, sandboxed, self-contained
     frames = re.findall(r'<iframe title="([^"]+)" srcdoc="([^"]*)" sandbox="allow-scripts"', html)
     assert [t for t, _ in frames] == ["geographic view", "network map"]
