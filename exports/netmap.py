@@ -159,11 +159,15 @@ def _company_order(graph: CampaignGraph, root: str, day: str) -> list[str]:
 
 
 def _ego_order(graph: CampaignGraph, centre: str, hops: int, day: str) -> list[str]:
+    """Nodes within ``hops`` links of ``centre``, nearest first. A Country node is shown but not
+    walked through (unless it is the centre): it links every company and site in that country,
+    so going through it would turn a neighbourhood into a hairball."""
     dist = {centre: 0}
     queue = deque([centre])
+    kinds = graph.nx.nodes
     while queue:
         n = queue.popleft()
-        if dist[n] >= hops:
+        if dist[n] >= hops or (n != centre and kinds[n]["kind"] in _NO_COUNTRY):
             continue
         for m in _valid_neighbours(graph, n, day):
             if m not in dist:
@@ -330,11 +334,52 @@ def select_view(
     )
 
 
+#: above this many ultimate parents in a view, one coverage pass over every site is cheaper
+_MAX_GROUPS_FOR_STATUS = 12
+
+
 def _status_for(graph: CampaignGraph, nodes: list[str], root: str | None, day: str) -> tuple[dict[str, str], dict[str, str]]:
-    """Coverage status of the sites in a view: the group's rows for a company view, else all sites'."""
-    if not any(graph.nx.nodes[n]["kind"] == "Site" for n in nodes):
+    """Coverage status of the sites in a view.
+
+    A company view uses its group's rows. Other views ask ``queries.coverage`` for the groups
+    of the ultimate parents of the sites' operators (few for a focused view, and far cheaper
+    than every site of a large graph); when a site has no operator, or the view spans many
+    groups, one pass over all sites answers instead (the same rows either way).
+    """
+    g = graph.nx
+    sites = [n for n in nodes if g.nodes[n]["kind"] == "Site"]
+    if not sites:
         return {}, {}
-    return _site_status_from_rows(_coverage_rows(graph, root, day))
+    if root is not None:
+        return _site_status_from_rows(_coverage_rows(graph, root, day))
+    from queries.ownership import OwnershipIndex
+
+    index = OwnershipIndex(graph, as_of=day)
+    parents: set[str] = set()
+    for site in sites:
+        operators = [u for _, u, _, _ in graph.in_edges(site, "OPERATES", as_of=day)]
+        if not operators:
+            parents = set()
+            break
+        parents.update(index.chain_up(op)[-1] for op in operators)
+    if not parents or len(parents) > _MAX_GROUPS_FOR_STATUS:
+        status, reasons = _site_status_from_rows(_coverage_rows(graph, None, day))
+    else:
+        status, reasons = {}, {}
+        for parent in sorted(parents):
+            st, rs = _site_status_from_rows(_coverage_rows(graph, parent, day))
+            for site in sites:
+                # a site in two groups (shared operators) keeps the most certain answer: a gap,
+                # then covered, then unknown
+                if site in st and (site not in status or _STATUS_RANK[st[site]] < _STATUS_RANK[status[site]]):
+                    status[site] = st[site]
+                    if site in rs:
+                        reasons[site] = rs[site]
+    wanted = set(sites)
+    return ({k: v for k, v in status.items() if k in wanted}, {k: v for k, v in reasons.items() if k in wanted})
+
+
+_STATUS_RANK = {"not_covered": 0, "covered": 1, "unknown": 2}
 
 
 # --------------------------------------------------------------------------- rendering

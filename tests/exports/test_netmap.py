@@ -147,6 +147,12 @@ def test_ego_view_follows_links_both_ways_up_to_the_hop_limit() -> None:
     two = select_view(g, around="Site A", hops=2, as_of=AS_OF, coverage_status=False)
     assert set(two.nodes) == set(one.nodes) | {"acme"}
     assert two.title == "Within 2 links of Site A"
+    # a country is shown but not walked through: another German company is not Site A's neighbour
+    g.add_node("other", "Company", "Other GmbH", sources=["reg"])
+    g.add_edge("other", "DE", "LOCATED_IN", sources=["reg"])
+    assert "other" not in select_view(g, around="Site A", hops=3, as_of=AS_OF, coverage_status=False).nodes
+    assert set(select_view(g, around="DE", hops=1, as_of=AS_OF, coverage_status=False).nodes) == {
+        "DE", "site_a", "other"}
 
 
 def test_edges_outside_their_validity_are_left_out() -> None:
