@@ -635,9 +635,11 @@ def leverage(
     ilo_convention 0.5 each, sites_in_country 0.25 each; expiring_agreement 1 each,
     expiring_site 0.5 each; event 1, severity 0.5 per point, renaming 1; every category 1.
 
-    Supply-chain chokepoints are computed on the components of the SUPPLIES subgraph that
-    touch the group, with igraph when installed (the ``fast`` extra), else networkx; the
-    engine used is in ``df.attrs["engine"]``.
+    Supply-chain chokepoints are computed on the group's supply network only (SUPPLIES
+    edges valid at ``as_of`` up to two hops from the group's sites and companies):
+    articulation points, and betweenness over the shortest paths between the group's nodes
+    and their direct partners; with igraph when installed (the ``fast`` extra), else
+    networkx (same numbers); the engine used is in ``df.attrs["engine"]``.
 
     Examples
     --------
