@@ -39,6 +39,14 @@ test-fast: install
 bench: install
 	$(BIN)/python -m benchmarks
 
+# Fuzz the table, JSON and XML loaders for a bounded time: atheris (FUZZ_SECONDS per target),
+# then the hypothesis fuzz at scale (FUZZ_EXAMPLES per test). Crashes land in tests/fuzz/crashes/.
+FUZZ_SECONDS ?= 60
+FUZZ_EXAMPLES ?= 3000
+fuzz: install
+	$(BIN)/python -m tests.fuzz.run_atheris $(FUZZ_SECONDS)
+	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/python -m pytest -q tests/fuzz
+
 lint: install
 	$(BIN)/ruff check graphmodel loaders queries exports tests benchmarks
 

@@ -24,7 +24,7 @@ from graphmodel import schema
 from graphmodel.errors import CampaignGraphError
 from graphmodel.names import compact_key, name_key, plain_text
 from graphmodel.records import EdgeRecord, NodeRecord, Source, edge_id
-from graphmodel.values import coerce, in_force, normalise_as_of
+from graphmodel.values import coerce, in_force, is_missing, normalise_as_of
 
 #: list properties that a merge unions instead of treating as a conflict
 _UNION_LISTS = {"aliases", "former_names", "sources", "origins", "gem_id", "registry_ids", "clauses"}
@@ -687,7 +687,7 @@ class CampaignGraph:
             ):
                 # the common list (sources, origins): ASCII text cannot hold the lone surrogates
                 # parse_str refuses, so this is coerce's answer without its per-item checks
-                items = [t for t in (x.strip() for x in val) if t]
+                items = [t for t in (x.strip() for x in val) if t and not is_missing(t)]
                 if items:
                     out[p] = items
                 continue

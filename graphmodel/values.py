@@ -200,7 +200,9 @@ def parse_list(value: Any) -> list[str]:
         if it is None:
             continue
         s = str(it).strip()
-        if s:
+        # a "no value" spelling (n/a, none, -) is no item: a one-item cell "NA" reads as
+        # missing, so keeping the item here would make table export -> load lose it
+        if s and not (len(s) < 16 and s.casefold() in _NA):
             out.append(s)
     return out
 

@@ -236,6 +236,8 @@ def _xml_rows(path: Path, display: str) -> tuple[str, dict[str, str], list[tuple
         ) from None
     except ParseError as e:
         raise CampaignGraphError(f"invalid XML ({e}); truncated file?", file=display) from None
+    except LookupError as e:  # expat: an XML declaration naming an unknown encoding (found by fuzzing)
+        raise CampaignGraphError(f"invalid XML: {e} in the XML declaration", file=display) from None
     except OSError as e:
         raise CampaignGraphError(f"cannot read file ({e.strerror})", file=display) from None
     if kind is None:

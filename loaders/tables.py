@@ -184,7 +184,9 @@ def _split_props(
 ) -> dict[str, str] | None:
     props: dict[str, str] = {}
     for col, val in row.items():
-        if not val or col in lead or is_missing(val):  # "" first: most cells of a wide table are empty
+        if not val or col in lead:  # "" first: most cells of a wide table are empty
+            continue
+        if is_missing(val) and not _enum_value(allowed.get(col), val):
             continue
         if col not in allowed:
             if col in _all_props(lead):
@@ -193,6 +195,12 @@ def _split_props(
             continue  # unknown column: reported once for the header
         props[col] = val
     return props
+
+
+def _enum_value(prop: schema.Prop | None, val: str) -> bool:
+    """True when ``val`` spells a missing value but is a real answer for this enum ("none":
+    a source says there is no union), which :func:`graphmodel.values.coerce` keeps."""
+    return prop is not None and prop.type == "enum" and val.strip().casefold() in prop.values
 
 
 def _all_props(lead: tuple[str, ...]) -> set[str]:

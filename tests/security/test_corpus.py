@@ -400,3 +400,17 @@ def test_good_nodes_fixture_loads(tmp_path: Path) -> None:
     (tmp_path / "nodes.csv").write_text(GOOD_NODES)
     g, ctx = load_paths([tmp_path])
     assert set(g.node_ids()) == {"acme", "site-a"} and ctx.errors == []
+
+
+def test_none_is_an_answer_for_union_and_cba_status_not_a_missing_value(tmp_path: Path) -> None:
+    """Found by the round-trip property test: tables and workbook loads dropped ``none`` (a source
+    says there is no union / no agreement) as if it were empty, turning not_covered into unknown."""
+    (tmp_path / "nodes.csv").write_text("id,kind,name,union_status,cba_status\ns,Site,Site A,none,None\nt,Site,Site B,n/a,\n")
+    g, ctx = load_paths([tmp_path])
+    assert ctx.errors == []
+    assert (g.node("s")["union_status"], g.node("s")["cba_status"]) == ("none", "none")
+    assert "union_status" not in g.node("t")  # n/a stays missing
+    p = tmp_path / "plan.xlsx"
+    p.write_bytes(xlsx_bytes({"sites": [["Site id", "Name", "Union status", "CBA status"], ["s", "Site A", "none", "NONE"]]}))
+    g, ctx = load_paths([p], fmt="workbook")
+    assert ctx.errors == [] and (g.node("s")["union_status"], g.node("s")["cba_status"]) == ("none", "none")
