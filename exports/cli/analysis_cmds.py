@@ -99,7 +99,12 @@ def leverage(snapshot: Path, company: str, as_of: str | None, weight: tuple[str,
     df = df.assign(factors=df["factors"].map(_factors_text))
     _emit(df, fmt, output, ["category", "node", "score", "explanation"])
     if fmt == "table":
-        click.echo(f"{len(df)} leverage points; chokepoints computed with {engine}", err=True)
+        root = df.attrs.get("company", "")
+        click.echo(
+            f"{len(df)} leverage points for {graph.name_of(root)} [{root}] as of {df.attrs.get('as_of', '')}; "
+            f"chokepoints computed with {engine}",
+            err=True,
+        )
 
 
 @click.command()
