@@ -54,6 +54,7 @@ DEFAULT_WEIGHTS: Mapping[str, float] = {
     "represents_group_site": 0.5,  # per group site the network union represents
     # agreements
     "agreement_in_force": 2.0,  # 1 for a GFA / H&S agreement in force signed by the target, a parent or a member
+    "agreement_possibly_in_force": 1.0,  # 1 instead, when it is past its end with a tacit / unknown renewal
     "invocable_site": 1.0,  # per uncovered group site inside the agreement's cover
     "foa_clause": 1.0,  # 1 when the agreement has a freedom-of-association clause
     "jv_partner_agreement": 1.5,  # 1 for an agreement of a joint-venture partner
@@ -163,6 +164,15 @@ def _agreement_in_force(a: Mapping[str, Any], day: str) -> bool:
     return (signed is None or signed <= day) and (expires is None or expires >= day)
 
 
+def _possibly_in_force(a: Mapping[str, Any], day: str) -> bool:
+    """Past its last known end date, with a tacit or unknown renewal (DESIGN.md: possibly in force)."""
+    signed, expires = a.get("signed"), a.get("expires")
+    return (
+        (signed is None or signed <= day) and expires is not None and expires < day
+        and a.get("renewal") in ("tacit", "unknown")
+    )
+
+
 def _has_foa(a: Mapping[str, Any]) -> bool:
     return any(any(k in c.casefold() for k in _FOA) for c in a.get("clauses") or [])
 
@@ -187,13 +197,18 @@ def _type_label(t: str | None) -> str:
             "efa": "European framework agreement"}.get(t or "", "agreement")
 
 
-def _signed_agreements(graph: CampaignGraph, companies: Iterable[str], day: str, types: set[str]) -> dict[str, list[str]]:
-    """agreement id -> PARTY_TO edge ids from ``companies`` (agreements of ``types`` in force)."""
+def _signed_agreements(
+    graph: CampaignGraph, companies: Iterable[str], day: str, types: set[str], *, possibly: bool = False
+) -> dict[str, list[str]]:
+    """agreement id -> PARTY_TO edge ids from ``companies`` (agreements of ``types`` in force,
+    and with ``possibly`` also those possibly in force after a tacit or unknown renewal)."""
     out: dict[str, list[str]] = defaultdict(list)
     for c in companies:
         for eid, _u, ag, _a in graph.out_edges(c, "PARTY_TO", as_of=day):
             attrs = graph.node(ag)
-            if attrs.get("agreement_type") in types and _agreement_in_force(attrs, day):
+            if attrs.get("agreement_type") in types and (
+                _agreement_in_force(attrs, day) or (possibly and _possibly_in_force(attrs, day))
+            ):
                 out[ag].append(eid)
     return out
 
@@ -268,16 +283,18 @@ def _internal_solidarity(p: _Points, ctx: _Context) -> None:
 def _agreements(p: _Points, ctx: _Context) -> None:
     g, rows = p.graph, ctx.cov
     signers = list(dict.fromkeys([*ctx.parents, *ctx.members]))
-    found = _signed_agreements(g, signers, ctx.day, {"gfa", "hs"})
+    found = _signed_agreements(g, signers, ctx.day, {"gfa", "hs"}, possibly=True)
     for ag, party_edges in sorted(found.items()):
         a = g.node(ag)
+        sure = _agreement_in_force(a, ctx.day)
         dim = "gfa" if a.get("agreement_type") == "gfa" else "hs_agreement"
         invocable: list[str] = []
         if not rows.empty and dim in rows:
             sel = rows[rows["uncovered"].map(_truthy) & (rows[dim] == "covered")]
             invocable = sorted(sel["site_id"])
         signatories = [g.edge(e)[0] for e in party_edges]
-        text = f"{a.get('name', ag)} ({_type_label(a.get('agreement_type'))}, in force) is signed by {_names(g, signatories)}"
+        state = "in force" if sure else f"possibly in force: its last known period ended {a['expires']}, renewal {a['renewal']}"
+        text = f"{a.get('name', ag)} ({_type_label(a.get('agreement_type'))}, {state}) is signed by {_names(g, signatories)}"
         if invocable:
             text += f"; it can be invoked at {_plural(len(invocable), 'uncovered group site')}: {_names(g, invocable)}"
         else:
@@ -285,7 +302,8 @@ def _agreements(p: _Points, ctx: _Context) -> None:
         if _has_foa(a):
             text += "; it has a freedom-of-association clause"
         p.add("agreements", ag, text,
-              {"agreement_in_force": 1, "invocable_site": len(invocable), "foa_clause": int(_has_foa(a))},
+              {"agreement_in_force": int(sure), "agreement_possibly_in_force": int(not sure),
+               "invocable_site": len(invocable), "foa_clause": int(_has_foa(a))},
               [ag, *party_edges, *invocable])
     # agreements of joint-venture partners
     member_set = set(ctx.members)
@@ -627,7 +645,8 @@ def leverage(
     The score is ``weight[category] × Σ weight[factor] × value``. Defaults
     (:data:`DEFAULT_WEIGHTS`): strong_site 2, paired_same_commodity_country 1 per site,
     paired_same_commodity 0.5 per site, network_member 1, represents_group_site 0.5 per
-    site; agreement_in_force 2, invocable_site 1 per site, foa_clause 1,
+    site; agreement_in_force 2 (agreement_possibly_in_force 1 instead after a tacit or
+    unknown renewal date), invocable_site 1 per site, foa_clause 1,
     jv_partner_agreement 1.5; supply_link 1, partner_agreement 1.5 each,
     partner_certification 1 each, brand_exposure 1, articulation_point 2, betweenness 3 ×
     normalised betweenness; investor 1, workers_capital 3, stake 0.05 per percent;

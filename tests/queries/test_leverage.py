@@ -320,3 +320,18 @@ def test_chokepoint_engines_agree_on_a_random_network(monkeypatch: pytest.Monkey
     assert art1 == art2 and blocks1 == blocks2
     assert btw1 == pytest.approx(btw2)
     assert max(btw2.values()) <= 1.0
+
+
+def test_agreement_possibly_in_force_after_tacit_renewal(graph: CampaignGraph) -> None:
+    graph.add_node("hs-acme", "Agreement", "Acme H&S", agreement_type="hs", signed="2020-01-01",
+                   expires="2023-12-31", renewal="tacit", sources=["src"])
+    graph.add_edge("acme", "hs-acme", "PARTY_TO", role="employer", sources=["src"])
+    p = _point(leverage(graph, "acme", as_of=AS_OF), "agreements", "hs-acme")
+    assert p["explanation"] == (
+        "Acme H&S (health & safety agreement, possibly in force: its last known period ended 2023-12-31, "
+        "renewal tacit) is signed by Acme Holding; no uncovered group site falls under it"
+    )
+    assert p["factors"] == {"agreement_possibly_in_force": 1.0}
+    assert p["score"] == 1.0
+    graph.add_node("hs-acme", "Agreement", renewal="none", merge="replace")
+    assert "hs-acme" not in set(leverage(graph, "acme", as_of=AS_OF)["node_id"])  # expired for good
