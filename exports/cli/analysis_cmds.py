@@ -160,19 +160,29 @@ def solidarity(snapshot: Path, union: str, as_of: str | None, fmt: str, output: 
 @click.argument("snap_a", type=click.Path(path_type=Path))
 @click.argument("snap_b", type=click.Path(path_type=Path))
 @as_of_option
+@click.option(
+    "--redact", is_flag=True,
+    help="Compare redacted copies (no people, membership figures, contacts, notes, confidential sources): for wider audiences.",
+)
 @format_choice
 @output_option
-def diff(snap_a: Path, snap_b: Path, as_of: str | None, fmt: str, output: Path | None) -> None:
+def diff(snap_a: Path, snap_b: Path, as_of: str | None, redact: bool, fmt: str, output: Path | None) -> None:
     """What changed from snapshot SNAP_A (before) to SNAP_B (after), property by property.
 
-    The first line (on stderr for csv/json) summarises it for a briefing.
+    The first line (on stderr for csv/json) summarises it for a briefing. Sensitive values
+    appear in before/after unless --redact is given.
 
-    Example: campaign-graph diff out/2024.snapshot out/2025.snapshot
+    Example: campaign-graph diff out/2024.snapshot out/2025.snapshot --redact
     """
     from queries.diff import diff as run
     from queries.diff import diff_summary
 
-    df = run(open_snapshot(str(snap_a)), open_snapshot(str(snap_b)))
+    a, b = open_snapshot(str(snap_a)), open_snapshot(str(snap_b))
+    if redact:
+        from exports.redact import redact as redacted
+
+        a, b = redacted(a), redacted(b)
+    df = run(a, b)
     summary = diff_summary(df, as_of=as_of)
     click.echo(summary, err=fmt != "table")
     if df.empty:

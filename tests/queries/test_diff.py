@@ -135,3 +135,24 @@ def test_cli_diff(tmp_path: Path) -> None:
     assert res.stderr.startswith("1 site added, 1 site removed, 1 agreement expired")
     table = runner.invoke(cli, ["diff", str(tmp_path / "a"), str(tmp_path / "a")])
     assert table.exit_code == 0 and table.output.strip() == "no changes"
+
+
+def test_cli_diff_redact_hides_sensitive_changes(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from exports.cli.main import cli
+
+    a, b = _before(), _before()
+    b.add_node("sa", "Site", notes="CANARY-organiser-meeting-notes", merge="replace")
+    b.add_node("u1", "Union", "Union One", email="canary@example.org")
+    b.add_edge("u1", "sa", "REPRESENTS", members=250, recognised=True)
+    save_snapshot(a, tmp_path / "a")
+    save_snapshot(b, tmp_path / "b")
+    runner = CliRunner()
+    plain = runner.invoke(cli, ["diff", str(tmp_path / "a"), str(tmp_path / "b"), "--format", "json"])
+    assert plain.exit_code == 0 and "CANARY-organiser-meeting-notes" in plain.stdout
+    res = runner.invoke(cli, ["diff", str(tmp_path / "a"), str(tmp_path / "b"), "--redact", "--format", "json"])
+    assert res.exit_code == 0, res.output
+    for canary in ("CANARY", "canary@example.org", "250", "notes", "members"):
+        assert canary not in res.stdout
+    assert '"id": "u1"' in res.stdout  # the union itself is not secret, only its sensitive fields
