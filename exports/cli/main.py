@@ -39,6 +39,7 @@ COMMANDS: dict[str, str] = {
     "push": "exports.cli.neo4j_cmds:push",
     "pull": "exports.cli.neo4j_cmds:pull",
     "template": "exports.cli.template_cmds:template",
+    "snapshot": "exports.cli.protect_cmds:snapshot",
 }
 
 #: one-line help shown in ``campaign-graph --help`` without importing the command

@@ -138,8 +138,16 @@ def graph_tables(graph: CampaignGraph) -> dict[str, pa.Table]:
     }
 
 
-def save_snapshot(graph: CampaignGraph, path: str | os.PathLike[str], *, created: str | None = None) -> dict:
+def save_snapshot(
+    graph: CampaignGraph, path: str | os.PathLike[str], *, created: str | None = None, public: CampaignGraph | None = None
+) -> dict:
     """Write ``graph`` to the snapshot folder ``path`` (created if needed); return the manifest.
+
+    With ``public`` (a redacted copy of ``graph``, see ``exports.redact.redact``) the snapshot
+    is *split*: the data files and the manifest hold only ``public``, and what ``graph`` has
+    beyond it goes to one ``sensitive-<hash>.parquet`` file (see
+    :mod:`graphmodel.stores.sensitive`). Loading with that file gives ``graph``; share the
+    folder without it and the recipient loads ``public``.
 
     Examples
     --------
@@ -153,7 +161,8 @@ def save_snapshot(graph: CampaignGraph, path: str | os.PathLike[str], *, created
     if folder.exists() and not folder.is_dir():
         raise CampaignGraphError(f"{folder} exists and is not a folder", file=str(folder))
     folder.mkdir(parents=True, exist_ok=True)
-    tables = graph_tables(graph)
+    shown = public if public is not None else graph
+    tables = graph_tables(shown)
     files: dict[str, dict[str, Any]] = {}
     for name, table in tables.items():
         data = _parquet_bytes(table)
@@ -163,9 +172,22 @@ def save_snapshot(graph: CampaignGraph, path: str | os.PathLike[str], *, created
         if not (target.exists() and sha256_file(target) == digest):
             atomic_write_bytes(target, data)
         files[name] = {"path": fname, "sha256": digest, "bytes": len(data), "rows": table.num_rows}
+    sensitive: dict[str, Any] | None = None
+    if public is not None:
+        from graphmodel.stores.sensitive import sensitive_statements
+
+        stmts = sensitive_statements(graph, public)
+        data = _parquet_bytes(stmts)
+        digest = hashlib.sha256(data).hexdigest()
+        sensitive = {"path": f"sensitive-{digest[:16]}.parquet", "sha256": digest, "bytes": len(data), "rows": stmts.num_rows}
+        target = folder / sensitive["path"]
+        if not (target.exists() and sha256_file(target) == digest):
+            atomic_write_bytes(target, data)
     content_hash = hashlib.sha256(
         "".join(files[n]["sha256"] for n in ("nodes", "edges", "sources")).encode()
+        + (sensitive["sha256"].encode() if sensitive else b"")
     ).hexdigest()
+    graph = shown  # the manifest (counts, source titles) describes only what may be shared
     counts = graph.counts_by_kind()
     manifest = {
         "format": FORMAT,
@@ -184,10 +206,12 @@ def save_snapshot(graph: CampaignGraph, path: str | os.PathLike[str], *, created
         ],
         "files": files,
     }
+    if sensitive is not None:
+        manifest["sensitive"] = sensitive
     atomic_write_text(folder / MANIFEST, json.dumps(manifest, indent=2, ensure_ascii=False) + "\n")
-    keep = {f["path"] for f in files.values()} | {MANIFEST}
+    keep = {f["path"] for f in files.values()} | {MANIFEST} | ({sensitive["path"]} if sensitive else set())
     for old in folder.glob("*.parquet"):
-        if old.name not in keep and old.name.split("-")[0] in ("nodes", "edges", "sources"):
+        if old.name not in keep and old.name.split("-")[0] in ("nodes", "edges", "sources", "sensitive"):
             old.unlink()
     return manifest
 
@@ -341,11 +365,24 @@ def _load_snapshot(folder: Path, verify: bool) -> CampaignGraph:
     eattrs: list[dict[str, Any]] = [{"kind": k} for k in ekinds]
     _fill_props(eattrs, etable, ["id", "source", "target", "kind"])
     edges = list(zip(us, vs, eids, eattrs))
+    public_only = False
+    entry = manifest.get("sensitive")
+    if isinstance(entry, dict) and "path" in entry:
+        if (folder / Path(entry["path"]).name).is_file():
+            from graphmodel.stores.sensitive import apply_statements
+
+            stmts = _read_table(folder, {"files": {"sensitive": entry}}, "sensitive", verify)
+            nodes, edges = apply_statements(stmts, nodes, edges, graph.sources, str(folder / Path(entry["path"]).name))
+            ids = [n for n, _ in nodes]
+        else:
+            public_only = True  # a shared copy: the sensitive file stayed with its owner
     node_set = set(ids)
     for u, v, k, _ in edges:
         if u not in node_set or v not in node_set:
             raise CampaignGraphError(f"edge {k!r} points to a node that is not in the snapshot", file=str(folder))
     graph.bulk_add(nodes, edges)
+    if public_only:
+        graph.nx.graph["redacted"] = True  # what exports.redact marks: exports label it redacted
     return graph
 
 
