@@ -510,7 +510,31 @@ def _framework_dimension(ctx: CoverageContext, site: str, agreement_type: str, g
     return _Finding(NOT_COVERED, f"no {word} of this group is on record")
 
 
-def _network_dimension(ctx: CoverageContext, unions: list[str], groups: list[str]) -> _Finding:
+def _group_networks(ctx: CoverageContext, groups: list[str]) -> list[str]:
+    """UnionNetwork nodes whose ``company`` is one of ``groups`` (by id, or by name key)."""
+    g = ctx.graph
+    by_company = getattr(ctx, "_networks_by_company", None)
+    if by_company is None:  # built once per coverage run: one scan of the network nodes
+        by_company = {}
+        for net, a in g.nodes("UnionNetwork"):
+            company = a.get("company")
+            if company:
+                by_company.setdefault(company, []).append(net)
+                by_company.setdefault("~" + name_key(company), []).append(net)
+        ctx._networks_by_company = by_company  # type: ignore[attr-defined]
+    found: list[str] = []
+    for c in groups:
+        if not c:
+            continue
+        for key in (c, "~" + name_key(g.name_of(c))):
+            found.extend(n for n in by_company.get(key, ()) if n not in found)
+    return found
+
+
+def _network_dimension(ctx: CoverageContext, unions: list[str], groups: list[str], presence: _Finding) -> _Finding:
+    # The list of networks is taken as complete, but the list of unions at a site is not: when the
+    # group has a network and no union is recorded here, whether one belongs to it is unknown
+    # (a gap in the data, not in organisation).
     g = ctx.graph
     keys = {name_key(g.name_of(c)) for c in groups if c}
     for u in unions:
@@ -518,9 +542,15 @@ def _network_dimension(ctx: CoverageContext, unions: list[str], groups: list[str
             company = g.node(net).get("company")
             if company and (company in groups or name_key(company) in keys):
                 return _Finding(COVERED, f"{g.name_of(u)} is in {g.name_of(net)}", [eid])
+    nets = _group_networks(ctx, groups)
+    if not nets:
+        return _Finding(NOT_COVERED, "this group has no union network on record")
+    names = ", ".join(g.name_of(n) for n in nets[:3])
+    if presence.value == NOT_COVERED:
+        return _Finding(NOT_COVERED, f"no union at this site, so none in {names}", nets)
     if not unions:
-        return _Finding(NOT_COVERED, "no union recorded here belongs to the company's union network")
-    return _Finding(NOT_COVERED, "the unions here are not in a network of this company")
+        return _Finding(UNKNOWN, f"the group has a union network ({names}) but no union is recorded at this site", nets)
+    return _Finding(NOT_COVERED, f"the unions here are not in {names}", nets)
 
 
 def place_sites(
@@ -640,7 +670,7 @@ def coverage(
             "cba": _cba_dimension(ctx, site, sattrs, operators),
             "gfa": _framework_dimension(ctx, site, "gfa", groups),
             "hs_agreement": _framework_dimension(ctx, site, "hs", groups),
-            "network": _network_dimension(ctx, unions, groups),
+            "network": _network_dimension(ctx, unions, groups, presence),
         }
         op_share = next((s for o, s, _ in ctx.operators.get(site, []) if o == op), None)
         reasons = [f"{d}: {found[d].reason}" for d in DIMENSIONS if found[d].value != COVERED]

@@ -226,7 +226,23 @@ def test_network_dimension():
     r = by_site(coverage(g, "acme", as_of=AS_OF))
     assert r["site_a"]["network"] == "covered"
     assert r["site_b"]["network"] == "not_covered"
+    # no union recorded at site_c while the group has a network: a gap in the data, not in organisation
+    assert r["site_c"]["network"] == "unknown"
+    assert r["site_c"]["network_reason"] == (
+        "the group has a union network (Acme world union network) but no union is recorded at this site"
+    )
+
+
+def test_network_dimension_without_any_network_or_without_a_union():
+    g = base()
+    r = by_site(coverage(g, "acme", as_of=AS_OF))
     assert r["site_c"]["network"] == "not_covered"
+    assert r["site_c"]["network_reason"] == "this group has no union network on record"
+    g.add_node("net", "UnionNetwork", "Acme world union network", company="acme")
+    g.add_node("site_c", "Site", merge="replace", union_status="none")
+    r = by_site(coverage(g, "acme", as_of=AS_OF))
+    assert r["site_c"]["network"] == "not_covered"
+    assert r["site_c"]["network_reason"] == "no union at this site, so none in Acme world union network"
 
 
 def test_all_sites_use_each_sites_ultimate_parent():
