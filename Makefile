@@ -27,7 +27,8 @@ demo: install
 	$(BIN)/campaign-graph coverage out/sample.snapshot --company ArcelorMittal --summary country
 	$(BIN)/campaign-graph coverage out/sample.snapshot --company Glencore --summary commodity
 	$(BIN)/campaign-graph map out/sample.snapshot --company ArcelorMittal -o out/arcelormittal-map.html
-	@echo "Snapshot: out/sample.snapshot   Map: out/arcelormittal-map.html (open it in any browser; it works offline)"
+	$(BIN)/campaign-graph brief out/sample.snapshot --company ArcelorMittal -o out/arcelormittal-brief.html
+	@echo "Snapshot: out/sample.snapshot   Map: out/arcelormittal-map.html   Briefing: out/arcelormittal-brief.html (open them in any browser; they work offline)"
 
 test: install system-deps
 	$(BIN)/python -m pytest -q
