@@ -277,6 +277,9 @@ def coverage_subgraph(store: Neo4jStore, root: str) -> CampaignGraph:
     all_sites = sites | customer_sites
     unions = {o for hops in sub.step(all_sites, ["REPRESENTS"], "in").values() for o, _e, _a in hops}
     sub.step(unions, ["MEMBER_OF"], "out")
+    # the group's union networks name their company by property (id or name), not by an edge;
+    # coverage reads them even where no union is recorded at a site: fetch them all (they are few)
+    sub.fetch_kind("UnionNetwork")
     agreements = {o for hops in sub.step(all_sites, ["COVERS"], "in").values() for o, _e, _a in hops}
     agreements |= {o for hops in sub.step(companies, ["COVERS"], "in").values() for o, _e, _a in hops}
     agreements |= {o for hops in sub.step(companies, ["PARTY_TO"], "out").values() for o, _e, _a in hops}
