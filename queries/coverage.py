@@ -510,6 +510,12 @@ def _framework_dimension(ctx: CoverageContext, site: str, agreement_type: str, g
     return _Finding(NOT_COVERED, f"no {word} of this group is on record")
 
 
+def _founded_by(attrs: Mapping[str, Any], as_of: str) -> bool:
+    """False for a network whose ``founded`` date is after ``as_of`` (it did not exist yet)."""
+    founded = attrs.get("founded")
+    return not founded or str(founded) <= as_of
+
+
 def _group_networks(ctx: CoverageContext, groups: list[str]) -> list[str]:
     """UnionNetwork nodes whose ``company`` is one of ``groups`` (by id, or by name key)."""
     g = ctx.graph
@@ -518,7 +524,7 @@ def _group_networks(ctx: CoverageContext, groups: list[str]) -> list[str]:
         by_company = {}
         for net, a in g.nodes("UnionNetwork"):
             company = a.get("company")
-            if company:
+            if company and _founded_by(a, ctx.as_of):
                 by_company.setdefault(company, []).append(net)
                 by_company.setdefault("~" + name_key(company), []).append(net)
         ctx._networks_by_company = by_company  # type: ignore[attr-defined]
@@ -539,8 +545,9 @@ def _network_dimension(ctx: CoverageContext, unions: list[str], groups: list[str
     keys = {name_key(g.name_of(c)) for c in groups if c}
     for u in unions:
         for net, eid in ctx.networks_of_union.get(u, ()):
-            company = g.node(net).get("company")
-            if company and (company in groups or name_key(company) in keys):
+            na = g.node(net)
+            company = na.get("company")
+            if company and _founded_by(na, ctx.as_of) and (company in groups or name_key(company) in keys):
                 return _Finding(COVERED, f"{g.name_of(u)} is in {g.name_of(net)}", [eid])
     nets = _group_networks(ctx, groups)
     if not nets:

@@ -336,3 +336,20 @@ def test_stake_past_an_unpublished_share_is_a_lower_bound():
     r = by_site(coverage(base(), "acme", as_of=AS_OF))
     assert r["site_p"]["stake_is_lower_bound"] and r["site_p"]["effective_stake"] == 0.0
     assert not r["site_b"]["stake_is_lower_bound"]
+
+
+def test_network_founded_after_as_of_does_not_count_yet():
+    # DESIGN.md "Provenance and time": every query takes as_of. A network founded later was not
+    # there to join: before its founding date the group has no network on record.
+    g = base()
+    g.add_node("u1", "Union", "Fictional Local 1")
+    g.add_node("net", "UnionNetwork", "Acme world union network", company="acme", founded="2020-03-01")
+    g.add_edge("u1", "site_a", "REPRESENTS")
+    g.add_edge("u1", "net", "MEMBER_OF")
+    before = by_site(coverage(g, "acme", as_of="2019-06-30"))
+    assert before["site_a"]["network"] == "not_covered"
+    assert before["site_a"]["network_reason"] == "this group has no union network on record"
+    assert before["site_c"]["network"] == "not_covered"
+    after = by_site(coverage(g, "acme", as_of=AS_OF))
+    assert after["site_a"]["network"] == "covered"
+    assert after["site_c"]["network"] == "unknown"
