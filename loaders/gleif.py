@@ -238,6 +238,10 @@ def _xml_rows(path: Path, display: str) -> tuple[str, dict[str, str], list[tuple
         raise CampaignGraphError(f"invalid XML ({e}); truncated file?", file=display) from None
     except LookupError as e:  # expat: an XML declaration naming an unknown encoding (found by fuzzing)
         raise CampaignGraphError(f"invalid XML: {e} in the XML declaration", file=display) from None
+    except ValueError as e:  # expat: "multi-byte encodings are not supported" (found by fuzzing)
+        if "encoding" not in str(e):
+            raise
+        raise CampaignGraphError(f"invalid XML: {e} (save the file as UTF-8)", file=display) from None
     except OSError as e:
         raise CampaignGraphError(f"cannot read file ({e.strerror})", file=display) from None
     if kind is None:
