@@ -374,22 +374,31 @@ def leverage(store: Neo4jStore, company: str, **kwargs: Any) -> pd.DataFrame:
     return _mark(df, store, g, "the company's component")
 
 
-def connections(
+def connections_subgraph(
     store: Neo4jStore,
     a: str,
     b: str,
     *,
     max_hops: int = 6,
-    k: int = 3,
     kinds: Iterable[str] | None = None,
     as_of: Any = None,
-) -> pd.DataFrame:
-    """:func:`queries.connections.connections` on the server: same arguments, same DataFrame."""
-    from queries import connections as con
-
+) -> CampaignGraph:
+    """The part of the server's graph :func:`queries.connections.connections` reads for ``a``
+    and ``b``: the nodes within ``max_hops`` of both ends (over edges of ``kinds`` in force
+    on ``as_of``) with their edges. ``a`` and ``b`` are resolved on the server first
+    (an ambiguous name lists its candidates), so the in-memory query on this subgraph
+    resolves them to the same nodes.
+    """
     if max_hops < 1:
         raise CampaignGraphError("max_hops must be at least 1")
-    src, dst = resolve(store, a), resolve(store, b)
+    return _connections_region(store, resolve(store, a), resolve(store, b), max_hops=max_hops, kinds=kinds,
+                               as_of=as_of)
+
+
+def _connections_region(store: Neo4jStore, src: str, dst: str, *, max_hops: int, kinds: Iterable[str] | None,
+                        as_of: Any) -> CampaignGraph:
+    from queries import connections as con
+
     if kinds is None:
         kind_set = set(con.DEFAULT_PATH_KINDS)
     else:
@@ -426,7 +435,32 @@ def connections(
     for n in list(g.nx.nodes):
         if n not in region:
             g.remove_node(n)
-    return _mark(con.connections(g, src, dst, max_hops=max_hops, k=k, kinds=sorted(kind_set), as_of=day),
+    return g
+
+
+def connections(
+    store: Neo4jStore,
+    a: str,
+    b: str,
+    *,
+    max_hops: int = 6,
+    k: int = 3,
+    kinds: Iterable[str] | None = None,
+    as_of: Any = None,
+) -> pd.DataFrame:
+    """:func:`queries.connections.connections` on the server: same arguments, same DataFrame."""
+    from queries import connections as con
+
+    if max_hops < 1:
+        raise CampaignGraphError("max_hops must be at least 1")
+    src, dst = resolve(store, a), resolve(store, b)
+    g = _connections_region(store, src, dst, max_hops=max_hops, kinds=kinds, as_of=as_of)
+    if kinds is None:
+        kind_list = sorted(con.DEFAULT_PATH_KINDS)
+    else:
+        wanted = [kinds] if isinstance(kinds, str) else list(kinds)
+        kind_list = sorted({schema.canonical_edge_kind(kd) or kd for kd in wanted})
+    return _mark(con.connections(g, src, dst, max_hops=max_hops, k=k, kinds=kind_list, as_of=normalise_as_of(as_of)),
                  store, g, "the nodes within max_hops of both ends")
 
 

@@ -14,6 +14,7 @@ import click
 import pandas as pd
 
 from exports.cli.common import open_snapshot
+from exports.cli.neo4j_cmds import open_graph, snapshot_or_uri
 from graphmodel.errors import CampaignGraphError
 
 FORMATS = ("table", "csv", "json", "xlsx")
@@ -74,7 +75,7 @@ def _parse_weights(values: tuple[str, ...]) -> dict[str, float]:
 
 
 @click.command()
-@click.argument("snapshot", type=click.Path(path_type=Path))
+@snapshot_or_uri(exists=False)
 @click.option("--company", required=True, help="Target company: name, alias, former name or id.")
 @as_of_option
 @click.option(
@@ -93,7 +94,7 @@ def leverage(snapshot: Path, company: str, as_of: str | None, weight: tuple[str,
     """
     from queries.leverage import leverage as run
 
-    graph = open_snapshot(str(snapshot))
+    graph = open_graph(snapshot, query="leverage", subject=company)
     df = run(graph, company, as_of=as_of, weights=_parse_weights(weight))
     engine = df.attrs.get("engine", "")
     df = df.assign(factors=df["factors"].map(_factors_text))
@@ -108,7 +109,7 @@ def leverage(snapshot: Path, company: str, as_of: str | None, weight: tuple[str,
 
 
 @click.command()
-@click.argument("snapshot", type=click.Path(path_type=Path))
+@snapshot_or_uri(exists=False)
 @click.argument("a")
 @click.argument("b")
 @click.option("--max-hops", default=6, show_default=True, type=click.IntRange(1, 20), help="Longest path reported.")
@@ -127,7 +128,8 @@ def path(
     """
     from queries.connections import connections
 
-    graph = open_snapshot(str(snapshot))
+    graph = open_graph(snapshot, query="path", subject=(a, b),
+                       path_args={"max_hops": max_hops, "kinds": list(kinds) or None, "as_of": as_of})
     df = connections(graph, a, b, max_hops=max_hops, k=k, kinds=list(kinds) or None, as_of=as_of)
     if df.empty and fmt == "table":
         click.echo(f"no path of at most {max_hops} hops between {a!r} and {b!r}")
@@ -136,7 +138,7 @@ def path(
 
 
 @click.command()
-@click.argument("snapshot", type=click.Path(path_type=Path))
+@snapshot_or_uri(exists=False)
 @click.argument("union")
 @as_of_option
 @format_choice
@@ -148,7 +150,7 @@ def solidarity(snapshot: Path, union: str, as_of: str | None, fmt: str, output: 
     """
     from queries.connections import solidarity as run
 
-    graph = open_snapshot(str(snapshot))
+    graph = open_graph(snapshot, query="solidarity", subject=union)
     df = run(graph, union, as_of=as_of)
     if df.empty and fmt == "table":
         click.echo(f"no union reachable from {union!r} through a group, supply chain or network")

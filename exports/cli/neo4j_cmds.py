@@ -70,9 +70,11 @@ def store_from_options(uri: str, database: str | None, user: str, batch_size: in
 @click.option("--batch-size", type=click.IntRange(1, 100_000), default=DEFAULT_BATCH_SIZE, show_default=True,
               help="Rows per write transaction.")
 @click.option("--no-verify", is_flag=True, help="Skip reading the whole database back to compare content hashes.")
+@click.option("--rewrite", is_flag=True,
+              help="Write every row again, also those the server already has unchanged (default: skip them).")
 @format_option
 def push(snapshot: Path, uri: str, database: str | None, user: str, prune: bool, redact: bool, batch_size: int,
-         no_verify: bool, fmt: str) -> None:
+         no_verify: bool, rewrite: bool, fmt: str) -> None:
     """Write SNAPSHOT to a Neo4j database (idempotent: pushing twice changes nothing).
 
     Creates a uniqueness constraint on `id` for every label first, then writes nodes and
@@ -92,13 +94,15 @@ def push(snapshot: Path, uri: str, database: str | None, user: str, prune: bool,
             click.echo(f"note: pushing {people} Person record(s) and other sensitive fields; "
                        "use --redact when the database's readers should not see them", err=True)
     with store_from_options(uri, database, user, batch_size) as store, progress("pushing") as update:
-        report = store.write(graph, prune=prune, verify=not no_verify, progress=update)
+        report = store.write(graph, prune=prune, verify=not no_verify, progress=update, skip_unchanged=not rewrite)
     if fmt == "json":
         echo_json(report.as_dict())
     else:
         where = f"{safe_uri(uri)}{' database ' + database if database else ''} ({report.server.kind})"
         click.echo(f"pushed {report.nodes} nodes, {report.edges} edges, {report.sources} sources to {where} "
                    f"in {report.batches} batches")
+        if report.rows.get("unchanged"):
+            click.echo(f"{report.rows['unchanged']} rows were on the server already, unchanged: not written again")
         if prune:
             click.echo(f"pruned {report.pruned_nodes} nodes, {report.pruned_edges} edges, "
                        f"{report.pruned_sources} sources no longer in the snapshot")
@@ -142,9 +146,7 @@ def backend_options(f: Callable[..., Any]) -> Callable[..., Any]:
     declares its SNAPSHOT argument ``required=False``.
     """
 
-    def keep(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
-        ctx.meta.setdefault(_BACKEND_KEY, {})[param.name] = value
-        return value
+    keep = _keep
 
     opts = [
         click.option("--user", default=lambda: os.environ.get("NEO4J_USER", "neo4j"), show_default="neo4j",
@@ -162,6 +164,63 @@ def backend_options(f: Callable[..., Any]) -> Callable[..., Any]:
     return f
 
 
+#: URI schemes the neo4j driver accepts: a SNAPSHOT argument starting with one is a server
+BOLT_SCHEMES = ("bolt://", "bolt+s://", "bolt+ssc://", "neo4j://", "neo4j+s://", "neo4j+ssc://")
+
+
+def is_bolt_uri(text: object) -> bool:
+    """``True`` for ``bolt://...`` / ``neo4j://...`` (any TLS variant), not for a folder path.
+
+    >>> is_bolt_uri("bolt://localhost:7687"), is_bolt_uri("out/sample.snapshot")
+    (True, False)
+    """
+    return isinstance(text, str) and text.casefold().startswith(BOLT_SCHEMES)
+
+
+class SnapshotOrUri(click.ParamType):
+    """A snapshot folder (checked like ``click.Path``) or a Bolt URI (kept as a string)."""
+
+    name = "SNAPSHOT|URI"
+
+    def __init__(self, path: click.Path) -> None:
+        self.path = path
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if is_bolt_uri(value):
+            return str(value)
+        return self.path.convert(value, param, ctx)
+
+
+def _keep(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
+    ctx.meta.setdefault(_BACKEND_KEY, {})[param.name] = value
+    return value
+
+
+def snapshot_or_uri(*, exists: bool = True, required: bool = True, options: bool = True,
+                    ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """The SNAPSHOT argument of a query command, which may also be a Bolt URI, plus
+    ``--database`` and ``--user`` for that case (the password: ``NEO4J_PASSWORD`` or a prompt).
+
+    The one rule for every query command: ``campaign-graph group bolt://HOST:7687 "Acme"``
+    asks the server where ``campaign-graph group SNAPSHOT "Acme"`` reads the folder. The
+    command then calls :func:`open_graph` instead of ``open_snapshot``. ``options=False``
+    when :func:`backend_options` adds ``--database`` and ``--user`` already.
+    """
+
+    def wrap(f: Callable[..., Any]) -> Callable[..., Any]:
+        path = click.Path(exists=exists, file_okay=False, path_type=Path) if exists else click.Path(path_type=Path)
+        if not options:
+            return click.argument("snapshot", required=required, type=SnapshotOrUri(path))(f)
+        f = click.option("--user", default=lambda: os.environ.get("NEO4J_USER", "neo4j"), show_default="neo4j",
+                         expose_value=False, callback=_keep,
+                         help="With a bolt:// SNAPSHOT: user name (or NEO4J_USER).")(f)
+        f = click.option("--database", default=lambda: os.environ.get("NEO4J_DATABASE"), expose_value=False,
+                         callback=_keep, help="With a bolt:// SNAPSHOT: database name (or NEO4J_DATABASE).")(f)
+        return click.argument("snapshot", required=required, type=SnapshotOrUri(path))(f)
+
+    return wrap
+
+
 def _resolve_owner_on_server(store: Neo4jStore, text: str) -> str:
     from queries import cypher
 
@@ -176,27 +235,41 @@ def _resolve_owner_on_server(store: Neo4jStore, text: str) -> str:
     raise CampaignGraphError(f"no company, investor or person matches {text!r}") from last
 
 
-def open_graph(snapshot: Path | str | None, *, query: str, subject: str | None = None) -> CampaignGraph:
+def open_graph(snapshot: Path | str | None, *, query: str, subject: str | tuple[str, str] | None = None,
+               path_args: dict[str, Any] | None = None) -> CampaignGraph:
     """The graph a query command works on: the snapshot, or the part of the server's graph it needs.
 
-    ``query`` is ``group``, ``parent``, ``coverage``, ``leverage`` or ``solidarity``;
-    ``subject`` the company (entity, union) it is about (``None``: every site, which reads
-    the whole graph). The server-side selection is the one :mod:`queries.cypher` uses, so
-    the command's own query on it gives the in-memory answer (tested).
+    ``snapshot`` is a folder or a ``bolt://`` / ``neo4j://`` URI (then ``--database`` and
+    ``--user`` apply; ``coverage`` also takes ``--backend neo4j --uri URI``). ``query`` is
+    ``group``, ``parent``, ``coverage``, ``calendar``, ``leverage``, ``solidarity`` or
+    ``path``; ``subject`` the company (entity, union; for ``path`` the pair of ends) it is
+    about (``None``: every site, which reads the whole graph); ``path_args`` the path's
+    ``max_hops``, ``kinds`` and ``as_of``. The server-side selection is the one
+    :mod:`queries.cypher` uses, so the command's own query on it gives the in-memory answer (tested).
+
+    Example: ``graph = open_graph("bolt://localhost:7687", query="group", subject="Acme Steel")``
     """
     ctx = click.get_current_context(silent=True)
-    opts = (ctx.meta.get(_BACKEND_KEY, {}) if ctx is not None else {}) or {}
+    opts = dict((ctx.meta.get(_BACKEND_KEY, {}) if ctx is not None else {}) or {})
+    if is_bolt_uri(snapshot):  # the one rule: SNAPSHOT may be a server
+        opts["backend"], opts["uri"] = "neo4j", str(snapshot)
     if opts.get("backend", "memory") != "neo4j":
         if snapshot is None:
-            raise CampaignGraphError("SNAPSHOT is needed (or --backend neo4j --uri bolt://HOST:7687)")
+            raise CampaignGraphError("SNAPSHOT is needed: a snapshot folder or a bolt://HOST:7687 URI")
         return open_snapshot(str(snapshot))
     from queries import cypher
 
     with store_from_options(opts.get("uri") or "", opts.get("database"), opts.get("user") or "neo4j") as store:
-        if subject is None:
+        if query == "path":
+            a, b = subject if isinstance(subject, tuple) else (subject, subject)
+            return cypher.connections_subgraph(store, a, b, **(path_args or {}))
+        if subject is None or query == "calendar":
+            # calendar: the whole graph (always the in-memory answer; no narrower selection is tested yet)
             return store.read()
         if query == "solidarity":
             root = cypher.resolve(store, subject, "Union")
+        elif query == "leverage":
+            root = cypher.resolve(store, subject, "Company")  # as queries.leverage resolves it
         else:
             root = _resolve_owner_on_server(store, subject)
         if query == "group":

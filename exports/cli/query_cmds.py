@@ -13,8 +13,8 @@ from typing import Any
 import click
 import pandas as pd
 
-from exports.cli.common import echo_json, open_snapshot
-from exports.cli.neo4j_cmds import backend_options, open_graph
+from exports.cli.common import echo_json
+from exports.cli.neo4j_cmds import backend_options, open_graph, snapshot_or_uri
 from exports.tables import format_table, table_records, write_table
 from graphmodel.errors import CampaignGraphError
 from graphmodel.graph import CampaignGraph
@@ -89,7 +89,7 @@ members_option = click.option("--members", type=click.Choice(["all", "known"]), 
 
 
 @click.command()
-@click.argument("snapshot", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@snapshot_or_uri()
 @click.argument("company")
 @rule_option
 @threshold_option
@@ -105,7 +105,7 @@ def group(snapshot: Path, company: str, rule: str, threshold: float, as_of: str 
     """
     from queries.ownership import group as group_query
 
-    graph = open_snapshot(str(snapshot))
+    graph = open_graph(snapshot, query="group", subject=company)
     root = resolve_owner(graph, company)
     df = group_query(graph, root, rule=rule, threshold=threshold, as_of=as_of, members=members)
     _emit(df, fmt, output, title=f"Group of {graph.name_of(root)} ({rule}) as of {df.attrs['as_of']}",
@@ -117,7 +117,7 @@ def group(snapshot: Path, company: str, rule: str, threshold: float, as_of: str 
 
 
 @click.command()
-@click.argument("snapshot", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@snapshot_or_uri()
 @click.argument("entity")
 @as_of_option
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
@@ -128,7 +128,7 @@ def parent(snapshot: Path, entity: str, as_of: str | None, fmt: str) -> None:
     """
     from queries.ownership import ultimate_parent
 
-    graph = open_snapshot(str(snapshot))
+    graph = open_graph(snapshot, query="parent", subject=entity)
     node = resolve_owner(graph, entity)
     up = ultimate_parent(graph, node, as_of=as_of)
     if fmt == "json":
@@ -140,7 +140,7 @@ def parent(snapshot: Path, entity: str, as_of: str | None, fmt: str) -> None:
 
 
 @click.command()
-@click.argument("snapshot", required=False, type=click.Path(exists=True, file_okay=False, path_type=Path))
+@snapshot_or_uri(required=False, options=False)
 @backend_options
 @click.option("--company", default=None, help="The group's root (name, alias, former name or id); default all sites.")
 @as_of_option
@@ -224,7 +224,7 @@ def summary_line(df: pd.DataFrame) -> str:
 
 
 @click.command()
-@click.argument("snapshot", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@snapshot_or_uri()
 @click.argument("company")
 @as_of_option
 @click.option("--horizon-days", type=click.IntRange(0), default=730, show_default=True, help="How far ahead to look.")
@@ -242,7 +242,7 @@ def calendar(snapshot: Path, company: str, as_of: str | None, horizon_days: int,
     """
     from queries.calendar import bargaining_calendar
 
-    graph = open_snapshot(str(snapshot))
+    graph = open_graph(snapshot, query="calendar", subject=company)
     root = resolve_owner(graph, company)
     df = bargaining_calendar(graph, root, as_of=as_of, horizon_days=horizon_days, window_days=window_days,
                              rule=rule, threshold=threshold)

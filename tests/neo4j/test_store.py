@@ -56,6 +56,28 @@ def test_push_twice_leaves_the_database_unchanged(store):
     assert second.server_counts == first.server_counts
 
 
+def test_re_push_writes_only_the_rows_that_differ(store):
+    g = acme_graph()  # 2 sources, 11 nodes, 12 edges
+    first = store.write(g, verify=False)
+    assert (first.rows.get("sources"), first.rows.get("nodes"), first.rows.get("edges")) == (2, 11, 12)
+    assert first.rows["unchanged"] == 0
+    again = store.write(g)
+    assert again.batches == 0 and again.rows["unchanged"] == 25
+    assert again.hash_matches is True
+
+    newer = acme_graph()
+    newer.nx.nodes["site-a"]["workforce"] = 1100
+    newer.nx.edges["acme", "acme-br", "OWNS:acme->acme-br@2010-01-01"]["share"] = 99.0
+    changed = store.write(newer)
+    assert (changed.rows.get("sources", 0), changed.rows.get("nodes"), changed.rows.get("edges")) == (0, 1, 1)
+    assert changed.rows["unchanged"] == 23
+    assert changed.hash_matches is True and store.read() == newer
+
+    rewrite = store.write(newer, skip_unchanged=False)
+    assert rewrite.rows["unchanged"] == 0 and rewrite.rows["nodes"] == 11 and rewrite.rows["edges"] == 12
+    assert rewrite.hash_matches is True
+
+
 def test_newer_snapshot_updates_properties_and_prune_removes_what_is_gone(store):
     g = acme_graph()
     store.write(g)
