@@ -393,8 +393,11 @@ class OwnershipIndex:
                 v = s.target
                 if v in inside:
                     continue
-                grp_low[v] = grp_low.get(v, 0.0) + s.low
-                grp_high[v] = grp_high.get(v, 0.0) + s.high
+                # a holding flagged control=joint is the source saying it gives joint control,
+                # not a vote towards sole control (DESIGN.md: joint unless controlled outright)
+                sole = s.control != "joint"
+                grp_low[v] = grp_low.get(v, 0.0) + (s.low if sole else 0.0)
+                grp_high[v] = grp_high.get(v, 0.0) + (s.high if sole else 0.0)
                 contrib.setdefault(v, []).append(s)
                 decided = s.control == "yes" or grp_low[v] > 50.0 + _EPS
                 if not decided and optimistic:
@@ -430,6 +433,10 @@ class OwnershipIndex:
         if flagged:
             s = flagged[0]
             return s.holder, f"{self.name(s.holder)} controls {self.name(node)} (control=yes on {s.edges[0]})", s.edges
+        # holdings flagged control=joint give joint control only: they do not count towards a majority
+        holders = [s for s in holders if s.control != "joint"]
+        if not holders:
+            return None
         best = max(holders, key=lambda s: s.low)
         if best.low > 50.0 + _EPS:
             return best.holder, _held_text(self, best), best.edges
@@ -855,7 +862,10 @@ def _no_controller_text(idx: OwnershipIndex, node: str) -> str:
         return f"{name} has no owner on record{extra}: it is its own ultimate parent"
     known = [s for s in holders if s.exact]
     unknown = [s for s in holders if not s.exact]
-    parts = [f"{idx.name(s.holder)} {_pct(s.low)}" for s in sorted(known, key=lambda s: -s.low)]
+    parts = [
+        f"{idx.name(s.holder)} {_pct(s.low)}" + (" with joint control" if s.control == "joint" else "")
+        for s in sorted(known, key=lambda s: -s.low)
+    ]
     text = f"{name} has no controlling owner"
     if len(known) == 2 and all(abs(s.low - 50.0) <= 1e-6 for s in known):
         text += f" (a 50/50 joint venture of {idx.name(known[0].holder)} and {idx.name(known[1].holder)})"

@@ -265,3 +265,27 @@ def test_long_chain_with_a_cross_holding_dense_and_sparse(length):
     # stakes are rounded to 1e-9 percent; those that round to 0 are left out (from c248 on)
     expected = {f"c{k}" for k in range(length) if k < 2 or round(100 * x1 * 0.9 ** (k - 1), 9) > 0}
     assert set(st) == expected and len(expected) == min(length, 248)
+
+
+def test_majority_holding_flagged_joint_is_a_joint_venture_from_both_sides():
+    # DESIGN.md: control=joint makes X jointly controlled unless X is controlled outright. The
+    # partner's own 60% edge says control=joint (a shareholders' agreement, say), so the partner
+    # does not control jv alone either: jv is a JV in both groups and its own ultimate parent.
+    g = make("root", "jv", "partner")
+    g.add_edge("root", "jv", "OWNS", share=40, control="joint")
+    g.add_edge("partner", "jv", "OWNS", share=60, control="joint")
+    assert rows(group(g, "root", as_of=AS_OF))["jv"]["controlled"] == "joint"
+    p = rows(group(g, "partner", as_of=AS_OF))
+    assert p["jv"]["controlled"] == "joint" and p["jv"]["membership"] == "joint"
+    assert p["jv"]["effective_stake"] == pytest.approx(60.0)
+    up = ultimate_parent(g, "jv", as_of=AS_OF)
+    assert up.id == "jv" and up.chain == ["jv"]
+    assert "Acme Partner 60% with joint control" in up.explanation
+    # controlled outright by other means still wins: a further 20% through a controlled subsidiary
+    g2 = make("root", "jv", "partner", "sub")
+    g2.add_edge("partner", "jv", "OWNS", share=40, control="joint")
+    g2.add_edge("root", "sub", "OWNS", share=100)
+    g2.add_edge("root", "jv", "OWNS", share=40)
+    g2.add_edge("sub", "jv", "OWNS", share=20)
+    assert rows(group(g2, "root", as_of=AS_OF))["jv"]["controlled"] == "true"
+    assert ultimate_parent(g2, "jv", as_of=AS_OF).id == "root"
