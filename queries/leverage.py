@@ -284,14 +284,17 @@ def _agreements(p: _Points, ctx: _Context) -> None:
     g, rows = p.graph, ctx.cov
     signers = list(dict.fromkeys([*ctx.parents, *ctx.members]))
     found = _signed_agreements(g, signers, ctx.day, {"gfa", "hs"}, possibly=True)
+    from queries._frames import COVERED
+    from queries.coverage import CoverageContext
+
+    cover = CoverageContext(g, ctx.day, ctx._index)  # which sites each agreement itself reaches
+    uncovered = sorted(rows.loc[rows["uncovered"].map(_truthy), "site_id"]) if not rows.empty else []
     for ag, party_edges in sorted(found.items()):
         a = g.node(ag)
         sure = _agreement_in_force(a, ctx.day)
-        dim = "gfa" if a.get("agreement_type") == "gfa" else "hs_agreement"
-        invocable: list[str] = []
-        if not rows.empty and dim in rows:
-            sel = rows[rows["uncovered"].map(_truthy) & (rows[dim] == "covered")]
-            invocable = sorted(sel["site_id"])
+        # only the uncovered sites under this agreement's own cover (not those another one covers)
+        reach = cover.reach(ag)
+        invocable = [s for s in uncovered if s in reach and reach[s].value == COVERED]
         signatories = [g.edge(e)[0] for e in party_edges]
         state = "in force" if sure else f"possibly in force: its last known period ended {a['expires']}, renewal {a['renewal']}"
         text = f"{a.get('name', ag)} ({_type_label(a.get('agreement_type'))}, {state}) is signed by {_names(g, signatories)}"

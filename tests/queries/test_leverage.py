@@ -335,3 +335,21 @@ def test_agreement_possibly_in_force_after_tacit_renewal(graph: CampaignGraph) -
     assert p["score"] == 1.0
     graph.add_node("hs-acme", "Agreement", renewal="none", merge="replace")
     assert "hs-acme" not in set(leverage(graph, "acme", as_of=AS_OF)["node_id"])  # expired for good
+
+
+def test_agreement_claims_only_the_uncovered_sites_it_reaches(graph: CampaignGraph) -> None:
+    # Two GFAs: Acme GFA (signed by the holding, scope controlled) reaches Site Two and Site Three;
+    # a second one signed by the subsidiary Acme Steel reaches only its own sites (Site One, Site Two).
+    # Each may only claim the uncovered sites under its own cover, not those another agreement covers.
+    graph.add_node("gfa-sub", "Agreement", "Acme Steel GFA", agreement_type="gfa", signed="2021-01-01",
+                   scope="controlled", sources=["src"])
+    graph.add_edge("acme-steel", "gfa-sub", "PARTY_TO", role="employer", sources=["src"])
+    res = leverage(graph, "acme", as_of=AS_OF)
+    sub = _point(res, "agreements", "gfa-sub")
+    assert sub["explanation"] == (
+        "Acme Steel GFA (global framework agreement, in force) is signed by Acme Steel GmbH; it can be invoked at "
+        "1 uncovered group site: Site Two"
+    )
+    assert sub["factors"] == {"agreement_in_force": 2.0, "invocable_site": 1.0}
+    top = _point(res, "agreements", "gfa")
+    assert "2 uncovered group sites: Site Two, Site Three" in top["explanation"]
