@@ -122,10 +122,14 @@ OUTPUTS = [
 
 
 @pytest.mark.parametrize("name,args", OUTPUTS, ids=[o[0] for o in OUTPUTS])
-def test_every_cli_output_with_redact_has_no_canary(canary_snapshot: Path, tmp_path: Path, name: str, args: list[str]) -> None:
-    full, red = tmp_path / "full", tmp_path / "red"
+def test_every_cli_output_with_redact_has_no_canary(
+    canary_snapshot: Path, tmp_path: Path, name: str, args: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    full, red, cwd = tmp_path / "full", tmp_path / "red", tmp_path / "cwd"
     full.mkdir()
     red.mkdir()
+    cwd.mkdir()
+    monkeypatch.chdir(cwd)  # THREATS row 8: nothing may land in the working directory (pyvis' lib/ folder)
     argv = [a.format(snap=canary_snapshot, out=full) for a in args]
     r = CliRunner().invoke(cli, argv)
     assert r.exit_code == 0, r.output
@@ -134,6 +138,8 @@ def test_every_cli_output_with_redact_has_no_canary(canary_snapshot: Path, tmp_p
     assert r.exit_code == 0, r.output
     assert canary_hits(_text_of(red)) == [], name
     assert canary_hits(r.output) == []
+    assert list(cwd.iterdir()) == []
+    assert len(list(red.iterdir())) == 1  # exactly the named file or folder
     if name.startswith("export"):
         assert unredacted, "the unredacted export should carry canaries (else this test proves nothing)"
 
