@@ -603,6 +603,12 @@ def control_members(idx: OwnershipIndex, root: str) -> GroupMembers:
         for v, total in totals.items():
             if v not in inside and v not in seeds and abs(total - 50.0) <= 1e-6:
                 stakes = [s for s in idx.inn.get(v, ()) if s.holder in inside]
+                # an unpublished share from the group on top of the 50% may make it a majority:
+                # then it is a possible member (the optimistic pass below), not a 50/50 JV
+                high = sum(s.high for s in stakes if s.control != "joint")
+                outside = sum(s.low for s in idx.inn.get(v, ()) if s.holder not in inside)
+                if min(high, 100.0 - outside) > 50.0 + _EPS:
+                    continue
                 best = max(stakes, key=lambda s: s.low)
                 seeds[v] = _Why(
                     best.holder,

@@ -289,3 +289,22 @@ def test_majority_holding_flagged_joint_is_a_joint_venture_from_both_sides():
     g2.add_edge("sub", "jv", "OWNS", share=20)
     assert rows(group(g2, "root", as_of=AS_OF))["jv"]["controlled"] == "true"
     assert ultimate_parent(g2, "jv", as_of=AS_OF).id == "root"
+
+
+def test_fifty_percent_plus_an_unpublished_share_is_a_possible_member_not_a_joint_venture():
+    # a (100% owned) holds exactly 50% of x and root holds a further share that is not published:
+    # the known shares do not decide (50% is no majority) and the unknown edge may tip it, so x is
+    # a possible member (DESIGN.md), not a 50/50 joint venture (joint ventures are excluded from
+    # a `controlled`-scope agreement, which would make x's sites not_covered without the data saying so).
+    g = make("root", "a", "x")
+    g.add_edge("root", "a", "OWNS", share=100)
+    g.add_edge("a", "x", "OWNS", share=50)
+    g.add_edge("root", "x", "OWNS")
+    r = rows(group(g, "root", as_of=AS_OF))
+    assert r["x"]["controlled"] == "unknown" and r["x"]["membership"] == "possible"
+    assert "Acme Root's share in Acme X is not published" in r["x"]["reason"]
+    # when a partner's published 50% leaves no room for more, it stays a 50/50 joint venture
+    g.add_node("partner", "Company", "Acme Partner")
+    g.add_edge("partner", "x", "OWNS", share=50)
+    r = rows(group(g, "root", as_of=AS_OF))
+    assert r["x"]["controlled"] == "joint" and r["x"]["membership"] == "joint"
