@@ -271,6 +271,8 @@ def _internal_solidarity(p: _Points, ctx: _Context) -> None:
     for net, attrs in ctx.networks:
         if attrs.get("company") not in ctx.members and attrs.get("company") not in ctx.parents:
             continue
+        if attrs.get("founded") and str(attrs["founded"]) > ctx.day:  # not founded yet at as_of
+            continue
         for eid, union, _v, _a in sorted(g.in_edges(net, "MEMBER_OF", as_of=ctx.day), key=lambda x: x[1]):
             reps = [(e, v) for e, _u, v, _a in g.out_edges(union, "REPRESENTS", as_of=ctx.day) if v in group_sites or v in ctx.members]
             text = f"{g.name_of(union)} is a member of {g.name_of(net)}"

@@ -353,3 +353,12 @@ def test_agreement_claims_only_the_uncovered_sites_it_reaches(graph: CampaignGra
     assert sub["factors"] == {"agreement_in_force": 2.0, "invocable_site": 1.0}
     top = _point(res, "agreements", "gfa")
     assert "2 uncovered group sites: Site Two, Site Three" in top["explanation"]
+
+
+def test_network_founded_after_as_of_is_not_a_leverage_point_yet(graph: CampaignGraph) -> None:
+    # as coverage's network dimension: a union network founded after as_of did not exist then
+    graph.add_node("net", "UnionNetwork", merge="replace", founded="2025-01-01")
+    res = leverage(graph, "acme", as_of=AS_OF)
+    assert not ((res["category"] == "internal_solidarity") & res["node_id"].isin(["u1", "u3"])).any()
+    res = leverage(graph, "acme", as_of="2025-06-01")
+    assert _point(res, "internal_solidarity", "u3")["factors"]["network_member"] == 1.0
