@@ -173,23 +173,30 @@ def nx_effective_stakes_all(graph: Any, roots: list[str]) -> dict[str, dict[str,
 
     day = normalise_as_of(None)
     G = graph.nx
-    out_w: dict[str, list[tuple[str, float]]] = {}
+    pair: dict[tuple[str, str], float] = {}  # parallel edges in force: one holding, the best-known share
     for u, v, a in G.edges(data=True):
         if a["kind"] == "OWNS" and a.get("share") and in_force(a.get("valid_from"), a.get("valid_to"), day):
-            out_w.setdefault(u, []).append((v, float(a["share"]) / 100.0))
+            pair[(u, v)] = max(pair.get((u, v), 0.0), min(float(a["share"]), 100.0) / 100.0)
+    out_w: dict[str, list[tuple[str, float]]] = {}
+    for (u, v), w in pair.items():
+        out_w.setdefault(u, []).append((v, w))
     result = {}
     for r in roots:
+        # x = e_r + W^T x by fixed-point iteration (the Leontief series), clipped to 100 % at the
+        # end as the solver does; cross-holdings below 100 % make it converge geometrically
         x = {r: 1.0}
-        for _ in range(100):
+        for _ in range(1000):
             nxt = {r: 1.0}
             for h, val in x.items():
                 for v, w in out_w.get(h, ()):
-                    if v != r:
-                        nxt[v] = min(1.0, nxt.get(v, 0.0) + val * w)
-            if nxt.keys() == x.keys() and all(abs(nxt[k] - x[k]) < 1e-12 for k in x):
+                    nxt[v] = nxt.get(v, 0.0) + val * w
+            if nxt.keys() == x.keys() and all(abs(nxt[k] - x[k]) < 1e-13 for k in x):
+                x = nxt
                 break
             x = nxt
-        result[r] = {k: v * 100.0 for k, v in x.items()}
+        out = {k: min(100.0, v * 100.0) for k, v in x.items() if round(v * 100.0, 9) > 0.0}
+        out[r] = 100.0
+        result[r] = out
     return result
 
 
