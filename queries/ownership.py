@@ -287,6 +287,7 @@ class OwnershipIndex:
         rows: list[int] = []
         cols: list[int] = []
         vals: list[float] = []
+        gem: list[int] = []  # positions in rows/cols/vals of GEM ultimate-parent assertions
         i = 0
         while i < len(order):
             h = order[i]
@@ -296,10 +297,14 @@ class OwnershipIndex:
                 if s.target not in pos:
                     pos[s.target] = len(order)
                     order.append(s.target)
+                if s.gem_parent:
+                    gem.append(len(rows))
                 rows.append(i)
                 cols.append(pos[s.target])
                 vals.append(min(s.equity, 100.0) / 100.0)
             i += 1
+        if gem:
+            self._drop_duplicate_gem_edges(gem, rows, cols, vals)
         n = len(order)
         if n == 1:
             return {root: 100.0}
@@ -333,6 +338,30 @@ class OwnershipIndex:
         out = {order[k]: v for k in range(n) if (v := float(round(x[k], 9))) > 0.0}
         out[root] = 100.0
         return out
+
+    @staticmethod
+    def _drop_duplicate_gem_edges(gem: list[int], rows: list[int], cols: list[int], vals: list[float]) -> None:
+        """Zero a GEM ultimate-parent edge ``h -> t`` when ``t`` is also reached from ``h`` through
+        other edges: the chain in between is then on record, and the assertion describes the
+        same holding (counting both would add it twice)."""
+        gem_set = set(gem)
+        adj: dict[int, list[int]] = {}
+        for k, (r, c) in enumerate(zip(rows, cols)):
+            if k not in gem_set:
+                adj.setdefault(r, []).append(c)
+        reached: dict[int, set[int]] = {}  # one walk per asserting parent (GEM: usually one per group)
+        for k in gem:
+            start = rows[k]
+            if start not in reached:
+                seen, stack = {start}, [start]
+                while stack:
+                    for nxt in adj.get(stack.pop(), ()):
+                        if nxt not in seen:
+                            seen.add(nxt)
+                            stack.append(nxt)
+                reached[start] = seen
+            if cols[k] in reached[start]:
+                vals[k] = 0.0
 
     @staticmethod
     def _capped_series(sub: sp.csc_matrix, rhs: np.ndarray, tol: float = 1e-12, max_iter: int = 100_000) -> np.ndarray:
@@ -437,7 +466,7 @@ class OwnershipIndex:
         holders = [s for s in holders if s.control != "joint"]
         if not holders:
             return None
-        best = max(holders, key=lambda s: s.low)
+        best = max(holders, key=lambda s: (s.low, not s.gem_parent))  # on a tie, the chain on record
         if best.low > 50.0 + _EPS:
             return best.holder, _held_text(self, best), best.edges
         if sum(s.low for s in holders) <= 50.0 + _EPS:

@@ -308,3 +308,19 @@ def test_fifty_percent_plus_an_unpublished_share_is_a_possible_member_not_a_join
     g.add_edge("partner", "x", "OWNS", share=50)
     r = rows(group(g, "root", as_of=AS_OF))
     assert r["x"]["controlled"] == "joint" and r["x"]["membership"] == "joint"
+
+
+def test_gem_parent_assertion_is_not_counted_twice_when_the_chain_is_on_record():
+    # GEM says parent holds 60% of owner (derived=gem_parent: its ultimate-parent assertion); a
+    # registry gives the chain parent -100%-> mid -60%-> owner. Both describe one holding: the
+    # look-through stake is 60%, not 60 + 60 = 120 (capped to 100).
+    g = make("parent", "mid", "owner", "other")
+    g.add_edge("parent", "owner", "OWNS", share=60, derived="gem_parent")
+    g.add_edge("parent", "mid", "OWNS", share=100)
+    g.add_edge("mid", "owner", "OWNS", share=60)
+    assert effective_stakes(g, "parent", as_of=AS_OF)["owner"] == pytest.approx(60.0)
+    assert ultimate_parent(g, "owner", as_of=AS_OF).chain == ["owner", "mid", "parent"]
+    # without the chain on record, the assertion is the direct stake
+    g2 = make("parent", "owner")
+    g2.add_edge("parent", "owner", "OWNS", share=60, derived="gem_parent")
+    assert effective_stakes(g2, "parent", as_of=AS_OF)["owner"] == pytest.approx(60.0)
