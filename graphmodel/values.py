@@ -228,6 +228,25 @@ def parse_str(value: Any) -> str:
     return text.strip()
 
 
+def is_answer(prop: Prop | None, value: str) -> bool:
+    """True when ``value`` spells a missing value but is a real answer for ``prop``.
+
+    ``none`` for an enum that lists it (``union_status=none``: a source says there is no
+    union), and upper-case ``NA`` for text (Namibia's ISO code in a country column; lower
+    case ``na`` and ``n/a`` stay missing, and so does ``NA`` in number and date columns, as
+    R writes it). Loaders check this before dropping a cell as empty.
+
+    >>> from graphmodel.schema import Prop
+    >>> is_answer(Prop("str"), "NA"), is_answer(Prop("int"), "NA"), is_answer(Prop("enum", ("none",)), "None")
+    (True, False, True)
+    """
+    if prop is None:
+        return False
+    if prop.type == "enum":
+        return value.strip().casefold() in prop.values
+    return prop.type == "str" and value.strip() == "NA"
+
+
 def coerce(prop: Prop, value: Any) -> Any:
     """Turn ``value`` into the canonical value for ``prop``; ``None`` when missing.
 
@@ -244,6 +263,8 @@ def coerce(prop: Prop, value: Any) -> Any:
     # no union), not a missing value: check it before the missing-value spellings.
     if prop.type == "enum" and isinstance(value, str) and value.strip().casefold() in prop.values:
         return parse_enum(value, prop.values)
+    if prop.type == "str" and isinstance(value, str) and value.strip() == "NA":
+        return "NA"  # Namibia's ISO code (GEM's Namibian plants lost their country): see is_answer
     if is_missing(value):
         return None
     t = prop.type

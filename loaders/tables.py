@@ -21,7 +21,7 @@ from pathlib import Path
 
 from graphmodel import schema
 from graphmodel.records import EdgeRecord, NodeRecord, Source
-from graphmodel.values import is_missing, parse_bool, parse_date
+from graphmodel.values import is_answer, is_missing, parse_bool, parse_date
 from loaders.context import LoadContext, Location
 from loaders.readers import MAX_CELL_CHARS, Table, read_csv, read_xlsx, xlsx_sheet_names
 
@@ -192,7 +192,7 @@ def _split_props(
     for col, val in row.items():
         if not val or col in lead:  # "" first: most cells of a wide table are empty
             continue
-        if is_missing(val) and not _enum_value(allowed.get(col), val):
+        if is_missing(val) and not is_answer(allowed.get(col), val):
             continue
         if col not in allowed:
             if col in _all_props(lead):
@@ -201,12 +201,6 @@ def _split_props(
             continue  # unknown column: reported once for the header
         props[col] = val
     return props
-
-
-def _enum_value(prop: schema.Prop | None, val: str) -> bool:
-    """True when ``val`` spells a missing value but is a real answer for this enum ("none":
-    a source says there is no union), which :func:`graphmodel.values.coerce` keeps."""
-    return prop is not None and prop.type == "enum" and val.strip().casefold() in prop.values
 
 
 def _all_props(lead: tuple[str, ...]) -> set[str]:

@@ -28,7 +28,7 @@ from pathlib import Path
 from graphmodel import schema
 from graphmodel.errors import CampaignGraphError
 from graphmodel.records import EdgeRecord, NodeRecord, Source
-from graphmodel.values import is_missing, parse_bool, parse_date
+from graphmodel.values import is_answer, is_missing, parse_bool, parse_date
 from loaders.context import LoadContext, Location
 from loaders.readers import MAX_CELL_CHARS, Table, read_xlsx, xlsx_sheet_names
 
@@ -295,13 +295,6 @@ def _prop_spec(sheet: Sheet, field: str) -> schema.Prop | None:
     return None
 
 
-def _enum_none(sheet: Sheet, field: str, value: str) -> bool:
-    """True when ``value`` spells a missing value but is an answer its enum lists ("none":
-    a source says there is no union or no agreement), which must not be dropped as empty."""
-    prop = _prop_spec(sheet, field)
-    return prop is not None and prop.type == "enum" and value.strip().casefold() in prop.values
-
-
 # ---------------------------------------------------------------------------- loading
 def sniff(path: Path) -> bool:
     """An .xlsx whose sheets include at least one planner's sheet and no ``nodes`` sheet."""
@@ -399,7 +392,7 @@ def _load_sheet(spec: Sheet, t: Table, ctx: LoadContext) -> None:
             continue
         for h, v in row.items():
             col = cols.get(h)
-            if col is not None and (not is_missing(v) or _enum_none(spec, col.field, v)):
+            if col is not None and (not is_missing(v) or is_answer(_prop_spec(spec, col.field), v)):
                 values[col.field] = (v.strip(), h)
         empty_required = [c for c in spec.columns if c.required and c.field not in values]
         if empty_required:

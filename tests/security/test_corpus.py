@@ -414,3 +414,21 @@ def test_none_is_an_answer_for_union_and_cba_status_not_a_missing_value(tmp_path
     p.write_bytes(xlsx_bytes({"sites": [["Site id", "Name", "Union status", "CBA status"], ["s", "Site A", "none", "NONE"]]}))
     g, ctx = load_paths([p], fmt="workbook")
     assert ctx.errors == [] and (g.node("s")["union_status"], g.node("s")["cba_status"]) == ("none", "none")
+
+
+def test_namibia_keeps_its_country_code_and_r_style_na_stays_missing(tmp_path: Path) -> None:
+    """Found by this corpus: 'NA' (Namibia's ISO code) was read as a missing value, so GEM's two
+    Namibian steel plants (rows 729-730 of /work/shared/data/gem-iron-steel-plants-2025-03-25.csv,
+    Global Energy Monitor, Global Iron and Steel Tracker, March 2025, CC BY 4.0) lost their country."""
+    src = Path("/work/shared/data/gem-iron-steel-plants-2025-03-25.csv")
+    lines = src.read_text(encoding="utf-8").splitlines(keepends=True)
+    cut = tmp_path / "gem-plants.csv"
+    cut.write_text(lines[0] + lines[728] + lines[729], encoding="utf-8")
+    g, _ = load_paths([cut], fmt="gem-steel")
+    assert {g.node(n).get("country") for n in g.node_ids("Site")} == {"NA"}
+    # generic tables: upper-case NA in a text column is kept; NA in a number column (as R writes it) is missing
+    (tmp_path / "nodes.csv").write_text("id,kind,name,country,workforce\ns,Site,Site A,NA,NA\nt,Site,Site B,n/a,12\n")
+    g, ctx = load_paths([tmp_path / "nodes.csv"], fmt="tables")
+    assert ctx.errors == []
+    assert g.node("s").get("country") == "NA" and "workforce" not in g.node("s")
+    assert "country" not in g.node("t")
