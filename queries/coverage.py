@@ -359,8 +359,10 @@ class CoverageContext:
                                 f"{self.name(site)}",
                                 [peid, seid],
                             ))
-        # explicit COVERS override the scope rule, exclusions included
-        for target, ceid, ca in self.covers.get(agreement, ()):
+        # explicit COVERS override the scope rule, exclusions included; edges to a company first,
+        # then those to a single site, so the more specific one wins whatever the stored order
+        edges = sorted(self.covers.get(agreement, ()), key=lambda t: self.graph.kind_of(t[0]) == "Site")
+        for target, ceid, ca in edges:
             sites = [target] if self.graph.kind_of(target) == "Site" else list(self.sites_of.get(target, ()))
             for site in sites:
                 if ca.get("excluded"):

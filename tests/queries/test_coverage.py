@@ -353,3 +353,18 @@ def test_network_founded_after_as_of_does_not_count_yet():
     after = by_site(coverage(g, "acme", as_of=AS_OF))
     assert after["site_a"]["network"] == "covered"
     assert after["site_c"]["network"] == "unknown"
+
+
+@pytest.mark.parametrize("exclusion_first", [True, False])
+def test_gfa_site_exclusion_beats_company_covers_whatever_the_edge_order(exclusion_first):
+    # explicit COVERS of the operator, with the site excluded: the more specific edge wins,
+    # however the edges happen to be stored
+    g = base()
+    g.add_node("gfa", "Agreement", "Acme GFA", agreement_type="gfa", signed="2020-01-01", scope="controlled")
+    edges = [("gfa", "site_c", {"excluded": True}), ("gfa", "acme", {})]
+    for u, v, props in edges if exclusion_first else edges[::-1]:
+        g.add_edge(u, v, "COVERS", **props)
+    r = by_site(coverage(g, "acme", as_of=AS_OF))
+    assert r["site_c"]["gfa"] == "not_covered"
+    assert r["site_c"]["gfa_reason"] == "Acme GFA explicitly excludes Site C"
+    assert r["site_a"]["gfa"] == "covered"
