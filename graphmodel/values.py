@@ -272,7 +272,10 @@ def coerce(prop: Prop, value: Any) -> Any:
         s = parse_str(value)
         return s if s else None
     if t == "int":
-        return parse_int(value)
+        n = parse_int(value)
+        if prop.people_count and n < 0:
+            raise ValueError("a count of people cannot be negative")
+        return n
     if t == "float":
         return parse_float(value)
     if t == "percent":

@@ -92,6 +92,8 @@ TABLE_CASES = [
     ("self-loop", H + "a,Company,A\n", "source,target,kind\na,a,OWNS\n", {"a"}, {("edges.csv", 2, None): "self-loop"}),
     ("edge kind with wrong endpoints", H + "a,Company,A\ns,Site,S\n", "source,target,kind\ns,a,OWNS\n", {"a", "s"},
      {("edges.csv", 2, "source"): "OWNS cannot run from a Site"}),
+    ("negative count of people", "id,kind,name,workforce\ns,Site,Site A,-5\nt,Site,Site B,0\n", "source,target,kind,members\n",
+     {"t"}, {("nodes.csv", 2, "workforce"): "cannot be negative"}),
     ("unknown edge kind", H + "a,Company,A\nb,Company,B\n", "source,target,kind\na,b,LIKES\n", {"a", "b"},
      {("edges.csv", 2, "kind"): "unknown edge kind"}),
 ]

@@ -151,7 +151,7 @@ def test_query_tables_have_no_live_formula(tmp_path: Path) -> None:
     g = payload_everywhere()
     triggers = ["=HYPERLINK(\"http://evil.example\",\"x\")", "+1+1", "-2+3", "@SUM(A1)"]  # names are stripped: no leading tab/CR
     for k, name in enumerate(triggers):
-        g.add_node(f"t{k}", "Site", name, country=name, workforce=-1 if k == 0 else k)
+        g.add_node(f"t{k}", "Site", name, country=name, workforce=k)
         g.add_edge("acme", f"t{k}", "OPERATES")
     rows = coverage(g, "acme")
     assert set(triggers) <= set(rows["site"])
