@@ -482,10 +482,20 @@ def _cba_dimension(ctx: CoverageContext, site: str, sattrs: Mapping[str, Any], o
     best = _best(findings)
     if best is not None:
         return best
-    if expired:
-        return max(expired, key=lambda f: f.reason)
     status = sattrs.get("cba_status")
     src = source_text(g, sattrs, sattrs.get("cba_status_date"))
+    if expired:
+        last = max(expired, key=lambda f: f.reason)
+        if status == "in_force":  # the site record says one is in force: "with none in force" is in doubt
+            when = sattrs.get("cba_status_date")
+            ends = [g.node(f.evidence[-1]).get("expires") or "" for f in expired]
+            if when and when > max(ends):
+                return _Finding(COVERED, f"cba_status=in_force ({src}), recorded after {last.reason.split(' with none')[0]}; "
+                                "the agreement in force is not on record", last.evidence)
+            if not when:
+                return _Finding(UNKNOWN, f"{last.reason.split(' with none')[0]}, but the site record says "
+                                f"cba_status=in_force ({src}, undated): needs checking", last.evidence)
+        return last
     if status == "none":
         return _Finding(NOT_COVERED, f"no collective agreement: cba_status=none ({src})")
     if status == "in_force":

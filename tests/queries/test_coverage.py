@@ -368,3 +368,24 @@ def test_gfa_site_exclusion_beats_company_covers_whatever_the_edge_order(exclusi
     assert r["site_c"]["gfa"] == "not_covered"
     assert r["site_c"]["gfa_reason"] == "Acme GFA explicitly excludes Site C"
     assert r["site_a"]["gfa"] == "covered"
+
+
+def test_expired_cba_against_a_later_cba_status_in_force():
+    # "not_covered" for an expired CBA holds only "with none in force": a site record dated after
+    # the expiry saying a CBA is in force (unnamed) outweighs it; an undated one leaves it unknown.
+    g = base()
+    g.add_node("cba", "Agreement", "Site C CBA", agreement_type="cba", signed="2016-01-01", expires="2019-12-31")
+    g.add_edge("cba", "site_c", "COVERS")
+    assert by_site(coverage(g, "acme", as_of=AS_OF))["site_c"]["cba"] == "not_covered"
+    g.add_node("site_c", "Site", merge="replace", cba_status="in_force", cba_status_date="2018-05-01")
+    assert by_site(coverage(g, "acme", as_of=AS_OF))["site_c"]["cba"] == "not_covered"  # the old one
+    g.add_node("site_c", "Site", merge="replace", cba_status="in_force", cba_status_date="2023-05-01")
+    r = by_site(coverage(g, "acme", as_of=AS_OF))["site_c"]
+    assert r["cba"] == "covered" and "cba_status=in_force" in r["cba_reason"]
+    g2 = base()
+    g2.add_node("cba", "Agreement", "Site C CBA", agreement_type="cba", signed="2016-01-01", expires="2019-12-31")
+    g2.add_edge("cba", "site_c", "COVERS")
+    g2.add_node("site_c", "Site", merge="replace", cba_status="in_force")
+    r = by_site(coverage(g2, "acme", as_of=AS_OF))["site_c"]
+    assert r["cba"] == "unknown"
+    assert "Site C CBA expired on 2019-12-31" in r["cba_reason"] and "cba_status=in_force" in r["cba_reason"]
