@@ -48,6 +48,10 @@ def test_every_query_command_takes_a_bolt_uri_as_snapshot(bolt_server, bolt_db, 
     conn = ["--user", bolt_server.user, "--database", bolt_db]
     pushed = runner.invoke(cli, ["push", str(snap), "--uri", bolt_server.uri, *conn])
     assert pushed.exit_code == 0, pushed.output
+    again = runner.invoke(cli, ["push", str(snap), "--uri", bolt_server.uri, *conn, "--skip-unchanged"])
+    assert again.exit_code == 0, again.output
+    assert "pushed 11 nodes, 12 edges, 2 sources" in again.output and "in 0 batches" in again.output
+    assert "25 rows were on the server already, unchanged: not written again" in again.output
     for name, rest, fact in URI_CASES:
         local = runner.invoke(cli, [name, str(snap), *rest])
         remote = runner.invoke(cli, [name, bolt_server.uri, *rest, *conn])

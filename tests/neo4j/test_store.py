@@ -61,19 +61,20 @@ def test_re_push_writes_only_the_rows_that_differ(store):
     first = store.write(g, verify=False)
     assert (first.rows.get("sources"), first.rows.get("nodes"), first.rows.get("edges")) == (2, 11, 12)
     assert first.rows["unchanged"] == 0
-    again = store.write(g)
+    assert store.write(g).rows["unchanged"] == 0  # the default writes every row again
+    again = store.write(g, skip_unchanged=True)
     assert again.batches == 0 and again.rows["unchanged"] == 25
     assert again.hash_matches is True
 
     newer = acme_graph()
     newer.nx.nodes["site-a"]["workforce"] = 1100
     newer.nx.edges["acme", "acme-br", "OWNS:acme->acme-br@2010-01-01"]["share"] = 99.0
-    changed = store.write(newer)
+    changed = store.write(newer, skip_unchanged=True)
     assert (changed.rows.get("sources", 0), changed.rows.get("nodes"), changed.rows.get("edges")) == (0, 1, 1)
     assert changed.rows["unchanged"] == 23
     assert changed.hash_matches is True and store.read() == newer
 
-    rewrite = store.write(newer, skip_unchanged=False)
+    rewrite = store.write(newer)
     assert rewrite.rows["unchanged"] == 0 and rewrite.rows["nodes"] == 11 and rewrite.rows["edges"] == 12
     assert rewrite.hash_matches is True
 
