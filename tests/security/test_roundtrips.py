@@ -161,3 +161,21 @@ def test_floats_keep_their_exact_value_through_snapshot_and_tables(tmp_path: Pat
     export_graph(g, "csv", tmp_path / "t")
     k, _ = load_paths([tmp_path / "t"])
     assert all(math.isclose(k.node(f"s{i}")["lat"], x, rel_tol=0, abs_tol=0) for i, x in enumerate(vals))
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(g=graphs())
+def test_random_graph_split_snapshot_gives_back_the_graph_and_shares_its_redaction(
+    tmp_path_factory: pytest.TempPathFactory, g: CampaignGraph
+) -> None:
+    import shutil
+
+    from exports.redact import redact
+
+    folder = tmp_path_factory.mktemp("split")
+    public = redact(g)
+    save_snapshot(g, folder, public=public)
+    _same(load_snapshot(folder), g)
+    shared = tmp_path_factory.mktemp("shared") / "s"
+    shutil.copytree(folder, shared, ignore=shutil.ignore_patterns("sensitive-*"))
+    _same(load_snapshot(shared), public)
