@@ -429,9 +429,14 @@ class OwnershipIndex:
                 grp_high[v] = grp_high.get(v, 0.0) + (s.high if sole else 0.0)
                 contrib.setdefault(v, []).append(s)
                 decided = s.control == "yes" or grp_low[v] > 50.0 + _EPS
+                if decided and s.control != "yes" and any(t.gem_parent for t in contrib[v]):
+                    decided = _without_gem_duplicates(inside, contrib[v]) > 50.0 + _EPS
                 if not decided and optimistic:
                     outside = sum(t.low for t in self.inn.get(v, ()) if t.holder not in inside)
-                    decided = min(grp_high[v], 100.0 - outside) > 50.0 + _EPS
+                    high = grp_high[v]
+                    if any(t.gem_parent for t in contrib[v]):
+                        high = _without_gem_duplicates(inside, contrib[v], high=True)
+                    decided = min(high, 100.0 - outside) > 50.0 + _EPS
                 if decided:
                     why = _Why.from_contributors(self, v, contrib[v], membership, optimistic=optimistic)
                     inside[v] = why
@@ -476,8 +481,11 @@ class OwnershipIndex:
         tally: dict[str, float] = {}
         edges: dict[str, list[str]] = {}
         order: dict[str, int] = {}
-        for s in holders:
-            for depth, anc in enumerate(self.chain_up(s.holder)):
+        chains = [self.chain_up(s.holder) for s in holders]
+        for k, s in enumerate(holders):
+            if s.gem_parent and any(s.holder in c[1:] for j, c in enumerate(chains) if j != k):
+                continue  # GEM's assertion of the holding another holder's recorded chain already brings
+            for depth, anc in enumerate(chains[k]):
                 tally[anc] = tally.get(anc, 0.0) + s.low
                 edges.setdefault(anc, []).extend(s.edges)
                 order[anc] = min(order.get(anc, depth), depth)
@@ -503,6 +511,31 @@ class OwnershipIndex:
             cur = step[0]
             chain.append(cur)
             seen.add(cur)
+
+
+def _without_gem_duplicates(inside: Mapping[str, _Why], stakes: list[Stake], *, high: bool = False) -> float:
+    """Sum of the group's stakes in one company, leaving out a GEM ultimate-parent assertion
+    whose holder is above another contributing holder (the chain in between is on record, so
+    the assertion describes a holding already counted)."""
+    def above(h: str, x: str) -> bool:
+        seen = set()
+        while x in inside and x not in seen:
+            seen.add(x)
+            x = inside[x].pred  # type: ignore[assignment]
+            if x == h:
+                return True
+            if x is None:
+                return False
+        return False
+
+    total = 0.0
+    for s in stakes:
+        if s.control == "joint":
+            continue
+        if s.gem_parent and any(above(s.holder, t.holder) for t in stakes if t is not s):
+            continue
+        total += s.high if high else s.low
+    return total
 
 
 def _held_text(idx: OwnershipIndex, s: Stake) -> str:

@@ -324,3 +324,14 @@ def test_gem_parent_assertion_is_not_counted_twice_when_the_chain_is_on_record()
     g2 = make("parent", "owner")
     g2.add_edge("parent", "owner", "OWNS", share=60, derived="gem_parent")
     assert effective_stakes(g2, "parent", as_of=AS_OF)["owner"] == pytest.approx(60.0)
+
+
+def test_gem_parent_assertion_does_not_double_count_towards_control():
+    # GEM: parent holds 30% of owner (ultimate-parent assertion); on record: parent -100%-> mid -30%-> owner.
+    # One 30% holding seen twice is still 30%: no control from it, downward or upward.
+    g = make("parent", "mid", "owner")
+    g.add_edge("parent", "owner", "OWNS", share=30, derived="gem_parent")
+    g.add_edge("parent", "mid", "OWNS", share=100)
+    g.add_edge("mid", "owner", "OWNS", share=30)
+    assert set(rows(group(g, "parent", as_of=AS_OF))) == {"parent", "mid"}
+    assert ultimate_parent(g, "owner", as_of=AS_OF).id == "owner"
