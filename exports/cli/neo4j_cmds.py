@@ -210,6 +210,11 @@ def snapshot_or_uri(*, exists: bool = True, required: bool = True, options: bool
     """
 
     def wrap(f: Callable[..., Any]) -> Callable[..., Any]:
+        if f.__doc__:  # click builds the help from the docstring when the command is made, after this
+            f.__doc__ = f.__doc__.rstrip() + (
+                "\n\n    SNAPSHOT may also be a bolt:// or neo4j:// URI: the query then runs on that server"
+                " (password from NEO4J_PASSWORD or a prompt).\n"
+            )
         path = click.Path(exists=exists, file_okay=False, path_type=Path) if exists else click.Path(path_type=Path)
         if not options:
             return click.argument("snapshot", required=required, type=SnapshotOrUri(path))(f)
