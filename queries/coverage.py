@@ -160,6 +160,27 @@ class CoverageContext:
         self._uncertain: dict[str, set[str]] = {}
         self._reach: dict[str, dict[str, _Finding]] = {}
         self._above: dict[tuple[str, str], list[str]] = {}
+        # memo tables for per-site look-ups that repeat across the sites of one group
+        self._atype: dict[str, str | None] = {}
+        self._signed_by: dict[tuple[str, str], list[str]] = {}
+        self._up: dict[str, list[str]] = {}
+        self._name_keys: dict[str, str] = {}
+        self._fw_fallback: dict[tuple[str, tuple[str, ...]], tuple[str, list[str]]] = {}
+        self._net_memo: dict[tuple[str, ...], tuple[set[str], list[str]]] = {}
+
+    def chain_up(self, node: str) -> list[str]:
+        """:meth:`OwnershipIndex.chain_up`, remembered per node for this run (do not mutate)."""
+        up = self._up.get(node)
+        if up is None:
+            up = self._up[node] = self.idx.chain_up(node)
+        return up
+
+    def name_key_of(self, node: str) -> str:
+        """``name_key`` of a node's name, remembered."""
+        k = self._name_keys.get(node)
+        if k is None:
+            k = self._name_keys[node] = name_key(self.graph.name_of(node))
+        return k
 
     def _load_all(self) -> None:
         # one pass over the edges fills every map: faster than per-node look-ups for all sites
@@ -168,10 +189,20 @@ class CoverageContext:
             k: {} for k in ("operators", "sites_of", "represents", "networks_of_union", "covers", "covering",
                             "parties", "signed", "suppliers", "customers")
         }
-        kinds = ("OPERATES", "REPRESENTS", "MEMBER_OF", "COVERS", "PARTY_TO", "SUPPLIES")
-        for e, u, v, a in g.edges(kinds, as_of=self.as_of):
+        kinds = {"OPERATES", "REPRESENTS", "MEMBER_OF", "COVERS", "PARTY_TO", "SUPPLIES", "OWNS"}
+        owns: list[tuple[str, str, str, Mapping[str, Any]]] = []
+        day = self.as_of
+        # the same filter as CampaignGraph.edges(kinds, as_of=...), inlined: this loop sees every edge
+        for u, v, e, a in g.nx.edges(keys=True, data=True):
             k = a["kind"]
-            if k == "OPERATES":
+            if k not in kinds:
+                continue
+            vf, vt = a.get("valid_from"), a.get("valid_to")
+            if (vf and vf > day) or (vt and vt < day):
+                continue
+            if k == "OWNS":
+                owns.append((e, u, v, a))
+            elif k == "OPERATES":
                 maps["operators"].setdefault(v, []).append((u, a.get("share"), e))
                 maps["sites_of"].setdefault(u, []).append(v)
             elif k == "REPRESENTS":
@@ -194,7 +225,7 @@ class CoverageContext:
                 maps["customers"].setdefault(u, []).append((v, e))
         for name, data in maps.items():
             getattr(self, name).complete(data)
-        self.idx.load_all()
+        self.idx.load_all(owns)
 
     def _ancestors(self, node: str) -> list[str]:
         seen = {node: None}
@@ -208,7 +239,11 @@ class CoverageContext:
         return list(seen)
 
     def agreement_type(self, agreement: str) -> str | None:
-        return self.graph.nx.nodes[agreement].get("agreement_type")
+        try:
+            return self._atype[agreement]
+        except KeyError:
+            t = self._atype[agreement] = self.graph.nx.nodes[agreement].get("agreement_type")
+            return t
 
     def signed_above(self, agreement_type: str, company: str) -> list[str]:
         """Agreements of a type signed by ``company`` or any entity above it (remembered)."""
@@ -230,8 +265,14 @@ class CoverageContext:
         return [a for a in self.signed.get(company, ()) if self.agreement_type(a) == "cba" and a not in self.covers]
 
     def signed_by(self, agreement_type: str, company: str) -> list[str]:
-        """Agreements of a type that ``company`` is a party to."""
-        return [a for a in self.signed.get(company, ()) if self.agreement_type(a) == agreement_type]
+        """Agreements of a type that ``company`` is a party to (remembered; do not mutate)."""
+        key = (agreement_type, company)
+        found = self._signed_by.get(key)
+        if found is None:
+            found = self._signed_by[key] = [
+                a for a in self.signed.get(company, ()) if self.agreement_type(a) == agreement_type
+            ]
+        return found
 
     def framework_candidates(self, agreement_type: str, site: str, operators: list[str]) -> list[str]:
         """Agreements of a type that could reach ``site``: those covering it or its operators,
@@ -510,16 +551,23 @@ def _framework_dimension(ctx: CoverageContext, site: str, agreement_type: str, g
     best = _best(r[site] for r in reach if site in r)
     if best is not None:
         return best
-    related = list(dict.fromkeys(a for c in groups for a in ctx.signed_by(agreement_type, c)))
-    if related:
-        parts = []
-        for a in related:
-            st = ctx.status[a]
-            scope = ctx.graph.node(a).get("scope") or "unknown"
-            parts.append(st.text if st.state in ("expired", "not_yet") else
-                         f"{ctx.name(a)} (scope {scope}) does not reach this site")
-        return _Finding(NOT_COVERED, f"no {word} in force covers this site: " + "; ".join(parts), related)
-    return _Finding(NOT_COVERED, f"no {word} of this group is on record")
+    # the fallback depends only on the groups: built once per group and agreement type
+    key = (agreement_type, tuple(groups))
+    memo = ctx._fw_fallback.get(key)
+    if memo is None:
+        related = list(dict.fromkeys(a for c in groups for a in ctx.signed_by(agreement_type, c)))
+        if related:
+            parts = []
+            for a in related:
+                st = ctx.status[a]
+                scope = ctx.graph.node(a).get("scope") or "unknown"
+                parts.append(st.text if st.state in ("expired", "not_yet") else
+                             f"{ctx.name(a)} (scope {scope}) does not reach this site")
+            memo = (f"no {word} in force covers this site: " + "; ".join(parts), related)
+        else:
+            memo = (f"no {word} of this group is on record", [])
+        ctx._fw_fallback[key] = memo
+    return _Finding(NOT_COVERED, memo[0], list(memo[1]))
 
 
 def _founded_by(attrs: Mapping[str, Any], as_of: str) -> bool:
@@ -544,7 +592,7 @@ def _group_networks(ctx: CoverageContext, groups: list[str]) -> list[str]:
     for c in groups:
         if not c:
             continue
-        for key in (c, "~" + name_key(g.name_of(c))):
+        for key in (c, "~" + ctx.name_key_of(c)):
             found.extend(n for n in by_company.get(key, ()) if n not in found)
     return found
 
@@ -554,14 +602,18 @@ def _network_dimension(ctx: CoverageContext, unions: list[str], groups: list[str
     # group has a network and no union is recorded here, whether one belongs to it is unknown
     # (a gap in the data, not in organisation).
     g = ctx.graph
-    keys = {name_key(g.name_of(c)) for c in groups if c}
+    gkey = tuple(groups)
+    memo = ctx._net_memo.get(gkey)
+    if memo is None:
+        memo = ctx._net_memo[gkey] = ({ctx.name_key_of(c) for c in groups if c}, _group_networks(ctx, groups))
+    keys = memo[0]
     for u in unions:
         for net, eid in ctx.networks_of_union.get(u, ()):
             na = g.node(net)
             company = na.get("company")
             if company and _founded_by(na, ctx.as_of) and (company in groups or name_key(company) in keys):
                 return _Finding(COVERED, f"{g.name_of(u)} is in {g.name_of(net)}", [eid])
-    nets = _group_networks(ctx, groups)
+    nets = list(memo[1])
     if not nets:
         return _Finding(NOT_COVERED, "this group has no union network on record")
     names = ", ".join(g.name_of(n) for n in nets[:3])
@@ -602,15 +654,22 @@ def place_sites(
                 ):
                     placed[site] = cand
     else:
+        # many sites share an operator: its place in its group is worked out once
+        per_op: dict[str, tuple[str | None, str, str | None, list[str], float | None]] = {}
         for site in graph.node_ids("Site"):
             ops = ctx.operators.get(site, [])
             if not ops:
                 placed[site] = (None, "", None, [], None)
                 continue
-            op = max(ops, key=lambda o: (o[1] if o[1] is not None else -1.0, o[0]))[0]
-            up = ctx.idx.chain_up(op)
-            root = up[-1]
-            placed[site] = (op, "root" if root == op else "controlled", root, up[::-1], ctx.stakes(root).get(op, 0.0))
+            op = ops[0][0] if len(ops) == 1 else max(ops, key=lambda o: (o[1] if o[1] is not None else -1.0, o[0]))[0]
+            entry = per_op.get(op)
+            if entry is None:
+                up = ctx.chain_up(op)
+                root = up[-1]
+                entry = per_op[op] = (
+                    op, "root" if root == op else "controlled", root, up[::-1], ctx.stakes(root).get(op, 0.0)
+                )
+            placed[site] = entry
 
     return placed
 
@@ -680,7 +739,7 @@ def coverage(
     for site, (op, membership, root, chain, stake) in placed.items():
         sattrs = graph.node(site)
         operators = [o for o, _, _ in ctx.operators.get(site, [])]
-        up_id = ctx.idx.chain_up(op)[-1] if op is not None else None
+        up_id = ctx.chain_up(op)[-1] if op is not None else None
         groups = [x for x in (root, up_id) if x]
         presence, recognition, unions = _union_dimensions(ctx, site, sattrs, operators)
         found = {

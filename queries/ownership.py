@@ -251,10 +251,14 @@ class OwnershipIndex:
             pairs[(u, v)] = _merge_stakes(old, s) if old else s
         return list(pairs.values())
 
-    def load_all(self) -> OwnershipIndex:
-        """Read every OWNS edge in one pass (faster than per-entity look-ups for all groups)."""
+    def load_all(self, owns: Iterable[tuple[str, str, str, Mapping[str, Any]]] | None = None) -> OwnershipIndex:
+        """Read every OWNS edge in one pass (faster than per-entity look-ups for all groups).
+
+        ``owns``: the OWNS edges in force at ``as_of`` as ``(edge id, source, target, attrs)``
+        when the caller already has them from its own pass over the edges.
+        """
         pairs: dict[tuple[str, str], Stake] = {}
-        for eid, u, v, a in self.graph.edges("OWNS", as_of=self.as_of):
+        for eid, u, v, a in (self.graph.edges("OWNS", as_of=self.as_of) if owns is None else owns):
             s = _stake_from_attrs(eid, u, v, a)
             old = pairs.get((u, v))
             pairs[(u, v)] = _merge_stakes(old, s) if old else s
