@@ -25,7 +25,9 @@ makes a site uncovered, but the reasons say what needs research.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import contextlib
+import gc
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -733,6 +735,39 @@ def coverage(
     if members not in MEMBERS:
         raise CampaignGraphError(f"unknown members option {members!r} (use all or known)")
     req = _check_require(require)
+    if company is None:  # every site: a pass building many objects that are all kept
+        with _no_cyclic_gc():
+            return _coverage(graph, company, as_of, req, rule, threshold, members, index)
+    return _coverage(graph, company, as_of, req, rule, threshold, members, index)
+
+
+@contextlib.contextmanager
+def _no_cyclic_gc() -> Iterator[None]:
+    """Pause the cyclic garbage collector during the all-sites pass.
+
+    Its objects (memo tables, findings, rows) are kept until the frame is built, so the
+    collector's repeated passes over them and over the graph are pure cost (about a fifth of
+    the all-sites time at size M, measured). The previous state is restored on the way out.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _coverage(
+    graph: CampaignGraph,
+    company: str | None,
+    as_of: Any,
+    req: tuple[str, ...],
+    rule: str,
+    threshold: float,
+    members: str,
+    index: OwnershipIndex | None,
+) -> pd.DataFrame:
     ctx = CoverageContext(graph, as_of, index, whole_graph=company is None)
     placed = place_sites(ctx, company, rule=rule, threshold=threshold, members=members)
     rows = []
