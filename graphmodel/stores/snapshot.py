@@ -336,12 +336,38 @@ def _fill_props(attrs: list[dict[str, Any]], table: pa.Table, lead: list[str]) -
         if nulls == len(col):
             continue
         if nulls == 0:
-            for d, v in zip(attrs, col.to_pylist()):
+            for d, v in zip(attrs, _py_values(col)):
                 d[name] = v
             continue
         valid = col.is_valid()
-        for i, v in zip(pc.indices_nonzero(valid).to_pylist(), col.filter(valid).to_pylist()):
+        for i, v in zip(pc.indices_nonzero(valid).to_pylist(), _py_values(col.filter(valid))):
             attrs[i][name] = v
+
+
+def _py_values(col: pa.ChunkedArray) -> list[Any]:
+    """``col.to_pylist()``, but repeated strings (also inside string lists) share one object.
+
+    Enum-like columns (country, status, a list of source ids) repeat a few values over
+    hundreds of thousands of rows; one ``str`` per distinct value instead of one per cell
+    saves memory in the loaded graph. Lists stay separate objects (callers may mutate them).
+    """
+    t = col.type
+    if pa.types.is_string(t) or pa.types.is_dictionary(t):
+        arr = col.combine_chunks()
+        if not pa.types.is_dictionary(arr.type):
+            arr = arr.dictionary_encode()
+        if 2 * len(arr.dictionary) > len(arr):
+            return col.to_pylist()  # mostly distinct: nothing to share
+        return _shared_strings(pa.chunked_array([arr]))
+    if pa.types.is_list(t) and pa.types.is_string(t.value_type):
+        arr = col.combine_chunks()
+        if arr.null_count:
+            return col.to_pylist()
+        flat = _py_values(pa.chunked_array([arr.flatten()], type=t.value_type))
+        offs = arr.offsets.to_pylist()
+        base = offs[0] if offs else 0
+        return [flat[a - base : b - base] for a, b in zip(offs, offs[1:])]
+    return col.to_pylist()
 
 
 def load_snapshot(path: str | os.PathLike[str], *, verify: bool = True) -> CampaignGraph:
