@@ -20,6 +20,7 @@ import contextlib
 import gc
 import hashlib
 import io
+import itertools
 import json
 import os
 from collections.abc import Iterator, Mapping
@@ -366,7 +367,7 @@ def _py_values(col: pa.ChunkedArray) -> list[Any]:
         flat = _py_values(pa.chunked_array([arr.flatten()], type=t.value_type))
         offs = arr.offsets.to_pylist()
         base = offs[0] if offs else 0
-        return [flat[a - base : b - base] for a, b in zip(offs, offs[1:])]
+        return [flat[a - base : b - base] for a, b in itertools.pairwise(offs)]
     return col.to_pylist()
 
 
@@ -448,7 +449,8 @@ def _load_snapshot(folder: Path, verify: bool) -> CampaignGraph:
     del ekinds
     _fill_props(eattrs, etable, ["id", "source", "target", "kind"])
     edges = list(zip(us, vs, eids, eattrs))
-    del us, vs, eids, eattrs, id_col, ntable, etable, table  # the Arrow tables: not needed any more, free before the build
+    # the Arrow tables and column lists are not needed any more: free them before the build
+    del us, vs, eids, eattrs, id_col, ntable, etable, table
     public_only = False
     entry = manifest.get("sensitive")
     if isinstance(entry, dict) and "path" in entry:
