@@ -169,6 +169,8 @@ class CoverageContext:
         self._name_keys: dict[str, str] = {}
         self._fw_fallback: dict[tuple[str, tuple[str, ...]], tuple[str, list[str]]] = {}
         self._net_memo: dict[tuple[str, ...], tuple[set[str], list[str]]] = {}
+        self._cov_type: dict[tuple[str, str], list[str]] = {}
+        self._sup_scope: dict[tuple[str, str], list[str]] = {}
 
     def chain_up(self, node: str) -> list[str]:
         """:meth:`OwnershipIndex.chain_up`, remembered per node for this run (do not mutate)."""
@@ -281,21 +283,42 @@ class CoverageContext:
         those signed above its operators, and supplier-scope ones of the sites it supplies."""
         found: dict[str, None] = {}
         for t in (site, *operators):
-            for a in self.covering.get(t, ()):
-                if self.agreement_type(a) == agreement_type:
-                    found[a] = None
+            for a in self._covering_of_type(agreement_type, t):
+                found[a] = None
         for op in operators:
             for a in self.signed_above(agreement_type, op):
                 found[a] = None
         for supplier in (site, *operators):
+            for a in self._supplier_scope(agreement_type, supplier):
+                found[a] = None
+        return list(found)
+
+    def _covering_of_type(self, agreement_type: str, target: str) -> list[str]:
+        """Agreements of a type with a COVERS edge to ``target``, in edge order (remembered)."""
+        key = (agreement_type, target)
+        found = self._cov_type.get(key)
+        if found is None:
+            found = self._cov_type[key] = [
+                a for a in self.covering.get(target, ()) if self.agreement_type(a) == agreement_type
+            ]
+        return found
+
+    def _supplier_scope(self, agreement_type: str, supplier: str) -> list[str]:
+        """Supplier-scope agreements of a type signed above the operators of the sites
+        ``supplier`` supplies, in look-up order (remembered)."""
+        key = (agreement_type, supplier)
+        found = self._sup_scope.get(key)
+        if found is None:
+            seen: dict[str, None] = {}
             for customer, _e in self.customers.get(supplier, ()):
                 if self.graph.kind_of(customer) != "Site":
                     continue
                 for op, _s, _e2 in self.operators.get(customer, ()):
                     for a in self.signed_above(agreement_type, op):
                         if self.graph.nx.nodes[a].get("scope") == "suppliers_included":
-                            found[a] = None
-        return list(found)
+                            seen[a] = None
+            found = self._sup_scope[key] = list(seen)
+        return found
 
     def name(self, n: str) -> str:
         return self.graph.name_of(n)
