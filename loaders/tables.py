@@ -115,7 +115,7 @@ def load(path: str | Path, ctx: LoadContext) -> None:
     >>> ctx = LoadContext(); load(d, ctx); [r.id for r, _, _ in ctx.nodes]
     ['am']
     """
-    from loaders.builder import paused_gc
+    from graphmodel.gcpause import paused_gc
 
     with paused_gc():  # rows and records are all kept: the collector's passes would be pure cost
         _load(Path(path), ctx)

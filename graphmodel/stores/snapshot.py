@@ -16,14 +16,12 @@ and the same content hash. No pickle anywhere.
 
 from __future__ import annotations
 
-import contextlib
-import gc
 import hashlib
 import io
 import itertools
 import json
 import os
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from operator import itemgetter
 from pathlib import Path
@@ -35,6 +33,7 @@ import pyarrow.parquet as pq
 from graphmodel import schema
 from graphmodel.atomic import atomic_write_bytes, atomic_write_text, sha256_file
 from graphmodel.errors import CampaignGraphError
+from graphmodel.gcpause import paused_gc
 from graphmodel.graph import CampaignGraph
 from graphmodel.records import SOURCE_FIELDS, Source
 
@@ -158,7 +157,7 @@ def save_snapshot(
     >>> m["counts"]["nodes"]
     0
     """
-    with _no_cyclic_gc():
+    with paused_gc():
         return _save_snapshot(graph, Path(path), created, public)
 
 
@@ -386,25 +385,8 @@ def load_snapshot(path: str | os.PathLike[str], *, verify: bool = True) -> Campa
     >>> load_snapshot(d) == g
     True
     """
-    with _no_cyclic_gc():
+    with paused_gc():
         return _load_snapshot(Path(path), verify)
-
-
-@contextlib.contextmanager
-def _no_cyclic_gc() -> Iterator[None]:
-    """Pause the cyclic garbage collector while building millions of small dicts.
-
-    The objects built here are all kept, so the collector's repeated passes over them are
-    pure cost (about half the load time of a 100k-node snapshot, measured). The previous
-    state is restored on the way out, exception or not.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def _load_snapshot(folder: Path, verify: bool) -> CampaignGraph:
