@@ -185,7 +185,7 @@ def generate(out: str | Path, size: str = "S", seed: int = 7, groups: int | None
                         edge(operator, aid, "PARTY_TO", role="employer")
             # supply: sites feed sister sites and customers
             for sid in group_sites:
-                for cu in set(rng.sample(customers, 2)):
+                for cu in rng.sample(customers, 2):  # distinct already; a set would order by string hash
                     if rng.random() < 0.6:
                         edge(sid, cu, "SUPPLIES", commodity="product")
                 if rng.random() < 0.3 and all_sites:
