@@ -1,7 +1,7 @@
 """Briefing report: content worked out by hand on the fictional Acme group, one real GEM
 group, escaping, redaction, Markdown, CLI and the page in Chromium.
 
-Real data: ``/work/shared/data/gem-iron-steel-plants-2025-03-25.csv`` (Global Energy Monitor,
+Real data: ``../shared/data/gem-iron-steel-plants-2025-03-25.csv`` (Global Energy Monitor,
 Global Iron and Steel Tracker, March 2025 map files, CC BY 4.0).
 """
 
@@ -17,9 +17,10 @@ from exports.brief import build_briefing, md, render_html, render_markdown, writ
 from graphmodel.records import Source
 from graphmodel.stores.snapshot import save_snapshot
 from tests.exports.test_netmap import AS_OF, PAYLOADS, acme_graph, assert_self_contained_and_escaped
+from tests.shared_data import GEM_PLANTS as SHARED_GEM_PLANTS
 
 NO_PROBLEMS = {"console_errors": [], "page_errors": [], "dialogs": [], "external_requests": []}
-GEM_PLANTS = Path("/work/shared/data/gem-iron-steel-plants-2025-03-25.csv")
+GEM_PLANTS = SHARED_GEM_PLANTS
 
 
 @pytest.fixture(scope="module")

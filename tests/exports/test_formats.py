@@ -28,6 +28,7 @@ from graphmodel.records import Source
 from graphmodel.stores.snapshot import load_snapshot, save_snapshot
 from loaders.registry import load_paths
 from tests.exports.test_redact import CANARIES, canary_graph, canary_hits
+from tests.shared_data import GEM_PLANTS as SHARED_GEM_PLANTS
 
 TRIGGER_NAMES = {  # node id -> a name starting with each formula trigger a graph can hold
     "f-eq": '=HYPERLINK("http://example.org/x","click")',
@@ -427,9 +428,9 @@ def test_a_symlink_in_the_output_folder_cannot_redirect_a_write(tmp_path: Path) 
 
 @pytest.mark.slow
 def test_real_gem_steel_plants_round_trip(tmp_path: Path) -> None:
-    """Real data: GEM's Global Iron and Steel Tracker plant file (/work/shared/data, CC BY 4.0,
+    """Real data: GEM's Global Iron and Steel Tracker plant file (../shared/data, CC BY 4.0,
     Global Energy Monitor, March 2025 map files) comes back equal through csv and xlsx."""
-    src = Path("/work/shared/data/gem-iron-steel-plants-2025-03-25.csv")
+    src = SHARED_GEM_PLANTS
     if not src.is_file():  # the shared data folder is part of the project's fixtures
         pytest.fail(f"missing fixture {src}")
     g, ctx = load_paths([src])

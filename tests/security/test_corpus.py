@@ -30,6 +30,7 @@ from tests.corpus.hostile import (
     zip_bomb_xlsx,
 )
 from tests.security.helpers import time_limit, where
+from tests.shared_data import GEM_PLANTS as SHARED_GEM_PLANTS
 
 CASES = list(hostile_files())
 
@@ -420,9 +421,9 @@ def test_none_is_an_answer_for_union_and_cba_status_not_a_missing_value(tmp_path
 
 def test_namibia_keeps_its_country_code_and_r_style_na_stays_missing(tmp_path: Path) -> None:
     """Found by this corpus: 'NA' (Namibia's ISO code) was read as a missing value, so GEM's two
-    Namibian steel plants (rows 729-730 of /work/shared/data/gem-iron-steel-plants-2025-03-25.csv,
+    Namibian steel plants (rows 729-730 of ../shared/data/gem-iron-steel-plants-2025-03-25.csv,
     Global Energy Monitor, Global Iron and Steel Tracker, March 2025, CC BY 4.0) lost their country."""
-    src = Path("/work/shared/data/gem-iron-steel-plants-2025-03-25.csv")
+    src = SHARED_GEM_PLANTS
     lines = src.read_text(encoding="utf-8").splitlines(keepends=True)
     cut = tmp_path / "gem-plants.csv"
     cut.write_text(lines[0] + lines[728] + lines[729], encoding="utf-8")
