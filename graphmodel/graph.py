@@ -284,39 +284,31 @@ class CampaignGraph:
         ``kind`` filters by one kind or several; ``as_of`` (a date, ``"today"``) keeps only
         edges whose validity contains that date. ``as_of=None`` keeps all.
         """
-        kinds = {kind} if isinstance(kind, str) else (set(kind) if kind is not None else None)
-        day = normalise_as_of(as_of) if as_of is not None else None
-        for u, v, k, a in self.nx.edges(keys=True, data=True):
-            if kinds is not None and a["kind"] not in kinds:
-                continue
-            if day is not None and not in_force(a.get("valid_from"), a.get("valid_to"), day):
-                continue
-            yield k, u, v, a
+        return self._filtered(self.nx.edges(keys=True, data=True), kind, as_of)
 
     def out_edges(
         self, id: str, kind: str | Iterable[str] | None = None, *, as_of: Any = None
     ) -> list[tuple[str, str, str, Mapping[str, Any]]]:
         """Edges leaving ``id`` as ``(edge_id, source, target, attrs)``, filtered like :meth:`edges`."""
-        return self._filter(self.nx.out_edges(id, keys=True, data=True), kind, as_of)
+        return list(self._filtered(self.nx.out_edges(id, keys=True, data=True), kind, as_of))
 
     def in_edges(
         self, id: str, kind: str | Iterable[str] | None = None, *, as_of: Any = None
     ) -> list[tuple[str, str, str, Mapping[str, Any]]]:
         """Edges arriving at ``id``, filtered like :meth:`edges`."""
-        return self._filter(self.nx.in_edges(id, keys=True, data=True), kind, as_of)
+        return list(self._filtered(self.nx.in_edges(id, keys=True, data=True), kind, as_of))
 
     @staticmethod
-    def _filter(it: Iterable[Any], kind: Any, as_of: Any) -> list[tuple[str, str, str, Mapping[str, Any]]]:
+    def _filtered(it: Iterable[Any], kind: Any, as_of: Any) -> Iterator[tuple[str, str, str, Mapping[str, Any]]]:
+        """``(edge_id, source, target, attrs)`` of networkx ``(u, v, key, data)`` tuples, by kind and as_of."""
         kinds = {kind} if isinstance(kind, str) else (set(kind) if kind is not None else None)
         day = normalise_as_of(as_of) if as_of is not None else None
-        out = []
         for u, v, k, a in it:
             if kinds is not None and a["kind"] not in kinds:
                 continue
             if day is not None and not in_force(a.get("valid_from"), a.get("valid_to"), day):
                 continue
-            out.append((k, u, v, a))
-        return out
+            yield k, u, v, a
 
     # ------------------------------------------------------------------ size
     def number_of_nodes(self) -> int:
