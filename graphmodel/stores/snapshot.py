@@ -395,6 +395,47 @@ def _load_snapshot(folder: Path, verify: bool) -> CampaignGraph:
     etable = _read_table(folder, manifest, "edges", verify)
     stable = _read_table(folder, manifest, "sources", verify)
 
+    sources = {}
+    for row in stable.to_pylist():
+        sources[row["id"]] = Source(**{f: (row.get(f) if row.get(f) is not None else "") for f in SOURCE_FIELDS})
+    sensitive = None
+    public_only = False
+    entry = manifest.get("sensitive")
+    if isinstance(entry, dict) and "path" in entry:
+        if (folder / Path(entry["path"]).name).is_file():
+            stmts = _read_table(folder, {"files": {"sensitive": entry}}, "sensitive", verify)
+            sensitive = (stmts, str(folder / Path(entry["path"]).name))
+        else:
+            public_only = True  # a shared copy: the sensitive file stayed with its owner
+    graph = _graph_from_tables(ntable, etable, sources, where=str(folder), sensitive=sensitive)
+    if public_only:
+        graph.nx.graph["redacted"] = True  # what exports.redact marks: exports label it redacted
+    return graph
+
+
+def graph_from_tables(
+    nodes: pa.Table, edges: pa.Table, sources: Mapping[str, Source], *, where: str = ""
+) -> CampaignGraph:
+    """A graph from trusted, typed tables in the snapshot's column layout.
+
+    ``nodes`` has ``id, kind, name`` and one column per schema property (types as written by
+    :func:`graph_tables`); ``edges`` has ``id, source, target, kind`` and properties. The rows
+    are not re-validated (callers validate them first, as the table loaders do); the columns
+    must fit the schema and every edge end must be a node, or a :class:`CampaignGraphError`
+    naming ``where`` is raised.
+
+    >>> g = CampaignGraph(); _ = g.add_node("a", "Company", "Acme")
+    >>> t = graph_tables(g)
+    >>> graph_from_tables(t["nodes"], t["edges"], {}) == g
+    True
+    """
+    with paused_gc():
+        return _graph_from_tables(nodes, edges, dict(sources), where=where, sensitive=None)
+
+
+def _graph_from_tables(
+    ntable: pa.Table, etable: pa.Table, sources: dict[str, Source], *, where: str, sensitive: tuple[pa.Table, str] | None
+) -> CampaignGraph:
     node_props, edge_props = schema.all_node_props(), schema.all_edge_props()
     for table, known, lead, what in (
         (ntable, node_props, ["id", "kind", "name"], "nodes"),
@@ -405,12 +446,11 @@ def _load_snapshot(folder: Path, verify: bool) -> CampaignGraph:
         if missing or extra:
             raise CampaignGraphError(
                 f"{what} table does not fit this tool's schema (missing {missing}, unknown {extra})",
-                file=str(folder),
+                file=where or None,
             )
 
     graph = CampaignGraph()
-    for row in stable.to_pylist():
-        graph.sources[row["id"]] = Source(**{f: (row.get(f) if row.get(f) is not None else "") for f in SOURCE_FIELDS})
+    graph.sources.update(sources)
 
     (ids, names), kinds = _lead_columns(ntable, ["id", "name"]), _shared_strings(ntable.column("kind"))
     nattrs: list[dict[str, Any]] = [
@@ -433,25 +473,17 @@ def _load_snapshot(folder: Path, verify: bool) -> CampaignGraph:
     edges = list(zip(us, vs, eids, eattrs))
     # the Arrow tables and column lists are not needed any more: free them before the build
     del us, vs, eids, eattrs, id_col, ntable, etable, table
-    public_only = False
-    entry = manifest.get("sensitive")
-    if isinstance(entry, dict) and "path" in entry:
-        if (folder / Path(entry["path"]).name).is_file():
-            from graphmodel.stores.sensitive import apply_statements
+    if sensitive is not None:
+        from graphmodel.stores.sensitive import apply_statements
 
-            stmts = _read_table(folder, {"files": {"sensitive": entry}}, "sensitive", verify)
-            nodes, edges = apply_statements(stmts, nodes, edges, graph.sources, str(folder / Path(entry["path"]).name))
-            ids = [n for n, _ in nodes]
-            ends_checked = False  # the statements may add edges
-        else:
-            public_only = True  # a shared copy: the sensitive file stayed with its owner
+        nodes, edges = apply_statements(sensitive[0], nodes, edges, graph.sources, sensitive[1])
+        ids = [n for n, _ in nodes]
+        ends_checked = False  # the statements may add edges
     node_set = set() if ends_checked else set(ids)
     for u, v, k, _ in [] if ends_checked else edges:
         if u not in node_set or v not in node_set:
-            raise CampaignGraphError(f"edge {k!r} points to a node that is not in the snapshot", file=str(folder))
+            raise CampaignGraphError(f"edge {k!r} points to a node that is not in the snapshot", file=where or None)
     graph.bulk_add(nodes, edges)
-    if public_only:
-        graph.nx.graph["redacted"] = True  # what exports.redact marks: exports label it redacted
     return graph
 
 
