@@ -32,6 +32,7 @@ import pyarrow.parquet as pq
 
 from graphmodel import schema
 from graphmodel.atomic import atomic_write_bytes, atomic_write_text, sha256_file
+from graphmodel.columnar import edge_rows_table, node_rows_table, table_from_columns
 from graphmodel.errors import CampaignGraphError
 from graphmodel.gcpause import paused_gc
 from graphmodel.graph import CampaignGraph
@@ -40,90 +41,25 @@ from graphmodel.records import SOURCE_FIELDS, Source
 FORMAT = "campaign-graph-snapshot"
 MANIFEST = "manifest.json"
 
-_ARROW = {
-    "str": pa.string(),
-    "int": pa.int64(),
-    "float": pa.float64(),
-    "percent": pa.float64(),
-    "bool": pa.bool_(),
-    "date": pa.string(),
-    "enum": pa.string(),
-    "list": pa.list_(pa.string()),
-}
-
-
-def _table(rows_cols: dict[str, list[Any]], types: dict[str, pa.DataType]) -> pa.Table:
-    arrays = []
-    for name, values in rows_cols.items():
-        t = types[name]
-        arr = pa.array(values, type=t)
-        if name == "kind":
-            arr = arr.dictionary_encode()
-        arrays.append(arr)
-    return pa.Table.from_arrays(arrays, names=list(rows_cols))
-
-
 def _parquet_bytes(table: pa.Table) -> bytes:
     buf = io.BytesIO()
     pq.write_table(table, buf, compression="zstd", use_dictionary=True, write_statistics=False)
     return buf.getvalue()
 
 
-def _sparse_columns(
-    items: list[tuple[str, Mapping[str, Any]]], lead: list[str], props: dict[str, schema.Prop]
-) -> dict[str, list[Any]]:
-    """Property columns (``None`` where absent) in schema order, from one pass over the cells.
-
-    Each row's attributes are visited once and written into their column, so the cost is the
-    number of values present, not rows × columns (property columns are sparse: most belong
-    to one kind).
-    """
-    n = len(items)
-    cols: dict[str, list[Any]] = {}
-    for i, (_, a) in enumerate(items):
-        for p, v in a.items():
-            col = cols.get(p)
-            if col is None:
-                col = cols[p] = [None] * n
-            col[i] = v
-    unknown = set(cols) - set(props) - set(lead)
-    if unknown:
-        raise CampaignGraphError(f"cannot save: properties not in the schema: {', '.join(sorted(unknown))}")
-    return {p: cols[p] for p in props if p in cols and p not in lead}
-
-
 def graph_tables(graph: CampaignGraph) -> dict[str, pa.Table]:
     """The graph as three Arrow tables (``nodes``, ``edges``, ``sources``), sorted by id."""
-    node_props = schema.all_node_props()
     # the adjacency dicts directly: networkx's edge views cost more than the rest of the save
     G = graph.nx
     nodes = sorted(G._node.items(), key=itemgetter(0))
-    nprops = _sparse_columns(nodes, ["id", "kind", "name"], node_props)
-    ncols: dict[str, list[Any]] = {
-        "id": [n for n, _ in nodes],
-        "kind": [a["kind"] for _, a in nodes],
-        "name": [a.get("name") for _, a in nodes],
-        **nprops,
-    }
-    ntypes = {"id": pa.string(), "kind": pa.string(), "name": pa.string()}
-    ntypes.update({p: _ARROW[node_props[p].type] for p in nprops})
-
-    edge_props = schema.all_edge_props()
     edges = sorted(
         ((u, v, k, a) for u, nbrs in G._succ.items() for v, keyed in nbrs.items() for k, a in keyed.items()),
         key=itemgetter(2),
     )
-    eprops = _sparse_columns([(k, a) for _, _, k, a in edges], ["id", "source", "target", "kind"], edge_props)
-    ecols: dict[str, list[Any]] = {
-        "id": [k for _, _, k, _ in edges],
-        "source": [u for u, _, _, _ in edges],
-        "target": [v for _, v, _, _ in edges],
-        "kind": [a["kind"] for _, _, _, a in edges],
-        **eprops,
-    }
-    etypes = {c: pa.string() for c in ("id", "source", "target", "kind")}
-    etypes.update({p: _ARROW[edge_props[p].type] for p in eprops})
+    return {"nodes": node_rows_table(nodes), "edges": edge_rows_table(edges), "sources": _sources_table(graph)}
 
+
+def _sources_table(graph: CampaignGraph) -> pa.Table:
     scols: dict[str, list[Any]] = {f: [] for f in SOURCE_FIELDS}
     for sid in sorted(graph.sources):
         d = graph.sources[sid].as_dict()
@@ -131,11 +67,7 @@ def graph_tables(graph: CampaignGraph) -> dict[str, pa.Table]:
             scols[f].append(d[f])
     stypes = {f: pa.string() for f in SOURCE_FIELDS}
     stypes["confidential"] = pa.bool_()
-    return {
-        "nodes": _table(ncols, ntypes),
-        "edges": _table(ecols, etypes),
-        "sources": _table(scols, stypes),
-    }
+    return table_from_columns(scols, stypes)
 
 
 def save_snapshot(

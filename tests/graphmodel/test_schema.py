@@ -25,7 +25,9 @@ def test_every_property_has_a_known_type_and_enums_have_values() -> None:
 def test_a_property_name_has_one_storage_type_across_kinds() -> None:
     """Snapshots store one column per property name, so its Arrow type must agree across kinds
     (``status`` is free text on a Company and an enum on a Site: both are strings)."""
-    from graphmodel.stores.snapshot import _ARROW
+    from graphmodel.columnar import arrow_types
+
+    _ARROW = arrow_types()
 
     for table in (
         [(n, p) for k in schema.NODE_KINDS.values() for n, p in {**schema.COMMON_NODE_PROPS, **k.props}.items()],
