@@ -1,0 +1,960 @@
+"""FROZEN reference copy of ``queries/ownership.py`` as of commit 3328d7b (before the issue-7 fast paths).
+
+Used only by the differential tests: the optimised ``queries.ownership`` must give exactly these answers.
+Do not optimise or fix this file; it is the yardstick.
+
+Original module docstring follows.
+
+Company groups, effective stakes and ultimate parents (DESIGN.md, "Ownership semantics").
+
+Three notions, all over OWNS edges in force at ``as_of`` (holders may be Company, Investor
+or Person; targets are companies):
+
+- **control** (IFRS 10): the root controls itself; it controls X when the voting (else
+  equity) shares in X held by the root and by entities it already controls add up to more
+  than 50 %, or an edge with ``control=yes`` runs to X from one of them; iterated to a
+  fixpoint. ``control=joint`` from the group makes X *jointly controlled* (a joint venture)
+  unless X is controlled outright; so does a holding of exactly 50 % (a 50/50 joint
+  venture), which the design leaves open and a planner expects in the group.
+- **effective stake** (look-through ownership): the sum over every path of the product of
+  the equity shares, i.e. row ``root`` of the Leontief inverse ``(I - W)^-1``, solved with
+  ``scipy.sparse`` on the part of the graph reachable from the root, capped at 100 %.
+- **unknown shares** are never 0 and never 100: an entity the known shares do not decide but
+  an unknown-share edge from the group reaches is a *possible* member (``controlled`` =
+  ``unknown``); under the effective rule unknown shares add nothing and the stake is a lower
+  bound (``stake_is_lower_bound``).
+
+Edges marked ``derived=gem_parent`` are GEM's ultimate-parent assertions: they count as a
+direct stake for group purposes, and reasons say that the chain in between is not on record.
+
+Examples
+--------
+>>> from graphmodel.graph import CampaignGraph
+>>> g = CampaignGraph()
+>>> for n in ("top", "mid", "low"):
+...     _ = g.add_node(n, "Company", n.title())
+>>> _ = g.add_edge("top", "mid", "OWNS", share=60)
+>>> _ = g.add_edge("mid", "low", "OWNS", share=80)
+>>> group(g, "top")[["id", "effective_stake", "controlled", "chain"]].values.tolist()
+[['top', 100.0, 'true', 'top'], ['mid', 60.0, 'true', 'top > mid'], ['low', 48.0, 'true', 'top > mid > low']]
+>>> ultimate_parent(g, "low").chain
+['low', 'mid', 'top']
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+from scipy.sparse.linalg import MatrixRankWarning, spsolve
+
+from graphmodel.errors import CampaignGraphError
+from graphmodel.graph import CampaignGraph
+from graphmodel.values import in_force, normalise_as_of
+
+#: columns of :func:`group`, in order (the output contract; more may follow)
+GROUP_COLUMNS = (
+    "id",
+    "name",
+    "kind",
+    "effective_stake",
+    "stake_is_lower_bound",
+    "controlled",
+    "membership",
+    "chain",
+    "reason",
+    "evidence",
+)
+
+RULES = ("control", "effective")
+MEMBERS = ("all", "known")
+_EPS = 1e-9
+_DENSE_MAX = 400  # reachable entities up to which effective stakes use a dense solve
+_HOLDER_KINDS = ("Company", "Investor", "Person")
+
+
+def _pct(x: float) -> str:
+    """``51.0`` -> ``"51%"``, ``33.333`` -> ``"33.33%"``."""
+    return f"{round(x, 2):g}%"
+
+
+@dataclass
+class Stake:
+    """One holder's stake in one company at ``as_of`` (parallel edges merged).
+
+    ``low``/``high`` bound the voting (else equity) percentage used for control;
+    ``equity`` is the known equity share (``None`` when unknown, a range's minimum
+    counts as known-at-least with ``equity_exact=False``).
+    """
+
+    holder: str
+    target: str
+    edges: list[str]
+    low: float
+    high: float
+    exact: bool
+    equity: float
+    equity_exact: bool
+    control: str | None = None
+    derived: str | None = None
+    inferred: str | None = None
+
+    @property
+    def gem_parent(self) -> bool:
+        return self.derived == "gem_parent"
+
+
+def _stake_from_attrs(eid: str, u: str, v: str, a: Mapping[str, Any]) -> Stake:
+    vote = a.get("voting")
+    share = a.get("share")
+    value = vote if vote is not None else share
+    if value is not None:
+        low = high = float(value)
+        exact = True
+    else:
+        mins = [a.get("voting_min"), a.get("share_min")]
+        maxs = [a.get("voting_max"), a.get("share_max")]
+        lo = next((m for m in mins if m is not None), None)
+        hi = next((m for m in maxs if m is not None), None)
+        low = float(lo) if lo is not None else 0.0
+        high = float(hi) if hi is not None else 100.0
+        exact = False
+    if share is not None:
+        equity, equity_exact = float(share), True
+    else:
+        equity, equity_exact = float(a.get("share_min") or 0.0), False
+    return Stake(
+        holder=u,
+        target=v,
+        edges=[eid],
+        low=low,
+        high=max(high, low),
+        exact=exact,
+        equity=equity,
+        equity_exact=equity_exact,
+        control=a.get("control"),
+        derived=a.get("derived"),
+        inferred=a.get("share_inferred"),
+    )
+
+
+def _merge_stakes(a: Stake, b: Stake) -> Stake:
+    # Two edges between the same holder and company in force on the same day are two
+    # assertions of one holding (e.g. two sources, or a GEM parent edge beside a registry
+    # edge), not two holdings: take the best-known value, never the sum.
+    if a.exact and b.exact:
+        low = high = max(a.low, b.low)
+        exact = True
+    elif a.exact or b.exact:
+        e = a if a.exact else b
+        low, high, exact = e.low, e.high, True
+    else:
+        low, high, exact = max(a.low, b.low), max(max(a.low, b.low), min(a.high, b.high)), False
+    if a.equity_exact or b.equity_exact:
+        equity = max(s.equity for s in (a, b) if s.equity_exact)
+        equity_exact = True
+    else:
+        equity, equity_exact = max(a.equity, b.equity), False
+    rank = {"yes": 3, "joint": 2, "no": 1, "unknown": 0, None: -1}
+    control = max((a.control, b.control), key=lambda c: rank.get(c, -1))
+    derived = a.derived if a.derived == b.derived else None
+    return Stake(
+        a.holder, a.target, a.edges + b.edges, low, high, exact, equity, equity_exact,
+        control, derived, a.inferred or b.inferred,
+    )
+
+
+def edges_at(
+    graph: CampaignGraph, node: str, kind: str, day: str, *, outgoing: bool
+) -> list[tuple[str, str, str, Mapping[str, Any]]]:
+    """``(edge id, source, target, attrs)`` of ``kind`` leaving (or entering) ``node``, in force on ``day``.
+
+    ``day`` is already an ISO date: this skips re-parsing it on every call, which matters when
+    a query looks up thousands of nodes.
+    """
+    g = graph.nx
+    if node not in g:
+        return []
+    it = g.out_edges(node, keys=True, data=True) if outgoing else g.in_edges(node, keys=True, data=True)
+    return [
+        (k, u, v, a)
+        for u, v, k, a in it
+        if a["kind"] == kind and in_force(a.get("valid_from"), a.get("valid_to"), day)
+    ]
+
+
+class LazyMap:
+    """A read-only mapping filled on the first look-up of each key, then remembered.
+
+    Queries touch the part of the graph around one group; looking edges up per node keeps
+    their cost proportional to that part instead of a pass over every edge of the graph.
+    ``get`` returns ``default`` for an empty answer; ``key in m`` is true for a non-empty one.
+    """
+
+    def __init__(self, load: Any) -> None:
+        self._load = load
+        self._memo: dict[str, Any] = {}
+        self._complete = False
+
+    def complete(self, data: dict[str, Any]) -> None:
+        """Fill every key at once (from one pass over the graph); absent keys are then empty."""
+        self._memo = data
+        self._complete = True
+
+    def __getitem__(self, key: str) -> Any:
+        try:
+            return self._memo[key]
+        except KeyError:
+            if self._complete:
+                return []
+            value = self._memo[key] = self._load(key)
+            return value
+
+    def get(self, key: str, default: Any = None) -> Any:
+        value = self[key]
+        return value if value else default
+
+    def __contains__(self, key: object) -> bool:
+        return isinstance(key, str) and bool(self[key])
+
+
+class OwnershipIndex:
+    """The OWNS edges in force at one date, looked up per entity both ways and remembered.
+
+    Build one per ``as_of`` and pass it to several queries (``index=``): coverage over every
+    group asks it for many roots and chains, and each entity's edges are read once.
+
+    Examples
+    --------
+    >>> from graphmodel.graph import CampaignGraph
+    >>> g = CampaignGraph()
+    >>> _ = g.add_node("a", "Company", "A"); _ = g.add_node("b", "Company", "B")
+    >>> _ = g.add_edge("a", "b", "OWNS", share=30)
+    >>> idx = OwnershipIndex(g, as_of="2024-01-01")
+    >>> idx.out["a"][0].low, idx.inn["b"][0].holder
+    (30.0, 'a')
+    """
+
+    def __init__(self, graph: CampaignGraph, *, as_of: Any = None) -> None:
+        self.graph = graph
+        self.as_of = normalise_as_of(as_of)
+        #: holder -> its stakes (parallel edges to one company merged)
+        self.out = LazyMap(lambda n: self._stakes(n, outgoing=True))
+        #: company -> the stakes held in it
+        self.inn = LazyMap(lambda n: self._stakes(n, outgoing=False))
+        self._up_memo: dict[str, tuple[str, str, list[str]] | None] = {}
+        self._up_busy: set[str] = set()
+
+    def _stakes(self, node: str, *, outgoing: bool) -> list[Stake]:
+        pairs: dict[tuple[str, str], Stake] = {}
+        for eid, u, v, a in edges_at(self.graph, node, "OWNS", self.as_of, outgoing=outgoing):
+            s = _stake_from_attrs(eid, u, v, a)
+            old = pairs.get((u, v))
+            pairs[(u, v)] = _merge_stakes(old, s) if old else s
+        return list(pairs.values())
+
+    def load_all(self, owns: Iterable[tuple[str, str, str, Mapping[str, Any]]] | None = None) -> OwnershipIndex:
+        """Read every OWNS edge in one pass (faster than per-entity look-ups for all groups).
+
+        ``owns``: the OWNS edges in force at ``as_of`` as ``(edge id, source, target, attrs)``
+        when the caller already has them from its own pass over the edges.
+        """
+        pairs: dict[tuple[str, str], Stake] = {}
+        for eid, u, v, a in (self.graph.edges("OWNS", as_of=self.as_of) if owns is None else owns):
+            s = _stake_from_attrs(eid, u, v, a)
+            old = pairs.get((u, v))
+            pairs[(u, v)] = _merge_stakes(old, s) if old else s
+        out: dict[str, list[Stake]] = {}
+        inn: dict[str, list[Stake]] = {}
+        for (u, v), s in pairs.items():
+            out.setdefault(u, []).append(s)
+            inn.setdefault(v, []).append(s)
+        self.out.complete(out)
+        self.inn.complete(inn)
+        return self
+
+    def name(self, node: str) -> str:
+        return self.graph.name_of(node)
+
+    # ------------------------------------------------------------------ effective stakes
+    def effective_stakes(self, root: str) -> dict[str, float]:
+        """Effective (look-through) stake of ``root`` in every entity it reaches, percent.
+
+        Solves ``(I - W_R)^T x = e_root`` on the set ``R`` reachable through known
+        equity, which is the sum over all paths (the Leontief inverse); cross-holdings
+        converge because every company's holders hold at most 100 % of it. A cycle of
+        100 % holdings makes the matrix singular: then the series is summed by capped
+        fixed-point iteration, which is monotone and bounded, so it terminates.
+        """
+        # The part reachable through known equity, found by a walk whose cost is the size of
+        # the group, not of the graph; then one linear solve on it.
+        order = [root]
+        pos = {root: 0}
+        rows: list[int] = []
+        cols: list[int] = []
+        vals: list[float] = []
+        gem: list[int] = []  # positions in rows/cols/vals of GEM ultimate-parent assertions
+        i = 0
+        while i < len(order):
+            h = order[i]
+            for s in self.out.get(h, ()):
+                if s.equity <= 0:
+                    continue
+                if s.target not in pos:
+                    pos[s.target] = len(order)
+                    order.append(s.target)
+                if s.gem_parent:
+                    gem.append(len(rows))
+                rows.append(i)
+                cols.append(pos[s.target])
+                vals.append(min(s.equity, 100.0) / 100.0)
+            i += 1
+        if gem:
+            self._drop_duplicate_gem_edges(gem, rows, cols, vals)
+        n = len(order)
+        if n == 1:
+            return {root: 100.0}
+        rhs = np.zeros(n)
+        rhs[0] = 1.0
+        x: np.ndarray | None = None
+        if n <= _DENSE_MAX:  # small groups: a dense solve is faster than sparse set-up
+            a = np.eye(n)
+            a[np.asarray(cols), np.asarray(rows)] -= np.asarray(vals)  # I - W^T
+            try:
+                x = np.linalg.solve(a, rhs)
+            except np.linalg.LinAlgError:
+                x = None
+        sub = None
+        if x is None or not np.all(np.isfinite(x)) or np.any(x < -_EPS):
+            sub = sp.csc_matrix((np.asarray(vals, dtype=float), (rows, cols)), shape=(n, n))
+        if sub is not None and n > _DENSE_MAX:
+            import warnings
+
+            with warnings.catch_warnings():
+                warnings.simplefilter("error", MatrixRankWarning)
+                try:
+                    x = np.atleast_1d(spsolve((sp.identity(n, format="csc") - sub.T).tocsc(), rhs))
+                except (MatrixRankWarning, RuntimeError):
+                    x = None
+        if sub is not None and (x is None or not np.all(np.isfinite(x)) or np.any(x < -_EPS)):
+            x = self._capped_series(sub, rhs)
+        assert x is not None
+        x = np.clip(x * 100.0, 0.0, 100.0)
+        # rounded to 1e-9 percent; entities whose stake rounds to 0 are left out
+        out = {order[k]: v for k in range(n) if (v := float(round(x[k], 9))) > 0.0}
+        out[root] = 100.0
+        return out
+
+    @staticmethod
+    def _drop_duplicate_gem_edges(gem: list[int], rows: list[int], cols: list[int], vals: list[float]) -> None:
+        """Zero a GEM ultimate-parent edge ``h -> t`` when ``t`` is also reached from ``h`` through
+        other edges: the chain in between is then on record, and the assertion describes the
+        same holding (counting both would add it twice)."""
+        gem_set = set(gem)
+        adj: dict[int, list[int]] = {}
+        for k, (r, c) in enumerate(zip(rows, cols)):
+            if k not in gem_set:
+                adj.setdefault(r, []).append(c)
+        reached: dict[int, set[int]] = {}  # one walk per asserting parent (GEM: usually one per group)
+        for k in gem:
+            start = rows[k]
+            if start not in reached:
+                seen, stack = {start}, [start]
+                while stack:
+                    for nxt in adj.get(stack.pop(), ()):
+                        if nxt not in seen:
+                            seen.add(nxt)
+                            stack.append(nxt)
+                reached[start] = seen
+            if cols[k] in reached[start]:
+                vals[k] = 0.0
+
+    @staticmethod
+    def _capped_series(sub: sp.csc_matrix, rhs: np.ndarray, tol: float = 1e-12, max_iter: int = 100_000) -> np.ndarray:
+        # x_{k+1} = min(1, e + W^T x_k) from x_0 = 0 is monotone increasing and bounded by 1,
+        # so it converges; it equals the Leontief series wherever that series is below 100 %.
+        wt = sub.T.tocsr()
+        x = np.zeros_like(rhs)
+        for _ in range(max_iter):
+            nxt = np.minimum(1.0, rhs + wt @ x)
+            if np.max(np.abs(nxt - x)) < tol:
+                return nxt
+            x = nxt
+        return x
+
+    def uncertain_below(self, root: str) -> set[str]:
+        """Entities reached from ``root`` through at least one OWNS edge of unknown equity share."""
+        seen = {root}
+        queue = deque([root])
+        starts: set[str] = set()
+        while queue:
+            h = queue.popleft()
+            for s in self.out.get(h, ()):
+                if not s.equity_exact:
+                    starts.add(s.target)
+                if s.target not in seen:
+                    seen.add(s.target)
+                    queue.append(s.target)
+        out = set(starts)
+        queue = deque(starts)
+        while queue:
+            h = queue.popleft()
+            for s in self.out.get(h, ()):
+                if s.target not in out:
+                    out.add(s.target)
+                    queue.append(s.target)
+        out.discard(root)
+        return out
+
+    # ------------------------------------------------------------------ control
+    def closure(
+        self, members: dict[str, _Why], *, optimistic: bool = False, membership: str = "controlled"
+    ) -> tuple[dict[str, _Why], dict[str, float]]:
+        """Grow ``members`` to the control fixpoint; returns ``(new members, known-share totals)``.
+
+        Pessimistic (default): uncertain stakes count at their lower bound (0 when unknown).
+        Optimistic: they count at their upper bound, capped by what the known holders outside
+        the set leave over; what only the optimistic pass adds is *possibly* controlled.
+        """
+        grp_low: dict[str, float] = {}
+        grp_high: dict[str, float] = {}
+        contrib: dict[str, list[Stake]] = {}
+        new: dict[str, _Why] = {}
+        inside = dict(members)
+        queue = deque(inside)
+        while queue:
+            h = queue.popleft()
+            for s in self.out.get(h, ()):
+                v = s.target
+                if v in inside:
+                    continue
+                # a holding flagged control=joint is the source saying it gives joint control,
+                # not a vote towards sole control (DESIGN.md: joint unless controlled outright)
+                sole = s.control != "joint"
+                grp_low[v] = grp_low.get(v, 0.0) + (s.low if sole else 0.0)
+                grp_high[v] = grp_high.get(v, 0.0) + (s.high if sole else 0.0)
+                contrib.setdefault(v, []).append(s)
+                decided = s.control == "yes" or grp_low[v] > 50.0 + _EPS
+                if decided and s.control != "yes" and any(t.gem_parent for t in contrib[v]):
+                    decided = _without_gem_duplicates(inside, contrib[v]) > 50.0 + _EPS
+                if not decided and optimistic:
+                    outside = sum(t.low for t in self.inn.get(v, ()) if t.holder not in inside)
+                    high = grp_high[v]
+                    if any(t.gem_parent for t in contrib[v]):
+                        high = _without_gem_duplicates(inside, contrib[v], high=True)
+                    decided = min(high, 100.0 - outside) > 50.0 + _EPS
+                if decided:
+                    why = _Why.from_contributors(self, v, contrib[v], membership, optimistic=optimistic)
+                    inside[v] = why
+                    new[v] = why
+                    queue.append(v)
+        return new, grp_low
+
+    # ------------------------------------------------------------------ upward
+    def controller(self, node: str) -> tuple[str, str, list[str]] | None:
+        """The owner that controls ``node`` at ``as_of``: ``(owner, reason, edge ids)`` or ``None``."""
+        if node in self._up_memo:
+            return self._up_memo[node]
+        if node in self._up_busy:  # a cross-holding loop being resolved: no answer from here
+            return None
+        self._up_busy.add(node)
+        try:
+            found = self._find_controller(node)
+        finally:
+            self._up_busy.discard(node)
+        self._up_memo[node] = found
+        return found
+
+    def _find_controller(self, node: str) -> tuple[str, str, list[str]] | None:
+        holders = self.inn.get(node, [])
+        if not holders:
+            return None
+        flagged = [s for s in holders if s.control == "yes"]
+        if flagged:
+            s = flagged[0]
+            return s.holder, f"{self.name(s.holder)} controls {self.name(node)} (control=yes on {s.edges[0]})", s.edges
+        # holdings flagged control=joint give joint control only: they do not count towards a majority
+        holders = [s for s in holders if s.control != "joint"]
+        if not holders:
+            return None
+        best = max(holders, key=lambda s: (s.low, not s.gem_parent))  # on a tie, the chain on record
+        if best.low > 50.0 + _EPS:
+            return best.holder, _held_text(self, best), best.edges
+        if sum(s.low for s in holders) <= 50.0 + _EPS:
+            return None
+        # Aggregated control: several holders, none a majority alone; an owner controls
+        # the node when it and the entities it controls hold more than half together.
+        tally: dict[str, float] = {}
+        edges: dict[str, list[str]] = {}
+        order: dict[str, int] = {}
+        chains = [self.chain_up(s.holder) for s in holders]
+        for k, s in enumerate(holders):
+            if s.gem_parent and any(s.holder in c[1:] for j, c in enumerate(chains) if j != k):
+                continue  # GEM's assertion of the holding another holder's recorded chain already brings
+            for depth, anc in enumerate(chains[k]):
+                tally[anc] = tally.get(anc, 0.0) + s.low
+                edges.setdefault(anc, []).extend(s.edges)
+                order[anc] = min(order.get(anc, depth), depth)
+        winners = [a for a, t in tally.items() if t > 50.0 + _EPS and a != node]
+        if not winners:
+            return None
+        top = min(winners, key=lambda a: (order[a], a))
+        reason = (
+            f"{self.name(top)} holds {_pct(tally[top])} of {self.name(node)} directly and through "
+            f"entities it controls"
+        )
+        return top, reason, edges[top]
+
+    def chain_up(self, node: str) -> list[str]:
+        """``[node, its controlling owner, that owner's controlling owner, ...]``; stops on a loop."""
+        chain = [node]
+        seen = {node}
+        cur = node
+        while True:
+            step = self.controller(cur)
+            if step is None or step[0] in seen:
+                return chain
+            cur = step[0]
+            chain.append(cur)
+            seen.add(cur)
+
+
+def _without_gem_duplicates(inside: Mapping[str, _Why], stakes: list[Stake], *, high: bool = False) -> float:
+    """Sum of the group's stakes in one company, leaving out a GEM ultimate-parent assertion
+    whose holder is above another contributing holder (the chain in between is on record, so
+    the assertion describes a holding already counted)."""
+    def above(h: str, x: str) -> bool:
+        seen = set()
+        while x in inside and x not in seen:
+            seen.add(x)
+            x = inside[x].pred  # type: ignore[assignment]
+            if x == h:
+                return True
+            if x is None:
+                return False
+        return False
+
+    total = 0.0
+    for s in stakes:
+        if s.control == "joint":
+            continue
+        if s.gem_parent and any(above(s.holder, t.holder) for t in stakes if t is not s):
+            continue
+        total += s.high if high else s.low
+    return total
+
+
+def _held_text(idx: OwnershipIndex, s: Stake) -> str:
+    amount = _pct(s.low) if s.exact else f"at least {_pct(s.low)}"
+    text = f"{idx.name(s.holder)} holds {amount} of {idx.name(s.target)}"
+    if s.inferred:
+        text += f" (share inferred: {s.inferred})"
+    if s.gem_parent:
+        text += " (GEM ultimate-parent assertion; the chain in between is not in the source)"
+    return text
+
+
+@dataclass
+class _Why:
+    """Why an entity is in a group: the holder it came through, a plain reason, evidence."""
+
+    pred: str | None
+    reason: str
+    edges: list[str] = field(default_factory=list)
+    membership: str = "controlled"
+
+    @staticmethod
+    def from_contributors(
+        idx: OwnershipIndex, node: str, stakes: list[Stake], membership: str, *, optimistic: bool
+    ) -> _Why:
+        edges = [e for s in stakes for e in s.edges]
+        flagged = [s for s in stakes if s.control == "yes"]
+        if flagged:
+            s = flagged[0]
+            text = f"control=yes on {s.edges[0]} from {idx.name(s.holder)}"
+            if optimistic:
+                text = f"possible member: {text}, itself a possible member"
+            return _Why(s.holder, text, edges, membership)
+        best = max(stakes, key=lambda s: (s.low, s.high))
+        if optimistic:
+            unknown = [s for s in stakes if not s.exact]
+            parts = [
+                f"{idx.name(s.holder)}'s share in {idx.name(node)} is not published ({s.edges[0]})"
+                if s.low == 0 and s.high >= 100
+                else f"{idx.name(s.holder)}'s share in {idx.name(node)} is only known as "
+                f"{_pct(s.low)}-{_pct(s.high)} ({s.edges[0]})"
+                for s in unknown
+            ]
+            if not parts:  # reached only through possible members with known shares
+                parts = [f"{_held_text(idx, best)}, itself a possible member"]
+            pred = unknown[0].holder if unknown else best.holder
+            return _Why(pred, "possible member: " + "; ".join(parts), edges, "possible")
+        if len(stakes) == 1:
+            reason = _held_text(idx, best)
+        else:
+            total = sum(s.low for s in stakes)
+            reason = f"{_pct(total)} held together by " + ", ".join(
+                f"{idx.name(s.holder)} ({_pct(s.low)})" for s in sorted(stakes, key=lambda s: -s.low)
+            )
+            if any(s.gem_parent for s in stakes):
+                reason += " (incl. GEM ultimate-parent assertions)"
+        return _Why(best.holder, reason, edges, membership)
+
+
+@dataclass(frozen=True)
+class GroupMembers:
+    """The result of the control analysis for one root (used by :func:`group` and coverage)."""
+
+    root: str
+    controlled: dict[str, _Why]
+    joint: dict[str, _Why]
+    possible: dict[str, _Why]
+
+    def status(self, node: str) -> str:
+        """``"true"``, ``"joint"``, ``"unknown"`` (possible) or ``"false"``."""
+        if node in self.controlled:
+            return "true"
+        if node in self.joint:
+            return "joint"
+        if node in self.possible:
+            return "unknown"
+        return "false"
+
+    def why(self, node: str) -> _Why | None:
+        return self.controlled.get(node) or self.joint.get(node) or self.possible.get(node)
+
+    def chain(self, node: str) -> list[str]:
+        """Ids from the root down to ``node`` along the holdings that brought each in."""
+        out = [node]
+        seen = {node}
+        cur = node
+        while cur != self.root:
+            w = self.why(cur)
+            if w is None or w.pred is None or w.pred in seen:
+                break
+            cur = w.pred
+            out.append(cur)
+            seen.add(cur)
+        return out[::-1]
+
+
+def control_members(idx: OwnershipIndex, root: str) -> GroupMembers:
+    """Controlled, jointly controlled and possible members of ``root``'s group.
+
+    Examples
+    --------
+    >>> from graphmodel.graph import CampaignGraph
+    >>> g = CampaignGraph()
+    >>> for n in ("p", "jv", "x"):
+    ...     _ = g.add_node(n, "Company", n)
+    >>> _ = g.add_edge("p", "jv", "OWNS", share=50)
+    >>> _ = g.add_edge("p", "x", "OWNS")
+    >>> m = control_members(OwnershipIndex(g), "p")
+    >>> m.status("jv"), m.status("x")
+    ('joint', 'unknown')
+    """
+    controlled: dict[str, _Why] = {root: _Why(None, "the group's root", [], "root")}
+    new, totals = idx.closure(controlled)
+    controlled.update(new)
+    joint: dict[str, _Why] = {}
+    while True:
+        inside = {**controlled, **joint}
+        seeds: dict[str, _Why] = {}
+        for h in inside:
+            for s in idx.out.get(h, ()):
+                if s.target in inside or s.target in seeds:
+                    continue
+                if s.control == "joint":
+                    seeds[s.target] = _Why(
+                        h, f"jointly controlled with {idx.name(h)} (control=joint on {s.edges[0]})", s.edges, "joint"
+                    )
+        for v, total in totals.items():
+            if v not in inside and v not in seeds and abs(total - 50.0) <= 1e-6:
+                stakes = [s for s in idx.inn.get(v, ()) if s.holder in inside]
+                # an unpublished share from the group on top of the 50% may make it a majority:
+                # then it is a possible member (the optimistic pass below), not a 50/50 JV
+                high = sum(s.high for s in stakes if s.control != "joint")
+                outside = sum(s.low for s in idx.inn.get(v, ()) if s.holder not in inside)
+                if min(high, 100.0 - outside) > 50.0 + _EPS:
+                    continue
+                best = max(stakes, key=lambda s: s.low)
+                seeds[v] = _Why(
+                    best.holder,
+                    f"the group holds exactly 50% of {idx.name(v)}: treated as a 50/50 joint venture (jointly controlled)",
+                    [e for s in stakes for e in s.edges],
+                    "joint",
+                )
+        if not seeds:
+            break
+        joint.update(seeds)
+        grown, totals = idx.closure({**controlled, **joint}, membership="joint")
+        for v, w in grown.items():
+            w.membership = "joint"
+            w.reason += ", within a jointly controlled entity"
+        joint.update(grown)
+        # totals now counts the JV's holdings too; a 50 % there is a JV of the JV: loop
+    possible, _ = idx.closure({**controlled, **joint}, optimistic=True, membership="possible")
+    return GroupMembers(root, controlled, joint, possible)
+
+
+def _check_root(graph: CampaignGraph, company: str, what: str = "company") -> str:
+    if not isinstance(company, str) or not graph.has_node(company):
+        raise CampaignGraphError(f"no {what} with id {company!r} (look names up with graph.resolve)")
+    kind = graph.kind_of(company)
+    if kind not in _HOLDER_KINDS:
+        raise CampaignGraphError(f"{company!r} is a {kind}, not a Company, Investor or Person")
+    return company
+
+
+def effective_stakes(graph: CampaignGraph, root: str, *, as_of: Any = None) -> dict[str, float]:
+    """Effective (look-through) stake of ``root`` in every entity it reaches, in percent.
+
+    Examples
+    --------
+    >>> from graphmodel.graph import CampaignGraph
+    >>> g = CampaignGraph()
+    >>> for n in "abc":
+    ...     _ = g.add_node(n, "Company", n)
+    >>> _ = g.add_edge("a", "b", "OWNS", share=40); _ = g.add_edge("a", "c", "OWNS", share=50)
+    >>> _ = g.add_edge("c", "b", "OWNS", share=30)
+    >>> effective_stakes(g, "a")["b"]
+    55.0
+    """
+    _check_root(graph, root)
+    return OwnershipIndex(graph, as_of=as_of).effective_stakes(root)
+
+
+def group(
+    graph: CampaignGraph,
+    company: str,
+    *,
+    rule: str = "control",
+    threshold: float = 50.0,
+    as_of: Any = None,
+    members: str = "all",
+    index: OwnershipIndex | None = None,
+) -> pd.DataFrame:
+    """The group of ``company``: one row per member with stake, control, chain and reason.
+
+    Parameters
+    ----------
+    graph
+        The campaign graph.
+    company
+        Node id of the root (Company, Investor or Person; resolve names first).
+    rule
+        ``"control"`` (root, controlled, jointly controlled and possible members) or
+        ``"effective"`` (every entity with an effective stake of at least ``threshold``).
+    threshold
+        Percent, for ``rule="effective"``.
+    as_of
+        Date (ISO text); OWNS edges not in force then do not count. Default today.
+    members
+        ``"all"`` or ``"known"`` (drops possible members).
+    index
+        A prebuilt :class:`OwnershipIndex` for the same ``as_of`` (reuse across calls).
+
+    Returns
+    -------
+    DataFrame with :data:`GROUP_COLUMNS`; ``attrs`` holds ``company``, ``rule``, ``as_of``.
+
+    Examples
+    --------
+    >>> from graphmodel.graph import CampaignGraph
+    >>> g = CampaignGraph()
+    >>> for n in ("root", "sub", "minor"):
+    ...     _ = g.add_node(n, "Company", n)
+    >>> _ = g.add_edge("root", "sub", "OWNS", share=70); _ = g.add_edge("root", "minor", "OWNS", share=20)
+    >>> group(g, "root")["id"].tolist()
+    ['root', 'sub']
+    >>> group(g, "root", rule="effective", threshold=10)["id"].tolist()
+    ['root', 'sub', 'minor']
+    """
+    if rule not in RULES:
+        raise CampaignGraphError(f"unknown rule {rule!r} (use control or effective)")
+    if members not in MEMBERS:
+        raise CampaignGraphError(f"unknown members option {members!r} (use all or known)")
+    try:
+        threshold = float(threshold)
+    except (TypeError, ValueError):
+        raise CampaignGraphError("threshold must be a percentage between 0 and 100") from None
+    if not 0.0 <= threshold <= 100.0:
+        raise CampaignGraphError("threshold must be a percentage between 0 and 100")
+    _check_root(graph, company)
+    idx = index if index is not None else OwnershipIndex(graph, as_of=as_of)
+    stakes = idx.effective_stakes(company)
+    lower = idx.uncertain_below(company)
+    cm = control_members(idx, company)
+    rows: list[dict[str, Any]] = []
+    if rule == "control":
+        chosen: list[tuple[str, _Why]] = list(cm.controlled.items()) + list(cm.joint.items())
+        if members == "all":
+            chosen += list(cm.possible.items())
+        for node, why in chosen:
+            rows.append(_row(graph, idx, cm, node, why.membership, stakes, lower, cm.chain(node), why))
+    else:
+        preds = _best_predecessors(idx, company, stakes)
+        for node, stake in stakes.items():
+            if stake + _EPS < threshold:
+                continue
+            chain = _chain_from_preds(preds, company, node)
+            why = cm.why(node)
+            if node == company:
+                reason = "the group's root"
+            else:
+                reason = f"effective stake {_pct(stake)} (sum over every ownership path)"
+                if why is not None and why.membership != "possible":
+                    reason += f"; {why.reason}"
+            ev = [e for s in idx.inn.get(node, ()) if s.holder in stakes for e in s.edges]
+            w = _Why(preds.get(node), reason, ev)
+            rows.append(_row(graph, idx, cm, node, "root" if node == company else "effective", stakes, lower, chain, w))
+    order = {"root": 0, "controlled": 1, "effective": 1, "joint": 2, "possible": 3}
+    rows.sort(key=lambda r: (order[r["membership"]], len(r["chain"].split(" > ")), -r["effective_stake"], r["name"].casefold(), r["id"]))
+    df = pd.DataFrame(rows, columns=list(GROUP_COLUMNS))
+    df.attrs.update(company=company, rule=rule, threshold=threshold, as_of=idx.as_of, members=members)
+    return df
+
+
+def _row(
+    graph: CampaignGraph,
+    idx: OwnershipIndex,
+    cm: GroupMembers,
+    node: str,
+    membership: str,
+    stakes: Mapping[str, float],
+    lower: set[str],
+    chain: list[str],
+    why: _Why,
+) -> dict[str, Any]:
+    return {
+        "id": node,
+        "name": graph.name_of(node),
+        "kind": graph.kind_of(node),
+        "effective_stake": float(stakes.get(node, 0.0)),
+        "stake_is_lower_bound": node in lower,
+        "controlled": cm.status(node),
+        "membership": membership,
+        "chain": " > ".join(chain),
+        "reason": why.reason,
+        "evidence": list(dict.fromkeys(why.edges)),
+    }
+
+
+def _best_predecessors(idx: OwnershipIndex, root: str, stakes: Mapping[str, float]) -> dict[str, str]:
+    # The chain shown for an effective member is its heaviest path: each entity's holder
+    # that passes it the largest part of the root's stake, walked breadth-first from the
+    # root so the predecessors form a tree (no loops on cross-holdings).
+    preds: dict[str, str] = {}
+    best: dict[str, float] = {}
+    seen = {root}
+    queue = deque([root])
+    while queue:
+        h = queue.popleft()
+        for s in idx.out.get(h, ()):
+            v = s.target
+            if v not in stakes or v == root:
+                continue
+            passed = stakes.get(h, 0.0) * s.equity / 100.0
+            if v not in seen:
+                seen.add(v)
+                queue.append(v)
+                preds[v], best[v] = h, passed
+            elif passed > best[v] + _EPS and h != v and _not_below(preds, h, v):
+                preds[v], best[v] = h, passed
+    return preds
+
+
+def _not_below(preds: Mapping[str, str], h: str, v: str) -> bool:
+    """True unless ``v`` is an ancestor of ``h`` in the predecessor tree (that would loop)."""
+    cur, seen = h, set()
+    while cur in preds and cur not in seen:
+        if cur == v:
+            return False
+        seen.add(cur)
+        cur = preds[cur]
+    return cur != v
+
+
+def _chain_from_preds(preds: Mapping[str, str], root: str, node: str) -> list[str]:
+    out, seen, cur = [node], {node}, node
+    while cur != root and cur in preds and preds[cur] not in seen:
+        cur = preds[cur]
+        out.append(cur)
+        seen.add(cur)
+    return out[::-1]
+
+
+@dataclass(frozen=True)
+class UltimateParent:
+    """The answer of :func:`ultimate_parent`: the parent's id, the chain up to it, and why."""
+
+    id: str
+    chain: list[str]
+    explanation: str
+
+
+def ultimate_parent(graph: CampaignGraph, entity: str, *, as_of: Any = None, index: OwnershipIndex | None = None) -> UltimateParent:
+    """Follow the owner that controls ``entity`` upward until none is left.
+
+    An entity with no controlling owner (widely held, a 50/50 joint venture, or owners whose
+    shares are not published) is its own ultimate parent. ``chain`` runs from the entity up.
+
+    Examples
+    --------
+    >>> from graphmodel.graph import CampaignGraph
+    >>> g = CampaignGraph()
+    >>> for n in ("a", "b", "jv"):
+    ...     _ = g.add_node(n, "Company", n.upper())
+    >>> _ = g.add_edge("a", "jv", "OWNS", share=50); _ = g.add_edge("b", "jv", "OWNS", share=50)
+    >>> ultimate_parent(g, "jv").id
+    'jv'
+    """
+    if not isinstance(entity, str) or not graph.has_node(entity):
+        raise CampaignGraphError(f"no entity with id {entity!r} (look names up with graph.resolve)")
+    idx = index if index is not None else OwnershipIndex(graph, as_of=as_of)
+    chain = idx.chain_up(entity)
+    steps = []
+    for node in chain[:-1]:
+        step = idx.controller(node)
+        assert step is not None
+        steps.append(step[1])
+    top = chain[-1]
+    tail = _no_controller_text(idx, top)
+    loop = idx.controller(top)
+    if loop is not None:  # stopped because the next owner is already on the chain
+        tail = f"{loop[1]}, which closes an ownership cycle: stopped at {graph.name_of(top)}"
+    explanation = "; ".join(steps + [tail])
+    return UltimateParent(top, chain, explanation)
+
+
+def _no_controller_text(idx: OwnershipIndex, node: str) -> str:
+    name = idx.name(node)
+    holders = idx.inn.get(node, [])
+    if not holders:
+        reason = idx.graph.node(node).get("parent_unknown_reason")
+        extra = f" (parent not reported: {reason})" if reason else ""
+        return f"{name} has no owner on record{extra}: it is its own ultimate parent"
+    known = [s for s in holders if s.exact]
+    unknown = [s for s in holders if not s.exact]
+    parts = [
+        f"{idx.name(s.holder)} {_pct(s.low)}" + (" with joint control" if s.control == "joint" else "")
+        for s in sorted(known, key=lambda s: -s.low)
+    ]
+    text = f"{name} has no controlling owner"
+    if len(known) == 2 and all(abs(s.low - 50.0) <= 1e-6 for s in known):
+        text += f" (a 50/50 joint venture of {idx.name(known[0].holder)} and {idx.name(known[1].holder)})"
+    elif parts:
+        text += f" (holders: {', '.join(parts)})"
+    if unknown:
+        text += "; shares not published for " + ", ".join(f"{idx.name(s.holder)} ({s.edges[0]})" for s in unknown)
+    return text + ": it is its own ultimate parent"
+
+
+def ultimate_parents(index: OwnershipIndex, entities: Iterable[str]) -> dict[str, list[str]]:
+    """Chains up from many entities at once, sharing one memo (for coverage over all sites)."""
+    return {e: index.chain_up(e) for e in entities}
