@@ -15,7 +15,7 @@ Everything here is driven by the schema's flags (:mod:`graphmodel.schema`):
 - confidential sources are dropped, with every reference to them from ``sources`` lists;
   the ``file`` field of the other sources (an internal path) is emptied.
 
-The copy records that it was redacted in ``graph.nx.graph["redacted"]`` (see
+The copy records that it was redacted in ``graph.meta["redacted"]`` (``graph.nx.graph``; see
 :func:`is_redacted`), which every exporter prints into its metadata or header.
 """
 
@@ -32,9 +32,9 @@ from graphmodel.records import SENSITIVE_SOURCE_FIELDS, Source
 #: counts of people below this are dropped from redacted exports
 SMALL_COUNT = 5
 
-#: the key in ``graph.nx.graph`` that marks a redacted copy
+#: the key in ``graph.meta`` that marks a redacted copy
 REDACTED_KEY = "redacted"
-#: the key in ``graph.nx.graph`` holding what a redaction removed (counts only, never values)
+#: the key in ``graph.meta`` holding what a redaction removed (counts only, never values)
 REDACTION_SUMMARY_KEY = "redaction"
 
 
@@ -44,12 +44,12 @@ def is_redacted(graph: CampaignGraph) -> bool:
     >>> is_redacted(CampaignGraph()), is_redacted(redact(CampaignGraph()))
     (False, True)
     """
-    return bool(graph.nx.graph.get(REDACTED_KEY, False))
+    return bool(graph.meta.get(REDACTED_KEY, False))
 
 
 def redaction_summary(graph: CampaignGraph) -> dict[str, int]:
     """What :func:`redact` removed from ``graph`` (counts by category; empty if not redacted)."""
-    return dict(graph.nx.graph.get(REDACTION_SUMMARY_KEY, {}))
+    return dict(graph.meta.get(REDACTION_SUMMARY_KEY, {}))
 
 
 def _keep_prop(prop: schema.Prop | None, value: Any) -> bool:
@@ -138,7 +138,7 @@ def redact(graph: CampaignGraph) -> CampaignGraph:
 
     nodes: list[tuple[str, dict[str, Any]]] = []
     kept_kind: dict[str, str] = {}
-    for n, a in graph.nx.nodes(data=True):
+    for n, a in graph.nodes():  # the read methods: a freshly loaded graph stays columnar
         kind = a.get("kind")
         nk = schema.NODE_KINDS.get(kind) if isinstance(kind, str) else None
         if nk is None or nk.sensitive:
@@ -148,7 +148,7 @@ def redact(graph: CampaignGraph) -> CampaignGraph:
         kept_kind[n] = kind
 
     edges: list[tuple[str, str, str, dict[str, Any]]] = []
-    for u, v, k, a in graph.nx.edges(keys=True, data=True):
+    for k, u, v, a in graph.edges():
         kind = a.get("kind")
         ek = schema.EDGE_KINDS.get(kind) if isinstance(kind, str) else None
         if (
@@ -166,6 +166,6 @@ def redact(graph: CampaignGraph) -> CampaignGraph:
     out = CampaignGraph()
     out.sources = public_sources
     out.bulk_add(nodes, edges)
-    out.nx.graph[REDACTED_KEY] = True
-    out.nx.graph[REDACTION_SUMMARY_KEY] = counts
+    out.meta[REDACTED_KEY] = True
+    out.meta[REDACTION_SUMMARY_KEY] = counts
     return out

@@ -17,6 +17,7 @@ every command, most of which never touch a table.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -24,6 +25,7 @@ from graphmodel import schema
 from graphmodel.errors import CampaignGraphError
 
 if TYPE_CHECKING:  # pragma: no cover
+    import numpy as np
     import pyarrow as pa
 
 NODE_LEAD = ("id", "kind", "name")
@@ -128,3 +130,410 @@ def kinds_filter(kind: str | Iterable[str] | None) -> set[str] | None:
     if kind is None:
         return None
     return {kind} if isinstance(kind, str) else set(kind)
+
+
+# ---------------------------------------------------------------------------- column values
+def shared_strings(col: pa.ChunkedArray | pa.Array) -> list[Any]:
+    """A low-cardinality string column as a list whose equal values are one Python object.
+
+    ``to_pylist`` makes a new ``str`` per row; going through the dictionary makes one per
+    distinct value (the kinds: a few dozen objects instead of a million), which saves both
+    the conversion time and the memory of the loaded graph.
+    """
+    import pyarrow as pa
+
+    arr = _one_chunk(col)
+    if not pa.types.is_dictionary(arr.type):
+        arr = arr.dictionary_encode()
+    values = arr.dictionary.to_pylist()
+    if arr.null_count:
+        return [None if i is None else values[i] for i in arr.indices.to_pylist()]
+    return [values[i] for i in arr.indices.to_pylist()]
+
+
+def py_values(col: pa.ChunkedArray | pa.Array) -> list[Any]:
+    """``col.to_pylist()``, but repeated strings (also inside string lists) share one object.
+
+    Enum-like columns (country, status, a list of source ids) repeat a few values over
+    hundreds of thousands of rows; one ``str`` per distinct value instead of one per cell
+    saves memory in the loaded graph. Lists stay separate objects (callers may mutate them).
+    """
+    import pyarrow as pa
+
+    t = col.type
+    if pa.types.is_string(t) or pa.types.is_dictionary(t):
+        arr = _one_chunk(col)
+        if not pa.types.is_dictionary(arr.type):
+            arr = arr.dictionary_encode()
+        if 2 * len(arr.dictionary) > len(arr):
+            return col.to_pylist()  # mostly distinct: nothing to share
+        return shared_strings(arr)
+    if pa.types.is_list(t) and pa.types.is_string(t.value_type):
+        arr = _one_chunk(col)
+        if arr.null_count:
+            return col.to_pylist()
+        flat = py_values(arr.flatten())
+        offs = arr.offsets.to_pylist()
+        base = offs[0] if offs else 0
+        return [flat[a - base : b - base] for a, b in itertools.pairwise(offs)]
+    return col.to_pylist()
+
+
+def _one_chunk(col: pa.ChunkedArray | pa.Array) -> pa.Array:
+    import pyarrow as pa
+
+    if isinstance(col, pa.ChunkedArray):
+        if col.num_chunks == 1:
+            return col.chunk(0)
+        if pa.types.is_dictionary(col.type):
+            col = col.cast(col.type.value_type)
+        return col.combine_chunks()
+    return col
+
+
+def fill_props(attrs: list[dict[str, Any]], table: pa.Table, lead: Iterable[str]) -> None:
+    """Set each row's non-null property values, column by column (keys in column order).
+
+    Property columns are sparse (most belong to one kind), so only the valid cells of each
+    column are converted to Python: much faster than a per-row loop over every column.
+    """
+    import pyarrow.compute as pc
+
+    lead = set(lead)
+    for name in table.column_names:
+        if name in lead:
+            continue
+        col = table.column(name)
+        nulls = col.null_count
+        if nulls == len(col):
+            continue
+        if nulls == 0:
+            for d, v in zip(attrs, py_values(col)):
+                d[name] = v
+            continue
+        valid = col.is_valid()
+        for i, v in zip(pc.indices_nonzero(valid).to_pylist(), py_values(col.filter(valid))):
+            attrs[i][name] = v
+
+
+def normalised_table(table: pa.Table, lead: tuple[str, ...], props: Mapping[str, schema.Prop]) -> pa.Table:
+    """``table`` in exactly the layout :func:`node_rows_table` / :func:`edge_rows_table` give.
+
+    Lead columns first, then the property columns that hold a value, in schema order, with
+    the schema's Arrow types, one chunk each, ``kind`` dictionary-encoded in first-appearance
+    order: so a graph's tables and files are the same whichever mode built them.
+    """
+    import pyarrow as pa
+
+    types = arrow_types()
+    names, arrays = [], []
+    present = set(table.column_names)
+    for name in list(lead) + [p for p in props if p in present and p not in lead]:
+        col = table.column(name)
+        if name not in lead and col.null_count == len(col):
+            continue
+        want = pa.string() if name in lead else types[props[name].type]
+        if str(col.type) != str(want):  # also list<element: string> (Parquet) -> list<item: string>
+            col = col.cast(want)
+        arr = _one_chunk(col) if len(col) else pa.array([], type=want)
+        if name == "kind":
+            arr = arr.dictionary_encode()
+        names.append(name)
+        arrays.append(arr)
+    return pa.Table.from_arrays(arrays, names=names)
+
+
+# ---------------------------------------------------------------------------- columnar store
+class Columnar:
+    """A whole graph held as its typed Arrow tables plus numpy indexes (no networkx).
+
+    Built once from trusted tables (a verified snapshot); immutable afterwards except for
+    caches filled on demand: the attribute dicts (per node or edge kind, in the exact key
+    order the networkx graph would hold), the edge-id list and index, the name list.
+
+    Order. networkx iterates a node's out-edges by target in the order the first edge to
+    that target was added, then by key in insertion order; in-edges likewise by source.
+    ``out_order`` / ``in_order`` hold the edge rows in that order, grouped per node
+    (``out_ptr`` / ``in_ptr`` are CSR offsets), so every read gives the same order as the
+    materialised graph.
+    """
+
+    def __init__(self, ntable: pa.Table, etable: pa.Table, *, where: str = "") -> None:
+        import numpy as np
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        self.ntable, self.etable = ntable, etable
+        n, m = ntable.num_rows, etable.num_rows
+        id_col = _one_chunk(ntable.column("id"))
+        if pa.types.is_dictionary(id_col.type):
+            id_col = id_col.cast(pa.string())
+        self.ids: list[str] = id_col.to_pylist()
+        self.row: dict[str, int] = dict(zip(self.ids, range(n)))
+        if len(self.row) != n or id_col.null_count:
+            raise CampaignGraphError("nodes table has empty or repeated ids", file=where or None)
+        self.nkind_names, self.nkind_codes = _codes(ntable.column("kind"), "nodes", where)
+        self.nkind: list[str] = [self.nkind_names[c] for c in self.nkind_codes.tolist()]
+        self.ekind_names, self.ekind_codes = _codes(etable.column("kind"), "edges", where)
+        ends = []
+        for end in ("source", "target"):
+            col = etable.column(end)
+            if pa.types.is_dictionary(col.type):
+                col = col.cast(pa.string())
+            idx = pc.index_in(col, value_set=id_col)
+            if idx.null_count:
+                raise CampaignGraphError("an edge points to a node that is not in the snapshot", file=where or None)
+            ends.append(idx.to_numpy().astype(np.int64) if m else np.zeros(0, np.int64))
+        self.src, self.dst = ends
+        # first edge row of each (source, target) pair: networkx orders neighbours by it
+        rows = np.arange(m, dtype=np.int64)
+        pair = self.src * max(n, 1) + self.dst
+        by_pair = np.argsort(pair, kind="stable")
+        sp = pair[by_pair]
+        starts = np.ones(m, dtype=bool)
+        starts[1:] = sp[1:] != sp[:-1]
+        first = np.empty(m, dtype=np.int64)
+        first[by_pair] = by_pair[np.flatnonzero(starts)][np.cumsum(starts) - 1]
+        self.out_order = np.lexsort((rows, first, self.src))
+        self.in_order = np.lexsort((rows, first, self.dst))
+        self.out_ptr = np.concatenate(([0], np.cumsum(np.bincount(self.src, minlength=n))))
+        self.in_ptr = np.concatenate(([0], np.cumsum(np.bincount(self.dst, minlength=n))))
+        self._init_caches()
+
+    def _init_caches(self) -> None:
+        self.nattrs: list[dict[str, Any] | None] = [None] * self.ntable.num_rows
+        self.eattrs: list[dict[str, Any] | None] = [None] * self.etable.num_rows
+        self.nbuilt: set[int] = set()
+        self.ebuilt: set[int] = set()
+        self._names: list[str | None] | None = None
+        self._eids: list[str] | None = None
+        self._erow: dict[str, int] | None = None
+
+    def fresh(self) -> Columnar:
+        """A copy sharing the immutable tables and indexes, with its own attribute dicts."""
+        other = object.__new__(Columnar)
+        other.__dict__.update(self.__dict__)
+        names, eids, erow = self._names, self._eids, self._erow
+        other._init_caches()
+        other._names, other._eids, other._erow = names, eids, erow  # immutable: shared
+        return other
+
+    # ---------------------------------------------------------------- sizes and lookups
+    @property
+    def n_nodes(self) -> int:
+        return self.ntable.num_rows
+
+    @property
+    def n_edges(self) -> int:
+        return self.etable.num_rows
+
+    @property
+    def names(self) -> list[str | None]:
+        if self._names is None:
+            self._names = self.ntable.column("name").to_pylist()
+        return self._names
+
+    @property
+    def eids(self) -> list[str]:
+        if self._eids is None:
+            self._eids = self.etable.column("id").to_pylist()
+        return self._eids
+
+    @property
+    def erow(self) -> dict[str, int]:
+        if self._erow is None:
+            self._erow = dict(zip(self.eids, range(self.n_edges)))
+        return self._erow
+
+    def name_of(self, r: int) -> str:
+        name = self.names[r]
+        return self.ids[r] if name is None else name
+
+    def counts(self) -> dict[str, dict[str, int]]:
+        import numpy as np
+
+        out = {}
+        for what, names, codes in (("nodes", self.nkind_names, self.nkind_codes), ("edges", self.ekind_names, self.ekind_codes)):
+            counts = np.bincount(codes, minlength=len(names)).tolist()
+            out[what] = dict(sorted((k, c) for k, c in zip(names, counts) if c))
+        return out
+
+    # ---------------------------------------------------------------- attribute dicts
+    def node_rows(self, kind: str | None = None) -> list[int]:
+        """Node rows (all, or of one kind) in node order."""
+        import numpy as np
+
+        if kind is None:
+            return list(range(self.n_nodes))
+        if kind not in self.nkind_names:
+            return []
+        return np.flatnonzero(self.nkind_codes == self.nkind_names.index(kind)).tolist()
+
+    def node_attrs(self, r: int) -> dict[str, Any]:
+        a = self.nattrs[r]
+        if a is None:
+            self._build_nodes({int(self.nkind_codes[r])})
+            a = self.nattrs[r]
+        return a  # type: ignore[return-value]
+
+    def edge_attrs(self, r: int) -> dict[str, Any]:
+        a = self.eattrs[r]
+        if a is None:
+            self._build_edges({int(self.ekind_codes[r])})
+            a = self.eattrs[r]
+        return a  # type: ignore[return-value]
+
+    def all_node_attrs(self) -> list[dict[str, Any]]:
+        self._build_nodes(set(range(len(self.nkind_names))))
+        return self.nattrs  # type: ignore[return-value]
+
+    def all_edge_attrs(self) -> list[dict[str, Any]]:
+        self._build_edges(set(range(len(self.ekind_names))))
+        return self.eattrs  # type: ignore[return-value]
+
+    def ensure_edge_kinds(self, codes: Iterable[int]) -> None:
+        self._build_edges(set(codes))
+
+    def _build_nodes(self, codes: set[int]) -> None:
+        codes -= self.nbuilt
+        if not codes:
+            return
+        kinds, names = self.nkind, self.names
+        rows, sub = self._rows_for(codes, self.nkind_codes, len(self.nkind_names), self.ntable)
+        made = [
+            {"kind": kinds[r], "name": names[r]} if names[r] is not None else {"kind": kinds[r]}
+            for r in (rows if rows is not None else range(self.n_nodes))
+        ]
+        fill_props(made, sub, NODE_LEAD)
+        self._store(self.nattrs, rows, made)
+        self.nbuilt |= codes
+
+    def _build_edges(self, codes: set[int]) -> None:
+        codes -= self.ebuilt
+        if not codes:
+            return
+        kinds = self.ekind_names
+        rows, sub = self._rows_for(codes, self.ekind_codes, len(kinds), self.etable)
+        codes_list = (self.ekind_codes[rows] if rows is not None else self.ekind_codes).tolist()
+        made: list[dict[str, Any]] = [{"kind": kinds[c]} for c in codes_list]
+        fill_props(made, sub, EDGE_LEAD)
+        self._store(self.eattrs, rows, made)
+        self.ebuilt |= codes
+
+    @staticmethod
+    def _rows_for(codes: set[int], all_codes: np.ndarray, n_kinds: int, table: pa.Table) -> tuple[Any, pa.Table]:
+        """The rows of ``codes`` (``None``: every row) and the table restricted to them."""
+        import numpy as np
+
+        if len(codes) == n_kinds:
+            return None, table
+        rows = np.flatnonzero(np.isin(all_codes, np.fromiter(codes, dtype=all_codes.dtype)))
+        return rows, table.take(rows)
+
+    @staticmethod
+    def _store(cache: list[Any], rows: Any, made: list[dict[str, Any]]) -> None:
+        if rows is None:
+            cache[:] = made
+            return
+        for r, a in zip(rows.tolist(), made):
+            if cache[r] is None:
+                cache[r] = a
+
+    # ---------------------------------------------------------------- edges
+    def edge_codes(self, kinds: set[str] | None) -> set[int] | None:
+        if kinds is None:
+            return None
+        return {i for i, k in enumerate(self.ekind_names) if k in kinds}
+
+    def edge_rows(self, order: np.ndarray, codes: set[int] | None) -> list[int]:
+        """Rows of ``order`` whose kind code is in ``codes`` (``None``: all), order kept."""
+        import numpy as np
+
+        if codes is None:
+            return order.tolist()
+        if not codes:
+            return []
+        keep = np.isin(self.ekind_codes[order], np.fromiter(codes, dtype=self.ekind_codes.dtype))
+        return order[keep].tolist()
+
+    def edge_tuples(self, rows: list[int]) -> list[tuple[str, str, str, dict[str, Any]]]:
+        """``(source, target, edge_id, attrs)`` of ``rows`` (the networkx tuple order)."""
+        import numpy as np
+
+        if not rows:
+            return []
+        arr = np.asarray(rows, dtype=np.int64)
+        self._build_edges(set(np.unique(self.ekind_codes[arr]).tolist()))
+        ids, eids, attrs = self.ids, self.eids, self.eattrs
+        return [
+            (ids[u], ids[v], eids[r], attrs[r])  # type: ignore[misc]
+            for r, u, v in zip(rows, self.src[arr].tolist(), self.dst[arr].tolist())
+        ]
+
+    def out_rows(self, r: int) -> Any:
+        return self.out_order[self.out_ptr[r] : self.out_ptr[r + 1]]
+
+    def in_rows(self, r: int) -> Any:
+        return self.in_order[self.in_ptr[r] : self.in_ptr[r + 1]]
+
+    # ---------------------------------------------------------------- tables
+    def node_table(self, kinds: set[str] | None) -> pa.Table:
+        t = self.ntable
+        if kinds is not None:
+            t = t.take(self._kind_rows(self.nkind_codes, self.nkind_names, kinds))
+        return normalised_table(t, NODE_LEAD, schema.all_node_props())
+
+    def edge_table(self, kinds: set[str] | None) -> pa.Table:
+        t = self.etable
+        if kinds is not None:
+            t = t.take(self._kind_rows(self.ekind_codes, self.ekind_names, kinds))
+        return normalised_table(t, EDGE_LEAD, schema.all_edge_props())
+
+    @staticmethod
+    def _kind_rows(codes: np.ndarray, names: list[str], kinds: set[str]) -> np.ndarray:
+        import numpy as np
+
+        wanted = np.array([i for i, k in enumerate(names) if k in kinds], dtype=codes.dtype)
+        return np.flatnonzero(np.isin(codes, wanted))
+
+    def sorted_tables(self) -> tuple[pa.Table, pa.Table]:
+        """Nodes and edges tables sorted by id in the snapshot layout (for saving)."""
+        return (
+            normalised_table(_sorted_by_id(self.ntable), NODE_LEAD, schema.all_node_props()),
+            normalised_table(_sorted_by_id(self.etable), EDGE_LEAD, schema.all_edge_props()),
+        )
+
+    def index_rows(self) -> Iterable[tuple[str, dict[str, Any]]]:
+        """``(id, attrs)`` with only the properties the search index reads (no full dicts built)."""
+        wanted = [c for c in ("lei", "wikidata", "gem_id", "registry_ids", "aliases", "former_names")
+                  if c in self.ntable.column_names]
+        cols = [self.ntable.column(c).to_pylist() for c in wanted]
+        names = self.names
+        for r, n in enumerate(self.ids):
+            a: dict[str, Any] = {"name": names[r]} if names[r] is not None else {}
+            for c, values in zip(wanted, cols):
+                if values[r] is not None:
+                    a[c] = values[r]
+            yield n, a
+
+
+def _codes(col: pa.ChunkedArray, what: str, where: str) -> tuple[list[str], np.ndarray]:
+    """Distinct kinds and one int code per row."""
+    import numpy as np
+    import pyarrow as pa
+
+    if pa.types.is_dictionary(col.type):
+        col = col.cast(col.type.value_type)
+    arr = col.combine_chunks().dictionary_encode() if len(col) else pa.array([], pa.string()).dictionary_encode()
+    if arr.null_count:
+        raise CampaignGraphError(f"{what} table has rows without a kind", file=where or None)
+    return arr.dictionary.to_pylist(), arr.indices.to_numpy(zero_copy_only=False).astype(np.int32)
+
+
+def _sorted_by_id(table: pa.Table) -> pa.Table:
+    import pyarrow.compute as pc
+
+    ids = _one_chunk(table.column("id"))
+    if len(ids) < 2 or pc.all(pc.less(ids[:-1], ids[1:])).as_py():
+        return table
+    return table.take(pc.sort_indices(ids))

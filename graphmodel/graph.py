@@ -29,6 +29,8 @@ from graphmodel.values import coerce, in_force, is_missing, normalise_as_of
 if TYPE_CHECKING:  # pragma: no cover
     import pyarrow as pa
 
+    from graphmodel.columnar import Columnar
+
 #: list properties that a merge unions instead of treating as a conflict
 _UNION_LISTS = {"aliases", "former_names", "sources", "origins", "gem_id", "registry_ids", "clauses"}
 
@@ -76,7 +78,12 @@ class CampaignGraph:
     """
 
     def __init__(self) -> None:
-        self.nx: nx.MultiDiGraph = nx.MultiDiGraph()
+        # Two modes. Ordinary: the data lives in the networkx graph ``_nx``. Columnar (a
+        # freshly loaded snapshot): it lives in ``_col`` (typed tables + numpy indexes, see
+        # graphmodel.columnar) and ``_nx`` is built on first use of ``.nx`` or on any change.
+        self._col: Columnar | None = None
+        self._col_meta: dict[str, Any] = {}
+        self._nx: nx.MultiDiGraph = nx.MultiDiGraph()
         self.sources: dict[str, Source] = {}
         self._edge_ends: dict[str, tuple[str, str]] = {}
         self._index: dict[str, dict[str, set[str]]] | None = None
@@ -84,6 +91,57 @@ class CampaignGraph:
         # properties per kind, and parsed values of repetitive types ("100", "yes", dates)
         self._kind_props: dict[tuple[str, str], Mapping[str, schema.Prop]] = {}
         self._coerced: dict[tuple[int, str], tuple[schema.Prop, Any]] = {}
+
+    # ------------------------------------------------------------------ modes
+    @property
+    def nx(self) -> nx.MultiDiGraph:
+        """The networkx ``MultiDiGraph`` (nodes keyed by id, edges keyed by edge id).
+
+        A graph loaded from a snapshot keeps its data in columns until this is first used;
+        then the networkx graph is built once (about 10 s for a million edges) and kept.
+        Read methods of this class and :meth:`node_table` / :meth:`edge_table` never need it.
+        """
+        if self._col is not None:
+            self._materialise()
+        return self._nx
+
+    @nx.setter
+    def nx(self, value: nx.MultiDiGraph) -> None:
+        self._col = None
+        self._nx = value
+
+    @property
+    def meta(self) -> dict[str, Any]:
+        """Graph-level markers (e.g. ``"redacted"``); the same dict as ``graph.nx.graph``."""
+        return self._col_meta if self._col is not None else self._nx.graph
+
+    @property
+    def is_columnar(self) -> bool:
+        """Whether the data is still held in columns (no networkx graph built yet)."""
+        return self._col is not None
+
+    def _set_columnar(self, col: Columnar) -> None:
+        """Hold the graph as ``col`` (trusted tables); used by the snapshot loader."""
+        self._col_meta = dict(self.meta)
+        self._col = col
+        self._nx = nx.MultiDiGraph()
+        self._edge_ends = {}
+        self._index = None
+
+    def _materialise(self) -> None:
+        """Build the networkx graph from the columns, exactly as the row loader does, and drop them."""
+        col = self._col
+        assert col is not None
+        from graphmodel.gcpause import paused_gc
+
+        with paused_gc():
+            nattrs, eattrs = col.all_node_attrs(), col.all_edge_attrs()
+            ids, eids = col.ids, col.eids
+            edges = list(zip([ids[u] for u in col.src.tolist()], [ids[v] for v in col.dst.tolist()], eids, eattrs))
+            G = nx.MultiDiGraph()
+            G.graph.update(self._col_meta)
+            self._col, self._nx, self._edge_ends, self._col_meta = None, G, {}, {}
+            self.bulk_add(zip(ids, nattrs), edges)
 
     def _props_for(self, what: str, kind: str) -> Mapping[str, schema.Prop]:
         found = self._kind_props.get((what, kind))
@@ -168,28 +226,60 @@ class CampaignGraph:
         return self.add_node(rec.id, rec.kind, rec.name, sources=rec.sources, merge=merge, **props)
 
     def has_node(self, id: str) -> bool:
-        return self.nx.has_node(id)
+        col = self._col
+        if col is not None:
+            return isinstance(id, str) and id in col.row
+        return self._nx.has_node(id)
 
     def node(self, id: str) -> Mapping[str, Any]:
         """The node's attributes (read-only view), ``kind`` and ``name`` included."""
+        col = self._col
         try:
-            return MappingProxyType(self.nx.nodes[id])
-        except KeyError:
+            if col is not None:
+                return MappingProxyType(col.node_attrs(col.row[id]))
+            return MappingProxyType(self._nx.nodes[id])
+        except (KeyError, TypeError):
             raise CampaignGraphError(f"no node with id {id!r}") from None
 
     def kind_of(self, id: str) -> str:
+        col = self._col
+        if col is not None:
+            r = col.row.get(id) if isinstance(id, str) else None
+            if r is None:
+                raise CampaignGraphError(f"no node with id {id!r}")
+            return col.nkind[r]
         return self.node(id)["kind"]
 
     def name_of(self, id: str) -> str:
-        return self.nx.nodes[id].get("name", id) if self.nx.has_node(id) else id
+        col = self._col
+        if col is not None:
+            r = col.row.get(id) if isinstance(id, str) else None
+            return id if r is None else col.name_of(r)
+        return self._nx.nodes[id].get("name", id) if self._nx.has_node(id) else id
 
     def nodes(self, kind: str | None = None) -> Iterator[tuple[str, Mapping[str, Any]]]:
         """Iterate ``(id, attrs)``, optionally of one kind."""
-        for n, a in self.nx.nodes(data=True):
+        col = self._col
+        if col is not None:
+            rows = col.node_rows(kind)
+            if kind is None:
+                yield from zip(col.ids, col.all_node_attrs())
+                return
+            if rows:
+                col.node_attrs(rows[0])  # builds the whole kind
+            ids, attrs = col.ids, col.nattrs
+            for r in rows:
+                yield ids[r], attrs[r]  # type: ignore[misc]
+            return
+        for n, a in self._nx.nodes(data=True):
             if kind is None or a["kind"] == kind:
                 yield n, a
 
     def node_ids(self, kind: str | None = None) -> list[str]:
+        col = self._col
+        if col is not None:
+            ids = col.ids
+            return list(ids) if kind is None else [ids[r] for r in col.node_rows(kind)]
         return [n for n, _ in self.nodes(kind)]
 
     def remove_node(self, id: str) -> None:
@@ -265,10 +355,19 @@ class CampaignGraph:
         return self.add_edge(rec.source, rec.target, rec.kind, id=rec.id, sources=rec.sources, merge=merge, **props)
 
     def has_edge(self, eid: str) -> bool:
+        col = self._col
+        if col is not None:
+            return isinstance(eid, str) and eid in col.erow
         return eid in self._edge_ends
 
     def edge(self, eid: str) -> tuple[str, str, Mapping[str, Any]]:
         """``(source, target, attrs)`` of the edge ``eid``."""
+        col = self._col
+        if col is not None:
+            r = col.erow.get(eid) if isinstance(eid, str) else None
+            if r is None:
+                raise CampaignGraphError(f"no edge with id {eid!r}")
+            return col.ids[col.src[r]], col.ids[col.dst[r]], MappingProxyType(col.edge_attrs(r))
         try:
             u, v = self._edge_ends[eid]
         except KeyError:
@@ -287,19 +386,42 @@ class CampaignGraph:
         ``kind`` filters by one kind or several; ``as_of`` (a date, ``"today"``) keeps only
         edges whose validity contains that date. ``as_of=None`` keeps all.
         """
-        return self._filtered(self.nx.edges(keys=True, data=True), kind, as_of)
+        col = self._col
+        if col is not None:
+            return self._filtered(self._col_edges(col, col.out_order, kind), kind, as_of)
+        return self._filtered(self._nx.edges(keys=True, data=True), kind, as_of)
 
     def out_edges(
         self, id: str, kind: str | Iterable[str] | None = None, *, as_of: Any = None
     ) -> list[tuple[str, str, str, Mapping[str, Any]]]:
         """Edges leaving ``id`` as ``(edge_id, source, target, attrs)``, filtered like :meth:`edges`."""
-        return list(self._filtered(self.nx.out_edges(id, keys=True, data=True), kind, as_of))
+        col = self._col
+        if col is not None:
+            r = col.row.get(id) if isinstance(id, str) else None
+            if r is None:
+                return []  # what networkx gives for a node it does not hold
+            return list(self._filtered(self._col_edges(col, col.out_rows(r), kind), kind, as_of))
+        return list(self._filtered(self._nx.out_edges(id, keys=True, data=True), kind, as_of))
 
     def in_edges(
         self, id: str, kind: str | Iterable[str] | None = None, *, as_of: Any = None
     ) -> list[tuple[str, str, str, Mapping[str, Any]]]:
         """Edges arriving at ``id``, filtered like :meth:`edges`."""
-        return list(self._filtered(self.nx.in_edges(id, keys=True, data=True), kind, as_of))
+        col = self._col
+        if col is not None:
+            r = col.row.get(id) if isinstance(id, str) else None
+            if r is None:
+                return []  # what networkx gives for a node it does not hold
+            return list(self._filtered(self._col_edges(col, col.in_rows(r), kind), kind, as_of))
+        return list(self._filtered(self._nx.in_edges(id, keys=True, data=True), kind, as_of))
+
+    @staticmethod
+    def _col_edges(col: Columnar, order: Any, kind: Any) -> list[tuple[str, str, str, dict[str, Any]]]:
+        """networkx-style ``(u, v, key, attrs)`` of the columnar edge rows ``order`` of ``kind``."""
+        from graphmodel.columnar import kinds_filter
+
+        rows = col.edge_rows(order, col.edge_codes(kinds_filter(kind)))
+        return col.edge_tuples(rows)
 
     @staticmethod
     def _filtered(it: Iterable[Any], kind: Any, as_of: Any) -> Iterator[tuple[str, str, str, Mapping[str, Any]]]:
@@ -334,6 +456,8 @@ class CampaignGraph:
         from graphmodel.columnar import kinds_filter, node_rows_table
 
         kinds = kinds_filter(kind)
+        if self._col is not None:
+            return self._col.node_table(kinds)
         return node_rows_table([(n, a) for n, a in self.nx.nodes(data=True) if kinds is None or a["kind"] in kinds])
 
     def edge_table(self, kind: str | Iterable[str] | None = None) -> pa.Table:
@@ -355,6 +479,8 @@ class CampaignGraph:
         from graphmodel.columnar import edge_rows_table, kinds_filter
 
         kinds = kinds_filter(kind)
+        if self._col is not None:
+            return self._col.edge_table(kinds)
         G = self.nx
         if len(self._edge_ends) == G.number_of_edges():
             succ = G._succ
@@ -365,13 +491,15 @@ class CampaignGraph:
 
     # ------------------------------------------------------------------ size
     def number_of_nodes(self) -> int:
-        return self.nx.number_of_nodes()
+        return self._col.n_nodes if self._col is not None else self._nx.number_of_nodes()
 
     def number_of_edges(self) -> int:
-        return self.nx.number_of_edges()
+        return self._col.n_edges if self._col is not None else self._nx.number_of_edges()
 
     def counts_by_kind(self) -> dict[str, dict[str, int]]:
         """``{"nodes": {kind: n}, "edges": {kind: n}}``, kinds sorted."""
+        if self._col is not None:
+            return self._col.counts()
         nodes: dict[str, int] = {}
         for _, a in self.nx.nodes(data=True):
             nodes[a["kind"]] = nodes.get(a["kind"], 0) + 1
@@ -388,7 +516,8 @@ class CampaignGraph:
             if key:
                 index[table].setdefault(key, set()).add(node)
 
-        for n, a in self.nx.nodes(data=True):
+        rows = self._col.index_rows() if self._col is not None else self._nx.nodes(data=True)
+        for n, a in rows:
             for ident_prop in ("lei", "wikidata"):
                 if a.get(ident_prop):
                     put("identifier", str(a[ident_prop]).casefold(), n)
@@ -431,13 +560,13 @@ class CampaignGraph:
         found: dict[str, Match] = {}
 
         def add(n: str, matched: str, how: str) -> None:
-            a = self.nx.nodes[n]
-            if kind is not None and a["kind"] != kind:
+            node_kind = self.kind_of(n)
+            if kind is not None and node_kind != kind:
                 return
             if n not in found:
-                found[n] = Match(n, a["kind"], a.get("name", n), matched, how)
+                found[n] = Match(n, node_kind, self.name_of(n), matched, how)
 
-        if self.nx.has_node(text):
+        if self.has_node(text):
             add(text, text, "id")
         for n in self._index["identifier"].get(text.casefold(), ()):
             add(n, text, "identifier")
@@ -449,7 +578,8 @@ class CampaignGraph:
         if not found and partial:
             needle = plain_text(text)
             if needle:
-                for n, a in self.nx.nodes(data=True):
+                rows = self._col.index_rows() if self._col is not None else self._nx.nodes(data=True)
+                for n, a in rows:
                     names = [a.get("name", "")] + list(a.get("aliases") or []) + list(a.get("former_names") or [])
                     if any(needle in plain_text(x) for x in names if x):
                         add(n, text, "partial")
@@ -521,7 +651,7 @@ class CampaignGraph:
         this catches graphs edited through ``.nx`` directly and snapshots from elsewhere.
         """
         problems: list[CampaignGraphError] = []
-        for n, a in self.nx.nodes(data=True):
+        for n, a in self.nodes():
             kind = a.get("kind")
             if kind not in schema.NODE_KINDS:
                 problems.append(CampaignGraphError(f"node {n!r}: unknown kind {kind!r}"))
@@ -540,12 +670,12 @@ class CampaignGraph:
             for s in a.get("sources") or []:
                 if s not in self.sources:
                     problems.append(CampaignGraphError(f"node {n!r}: unknown source {s!r}"))
-        for u, v, k, a in self.nx.edges(keys=True, data=True):
+        for k, u, v, a in self.edges():
             kind = a.get("kind")
             if kind not in schema.EDGE_KINDS:
                 problems.append(CampaignGraphError(f"edge {k!r}: unknown kind {kind!r}"))
                 continue
-            ends = (self.nx.nodes[u].get("kind"), self.nx.nodes[v].get("kind"))
+            ends = (self.node(u).get("kind"), self.node(v).get("kind"))
             if ends not in schema.EDGE_KINDS[kind].endpoints:
                 problems.append(CampaignGraphError(f"edge {k!r}: {kind} cannot run from {ends[0]} to {ends[1]}"))
             allowed = schema.edge_props(kind)
@@ -567,12 +697,10 @@ class CampaignGraph:
     # ------------------------------------------------------------------ equality
     def canonical(self) -> dict[str, Any]:
         """A plain, ordered description of the whole graph (for equality and hashing)."""
-        nodes = [
-            {"id": n, **{k: a[k] for k in sorted(a)}} for n, a in sorted(self.nx.nodes(data=True), key=lambda x: x[0])
-        ]
+        nodes = [{"id": n, **{k: a[k] for k in sorted(a)}} for n, a in sorted(self.nodes(), key=lambda x: x[0])]
         edges = [
             {"id": k, "source": u, "target": v, **{p: a[p] for p in sorted(a)}}
-            for u, v, k, a in sorted(self.nx.edges(keys=True, data=True), key=lambda x: x[2])
+            for k, u, v, a in sorted(self.edges(), key=lambda x: x[0])
         ]
         sources = [self.sources[s].as_dict() for s in sorted(self.sources)]
         return {"nodes": nodes, "edges": edges, "sources": sources}
@@ -637,8 +765,12 @@ class CampaignGraph:
 
     def copy(self) -> CampaignGraph:
         g = CampaignGraph()
-        g.nx = self.nx.copy()
         g.sources = dict(self.sources)
+        if self._col is not None:  # shares the immutable tables; attribute dicts of its own
+            g._set_columnar(self._col.fresh())
+            g._col_meta = dict(self._col_meta)
+            return g
+        g.nx = self.nx.copy()
         g._edge_ends = dict(self._edge_ends)
         return g
 

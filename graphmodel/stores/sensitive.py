@@ -53,20 +53,21 @@ def sensitive_statements(full: CampaignGraph, public: CampaignGraph) -> pa.Table
         pub = public.sources.get(sid)
         for f, v in _diff(src.as_dict(), pub.as_dict() if pub else None):
             rows.append(("source", sid, f, _dump(v)))
-    for n, a in sorted(full.nx.nodes(data=True), key=lambda x: x[0]):
-        pa_ = public.nx.nodes[n] if public.nx.has_node(n) else None
+    # the graphs' read methods, not .nx: a freshly loaded graph stays columnar
+    for n, a in sorted(full.nodes(), key=lambda x: x[0]):
+        pa_ = public.node(n) if public.has_node(n) else None
         for p, v in _diff(a, pa_):
             rows.append(("node", n, p, _dump(v)))
-    public_edges = {k: (u, v, a) for u, v, k, a in public.nx.edges(keys=True, data=True)}
-    for u, v, k, a in sorted(full.nx.edges(keys=True, data=True), key=lambda x: x[2]):
+    public_edges = {k: (u, v, a) for k, u, v, a in public.edges()}
+    for k, u, v, a in sorted(full.edges(), key=lambda x: x[0]):
         pub = public_edges.get(k)
         if pub is None:
             rows.append(("edge", k, "source", _dump(u)))
             rows.append(("edge", k, "target", _dump(v)))
         for p, val in _diff(a, pub[2] if pub else None):
             rows.append(("edge", k, p, _dump(val)))
-    for n in public.nx.nodes:
-        if not full.nx.has_node(n):
+    for n in public.node_ids():
+        if not full.has_node(n):
             raise CampaignGraphError(f"the public copy holds node {n!r}, which the graph does not")
     cols = list(zip(*rows)) if rows else [(), (), (), ()]
     return pa.Table.from_arrays([pa.array(list(c), type=pa.string()) for c in cols], names=list(COLUMNS))

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import hashlib
 import io
-import itertools
 import json
 import os
 from collections.abc import Mapping
@@ -32,13 +31,22 @@ import pyarrow.parquet as pq
 
 from graphmodel import schema
 from graphmodel.atomic import atomic_write_bytes, atomic_write_text, sha256_file
-from graphmodel.columnar import edge_rows_table, node_rows_table, table_from_columns
+from graphmodel.columnar import (
+    Columnar,
+    edge_rows_table,
+    fill_props,
+    node_rows_table,
+    shared_strings,
+    table_from_columns,
+)
 from graphmodel.errors import CampaignGraphError
 from graphmodel.gcpause import paused_gc
 from graphmodel.graph import CampaignGraph
 from graphmodel.records import SOURCE_FIELDS, Source
 
 FORMAT = "campaign-graph-snapshot"
+#: whether loading keeps the tables (columnar mode, networkx built on first use) by default
+COLUMNAR = False
 MANIFEST = "manifest.json"
 
 def _parquet_bytes(table: pa.Table) -> bytes:
@@ -49,6 +57,10 @@ def _parquet_bytes(table: pa.Table) -> bytes:
 
 def graph_tables(graph: CampaignGraph) -> dict[str, pa.Table]:
     """The graph as three Arrow tables (``nodes``, ``edges``, ``sources``), sorted by id."""
+    if graph.is_columnar:
+        # the loaded tables themselves, in the same layout (no dict round trip)
+        nodes_t, edges_t = graph._col.sorted_tables()  # type: ignore[union-attr]
+        return {"nodes": nodes_t, "edges": edges_t, "sources": _sources_table(graph)}
     # the adjacency dicts directly: networkx's edge views cost more than the rest of the save
     G = graph.nx
     nodes = sorted(G._node.items(), key=itemgetter(0))
@@ -220,22 +232,6 @@ def _lead_columns(table: pa.Table, lead: list[str]) -> list[list[Any]]:
     return out
 
 
-def _shared_strings(col: pa.ChunkedArray) -> list[Any]:
-    """A low-cardinality string column as a list whose equal values are one Python object.
-
-    ``to_pylist`` makes a new ``str`` per row; going through the dictionary makes one per
-    distinct value (the kinds: a few dozen objects instead of a million), which saves both
-    the conversion time and the memory of the loaded graph.
-    """
-    arr = col.combine_chunks()
-    if not pa.types.is_dictionary(arr.type):
-        arr = arr.dictionary_encode()
-    values = arr.dictionary.to_pylist()
-    if arr.null_count:
-        return [None if i is None else values[i] for i in arr.indices.to_pylist()]
-    return [values[i] for i in arr.indices.to_pylist()]
-
-
 def _endpoints(col: pa.ChunkedArray, ids: list[str], id_col: pa.ChunkedArray) -> list[str] | None:
     """Edge endpoints as the very ``str`` objects of the node ids (``None`` if one is unknown).
 
@@ -252,62 +248,16 @@ def _endpoints(col: pa.ChunkedArray, ids: list[str], id_col: pa.ChunkedArray) ->
     return [ids[i] for i in idx.to_pylist()]
 
 
-def _fill_props(attrs: list[dict[str, Any]], table: pa.Table, lead: list[str]) -> None:
-    """Set each row's non-null property values, column by column.
-
-    Property columns are sparse (most belong to one kind), so only the valid cells of each
-    column are converted to Python: much faster than a per-row loop over every column.
-    """
-    import pyarrow.compute as pc
-
-    for name in table.column_names:
-        if name in lead:
-            continue
-        col = table.column(name)
-        nulls = col.null_count
-        if nulls == len(col):
-            continue
-        if nulls == 0:
-            for d, v in zip(attrs, _py_values(col)):
-                d[name] = v
-            continue
-        valid = col.is_valid()
-        for i, v in zip(pc.indices_nonzero(valid).to_pylist(), _py_values(col.filter(valid))):
-            attrs[i][name] = v
-
-
-def _py_values(col: pa.ChunkedArray) -> list[Any]:
-    """``col.to_pylist()``, but repeated strings (also inside string lists) share one object.
-
-    Enum-like columns (country, status, a list of source ids) repeat a few values over
-    hundreds of thousands of rows; one ``str`` per distinct value instead of one per cell
-    saves memory in the loaded graph. Lists stay separate objects (callers may mutate them).
-    """
-    t = col.type
-    if pa.types.is_string(t) or pa.types.is_dictionary(t):
-        arr = col.combine_chunks()
-        if not pa.types.is_dictionary(arr.type):
-            arr = arr.dictionary_encode()
-        if 2 * len(arr.dictionary) > len(arr):
-            return col.to_pylist()  # mostly distinct: nothing to share
-        return _shared_strings(pa.chunked_array([arr]))
-    if pa.types.is_list(t) and pa.types.is_string(t.value_type):
-        arr = col.combine_chunks()
-        if arr.null_count:
-            return col.to_pylist()
-        flat = _py_values(pa.chunked_array([arr.flatten()], type=t.value_type))
-        offs = arr.offsets.to_pylist()
-        base = offs[0] if offs else 0
-        return [flat[a - base : b - base] for a, b in itertools.pairwise(offs)]
-    return col.to_pylist()
-
-
-def load_snapshot(path: str | os.PathLike[str], *, verify: bool = True) -> CampaignGraph:
+def load_snapshot(path: str | os.PathLike[str], *, verify: bool = True, columnar: bool = COLUMNAR) -> CampaignGraph:
     """Load a snapshot folder written by :func:`save_snapshot`.
 
     Checks the format, the schema version and (``verify=True``) every file's sha256
     against the manifest, and refuses a corrupted or edited snapshot with a message that
     names the file. The rows are trusted once verified: no per-row re-validation.
+
+    With ``columnar`` (the default) the graph keeps the loaded tables and builds its
+    networkx graph only when ``graph.nx`` is first used or the graph is changed (see
+    :attr:`CampaignGraph.nx`); every read method gives the same answers in the same order.
 
     Examples
     --------
@@ -318,10 +268,10 @@ def load_snapshot(path: str | os.PathLike[str], *, verify: bool = True) -> Campa
     True
     """
     with paused_gc():
-        return _load_snapshot(Path(path), verify)
+        return _load_snapshot(Path(path), verify, columnar)
 
 
-def _load_snapshot(folder: Path, verify: bool) -> CampaignGraph:
+def _load_snapshot(folder: Path, verify: bool, columnar: bool = False) -> CampaignGraph:
     manifest = read_manifest(folder)
     ntable = _read_table(folder, manifest, "nodes", verify)
     etable = _read_table(folder, manifest, "edges", verify)
@@ -339,14 +289,14 @@ def _load_snapshot(folder: Path, verify: bool) -> CampaignGraph:
             sensitive = (stmts, str(folder / Path(entry["path"]).name))
         else:
             public_only = True  # a shared copy: the sensitive file stayed with its owner
-    graph = _graph_from_tables(ntable, etable, sources, where=str(folder), sensitive=sensitive)
+    graph = _graph_from_tables(ntable, etable, sources, where=str(folder), sensitive=sensitive, columnar=columnar)
     if public_only:
-        graph.nx.graph["redacted"] = True  # what exports.redact marks: exports label it redacted
+        graph.meta["redacted"] = True  # what exports.redact marks: exports label it redacted
     return graph
 
 
 def graph_from_tables(
-    nodes: pa.Table, edges: pa.Table, sources: Mapping[str, Source], *, where: str = ""
+    nodes: pa.Table, edges: pa.Table, sources: Mapping[str, Source], *, where: str = "", columnar: bool = COLUMNAR
 ) -> CampaignGraph:
     """A graph from trusted, typed tables in the snapshot's column layout.
 
@@ -362,11 +312,17 @@ def graph_from_tables(
     True
     """
     with paused_gc():
-        return _graph_from_tables(nodes, edges, dict(sources), where=where, sensitive=None)
+        return _graph_from_tables(nodes, edges, dict(sources), where=where, sensitive=None, columnar=columnar)
 
 
 def _graph_from_tables(
-    ntable: pa.Table, etable: pa.Table, sources: dict[str, Source], *, where: str, sensitive: tuple[pa.Table, str] | None
+    ntable: pa.Table,
+    etable: pa.Table,
+    sources: dict[str, Source],
+    *,
+    where: str,
+    sensitive: tuple[pa.Table, str] | None,
+    columnar: bool = False,
 ) -> CampaignGraph:
     node_props, edge_props = schema.all_node_props(), schema.all_edge_props()
     for table, known, lead, what in (
@@ -383,15 +339,18 @@ def _graph_from_tables(
 
     graph = CampaignGraph()
     graph.sources.update(sources)
+    if columnar and sensitive is None:
+        graph._set_columnar(Columnar(ntable, etable, where=where))
+        return graph
 
-    (ids, names), kinds = _lead_columns(ntable, ["id", "name"]), _shared_strings(ntable.column("kind"))
+    (ids, names), kinds = _lead_columns(ntable, ["id", "name"]), shared_strings(ntable.column("kind"))
     nattrs: list[dict[str, Any]] = [
         {"kind": k, "name": nm} if nm is not None else {"kind": k} for k, nm in zip(kinds, names)
     ]
-    _fill_props(nattrs, ntable, ["id", "kind", "name"])
+    fill_props(nattrs, ntable, ["id", "kind", "name"])
     nodes = list(zip(ids, nattrs))
 
-    (eids,), ekinds = _lead_columns(etable, ["id"]), _shared_strings(etable.column("kind"))
+    (eids,), ekinds = _lead_columns(etable, ["id"]), shared_strings(etable.column("kind"))
     id_col = ntable.column("id")
     us = _endpoints(etable.column("source"), ids, id_col)
     vs = _endpoints(etable.column("target"), ids, id_col)
@@ -401,7 +360,7 @@ def _graph_from_tables(
         _, us, vs = _lead_columns(etable, ["id", "source", "target"])
     eattrs: list[dict[str, Any]] = [{"kind": k} for k in ekinds]
     del ekinds
-    _fill_props(eattrs, etable, ["id", "source", "target", "kind"])
+    fill_props(eattrs, etable, ["id", "source", "target", "kind"])
     edges = list(zip(us, vs, eids, eattrs))
     # the Arrow tables and column lists are not needed any more: free them before the build
     del us, vs, eids, eattrs, id_col, ntable, etable, table
