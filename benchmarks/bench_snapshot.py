@@ -8,6 +8,8 @@ Run from the project root (the snapshot comes from ``python -m benchmarks`` or
 Each load runs in this one process, so the peak RSS printed is that of the first load plus
 whatever the later ones did not give back; run with ``--repeats 1`` for the load's own peak.
 CPU seconds (``time.process_time``) are the figure to compare on a busy shared machine.
+``--mode networkx`` loads the old way (networkx built during the load); the default keeps the
+graph columnar and also reports what building networkx later costs (``graph.nx``).
 """
 
 from __future__ import annotations
@@ -27,13 +29,15 @@ def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("snapshot")
     ap.add_argument("--repeats", type=int, default=3)
+    ap.add_argument("--mode", choices=("columnar", "networkx"), default="columnar")
     args = ap.parse_args(argv)
+    columnar = args.mode == "columnar"
     load_cpu, load_wall, save_cpu, save_wall = [], [], [], []
     graph = None
     for _ in range(args.repeats):
         graph = None
         c, w = time.process_time(), time.perf_counter()
-        graph = load_snapshot(args.snapshot)
+        graph = load_snapshot(args.snapshot, columnar=columnar)
         load_cpu.append(time.process_time() - c)
         load_wall.append(time.perf_counter() - w)
         if len(load_cpu) == 1:
@@ -48,8 +52,14 @@ def main(argv: list[str] | None = None) -> None:
     finally:
         shutil.rmtree(out, ignore_errors=True)
     med = statistics.median
+    c = time.process_time()
+    graph.nx  # noqa: B018 - builds networkx once (a no-op in networkx mode)
+    nx_cpu = time.process_time() - c
+    nx_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"nodes {graph.number_of_nodes()} edges {graph.number_of_edges()}")
+    print(f"mode {args.mode}")
     print(f"load  cpu {med(load_cpu):.2f} s  wall {med(load_wall):.2f} s  peak RSS after first load {rss:.0f} MB")
+    print(f"then graph.nx  cpu {nx_cpu:.2f} s  peak RSS after it {nx_rss:.0f} MB")
     print(f"save  cpu {med(save_cpu):.2f} s  wall {med(save_wall):.2f} s  content_hash {manifest['content_hash'][:16]}")
 
 
