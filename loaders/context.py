@@ -56,6 +56,9 @@ class LoadContext:
     unused_columns: dict[str, list[str]] = field(default_factory=dict)
     rows_read: Counter = field(default_factory=Counter)
     rows_rejected: dict[str, set[int]] = field(default_factory=dict)
+    #: records a column-wise loader (loaders._fast_tables) put into the graph without a record object
+    bulk_nodes: int = 0
+    bulk_edges: int = 0
 
     @staticmethod
     def make_id(*parts: object) -> str:
@@ -117,8 +120,8 @@ class LoadContext:
         return {
             "rows_read": sum(self.rows_read.values()),
             "rows_rejected": sum(len(v) for v in self.rows_rejected.values()),
-            "nodes_emitted": len(self.nodes),
-            "edges_emitted": len(self.edges),
+            "nodes_emitted": len(self.nodes) + self.bulk_nodes,
+            "edges_emitted": len(self.edges) + self.bulk_edges,
             "errors": len(self.errors),
             "stats": dict(self.stats),
             "unused_columns": dict(self.unused_columns),

@@ -67,6 +67,27 @@ def _clean_header(cells: list[Any]) -> list[str]:
     return [("" if c is None else str(c)).strip().lstrip("\ufeff") for c in cells]
 
 
+def sniff_dialect(text: str) -> Any:
+    """The CSV dialect of ``text`` (delimiter one of ``,;\\t``), as :func:`read_csv` reads it.
+
+    Only the start of the header line is looked at. Quotes always double (RFC 4180).
+
+    >>> sniff_dialect("id;kind\\na;Company\\n").delimiter
+    ';'
+    """
+    # csv.Sniffer's quote regex is quadratic in the line length (a 20,000-character header
+    # took 6 s): it only needs the start of the header line to tell the delimiter
+    sample = text[:4096]
+    try:
+        dialect: Any = csv.Sniffer().sniff(sample.splitlines()[0] if sample else "", delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel
+    # the sniffer guesses doublequote=False from a header without quotes, which splits
+    # RFC 4180 cells like "AO ""KMK"", X" (GEM plant names): quotes double, as everywhere
+    dialect.doublequote = True
+    return dialect
+
+
 def read_csv(path: str | Path, *, display: str | None = None) -> Table:
     """Read a CSV (any delimiter of ``,;\\t``) as text cells with spreadsheet row numbers."""
     p = Path(path)
@@ -78,16 +99,7 @@ def read_csv(path: str | Path, *, display: str | None = None) -> Table:
     text, _ = decode_bytes(data, file)
     if not text.strip():
         raise CampaignGraphError("file is empty", file=file)
-    # csv.Sniffer's quote regex is quadratic in the line length (a 20,000-character header
-    # took 6 s): it only needs the start of the header line to tell the delimiter
-    sample = text[:4096]
-    try:
-        dialect: Any = csv.Sniffer().sniff(sample.splitlines()[0] if sample else "", delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    # the sniffer guesses doublequote=False from a header without quotes, which splits
-    # RFC 4180 cells like "AO ""KMK"", X" (GEM plant names): quotes double, as everywhere
-    dialect.doublequote = True
+    dialect = sniff_dialect(text)
     reader = csv.reader(io.StringIO(text, newline=""), dialect)
     try:
         header = _clean_header(next(reader))

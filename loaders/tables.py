@@ -231,13 +231,22 @@ def _sources_of(row: dict[str, str], memo: dict[str, tuple[str, ...]] | None = N
 def _load_nodes(t: Table, ctx: LoadContext) -> None:
     if not _header_check(ctx, t, NODE_LEAD, ("id", "kind")):
         return
+    node_rows(ctx, t, t.rows)
+
+
+def node_rows(ctx: LoadContext, t: Table, rows: list[tuple[int, dict[str, str]]]) -> None:
+    """Check ``rows`` of the nodes table ``t`` one by one and emit their records into ``ctx``.
+
+    The header was checked already; :mod:`loaders._fast_tables` sends the rows its
+    column-wise checks cannot vouch for through here, so their errors read the same.
+    """
     # per-table memos: the allowed properties of a kind and the parsed source lists repeat
     props_of: dict[str, dict[str, schema.Prop]] = {}
     src_memo: dict[str, tuple[str, ...]] = {}
     kind_memo: dict[str, str | None] = {}
     counter = f"{t.file}:{t.sheet or ''}"
     origin = _origin(t)
-    for rownum, row in t.rows:
+    for rownum, row in rows:
         ctx.rows_read[counter] += 1
         if not _check_row(ctx, t, rownum, row):
             continue
@@ -266,12 +275,17 @@ def _load_nodes(t: Table, ctx: LoadContext) -> None:
 def _load_edges(t: Table, ctx: LoadContext) -> None:
     if not _header_check(ctx, t, EDGE_LEAD, ("source", "target", "kind")):
         return
+    edge_rows(ctx, t, t.rows)
+
+
+def edge_rows(ctx: LoadContext, t: Table, rows: list[tuple[int, dict[str, str]]]) -> None:
+    """Check ``rows`` of the edges table ``t`` one by one and emit their records (see :func:`node_rows`)."""
     props_of: dict[str, dict[str, schema.Prop]] = {}
     src_memo: dict[str, tuple[str, ...]] = {}
     kind_memo: dict[str, str | None] = {}
     counter = f"{t.file}:{t.sheet or ''}"
     origin = _origin(t)
-    for rownum, row in t.rows:
+    for rownum, row in rows:
         ctx.rows_read[counter] += 1
         if not _check_row(ctx, t, rownum, row):
             continue

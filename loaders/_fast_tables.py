@@ -1,0 +1,612 @@
+"""A column-wise load path for a generic-table folder (``nodes.csv``, ``edges.csv``, ``sources.csv``).
+
+The row path (:mod:`loaders.tables` then :mod:`loaders.builder`) makes a dict, a record and an
+``add_node``/``add_edge`` call per row: about 15-20k rows per CPU second. This path reads the
+CSV files with ``pyarrow.csv`` (all cells as text), checks every rule of the row path column by
+column, and builds the graph from typed Arrow tables with
+:func:`graphmodel.stores.snapshot.graph_from_tables`.
+
+It gives exactly the row path's graph, errors and counts, by construction:
+
+- the repetitive columns (kinds, source lists, enums, dates, percents...) are parsed per
+  *distinct* cell text with the very functions the row path calls (``coerce``,
+  ``canonical_node_kind``, ``is_missing``...), and mapped back to the rows with numpy;
+- a row that any check refuses, or cannot vouch for, goes through the row path's own code
+  (:func:`loaders.tables.node_rows` / ``edge_rows``, then ``CampaignGraph.add_node_record`` /
+  ``add_edge_record`` on the graph built from the other rows), in file order, so its error names
+  the same file, row and column, and its good neighbours still load;
+- such a row may only fail, or restate (merge into) a node or edge that an earlier row of the
+  file added. If one would add something new or merge into a later row, the insertion order could
+  differ from the row path's, so :func:`load_tables_fast` gives up and returns ``None``.
+
+It returns ``None`` (the caller then takes the row path) for anything unusual about the files:
+not UTF-8, NUL bytes, a UTF-16 BOM, rows with more or fewer cells than the header, repeated
+header names, a dialect other than RFC 4180 quoting with ``,``, ``;`` or tab.
+"""
+
+from __future__ import annotations
+
+import codecs
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
+
+from graphmodel import schema
+from graphmodel.errors import CampaignGraphError
+from graphmodel.graph import CampaignGraph
+from graphmodel.values import coerce, is_answer, is_missing
+from loaders import tables
+from loaders.context import LoadContext, Location
+from loaders.readers import MAX_CELL_CHARS, Table, read_csv, sniff_dialect
+
+#: the characters ``str.strip()`` removes (``str.isspace``); tests check the list against Python
+PY_WHITESPACE = (
+    "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680"
+    "\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a"
+    "\u2028\u2029\u202f\u205f\u3000"
+)
+#: no "missing value" spelling (``n/a``, ``none``...) is longer than this; casefolding never
+#: shortens a string, so a longer cell can never be missing (tests check it against values)
+MISSING_MAX_CHARS = 4
+#: wider tables than this take the row path (their column types are named up front)
+MAX_COLUMNS = 2048
+
+_ABSENT, _VALUE, _ODD = 0, 1, 2
+_NAME_PROP = schema.COMMON_NODE_PROPS["name"]
+
+
+def _ws_class() -> str:
+    return "[" + "".join(f"\\x{{{ord(c):x}}}" for c in PY_WHITESPACE) + "]"
+
+
+def _arrow_types() -> dict[str, pa.DataType]:
+    return {
+        "str": pa.string(), "int": pa.int64(), "float": pa.float64(), "percent": pa.float64(),
+        "bool": pa.bool_(), "date": pa.string(), "enum": pa.string(), "list": pa.list_(pa.string()),
+    }
+
+
+@dataclass
+class _Raw:
+    """One CSV file as text columns: what :func:`loaders.readers.read_csv` would give."""
+
+    file: str
+    header: list[str]  # cleaned as read_csv cleans it
+    raw: dict[str, pa.Array]  # named columns, cells as in the file (formula quotes kept)
+    cols: dict[str, pa.Array]  # the same after unquote_cell
+    rownums: np.ndarray  # the spreadsheet row number of each kept (non-blank) row
+
+    def row_dicts(self, idx: np.ndarray) -> list[tuple[int, dict[str, str]]]:
+        """The rows ``idx`` as read_csv's ``(row_number, {column: cell})``."""
+        if len(idx) == 0:
+            return []
+        take = pa.array(idx, type=pa.int64())
+        cols = {h: a.take(take).to_pylist() for h, a in self.raw.items()}
+        names = list(cols)
+        return [
+            (int(self.rownums[i]), {h: cols[h][j] for h in names}) for j, i in enumerate(idx.tolist())
+        ]
+
+
+def _np(arr: pa.Array | pa.ChunkedArray) -> np.ndarray:
+    return np.asarray(arr.to_numpy(zero_copy_only=False))
+
+
+def _fix(arr: pa.Array, mask: pa.Array, fn: Callable[[str], str]) -> pa.Array:
+    """``arr`` with ``fn`` applied to the cells where ``mask`` is true (the few unusual ones)."""
+    if not pc.any(mask).as_py():
+        return arr
+    fixed = [fn(v) for v in arr.filter(mask).to_pylist()]
+    return pc.replace_with_mask(arr, mask, pa.array(fixed, type=pa.string()))
+
+
+def _strip(arr: pa.Array, ws: str) -> pa.Array:
+    """Python's ``str.strip()`` on every cell; only cells with whitespace at an end go through Python."""
+    return _fix(arr, pc.match_substring_regex(arr, f"^{ws}|{ws}$"), str.strip)
+
+
+def _codes(arr: pa.Array) -> tuple[np.ndarray, list[Any]]:
+    """Dictionary codes per row and the distinct values (codes follow first appearance)."""
+    d = arr.dictionary_encode()
+    return _np(d.indices).astype(np.int64), d.dictionary.to_pylist()
+
+
+def _read(path: Path) -> _Raw | None:
+    """The CSV at ``path`` as text columns, or None when the row reader must read it."""
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return None
+    if not data or b"\x00" in data or data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return None
+    bom = data.startswith(codecs.BOM_UTF8)
+    head = data[:16384].decode("utf-8-sig" if bom else "utf-8", errors="ignore")
+    if not head.strip():
+        return None
+    dialect = sniff_dialect(head)
+    if (dialect.delimiter not in ",;\t" or dialect.quotechar != '"' or dialect.skipinitialspace
+            or dialect.escapechar is not None):
+        return None
+    try:
+        table = pacsv.read_csv(
+            pa.BufferReader(data),
+            read_options=pacsv.ReadOptions(autogenerate_column_names=True),
+            parse_options=pacsv.ParseOptions(
+                delimiter=dialect.delimiter, quote_char='"', double_quote=True, escape_char=False,
+                newlines_in_values=b'"' in data, ignore_empty_lines=False,
+            ),
+            convert_options=pacsv.ConvertOptions(
+                column_types={f"f{i}": pa.string() for i in range(MAX_COLUMNS)},
+                strings_can_be_null=False, quoted_strings_can_be_null=False, check_utf8=True,
+            ),
+        )
+    except (pa.ArrowException, UnicodeDecodeError, ValueError):
+        return None  # not UTF-8, ragged rows...: the row reader decides (and reports)
+    if table.num_rows == 0 or table.num_columns > MAX_COLUMNS:
+        return None
+    cols = [table.column(i).combine_chunks() for i in range(table.num_columns)]
+    if any(not pa.types.is_string(c.type) for c in cols):
+        return None
+    header = [str(c[0].as_py()).strip().lstrip("\ufeff") for c in cols]
+    named = [h for h in header if h]
+    if len(set(named)) != len(named):
+        return None  # a repeated column name: read_csv's dict keeps the last cell
+    cells = [c.slice(1) for c in cols]
+    n = table.num_rows - 1
+    rownums = np.arange(2, n + 2, dtype=np.int64)
+    ws = _ws_class()
+    if n and cells:
+        # rows whose every cell is blank are skipped (their row number is not reused)
+        cand = np.nonzero(_np(pc.match_substring_regex(cells[0], f"^{ws}*$")))[0]
+        if len(cand):
+            take = pa.array(cand, type=pa.int64())
+            rows = list(zip(*(c.take(take).to_pylist() for c in cells), strict=True))
+            blank = np.array([not any(x.strip() for x in r) for r in rows], dtype=bool)
+            if blank.any():
+                keep = np.ones(n, dtype=bool)
+                keep[cand[blank]] = False
+                mask = pa.array(keep)
+                cells = [c.filter(mask) for c in cells]
+                rownums = rownums[keep]
+    raw = {h: c for h, c in zip(header, cells, strict=True) if h}
+    cols_unq = {h: _fix(c, pc.starts_with(c, "'"), tables.unquote_cell) for h, c in raw.items()}
+    return _Raw(str(path), header, raw, cols_unq, rownums)
+
+
+class _Props:
+    """Parses the property columns of one table per distinct cell text, as the row path would."""
+
+    def __init__(self, what: str, kinds: list[str]) -> None:
+        self.what = what
+        self.kinds = kinds
+        self.all = schema.all_node_props() if what == "node" else schema.all_edge_props()
+        self.types = _arrow_types()
+        self.allowed = [schema.node_props(k) if what == "node" else schema.edge_props(k) for k in kinds]
+
+    def column(
+        self, name: str, arr: pa.Array, row_kind: np.ndarray, odd: np.ndarray, pre_odd: np.ndarray
+    ) -> pa.Array | None:
+        """The typed column of property ``name`` (null where absent); marks refused rows in ``odd``.
+
+        ``row_kind`` indexes ``self.kinds`` (-1: unknown kind, already odd). Returns None when the
+        column holds no value, and raises ``_GiveUp`` when the column cannot be typed as the
+        snapshot types it.
+        """
+        codes, values = _codes(arr)
+        if values == [""]:
+            return None
+        want = self.types[self.all[name].type]
+        props: list[schema.Prop | None] = []
+        group_of_kind = np.zeros(max(len(self.kinds), 1), dtype=np.int64)
+        for k, allowed in enumerate(self.allowed):
+            prop = allowed.get(name)
+            if prop is not None and self.types[prop.type] != want:
+                raise _GiveUp
+            for g, known in enumerate(props):
+                if known is prop:
+                    break
+            else:
+                g = len(props)
+                props.append(prop)
+            group_of_kind[k] = g
+        if not props:
+            return None
+        d = len(values)
+        status = np.zeros(len(props) * d, dtype=np.int8)
+        parsed: list[Any] = [None] * (len(props) * d)
+        for g, prop in enumerate(props):
+            base = g * d
+            for j, v in enumerate(values):
+                st, val = _cell(prop, v)
+                status[base + j] = st
+                parsed[base + j] = val
+        code = group_of_kind[np.maximum(row_kind, 0)] * d + codes
+        row_status = status[code]
+        odd |= row_status == _ODD
+        pre_odd |= row_status == _ODD
+        has = row_status == _VALUE
+        if not has.any():
+            return None
+        try:
+            typed = pa.array(parsed, type=want)
+        except (pa.ArrowException, OverflowError):
+            raise _GiveUp from None
+        return typed.take(pa.array(code, mask=~has))
+
+
+class _GiveUp(Exception):  # noqa: N818 - internal signal: take the row path
+    pass
+
+
+def _cell(prop: schema.Prop | None, v: str) -> tuple[int, Any]:
+    """What the row path makes of cell text ``v`` under ``prop`` (None: not a property of the kind)."""
+    if v == "":
+        return _ABSENT, None
+    if prop is None:
+        # a schema property this kind does not have: a non-missing value is a row error
+        return (_ABSENT, None) if is_missing(v) else (_ODD, None)
+    if is_missing(v) and not is_answer(prop, v):
+        return _ABSENT, None
+    try:
+        x = coerce(prop, v)
+    except ValueError:
+        return _ODD, None
+    if x is None:
+        return _ABSENT, None
+    if prop.type == "int" and not -(2**63) <= x < 2**63:
+        return _ODD, None  # loads on the row path, but not into an int64 column: let that path add it
+    return _VALUE, x
+
+
+def _name(v: str) -> str | None:
+    """The row path's name: stripped, ``None`` when missing (then the id is the name)."""
+    s = v.strip()
+    return coerce(_NAME_PROP, s) if s else None
+
+
+def _sources(values: list[str], known: set[str]) -> tuple[np.ndarray, list[list[str] | None]]:
+    """Per distinct ``sources`` cell: refused (an unknown id) and the list the graph stores."""
+    bad = np.zeros(len(values), dtype=bool)
+    out: list[list[str] | None] = []
+    for j, raw in enumerate(values):
+        items: list[str] = []
+        for s in (x.strip() for x in raw.split(";")):
+            if not s:
+                continue
+            if s not in known:
+                bad[j] = True
+            elif s not in items:
+                items.append(s)
+        out.append(items or None)
+    return bad, out
+
+
+def _first_rows(keys: pa.Array, pre_odd: np.ndarray) -> np.ndarray:
+    """True for rows that are the first, among rows not already refused, with their key."""
+    n = len(keys)
+    first = np.ones(n, dtype=bool)
+    ok = np.nonzero(~pre_odd)[0]
+    if len(ok) == 0:
+        return first
+    codes, _ = _codes(keys.take(pa.array(ok, type=pa.int64())))
+    # dictionary codes count up in order of first appearance: a row is a first occurrence
+    # exactly when its code exceeds every earlier code
+    prev = np.concatenate(([-1], np.maximum.accumulate(codes)[:-1]))
+    first[ok] = codes > prev
+    return first
+
+
+def _origins(file: str, rownums: np.ndarray) -> pa.Array:
+    """``[file:row]`` per row, as ``add_node_record`` stores a record's origin (stripped)."""
+    text = pc.binary_join_element_wise(
+        pa.scalar(f"{file}:".lstrip()), pa.array(rownums).cast(pa.string()), ""
+    )
+    return pa.ListArray.from_arrays(pa.array(np.arange(len(rownums) + 1, dtype=np.int32)), text)
+
+
+@dataclass
+class _Part:
+    """The rows of one table that the column checks vouch for, and the rest."""
+
+    table: pa.Table | None  # the vouched-for rows, typed, in file order
+    odd: np.ndarray  # indices of the rows that go through the row path
+    ids: pa.Array  # ids (node id / edge id) of the vouched-for rows
+    rownums: np.ndarray  # their row numbers
+    kind_codes: np.ndarray | None = None  # nodes: kind per vouched-for row (index into kinds)
+
+
+def _finish(n: int, odd: np.ndarray, lead: dict[str, pa.Array], props: dict[str, pa.Array], rownums: np.ndarray,
+            ids: pa.Array) -> tuple[pa.Table | None, np.ndarray, pa.Array, np.ndarray, np.ndarray]:
+    clean = ~odd
+    mask = pa.array(clean)
+    columns = {**lead, **props}
+    if clean.all():
+        table = pa.table(columns) if n else None
+    else:
+        table = pa.table({k: v.filter(mask) for k, v in columns.items()})
+    return table, np.nonzero(odd)[0], ids.filter(mask), rownums[clean], clean
+
+
+def _nodes(raw: _Raw, known_sources: set[str]) -> _Part:
+    n = len(raw.rownums)
+    ws = _ws_class()
+    c = raw.cols
+    odd = np.zeros(n, dtype=bool)
+    for a in c.values():
+        odd |= _np(pc.utf8_length(a)) > MAX_CELL_CHARS
+    ids = _strip(c["id"], ws)
+    odd |= _np(pc.equal(ids, ""))
+    pre_odd = odd.copy()
+    odd |= _np(pc.match_substring_regex(ids, "[\\x00\\r\\n\\t]"))  # _check_id refuses these
+
+    kcodes, kvalues = _codes(c["kind"])
+    canon = [schema.canonical_node_kind(v) for v in kvalues]
+    kinds = sorted({k for k in canon if k is not None})
+    kind_index = np.array([kinds.index(k) if k is not None else -1 for k in canon] or [-1], dtype=np.int64)
+    row_kind = kind_index[kcodes] if n else np.zeros(0, dtype=np.int64)
+    odd |= row_kind < 0
+
+    names = c.get("name")
+    if names is None:
+        name_col = ids
+    else:
+        unusual = pc.or_(
+            pc.match_substring_regex(names, f"^{ws}|{ws}$|\\x00"),
+            pc.less_equal(pc.utf8_length(names), MISSING_MAX_CHARS),
+        )
+        name_col = names
+        idx = np.nonzero(_np(unusual))[0]
+        if len(idx):
+            parsed: list[str | None] = []
+            bad = np.zeros(len(idx), dtype=bool)
+            for j, v in enumerate(names.take(pa.array(idx, type=pa.int64())).to_pylist()):
+                try:
+                    parsed.append(_name(v))
+                except ValueError:
+                    parsed.append(None)
+                    bad[j] = True
+            odd[idx[bad]] = True
+            mask = np.zeros(n, dtype=bool)
+            mask[idx] = True
+            name_col = pc.replace_with_mask(names, pa.array(mask), pa.array(parsed, type=pa.string()))
+            name_col = pc.if_else(pc.is_null(name_col), ids, name_col)
+
+    scodes, svalues = _codes(c["sources"]) if "sources" in c else (np.zeros(n, dtype=np.int64), [""])
+    sbad, slists = _sources(svalues, known_sources)
+    odd |= sbad[scodes]
+    src_col = pa.array(slists, type=pa.list_(pa.string())).take(pa.array(scodes))
+
+    parser = _Props("node", kinds)
+    props: dict[str, pa.Array] = {}
+    for h, a in c.items():
+        if h in tables.NODE_LEAD or h not in parser.all:
+            continue
+        col = parser.column(h, a, row_kind, odd, pre_odd)
+        if col is not None:
+            props[h] = col
+    props["sources"] = src_col
+    if "origins" not in raw.header:
+        props["origins"] = _origins(raw.file, raw.rownums)
+    # a restated id: the first row adds the node, later rows merge through the row path
+    pre_odd |= odd  # rows refused before the graph looks the id up never touch the node
+    odd |= ~_first_rows(ids, pre_odd)
+    kind_names = pa.array(kinds or [""], type=pa.string())
+    lead = {"id": ids, "kind": kind_names.take(pa.array(np.maximum(row_kind, 0))), "name": name_col}
+    table, odd_idx, clean_ids, rownums, clean = _finish(n, odd, lead, props, raw.rownums, ids)
+    kind_of_clean = np.array([list(schema.NODE_KINDS).index(k) for k in kinds] or [0], dtype=np.int64)[
+        np.maximum(row_kind[clean], 0)
+    ]
+    return _Part(table, odd_idx, clean_ids, rownums, kind_of_clean)
+
+
+def _edges(raw: _Raw, known_sources: set[str], nodes: _Part) -> _Part:
+    n = len(raw.rownums)
+    ws = _ws_class()
+    c = raw.cols
+    odd = np.zeros(n, dtype=bool)
+    for a in c.values():
+        odd |= _np(pc.utf8_length(a)) > MAX_CELL_CHARS
+    kcodes, kvalues = _codes(c["kind"])
+    canon = [schema.canonical_edge_kind(v) for v in kvalues]
+    kinds = sorted({k for k in canon if k is not None})
+    kind_index = np.array([kinds.index(k) if k is not None else -1 for k in canon] or [-1], dtype=np.int64)
+    row_kind = kind_index[kcodes] if n else np.zeros(0, dtype=np.int64)
+    odd |= row_kind < 0
+    src, dst = _strip(c["source"], ws), _strip(c["target"], ws)
+    odd |= _np(pc.equal(src, "")) | _np(pc.equal(dst, ""))
+
+    # ends: nodes of the graph, of kinds the edge kind allows, not a self-loop
+    node_ids = nodes.ids
+    all_kinds = list(schema.NODE_KINDS)
+    allowed = np.zeros((max(len(kinds), 1), len(all_kinds), len(all_kinds)), dtype=bool)
+    for e, k in enumerate(kinds):
+        for a, b in schema.EDGE_KINDS[k].endpoints:
+            allowed[e, all_kinds.index(a), all_kinds.index(b)] = True
+    ends_ok = np.ones(n, dtype=bool)
+    end_kind = []
+    for col in (src, dst):
+        pos = pc.index_in(col, value_set=node_ids)
+        found = _np(pos.is_valid())
+        ends_ok &= found
+        where = _np(pos.fill_null(0)).astype(np.int64)
+        end_kind.append(nodes.kind_codes[where] if len(nodes.kind_codes) else np.zeros(n, dtype=np.int64))
+    ends_ok &= ~_np(pc.equal(src, dst))
+    ends_ok &= allowed[np.maximum(row_kind, 0), end_kind[0], end_kind[1]]
+    odd |= ~ends_ok
+
+    scodes, svalues = _codes(c["sources"]) if "sources" in c else (np.zeros(n, dtype=np.int64), [""])
+    sbad, slists = _sources(svalues, known_sources)
+    odd |= sbad[scodes]
+    src_col = pa.array(slists, type=pa.list_(pa.string())).take(pa.array(scodes))
+
+    parser = _Props("edge", kinds)
+    props: dict[str, pa.Array] = {}
+    pre_odd = odd.copy()
+    for h, a in c.items():
+        if h in tables.EDGE_LEAD or h not in parser.all:
+            continue
+        col = parser.column(h, a, row_kind, odd, pre_odd)
+        if col is not None:
+            props[h] = col
+    vf, vt = props.get("valid_from"), props.get("valid_to")
+    if vf is not None and vt is not None:
+        odd |= _np(pc.fill_null(pc.less(vt, vf), False))
+    props["sources"] = src_col
+    if "origins" not in raw.header:
+        props["origins"] = _origins(raw.file, raw.rownums)
+
+    kind_names = pa.array(kinds or [""], type=pa.string())
+    kind_col = kind_names.take(pa.array(np.maximum(row_kind, 0)))
+    parts: list[Any] = [kind_col, pa.scalar(":"), src, pa.scalar("->"), dst]
+    if vf is not None:
+        parts.append(pc.if_else(pc.is_valid(vf), pc.binary_join_element_wise("@", pc.fill_null(vf, ""), ""), ""))
+    eids = pc.binary_join_element_wise(*parts, "")
+    if "id" in c:
+        given = _strip(c["id"], ws)
+        has_id = pc.not_equal(given, "")
+        odd |= _np(pc.and_(has_id, pc.match_substring_regex(given, "[\\x00\\r\\n\\t]")))
+        eids = pc.if_else(has_id, given, eids)
+    # rows refused before the graph looks their id up never touch another edge
+    pre_odd |= odd
+    odd |= ~_first_rows(eids, pre_odd)
+    lead = {"id": eids, "source": src, "target": dst, "kind": kind_col}
+    table, odd_idx, clean_ids, rownums, _ = _finish(n, odd, lead, props, raw.rownums, eids)
+    return _Part(table, odd_idx, clean_ids, rownums)
+
+
+def _empty(lead: tuple[str, ...]) -> pa.Table:
+    return pa.table({c: pa.array([], type=pa.string()) for c in lead})
+
+
+def load_tables_fast(
+    folder: Path, *, load_date: str | None = None, progress: Callable[[int, int], None] | None = None
+) -> tuple[CampaignGraph, LoadContext] | None:
+    """Load a generic-table folder column-wise; None when the row path must do it.
+
+    Gives the graph and the context that ``load_paths([folder], fmt="tables")`` gives on the
+    row path (same graph, insertion order, errors, counts), or None.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> d = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = (d / "nodes.csv").write_text("id,kind,name\\nam,Company,ArcelorMittal SA\\n")
+    >>> g, ctx = load_tables_fast(d)
+    >>> g.name_of("am"), ctx.summary()["rows_read"]
+    ('ArcelorMittal SA', 1)
+    """
+    from graphmodel.gcpause import paused_gc
+
+    with paused_gc():
+        try:
+            return _load(folder, load_date, progress)
+        except _GiveUp:
+            return None
+
+
+def _load(
+    folder: Path, load_date: str | None, progress: Callable[[int, int], None] | None
+) -> tuple[CampaignGraph, LoadContext] | None:
+    files = {name: folder / f"{name}.csv" for name in tables.SHEETS}
+    present = {name: f.is_file() for name, f in files.items()}
+    if not (present["nodes"] or present["edges"]):
+        return None
+    raws: dict[str, _Raw | None] = {}
+    for name in ("nodes", "edges"):
+        raws[name] = _read(files[name]) if present[name] else None
+        if present[name] and raws[name] is None:
+            return None
+    ctx = LoadContext() if load_date is None else LoadContext(load_date=load_date)
+    if present["sources"]:
+        try:
+            stable = read_csv(files["sources"], display=str(files["sources"]))
+        except CampaignGraphError:
+            return None  # the row path raises it, after reading the other files as it does
+        tables._load_sources(stable, ctx)
+    base = CampaignGraph()
+    for s in ctx.sources:
+        base.add_source(s)
+    known = set(base.sources)
+
+    nraw, eraw = raws["nodes"], raws["edges"]
+    npart: _Part | None = None
+    if nraw is not None:
+        stub = Table(nraw.file, None, nraw.header, [])
+        if tables._header_check(ctx, stub, tables.NODE_LEAD, ("id", "kind")):
+            npart = _nodes(nraw, known)
+            ctx.rows_read[f"{nraw.file}:"] += len(npart.ids)
+            tables.node_rows(ctx, stub, nraw.row_dicts(npart.odd))
+    if npart is None:
+        npart = _Part(None, np.zeros(0, dtype=np.int64), pa.array([], type=pa.string()), np.zeros(0, dtype=np.int64),
+                      np.zeros(0, dtype=np.int64))
+    epart: _Part | None = None
+    if eraw is not None:
+        stub = Table(eraw.file, None, eraw.header, [])
+        if tables._header_check(ctx, stub, tables.EDGE_LEAD, ("source", "target", "kind")):
+            epart = _edges(eraw, known, npart)
+            ctx.rows_read[f"{eraw.file}:"] += len(epart.ids)
+            tables.edge_rows(ctx, stub, eraw.row_dicts(epart.odd))
+
+    from graphmodel.stores.snapshot import graph_from_tables
+
+    ntable = npart.table if npart.table is not None else _empty(("id", "kind", "name"))
+    etable = epart.table if epart is not None and epart.table is not None else _empty(("id", "source", "target", "kind"))
+    graph = graph_from_tables(ntable, etable, base.sources)
+    ctx.bulk_nodes, ctx.bulk_edges = ntable.num_rows, etable.num_rows
+    ctx.stats["nodes_added"] += ntable.num_rows
+    ctx.stats["edges_added"] += etable.num_rows
+    if not _build_rest(ctx, graph, npart, epart):
+        return None
+    if progress is not None:
+        total = ntable.num_rows + etable.num_rows + len(ctx.nodes) + len(ctx.edges)
+        progress(total, total)
+    return graph, ctx
+
+
+def _build_rest(ctx: LoadContext, graph: CampaignGraph, npart: _Part, epart: _Part | None) -> bool:
+    """Add the records of the rows the column checks left to the row path, as ``build`` would.
+
+    False when one of them adds a node or edge, or merges into one a later row added: the
+    row path's insertion order or merge direction would differ.
+    """
+    firsts: dict[str, dict[str, int]] = {}
+
+    def earlier(which: str, part: _Part, key: str, row: int | None) -> bool:
+        if which not in firsts:
+            firsts[which] = dict(zip(part.ids.to_pylist(), part.rownums.tolist(), strict=True))
+        first = firsts[which].get(key)
+        return first is not None and row is not None and first < row
+
+    rejected: set[Location] = set()
+    for rec, loc, columns in ctx.nodes:
+        before = graph.number_of_nodes()
+        try:
+            nid = graph.add_node_record(rec, merge="error")
+        except CampaignGraphError as e:
+            ctx.error_at(loc, e.message, column=columns.get(e.column or "", e.column))
+            if loc is not None:
+                rejected.add(loc)
+            continue
+        if graph.number_of_nodes() != before or not earlier("nodes", npart, nid, loc.row if loc else None):
+            return False
+        ctx.stats["nodes_added"] += 1
+    for rec, loc, columns in ctx.edges:
+        if loc is not None and loc in rejected:
+            ctx.stats["edges_skipped_with_their_row"] += 1
+            continue
+        before = graph.number_of_edges()
+        try:
+            eid = graph.add_edge_record(rec, merge="error")
+        except CampaignGraphError as e:
+            ctx.error_at(loc, e.message, column=columns.get(e.column or "", e.column))
+            continue
+        if epart is None or graph.number_of_edges() != before or not earlier("edges", epart, eid, loc.row if loc else None):
+            return False
+        ctx.stats["edges_added"] += 1
+    return True
