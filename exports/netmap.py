@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections import Counter, deque
+from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cache
@@ -53,6 +53,7 @@ from graphmodel.atomic import atomic_write_text
 from graphmodel.errors import CampaignGraphError
 from graphmodel.graph import CampaignGraph
 from graphmodel.values import in_force, normalise_as_of
+from queries.connections import networkx_if_built
 
 DEFAULT_MAX_NODES = 400
 
@@ -110,23 +111,115 @@ class MapView:
 
 
 # --------------------------------------------------------------------------- selection
-def _valid_neighbours(graph: CampaignGraph, n: str, day: str, skip_kinds: frozenset[str] = frozenset()) -> list[str]:
-    """Nodes linked to ``n`` either way by at least one edge valid on ``day``, minus ``skip_kinds``."""
-    g = graph.nx
-    nodes = g._node
-    out = []
-    # networkx's own adjacency dicts (other -> key -> attrs), not its read-only views, whose
-    # Mapping mixins cost several times the work done here; this runs for every node of a view
-    for adj in (g._succ[n], g._pred[n]):
-        for other, keyed in adj.items():
-            if skip_kinds and nodes[other]["kind"] in skip_kinds:
-                continue
-            for a in keyed.values():
+class _Links:
+    """The links of nodes valid on one day, read node by node (nothing built for the whole graph).
+
+    When the graph already holds its networkx graph, networkx's own adjacency dicts are read
+    directly (its read-only views cost several times the work done here). A graph still in
+    columnar form (a freshly loaded snapshot) is read through ``graph.out_edges`` /
+    ``graph.in_edges``, never ``graph.nx``, which would build the networkx graph (seconds at
+    a million edges). Both give the same neighbours in the same order.
+    """
+
+    def __init__(self, graph: CampaignGraph, day: str) -> None:
+        self.graph, self.day = graph, day
+        g = networkx_if_built(graph)
+        self._succ = g._succ if g is not None else None
+        self._pred = g._pred if g is not None else None
+        self._node = g._node if g is not None else None
+
+    def kind(self, n: str) -> str:
+        node = self._node
+        return node[n]["kind"] if node is not None else self.graph.kind_of(n)
+
+    def neighbours(self, n: str, skip: Any = (), skip_kinds: frozenset[str] = frozenset()) -> list[str]:
+        """Nodes linked to ``n`` either way by an edge valid on ``day``: successors, then
+        predecessors, each in adjacency order; nodes in ``skip`` or of ``skip_kinds`` left out.
+        A node linked both ways appears twice (callers keep first occurrences)."""
+        day = self.day
+        out: list[str] = []
+        if self._succ is not None and self._pred is not None and self._node is not None:
+            nodes = self._node
+            for adj in (self._succ[n], self._pred[n]):
+                for other, keyed in adj.items():
+                    # cheap tests first: in a walk, most neighbours of a busy node were seen already
+                    if other in skip or (skip_kinds and nodes[other]["kind"] in skip_kinds):
+                        continue
+                    for a in keyed.values():
+                        vf, vt = a.get("valid_from"), a.get("valid_to")
+                        if (vf is None and vt is None) or in_force(vf, vt, day):
+                            out.append(other)
+                            break
+            return out
+        graph = self.graph
+        for edges, end in ((graph.out_edges(n), 2), (graph.in_edges(n), 1)):
+            last = None
+            for e in edges:
+                other = e[end]
+                if other == last or other in skip or (skip_kinds and graph.kind_of(other) in skip_kinds):
+                    continue
+                a = e[3]
                 vf, vt = a.get("valid_from"), a.get("valid_to")
                 if (vf is None and vt is None) or in_force(vf, vt, day):
                     out.append(other)
-                    break
-    return out
+                    last = other  # parallel edges to one neighbour come one after the other
+        return out
+
+    def edges_within(self, kept: list[str], kept_set: set[str]) -> list[str]:
+        """Ids of the edges valid on ``day`` between kept nodes: by source in ``kept`` order,
+        then in adjacency order."""
+        day = self.day
+        edges: list[str] = []
+        if self._succ is not None:
+            succ = self._succ
+            for u in kept:
+                for v, keyed in succ[u].items():
+                    if v not in kept_set:
+                        continue
+                    for k, a in keyed.items():
+                        vf, vt = a.get("valid_from"), a.get("valid_to")
+                        if (vf is None and vt is None) or in_force(vf, vt, day):
+                            edges.append(k)
+            return edges
+        for u in kept:
+            for k, _u, v, a in self.graph.out_edges(u):
+                if v in kept_set:
+                    vf, vt = a.get("valid_from"), a.get("valid_to")
+                    if (vf is None and vt is None) or in_force(vf, vt, day):
+                        edges.append(k)
+        return edges
+
+    def by_degree(self) -> list[str]:
+        """Every node, most distinct neighbours (successors plus predecessors) first, then by id."""
+        if self._succ is not None and self._pred is not None:
+            succ, pred = self._succ, self._pred
+            return sorted(succ, key=lambda n: (-(len(succ[n]) + len(pred[n])), n))
+        # a columnar graph: count the distinct (source, target) pairs of its edge table
+        import pyarrow.compute as pc
+
+        pairs = self.graph.edge_table().select(["source", "target"]).group_by(["source", "target"]).aggregate([])
+        degree: Counter[str] = Counter()
+        for col in ("source", "target"):
+            for c in pc.value_counts(pairs.column(col)).to_pylist():
+                degree[c["values"]] += c["counts"]
+        return sorted(self.graph.node_ids(), key=lambda n: (-degree.get(n, 0), n))
+
+
+def _valid_neighbours(graph: CampaignGraph, n: str, day: str, skip_kinds: frozenset[str] = frozenset()) -> list[str]:
+    """Nodes linked to ``n`` either way by at least one edge valid on ``day``, minus ``skip_kinds``."""
+    return _Links(graph, day).neighbours(n, skip_kinds=skip_kinds)
+
+
+def _resolve(graph: CampaignGraph, text: str, kind: str | None = None) -> str:
+    """``graph.resolve`` without its name index when ``text`` is already a node id of the wanted kind.
+
+    An id match always ranks first in ``graph.find``, so the answer is the same; building the
+    name index costs seconds on a large graph (5 s CPU at 100k nodes) and a map of a known id
+    should not pay it.
+    """
+    if graph.has_node(text) and (kind is None or graph.kind_of(text) == kind):
+        return text
+    return graph.resolve(text, kind)
 
 
 def _ordered_unique(items: Iterable[str]) -> list[str]:
@@ -141,38 +234,48 @@ def _group_ids(graph: CampaignGraph, root: str, day: str) -> list[str]:
     return _ordered_unique([root] + ids)
 
 
-def _company_order(graph: CampaignGraph, root: str, day: str) -> list[str]:
+def _company_order(graph: CampaignGraph, root: str, day: str, links: _Links | None = None) -> list[str]:
     """Group members, then what touches them (sites first), then what touches their sites."""
+    links = links or _Links(graph, day)
     members = _group_ids(graph, root, day)
     member_set = set(members)
     ring1: list[str] = []
     for m in members:
-        ring1.extend(n for n in _valid_neighbours(graph, m, day, _NO_COUNTRY) if n not in member_set)
+        ring1.extend(links.neighbours(m, member_set, _NO_COUNTRY))
     ring1 = _ordered_unique(ring1)
-    sites = [n for n in ring1 if graph.nx.nodes[n]["kind"] == "Site"]
-    others = [n for n in ring1 if graph.nx.nodes[n]["kind"] != "Site"]
+    site_flags = [links.kind(n) == "Site" for n in ring1]
+    sites = [n for n, is_site in zip(ring1, site_flags) if is_site]
+    others = [n for n, is_site in zip(ring1, site_flags) if not is_site]
     seen = member_set | set(ring1)
     ring2: list[str] = []
     for s in sites:
-        ring2.extend(n for n in _valid_neighbours(graph, s, day, _NO_COUNTRY) if n not in seen)
+        ring2.extend(links.neighbours(s, seen, _NO_COUNTRY))
     return _ordered_unique(members + sites + others + ring2)
 
 
-def _ego_order(graph: CampaignGraph, centre: str, hops: int, day: str) -> list[str]:
+def _ego_order(graph: CampaignGraph, centre: str, hops: int, day: str, links: _Links | None = None) -> list[str]:
     """Nodes within ``hops`` links of ``centre``, nearest first. A Country node is shown but not
     walked through (unless it is the centre): it links every company and site in that country,
-    so going through it would turn a neighbourhood into a hairball."""
+    so going through it would turn a neighbourhood into a hairball.
+
+    Breadth-first, one level at a time (the same order as a queue: a level's nodes in the order
+    they were found); a neighbour already found is skipped before its edges' dates are read.
+    """
+    links = links or _Links(graph, day)
     dist = {centre: 0}
-    queue = deque([centre])
-    kinds = graph.nx.nodes
-    while queue:
-        n = queue.popleft()
-        if dist[n] >= hops or (n != centre and kinds[n]["kind"] in _NO_COUNTRY):
-            continue
-        for m in _valid_neighbours(graph, n, day):
-            if m not in dist:
-                dist[m] = dist[n] + 1
-                queue.append(m)
+    frontier = [centre]
+    for d in range(1, hops + 1):
+        found: list[str] = []
+        for n in frontier:
+            if n != centre and links.kind(n) in _NO_COUNTRY:
+                continue
+            for m in links.neighbours(n, dist):
+                if m not in dist:
+                    dist[m] = d
+                    found.append(m)
+        if not found:
+            break
+        frontier = found
     return list(dist)
 
 
@@ -248,6 +351,7 @@ def select_view(
     if hops < 0:
         raise CampaignGraphError("--hops must be 0 or more")
     day = normalise_as_of(as_of)
+    links = _Links(graph, day)
     root: str | None = None
     status: dict[str, str] = {}
     reasons: dict[str, str] = {}
@@ -260,7 +364,7 @@ def select_view(
         raise CampaignGraphError("give either --company or --around, not both")
 
     if company is not None:
-        root = graph.resolve(company, "Company")
+        root = _resolve(graph, company, "Company")
     if query == "coverage":
         assert root is not None
         rows = _coverage_rows(graph, root, day)
@@ -294,42 +398,29 @@ def select_view(
                     ordered.extend((u, v))
         title = f"Leverage points on the {graph.name_of(root)} group"
     elif root is not None:
-        ordered = _company_order(graph, root, day)
+        ordered = _company_order(graph, root, day, links)
         title = f"{graph.name_of(root)} group"
     elif around is not None:
-        centre = graph.resolve(around)
-        ordered = _ego_order(graph, centre, hops, day)
+        centre = _resolve(graph, around)
+        ordered = _ego_order(graph, centre, hops, day, links)
         title = f"Within {hops} link{'s' if hops != 1 else ''} of {graph.name_of(centre)}"
         root = centre
     else:
         # most-connected first; neighbour counts (not parallel-edge counts) are enough to rank
-        succ, pred = graph.nx.succ, graph.nx.pred
-        ordered = sorted(graph.nx.nodes, key=lambda n: (-(len(succ[n]) + len(pred[n])), n))
+        ordered = links.by_degree()
         title = "Campaign graph"
 
     ordered = [n for n in _ordered_unique(ordered) if graph.has_node(n)]
     kept = ordered[:max_nodes]
     left_out = ordered[max_nodes:]
-    omitted = dict(sorted(Counter(graph.nx.nodes[n]["kind"] for n in left_out).items()))
+    omitted = dict(sorted(Counter(links.kind(n) for n in left_out).items()))
     if coverage_status and not status:
         status, reasons = _status_for(graph, kept, root if company is not None else None, day)
 
-    kept_set = set(kept)
-    edges: list[str] = []
-    g = graph.nx
-    succ, node_attrs = g._succ, g._node
-    for u in kept:
-        # networkx's adjacency dicts (u -> v -> key -> attrs), read only: the views cost more than the work
-        for v, keyed in succ[u].items():
-            if v not in kept_set:
-                continue
-            for k, a in keyed.items():
-                vf, vt = a.get("valid_from"), a.get("valid_to")
-                if (vf is None and vt is None) or in_force(vf, vt, day):
-                    edges.append(k)
+    edges = links.edges_within(kept, set(kept))
     return MapView(
         title=title, nodes=kept, edges=edges, focus=[root] if root else [], omitted=omitted,
-        site_status={n: status.get(n, "unknown") for n in kept if node_attrs[n]["kind"] == "Site"},
+        site_status={n: status.get(n, "unknown") for n in kept if links.kind(n) == "Site"},
         site_reasons={n: reasons[n] for n in kept if n in reasons}, as_of=day, notes=notes,
     )
 
@@ -346,8 +437,7 @@ def _status_for(graph: CampaignGraph, nodes: list[str], root: str | None, day: s
     than every site of a large graph); when a site has no operator, or the view spans many
     groups, one pass over all sites answers instead (the same rows either way).
     """
-    g = graph.nx
-    sites = [n for n in nodes if g.nodes[n]["kind"] == "Site"]
+    sites = [n for n in nodes if graph.kind_of(n) == "Site"]
     if not sites:
         return {}, {}
     if root is not None:
@@ -406,6 +496,23 @@ def _values(attrs: Mapping[str, Any], keys: frozenset[str]) -> dict[str, Any]:
     return {k: attrs[k] for k in sorted(keys & attrs.keys())}
 
 
+class _Shown:
+    """:func:`_values` for many elements: the sorted shown keys are worked out once per kind and
+    set of present keys (a map's elements share a few such sets), then each element is one
+    dict comprehension. Same result as ``_values(attrs, tooltip_keys(kind, edge))``."""
+
+    def __init__(self, edge: bool) -> None:
+        self.edge = edge
+        self._memo: dict[tuple[str, tuple[str, ...]], tuple[str, ...]] = {}
+
+    def __call__(self, kind: str, attrs: Mapping[str, Any]) -> dict[str, Any]:
+        key = (kind, tuple(attrs))
+        shown = self._memo.get(key)
+        if shown is None:
+            shown = self._memo[key] = tuple(sorted(tooltip_keys(kind, self.edge) & attrs.keys()))
+        return {k: attrs[k] for k in shown}
+
+
 def _edge_width(attrs: Mapping[str, Any]) -> tuple[float, bool]:
     """Width from the stake (1 to 7 px); ``dashed`` when an ownership share is unknown."""
     kind = attrs["kind"]
@@ -462,7 +569,6 @@ def map_data(graph: CampaignGraph, view: MapView) -> dict[str, Any]:
     serialises quickly; the page turns rows into vis-network items and plain-text tooltips
     (name, kind and id, properties, coverage, sources).
     """
-    g = graph.nx
     focus = set(view.focus)
     kinds: dict[str, int] = {}
     sources: dict[str, int] = {}
@@ -479,24 +585,33 @@ def map_data(graph: CampaignGraph, view: MapView) -> dict[str, Any]:
 
     nodes = []
     status, reasons = view.site_status, view.site_reasons
-    node_attrs, succ = g._node, g._succ  # networkx's own dicts, read only (see _valid_neighbours)
+    g = networkx_if_built(graph)
+    # networkx's own dicts when the graph has them (read only; its views cost more than the
+    # work done here), else the graph's read methods (a columnar graph is never converted)
+    node_attr = g._node.__getitem__ if g is not None else graph.node
+    shown_node, shown_edge = _Shown(False), _Shown(True)
     for n in view.nodes:
-        a = node_attrs[n]
+        a = node_attr(n)
         kind = a["kind"]
         k = kinds.setdefault(kind, len(kinds))
         st = status.get(n, "unknown") if kind == "Site" else None
         size = 26 if n in focus else (16 if kind in ("Company", "Site") else 12)
         nodes.append([n, str(a.get("name", n)), k, statuses[st] if st else -1, size,
-                      _values(a, tooltip_keys(kind)), src_index(a.get("sources") or ()), reasons.get(n, "")])
+                      shown_node(kind, a), src_index(a.get("sources") or ()), reasons.get(n, "")])
     edges = []
-    ends = graph._edge_ends
-    for eid in view.edges:
-        u, v = ends[eid]
-        a = succ[u][v][eid]
+    edge_of = graph.edge
+    if g is not None:
+        succ, ends = g._succ, graph._edge_ends
+
+        def edge_of(eid: str) -> tuple[str, str, Mapping[str, Any]]:
+            u, v = ends[eid]
+            return u, v, succ[u][v][eid]
+
+    for u, v, a in map(edge_of, view.edges):
         kind = a["kind"]
         width, dashed = _edge_width(a)
         edges.append([u, v, kinds.setdefault(kind, len(kinds)), width, 1 if dashed else 0,
-                      _values(a, tooltip_keys(kind, True)), src_index(a.get("sources") or ())])
+                      shown_edge(kind, a), src_index(a.get("sources") or ())])
     kind_names = list(kinds)
     source_titles = []
     for sid in sources:
@@ -660,7 +775,7 @@ def render_map(graph: CampaignGraph, view: MapView, *, heading: str | None = Non
     data = map_data(graph, view)
     data["options"] = map_options(len(view.nodes))
     heading = heading if heading is not None else view.title
-    kinds = _ordered_unique(graph.nx.nodes[n]["kind"] for n in view.nodes)
+    kinds = _ordered_unique(graph.kind_of(n) for n in view.nodes)
     banner = []
     if redacted:
         banner.append('<div class="redacted">Redacted export: people, contacts, membership figures, '

@@ -9,7 +9,7 @@ company-wide union network.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import pandas as pd
@@ -96,6 +96,23 @@ def hop_text(graph: CampaignGraph, frm: str, to: str, eid: str) -> str:
     return text
 
 
+def networkx_if_built(graph: CampaignGraph) -> Any:
+    """The graph's networkx ``MultiDiGraph`` when it already exists, else ``None``.
+
+    A graph loaded from a snapshot may hold its data in columns until ``graph.nx`` is first
+    used, which then builds the networkx graph (seconds at a million edges). Walks that only
+    touch a few thousand nodes read networkx's adjacency dicts when they exist (the fastest
+    way in) and the graph's read methods (``out_edges`` / ``in_edges``) otherwise, never
+    building anything for the whole graph.
+
+    >>> networkx_if_built(CampaignGraph()) is not None
+    True
+    """
+    if getattr(graph, "is_columnar", False):
+        return None
+    return graph.nx
+
+
 class _Walk:
     """An undirected, time-filtered, kind-filtered reading of the graph, walked lazily.
 
@@ -106,22 +123,34 @@ class _Walk:
     def __init__(self, graph: CampaignGraph, kinds: frozenset[str], day: str) -> None:
         self.graph, self.kinds, self.day = graph, kinds, day
         self._memo: dict[str, dict[str, str]] = {}
+        g = networkx_if_built(graph)
+        self._adj = (g._succ, g._pred) if g is not None else None
+
+    def _links(self, n: str) -> list[tuple[str, str, Mapping[str, Any]]]:
+        """``(other end, edge id, attrs)`` of every edge at ``n``: out-edges, then in-edges."""
+        if self._adj is not None:
+            return [(o, k, a) for adj in self._adj for o, keyed in adj[n].items() for k, a in keyed.items()]
+        g = self.graph
+        return [(v, k, a) for k, _u, v, a in g.out_edges(n)] + [(u, k, a) for k, u, _v, a in g.in_edges(n)]
 
     def neighbours(self, n: str) -> dict[str, str]:
         """neighbour -> the edge id that explains the hop (lowest kind rank, then id), in id order."""
         hit = self._memo.get(n)
         if hit is not None:
             return hit
-        g, kinds, day = self.graph.nx, self.kinds, self.day
+        kinds, day = self.kinds, self.day
         best: dict[str, tuple[int, str]] = {}
-        for it in (g.out_edges(n, keys=True, data=True), g.in_edges(n, keys=True, data=True)):
-            for u, v, k, a in it:
-                if a["kind"] not in kinds or not in_force(a.get("valid_from"), a.get("valid_to"), day):
-                    continue
-                other = v if u == n else u
-                key = (_KIND_RANK.get(a["kind"], 99), k)
-                if other not in best or key < best[other]:
-                    best[other] = key
+        for other, k, a in self._links(n):
+            kind = a["kind"]
+            if kind not in kinds:
+                continue
+            vf, vt = a.get("valid_from"), a.get("valid_to")
+            if (vf is not None or vt is not None) and not in_force(vf, vt, day):
+                continue
+            key = (_KIND_RANK.get(kind, 99), k)
+            old = best.get(other)
+            if old is None or key < old:
+                best[other] = key
         out = {o: best[o][1] for o in sorted(best)}
         self._memo[n] = out
         return out
@@ -142,6 +171,13 @@ class _Walk:
         """
         if a == b:
             return [a]
+        # banned pairs as node -> banned neighbours: one set lookup per link instead of a frozenset
+        banned_at: dict[str, set[str]] = {}
+        for pair in banned_pairs:
+            x, *rest = tuple(pair)
+            y = rest[0] if rest else x
+            banned_at.setdefault(x, set()).add(y)
+            banned_at.setdefault(y, set()).add(x)
         pred: dict[str, str | None] = {a: None}
         succ: dict[str, str | None] = {b: None}
         dist_a, dist_b = {a: 0}, {b: 0}
@@ -156,8 +192,9 @@ class _Walk:
             nxt: list[str] = []
             meets: list[tuple[int, str]] = []
             for n in front:
+                no_go = banned_at.get(n, ()) if banned_at else ()
                 for o in self.neighbours(n):
-                    if o in banned_nodes or (banned_pairs and frozenset((n, o)) in banned_pairs):
+                    if o in banned_nodes or o in no_go:
                         continue
                     if o not in dist:
                         dist[o] = dist[n] + 1

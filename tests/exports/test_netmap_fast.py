@@ -1,0 +1,141 @@
+"""Differential tests: the map's view selection and rows equal the code before the speed work.
+
+``tests/exports/netmap_reference.py`` keeps the old selection (networkx views, every neighbour
+date-checked, the name index for every ``--around``) verbatim. The new code must choose the
+same nodes in the same order, the same edges, the same omitted counts and site colours, and
+build the same rows, on the hand-built fictional fixtures and on generated graphs
+(``benchmarks.generate``, fictional); also when it reads the graph through ``out_edges`` /
+``in_edges`` (the path a columnar snapshot takes) instead of networkx's dicts.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import inspect
+import random
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from benchmarks.generate import generate
+from exports import netmap
+from graphmodel.graph import CampaignGraph
+from graphmodel.stores.snapshot import load_snapshot, save_snapshot
+from loaders.registry import load_paths
+from tests.exports import netmap_reference as ref
+from tests.exports.test_netmap import acme_graph, payload_graph
+
+AS_OFS = (None, "2015-06-30", "2026-06-30")
+
+
+def _generated(folder: Path, size: str) -> CampaignGraph:
+    generate(folder, size, seed=7)
+    loaded = load_paths([folder])
+    return loaded[0] if isinstance(loaded, tuple) else loaded
+
+
+@pytest.fixture(scope="module")
+def xs(tmp_path_factory: pytest.TempPathFactory) -> CampaignGraph:
+    return _generated(Path(tmp_path_factory.mktemp("xs")), "XS")
+
+
+@pytest.fixture(scope="module")
+def s_graph(tmp_path_factory: pytest.TempPathFactory) -> CampaignGraph:
+    return _generated(Path(tmp_path_factory.mktemp("s")), "S")
+
+
+@pytest.fixture(params=["networkx dicts", "read methods"])
+def access(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """Run each test on both ways in: networkx's own dicts, and the graph's read methods
+    (``out_edges`` / ``in_edges`` / ``node`` / ``edge``), which a columnar graph uses."""
+    if request.param == "read methods":
+        monkeypatch.setattr(netmap, "networkx_if_built", lambda graph: None)
+    yield request.param
+
+
+def _same_view(graph: CampaignGraph, **args: object) -> netmap.MapView:
+    new = netmap.select_view(graph, **args)  # type: ignore[arg-type]
+    old = ref.select_view(graph, **args)  # type: ignore[arg-type]
+    assert dataclasses.asdict(new) == dataclasses.asdict(old), args
+    assert netmap.map_data(graph, new) == ref.map_data(graph, old), args
+    return new
+
+
+def _centres(graph: CampaignGraph, n: int, seed: int) -> list[str]:
+    """A sample of nodes of every kind, the busiest node and a Country node among them."""
+    rng = random.Random(seed)
+    ids = graph.node_ids()
+    by_kind: dict[str, list[str]] = {}
+    for i in ids:
+        by_kind.setdefault(graph.kind_of(i), []).append(i)
+    picked = [rng.choice(v) for _, v in sorted(by_kind.items())]
+    busiest = max(ids, key=lambda i: (len(graph.out_edges(i)) + len(graph.in_edges(i)), i))
+    return list(dict.fromkeys(picked + [busiest] + rng.sample(ids, min(n, len(ids)))))
+
+
+# --------------------------------------------------------------------------- fixtures
+@pytest.mark.parametrize("build", [acme_graph, payload_graph])
+def test_fixture_views_equal_the_reference(build, access: str) -> None:  # type: ignore[no-untyped-def]
+    g = build()
+    for as_of in AS_OFS:
+        _same_view(g, as_of=as_of, coverage_status=False)
+        _same_view(g, as_of=as_of, max_nodes=2, coverage_status=False)
+        for centre in g.node_ids():
+            for hops in (0, 1, 2, 4):
+                for cap in (1, 3, 400):
+                    _same_view(g, around=centre, hops=hops, max_nodes=cap, as_of=as_of, coverage_status=False)
+        for company in g.node_ids("Company"):
+            _same_view(g, company=company, as_of=as_of, coverage_status=False)
+            _same_view(g, company=company, max_nodes=3, as_of=as_of, coverage_status=False)
+
+
+def test_acme_views_with_coverage_colours_and_queries_equal_the_reference(access: str) -> None:
+    g = acme_graph()
+    # worked answer of the reference too: Site A covered (recognised union, CBA in force)
+    view = _same_view(g, around="acme", hops=2, as_of="2026-06-30")
+    assert view.site_status["site_a"] == "covered"
+    _same_view(g, company="Acme Steel Holding", as_of="2026-06-30")
+    _same_view(g, company="acme", query="coverage", as_of="2026-06-30")
+    _same_view(g, company="acme", query="leverage", as_of="2026-06-30")
+    # a name (not an id) still goes through the name index, with the same answer
+    assert _same_view(g, around="Acme Brasil", hops=1, coverage_status=False).focus == ["acme_br"]
+
+
+# --------------------------------------------------------------------------- generated graphs
+def test_generated_xs_views_equal_the_reference(xs: CampaignGraph, access: str) -> None:
+    for i, centre in enumerate(_centres(xs, 8, seed=1)):
+        for hops in (1, 2, 3, 6):
+            _same_view(xs, around=centre, hops=hops, max_nodes=(50, 400, 5000)[i % 3],
+                       as_of=AS_OFS[i % 3], coverage_status=False)
+    for company in random.Random(2).sample(xs.node_ids("Company"), 6):
+        _same_view(xs, company=company, as_of="2026-06-30", coverage_status=False)
+        _same_view(xs, company=company, max_nodes=20, as_of="2015-06-30", coverage_status=False)
+    _same_view(xs, max_nodes=300, as_of="2026-06-30", coverage_status=False)
+    _same_view(xs, around=_centres(xs, 0, seed=3)[0], hops=2, as_of="2026-06-30")  # coloured
+
+
+def test_generated_s_views_equal_the_reference(s_graph: CampaignGraph, access: str) -> None:
+    g = s_graph
+    for i, centre in enumerate(_centres(g, 0, seed=4)[-3:]):
+        view = _same_view(g, around=centre, hops=(3, 5, 8)[i % 3], max_nodes=(2000, 20_000)[i % 2],
+                          as_of="2026-06-30", coverage_status=False)
+        assert len(view.nodes) + view.omitted_total >= 1
+    _same_view(g, max_nodes=1000, as_of="2026-06-30", coverage_status=False)
+
+
+def test_a_columnar_snapshot_gives_the_same_view_without_building_networkx(xs: CampaignGraph, tmp_path: Path) -> None:
+    save_snapshot(xs, tmp_path / "snap", created="test")
+    if "columnar" in inspect.signature(load_snapshot).parameters:
+        loaded = load_snapshot(tmp_path / "snap", columnar=True)  # type: ignore[call-arg]
+    else:  # the columnar loader has not landed: the ordinary one
+        loaded = load_snapshot(tmp_path / "snap")
+    columnar = getattr(loaded, "is_columnar", False)
+    centre = _centres(xs, 0, seed=5)[-1]
+    new = netmap.select_view(loaded, around=centre, hops=3, max_nodes=300, as_of="2026-06-30", coverage_status=False)
+    rows = netmap.map_data(loaded, new)
+    assert getattr(loaded, "is_columnar", False) == columnar  # a columnar graph stayed columnar: nothing built
+    # the reference reads graph.nx (which builds the networkx graph of a columnar snapshot)
+    old = ref.select_view(loaded, around=centre, hops=3, max_nodes=300, as_of="2026-06-30", coverage_status=False)
+    assert dataclasses.asdict(new) == dataclasses.asdict(old)
+    assert rows == ref.map_data(loaded, old)
