@@ -61,10 +61,6 @@ _ABSENT, _VALUE, _ODD = 0, 1, 2
 _NAME_PROP = schema.COMMON_NODE_PROPS["name"]
 
 
-def _ws_class() -> str:
-    return "[" + "".join(f"\\x{{{ord(c):x}}}" for c in PY_WHITESPACE) + "]"
-
-
 def _arrow_types() -> dict[str, pa.DataType]:
     return {
         "str": pa.string(), "int": pa.int64(), "float": pa.float64(), "percent": pa.float64(),
@@ -106,9 +102,9 @@ def _fix(arr: pa.Array, mask: pa.Array, fn: Callable[[str], str]) -> pa.Array:
     return pc.replace_with_mask(arr, mask, pa.array(fixed, type=pa.string()))
 
 
-def _strip(arr: pa.Array, ws: str) -> pa.Array:
-    """Python's ``str.strip()`` on every cell; only cells with whitespace at an end go through Python."""
-    return _fix(arr, pc.match_substring_regex(arr, f"^{ws}|{ws}$"), str.strip)
+def _strip(arr: pa.Array) -> pa.Array:
+    """Python's ``str.strip()`` on every cell (trimming exactly the characters it trims)."""
+    return pc.utf8_trim(arr, PY_WHITESPACE)
 
 
 def _codes(arr: pa.Array) -> tuple[np.ndarray, list[Any]]:
@@ -160,10 +156,9 @@ def _read(path: Path) -> _Raw | None:
     cells = [c.slice(1) for c in cols]
     n = table.num_rows - 1
     rownums = np.arange(2, n + 2, dtype=np.int64)
-    ws = _ws_class()
     if n and cells:
         # rows whose every cell is blank are skipped (their row number is not reused)
-        cand = np.nonzero(_np(pc.match_substring_regex(cells[0], f"^{ws}*$")))[0]
+        cand = np.nonzero(_np(pc.equal(_strip(cells[0]), "")))[0]
         if len(cand):
             take = pa.array(cand, type=pa.int64())
             rows = list(zip(*(c.take(take).to_pylist() for c in cells), strict=True))
@@ -218,15 +213,19 @@ class _Props:
         if not props:
             return None
         d = len(values)
+        code = group_of_kind[np.maximum(row_kind, 0)] * d + codes
+        # parse only the (property, text) pairs that occur: a column's texts mostly belong to one kind
+        present = np.nonzero(np.bincount(code, minlength=len(props) * d))[0]
         status = np.zeros(len(props) * d, dtype=np.int8)
         parsed: list[Any] = [None] * (len(props) * d)
-        for g, prop in enumerate(props):
-            base = g * d
-            for j, v in enumerate(values):
-                st, val = _cell(prop, v)
-                status[base + j] = st
-                parsed[base + j] = val
-        code = group_of_kind[np.maximum(row_kind, 0)] * d + codes
+        plain = _plain_numbers(values, props, want)
+        for pair in present.tolist():
+            g, j = divmod(pair, d)
+            prop = props[g]
+            if plain is not None and prop is not None and plain[j] is not None:
+                status[pair], parsed[pair] = _VALUE, plain[j]
+                continue
+            status[pair], parsed[pair] = _cell(prop, values[j])
         row_status = status[code]
         odd |= row_status == _ODD
         pre_odd |= row_status == _ODD
@@ -238,6 +237,28 @@ class _Props:
         except (pa.ArrowException, OverflowError):
             raise _GiveUp from None
         return typed.take(pa.array(code, mask=~has))
+
+
+#: plain decimal texts that Arrow's cast parses exactly as ``parse_float`` / ``parse_int`` do (both
+#: round correctly; ints are limited to 15 digits because parse_int goes through a float)
+_PLAIN = {"float": "^-?[0-9]{1,20}(\\.[0-9]{1,20})?$", "int": "^[0-9]{1,15}$"}
+
+
+def _plain_numbers(values: list[str], props: list[schema.Prop | None], want: pa.DataType) -> list[Any] | None:
+    """Numbers for the plain decimal texts among ``values`` (None elsewhere), or None.
+
+    Only for float and int columns, where lat/lon or workforce give thousands of distinct texts:
+    the cast is vectorised, and a text it does not take goes through ``coerce`` as usual.
+    """
+    types = {p.type for p in props if p is not None}
+    if len(types) != 1 or (kind := types.pop()) not in _PLAIN:
+        return None
+    arr = pa.array(values, type=pa.string())
+    ok = pc.match_substring_regex(arr, _PLAIN[kind])
+    if not pc.any(ok).as_py():
+        return None
+    nums = pc.if_else(ok, arr, pa.scalar(None, pa.string())).cast(want)
+    return nums.to_pylist()
 
 
 class _GiveUp(Exception):  # noqa: N818 - internal signal: take the row path
@@ -335,12 +356,11 @@ def _finish(n: int, odd: np.ndarray, lead: dict[str, pa.Array], props: dict[str,
 
 def _nodes(raw: _Raw, known_sources: set[str]) -> _Part:
     n = len(raw.rownums)
-    ws = _ws_class()
     c = raw.cols
     odd = np.zeros(n, dtype=bool)
     for a in c.values():
         odd |= _np(pc.utf8_length(a)) > MAX_CELL_CHARS
-    ids = _strip(c["id"], ws)
+    ids = _strip(c["id"])
     odd |= _np(pc.equal(ids, ""))
     pre_odd = odd.copy()
     odd |= _np(pc.match_substring_regex(ids, "[\\x00\\r\\n\\t]"))  # _check_id refuses these
@@ -356,11 +376,10 @@ def _nodes(raw: _Raw, known_sources: set[str]) -> _Part:
     if names is None:
         name_col = ids
     else:
-        unusual = pc.or_(
-            pc.match_substring_regex(names, f"^{ws}|{ws}$|\\x00"),
-            pc.less_equal(pc.utf8_length(names), MISSING_MAX_CHARS),
-        )
-        name_col = names
+        trimmed = _strip(names)
+        # the cells a plain strip does not settle: a NUL (refused) or a possible "n/a" spelling
+        unusual = pc.or_(pc.match_substring(names, "\x00"), pc.less_equal(pc.utf8_length(trimmed), MISSING_MAX_CHARS))
+        name_col = trimmed
         idx = np.nonzero(_np(unusual))[0]
         if len(idx):
             parsed: list[str | None] = []
@@ -374,7 +393,7 @@ def _nodes(raw: _Raw, known_sources: set[str]) -> _Part:
             odd[idx[bad]] = True
             mask = np.zeros(n, dtype=bool)
             mask[idx] = True
-            name_col = pc.replace_with_mask(names, pa.array(mask), pa.array(parsed, type=pa.string()))
+            name_col = pc.replace_with_mask(trimmed, pa.array(mask), pa.array(parsed, type=pa.string()))
             name_col = pc.if_else(pc.is_null(name_col), ids, name_col)
 
     scodes, svalues = _codes(c["sources"]) if "sources" in c else (np.zeros(n, dtype=np.int64), [""])
@@ -407,7 +426,6 @@ def _nodes(raw: _Raw, known_sources: set[str]) -> _Part:
 
 def _edges(raw: _Raw, known_sources: set[str], nodes: _Part) -> _Part:
     n = len(raw.rownums)
-    ws = _ws_class()
     c = raw.cols
     odd = np.zeros(n, dtype=bool)
     for a in c.values():
@@ -418,7 +436,7 @@ def _edges(raw: _Raw, known_sources: set[str], nodes: _Part) -> _Part:
     kind_index = np.array([kinds.index(k) if k is not None else -1 for k in canon] or [-1], dtype=np.int64)
     row_kind = kind_index[kcodes] if n else np.zeros(0, dtype=np.int64)
     odd |= row_kind < 0
-    src, dst = _strip(c["source"], ws), _strip(c["target"], ws)
+    src, dst = _strip(c["source"]), _strip(c["target"])
     odd |= _np(pc.equal(src, "")) | _np(pc.equal(dst, ""))
 
     # ends: nodes of the graph, of kinds the edge kind allows, not a self-loop
@@ -468,7 +486,7 @@ def _edges(raw: _Raw, known_sources: set[str], nodes: _Part) -> _Part:
         parts.append(pc.if_else(pc.is_valid(vf), pc.binary_join_element_wise("@", pc.fill_null(vf, ""), ""), ""))
     eids = pc.binary_join_element_wise(*parts, "")
     if "id" in c:
-        given = _strip(c["id"], ws)
+        given = _strip(c["id"])
         has_id = pc.not_equal(given, "")
         odd |= _np(pc.and_(has_id, pc.match_substring_regex(given, "[\\x00\\r\\n\\t]")))
         eids = pc.if_else(has_id, given, eids)
@@ -559,8 +577,9 @@ def _load(
     etable = epart.table if epart is not None and epart.table is not None else _empty(("id", "source", "target", "kind"))
     graph = graph_from_tables(ntable, etable, base.sources)
     ctx.bulk_nodes, ctx.bulk_edges = ntable.num_rows, etable.num_rows
-    ctx.stats["nodes_added"] += ntable.num_rows
-    ctx.stats["edges_added"] += etable.num_rows
+    for stat, count in (("nodes_added", ntable.num_rows), ("edges_added", etable.num_rows)):
+        if count:  # the row path's Counter has no key for what it never counted
+            ctx.stats[stat] += count
     if not _build_rest(ctx, graph, npart, epart):
         return None
     if progress is not None:
