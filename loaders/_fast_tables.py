@@ -193,9 +193,11 @@ class _Props:
         column holds no value, and raises ``_GiveUp`` when the column cannot be typed as the
         snapshot types it.
         """
-        codes, values = _codes(arr)
-        if values == [""]:
-            return None
+        enc = arr.dictionary_encode()
+        dictionary = enc.dictionary
+        if len(dictionary) == 1 and dictionary[0].as_py() == "":
+            return None  # an empty column (most columns of a wide table, for most kinds)
+        codes = _np(enc.indices).astype(np.int64)
         want = self.types[self.all[name].type]
         props: list[schema.Prop | None] = []
         group_of_kind = np.zeros(max(len(self.kinds), 1), dtype=np.int64)
@@ -212,31 +214,45 @@ class _Props:
             group_of_kind[k] = g
         if not props:
             return None
-        d = len(values)
+        d = len(dictionary)
         code = group_of_kind[np.maximum(row_kind, 0)] * d + codes
         # parse only the (property, text) pairs that occur: a column's texts mostly belong to one kind
-        present = np.nonzero(np.bincount(code, minlength=len(props) * d))[0]
+        present = np.bincount(code, minlength=len(props) * d) > 0
         status = np.zeros(len(props) * d, dtype=np.int8)
-        parsed: list[Any] = [None] * (len(props) * d)
-        plain = _plain_numbers(values, props, want)
-        for pair in present.tolist():
-            g, j = divmod(pair, d)
-            prop = props[g]
-            if plain is not None and prop is not None and plain[j] is not None:
-                status[pair], parsed[pair] = _VALUE, plain[j]
-                continue
-            status[pair], parsed[pair] = _cell(prop, values[j])
+        plain, plain_values = _plain_numbers(dictionary, props, want)
+        typed: list[pa.Array] = []
+        for g, prop in enumerate(props):
+            here = present[g * d : (g + 1) * d].copy()
+            base = pa.nulls(d, type=want)
+            if plain is not None and prop is not None:
+                status[g * d : (g + 1) * d][here & plain] = _VALUE
+                base = plain_values
+                here &= ~plain
+            todo = np.nonzero(here)[0]
+            if len(todo):
+                results = [_cell(prop, v) for v in dictionary.take(pa.array(todo)).to_pylist()]
+                status[g * d + todo] = [st for st, _ in results]
+                try:
+                    fixed = pa.array([x for _, x in results], type=want)
+                except (pa.ArrowException, OverflowError):
+                    raise _GiveUp from None
+                if plain is not None and prop is not None:  # numbers: fill the cast's gaps
+                    mask = np.zeros(d, dtype=bool)
+                    mask[todo] = True
+                    base = pc.replace_with_mask(base, pa.array(mask), fixed)
+                else:  # any type (lists too): the parsed texts, null for texts that do not occur
+                    where = np.full(d, len(todo), dtype=np.int64)
+                    where[todo] = np.arange(len(todo))
+                    base = pa.concat_arrays([fixed, pa.nulls(1, type=want)]).take(pa.array(where))
+            typed.append(base)
         row_status = status[code]
         odd |= row_status == _ODD
         pre_odd |= row_status == _ODD
         has = row_status == _VALUE
         if not has.any():
             return None
-        try:
-            typed = pa.array(parsed, type=want)
-        except (pa.ArrowException, OverflowError):
-            raise _GiveUp from None
-        return typed.take(pa.array(code, mask=~has))
+        values = typed[0] if len(typed) == 1 else pa.concat_arrays(typed)
+        return values.take(pa.array(code, mask=~has))
 
 
 #: plain decimal texts that Arrow's cast parses exactly as ``parse_float`` / ``parse_int`` do (both
@@ -244,21 +260,22 @@ class _Props:
 _PLAIN = {"float": "^-?[0-9]{1,20}(\\.[0-9]{1,20})?$", "int": "^[0-9]{1,15}$"}
 
 
-def _plain_numbers(values: list[str], props: list[schema.Prop | None], want: pa.DataType) -> list[Any] | None:
-    """Numbers for the plain decimal texts among ``values`` (None elsewhere), or None.
+def _plain_numbers(
+    texts: pa.Array, props: list[schema.Prop | None], want: pa.DataType
+) -> tuple[np.ndarray | None, pa.Array]:
+    """Which distinct ``texts`` are plain decimals, and their numbers (null elsewhere).
 
-    Only for float and int columns, where lat/lon or workforce give thousands of distinct texts:
-    the cast is vectorised, and a text it does not take goes through ``coerce`` as usual.
+    Only for float and int columns, where lat/lon or workforce give many distinct texts: the
+    cast is vectorised, and a text it does not take goes through ``coerce`` as usual.
     """
     types = {p.type for p in props if p is not None}
+    none = (None, pa.nulls(len(texts), type=want))
     if len(types) != 1 or (kind := types.pop()) not in _PLAIN:
-        return None
-    arr = pa.array(values, type=pa.string())
-    ok = pc.match_substring_regex(arr, _PLAIN[kind])
+        return none
+    ok = pc.match_substring_regex(texts, _PLAIN[kind])
     if not pc.any(ok).as_py():
-        return None
-    nums = pc.if_else(ok, arr, pa.scalar(None, pa.string())).cast(want)
-    return nums.to_pylist()
+        return none
+    return _np(ok), pc.if_else(ok, texts, pa.scalar(None, pa.string())).cast(want)
 
 
 class _GiveUp(Exception):  # noqa: N818 - internal signal: take the row path
@@ -315,7 +332,7 @@ def _first_rows(keys: pa.Array, pre_odd: np.ndarray) -> np.ndarray:
     ok = np.nonzero(~pre_odd)[0]
     if len(ok) == 0:
         return first
-    codes, _ = _codes(keys.take(pa.array(ok, type=pa.int64())))
+    codes = _np(keys.take(pa.array(ok, type=pa.int64())).dictionary_encode().indices).astype(np.int64)
     # dictionary codes count up in order of first appearance: a row is a first occurrence
     # exactly when its code exceeds every earlier code
     prev = np.concatenate(([-1], np.maximum.accumulate(codes)[:-1]))
