@@ -340,6 +340,16 @@ def _first_rows(keys: pa.Array, pre_odd: np.ndarray) -> np.ndarray:
     return first
 
 
+def _first_rows_int(keys: np.ndarray, pre_odd: np.ndarray) -> np.ndarray:
+    """:func:`_first_rows` for integer keys (1 for a first occurrence, 0 for a repeat)."""
+    import pandas as pd
+
+    first = np.ones(len(keys), dtype=np.int8)
+    ok = np.nonzero(~pre_odd)[0]
+    first[ok] = ~pd.Series(keys[ok]).duplicated(keep="first").to_numpy()
+    return first
+
+
 def _origins(file: str, rownums: np.ndarray) -> pa.Array:
     """``[file:row]`` per row, as ``add_node_record`` stores a record's origin (stripped)."""
     text = pc.binary_join_element_wise(
@@ -464,12 +474,13 @@ def _edges(raw: _Raw, known_sources: set[str], nodes: _Part) -> _Part:
         for a, b in schema.EDGE_KINDS[k].endpoints:
             allowed[e, all_kinds.index(a), all_kinds.index(b)] = True
     ends_ok = np.ones(n, dtype=bool)
-    end_kind = []
+    end_kind, end_pos = [], []
     for col in (src, dst):
         pos = pc.index_in(col, value_set=node_ids)
         found = _np(pos.is_valid())
         ends_ok &= found
         where = _np(pos.fill_null(0)).astype(np.int64)
+        end_pos.append(where)
         end_kind.append(nodes.kind_codes[where] if len(nodes.kind_codes) else np.zeros(n, dtype=np.int64))
     ends_ok &= ~_np(pc.equal(src, dst))
     ends_ok &= allowed[np.maximum(row_kind, 0), end_kind[0], end_kind[1]]
@@ -502,14 +513,33 @@ def _edges(raw: _Raw, known_sources: set[str], nodes: _Part) -> _Part:
     if vf is not None:
         parts.append(pc.if_else(pc.is_valid(vf), pc.binary_join_element_wise("@", pc.fill_null(vf, ""), ""), ""))
     eids = pc.binary_join_element_wise(*parts, "")
+    given_ids = False
     if "id" in c:
         given = _strip(c["id"])
         has_id = pc.not_equal(given, "")
+        given_ids = pc.any(has_id).as_py()
         odd |= _np(pc.and_(has_id, pc.match_substring_regex(given, "[\\x00\\r\\n\\t]")))
         eids = pc.if_else(has_id, given, eids)
     # rows refused before the graph looks their id up never touch another edge
     pre_odd |= odd
-    odd |= ~_first_rows(eids, pre_odd)
+    if given_ids:
+        odd |= ~_first_rows(eids, pre_odd)
+    else:
+        # every id is derived from (kind, source, target, valid_from): compare those as numbers
+        # (the ends as node positions) instead of hashing a million id strings
+        vf_code = np.zeros(n, dtype=np.int64)
+        if vf is not None:
+            enc = vf.dictionary_encode()
+            vf_code = _np(enc.indices.fill_null(-1)).astype(np.int64) + 1
+        sizes = (max(len(kinds), 1), len(node_ids) + 1, len(node_ids) + 1, int(vf_code.max(initial=0)) + 1)
+        # with no ">" or "@" in node ids, "KIND:src->dst@date" splits one way only: equal ids
+        # are exactly equal (kind, source, target, valid_from)
+        unique_split = not any(pc.any(pc.match_substring(node_ids, x)).as_py() for x in (">", "@"))
+        if unique_split and sizes[0] * sizes[1] * sizes[2] * sizes[3] < 2**62:
+            key = ((np.maximum(row_kind, 0) * sizes[1] + end_pos[0]) * sizes[2] + end_pos[1]) * sizes[3] + vf_code
+            odd |= _first_rows_int(key, pre_odd) == 0
+        else:
+            odd |= ~_first_rows(eids, pre_odd)
     lead = {"id": eids, "source": src, "target": dst, "kind": kind_col}
     table, odd_idx, clean_ids, rownums, _ = _finish(n, odd, lead, props, raw.rownums, eids)
     return _Part(table, odd_idx, clean_ids, rownums)

@@ -335,3 +335,12 @@ def test_random_tricky_tables_load_the_same_both_ways(tmp_path: Path) -> None:
         edges += g.number_of_edges()
     assert edges > 10
     assert fast_runs >= 5  # most seeds stay on the fast path (the rest fall back, and still agree)
+
+
+def test_edge_ids_that_read_two_ways(tmp_path: Path) -> None:
+    # "OWNS:a->b->c" is the derived id of a->"b->c" and of "a->b"->c: the row path refuses the second
+    nodes = "id,kind,name\na,Company,A\nb->c,Company,BC\na->b,Company,AB\nc,Company,C\nx@1,Company,X\n"
+    edges = "source,target,kind\na,b->c,OWNS\na->b,c,OWNS\na,x@1,OWNS\n"
+    g, ctx = same(folder(tmp_path / "d", nodes, edges))
+    assert [k for k, *_ in g.edges()] == ["OWNS:a->b->c", "OWNS:a->x@1"]
+    assert [m for m, *_ in _errors(ctx)] == ["duplicate edge id 'OWNS:a->b->c' with different ends"]
