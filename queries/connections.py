@@ -18,6 +18,7 @@ from graphmodel import schema
 from graphmodel.errors import CampaignGraphError
 from graphmodel.graph import CampaignGraph
 from graphmodel.values import in_force, normalise_as_of
+from queries.adjacency import columnar_adjacency
 
 #: edge kinds a path may use by default: every kind except LOCATED_IN (a country links
 #: everything in it, which explains nothing) and HOLDS_ROLE (people are sensitive: ask
@@ -125,6 +126,13 @@ class _Walk:
         self._memo: dict[str, dict[str, str]] = {}
         g = networkx_if_built(graph)
         self._adj = (g._succ, g._pred) if g is not None else None
+        self._cadj = columnar_adjacency(graph) if g is None else None
+        if self._cadj is not None:
+            import numpy as np
+
+            c = self._cadj
+            self._ok = c.valid(day) & c.kind_mask(kinds)
+            self._rank = np.asarray([_KIND_RANK.get(k, 99) for k in c.ekind_names], dtype=np.int64)
 
     def _links(self, n: str) -> list[tuple[str, str, Mapping[str, Any]]]:
         """``(other end, edge id, attrs)`` of every edge at ``n``: out-edges, then in-edges."""
@@ -133,6 +141,32 @@ class _Walk:
         g = self.graph
         return [(v, k, a) for k, _u, v, a in g.out_edges(n)] + [(u, k, a) for k, u, _v, a in g.in_edges(n)]
 
+    def _best_columnar(self, n: str) -> dict[str, tuple[int, str]]:
+        """neighbour -> (kind rank, edge id) of the edge explaining the hop, from the numpy arrays."""
+        import numpy as np
+
+        c = self._cadj
+        assert c is not None
+        r = c.row.get(n)
+        if r is None:
+            return {}
+        rows_out = c.out_order[c.out_ptr[r] : c.out_ptr[r + 1]]
+        rows_in = c.in_order[c.in_ptr[r] : c.in_ptr[r + 1]]
+        rows = np.concatenate((rows_out, rows_in))
+        others = np.concatenate((c.dst[rows_out], c.src[rows_in]))
+        keep = self._ok[rows]
+        rows, others = rows[keep], others[keep]
+        ranks = self._rank[c.ekind_codes[rows]]
+        ids, eids = c.ids, c.eids
+        best: dict[str, tuple[int, str]] = {}
+        for o, rank, e in zip(others.tolist(), ranks.tolist(), rows.tolist()):
+            key = (rank, eids[e])
+            other = ids[o]
+            old = best.get(other)
+            if old is None or key < old:
+                best[other] = key
+        return best
+
     def neighbours(self, n: str) -> dict[str, str]:
         """neighbour -> the edge id that explains the hop (lowest kind rank, then id), in id order."""
         hit = self._memo.get(n)
@@ -140,6 +174,11 @@ class _Walk:
             return hit
         kinds, day = self.kinds, self.day
         best: dict[str, tuple[int, str]] = {}
+        if self._cadj is not None:
+            best = self._best_columnar(n)
+            out = {o: best[o][1] for o in sorted(best)}
+            self._memo[n] = out
+            return out
         for other, k, a in self._links(n):
             kind = a["kind"]
             if kind not in kinds:
