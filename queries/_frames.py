@@ -51,7 +51,16 @@ def agreement_status(graph: CampaignGraph, agreement: str, as_of: str) -> Agreem
     >>> agreement_status(g, "a", "2021-06-01").state, agreement_status(g, "a", "2023-06-01").state
     ('in_force', 'possibly_in_force')
     """
-    a = graph.node(agreement)
+    return agreement_status_of(graph.node(agreement), agreement, as_of)
+
+
+def agreement_status_of(a: Mapping[str, Any], agreement: str, as_of: str) -> AgreementStatus:
+    """:func:`agreement_status` from the agreement's attributes ``a`` (``name``, ``signed``,
+    ``expires``, ``renewal``) when the caller already holds them.
+
+    >>> agreement_status_of({"name": "Site A CBA", "signed": "2030-01-01"}, "a", "2024-01-01").state
+    'not_yet'
+    """
     name = a.get("name", agreement)
     signed, expires, renewal = a.get("signed"), a.get("expires"), a.get("renewal")
     if signed and signed > as_of:
