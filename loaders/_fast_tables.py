@@ -278,8 +278,8 @@ def _plain_numbers(
     return _np(ok), pc.if_else(ok, texts, pa.scalar(None, pa.string())).cast(want)
 
 
-class _GiveUp(Exception):  # noqa: N818 - internal signal: take the row path
-    pass
+class _GiveUp(Exception):
+    """Internal signal: the row path must load these files."""
 
 
 def _cell(prop: schema.Prop | None, v: str) -> tuple[int, Any]:
@@ -571,7 +571,8 @@ def load_tables_fast(
     with paused_gc():
         try:
             return _load(folder, load_date, progress)
-        except _GiveUp:
+        except (_GiveUp, pa.ArrowException):
+            # e.g. a text column past Arrow's 2 GB offsets: the row path is always right
             return None
 
 

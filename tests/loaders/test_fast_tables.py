@@ -344,3 +344,10 @@ def test_edge_ids_that_read_two_ways(tmp_path: Path) -> None:
     g, ctx = same(folder(tmp_path / "d", nodes, edges))
     assert [k for k, *_ in g.edges()] == ["OWNS:a->b->c", "OWNS:a->x@1"]
     assert [m for m, *_ in _errors(ctx)] == ["duplicate edge id 'OWNS:a->b->c' with different ends"]
+
+
+def test_header_only_tables(tmp_path: Path) -> None:
+    g, ctx = same(folder(tmp_path / "a", "id,kind,name,country\n", "source,target,kind,share\n"))
+    assert g.number_of_nodes() == 0 and ctx.summary()["rows_read"] == 2  # the two source rows
+    g, _ = same(folder(tmp_path / "b", "id,kind,name\na,Company,A\n", "source,target,kind\n\n\n"))
+    assert g.node_ids() == ["a"]
