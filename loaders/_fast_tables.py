@@ -20,8 +20,9 @@ It gives exactly the row path's graph, errors and counts, by construction:
   differ from the row path's, so :func:`load_tables_fast` gives up and returns ``None``.
 
 It returns ``None`` (the caller then takes the row path) for anything unusual about the files:
-not UTF-8, NUL bytes, a UTF-16 BOM, rows with more or fewer cells than the header, repeated
-header names, a dialect other than RFC 4180 quoting with ``,``, ``;`` or tab.
+not UTF-8, NUL bytes, a UTF-16 BOM, rows with more or fewer cells than the header in a file
+with quotes (without quotes such rows are read aside and put back in place), repeated header
+names, a dialect other than RFC 4180 quoting with ``,``, ``;`` or tab.
 """
 
 from __future__ import annotations
@@ -77,6 +78,7 @@ class _Raw:
     raw: dict[str, pa.Array]  # named columns, cells as in the file (formula quotes kept)
     cols: dict[str, pa.Array]  # the same after unquote_cell
     rownums: np.ndarray  # the spreadsheet row number of each kept (non-blank) row
+    extra: np.ndarray  # rows with non-blank cells beyond the header (read_csv's "\x00extra" flag)
 
     def row_dicts(self, idx: np.ndarray) -> list[tuple[int, dict[str, str]]]:
         """The rows ``idx`` as read_csv's ``(row_number, {column: cell})``."""
@@ -85,9 +87,11 @@ class _Raw:
         take = pa.array(idx, type=pa.int64())
         cols = {h: a.take(take).to_pylist() for h, a in self.raw.items()}
         names = list(cols)
-        return [
-            (int(self.rownums[i]), {h: cols[h][j] for h in names}) for j, i in enumerate(idx.tolist())
-        ]
+        out = [(int(self.rownums[i]), {h: cols[h][j] for h in names}) for j, i in enumerate(idx.tolist())]
+        for (_, row), i in zip(out, idx.tolist(), strict=True):
+            if self.extra[i]:
+                row["\x00extra"] = "1"
+        return out
 
 
 def _np(arr: pa.Array | pa.ChunkedArray) -> np.ndarray:
@@ -129,21 +133,26 @@ def _read(path: Path) -> _Raw | None:
     if (dialect.delimiter not in ",;\t" or dialect.quotechar != '"' or dialect.skipinitialspace
             or dialect.escapechar is not None):
         return None
+    ragged: list[tuple[int, str]] = []
     try:
-        table = pacsv.read_csv(
-            pa.BufferReader(data),
-            read_options=pacsv.ReadOptions(autogenerate_column_names=True),
-            parse_options=pacsv.ParseOptions(
-                delimiter=dialect.delimiter, quote_char='"', double_quote=True, escape_char=False,
-                newlines_in_values=b'"' in data, ignore_empty_lines=False,
-            ),
-            convert_options=pacsv.ConvertOptions(
-                column_types={f"f{i}": pa.string() for i in range(MAX_COLUMNS)},
-                strings_can_be_null=False, quoted_strings_can_be_null=False, check_utf8=True,
-            ),
-        )
+        table = _arrow_csv(data, dialect.delimiter)
+    except pa.ArrowInvalid as e:
+        if b'"' in data or "columns" not in str(e):
+            return None  # not UTF-8...: the row reader decides (and reports)
+        # rows with more or fewer cells than the header: read again, one thread (so Arrow
+        # knows their line numbers), keeping them aside; without quotes a line is a row
+        def aside(row: Any) -> str:
+            if row.number is None:
+                return "error"
+            ragged.append((row.number, row.text))
+            return "skip"
+
+        try:
+            table = _arrow_csv(data, dialect.delimiter, aside)
+        except (pa.ArrowException, UnicodeDecodeError, ValueError):
+            return None
     except (pa.ArrowException, UnicodeDecodeError, ValueError):
-        return None  # not UTF-8, ragged rows...: the row reader decides (and reports)
+        return None
     if table.num_rows == 0 or table.num_columns > MAX_COLUMNS:
         return None
     cols = [table.column(i).combine_chunks() for i in range(table.num_columns)]
@@ -156,6 +165,13 @@ def _read(path: Path) -> _Raw | None:
     cells = [c.slice(1) for c in cols]
     n = table.num_rows - 1
     rownums = np.arange(2, n + 2, dtype=np.int64)
+    extra = np.zeros(n, dtype=bool)
+    if ragged:
+        merged = _merge_ragged(cells, ragged, dialect)
+        if merged is None:
+            return None
+        cells, rownums, extra = merged
+        n = len(rownums)
     if n and cells:
         # rows whose every cell is blank are skipped (their row number is not reused)
         cand = np.nonzero(_np(pc.equal(_strip(cells[0]), "")))[0]
@@ -168,10 +184,64 @@ def _read(path: Path) -> _Raw | None:
                 keep[cand[blank]] = False
                 mask = pa.array(keep)
                 cells = [c.filter(mask) for c in cells]
-                rownums = rownums[keep]
+                rownums, extra = rownums[keep], extra[keep]
     raw = {h: c for h, c in zip(header, cells, strict=True) if h}
     cols_unq = {h: _fix(c, pc.starts_with(c, "'"), tables.unquote_cell) for h, c in raw.items()}
-    return _Raw(str(path), header, raw, cols_unq, rownums)
+    return _Raw(str(path), header, raw, cols_unq, rownums, extra)
+
+
+def _arrow_csv(data: bytes, delimiter: str, invalid_row: Callable[[Any], str] | None = None) -> pa.Table:
+    """Every cell as text, the header as row 0, blank lines kept (they count in row numbers)."""
+    return pacsv.read_csv(
+        pa.BufferReader(data),
+        read_options=pacsv.ReadOptions(autogenerate_column_names=True, use_threads=invalid_row is None),
+        parse_options=pacsv.ParseOptions(
+            delimiter=delimiter, quote_char='"', double_quote=True, escape_char=False,
+            newlines_in_values=b'"' in data, ignore_empty_lines=False, invalid_row_handler=invalid_row,
+        ),
+        convert_options=pacsv.ConvertOptions(
+            column_types={f"f{i}": pa.string() for i in range(MAX_COLUMNS)},
+            strings_can_be_null=False, quoted_strings_can_be_null=False, check_utf8=True,
+        ),
+    )
+
+
+def _merge_ragged(
+    cells: list[pa.Array], ragged: list[tuple[int, str]], dialect: Any
+) -> tuple[list[pa.Array], np.ndarray, np.ndarray] | None:
+    """Put the rows Arrow set aside back in their place, cut or padded as read_csv does.
+
+    ``ragged`` holds ``(line number, text)``; the file has no quotes, so each line is one row
+    and the csv module reads its text as it reads the whole file.
+    """
+    import csv
+
+    n_kept = len(cells[0]) if cells else 0
+    total = n_kept + len(ragged)
+    numbers = [num for num, _ in ragged]
+    if len(set(numbers)) != len(numbers) or not all(2 <= num <= total + 1 for num in numbers):
+        return None
+    width = len(cells)
+    rows: list[list[str]] = []
+    lines: list[int] = []
+    flags: list[bool] = []
+    for num, text in ragged:
+        parsed = next(csv.reader([text], dialect), [])
+        if not any(c.strip() for c in parsed):
+            continue  # a blank row: skipped, its number not reused
+        rows.append([parsed[i] if i < len(parsed) else "" for i in range(width)])
+        lines.append(num)
+        flags.append(len(parsed) > width and any(c.strip() for c in parsed[width:]))
+    kept_lines = np.setdiff1d(np.arange(2, total + 2, dtype=np.int64), np.array(numbers, dtype=np.int64))
+    all_lines = np.concatenate([kept_lines, np.array(lines, dtype=np.int64)])
+    order = np.argsort(all_lines, kind="stable")
+    take = pa.array(order)
+    merged = [
+        pa.concat_arrays([c, pa.array([r[i] for r in rows], type=pa.string())]).take(take)
+        for i, c in enumerate(cells)
+    ]
+    extra = np.concatenate([np.zeros(n_kept, dtype=bool), np.array(flags, dtype=bool)])[order]
+    return merged, all_lines[order], extra
 
 
 class _Props:
@@ -384,7 +454,7 @@ def _finish(n: int, odd: np.ndarray, lead: dict[str, pa.Array], props: dict[str,
 def _nodes(raw: _Raw, known_sources: set[str]) -> _Part:
     n = len(raw.rownums)
     c = raw.cols
-    odd = np.zeros(n, dtype=bool)
+    odd = raw.extra.copy()
     for a in c.values():
         odd |= _np(pc.utf8_length(a)) > MAX_CELL_CHARS
     ids = _strip(c["id"])
@@ -454,7 +524,7 @@ def _nodes(raw: _Raw, known_sources: set[str]) -> _Part:
 def _edges(raw: _Raw, known_sources: set[str], nodes: _Part) -> _Part:
     n = len(raw.rownums)
     c = raw.cols
-    odd = np.zeros(n, dtype=bool)
+    odd = raw.extra.copy()
     for a in c.values():
         odd |= _np(pc.utf8_length(a)) > MAX_CELL_CHARS
     kcodes, kvalues = _codes(c["kind"])

@@ -246,8 +246,7 @@ def test_overlong_cell_and_missing_columns(tmp_path: Path) -> None:
     [
         "id,kind,name\na,Company,Caf\u00e9\n".encode("cp1252"),  # not UTF-8
         codecs.BOM_UTF16_LE + "id,kind,name\na,Company,A\n".encode("utf-16-le"),
-        b"id,kind,name\na,Company,A,extra\n",  # more cells than the header
-        b"id,kind,name\na,Company\n",  # fewer
+        b'id,kind,name\na,Company,"A, the first",extra\nb,Company,B\n',  # more cells, in a file with quotes
         b"id,kind,kind\na,Company,Site\n",  # a repeated column name
         b"id,kind,name\na,Company,A\x00\n",
     ],
@@ -351,3 +350,23 @@ def test_header_only_tables(tmp_path: Path) -> None:
     assert g.number_of_nodes() == 0 and ctx.summary()["rows_read"] == 2  # the two source rows
     g, _ = same(folder(tmp_path / "b", "id,kind,name\na,Company,A\n", "source,target,kind\n\n\n"))
     assert g.node_ids() == ["a"]
+
+
+def test_rows_with_more_or_fewer_cells_than_the_header(tmp_path: Path) -> None:
+    nodes = ("id,kind,name,country\na,Company,A,DE,surplus\nb,Company,B\nc,Company,C,FR,,\n   \n"
+             "d,Company\ne,Company,E,ZA\n")
+    edges = "source,target,kind,share\nb,c,OWNS,10,,,\nc,d,OWNS\nc,e,OWNS,5,x\ne,c,OWNS,7\n"
+    g, ctx = same(folder(tmp_path / "d", nodes, edges))
+    assert list(g.nx.nodes) == ["b", "c", "d", "e"] and g.node("c")["country"] == "FR"
+    assert [(m, r) for m, _, _, r, _ in _errors(ctx)] == [
+        ("row has more cells than the header has columns", 2),
+        ("row has more cells than the header has columns", 4),
+    ]
+    assert [k for k, *_ in g.edges()] == ["OWNS:b->c", "OWNS:c->d", "OWNS:e->c"]
+
+
+def test_ragged_rows_with_windows_line_ends_and_semicolons(tmp_path: Path) -> None:
+    nodes = "id;kind;name\r\na;Company;A;x\r\nb;Company\r\n\r\nc;Company;C;;\r\n"
+    g, ctx = same(folder(tmp_path / "d", nodes))
+    assert list(g.nx.nodes) == ["b", "c"] and g.node("c")["name"] == "C"
+    assert [r for *_, r, _ in _errors(ctx)] == [2]
