@@ -46,7 +46,7 @@ from graphmodel.records import SOURCE_FIELDS, Source
 
 FORMAT = "campaign-graph-snapshot"
 #: whether loading keeps the tables (columnar mode, networkx built on first use) by default
-COLUMNAR = False
+COLUMNAR = True
 MANIFEST = "manifest.json"
 
 def _parquet_bytes(table: pa.Table) -> bytes:
