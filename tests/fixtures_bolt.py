@@ -27,7 +27,7 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -103,8 +103,11 @@ def _arcadedb_home() -> Path:
     return Path(next(iter(spec.submodule_search_locations)))
 
 
-def start_arcadedb(heap: str | None = None, timeout: float = 90.0) -> BoltServer:
-    """Start ArcadeDB with the Bolt plugin on free loopback ports; return when Bolt answers."""
+def start_arcadedb(heap: str | None = None, timeout: float = 90.0, extra_args: Sequence[str] = ()) -> BoltServer:
+    """Start ArcadeDB with the Bolt plugin on free loopback ports; return when Bolt answers.
+
+    ``extra_args`` are more JVM options (``-Darcadedb.…`` settings, ``-XX:`` flags), added after the defaults.
+    """
     home = _arcadedb_home()
     java = home / "jre" / "bin" / "java"
     root = Path(tempfile.mkdtemp(prefix="cg-arcadedb-"))
@@ -125,6 +128,8 @@ def start_arcadedb(heap: str | None = None, timeout: float = 90.0) -> BoltServer
         "-Darcadedb.server.httpIncomingHost=127.0.0.1",
         f"-Darcadedb.server.httpIncomingPort={http_port}",
         f"-Darcadedb.server.httpsIncomingPort={https_port}",
+        *extra_args,
+        *os.environ.get("CG_ARCADEDB_OPTS", "").split(),
         "com.arcadedb.server.ArcadeDBServer",
     ]
     with open(root / "server.log", "wb") as log:  # the child keeps its own copy of the handle
