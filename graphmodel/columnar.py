@@ -308,14 +308,15 @@ class Columnar:
         self._names: list[str | None] | None = None
         self._eids: list[str] | None = None
         self._erow: dict[str, int] | None = None
+        self._ekind_list: list[int] | None = None
 
     def fresh(self) -> Columnar:
         """A copy sharing the immutable tables and indexes, with its own attribute dicts."""
         other = object.__new__(Columnar)
         other.__dict__.update(self.__dict__)
-        names, eids, erow = self._names, self._eids, self._erow
+        names, eids, erow, ek = self._names, self._eids, self._erow, self._ekind_list
         other._init_caches()
-        other._names, other._eids, other._erow = names, eids, erow  # immutable: shared
+        other._names, other._eids, other._erow, other._ekind_list = names, eids, erow, ek  # immutable: shared
         return other
 
     # ---------------------------------------------------------------- sizes and lookups
@@ -475,6 +476,37 @@ class Columnar:
 
     def in_rows(self, r: int) -> Any:
         return self.in_order[self.in_ptr[r] : self.in_ptr[r + 1]]
+
+    @property
+    def ekind_list(self) -> list[int]:
+        """Kind code per edge row as a Python list (small ints: one shared object each)."""
+        if self._ekind_list is None:
+            self._ekind_list = self.ekind_codes.tolist()
+        return self._ekind_list
+
+    def adjacent(self, r: int, out: bool, codes: set[int] | None) -> list[tuple[str, str, str, dict[str, Any]]]:
+        """``(source, target, edge_id, attrs)`` of node row ``r``'s out- (or in-) edges of ``codes``.
+
+        The per-node path of ``out_edges`` / ``in_edges``: Python lists for the few rows of
+        one node (numpy's per-call overhead would dominate), in networkx's order.
+        """
+        order, ptr, other = (self.out_order, self.out_ptr, self.dst) if out else (self.in_order, self.in_ptr, self.src)
+        sl = order[ptr[r] : ptr[r + 1]]
+        if not len(sl):
+            return []
+        rows = sl.tolist()
+        ek = self.ekind_list
+        if codes is not None:
+            rows = [x for x in rows if ek[x] in codes]
+            if not rows:
+                return []
+        if len(self.ebuilt) < len(self.ekind_names):
+            self._build_edges({ek[x] for x in rows})
+        ids, eids, attrs, me = self.ids, self.eids, self.eattrs, self.ids[r]
+        others = other[rows].tolist()
+        if out:
+            return [(me, ids[v], eids[x], attrs[x]) for x, v in zip(rows, others)]  # type: ignore[misc]
+        return [(ids[u], me, eids[x], attrs[x]) for x, u in zip(rows, others)]  # type: ignore[misc]
 
     # ---------------------------------------------------------------- tables
     def node_table(self, kinds: set[str] | None) -> pa.Table:

@@ -400,7 +400,8 @@ class CampaignGraph:
             r = col.row.get(id) if isinstance(id, str) else None
             if r is None:
                 return []  # what networkx gives for a node it does not hold
-            return list(self._filtered(self._col_edges(col, col.out_rows(r), kind), kind, as_of))
+            codes = col.edge_codes({kind} if isinstance(kind, str) else (set(kind) if kind is not None else None))
+            return list(self._filtered(col.adjacent(r, True, codes), kind, as_of))
         return list(self._filtered(self._nx.out_edges(id, keys=True, data=True), kind, as_of))
 
     def in_edges(
@@ -412,7 +413,8 @@ class CampaignGraph:
             r = col.row.get(id) if isinstance(id, str) else None
             if r is None:
                 return []  # what networkx gives for a node it does not hold
-            return list(self._filtered(self._col_edges(col, col.in_rows(r), kind), kind, as_of))
+            codes = col.edge_codes({kind} if isinstance(kind, str) else (set(kind) if kind is not None else None))
+            return list(self._filtered(col.adjacent(r, False, codes), kind, as_of))
         return list(self._filtered(self._nx.in_edges(id, keys=True, data=True), kind, as_of))
 
     @staticmethod
