@@ -88,6 +88,11 @@ def test_generated_xs_and_s_load_the_same_both_ways(tmp_path: Path) -> None:
         assert g.number_of_nodes() > 1000 and not ctx.errors
 
 
+def test_the_example_folder_loads_the_same_both_ways() -> None:
+    g, ctx = same(Path(__file__).resolve().parents[2] / "examples" / "sample")
+    assert g.number_of_nodes() > 10 and not ctx.errors
+
+
 # ---------------------------------------------------------------- bad input
 
 
