@@ -25,6 +25,7 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import os
+import shutil
 import sys
 import tempfile
 import time
@@ -66,6 +67,15 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--groups", type=int, default=3, help="groups timed for coverage")
     ap.add_argument("--warm-push", action="store_true",
                     help="push the whole graph once to a scratch database first (steady-state JVM figures)")
+    ap.add_argument("--snapshot", type=Path, help="push this snapshot instead of generating one "
+                    "(e.g. benchmarks/data/M-seed7.snapshot)")
+    ap.add_argument("--gen-groups", type=int, help="generate this many groups instead of the size's number "
+                    "(about 150 nodes and 380 relationships each; 2200 groups = 330k nodes)")
+    ap.add_argument("--jvm-opt", action="append", default=[], help="more ArcadeDB JVM options (repeatable), "
+                    "e.g. -XX:TieredStopAtLevel=1")
+    ap.add_argument("--no-coverage", action="store_true", help="push figures only")
+    ap.add_argument("--merge-only", action="store_true", help="first push with MERGE for every row "
+                    "(the path before CREATE for absent rows), for comparison")
     args = ap.parse_args(argv)
 
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -79,17 +89,23 @@ def main(argv: list[str] | None = None) -> None:
 
     tmp = Path(tempfile.mkdtemp(prefix="cg-bench-neo4j-"))
     t = time.perf_counter()
-    generate(tmp / "data", args.size, seed=args.seed)
-    graph, _ = load_paths([tmp / "data"])
-    save_snapshot(graph, tmp / "snap")
-    graph = load_snapshot(tmp / "snap")  # as the CLI sees it (snapshot order)
-    print(f"generated and loaded {graph} (size {args.size}, seed {args.seed}) in {time.perf_counter() - t:.1f} s")
+    if args.snapshot:
+        graph = load_snapshot(args.snapshot)
+        print(f"loaded {graph} from {args.snapshot} in {time.perf_counter() - t:.1f} s")
+    else:
+        generate(tmp / "data", args.size, seed=args.seed, groups=args.gen_groups)
+        graph, _ = load_paths([tmp / "data"])
+        save_snapshot(graph, tmp / "snap")
+        graph = load_snapshot(tmp / "snap")  # as the CLI sees it (snapshot order)
+        shutil.rmtree(tmp, ignore_errors=True)
+        print(f"generated and loaded {graph} (size {args.size}, groups {args.gen_groups or 'default'}, "
+              f"seed {args.seed}) in {time.perf_counter() - t:.1f} s")
 
     server = server_from_env()
     started_here = server is None
     if server is None:
         t = time.perf_counter()
-        server = start_arcadedb(heap=args.heap)
+        server = start_arcadedb(heap=args.heap, extra_args=args.jvm_opt)
         print(f"ArcadeDB started in {time.perf_counter() - t:.1f} s at {server.uri}")
     try:
         db = server.new_database("bench")
@@ -107,13 +123,23 @@ def main(argv: list[str] | None = None) -> None:
                 w.write(graph if args.warm_push else random_graph(1, 200, 200), verify=False)
             server.drop_database(warm)
 
-            cpu0 = _process_cpu(server.process.pid) if server.process else None
-            first = store.write(graph, verify=False)
-            server_cpu = _process_cpu(server.process.pid) - cpu0 if cpu0 is not None else None
+            def cpu() -> float | None:
+                return _process_cpu(server.process.pid) if server.process else None
+
+            cpu0, client0, wall0 = cpu(), time.process_time(), time.perf_counter()
+            first = store.write(graph, verify=False, create_absent=not args.merge_only)
+            wall_first = time.perf_counter() - wall0
+            client_cpu = time.process_time() - client0
+            cpu1 = cpu()
+            server_cpu = cpu1 - cpu0 if cpu1 is not None and cpu0 is not None else None
             rewrite = store.write(graph, verify=False)
-            second = store.write(graph, verify=True, skip_unchanged=True)
+            cpu2 = cpu()
+            rewrite_cpu = cpu2 - cpu1 if cpu2 is not None and cpu1 is not None else None
+            second = store.write(graph, verify=not args.no_coverage, skip_unchanged=True)
             rows_total = sum(first.rows.get(p, 0) for p in ("sources", "nodes", "edges"))
             secs_total = sum(first.seconds.get(p, 0.0) for p in ("sources", "nodes", "edges"))
+            rate = rows_total / secs_total
+            goal_rows = 330_000 + 500_000
             table = [
                 ("server", f"{first.server.kind} ({first.server.agent})"),
                 ("driver", _driver_name()),
@@ -124,7 +150,11 @@ def main(argv: list[str] | None = None) -> None:
                 ("push nodes", f"{first.rows.get('nodes', 0) / max(first.seconds.get('nodes', 1e-9), 1e-9):,.0f} nodes/s"),
                 ("push relationships",
                  f"{first.rows.get('edges', 0) / max(first.seconds.get('edges', 1e-9), 1e-9):,.0f} rels/s"),
-                ("push total", f"{rows_total:,} rows in {secs_total:.1f} s = {rows_total / secs_total:,.0f} rows/s"),
+                ("push total", (f"{rows_total:,} rows in {secs_total:.1f} s = {rate:,.0f} rows/s "
+                               f"({first.rows.get('created', 0):,} created, the rest merged; whole write() "
+                               f"with constraints, id reads and count check {wall_first:.1f} s)")),
+                ("330k nodes + 500k rels", f"{goal_rows / rate:.0f} s at this rate (goal: under 30 s, 27.7k rows/s)"),
+                ("client CPU", f"{client_cpu:.1f} s in the first push = {client_cpu * 1e6 / max(rows_total, 1):,.0f} us per row"),
                 ("count check", "ok" if first.counts_match and not first.extra_on_server else "MISMATCH"),
                 ("re-push --skip-unchanged", (f"{sum(second.seconds.get(p, 0) for p in ('plan', 'sources', 'nodes', 'edges')):.1f} s "
                                           f"({second.rows.get('unchanged', 0):,} rows unchanged, not written); "
@@ -132,8 +162,12 @@ def main(argv: list[str] | None = None) -> None:
                 ("re-push (same graph)", (f"{sum(rewrite.seconds.get(p, 0) for p in ('sources', 'nodes', 'edges')):.1f} s = "
                                        f"{sum(rewrite.rows.get(p, 0) for p in ('sources', 'nodes', 'edges')) / max(sum(rewrite.seconds.get(p, 0) for p in ('sources', 'nodes', 'edges')), 1e-9):,.0f} rows/s "
                                        "(MERGE on rows that exist)")),
-                ("server CPU", f"{server_cpu:.1f} s in the first push = {server_cpu * 1e6 / max(rows_total, 1):,.0f} us per row" if server_cpu is not None else "n/a"),
+                ("server CPU", f"{server_cpu:.1f} s in the first push = {server_cpu * 1e6 / max(rows_total, 1):,.0f} us per row; "
+                               f"re-push {rewrite_cpu:.1f} s" if server_cpu is not None and rewrite_cpu is not None else "n/a"),
+                ("server JVM options", " ".join(args.jvm_opt) or "(defaults)"),
             ]
+            if args.no_coverage:
+                args.groups = 0
             roots = sorted(n for n in graph.node_ids("Company") if not graph.in_edges(n, "OWNS")
                            and graph.out_edges(n, "OWNS"))[: args.groups]
             for root in roots:
@@ -145,14 +179,15 @@ def main(argv: list[str] | None = None) -> None:
                 tm = time.perf_counter() - t
                 table.append((f"coverage {root}", (f"server-side {ts:.2f} s, in-memory {tm:.3f} s, "
                                                    f"{len(a)} sites, equal: {_same(a, b)}")))
-            t = time.perf_counter()
-            a = cypher.coverage(store, None)
-            ts = time.perf_counter() - t
-            t = time.perf_counter()
-            b = cov.coverage(graph, None)
-            tm = time.perf_counter() - t
-            table.append(("coverage, all sites", (f"server-side {ts:.2f} s, in-memory {tm:.2f} s, {len(a)} sites, "
-                                                  f"equal: {_same(a, b)}")))
+            if not args.no_coverage:
+                t = time.perf_counter()
+                a = cypher.coverage(store, None)
+                ts = time.perf_counter() - t
+                t = time.perf_counter()
+                b = cov.coverage(graph, None)
+                tm = time.perf_counter() - t
+                table.append(("coverage, all sites", (f"server-side {ts:.2f} s, in-memory {tm:.2f} s, {len(a)} sites, "
+                                                      f"equal: {_same(a, b)}")))
         width = max(len(k) for k, _ in table)
         print()
         for k, v in table:
