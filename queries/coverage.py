@@ -250,10 +250,9 @@ class CoverageContext:
         self._scope: dict[str, str | None] = {}
         self._atype: dict[str, str | None] = {}
         self._below: dict[str, set[str]] | None = None
+        self._signed_by_complete = False
+        self._below_sup: dict[str, set[str]] | None = None
         self._sup_types: set[str] | None = None
-        if whole_graph:
-            self._load_all()
-            self._prefill_agreements()
         self._members: dict[str, GroupMembers] = {}
         self._stakes: dict[str, dict[str, float]] = {}
         self._uncertain: dict[str, set[str]] = {}
@@ -267,6 +266,9 @@ class CoverageContext:
         self._net_memo: dict[tuple[str, ...], tuple[set[str], list[str]]] = {}
         self._cov_type: dict[tuple[str, str], list[str]] = {}
         self._sup_scope: dict[tuple[str, str], list[str]] = {}
+        if whole_graph:
+            self._load_all()
+            self._prefill_agreements()
 
     def close(self) -> None:
         """Forget everything this run remembered (an index built here included).
@@ -400,14 +402,20 @@ class CoverageContext:
         # entities with a signatory of each type above them (themselves included): elsewhere
         # signed_above is empty without walking up (one walk down per type instead of one up per entity)
         signers: dict[str | None, list[str]] = {}
+        by_type = self._signed_by
+        atype = self._atype
         for company, agrs in self.signed._memo.items():
             for a in agrs:
-                signers.setdefault(self._atype.get(a), []).append(company)
+                t_ = atype.get(a)
+                lst = by_type.get((t_, company))  # type: ignore[arg-type]
+                if lst is None:
+                    lst = by_type[(t_, company)] = []  # type: ignore[index]
+                    signers.setdefault(t_, []).append(company)
+                lst.append(a)
+        self._signed_by_complete = True
         out = self.idx.out._memo
-        below: dict[str, set[str]] = {}
-        for t_, starts in signers.items():
-            if t_ is None:
-                continue
+
+        def below(starts: Iterable[str]) -> set[str]:
             seen = set(starts)
             stack = list(seen)
             while stack:
@@ -415,8 +423,16 @@ class CoverageContext:
                     if s_.target not in seen:
                         seen.add(s_.target)
                         stack.append(s_.target)
-            below[t_] = seen
-        self._below = below
+            return seen
+
+        self._below = {t_: below(starts) for t_, starts in signers.items() if t_ is not None}
+        # the same for the signatories of supplier-scope agreements only
+        sup_signers: dict[str, list[str]] = {}
+        for a, sc in self._scope.items():
+            if sc == "suppliers_included" and self._atype.get(a) is not None:
+                for company, _e, _pa in self.parties._memo.get(a, ()):
+                    sup_signers.setdefault(self._atype[a], []).append(company)  # type: ignore[arg-type]
+        self._below_sup = {t_: below(starts) for t_, starts in sup_signers.items()}
 
     def signed_above(self, agreement_type: str, company: str) -> list[str]:
         """Agreements of a type signed by ``company`` or any entity above it (remembered)."""
@@ -437,13 +453,15 @@ class CoverageContext:
 
     def cbas_signed(self, company: str) -> list[str]:
         """CBAs ``company`` signs that have no COVERS edges (they cover the signatory's sites)."""
-        return [a for a in self.signed.get(company, ()) if self.agreement_type(a) == "cba" and a not in self.covers]
+        return [a for a in self.signed_by("cba", company) if a not in self.covers]
 
     def signed_by(self, agreement_type: str, company: str) -> list[str]:
         """Agreements of a type that ``company`` is a party to (remembered; do not mutate)."""
         key = (agreement_type, company)
         found = self._signed_by.get(key)
         if found is None:
+            if self._signed_by_complete:  # every company's agreements were sorted by type up front
+                return []
             found = self._signed_by[key] = [
                 a for a in self.signed.get(company, ()) if self.agreement_type(a) == agreement_type
             ]
@@ -483,10 +501,13 @@ class CoverageContext:
         found = self._sup_scope.get(key)
         if found is None:
             seen: dict[str, None] = {}
+            below = self._below_sup.get(agreement_type, set()) if self._below_sup is not None else None
             for customer, _e in self.customers.get(supplier, ()):
                 if self.graph.kind_of(customer) != "Site":
                     continue
                 for op, _s, _e2 in self.operators.get(customer, ()):
+                    if below is not None and op not in below:
+                        continue  # no supplier-scope agreement is signed above this operator
                     for a in self.signed_above(agreement_type, op):
                         if self.scope_of(a) == "suppliers_included":
                             seen[a] = None
@@ -1199,7 +1220,8 @@ def _all_sites_frame(ctx: CoverageContext, graph: CampaignGraph, req: tuple[str,
         r_hs.append(fw[1].reason)
         r_network.append(network.reason)
         c_evidence.append(list(dict.fromkeys([e for f in found for e in f.evidence])))
-    order = sorted(range(len(c_site_id)), key=lambda i: (str(c_country[i] or "~"), c_site[i].casefold(), c_site_id[i]))
+    keys = list(zip([str(c or "~") for c in c_country], [n.casefold() for n in c_site], c_site_id))
+    order = sorted(range(len(keys)), key=keys.__getitem__)
     df = pd.DataFrame(cols, columns=list(cols)).take(order)
     df.index = pd.RangeIndex(len(df))
     df["workforce"] = df["workforce"].astype("Int64")

@@ -177,6 +177,9 @@ def edges_at(
     return [t for t in it if in_force(t[3].get("valid_from"), t[3].get("valid_to"), day)]
 
 
+_MISSING = object()
+
+
 class LazyMap:
     """A read-only mapping filled on the first look-up of each key, then remembered.
 
@@ -196,16 +199,19 @@ class LazyMap:
         self._complete = True
 
     def __getitem__(self, key: str) -> Any:
-        try:
-            return self._memo[key]
-        except KeyError:
+        value = self._memo.get(key, _MISSING)  # no exception for a key not there: most are not
+        if value is _MISSING:
             if self._complete:
                 return []
             value = self._memo[key] = self._load(key)
-            return value
+        return value
 
     def get(self, key: str, default: Any = None) -> Any:
-        value = self[key]
+        value = self._memo.get(key, _MISSING)
+        if value is _MISSING:
+            if self._complete:
+                return default
+            value = self._memo[key] = self._load(key)
         return value if value else default
 
     def __contains__(self, key: object) -> bool:
