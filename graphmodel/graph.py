@@ -135,13 +135,12 @@ class CampaignGraph:
         from graphmodel.gcpause import paused_gc
 
         with paused_gc():
-            nattrs, eattrs = col.all_node_attrs(), col.all_edge_attrs()
-            ids, eids = col.ids, col.eids
-            edges = list(zip([ids[u] for u in col.src.tolist()], [ids[v] for v in col.dst.tolist()], eids, eattrs))
             G = nx.MultiDiGraph()
             G.graph.update(self._col_meta)
-            self._col, self._nx, self._edge_ends, self._col_meta = None, G, {}, {}
-            self.bulk_add(zip(ids, nattrs), edges)
+            ends = col.fill_networkx(G)
+            nx._clear_cache(G)
+            self._col, self._nx, self._edge_ends, self._col_meta = None, G, ends, {}
+            self._index = None
 
     def _props_for(self, what: str, kind: str) -> Mapping[str, schema.Prop]:
         found = self._kind_props.get((what, kind))
