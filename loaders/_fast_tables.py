@@ -28,6 +28,7 @@ names, a dialect other than RFC 4180 quoting with ``,``, ``;`` or tab.
 from __future__ import annotations
 
 import codecs
+import csv
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -162,6 +163,10 @@ def _read(path: Path) -> _Raw | None:
     named = [h for h in header if h]
     if len(set(named)) != len(named):
         return None  # a repeated column name: read_csv's dict keeps the last cell
+    if len(data) > csv.field_size_limit() and any(
+        (pc.max(pc.binary_length(c)).as_py() or 0) >= csv.field_size_limit() for c in cols
+    ):
+        return None  # the csv module refuses such a cell, and with it the whole file
     cells = [c.slice(1) for c in cols]
     n = table.num_rows - 1
     rownums = np.arange(2, n + 2, dtype=np.int64)
@@ -214,8 +219,6 @@ def _merge_ragged(
     ``ragged`` holds ``(line number, text)``; the file has no quotes, so each line is one row
     and the csv module reads its text as it reads the whole file.
     """
-    import csv
-
     n_kept = len(cells[0]) if cells else 0
     total = n_kept + len(ragged)
     numbers = [num for num, _ in ragged]

@@ -375,3 +375,26 @@ def test_ragged_rows_with_windows_line_ends_and_semicolons(tmp_path: Path) -> No
     g, ctx = same(folder(tmp_path / "d", nodes))
     assert list(g.nx.nodes) == ["b", "c"] and g.node("c")["name"] == "C"
     assert [r for *_, r, _ in _errors(ctx)] == [2]
+
+
+def test_line_breaks_the_csv_module_and_arrow_agree_on(tmp_path: Path) -> None:
+    # CRLF inside quotes stays; a lone CR ends a row; form feed, U+2028, U+0085, U+001C are text
+    nodes = 'id,kind,name\na,Company,"x\r\ny"\nb,Company,p\x0cq\nc,Company,r\u2028s\x85t\x1cu\nd,Company,v\rw,Company,W\n'
+    g, _ = same(folder(tmp_path / "d", nodes))
+    assert [g.name_of(x) for x in g.node_ids()] == ["x\r\ny", "p\x0cq", "r\u2028s\x85t\x1cu", "v", "W"]
+
+
+def test_a_cell_past_the_csv_field_limit_fails_as_on_the_row_path(tmp_path: Path) -> None:
+    import csv
+
+    from graphmodel.errors import CampaignGraphError
+
+    d = folder(tmp_path / "d", "id,kind,name\na,Company," + "x" * 3000 + "\n")
+    old = csv.field_size_limit(1000)
+    try:
+        assert load_tables_fast(d) is None
+        with pytest.raises(CampaignGraphError) as e:
+            load_paths([d])
+        assert "not a readable CSV" in e.value.message
+    finally:
+        csv.field_size_limit(old)
