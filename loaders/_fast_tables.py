@@ -40,6 +40,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from graphmodel import schema
+from graphmodel.columnar import arrow_types
 from graphmodel.errors import CampaignGraphError
 from graphmodel.graph import CampaignGraph
 from graphmodel.values import coerce, is_answer, is_missing
@@ -61,13 +62,6 @@ MAX_COLUMNS = 2048
 
 _ABSENT, _VALUE, _ODD = 0, 1, 2
 _NAME_PROP = schema.COMMON_NODE_PROPS["name"]
-
-
-def _arrow_types() -> dict[str, pa.DataType]:
-    return {
-        "str": pa.string(), "int": pa.int64(), "float": pa.float64(), "percent": pa.float64(),
-        "bool": pa.bool_(), "date": pa.string(), "enum": pa.string(), "list": pa.list_(pa.string()),
-    }
 
 
 @dataclass
@@ -254,7 +248,7 @@ class _Props:
         self.what = what
         self.kinds = kinds
         self.all = schema.all_node_props() if what == "node" else schema.all_edge_props()
-        self.types = _arrow_types()
+        self.types = arrow_types()  # the snapshot's column type per property type
         self.allowed = [schema.node_props(k) if what == "node" else schema.edge_props(k) for k in kinds]
 
     def column(
