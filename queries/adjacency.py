@@ -16,6 +16,7 @@ lacks any of the arrays used here, and callers then take the ordinary path.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -25,7 +26,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 #: what this module reads from the graph's columnar store (graphmodel.columnar.Columnar)
 _NEEDED = ("ids", "row", "nkind", "nkind_codes", "nkind_names", "ekind_codes", "ekind_names", "src", "dst",
-           "out_order", "out_ptr", "in_order", "in_ptr", "etable", "eids")
+           "out_order", "out_ptr", "in_order", "in_ptr", "ntable", "etable", "eids", "erow")
 
 
 class ColumnarAdjacency:
@@ -96,6 +97,21 @@ class ColumnarAdjacency:
         self._valid[day] = ok
         return ok
 
+    def node_attrs(self, ids: list[str], columns: Collection[str]) -> list[dict[str, Any]]:
+        """Attribute dicts of the nodes ``ids`` with the ``columns`` (``kind``, ``name`` or
+        properties) they hold a value in, read from the table rows of just those nodes (the
+        store's own cache builds every node of the kinds asked for)."""
+        return _row_dicts(self.col.ntable, [self.row[n] for n in ids], columns)
+
+    def edges(self, eids: list[str], columns: Collection[str]) -> list[tuple[str, str, dict[str, Any]]]:
+        """``(source, target, attrs)`` of the edges ``eids``, read like :meth:`node_attrs`."""
+        erow, ids, src, dst = self.col.erow, self.ids, self.src, self.dst
+        import numpy as np
+
+        rows = np.asarray([erow[e] for e in eids], dtype=np.int64)
+        attrs = _row_dicts(self.col.etable, rows, columns)
+        return [(ids[u], ids[v], a) for u, v, a in zip(src[rows].tolist(), dst[rows].tolist(), attrs)]
+
     def gather(self, nodes: np.ndarray, out: bool) -> tuple[np.ndarray, np.ndarray]:
         """``(edge rows, position in nodes)`` of the out-edges (or in-edges) of ``nodes``, node by
         node in the order given, each node's edges in networkx's order."""
@@ -111,6 +127,28 @@ class ColumnarAdjacency:
         offsets = np.cumsum(lengths) - lengths
         idx = np.arange(total) - offsets[owner] + starts[owner]
         return order[idx], owner
+
+
+def _row_dicts(table: Any, rows: Any, columns: Collection[str]) -> list[dict[str, Any]]:
+    """One dict per row of ``table`` with its non-null cells in ``columns``."""
+    import numpy as np
+    import pyarrow.compute as pc
+
+    part = table.select([c for c in table.column_names if c in columns]).take(np.asarray(rows, dtype=np.int64))
+    out: list[dict[str, Any]] = [{} for _ in range(part.num_rows)]
+    for name in part.column_names:
+        col = part.column(name)
+        nulls = col.null_count
+        if nulls == len(col):
+            continue
+        if nulls == 0:
+            for d, v in zip(out, col.to_pylist()):
+                d[name] = v
+        else:  # most property columns belong to one kind: visit only the cells with a value
+            valid = col.is_valid()
+            for i, v in zip(pc.indices_nonzero(valid).to_pylist(), col.filter(valid).to_pylist()):
+                out[i][name] = v
+    return out
 
 
 def columnar_adjacency(graph: CampaignGraph) -> ColumnarAdjacency | None:
