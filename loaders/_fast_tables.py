@@ -60,7 +60,9 @@ MISSING_MAX_CHARS = 4
 #: wider tables than this take the row path (their column types are named up front)
 MAX_COLUMNS = 2048
 
-_ABSENT, _VALUE, _ODD = 0, 1, 2
+#: what a cell makes of its row: nothing, a value, a row error (refused before the graph looks
+#: the id up), or a row the row path must add (it loads, but not into the typed column)
+_ABSENT, _VALUE, _ODD, _ROW_PATH = 0, 1, 2, 3
 _NAME_PROP = schema.COMMON_NODE_PROPS["name"]
 
 
@@ -252,9 +254,12 @@ class _Props:
         self.allowed = [schema.node_props(k) if what == "node" else schema.edge_props(k) for k in kinds]
 
     def column(
-        self, name: str, arr: pa.Array, row_kind: np.ndarray, odd: np.ndarray, pre_odd: np.ndarray
+        self, name: str, arr: pa.Array, row_kind: np.ndarray, fail: np.ndarray, row_path: np.ndarray
     ) -> pa.Array | None:
-        """The typed column of property ``name`` (null where absent); marks refused rows in ``odd``.
+        """The typed column of property ``name`` (null where absent).
+
+        Marks rows with a cell the row path refuses in ``fail``, and rows whose value only the
+        row path can store in ``row_path``.
 
         ``row_kind`` indexes ``self.kinds`` (-1: unknown kind, already odd). Returns None when the
         column holds no value, and raises ``_GiveUp`` when the column cannot be typed as the
@@ -313,8 +318,8 @@ class _Props:
                     base = pa.concat_arrays([fixed, pa.nulls(1, type=want)]).take(pa.array(where))
             typed.append(base)
         row_status = status[code]
-        odd |= row_status == _ODD
-        pre_odd |= row_status == _ODD
+        fail |= row_status == _ODD
+        row_path |= row_status == _ROW_PATH
         has = row_status == _VALUE
         if not has.any():
             return None
@@ -365,7 +370,7 @@ def _cell(prop: schema.Prop | None, v: str) -> tuple[int, Any]:
     if x is None:
         return _ABSENT, None
     if prop.type == "int" and not -(2**63) <= x < 2**63:
-        return _ODD, None  # loads on the row path, but not into an int64 column: let that path add it
+        return _ROW_PATH, None  # loads on the row path, but not into an int64 column: let that path add it
     return _VALUE, x
 
 
@@ -392,11 +397,11 @@ def _sources(values: list[str], known: set[str]) -> tuple[np.ndarray, list[list[
     return bad, out
 
 
-def _first_rows(keys: pa.Array, pre_odd: np.ndarray) -> np.ndarray:
+def _first_rows(keys: pa.Array, refused: np.ndarray) -> np.ndarray:
     """True for rows that are the first, among rows not already refused, with their key."""
     n = len(keys)
     first = np.ones(n, dtype=bool)
-    ok = np.nonzero(~pre_odd)[0]
+    ok = np.nonzero(~refused)[0]
     if len(ok) == 0:
         return first
     codes = _np(keys.take(pa.array(ok, type=pa.int64())).dictionary_encode().indices).astype(np.int64)
@@ -407,12 +412,12 @@ def _first_rows(keys: pa.Array, pre_odd: np.ndarray) -> np.ndarray:
     return first
 
 
-def _first_rows_int(keys: np.ndarray, pre_odd: np.ndarray) -> np.ndarray:
+def _first_rows_int(keys: np.ndarray, refused: np.ndarray) -> np.ndarray:
     """:func:`_first_rows` for integer keys (1 for a first occurrence, 0 for a repeat)."""
     import pandas as pd
 
     first = np.ones(len(keys), dtype=np.int8)
-    ok = np.nonzero(~pre_odd)[0]
+    ok = np.nonzero(~refused)[0]
     first[ok] = ~pd.Series(keys[ok]).duplicated(keep="first").to_numpy()
     return first
 
@@ -456,7 +461,6 @@ def _nodes(raw: _Raw, known_sources: set[str]) -> _Part:
         odd |= _np(pc.utf8_length(a)) > MAX_CELL_CHARS
     ids = _strip(c["id"])
     odd |= _np(pc.equal(ids, ""))
-    pre_odd = odd.copy()
     odd |= _np(pc.match_substring_regex(ids, "[\\x00\\r\\n\\t]"))  # _check_id refuses these
 
     kcodes, kvalues = _codes(c["kind"])
@@ -497,18 +501,19 @@ def _nodes(raw: _Raw, known_sources: set[str]) -> _Part:
 
     parser = _Props("node", kinds)
     props: dict[str, pa.Array] = {}
+    row_path = np.zeros(n, dtype=bool)
     for h, a in c.items():
         if h in tables.NODE_LEAD or h not in parser.all:
             continue
-        col = parser.column(h, a, row_kind, odd, pre_odd)
+        col = parser.column(h, a, row_kind, odd, row_path)
         if col is not None:
             props[h] = col
     props["sources"] = src_col
     if "origins" not in raw.header:
         props["origins"] = _origins(raw.file, raw.rownums)
-    # a restated id: the first row adds the node, later rows merge through the row path
-    pre_odd |= odd  # rows refused before the graph looks the id up never touch the node
-    odd |= ~_first_rows(ids, pre_odd)
+    # a restated id: the first row adds the node, later rows merge through the row path; rows
+    # refused so far (odd) fail before the graph looks their id up, so they never touch a node
+    odd |= row_path | ~_first_rows(ids, odd)
     kind_names = pa.array(kinds or [""], type=pa.string())
     lead = {"id": ids, "kind": kind_names.take(pa.array(np.maximum(row_kind, 0))), "name": name_col}
     table, odd_idx, clean_ids, rownums, clean = _finish(n, odd, lead, props, raw.rownums, ids)
@@ -560,11 +565,11 @@ def _edges(raw: _Raw, known_sources: set[str], nodes: _Part) -> _Part:
 
     parser = _Props("edge", kinds)
     props: dict[str, pa.Array] = {}
-    pre_odd = odd.copy()
+    row_path = np.zeros(n, dtype=bool)
     for h, a in c.items():
         if h in tables.EDGE_LEAD or h not in parser.all:
             continue
-        col = parser.column(h, a, row_kind, odd, pre_odd)
+        col = parser.column(h, a, row_kind, odd, row_path)
         if col is not None:
             props[h] = col
     vf, vt = props.get("valid_from"), props.get("valid_to")
@@ -587,10 +592,9 @@ def _edges(raw: _Raw, known_sources: set[str], nodes: _Part) -> _Part:
         given_ids = pc.any(has_id).as_py()
         odd |= _np(pc.and_(has_id, pc.match_substring_regex(given, "[\\x00\\r\\n\\t]")))
         eids = pc.if_else(has_id, given, eids)
-    # rows refused before the graph looks their id up never touch another edge
-    pre_odd |= odd
+    # rows refused so far (odd) fail before the graph looks their id up: they touch no other edge
     if given_ids:
-        odd |= ~_first_rows(eids, pre_odd)
+        first = _first_rows(eids, odd)
     else:
         # every id is derived from (kind, source, target, valid_from): compare those as numbers
         # (the ends as node positions) instead of hashing a million id strings
@@ -604,9 +608,10 @@ def _edges(raw: _Raw, known_sources: set[str], nodes: _Part) -> _Part:
         unique_split = not any(pc.any(pc.match_substring(node_ids, x)).as_py() for x in (">", "@"))
         if unique_split and sizes[0] * sizes[1] * sizes[2] * sizes[3] < 2**62:
             key = ((np.maximum(row_kind, 0) * sizes[1] + end_pos[0]) * sizes[2] + end_pos[1]) * sizes[3] + vf_code
-            odd |= _first_rows_int(key, pre_odd) == 0
+            first = _first_rows_int(key, odd) == 1
         else:
-            odd |= ~_first_rows(eids, pre_odd)
+            first = _first_rows(eids, odd)
+    odd |= row_path | ~first
     lead = {"id": eids, "source": src, "target": dst, "kind": kind_col}
     table, odd_idx, clean_ids, rownums, _ = _finish(n, odd, lead, props, raw.rownums, eids)
     return _Part(table, odd_idx, clean_ids, rownums)

@@ -183,6 +183,10 @@ def test_a_value_too_large_for_an_int64_column_takes_the_row_path(tmp_path: Path
     nodes = "id,kind,name,workforce\ns,Site,S,99999999999999999999\nt,Site,T,5\n"
     g, _ = same(folder(tmp_path / "d", nodes), fast_expected=False)
     assert g.node("s")["workforce"] == 10**20  # parse_int reads through a float
+    # the big value's row comes first: it adds the node, the later row is the duplicate
+    nodes = "id,kind,name,workforce\ns,Site,S,99999999999999999999\ns,Site,S,5\n"
+    g, ctx = same(folder(tmp_path / "e", nodes), fast_expected=False)
+    assert g.node("s")["workforce"] == 10**20 and [r for *_, r, _ in _errors(ctx)] == [3]
 
 
 def test_rows_that_only_restate_earlier_rows_stay_on_the_fast_path(tmp_path: Path) -> None:
