@@ -105,10 +105,14 @@ class ColumnarAdjacency:
 
     def edges(self, eids: list[str], columns: Collection[str]) -> list[tuple[str, str, dict[str, Any]]]:
         """``(source, target, attrs)`` of the edges ``eids``, read like :meth:`node_attrs`."""
-        erow, ids, src, dst = self.col.erow, self.ids, self.src, self.dst
         import numpy as np
 
-        rows = np.asarray([erow[e] for e in eids], dtype=np.int64)
+        erow = self.col.erow
+        return self.edges_at(np.asarray([erow[e] for e in eids], dtype=np.int64), columns)
+
+    def edges_at(self, rows: np.ndarray, columns: Collection[str]) -> list[tuple[str, str, dict[str, Any]]]:
+        """``(source, target, attrs)`` of the edge ``rows``."""
+        ids, src, dst = self.ids, self.src, self.dst
         attrs = _row_dicts(self.col.etable, rows, columns)
         return [(ids[u], ids[v], a) for u, v, a in zip(src[rows].tolist(), dst[rows].tolist(), attrs)]
 

@@ -70,6 +70,15 @@ def hop_text(graph: CampaignGraph, frm: str, to: str, eid: str) -> str:
     'Zeta Holdings OWNS 100% OF Ypsilon Steel'
     """
     u, _v, a = graph.edge(eid)
+    return _hop_text(graph, frm, to, u, a)
+
+
+#: the edge properties :func:`hop_text` reads
+_HOP_COLUMNS = frozenset(("kind", "share", "voting", "control", "recognised", "commodity"))
+
+
+def _hop_text(graph: CampaignGraph, frm: str, to: str, u: str, a: Mapping[str, Any]) -> str:
+    """:func:`hop_text` of an edge from ``u`` with attributes ``a``."""
     kind = a["kind"]
     forward = frm == u
     a_name, b_name = graph.name_of(frm), graph.name_of(to)
@@ -133,6 +142,7 @@ class _Walk:
             c = self._cadj
             self._ok = c.valid(day) & c.kind_mask(kinds)
             self._rank = np.asarray([_KIND_RANK.get(k, 99) for k in c.ekind_names], dtype=np.int64)
+            self._edge_rows: dict[str, int] = {}  # edge id -> row, for the edges the walk chose
 
     def _links(self, n: str) -> list[tuple[str, str, Mapping[str, Any]]]:
         """``(other end, edge id, attrs)`` of every edge at ``n``: out-edges, then in-edges."""
@@ -157,7 +167,7 @@ class _Walk:
         keep = self._ok[rows]
         rows, others = rows[keep], others[keep]
         ranks = self._rank[c.ekind_codes[rows]]
-        ids, eids = c.ids, c.eids
+        ids, eids, row_of = c.ids, c.eids, self._edge_rows
         best: dict[str, tuple[int, str]] = {}
         for o, rank, e in zip(others.tolist(), ranks.tolist(), rows.tolist()):
             key = (rank, eids[e])
@@ -165,6 +175,7 @@ class _Walk:
             old = best.get(other)
             if old is None or key < old:
                 best[other] = key
+                row_of[key[1]] = e
         return best
 
     def neighbours(self, n: str) -> dict[str, str]:
@@ -357,15 +368,26 @@ def connections(
     walk = _Walk(graph, kind_set, normalise_as_of(as_of))
     paths = _k_shortest(walk, src, dst, k, max_hops)
     paths.sort(key=lambda p: (len(p), tuple(graph.name_of(n).casefold() for n in p), tuple(p)))
+    path_eids = [[walk.neighbours(p[i])[p[i + 1]] for i in range(len(p) - 1)] for p in paths]
+    wanted = list(dict.fromkeys(e for eids in path_eids for e in eids))
+    if walk._cadj is not None:
+        # a columnar graph: read just these edges (graph.edge would build every edge of their kinds)
+        import numpy as np
+
+        rows = np.asarray([walk._edge_rows[e] for e in wanted], dtype=np.int64)
+        edge_of: dict[str, tuple[str, Mapping[str, Any]]] = {
+            e: (u, a) for e, (u, _v, a) in zip(wanted, walk._cadj.edges_at(rows, _HOP_COLUMNS))
+        }
+    else:
+        edge_of = {e: (graph.edge(e)[0], graph.edge(e)[2]) for e in wanted}
     rows = []
-    for rank, p in enumerate(paths, start=1):
-        eids = [walk.neighbours(p[i])[p[i + 1]] for i in range(len(p) - 1)]
+    for rank, (p, eids) in enumerate(zip(paths, path_eids), start=1):
         rows.append(
             {
                 "rank": rank,
                 "hops": len(p) - 1,
                 "path": " > ".join(p),
-                "explanation": "; ".join(hop_text(graph, p[i], p[i + 1], eids[i]) for i in range(len(p) - 1)),
+                "explanation": "; ".join(_hop_text(graph, p[i], p[i + 1], *edge_of[eids[i]]) for i in range(len(p) - 1)),
                 "path_names": " > ".join(graph.name_of(n) for n in p),
                 "nodes": list(p),
                 "evidence": eids,
