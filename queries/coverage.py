@@ -264,6 +264,7 @@ class CoverageContext:
         self._name_keys: dict[str, str] = {}
         self._fw_fallback: dict[tuple[str, tuple[str, ...]], _Finding] = {}
         self._net_memo: dict[tuple[str, ...], tuple[set[str], list[str]]] = {}
+        self._net_info: dict[str, tuple[str, str] | tuple[()]] = {}
         self._cov_type: dict[tuple[str, str], list[str]] = {}
         self._sup_scope: dict[tuple[str, str], list[str]] = {}
         if whole_graph:
@@ -841,11 +842,15 @@ def _network_dimension(ctx: CoverageContext, unions: list[str], groups: list[str
     if memo is None:
         memo = ctx._net_memo[gkey] = ({ctx.name_key_of(c) for c in groups if c}, _group_networks(ctx, groups))
     keys = memo[0]
+    net_info = ctx._net_info
     for u in unions:
         for net, eid in ctx.networks_of_union.get(u, ()):
-            na = g.node(net)
-            company = na.get("company")
-            if company and _founded_by(na, ctx.as_of) and (company in groups or name_key(company) in keys):
+            info = net_info.get(net)
+            if info is None:  # (company, its name key) of a network that exists at as_of, else None
+                na = g.node(net)
+                company = na.get("company")
+                info = net_info[net] = (company, name_key(company)) if company and _founded_by(na, ctx.as_of) else ()
+            if info and (info[0] in groups or info[1] in keys):
                 return _Finding(COVERED, f"{g.name_of(u)} is in {g.name_of(net)}", [eid])
     nets = list(memo[1])
     if not nets:

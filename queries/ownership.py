@@ -326,12 +326,22 @@ class OwnershipIndex:
         if tree and not gem:
             # I - W^T is then unit lower triangular in walk order, and LU with partial pivoting
             # keeps every pivot on the diagonal (|-w| <= 1, ties go to the first row): the dense
-            # solve below is exactly this forward substitution, x[target] = w * x[holder]
+            # solve below is exactly this forward substitution, x[target] = w * x[holder].
+            # Then as below: x * 100 clipped to [0, 100] and rounded to 1e-9 the way numpy rounds
+            # (times 1e9, to the nearest even integer, divided by 1e9), so no numpy call is needed.
             xs = [0.0] * n
             xs[0] = 1.0
             for r_, c_, w_ in zip(rows, cols, vals):
                 xs[c_] = 0.0 - (-w_) * xs[r_]
-            x = np.asarray(xs)
+            tree_out = {}
+            for k, xv in enumerate(xs):
+                pct = xv * 100.0
+                pct = 0.0 if pct < 0.0 else (100.0 if pct > 100.0 else pct)
+                v = round(pct * 1e9) / 1e9
+                if v > 0.0:
+                    tree_out[order[k]] = v
+            tree_out[root] = 100.0
+            return tree_out
         rhs = np.zeros(n)
         rhs[0] = 1.0
         if x is None and n <= _DENSE_MAX:  # small groups: a dense solve is faster than sparse set-up
