@@ -85,7 +85,7 @@ class CampaignGraph:
         self._col_meta: dict[str, Any] = {}
         self._nx: nx.MultiDiGraph = nx.MultiDiGraph()
         self.sources: dict[str, Source] = {}
-        self._edge_ends: dict[str, tuple[str, str]] = {}
+        self._ends: dict[str, tuple[str, str]] = {}  # edge id -> (source, target), in insertion order
         self._index: dict[str, dict[str, set[str]]] | None = None
         # load-path memos (pure functions of the schema and the raw text): the allowed
         # properties per kind, and parsed values of repetitive types ("100", "yes", dates)
@@ -109,6 +109,17 @@ class CampaignGraph:
     def nx(self, value: nx.MultiDiGraph) -> None:
         self._col = None
         self._nx = value
+
+    @property
+    def _edge_ends(self) -> dict[str, tuple[str, str]]:
+        """Edge id -> ``(source, target)`` of the networkx graph (built first if columnar)."""
+        if self._col is not None:
+            self._materialise()
+        return self._ends
+
+    @_edge_ends.setter
+    def _edge_ends(self, value: dict[str, tuple[str, str]]) -> None:
+        self._ends = value
 
     @property
     def meta(self) -> dict[str, Any]:

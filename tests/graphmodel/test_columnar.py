@@ -237,6 +237,18 @@ def test_mutation_after_load_materialises_and_works(tmp_path: Path) -> None:
     assert node_view["aliases"] == o.node("acme")["aliases"]
     assert c.find("Acme Stahl")[0].id == "acme" and c.validate() == []
     assert before.is_columnar and before == sample_graph()  # the copy kept its own data
+    # each change works on a graph that is still columnar
+    for change in (lambda g: g.remove_edge("OWNS:acme->acme-sub@2010-01-01"), lambda g: g.remove_node("u1"),
+                   lambda g: g.add_edge("u1", "site-a", "REPRESENTS", id="R2", members=5),
+                   lambda g: g.add_node("u1", "Union", "Union of Site A workers", merge="fill", level="local"),
+                   lambda g: g.merge_nodes("acme", "acme-sub")):
+        fresh, plain = load_snapshot(tmp_path / "snap", columnar=True), load_snapshot(tmp_path / "snap", columnar=False)
+        change(fresh)
+        change(plain)
+        assert not fresh.is_columnar and fresh == plain and fresh._edge_ends == plain._edge_ends
+        assert list(fresh.edges()) == list(plain.edges())
+    loaded = load_snapshot(tmp_path / "snap", columnar=True)
+    assert loaded._edge_ends == load_snapshot(tmp_path / "snap", columnar=False)._edge_ends  # builds networkx first
     # bulk_add on a columnar graph goes through the ordinary path
     d = load_snapshot(tmp_path / "snap", columnar=True)
     d.bulk_add([("extra", {"kind": "Company", "name": "Extra Co"})], [])
