@@ -54,7 +54,7 @@ from graphmodel.errors import CampaignGraphError
 from graphmodel.gcpause import paused_gc
 from graphmodel.graph import CampaignGraph
 from graphmodel.values import in_force, normalise_as_of
-from queries.adjacency import columnar_adjacency
+from queries.adjacency import ColumnarAdjacency, columnar_adjacency
 from queries.connections import networkx_if_built
 
 DEFAULT_MAX_NODES = 400
@@ -582,6 +582,59 @@ def _shown_columns(edge: bool) -> frozenset[str]:
     return frozenset().union(*(tooltip_keys(k, edge) for k in kinds))
 
 
+def _columnar_cells(cadj: ColumnarAdjacency, ids: list[str], *, edge: bool) -> tuple[list[Any], ...]:
+    """What a map row needs of the nodes (or edges) ``ids`` of a columnar graph, column by column.
+
+    Nodes: ``(kinds, names, shown values, sources)``; edges: ``(kinds, (source, target) ends,
+    shown values, sources, stakes)``, the stake being ``voting``, else ``share``, else None.
+    The shown values are :func:`_values` of each element: its kind's tooltip properties that
+    hold a value, keys sorted (columns are visited in sorted order, only their valid cells).
+    """
+    import numpy as np
+    import pyarrow.compute as pc
+
+    col = cadj.col
+    if edge:
+        erow = col.erow
+        rows = np.asarray([erow[e] for e in ids], dtype=np.int64)
+        table = col.etable
+        names = cadj.ekind_names
+        kinds = [names[c] for c in cadj.ekind_codes[rows].tolist()]
+    else:
+        rows = np.asarray([cadj.row[n] for n in ids], dtype=np.int64)
+        table = col.ntable
+        nkind = cadj.nkind
+        kinds = [nkind[r] for r in rows.tolist()]
+
+    def cells(name: str) -> list[Any]:
+        return table.column(name).take(rows).to_pylist() if name in table.column_names else [None] * len(ids)
+
+    present = set(kinds)
+    shown = _shown_columns(edge)
+    part = table.select(sorted(c for c in table.column_names if c in shown)).take(rows)
+    values: list[dict[str, Any]] = [{} for _ in ids]
+    for name in part.column_names:
+        column = part.column(name)
+        showing = {k for k in present if name in tooltip_keys(k, edge)}
+        if column.null_count == len(column) or not showing:
+            continue
+        valid = column.is_valid()
+        cells_at = zip(pc.indices_nonzero(valid).to_pylist(), column.filter(valid).to_pylist())
+        if showing == present:
+            for i, v in cells_at:
+                values[i][name] = v
+        else:
+            for i, v in cells_at:
+                if kinds[i] in showing:
+                    values[i][name] = v
+    if not edge:
+        return kinds, cells("name"), values, cells("sources")
+    src, dst, node_ids = cadj.src[rows].tolist(), cadj.dst[rows].tolist(), cadj.ids
+    ends = [(node_ids[u], node_ids[v]) for u, v in zip(src, dst)]
+    stakes = [s if v is None else v for v, s in zip(cells("voting"), cells("share"))]
+    return kinds, ends, values, cells("sources"), stakes
+
+
 class _Shown:
     """:func:`_values` for many elements: the sorted shown keys are worked out once per kind and
     set of present keys (a map's elements share a few such sets), then each element is one
@@ -601,10 +654,13 @@ class _Shown:
 
 def _edge_width(attrs: Mapping[str, Any]) -> tuple[float, bool]:
     """Width from the stake (1 to 7 px); ``dashed`` when an ownership share is unknown."""
-    kind = attrs["kind"]
+    return _width(attrs["kind"], attrs.get("voting", attrs.get("share")))
+
+
+def _width(kind: str, stake: Any) -> tuple[float, bool]:
+    """:func:`_edge_width` of an edge of ``kind`` with ``stake`` (voting, else share; None: unknown)."""
     if kind not in ("OWNS", "OPERATES"):
         return 1.0, False
-    stake = attrs.get("voting", attrs.get("share"))
     if stake is None:
         return (1.5, True) if kind == "OWNS" else (1.5, False)
     return round(1.0 + 6.0 * min(max(float(stake), 0.0), 100.0) / 100.0, 2), False
@@ -697,15 +753,25 @@ def _map_data(graph: CampaignGraph, view: MapView) -> dict[str, Any]:
     status, reasons = view.site_status, view.site_reasons
     g = networkx_if_built(graph)
     cadj = columnar_adjacency(graph) if g is None else None
+    if cadj is not None:
+        # a columnar graph: the table rows of just the view's elements, column by column (its
+        # attribute cache would build every node and edge of the kinds shown)
+        n_kinds, n_names, n_values, n_sources = _columnar_cells(cadj, view.nodes, edge=False)
+        for n, kind, name, vals, srcs in zip(view.nodes, n_kinds, n_names, n_values, n_sources):
+            st = status.get(n, "unknown") if kind == "Site" else None
+            size = 26 if n in focus else (16 if kind in ("Company", "Site") else 12)
+            nodes.append([n, str(n if name is None else name), kinds.setdefault(kind, len(kinds)),
+                          statuses[st] if st else -1, size, vals, src_index(srcs or ()), reasons.get(n, "")])
+        e_kinds, e_ends, e_values, e_sources, e_stakes = _columnar_cells(cadj, view.edges, edge=True)
+        edges = []
+        for kind, (u, v), vals, srcs, stake in zip(e_kinds, e_ends, e_values, e_sources, e_stakes):
+            width, dashed = _width(kind, stake)
+            edges.append([u, v, kinds.setdefault(kind, len(kinds)), width, 1 if dashed else 0, vals,
+                          src_index(srcs or ())])
+        return _map_tables(graph, nodes, edges, kinds, sources)
     # networkx's own dicts when the graph has them (read only; its views cost more than the
-    # work done here); for a columnar graph, the table rows of just the view's elements (its
-    # attribute cache would build every node and edge of the kinds shown); else read methods
-    if g is not None:
-        node_attrs: Iterable[Mapping[str, Any]] = map(g._node.__getitem__, view.nodes)
-    elif cadj is not None:
-        node_attrs = cadj.node_attrs(view.nodes, _shown_columns(False) | {"kind", "name", "sources"})
-    else:
-        node_attrs = map(graph.node, view.nodes)
+    # work done here), else the graph's read methods
+    node_attrs: Iterable[Mapping[str, Any]] = map(g._node.__getitem__ if g is not None else graph.node, view.nodes)
     shown_node, shown_edge = _Shown(False), _Shown(True)
     for n, a in zip(view.nodes, node_attrs):
         kind = a["kind"]
@@ -723,8 +789,6 @@ def _map_data(graph: CampaignGraph, view: MapView) -> dict[str, Any]:
             return u, v, succ[u][v][eid]
 
         view_edges: Iterable[tuple[str, str, Mapping[str, Any]]] = map(edge_of, view.edges)
-    elif cadj is not None:
-        view_edges = cadj.edges(view.edges, _shown_columns(True) | {"kind", "sources", "share", "voting"})
     else:
         view_edges = map(graph.edge, view.edges)
     for u, v, a in view_edges:
@@ -732,6 +796,12 @@ def _map_data(graph: CampaignGraph, view: MapView) -> dict[str, Any]:
         width, dashed = _edge_width(a)
         edges.append([u, v, kinds.setdefault(kind, len(kinds)), width, 1 if dashed else 0,
                       shown_edge(kind, a), src_index(a.get("sources") or ())])
+    return _map_tables(graph, nodes, edges, kinds, sources)
+
+
+def _map_tables(graph: CampaignGraph, nodes: list[list[Any]], edges: list[list[Any]], kinds: dict[str, int],
+                sources: dict[str, int]) -> dict[str, Any]:
+    """The rows plus the lookup tables the page reads them with."""
     kind_names = list(kinds)
     source_titles = []
     for sid in sources:

@@ -97,19 +97,6 @@ class ColumnarAdjacency:
         self._valid[day] = ok
         return ok
 
-    def node_attrs(self, ids: list[str], columns: Collection[str]) -> list[dict[str, Any]]:
-        """Attribute dicts of the nodes ``ids`` with the ``columns`` (``kind``, ``name`` or
-        properties) they hold a value in, read from the table rows of just those nodes (the
-        store's own cache builds every node of the kinds asked for)."""
-        return _row_dicts(self.col.ntable, [self.row[n] for n in ids], columns)
-
-    def edges(self, eids: list[str], columns: Collection[str]) -> list[tuple[str, str, dict[str, Any]]]:
-        """``(source, target, attrs)`` of the edges ``eids``, read like :meth:`node_attrs`."""
-        import numpy as np
-
-        erow = self.col.erow
-        return self.edges_at(np.asarray([erow[e] for e in eids], dtype=np.int64), columns)
-
     def edges_at(self, rows: np.ndarray, columns: Collection[str]) -> list[tuple[str, str, dict[str, Any]]]:
         """``(source, target, attrs)`` of the edge ``rows``."""
         ids, src, dst = self.ids, self.src, self.dst
