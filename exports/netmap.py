@@ -425,6 +425,15 @@ def select_view(
     >>> select_view(g, coverage_status=False).nodes
     ['x']
     """
+    # the walk keeps every node it finds (tens of thousands of small objects that stay alive):
+    # the cyclic collector's passes over them are pure cost
+    with paused_gc():
+        return _select_view(graph, company=company, around=around, hops=hops, query=query, as_of=as_of,
+                            max_nodes=max_nodes, coverage_status=coverage_status)
+
+
+def _select_view(graph: CampaignGraph, *, company: str | None, around: str | None, hops: int, query: str | None,
+                 as_of: Any, max_nodes: int, coverage_status: bool) -> MapView:
     if max_nodes < 1:
         raise CampaignGraphError("--max-nodes must be at least 1")
     if hops < 0:
