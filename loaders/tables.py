@@ -239,6 +239,11 @@ def node_rows(ctx: LoadContext, t: Table, rows: list[tuple[int, dict[str, str]]]
 
     The header was checked already; :mod:`loaders._fast_tables` sends the rows its
     column-wise checks cannot vouch for through here, so their errors read the same.
+
+    >>> ctx = LoadContext(); t = Table("n.csv", None, ["id", "kind"], [])
+    >>> node_rows(ctx, t, [(2, {"id": "a", "kind": "Company"}), (3, {"id": " ", "kind": "Company"})])
+    >>> [r.id for r, _, _ in ctx.nodes], [(e.row, e.column) for e in ctx.errors]
+    (['a'], [(3, 'id')])
     """
     # per-table memos: the allowed properties of a kind and the parsed source lists repeat
     props_of: dict[str, dict[str, schema.Prop]] = {}
@@ -279,7 +284,13 @@ def _load_edges(t: Table, ctx: LoadContext) -> None:
 
 
 def edge_rows(ctx: LoadContext, t: Table, rows: list[tuple[int, dict[str, str]]]) -> None:
-    """Check ``rows`` of the edges table ``t`` one by one and emit their records (see :func:`node_rows`)."""
+    """Check ``rows`` of the edges table ``t`` one by one and emit their records (see :func:`node_rows`).
+
+    >>> ctx = LoadContext(); t = Table("e.csv", None, ["source", "target", "kind"], [])
+    >>> edge_rows(ctx, t, [(2, {"source": "a", "target": "b", "kind": "owns"})])
+    >>> [(r.source, r.target, r.kind) for r, _, _ in ctx.edges]
+    [('a', 'b', 'OWNS')]
+    """
     props_of: dict[str, dict[str, schema.Prop]] = {}
     src_memo: dict[str, tuple[str, ...]] = {}
     kind_memo: dict[str, str | None] = {}
