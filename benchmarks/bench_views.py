@@ -30,9 +30,9 @@ from loaders.registry import load_paths
 
 
 def _timed(label: str, fn):  # type: ignore[no-untyped-def]
-    t = time.perf_counter()
+    t, c = time.perf_counter(), time.process_time()
     out = fn()
-    print(f"{label:<48} {time.perf_counter() - t:7.2f} s")
+    print(f"{label:<48} {time.perf_counter() - t:7.2f} s  (CPU {time.process_time() - c:.2f} s)")
     return out
 
 
@@ -51,21 +51,23 @@ def main() -> None:
         html = _timed("render it", lambda: render_map(graph, view))
         print(f"  {len(view.nodes)} nodes, {len(view.edges)} edges, {len(html) / 1e6:.1f} MB")
         root = next(n for n, _ in graph.nodes("Company"))
-        best = float("inf")
+        best = best_cpu = float("inf")
         for _ in range(3):  # best of three: a shared machine's load comes and goes
-            t = time.perf_counter()
+            t, c = time.perf_counter(), time.process_time()
             v = select_view(graph, around=root, hops=8, max_nodes=args.max_nodes, as_of="2026-06-30",
                             coverage_status=False)
             render_map(graph, v)
             best = min(best, time.perf_counter() - t)
+            best_cpu = min(best_cpu, time.process_time() - c)
         t = time.perf_counter()
         _ = [1 for _ in range(1_000_000)]
         ref = time.perf_counter() - t  # about 0.02-0.03 s on an idle 2-core machine
         print(f"{'20k ego view, select + render (goal <= 1 s)':<48} {best:7.2f} s  {'OK' if best <= 1.0 else 'OVER'}"
-              f"  ({len(v.nodes)} nodes; reference loop {ref:.3f} s, so about {best / ref * 0.025:.2f} s idle)")
+              f"  ({len(v.nodes)} nodes; CPU {best_cpu:.2f} s; reference loop {ref:.3f} s, so about "
+              f"{best / ref * 0.025:.2f} s idle)")
         _timed("same, sites coloured by coverage", lambda: render_map(graph, select_view(
             graph, max_nodes=args.max_nodes, as_of="2026-06-30")))
-        company = next(n for n, a in graph.nodes("Company") if graph.nx.out_degree(n) > 3)
+        company = next(n for n, a in graph.nodes("Company") if len(graph.out_edges(n)) > 3)
         _timed("one group's map (with coverage)", lambda: write_map(graph, base / "m.html", company=company,
                                                                      as_of="2026-06-30"))
         _timed("geo view png", lambda: write_geo(graph, company, base / "g.png", as_of="2026-06-30"))
