@@ -153,3 +153,27 @@ def test_columnar_snapshots_give_the_reference_views_without_building_networkx(
             assert dataclasses.asdict(new) == dataclasses.asdict(old), args
             assert rows == ref.map_data(ordinary, old), args
     assert col.is_columnar  # type: ignore[attr-defined]  # nothing built networkx
+
+
+# --------------------------------------------------------------------------- the capped default map in the browser
+@pytest.mark.browser
+def test_capped_default_map_of_a_columnar_graph_settles_in_chromium_and_says_what_was_cut(
+    xs: CampaignGraph, tmp_path: Path, offline_page  # type: ignore[no-untyped-def]
+) -> None:
+    """The default cap (400 nodes) on a neighbourhood far larger than it: the page draws every kept
+    node, runs the fewer physics iterations a map that size gets (100), freezes, and the note
+    counts what was left out. Timings are in benchmarks/, not here."""
+    col, _ordinary = _columnar_pair(xs, tmp_path / "snap")
+    centre = _centres(xs, 0, seed=5)[-1]  # the busiest node
+    path = tmp_path / "map.html"
+    view = netmap.write_map(col, path, around=centre, hops=6, as_of="2026-06-30", coverage_status=False)
+    assert len(view.nodes) == netmap.DEFAULT_MAX_NODES == 400 and view.omitted_total > 100
+    assert netmap.stabilisation_iterations(400) == 100
+    page = offline_page.open(path, wait_for="window.campaignMap && window.campaignMap.stabilized", timeout_ms=120_000)
+    assert page.evaluate("window.campaignMap.network.body.data.nodes.length") == 400
+    assert page.evaluate("window.campaignMap.network.body.data.edges.length") == len(view.edges)
+    assert page.evaluate("window.campaignMap.network.physics.physicsEnabled") is False
+    note = page.inner_text("#omitted")
+    assert f"cut to 400 nodes: {view.omitted_total} more were left out" in note
+    assert offline_page.problems() == {"console_errors": [], "page_errors": [], "dialogs": [], "external_requests": []}
+    assert col.is_columnar  # type: ignore[attr-defined]
