@@ -61,8 +61,15 @@ def agreement_status_of(a: Mapping[str, Any], agreement: str, as_of: str) -> Agr
     >>> agreement_status_of({"name": "Site A CBA", "signed": "2030-01-01"}, "a", "2024-01-01").state
     'not_yet'
     """
-    name = a.get("name", agreement)
-    signed, expires, renewal = a.get("signed"), a.get("expires"), a.get("renewal")
+    return status_of_values(a.get("name", agreement), a.get("signed"), a.get("expires"), a.get("renewal"), as_of)
+
+
+def status_of_values(name: str, signed: str | None, expires: str | None, renewal: str | None, as_of: str) -> AgreementStatus:
+    """:func:`agreement_status` from the four values it reads (for callers reading columns).
+
+    >>> status_of_values("Site A CBA", "2020-01-01", "2022-12-31", "none", "2023-06-01").text
+    'Site A CBA expired on 2022-12-31'
+    """
     if signed and signed > as_of:
         return AgreementStatus("not_yet", f"{name} is signed only on {signed}")
     if not expires or expires >= as_of:

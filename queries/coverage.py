@@ -25,6 +25,7 @@ makes a site uncovered, but the reasons say what needs research.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -44,6 +45,7 @@ from queries._frames import (
     agreement_status,
     agreement_status_of,
     source_text,
+    status_of_values,
 )
 from queries.ownership import (
     MEMBERS,
@@ -128,7 +130,7 @@ _PASS_PROPS: dict[str, tuple[str, ...]] = {
 
 def _pass_edges(graph: CampaignGraph, day: str) -> dict[str, tuple[list[str], list[str], list[str], list[dict[str, Any]]]]:
     """Per kind of :data:`_PASS_PROPS`, the edges in force on ``day`` as columns
-    ``(edge ids, sources, targets, attrs)``, each kind in the order of :meth:`CampaignGraph.edges`
+    ``(edge ids, sources, targets, attrs)`` (for OPERATES the ``share`` instead of attrs), each kind in the order of :meth:`CampaignGraph.edges`
     (networkx's: by source node, then target by first appearance, then key).
 
     A graph still in columnar mode is read through :meth:`CampaignGraph.edge_table` (no per-edge
@@ -144,11 +146,12 @@ def _pass_edges(graph: CampaignGraph, day: str) -> dict[str, tuple[list[str], li
             vf, vt = a.get("valid_from"), a.get("valid_to")
             if (vf and vf > day) or (vt and vt < day):
                 continue
-            cols = out[a["kind"]]
+            k = a["kind"]
+            cols = out[k]
             cols[0].append(e)
             cols[1].append(u)
             cols[2].append(v)
-            cols[3].append(a)
+            cols[3].append(a.get("share") if k == "OPERATES" else a)
         return out
     import numpy as np
     import pyarrow as pa
@@ -158,9 +161,13 @@ def _pass_edges(graph: CampaignGraph, day: str) -> dict[str, tuple[list[str], li
     n = t.num_rows
     if n == 0:
         return out
+    wanted = {"id", "source", "target", "kind", "valid_from", "valid_to", *(p for ps in _PASS_PROPS.values() for p in ps)}
+    t = t.select([c for c in t.column_names if c in wanted])  # no list columns (sources, origins) to copy
     node_ids = graph.node_table().column("id")
-    src = pc.index_in(t.column("source"), value_set=node_ids).to_numpy(zero_copy_only=False).astype(np.int64)
-    dst = pc.index_in(t.column("target"), value_set=node_ids).to_numpy(zero_copy_only=False).astype(np.int64)
+    # one hash table of the node ids for both ends
+    ends = pc.index_in(pa.chunked_array(t.column("source").chunks + t.column("target").chunks), value_set=node_ids)
+    ends_np = ends.to_numpy(zero_copy_only=False).astype(np.int64)
+    src, dst = ends_np[:n], ends_np[n:]
     row = np.arange(n, dtype=np.int64)
     # networkx keeps a node's targets in the order of their first edge: rank each (source, target)
     # pair by its first row, then order by source node, that rank, and the row (the key order)
@@ -195,7 +202,9 @@ def _pass_edges(graph: CampaignGraph, day: str) -> dict[str, tuple[list[str], li
         cols[1].extend(sl.column("source").to_pylist())
         cols[2].extend(sl.column("target").to_pylist())
         present = [p for p in _PASS_PROPS[k] if p in names]
-        if present:
+        if k == "OPERATES":  # only the share is read: no dict per edge
+            cols[3].extend(sl.column("share").to_pylist() if present else [None] * (hi - lo))
+        elif present:
             values = [sl.column(p).to_pylist() for p in present]
             cols[3].extend(dict(zip(present, vals)) for vals in zip(*values))
         else:
@@ -251,6 +260,7 @@ class CoverageContext:
         self._atype: dict[str, str | None] = {}
         self._below: dict[str, set[str]] | None = None
         self._signed_by_complete = False
+        self._signers: dict[str | None, list[str]] = {}
         self._below_sup: dict[str, set[str]] | None = None
         self._sup_types: set[str] | None = None
         self._members: dict[str, GroupMembers] = {}
@@ -298,46 +308,51 @@ class CoverageContext:
 
     def _load_all(self) -> None:
         # one pass over the edges fills every map: faster than per-node look-ups for all sites
+        # (defaultdicts: the maps are only read with .get and ``in`` afterwards, which add no keys)
         g = self.graph
         edges = _pass_edges(g, self.as_of)
-        operators: dict[str, list[Any]] = {}
-        sites_of: dict[str, list[Any]] = {}
-        eids, us, vs, attrs = edges["OPERATES"]
-        for e, u, v, a in zip(eids, us, vs, attrs):
-            operators.setdefault(v, []).append((u, a.get("share"), e))
-            sites_of.setdefault(u, []).append(v)
-        suppliers: dict[str, list[Any]] = {}
-        customers: dict[str, list[Any]] = {}
+        operators: dict[str, list[Any]] = defaultdict(list)
+        sites_of: dict[str, list[Any]] = defaultdict(list)
+        eids, us, vs, shares = edges["OPERATES"]
+        for e, u, v, sh in zip(eids, us, vs, shares):
+            operators[v].append((u, sh, e))
+            sites_of[u].append(v)
+        suppliers: dict[str, list[Any]] = defaultdict(list)
+        customers: dict[str, list[Any]] = defaultdict(list)
         eids, us, vs, _ = edges["SUPPLIES"]
         for e, u, v in zip(eids, us, vs):
-            suppliers.setdefault(v, []).append((u, e))
-            customers.setdefault(u, []).append((v, e))
-        represents: dict[str, list[Any]] = {}
+            suppliers[v].append((u, e))
+            customers[u].append((v, e))
+        represents: dict[str, list[Any]] = defaultdict(list)
         eids, us, vs, attrs = edges["REPRESENTS"]
         for e, u, v, a in zip(eids, us, vs, attrs):
-            represents.setdefault(v, []).append((u, e, a))
-        parties: dict[str, list[Any]] = {}
-        signed: dict[str, list[Any]] = {}
+            represents[v].append((u, e, a))
+        parties: dict[str, list[Any]] = defaultdict(list)
+        signed: dict[str, list[Any]] = defaultdict(list)
         kind_of = g.kind_of
+        company = {}
         eids, us, vs, attrs = edges["PARTY_TO"]
         for e, u, v, a in zip(eids, us, vs, attrs):
-            if kind_of(u) == "Company":
-                parties.setdefault(v, []).append((u, e, a))
-            lst = signed.setdefault(u, [])
+            is_company = company.get(u)
+            if is_company is None:
+                is_company = company[u] = kind_of(u) == "Company"
+            if is_company:
+                parties[v].append((u, e, a))
+            lst = signed[u]
             if v not in lst:
                 lst.append(v)
-        covers: dict[str, list[Any]] = {}
-        covering: dict[str, list[Any]] = {}
+        covers: dict[str, list[Any]] = defaultdict(list)
+        covering: dict[str, list[Any]] = defaultdict(list)
         eids, us, vs, attrs = edges["COVERS"]
         for e, u, v, a in zip(eids, us, vs, attrs):
-            covers.setdefault(u, []).append((v, e, a))
-            lst = covering.setdefault(v, [])
+            covers[u].append((v, e, a))
+            lst = covering[v]
             if u not in lst:
                 lst.append(u)
-        networks_of_union: dict[str, list[Any]] = {}
+        networks_of_union: dict[str, list[Any]] = defaultdict(list)
         eids, us, vs, _ = edges["MEMBER_OF"]
         for e, u, v in zip(eids, us, vs):
-            networks_of_union.setdefault(u, []).append((v, e))
+            networks_of_union[u].append((v, e))
         for name, data in (("operators", operators), ("sites_of", sites_of), ("represents", represents),
                            ("networks_of_union", networks_of_union), ("covers", covers), ("covering", covering),
                            ("parties", parties), ("signed", signed), ("suppliers", suppliers),
@@ -374,37 +389,29 @@ class CoverageContext:
 
     def _prefill_agreements(self) -> None:
         """Whole-graph mode: every agreement's type, scope and status from one read of the
-        Agreement nodes, and per type the entities with a signatory of that type above them."""
+        Agreement nodes; each company's agreements sorted by type; the signatories per type."""
         g = self.graph
+        day = self.as_of
+        status: dict[str, AgreementStatus] = {}
+        atype, scopes = self._atype, self._scope
         if getattr(g, "is_columnar", False):
             t = g.node_table("Agreement")
             names = t.column_names
-            cols = {c: (t.column(c).to_pylist() if c in names else [None] * t.num_rows)
-                    for c in ("id", "name", "agreement_type", "scope", "signed", "expires", "renewal")}
-            rows: Iterable[tuple[str, Mapping[str, Any]]] = (
-                (n, {k: v for k, v in zip(("name", "agreement_type", "scope", "signed", "expires", "renewal"), vals)
-                     if v is not None})
-                for n, *vals in zip(cols["id"], cols["name"], cols["agreement_type"], cols["scope"], cols["signed"],
-                                    cols["expires"], cols["renewal"])
-            )
+            cols = [(t.column(c).to_pylist() if c in names else [None] * t.num_rows)
+                    for c in ("id", "name", "agreement_type", "scope", "signed", "expires", "renewal")]
+            for n, name, t_, scope, signed, expires, renewal in zip(*cols):
+                atype[n] = t_
+                scopes[n] = scope
+                status[n] = status_of_values(n if name is None else name, signed, expires, renewal, day)
         else:
-            rows = g.nodes("Agreement")
-        day = self.as_of
-        status: dict[str, AgreementStatus] = {}
-        sup_types: set[str] = set()
-        for n, a in rows:
-            t_ = self._atype[n] = a.get("agreement_type")
-            scope = self._scope[n] = a.get("scope")
-            status[n] = agreement_status_of(a, n, day)
-            if scope == "suppliers_included" and t_ is not None:
-                sup_types.add(t_)
+            for n, a in g.nodes("Agreement"):
+                atype[n] = a.get("agreement_type")
+                scopes[n] = a.get("scope")
+                status[n] = agreement_status_of(a, n, day)
         self.status.complete(status)
-        self._sup_types = sup_types
-        # entities with a signatory of each type above them (themselves included): elsewhere
-        # signed_above is empty without walking up (one walk down per type instead of one up per entity)
+        self._sup_types = {t_ for a, t_ in atype.items() if t_ is not None and scopes.get(a) == "suppliers_included"}
         signers: dict[str | None, list[str]] = {}
         by_type = self._signed_by
-        atype = self._atype
         for company, agrs in self.signed._memo.items():
             for a in agrs:
                 t_ = atype.get(a)
@@ -414,33 +421,41 @@ class CoverageContext:
                     signers.setdefault(t_, []).append(company)
                 lst.append(a)
         self._signed_by_complete = True
-        out = self.idx.out._memo
-
-        def below(starts: Iterable[str]) -> set[str]:
-            seen = set(starts)
-            stack = list(seen)
-            while stack:
-                for s_ in out.get(stack.pop(), ()):
-                    if s_.target not in seen:
-                        seen.add(s_.target)
-                        stack.append(s_.target)
-            return seen
-
-        self._below = {t_: below(starts) for t_, starts in signers.items() if t_ is not None}
-        # the same for the signatories of supplier-scope agreements only
+        self._signers = signers
+        self._below = {}  # filled per type on first use (see signed_above)
+        # the entities below a signatory of a supplier-scope agreement of each type
         sup_signers: dict[str, list[str]] = {}
-        for a, sc in self._scope.items():
-            if sc == "suppliers_included" and self._atype.get(a) is not None:
+        for a, sc in scopes.items():
+            if sc == "suppliers_included" and atype.get(a) is not None:
                 for company, _e, _pa in self.parties._memo.get(a, ()):
-                    sup_signers.setdefault(self._atype[a], []).append(company)  # type: ignore[arg-type]
-        self._below_sup = {t_: below(starts) for t_, starts in sup_signers.items()}
+                    sup_signers.setdefault(atype[a], []).append(company)  # type: ignore[arg-type]
+        self._below_sup = {t_: self._walk_down(starts) for t_, starts in sup_signers.items()}
+
+    def _walk_down(self, starts: Iterable[str]) -> set[str]:
+        """``starts`` and every entity they hold a stake in, directly or through others."""
+        out = self.idx.out._memo
+        seen = set(starts)
+        stack = list(seen)
+        while stack:
+            for s_ in out.get(stack.pop(), ()):
+                if s_.target not in seen:
+                    seen.add(s_.target)
+                    stack.append(s_.target)
+        return seen
 
     def signed_above(self, agreement_type: str, company: str) -> list[str]:
         """Agreements of a type signed by ``company`` or any entity above it (remembered)."""
         key = (agreement_type, company)
         if key not in self._above:
-            if self._below is not None and company not in self._below.get(agreement_type, ()):
-                return []
+            if self._below is not None:
+                # whole-graph mode: nothing is signed above an entity no signatory of the type
+                # holds a stake in, directly or through others (one walk down per type instead
+                # of one walk up per entity)
+                below = self._below.get(agreement_type)
+                if below is None:
+                    below = self._below[agreement_type] = self._walk_down(self._signers.get(agreement_type, ()))
+                if company not in below:
+                    return []
             found: dict[str, None] = {}
             for anc in self.ancestors[company]:
                 for a in self.signed_by(agreement_type, anc):
