@@ -140,6 +140,16 @@ class _Links:
             return self.cadj.nkind[self.cadj.row[n]]
         return self.graph.kind_of(n)
 
+    def kinds(self, ids: list[str]) -> list[str]:
+        """:meth:`kind` of each of ``ids``."""
+        node = self._node
+        if node is not None:
+            return [node[n]["kind"] for n in ids]
+        if self.cadj is not None:
+            nkind, row = self.cadj.nkind, self.cadj.row
+            return [nkind[row[n]] for n in ids]
+        return [self.graph.kind_of(n) for n in ids]
+
     def ego_columnar(self, centre: str, hops: int) -> list[str]:
         """:func:`_ego_order` on the numpy arrays of a columnar graph, one whole level per step.
 
@@ -498,17 +508,19 @@ def _select_view(graph: CampaignGraph, *, company: str | None, around: str | Non
         ordered = links.by_degree()
         title = "Campaign graph"
 
-    ordered = [n for n in _ordered_unique(ordered) if graph.has_node(n)]
+    if query is not None:  # rows name nodes and edges in any order, and ids may repeat
+        ordered = [n for n in _ordered_unique(ordered) if graph.has_node(n)]
+    # (the walks' orders hold each node of the graph once)
     kept = ordered[:max_nodes]
     left_out = ordered[max_nodes:]
-    omitted = dict(sorted(Counter(links.kind(n) for n in left_out).items()))
+    omitted = dict(sorted(Counter(links.kinds(left_out)).items()))
     if coverage_status and not status:
         status, reasons = _status_for(graph, kept, root if company is not None else None, day)
 
     edges = links.edges_within(kept, set(kept))
     return MapView(
         title=title, nodes=kept, edges=edges, focus=[root] if root else [], omitted=omitted,
-        site_status={n: status.get(n, "unknown") for n in kept if links.kind(n) == "Site"},
+        site_status={n: status.get(n, "unknown") for n, kind in zip(kept, links.kinds(kept)) if kind == "Site"},
         site_reasons={n: reasons[n] for n in kept if n in reasons}, as_of=day, notes=notes,
     )
 
