@@ -1063,8 +1063,21 @@ def _coverage(
 class _OperatorPlace:
     """What every site of one operator shares in the all-sites pass (worked out once per operator)."""
 
-    __slots__ = ("op", "membership", "root", "chain", "stake", "lower", "op_name", "root_name", "groups",
-                 "fw", "cba", "presence_unknown", "net_memo")
+    __slots__ = (
+        "cba",
+        "chain",
+        "fw",
+        "groups",
+        "lower",
+        "membership",
+        "net_memo",
+        "op",
+        "op_name",
+        "presence_unknown",
+        "root",
+        "root_name",
+        "stake",
+    )
 
     def __init__(self, ctx: CoverageContext, op: str) -> None:
         up = ctx.chain_up(op)
@@ -1130,10 +1143,8 @@ def _all_sites_frame(ctx: CoverageContext, graph: CampaignGraph, req: tuple[str,
     rank = _RANK
     places: dict[str, _OperatorPlace] = {}
     req_set = set(req)
-    cols: dict[str, list[Any]] = {c: [] for c in (*COVERAGE_COLUMNS, *EXTRA_COLUMNS)}
-    (c_site_id, c_site, c_op, c_up, c_stake, c_country, c_commodity, c_workforce, c_presence, c_recognition, c_cba,
-     c_gfa, c_hs, c_network, c_uncovered, c_reasons, c_membership, c_operator, c_up_name, c_chain, c_share, c_lower,
-     c_lat, c_lon, c_status, r_presence, r_recognition, r_cba, r_gfa, r_hs, r_network, c_evidence) = cols.values()
+    columns = (*COVERAGE_COLUMNS, *EXTRA_COLUMNS)
+    rows: list[tuple[Any, ...]] = []
     req_idx = [k for k, d in enumerate(DIMENSIONS) if d in req_set]
     for site, sattrs in graph.nodes("Site"):
         ops = operators_d.get(site)
@@ -1208,41 +1219,21 @@ def _all_sites_frame(ctx: CoverageContext, graph: CampaignGraph, req: tuple[str,
             fw = [_framework_dimension(ctx, site, "gfa", groups), _framework_dimension(ctx, site, "hs", groups)]
             network = _network_dimension(ctx, unions, groups, presence)
         found = (presence, recognition, cba, fw[0], fw[1], network)
-        c_site_id.append(site)
-        c_site.append(sattrs.get("name", site))
-        c_op.append(op)
-        c_up.append(up_id)
-        c_stake.append(stake)
-        c_country.append(sattrs.get("country"))
-        c_commodity.append(sattrs.get("commodity"))
-        c_workforce.append(sattrs.get("workforce"))
-        c_presence.append(presence.value)
-        c_recognition.append(recognition.value)
-        c_cba.append(cba.value)
-        c_gfa.append(fw[0].value)
-        c_hs.append(fw[1].value)
-        c_network.append(network.value)
-        c_uncovered.append(any(found[k].value == NOT_COVERED for k in req_idx))
-        c_reasons.append("; ".join([f"{d}: {f.reason}" for d, f in zip(DIMENSIONS, found) if f.value != COVERED]))
-        c_membership.append(membership)
-        c_operator.append(op_name)
-        c_up_name.append(up_name)
-        c_chain.append(chain)
-        c_share.append(share)
-        c_lower.append(lower)
-        c_lat.append(sattrs.get("lat"))
-        c_lon.append(sattrs.get("lon"))
-        c_status.append(sattrs.get("status"))
-        r_presence.append(presence.reason)
-        r_recognition.append(recognition.reason)
-        r_cba.append(cba.reason)
-        r_gfa.append(fw[0].reason)
-        r_hs.append(fw[1].reason)
-        r_network.append(network.reason)
-        c_evidence.append(list(dict.fromkeys([e for f in found for e in f.evidence])))
-    keys = list(zip([str(c or "~") for c in c_country], [n.casefold() for n in c_site], c_site_id))
+        # one tuple per site in the order of ``columns``; transposed once at the end
+        rows.append((
+            site, sattrs.get("name", site), op, up_id, stake, sattrs.get("country"), sattrs.get("commodity"),
+            sattrs.get("workforce"), presence.value, recognition.value, cba.value, fw[0].value, fw[1].value,
+            network.value, any(found[k].value == NOT_COVERED for k in req_idx),
+            "; ".join([f"{d}: {f.reason}" for d, f in zip(DIMENSIONS, found) if f.value != COVERED]),
+            membership, op_name, up_name, chain, share, lower, sattrs.get("lat"), sattrs.get("lon"),
+            sattrs.get("status"), presence.reason, recognition.reason, cba.reason, fw[0].reason, fw[1].reason,
+            network.reason, list(dict.fromkeys([e for f in found for e in f.evidence])),
+        ))
+    cols = dict(zip(columns, (list(c) for c in zip(*rows)))) if rows else {c: [] for c in columns}
+    del rows
+    keys = list(zip([str(c or "~") for c in cols["country"]], [n.casefold() for n in cols["site"]], cols["site_id"]))
     order = sorted(range(len(keys)), key=keys.__getitem__)
-    df = pd.DataFrame(cols, columns=list(cols)).take(order)
+    df = pd.DataFrame(cols, columns=list(columns)).take(order)
     df.index = pd.RangeIndex(len(df))
     df["workforce"] = df["workforce"].astype("Int64")
     df["effective_stake"] = df["effective_stake"].astype("float64")

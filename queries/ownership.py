@@ -336,7 +336,7 @@ class OwnershipIndex:
             tree_out = {}
             for k, xv in enumerate(xs):
                 pct = xv * 100.0
-                pct = 0.0 if pct < 0.0 else (100.0 if pct > 100.0 else pct)
+                pct = min(max(pct, 0.0), 100.0)
                 v = round(pct * 1e9) / 1e9
                 if v > 0.0:
                     tree_out[order[k]] = v
