@@ -132,7 +132,7 @@ class _Walk:
 
     def __init__(self, graph: CampaignGraph, kinds: frozenset[str], day: str) -> None:
         self.graph, self.kinds, self.day = graph, kinds, day
-        self._memo: dict[str, dict[str, str]] = {}
+        self._memo: dict[str, dict[str, Any]] = {}
         g = networkx_if_built(graph)
         self._adj = (g._succ, g._pred) if g is not None else None
         self._cadj = columnar_adjacency(graph) if g is None else None
@@ -142,7 +142,6 @@ class _Walk:
             c = self._cadj
             self._ok = c.valid(day) & c.kind_mask(kinds)
             self._rank = np.asarray([_KIND_RANK.get(k, 99) for k in c.ekind_names], dtype=np.int64)
-            self._edge_rows: dict[str, int] = {}  # edge id -> row, for the edges the walk chose
 
     def _links(self, n: str) -> list[tuple[str, str, Mapping[str, Any]]]:
         """``(other end, edge id, attrs)`` of every edge at ``n``: out-edges, then in-edges."""
@@ -151,8 +150,10 @@ class _Walk:
         g = self.graph
         return [(v, k, a) for k, _u, v, a in g.out_edges(n)] + [(u, k, a) for k, u, _v, a in g.in_edges(n)]
 
-    def _best_columnar(self, n: str) -> dict[str, tuple[int, str]]:
-        """neighbour -> (kind rank, edge id) of the edge explaining the hop, from the numpy arrays."""
+    def _best_columnar(self, n: str) -> dict[str, int]:
+        """neighbour -> row of the edge explaining the hop (lowest kind rank, then id), from the
+        numpy arrays. Edge ids are read only to break a tie between parallel edges of one rank
+        (the list of every edge id costs a second at a million edges)."""
         import numpy as np
 
         c = self._cadj
@@ -167,27 +168,38 @@ class _Walk:
         keep = self._ok[rows]
         rows, others = rows[keep], others[keep]
         ranks = self._rank[c.ekind_codes[rows]]
-        ids, eids, row_of = c.ids, c.eids, self._edge_rows
-        best: dict[str, tuple[int, str]] = {}
+        ids = c.ids
+        best: dict[str, tuple[int, int]] = {}
         for o, rank, e in zip(others.tolist(), ranks.tolist(), rows.tolist()):
-            key = (rank, eids[e])
             other = ids[o]
             old = best.get(other)
-            if old is None or key < old:
-                best[other] = key
-                row_of[key[1]] = e
-        return best
+            if old is None or rank < old[0] or (rank == old[0] and self._eid(e) < self._eid(old[1])):
+                best[other] = (rank, e)
+        return {o: v[1] for o, v in best.items()}
 
-    def neighbours(self, n: str) -> dict[str, str]:
-        """neighbour -> the edge id that explains the hop (lowest kind rank, then id), in id order."""
+    def _eid(self, row: int) -> str:
+        assert self._cadj is not None
+        return str(self._cadj.col.etable.column("id")[row].as_py())
+
+    def edge_rows_ids(self, rows: list[int]) -> list[str]:
+        """Edge ids of the edge ``rows`` of a columnar graph."""
+        import numpy as np
+
+        assert self._cadj is not None
+        return [str(x) for x in self._cadj.col.etable.column("id").take(np.asarray(rows, dtype=np.int64)).to_pylist()]
+
+    def neighbours(self, n: str) -> dict[str, Any]:
+        """neighbour -> the edge id that explains the hop (lowest kind rank, then id), in id order
+        (on a columnar graph, that edge's row)."""
         hit = self._memo.get(n)
         if hit is not None:
             return hit
         kinds, day = self.kinds, self.day
         best: dict[str, tuple[int, str]] = {}
         if self._cadj is not None:
-            best = self._best_columnar(n)
-            out = {o: best[o][1] for o in sorted(best)}
+            # a columnar graph: the values are edge rows (ids are read for the final paths only)
+            best_rows = self._best_columnar(n)
+            out: dict[str, Any] = {o: best_rows[o] for o in sorted(best_rows)}
             self._memo[n] = out
             return out
         for other, k, a in self._links(n):
@@ -371,17 +383,20 @@ def connections(
     path_eids = [[walk.neighbours(p[i])[p[i + 1]] for i in range(len(p) - 1)] for p in paths]
     wanted = list(dict.fromkeys(e for eids in path_eids for e in eids))
     if walk._cadj is not None:
-        # a columnar graph: read just these edges (graph.edge would build every edge of their kinds)
+        # a columnar graph: the hops are edge rows; read just these edges (graph.edge would
+        # build every edge of their kinds)
         import numpy as np
 
-        rows = np.asarray([walk._edge_rows[e] for e in wanted], dtype=np.int64)
-        edge_of: dict[str, tuple[str, Mapping[str, Any]]] = {
-            e: (u, a) for e, (u, _v, a) in zip(wanted, walk._cadj.edges_at(rows, _HOP_COLUMNS))
-        }
+        ids = walk.edge_rows_ids(wanted)
+        hops = walk._cadj.edges_at(np.asarray(wanted, dtype=np.int64), _HOP_COLUMNS)
+        edge_of: dict[Any, tuple[str, Mapping[str, Any]]] = {e: (u, a) for e, (u, _v, a) in zip(wanted, hops)}
+        id_of = dict(zip(wanted, ids))
+        path_eids_text = [[id_of[e] for e in eids] for eids in path_eids]
     else:
         edge_of = {e: (graph.edge(e)[0], graph.edge(e)[2]) for e in wanted}
+        path_eids_text = path_eids
     rows = []
-    for rank, (p, eids) in enumerate(zip(paths, path_eids), start=1):
+    for rank, (p, eids, eid_texts) in enumerate(zip(paths, path_eids, path_eids_text), start=1):
         rows.append(
             {
                 "rank": rank,
@@ -390,7 +405,7 @@ def connections(
                 "explanation": "; ".join(_hop_text(graph, p[i], p[i + 1], *edge_of[eids[i]]) for i in range(len(p) - 1)),
                 "path_names": " > ".join(graph.name_of(n) for n in p),
                 "nodes": list(p),
-                "evidence": eids,
+                "evidence": eid_texts,
             }
         )
     return pd.DataFrame(rows, columns=PATH_COLUMNS)

@@ -120,3 +120,26 @@ def test_columnar_snapshot_paths_equal_the_reference_without_building_networkx(
             found += len(new)
         assert col.is_columnar  # type: ignore[attr-defined]  # the walk never built networkx
     assert found > 10
+
+
+def test_parallel_edges_pick_the_same_explaining_edge_on_every_path(tmp_path: Path) -> None:
+    """Two nodes joined by several edges: the hop is explained by the lowest kind rank, then the
+    lowest edge id (here OWNS before SUPPLIES, then 'OWNS:a->b@2000-01-01' before '...@2010-01-01'),
+    on networkx, through the read methods, and on a columnar load."""
+    g = CampaignGraph()
+    for i, name in (("a", "Acme Steel"), ("b", "Beta Mining"), ("c", "Gamma Metals")):
+        g.add_node(i, "Company", name)
+    g.add_edge("a", "b", "OWNS", share=10, valid_from="2010-01-01")
+    g.add_edge("a", "b", "OWNS", share=30, valid_from="2000-01-01")
+    g.add_edge("b", "a", "SUPPLIES")
+    g.add_edge("b", "c", "SUPPLIES", valid_to="2005-12-31")
+    g.add_edge("c", "b", "OWNS", share=5)
+    expected = "Acme Steel OWNS 30% OF Beta Mining; Beta Mining is 5% OWNED BY Gamma Metals"
+    assert conn.connections(g, "a", "c", as_of="2020-01-01").loc[0, "explanation"] == expected
+    assert conn.connections(g, "a", "c", as_of="2020-01-01").loc[0, "evidence"] == ["OWNS:a->b@2000-01-01", "OWNS:c->b"]
+    col, ordinary = _columnar_pair(g, tmp_path / "snap")
+    for as_of in ("2001-06-30", "2004-01-01", "2020-01-01"):
+        for kinds in (None, ["SUPPLIES", "OWNS"], ["SUPPLIES"]):
+            new = conn.connections(col, "a", "c", as_of=as_of, kinds=kinds, k=4)
+            pd.testing.assert_frame_equal(new, ref.connections(ordinary, "a", "c", as_of=as_of, kinds=kinds, k=4))
+            pd.testing.assert_frame_equal(new, ref.connections(g, "a", "c", as_of=as_of, kinds=kinds, k=4))
