@@ -54,7 +54,7 @@ from graphmodel.errors import CampaignGraphError
 from graphmodel.gcpause import paused_gc
 from graphmodel.graph import CampaignGraph
 from graphmodel.values import in_force, normalise_as_of
-from queries.adjacency import ColumnarAdjacency, columnar_adjacency
+from queries.adjacency import ColumnarAdjacency, columnar_adjacency, take
 from queries.connections import networkx_if_built
 
 DEFAULT_MAX_NODES = 400
@@ -628,11 +628,11 @@ def _columnar_cells(cadj: ColumnarAdjacency, ids: list[str], *, edge: bool) -> t
         kinds = [nkind[r] for r in rows.tolist()]
 
     def cells(name: str) -> list[Any]:
-        return table.column(name).take(rows).to_pylist() if name in table.column_names else [None] * len(ids)
+        return take(table.column(name), rows).to_pylist() if name in table.column_names else [None] * len(ids)
 
     present = set(kinds)
     shown = _shown_columns(edge)
-    part = table.select(sorted(c for c in table.column_names if c in shown)).take(rows)
+    part = take(table.select(sorted(c for c in table.column_names if c in shown)), rows)
     values: list[dict[str, Any]] = [{} for _ in ids]
     for name in part.column_names:
         column = part.column(name)

@@ -18,7 +18,7 @@ from graphmodel import schema
 from graphmodel.errors import CampaignGraphError
 from graphmodel.graph import CampaignGraph
 from graphmodel.values import in_force, normalise_as_of
-from queries.adjacency import columnar_adjacency
+from queries.adjacency import columnar_adjacency, take
 
 #: edge kinds a path may use by default: every kind except LOCATED_IN (a country links
 #: everything in it, which explains nothing) and HOLDS_ROLE (people are sensitive: ask
@@ -140,7 +140,7 @@ class _Walk:
             import numpy as np
 
             c = self._cadj
-            self._ok = c.valid(day) & c.kind_mask(kinds)
+            self._ok = c.walkable(day, kinds)
             self._rank = np.asarray([_KIND_RANK.get(k, 99) for k in c.ekind_names], dtype=np.int64)
 
     def _links(self, n: str) -> list[tuple[str, str, Mapping[str, Any]]]:
@@ -179,14 +179,14 @@ class _Walk:
 
     def _eid(self, row: int) -> str:
         assert self._cadj is not None
-        return str(self._cadj.col.etable.column("id")[row].as_py())
+        return str(take(self._cadj.col.etable.column("id"), [row])[0].as_py())
 
     def edge_rows_ids(self, rows: list[int]) -> list[str]:
         """Edge ids of the edge ``rows`` of a columnar graph."""
         import numpy as np
 
         assert self._cadj is not None
-        return [str(x) for x in self._cadj.col.etable.column("id").take(np.asarray(rows, dtype=np.int64)).to_pylist()]
+        return [str(x) for x in take(self._cadj.col.etable.column("id"), np.asarray(rows, dtype=np.int64)).to_pylist()]
 
     def neighbours(self, n: str) -> dict[str, Any]:
         """neighbour -> the edge id that explains the hop (lowest kind rank, then id), in id order
