@@ -663,7 +663,7 @@ def _union_dimensions(ctx: CoverageContext, site: str, sattrs: Mapping[str, Any]
         members = a.get("members")
         (zero if members == 0 else present).append((union, eid, a))
     status = sattrs.get("union_status")
-    src = source_text(g, sattrs, sattrs.get("union_status_date"))
+    src = source_text(g, sattrs, sattrs.get("union_status_date")) if status in ("none", "present") else ""
     if present:
         names = ", ".join(g.name_of(u) for u, _, _ in present)
         presence = _Finding(COVERED, f"{names} represent{'s' if len(present) == 1 else ''} workers here",
@@ -1094,10 +1094,15 @@ class _OperatorPlace:
         self.groups = [root, root]  # (the group's root, the operator's ultimate parent): the same here
         # agreements that may reach the operator's sites, per type, in framework_candidates order
         # (its own COVERS and those signed above it, then supplier-scope ones of what it supplies)
-        self.fw = {
-            t: list(dict.fromkeys([*ctx._covering_of_type(t, op), *ctx.signed_above(t, op), *ctx._supplier_scope(t, op)]))
-            for t in ("gfa", "hs")
-        }
+        covered = op in ctx.covering._memo
+        supplies = op in ctx.customers._memo
+        self.fw = {}
+        for t in ("gfa", "hs"):
+            parts = ctx._covering_of_type(t, op) if covered else []
+            parts = parts + ctx.signed_above(t, op)
+            if supplies:
+                parts += ctx._supplier_scope(t, op)
+            self.fw[t] = list(dict.fromkeys(parts)) if parts else []
         self.cba: tuple[_Finding | None, list[_Finding]] | None = None
         self.presence_unknown: _Finding | None = None
         self.net_memo: dict[bool, _Finding] = {}
