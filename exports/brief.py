@@ -112,7 +112,7 @@ def _used_sources(graph: CampaignGraph, root: str, day: str, extra_nodes: Iterab
     view = select_view(graph, company=root, as_of=day, max_nodes=10**9, coverage_status=False)
     ids: set[str] = set()
     for n in list(view.nodes) + [n for n in extra_nodes if graph.has_node(n)]:
-        ids.update(graph.nx.nodes[n].get("sources") or ())
+        ids.update(graph.node(n).get("sources") or ())
     for eid in view.edges:
         ids.update(graph.edge(eid)[2].get("sources") or ())
     return [graph.sources[s] for s in sorted(ids) if s in graph.sources]
