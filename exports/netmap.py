@@ -131,6 +131,7 @@ class _Links:
         self._node = g._node if g is not None else None
         # a columnar graph: its numpy arrays (whole levels of a walk at once)
         self.cadj = columnar_adjacency(graph) if g is None else None
+        self.edge_rows: tuple[tuple[str, ...], Any] | None = None  # (edge ids, their rows) of edges_within
 
     def kind(self, n: str) -> str:
         node = self._node
@@ -251,8 +252,10 @@ class _Links:
             inside[rows_kept] = True
             rows, _ = c.gather(rows_kept, True)
             rows = rows[c.valid(day)[rows] & inside[c.dst[rows]]]
-            eids = c.eids
-            return [eids[r] for r in rows.tolist()]
+            # the ids of just these edges (the store's list of every edge id costs a second at L)
+            edges = [str(e) for e in take(c.col.etable.column("id"), rows).to_pylist()]
+            self.edge_rows = (tuple(edges), rows)
+            return edges
         if self._succ is not None:
             succ = self._succ
             for u in kept:
@@ -518,11 +521,16 @@ def _select_view(graph: CampaignGraph, *, company: str | None, around: str | Non
         status, reasons = _status_for(graph, kept, root if company is not None else None, day)
 
     edges = links.edges_within(kept, set(kept))
-    return MapView(
+    view = MapView(
         title=title, nodes=kept, edges=edges, focus=[root] if root else [], omitted=omitted,
         site_status={n: status.get(n, "unknown") for n, kind in zip(kept, links.kinds(kept)) if kind == "Site"},
         site_reasons={n: reasons[n] for n in kept if n in reasons}, as_of=day, notes=notes,
     )
+    if links.edge_rows is not None:
+        # a columnar graph: remember the edges' table rows for map_data (not a field: a view
+        # compares and copies as before); used only while view.edges still holds these ids
+        view.__dict__["_edge_rows"] = links.edge_rows
+    return view
 
 
 #: above this many ultimate parents in a view, one coverage pass over every site is cheaper
@@ -603,7 +611,7 @@ def _shown_columns(edge: bool) -> frozenset[str]:
     return frozenset().union(*(tooltip_keys(k, edge) for k in kinds))
 
 
-def _columnar_cells(cadj: ColumnarAdjacency, ids: list[str], *, edge: bool) -> tuple[list[Any], ...]:
+def _columnar_cells(cadj: ColumnarAdjacency, ids: list[str], *, edge: bool, rows: Any = None) -> tuple[list[Any], ...]:
     """What a map row needs of the nodes (or edges) ``ids`` of a columnar graph, column by column.
 
     Nodes: ``(kinds, names, shown values, sources)``; edges: ``(kinds, (source, target) ends,
@@ -616,8 +624,9 @@ def _columnar_cells(cadj: ColumnarAdjacency, ids: list[str], *, edge: bool) -> t
 
     col = cadj.col
     if edge:
-        erow = col.erow
-        rows = np.asarray([erow[e] for e in ids], dtype=np.int64)
+        if rows is None:  # (the store's index of every edge id is built on first use)
+            erow = col.erow
+            rows = np.asarray([erow[e] for e in ids], dtype=np.int64)
         table = col.etable
         names = cadj.ekind_names
         kinds = [names[c] for c in cadj.ekind_codes[rows].tolist()]
@@ -783,7 +792,9 @@ def _map_data(graph: CampaignGraph, view: MapView) -> dict[str, Any]:
             size = 26 if n in focus else (16 if kind in ("Company", "Site") else 12)
             nodes.append([n, str(n if name is None else name), kinds.setdefault(kind, len(kinds)),
                           statuses[st] if st else -1, size, vals, src_index(srcs or ()), reasons.get(n, "")])
-        e_kinds, e_ends, e_values, e_sources, e_stakes = _columnar_cells(cadj, view.edges, edge=True)
+        known = view.__dict__.get("_edge_rows")
+        edge_rows = known[1] if known is not None and known[0] == tuple(view.edges) else None
+        e_kinds, e_ends, e_values, e_sources, e_stakes = _columnar_cells(cadj, view.edges, edge=True, rows=edge_rows)
         edges = []
         for kind, (u, v), vals, srcs, stake in zip(e_kinds, e_ends, e_values, e_sources, e_stakes):
             width, dashed = _width(kind, stake)
@@ -986,7 +997,7 @@ def render_map(graph: CampaignGraph, view: MapView, *, heading: str | None = Non
     data = map_data(graph, view)
     data["options"] = map_options(len(view.nodes))
     heading = heading if heading is not None else view.title
-    kinds = _ordered_unique(graph.kind_of(n) for n in view.nodes)
+    kinds = _ordered_unique(data["kinds"][row[2]] for row in data["nodes"])
     banner = []
     if redacted:
         banner.append('<div class="redacted">Redacted export: people, contacts, membership figures, '
