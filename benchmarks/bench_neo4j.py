@@ -158,7 +158,7 @@ def main(argv: list[str] | None = None) -> None:
                 ("count check", "ok" if first.counts_match and not first.extra_on_server else "MISMATCH"),
                 ("re-push --skip-unchanged", (f"{sum(second.seconds.get(p, 0) for p in ('plan', 'sources', 'nodes', 'edges')):.1f} s "
                                           f"({second.rows.get('unchanged', 0):,} rows unchanged, not written); "
-                                          f"content hash {'equal' if second.hash_matches else 'DIFFERENT'}")),
+                                          f"content hash {({True: 'equal', False: 'DIFFERENT', None: 'not checked'})[second.hash_matches]}")),
                 ("re-push (same graph)", (f"{sum(rewrite.seconds.get(p, 0) for p in ('sources', 'nodes', 'edges')):.1f} s = "
                                        f"{sum(rewrite.rows.get(p, 0) for p in ('sources', 'nodes', 'edges')) / max(sum(rewrite.seconds.get(p, 0) for p in ('sources', 'nodes', 'edges')), 1e-9):,.0f} rows/s "
                                        "(MERGE on rows that exist)")),

@@ -95,10 +95,23 @@ class Batch:
     query: str
     rows: list[dict[str, Any]]
     phase: str = "nodes"  # "sources", "nodes" or "edges"
-    #: for a CREATE batch of nodes: the MERGE query run instead when the server already has one of
-    #: the ids after all (a uniqueness constraint refused the CREATE: someone wrote in between)
+    #: for a CREATE batch: the MERGE query that writes the same rows idempotently, run instead when a
+    #: uniqueness constraint refuses the CREATE (someone wrote one of the ids in between) and when the
+    #: driver retries the transaction (the first attempt may have committed before the link dropped:
+    #: a second CREATE would duplicate relationships, MERGE converges)
     fallback: str | None = None
     create: bool = False  # rows the server did not have (CREATE), else MERGE
+
+    def merge_form(self) -> tuple[str, list[dict[str, Any]]] | None:
+        """The (MERGE query, rows) that write what this CREATE batch writes; None for a MERGE batch."""
+        if self.fallback is None:
+            return None
+        if self.phase != "edges":
+            return self.fallback, self.rows
+        return self.fallback, [
+            {"src": r[_SRC], "dst": r[_DST], "p": {k: v for k, v in r.items() if k not in (_SRC, _DST)}}
+            for r in self.rows
+        ]
 
 
 @dataclass
@@ -329,15 +342,26 @@ class Neo4jStore:
             raise self._error(e) from None
         return [r.data() for r in records]
 
-    def _write(self, query: str, rows: list[dict[str, Any]]) -> None:
+    def _write(self, query: str, rows: list[dict[str, Any]],
+               retry: Callable[[], tuple[str, list[dict[str, Any]]] | None] | None = None) -> None:
+        """One managed write transaction; ``retry`` gives the (query, rows) of the driver's later attempts."""
+        attempts = 0
+
         def work(tx: Any) -> None:
-            tx.run(query, rows=rows).consume()
+            nonlocal attempts
+            attempts += 1
+            q, r = (retry() or (query, rows)) if attempts > 1 and retry is not None else (query, rows)
+            self._run_in(tx, q, r, attempts)
 
         # the bookmark manager of execute_query: reads after a write see it, also on a cluster (Aura)
         with self._driver.session(
             database=self.database, bookmark_manager=self._driver.execute_query_bookmark_manager
         ) as session:
             session.execute_write(work)
+
+    def _run_in(self, tx: Any, query: str, rows: list[dict[str, Any]], attempt: int) -> None:
+        """Run one query of a write transaction (``attempt`` counts the driver's tries, from 1)."""
+        tx.run(query, rows=rows).consume()
 
     # ------------------------------------------------------------------ schema
     def ensure_constraints(self) -> None:
@@ -464,7 +488,7 @@ class Neo4jStore:
                 create = (f"UNWIND $rows AS r MATCH (a:{_label(sk)} {{id: r.`{_SRC}`}}) "
                           f"MATCH (b:{_label(dk)} {{id: r.`{_DST}`}}) CREATE (a)-[e:{rel} {{{_map(keys)}}}]->(b)")
                 add(f"{kind} edges ({sk}->{dk}, new)", "edges", create,
-                    [{**p, _SRC: u, _DST: v} for u, v, p in absent_edges], create=True)
+                    [{**p, _SRC: u, _DST: v} for u, v, p in absent_edges], fallback=merge, create=True)
                 edges = [(u, v, p) for u, v, p in edges if p["id"] in ids]
             add(f"{kind} edges ({sk}->{dk})", "edges", merge, [{"src": u, "dst": v, "p": p} for u, v, p in edges])
         return batches
@@ -508,12 +532,13 @@ class Neo4jStore:
             started = time.perf_counter()
             try:
                 try:
-                    self._write(b.query, b.rows)
+                    self._write(b.query, b.rows, retry=b.merge_form)
                     report.rows["created"] += len(b.rows) if b.create else 0
                 except ConstraintError:
-                    if b.fallback is None:
+                    merge = b.merge_form()
+                    if merge is None:
                         raise
-                    self._write(b.fallback, b.rows)  # an id arrived meanwhile: MERGE converges
+                    self._write(*merge)  # an id arrived meanwhile: MERGE converges
             except (DriverError, Neo4jError, OSError) as e:
                 base = self._error(e)
                 done = f"batches 1-{b.number - 1} are written, " if b.number > 1 else ""

@@ -109,3 +109,36 @@ def test_a_constraint_refusing_a_create_falls_back_to_merge(bolt_server, bolt_db
         assert report.counts_match and report.extra_on_server == [] and report.hash_matches is True
         assert store.run("MATCH (n:Site {id: 'site-a'}) RETURN n.name AS name") == [{"name": "Site A"}]
         assert report.rows["created"] == g.number_of_nodes() + g.number_of_edges() - 2  # 2 Site rows merged
+
+
+class _LostAnswerStore(Neo4jStore):
+    """The first CREATE batch of nodes and of relationships commits, then its answer is lost.
+
+    That is what a link dropping right after a commit does: the driver retries the
+    transaction, and a second CREATE would write the rows twice (relationships have no
+    uniqueness constraint to refuse them). The retry must be the MERGE form.
+    """
+
+    lost: list[str]
+
+    def _run_in(self, tx, query, rows, attempt):  # type: ignore[no-untyped-def]
+        from neo4j.exceptions import SessionExpired
+
+        kind = "edges" if "]->(b)" in query else "nodes"
+        if attempt == 1 and " CREATE (" in query and kind not in self.lost:
+            with self._driver.session(database=self.database) as s:
+                s.execute_write(lambda t: t.run(query, rows=rows).consume())  # committed elsewhere
+            self.lost.append(kind)
+            raise SessionExpired("the answer to a committed transaction was lost (simulated)")
+        super()._run_in(tx, query, rows, attempt)
+
+
+def test_a_retried_create_after_a_lost_answer_writes_no_duplicates(bolt_server, bolt_db):
+    g = acme_graph()
+    with _LostAnswerStore(bolt_server.uri, user=bolt_server.user, password=bolt_server.password,
+                          database=bolt_db, batch_size=100) as store:
+        store.lost = []
+        report = store.write(g)
+        assert store.lost == ["nodes", "edges"]  # both retried by the driver
+        assert report.counts_match and report.extra_on_server == [] and report.hash_matches is True
+        assert store.run("MATCH ()-[e]->() RETURN count(e) AS c") == [{"c": g.number_of_edges()}]
