@@ -604,6 +604,13 @@ class CampaignGraph:
         A unique best match wins (an exact name beats partial ones); several matches of the
         same quality are ambiguous.
         """
+        # an id is the best match there can be and only one node has it: answer without
+        # building the name index (seconds on a large graph), as find() would rank it
+        ident = (text or "").strip() if isinstance(text, str) else ""
+        if ident and self.has_node(ident):
+            wanted = schema.canonical_node_kind(kind) if kind is not None else None
+            if kind is None or (wanted is not None and self.kind_of(ident) == wanted):
+                return ident
         matches = self.find(text, kind)
         if not matches:
             raise CampaignGraphError(f"no {kind or 'node'} matches {text!r}")

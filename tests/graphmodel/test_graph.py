@@ -194,3 +194,19 @@ def test_equality_copy_and_hash(g: CampaignGraph) -> None:
     assert h == g and h.content_hash() == g.content_hash()
     h.add_node("new", "Company", "New Co")
     assert h != g and h.content_hash() != g.content_hash() and not g.has_node("new")
+
+
+def test_resolve_an_id_answers_like_find_without_the_name_index() -> None:
+    g = CampaignGraph()
+    g.add_node("acme", "Company", "Other Name")
+    g.add_node("c2", "Company", "acme")  # another node whose *name* is the first one's id
+    g.add_node("s1", "Site", "Site One")
+    assert g.resolve(" acme ") == "acme"
+    assert g._index is None  # answered from the id alone
+    assert g.find("acme")[0].id == "acme"  # what the name index ranks first
+    assert g.resolve("acme", "company") == "acme"
+    # the id names a node of another kind: the name search decides, as before
+    with pytest.raises(CampaignGraphError, match="no Site matches"):
+        g.resolve("acme", "Site")
+    with pytest.raises(CampaignGraphError, match="unknown node kind"):
+        g.resolve("acme", "Planet")
