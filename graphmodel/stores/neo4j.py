@@ -108,10 +108,7 @@ class Batch:
             return None
         if self.phase != "edges":
             return self.fallback, self.rows
-        return self.fallback, [
-            {"src": r[_SRC], "dst": r[_DST], "p": {k: v for k, v in r.items() if k not in (_SRC, _DST)}}
-            for r in self.rows
-        ]
+        return self.fallback, _nested(self.rows)
 
 
 @dataclass
@@ -212,16 +209,31 @@ def detect_server(driver: Any, database: str | None) -> ServerInfo:
     return ServerInfo(kind=kind, agent=agent, version=version, gds=gds)
 
 
-def _create_keys(rows: list[dict[str, Any]], reserved: tuple[str, ...] = ()) -> list[str] | None:
-    """The property names of ``rows`` for a CREATE map, or None if one is not a plain identifier.
+def _create_keys(rows: list[dict[str, Any]], skip: tuple[str, ...] = ()) -> list[str] | None:
+    """The property names of ``rows`` (less ``skip``) for a CREATE map, or None if one is not a plain identifier.
 
     A row without one of the names leaves it null in the map, and CREATE stores no null
     property (Neo4j and ArcadeDB alike), so rows of different shapes share one query.
     """
-    keys = sorted({k for r in rows for k in r})
-    if any(not _IDENT.fullmatch(k) or k in reserved for k in keys):
+    seen: set[str] = set()
+    for r in rows:
+        seen.update(r)  # C-level: one call per row
+    keys = sorted(seen.difference(skip))
+    if any(not _IDENT.fullmatch(k) for k in keys):
         return None
     return keys
+
+
+def _edge_props(row: dict[str, Any]) -> dict[str, Any]:
+    """A flat relationship row without its two ends: the relationship's properties."""
+    p = dict(row)
+    del p[_SRC], p[_DST]
+    return p
+
+
+def _nested(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Flat relationship rows as the MERGE query's ``{src, dst, p: {...}}`` rows."""
+    return [{"src": r[_SRC], "dst": r[_DST], "p": _edge_props(r)} for r in rows]
 
 
 def _map(keys: list[str]) -> str:
@@ -437,9 +449,10 @@ class Neo4jStore:
 
         by_kind: dict[str, list[dict[str, Any]]] = {}
         for n, a in graph.nx.nodes(data=True):
-            props = {k: v for k, v in a.items() if k != "kind"}
+            props = dict(a)  # a C-level copy: the plan's client CPU is part of the push's wall time
+            kind = props.pop("kind")
             props["id"] = n
-            by_kind.setdefault(a["kind"], []).append(props)
+            by_kind.setdefault(kind, []).append(props)
         for kind in sorted(by_kind):
             rows = by_kind[kind]
             label = _label(kind)
@@ -460,15 +473,22 @@ class Neo4jStore:
                     absent, fallback=merge, create=True)
             add(f"{kind} nodes", "nodes", merge, present)
 
-        by_rel: dict[tuple[str, str, str], list[tuple[str, str, dict[str, Any]]]] = {}
+        # flat rows {props..., __src, __dst} (one dict per relationship, built once); the MERGE
+        # path gets them nested as {src, dst, p}
+        by_rel: dict[tuple[str, str, str], list[dict[str, Any]]] = {}
         kinds = graph.nx.nodes
         for u, v, k, a in graph.nx.edges(keys=True, data=True):
-            props = {p: val for p, val in a.items() if p != "kind"}
-            props["id"] = k
-            by_rel.setdefault((a["kind"], kinds[u]["kind"], kinds[v]["kind"]), []).append((u, v, props))
+            row = dict(a)
+            kind = row.pop("kind")
+            if _SRC in row or _DST in row:
+                raise CampaignGraphError(f"edge {k}: property names {_SRC!r} and {_DST!r} are reserved for the push")
+            row["id"] = k
+            row[_SRC] = u
+            row[_DST] = v
+            by_rel.setdefault((kind, kinds[u]["kind"], kinds[v]["kind"]), []).append(row)
         rel_ids: dict[str, set[Any]] = {}
         for (kind, sk, dk) in sorted(by_rel):
-            edges = by_rel[(kind, sk, dk)]
+            erows = by_rel[(kind, sk, dk)]
             rel = _rel_type(kind)
             # both ends matched by label + id, so each lookup is an index seek (checked with PROFILE)
             ends = f"UNWIND $rows AS r MATCH (a:{_label(sk)} {{id: r.src}}) MATCH (b:{_label(dk)} {{id: r.dst}}) "
@@ -476,21 +496,20 @@ class Neo4jStore:
             if skip_unchanged:
                 have = current(f"MATCH (a:{_label(sk)})-[e:{rel}]->(b:{_label(dk)}) "
                                "RETURN [e.id, a.id, b.id] AS k, properties(e) AS p")
-                edges = [(u, v, p) for u, v, p in edges if have.get((p["id"], u, v)) != p]
+                erows = [r for r in erows if have.get((r["id"], r[_SRC], r[_DST])) != _edge_props(r)]
             if create_absent and kind not in rel_ids:  # ids of this type between any labels
                 rel_ids[kind] = {r["k"] for r in self.run(f"MATCH ()-[e:{rel}]->() RETURN e.id AS k")}
             ids = rel_ids.get(kind)
-            absent_edges = [(u, v, p) for u, v, p in edges if p["id"] not in ids] if ids is not None else []
-            keys = _create_keys([p for _, _, p in absent_edges], reserved=(_SRC, _DST))
+            absent_edges = [r for r in erows if r["id"] not in ids] if ids is not None else []
+            keys = _create_keys(absent_edges, skip=(_SRC, _DST))
             if keys is None:
                 absent_edges = []
             if absent_edges:
                 create = (f"UNWIND $rows AS r MATCH (a:{_label(sk)} {{id: r.`{_SRC}`}}) "
                           f"MATCH (b:{_label(dk)} {{id: r.`{_DST}`}}) CREATE (a)-[e:{rel} {{{_map(keys)}}}]->(b)")
-                add(f"{kind} edges ({sk}->{dk}, new)", "edges", create,
-                    [{**p, _SRC: u, _DST: v} for u, v, p in absent_edges], fallback=merge, create=True)
-                edges = [(u, v, p) for u, v, p in edges if p["id"] in ids]
-            add(f"{kind} edges ({sk}->{dk})", "edges", merge, [{"src": u, "dst": v, "p": p} for u, v, p in edges])
+                add(f"{kind} edges ({sk}->{dk}, new)", "edges", create, absent_edges, fallback=merge, create=True)
+                erows = [r for r in erows if r["id"] in ids]
+            add(f"{kind} edges ({sk}->{dk})", "edges", merge, _nested(erows))
         return batches
 
     def write(
