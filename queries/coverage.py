@@ -1234,12 +1234,15 @@ def _all_sites_frame(ctx: CoverageContext, graph: CampaignGraph, req: tuple[str,
             sattrs.get("status"), presence.reason, recognition.reason, cba.reason, fw[0].reason, fw[1].reason,
             network.reason, list(dict.fromkeys([e for f in found for e in f.evidence])),
         ))
-    cols = dict(zip(columns, (list(c) for c in zip(*rows)))) if rows else {c: [] for c in columns}
-    del rows
-    keys = list(zip([str(c or "~") for c in cols["country"]], [n.casefold() for n in cols["site"]], cols["site_id"]))
-    order = sorted(range(len(keys)), key=keys.__getitem__)
-    df = pd.DataFrame(cols, columns=list(columns)).take(order)
-    df.index = pd.RangeIndex(len(df))
+    if rows:
+        cols = dict(zip(columns, (list(c) for c in zip(*rows))))
+        del rows
+        keys = list(zip([str(c or "~") for c in cols["country"]], [n.casefold() for n in cols["site"]], cols["site_id"]))
+        order = sorted(range(len(keys)), key=keys.__getitem__)
+        df = pd.DataFrame(cols, columns=list(columns)).take(order)
+        df.index = pd.RangeIndex(len(df))
+    else:  # as the per-site path builds it: no rows, object columns
+        df = pd.DataFrame([], columns=list(columns))
     df["workforce"] = df["workforce"].astype("Int64")
     df["effective_stake"] = df["effective_stake"].astype("float64")
     df["uncovered"] = df["uncovered"].astype(bool)

@@ -126,3 +126,20 @@ def test_columnar_graph_equals_the_reference_on_its_networkx_copy(seed: int, tmp
         for r in plain.node_ids("Company")[:4]:
             assert_same_frame(coverage(col, r, as_of=day), ref_cov.coverage(plain, r, as_of=day))
     assert col.is_columnar
+
+
+def test_empty_and_tiny_graphs_equal_the_reference(tmp_path: Path) -> None:
+    """No sites, a site with no operator, one operated site: in both graph modes."""
+    from graphmodel.stores.snapshot import load_snapshot, save_snapshot
+
+    g = CampaignGraph()
+    steps = [lambda: None, lambda: g.add_node("s", "Site", "Site A"), lambda: g.add_node("c", "Company", "Acme Steel"),
+             lambda: g.add_edge("c", "s", "OPERATES")]
+    for k, step in enumerate(steps):
+        step()
+        save_snapshot(g, tmp_path / f"snap{k}")
+        col = load_snapshot(tmp_path / f"snap{k}", columnar=True)
+        for graph in (g, col):
+            assert_same_frame(coverage(graph, as_of="2024-01-01"), ref_cov.coverage(g, as_of="2024-01-01"))
+        if g.has_node("c"):
+            assert_same_frame(coverage(col, "c", as_of="2024-01-01"), ref_cov.coverage(g, "c", as_of="2024-01-01"))
