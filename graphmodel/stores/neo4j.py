@@ -15,7 +15,11 @@ travels as a query parameter (``UNWIND $rows AS r MERGE ... {id: r.id}``), and e
 is on a label that has a uniqueness constraint on ``id`` (created first), so no index is
 missed and no duplicate can appear. Pushing is idempotent (MERGE by id, then ``SET x =
 props`` replaces the whole property map), which is also how an interrupted push heals:
-push again. The password is never part of a message.
+push again. Rows whose id the server does not have yet (read first) are written with
+``CREATE`` and an explicit property map, which costs the server less; a CREATE batch that a
+constraint refuses or that the driver retries is run as MERGE, so it converges all the same
+(see :meth:`Neo4jStore.plan`). The property names in such a map are checked identifiers, the
+values still parameters. The password is never part of a message.
 
 Where Neo4j and ArcadeDB differ, :func:`detect_server` is the one place that tells them
 apart; callers branch on :attr:`ServerInfo.kind`.
