@@ -1235,12 +1235,11 @@ def _all_sites_frame(ctx: CoverageContext, graph: CampaignGraph, req: tuple[str,
             network.reason, list(dict.fromkeys([e for f in found for e in f.evidence])),
         ))
     if rows:
+        # the per-site path's order: country ("~" when unknown), site name casefolded, site id
+        rows.sort(key=lambda r: (str(r[5] or "~"), r[1].casefold(), r[0]))
         cols = dict(zip(columns, (list(c) for c in zip(*rows))))
         del rows
-        keys = list(zip([str(c or "~") for c in cols["country"]], [n.casefold() for n in cols["site"]], cols["site_id"]))
-        order = sorted(range(len(keys)), key=keys.__getitem__)
-        df = pd.DataFrame(cols, columns=list(columns)).take(order)
-        df.index = pd.RangeIndex(len(df))
+        df = pd.DataFrame(cols, columns=list(columns))
     else:  # as the per-site path builds it: no rows, object columns
         df = pd.DataFrame([], columns=list(columns))
     df["workforce"] = df["workforce"].astype("Int64")
