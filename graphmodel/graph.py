@@ -276,7 +276,7 @@ class CampaignGraph:
                 yield from zip(col.ids, col.all_node_attrs())
                 return
             if rows:
-                col.node_attrs(rows[0])  # builds the whole kind
+                col.build_node_kind(kind)  # one pass over the kind's columns
             ids, attrs = col.ids, col.nattrs
             for r in rows:
                 yield ids[r], attrs[r]  # type: ignore[misc]

@@ -605,23 +605,20 @@ class _Context:
             self.sites = sorted(set(self.sites) | set(self.cov["site_id"]))
         self.site_country = {s: graph.node(s).get("country") or _country_of(graph, s, day) for s in self.sites}
         self._member_set = member_set
-        # one pass over the nodes for the few kinds looked up by property (not by id)
+        # the few kinds looked up by property (not by id), each read on its own: a pass over
+        # every node would build the attributes of all of them on a columnar graph
         self.countries: dict[str, str] = {}
         self.networks: list[tuple[str, Mapping[str, Any]]] = []
         self.oecd: list[str] = []
-        for n, a in graph.nodes():
-            kind = a["kind"]
-            if kind == "Country":
-                self.countries.setdefault(n.upper(), n)
-                name = str(a.get("name", ""))
-                if len(name) == 2 and name.isalpha():  # a country named by its ISO code
-                    self.countries.setdefault(name.upper(), n)
-                if a.get("iso2"):
-                    self.countries[str(a["iso2"]).upper()] = n
-            elif kind == "UnionNetwork":
-                self.networks.append((n, a))
-            elif kind == "Initiative" and "oecd" in f"{n} {a.get('name', '')}".casefold():
-                self.oecd.append(n)
+        for n, a in graph.nodes("Country"):
+            self.countries.setdefault(n.upper(), n)
+            name = str(a.get("name", ""))
+            if len(name) == 2 and name.isalpha():  # a country named by its ISO code
+                self.countries.setdefault(name.upper(), n)
+            if a.get("iso2"):
+                self.countries[str(a["iso2"]).upper()] = n
+        self.networks.extend(graph.nodes("UnionNetwork"))
+        self.oecd.extend(n for n, a in graph.nodes("Initiative") if "oecd" in f"{n} {a.get('name', '')}".casefold())
         self.networks.sort(key=lambda x: x[0])
         self.oecd.sort()
 
