@@ -15,6 +15,7 @@ Usage::
     python -m benchmarks.bench_neo4j --size S            # ~10k nodes
     python -m benchmarks.bench_neo4j --size M --heap 4g  # ~100k nodes / 250k edges
     python -m benchmarks.bench_neo4j --size S --warm-push  # figures of a warmed-up server JVM
+    python -m benchmarks.bench_neo4j --snapshot benchmarks/data/M-seed7.snapshot --heap 3g --warm-push 2 --no-coverage
 
 Goal (issue 5): a 330k-node, 500k-relationship graph in under 30 s, never under 20k rows/s.
 Numbers depend heavily on the machine's other load: the table prints the load average.
@@ -65,8 +66,9 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--batch-size", type=int, default=5000)
     ap.add_argument("--heap", default="2g", help="ArcadeDB JVM heap (when started here)")
     ap.add_argument("--groups", type=int, default=3, help="groups timed for coverage")
-    ap.add_argument("--warm-push", action="store_true",
-                    help="push the whole graph once to a scratch database first (steady-state JVM figures)")
+    ap.add_argument("--warm-push", type=int, nargs="?", const=1, default=0, metavar="N",
+                    help="push the whole graph N times (default 1) to scratch databases first "
+                         "(steady-state JVM figures)")
     ap.add_argument("--snapshot", type=Path, help="push this snapshot instead of generating one "
                     "(e.g. benchmarks/data/M-seed7.snapshot)")
     ap.add_argument("--gen-groups", type=int, help="generate this many groups instead of the size's number "
@@ -115,13 +117,14 @@ def main(argv: list[str] | None = None) -> None:
             # a small warm-up push so the server's query compilation is not in the numbers
             from tests.neo4j.graphs import random_graph
 
-            warm = server.new_database("warm")
-            with Neo4jStore(server.uri, user=server.user, password=server.password, database=warm,
-                            batch_size=args.batch_size) as w:
-                # --warm-push: the whole graph once into a scratch database, so a freshly started JVM
-                # has compiled its hot paths (measured: MERGE cost per row falls 3-8x over the first minutes)
-                w.write(graph if args.warm_push else random_graph(1, 200, 200), verify=False)
-            server.drop_database(warm)
+            for _ in range(max(args.warm_push, 1)):
+                warm = server.new_database("warm")
+                with Neo4jStore(server.uri, user=server.user, password=server.password, database=warm,
+                                batch_size=args.batch_size) as w:
+                    # --warm-push: the whole graph into a scratch database, so a freshly started JVM
+                    # has compiled its hot paths (measured: cost per row falls 3-8x over the first ~200k rows)
+                    w.write(graph if args.warm_push else random_graph(1, 200, 200), verify=False)
+                server.drop_database(warm)
 
             def cpu() -> float | None:
                 return _process_cpu(server.process.pid) if server.process else None
@@ -146,7 +149,8 @@ def main(argv: list[str] | None = None) -> None:
                 ("load average", " ".join(f"{x:.1f}" for x in os.getloadavg())),
                 ("graph", f"{graph.number_of_nodes()} nodes, {graph.number_of_edges()} relationships"),
                 ("batch size", str(args.batch_size)),
-                ("warm-up", "the whole graph pushed once before" if args.warm_push else "a 400-node push before"),
+                ("warm-up", f"the whole graph pushed {args.warm_push} time(s) before" if args.warm_push
+                            else "a 400-node push before"),
                 ("push nodes", f"{first.rows.get('nodes', 0) / max(first.seconds.get('nodes', 1e-9), 1e-9):,.0f} nodes/s"),
                 ("push relationships",
                  f"{first.rows.get('edges', 0) / max(first.seconds.get('edges', 1e-9), 1e-9):,.0f} rels/s"),
