@@ -123,7 +123,8 @@ def main(argv: list[str] | None = None) -> None:
                                 batch_size=args.batch_size) as w:
                     # --warm-push: the whole graph into a scratch database, so a freshly started JVM
                     # has compiled its hot paths (measured: cost per row falls 3-8x over the first ~200k rows)
-                    w.write(graph if args.warm_push else random_graph(1, 200, 200), verify=False)
+                    w.write(graph if args.warm_push else random_graph(1, 200, 200), verify=False,
+                            create_absent=not args.merge_only)
                 server.drop_database(warm)
 
             def cpu() -> float | None:
