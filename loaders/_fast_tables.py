@@ -136,6 +136,12 @@ def _read(path: Path) -> _Raw | None:
     except pa.ArrowInvalid as e:
         if b'"' in data or "columns" not in str(e):
             return None  # not UTF-8...: the row reader decides (and reports)
+        try:
+            data.decode("utf-8")
+        except UnicodeDecodeError:
+            # Arrow would fail to decode the row it hands to ``aside`` and print that
+            # exception to stderr as "ignored": the row reader decides (and reports)
+            return None
         # rows with more or fewer cells than the header: read again, one thread (so Arrow
         # knows their line numbers), keeping them aside; without quotes a line is a row
         def aside(row: Any) -> str:

@@ -402,3 +402,17 @@ def test_a_cell_past_the_csv_field_limit_fails_as_on_the_row_path(tmp_path: Path
         assert "not a readable CSV" in e.value.message
     finally:
         csv.field_size_limit(old)
+
+
+@pytest.mark.filterwarnings("error::pytest.PytestUnraisableExceptionWarning")
+def test_ragged_rows_with_bytes_that_are_not_utf8_take_the_row_path_quietly(tmp_path: Path) -> None:
+    # without quotes, ragged rows are read again with a row handler; Arrow could not decode
+    # such a row for the handler and printed the ignored exception to stderr
+    nodes = b"id,kind,name,sources\nc1,Company,Acme Steel,s1\nc2,Company,Acme \xd7\xff Mining,s1,extra,cells\n"
+    d = folder(tmp_path / "t", nodes)
+    assert load_tables_fast(d) is None
+    g, ctx = load_paths([d], fmt="tables")
+    assert [(e.message, e.file, e.row) for e in ctx.errors] == [
+        ("row has more cells than the header has columns", str(d / "nodes.csv"), 3)
+    ]
+    assert g.node_ids() == ["c1"]  # the good row loads
