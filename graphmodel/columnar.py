@@ -658,11 +658,17 @@ class Columnar:
         return np.flatnonzero(np.isin(codes, wanted))
 
     def sorted_tables(self) -> tuple[pa.Table, pa.Table]:
-        """Nodes and edges tables sorted by id in the snapshot layout (for saving)."""
-        return (
-            normalised_table(_sorted_by_id(self.ntable), NODE_LEAD, schema.all_node_props()),
-            normalised_table(_sorted_by_id(self.etable), EDGE_LEAD, schema.all_edge_props()),
-        )
+        """Nodes and edges tables sorted by id in the snapshot layout (for saving).
+
+        The two tables are sorted at the same time: Arrow's sort and take release the GIL, so
+        on two cores a save of a large graph loaded from CSV waits for the longer one only.
+        """
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            nodes = pool.submit(lambda: normalised_table(_sorted_by_id(self.ntable), NODE_LEAD, schema.all_node_props()))
+            edges = pool.submit(lambda: normalised_table(_sorted_by_id(self.etable), EDGE_LEAD, schema.all_edge_props()))
+            return nodes.result(), edges.result()
 
     def index_rows(self) -> Iterable[tuple[str, dict[str, Any]]]:
         """``(id, attrs)`` with only the properties the search index reads (no full dicts built)."""

@@ -123,8 +123,14 @@ def _save_snapshot(graph: CampaignGraph, folder: Path, created: str | None, publ
     shown = public if public is not None else graph
     tables = graph_tables(shown)
     files: dict[str, dict[str, Any]] = {}
+    # the tables are encoded at the same time (Parquet encoding and zstd release the GIL: on
+    # two cores the save waits for the edges table only); the bytes do not depend on it
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        encoded = dict(zip(tables, pool.map(_parquet_bytes, tables.values())))
     for name, table in tables.items():
-        data = _parquet_bytes(table)
+        data = encoded.pop(name)
         digest = hashlib.sha256(data).hexdigest()
         fname = f"{name}-{digest[:16]}.parquet"
         target = folder / fname
