@@ -277,6 +277,7 @@ class CoverageContext:
         self._net_info: dict[str, tuple[str, str] | tuple[()]] = {}
         self._cov_type: dict[tuple[str, str], list[str]] = {}
         self._sup_scope: dict[tuple[str, str], list[str]] = {}
+        self._sup_walk: dict[str, set[str]] = {}
         if whole_graph:
             self._load_all()
             self._prefill_agreements()
@@ -513,17 +514,34 @@ class CoverageContext:
         ``supplier`` supplies, in look-up order (remembered)."""
         if self._sup_types is not None and agreement_type not in self._sup_types:
             return []
+        if self._below_sup is not None:
+            # whole graph: only a supplier of a site whose operator is below a signatory of a
+            # supplier-scope agreement of the type can have one (the walk below finds none otherwise)
+            walk = self._sup_walk.get(agreement_type)
+            if walk is None:
+                below = self._below_sup.get(agreement_type, set())
+                sups, sites_of = self.suppliers._memo, self.sites_of._memo
+                walk = self._sup_walk[agreement_type] = {
+                    u for op in below for site in sites_of.get(op, ()) for u, _e in sups.get(site, ())
+                }
+            if supplier not in walk:
+                return []
         key = (agreement_type, supplier)
         found = self._sup_scope.get(key)
         if found is None:
             seen: dict[str, None] = {}
             below = self._below_sup.get(agreement_type, set()) if self._below_sup is not None else None
             for customer, _e in self.customers.get(supplier, ()):
-                if self.graph.kind_of(customer) != "Site":
-                    continue
-                for op, _s, _e2 in self.operators.get(customer, ()):
-                    if below is not None and op not in below:
-                        continue  # no supplier-scope agreement is signed above this operator
+                if below is None:  # per-group mode: the kind first (no edge look-up for a company)
+                    if self.graph.kind_of(customer) != "Site":
+                        continue
+                    ops = [op for op, _s, _e2 in self.operators.get(customer, ())]
+                else:  # whole graph: the kind look-up only for a customer with an operator that a
+                    # supplier-scope agreement may be signed above (the same answer, fewer look-ups)
+                    ops = [op for op, _s, _e2 in self.operators.get(customer, ()) if op in below]
+                    if not ops or self.graph.kind_of(customer) != "Site":
+                        continue
+                for op in ops:
                     for a in self.signed_above(agreement_type, op):
                         if self.scope_of(a) == "suppliers_included":
                             seen[a] = None
@@ -1067,6 +1085,8 @@ class _OperatorPlace:
         "cba",
         "chain",
         "fw",
+        "fw_fallback",
+        "fw_reach",
         "groups",
         "lower",
         "membership",
@@ -1106,6 +1126,8 @@ class _OperatorPlace:
         self.cba: tuple[_Finding | None, list[_Finding]] | None = None
         self.presence_unknown: _Finding | None = None
         self.net_memo: dict[bool, _Finding] = {}
+        self.fw_reach: dict[str, list[dict[str, _Finding]]] = {}
+        self.fw_fallback: dict[str, _Finding] = {}
 
 
 def _no_union_recorded(ctx: CoverageContext, operators: list[str]) -> _Finding:
@@ -1145,6 +1167,7 @@ def _all_sites_frame(ctx: CoverageContext, graph: CampaignGraph, req: tuple[str,
     customers_d = ctx.customers._memo
     atype = ctx.agreement_type
     reach = ctx.reach
+    supplier_scope = ctx._supplier_scope
     rank = _RANK
     places: dict[str, _OperatorPlace] = {}
     req_set = set(req)
@@ -1182,18 +1205,26 @@ def _all_sites_frame(ctx: CoverageContext, graph: CampaignGraph, req: tuple[str,
             # framework agreements
             fw = []
             for t in ("gfa", "hs"):
-                cands = p.fw[t]
                 site_cov = [a for a in cov if atype(a) == t] if cov is not None else ()
-                site_sup = ctx._supplier_scope(t, site) if site in customers_d else ()
+                site_sup = supplier_scope(t, site) if site in customers_d else ()
                 if site_cov or site_sup:
                     cands = list(dict.fromkeys([*site_cov, *ctx._covering_of_type(t, op), *ctx.signed_above(t, op),
-                                                *site_sup, *ctx._supplier_scope(t, op)]))
+                                                *site_sup, *supplier_scope(t, op)]))
+                    reaches = [reach(a) for a in cands]
+                else:  # the operator's candidates' reach maps, looked up once per operator
+                    reaches = p.fw_reach.get(t)
+                    if reaches is None:
+                        reaches = p.fw_reach[t] = [reach(a) for a in p.fw[t]]
                 best = None
-                for a in cands:
-                    f = reach(a).get(site)
+                for r in reaches:
+                    f = r.get(site)
                     if f is not None and (best is None or rank[f.value] < rank[best.value]):
                         best = f
-                fw.append(best if best is not None else _framework_fallback(ctx, t, p.groups))
+                if best is None:
+                    best = p.fw_fallback.get(t)
+                    if best is None:
+                        best = p.fw_fallback[t] = _framework_fallback(ctx, t, p.groups)
+                fw.append(best)
             # union network
             if unions:
                 network = _network_dimension(ctx, unions, p.groups, presence)
