@@ -405,27 +405,24 @@ class CampaignGraph:
         self, id: str, kind: str | Iterable[str] | None = None, *, as_of: Any = None
     ) -> list[tuple[str, str, str, Mapping[str, Any]]]:
         """Edges leaving ``id`` as ``(edge_id, source, target, attrs)``, filtered like :meth:`edges`."""
-        col = self._col
-        if col is not None:
-            r = col.row.get(id) if isinstance(id, str) else None
-            if r is None:
-                return []  # what networkx gives for a node it does not hold
-            codes = col.edge_codes({kind} if isinstance(kind, str) else (set(kind) if kind is not None else None))
-            return list(self._filtered(col.adjacent(r, True, codes), kind, as_of))
-        return list(self._filtered(self._nx.out_edges(id, keys=True, data=True), kind, as_of))
+        return self._adjacent(id, True, kind, as_of)
 
     def in_edges(
         self, id: str, kind: str | Iterable[str] | None = None, *, as_of: Any = None
     ) -> list[tuple[str, str, str, Mapping[str, Any]]]:
         """Edges arriving at ``id``, filtered like :meth:`edges`."""
+        return self._adjacent(id, False, kind, as_of)
+
+    def _adjacent(self, id: str, out: bool, kind: Any, as_of: Any) -> list[tuple[str, str, str, Mapping[str, Any]]]:
         col = self._col
         if col is not None:
             r = col.row.get(id) if isinstance(id, str) else None
             if r is None:
                 return []  # what networkx gives for a node it does not hold
             codes = col.edge_codes({kind} if isinstance(kind, str) else (set(kind) if kind is not None else None))
-            return list(self._filtered(col.adjacent(r, False, codes), kind, as_of))
-        return list(self._filtered(self._nx.in_edges(id, keys=True, data=True), kind, as_of))
+            return list(self._filtered(col.adjacent(r, out, codes), kind, as_of))
+        view = self._nx.out_edges if out else self._nx.in_edges
+        return list(self._filtered(view(id, keys=True, data=True), kind, as_of))
 
     @staticmethod
     def _col_edges(col: Columnar, order: Any, kind: Any) -> list[tuple[str, str, str, dict[str, Any]]]:

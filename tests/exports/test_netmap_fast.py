@@ -18,32 +18,14 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks.generate import generate
 from exports import netmap
 from graphmodel.graph import CampaignGraph
 from graphmodel.stores.snapshot import load_snapshot, save_snapshot
-from loaders.registry import load_paths
 from queries.adjacency import columnar_adjacency
 from tests.exports import netmap_reference as ref
 from tests.exports.test_netmap import acme_graph, payload_graph
 
 AS_OFS = (None, "2015-06-30", "2026-06-30")
-
-
-def _generated(folder: Path, size: str) -> CampaignGraph:
-    generate(folder, size, seed=7)
-    loaded = load_paths([folder])
-    return loaded[0] if isinstance(loaded, tuple) else loaded
-
-
-@pytest.fixture(scope="module")
-def xs(tmp_path_factory: pytest.TempPathFactory) -> CampaignGraph:
-    return _generated(Path(tmp_path_factory.mktemp("xs")), "XS")
-
-
-@pytest.fixture(scope="module")
-def s_graph(tmp_path_factory: pytest.TempPathFactory) -> CampaignGraph:
-    return _generated(Path(tmp_path_factory.mktemp("s")), "S")
 
 
 @pytest.fixture(params=["networkx dicts", "read methods"])

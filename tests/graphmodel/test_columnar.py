@@ -15,14 +15,13 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from benchmarks.generate import generate
 from exports.redact import is_redacted, redact, redaction_summary
 from graphmodel.errors import CampaignGraphError
 from graphmodel.graph import CampaignGraph
 from graphmodel.records import Source
 from graphmodel.stores.snapshot import graph_from_tables, graph_tables, load_snapshot, save_snapshot
-from loaders.registry import load_paths
 from tests.exports.test_netmap import acme_graph, payload_graph
+from tests.generated import generated_graph
 from tests.graphmodel.stores.test_snapshot import sample_graph
 from tests.queries.test_calendar import graph as calendar_graph
 from tests.queries.test_coverage import _cba_graph
@@ -36,9 +35,7 @@ def _generated(size: str) -> Callable[[], CampaignGraph]:
         import tempfile
 
         with tempfile.TemporaryDirectory() as folder:
-            generate(folder, size, seed=7)
-            loaded = load_paths([folder])
-        return loaded[0] if isinstance(loaded, tuple) else loaded
+            return generated_graph(Path(folder), size)
 
     build.__name__ = f"generated_{size}"
     return build

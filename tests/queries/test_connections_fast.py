@@ -17,28 +17,10 @@ import pandas as pd
 import pytest
 
 import queries.connections as conn
-from benchmarks.generate import generate
 from graphmodel.graph import CampaignGraph
-from loaders.registry import load_paths
 from queries.adjacency import columnar_adjacency
 from tests.queries import connections_reference as ref
 from tests.queries.test_connections import graph as fixture_graph  # noqa: F401  (pytest fixture)
-
-
-def _generated(folder: Path, size: str) -> CampaignGraph:
-    generate(folder, size, seed=7)
-    loaded = load_paths([folder])
-    return loaded[0] if isinstance(loaded, tuple) else loaded
-
-
-@pytest.fixture(scope="module")
-def xs(tmp_path_factory: pytest.TempPathFactory) -> CampaignGraph:
-    return _generated(Path(tmp_path_factory.mktemp("xs")), "XS")
-
-
-@pytest.fixture(scope="module")
-def s_graph(tmp_path_factory: pytest.TempPathFactory) -> CampaignGraph:
-    return _generated(Path(tmp_path_factory.mktemp("s")), "S")
 
 
 @pytest.fixture(params=["networkx dicts", "read methods"])

@@ -1,0 +1,32 @@
+"""Graphs of the benchmark generator for differential tests (fictional names only).
+
+``generated_graph(folder, size)`` writes the generator's tables for ``size`` (seed 7) into
+``folder`` and loads them as the CLI would; ``xs`` and ``s_graph`` are module-scoped pytest
+fixtures built on it (import them into a test module to use them).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from benchmarks.generate import generate
+from graphmodel.graph import CampaignGraph
+from loaders.registry import load_paths
+
+
+def generated_graph(folder: Path, size: str) -> CampaignGraph:
+    generate(folder, size, seed=7)
+    loaded = load_paths([folder])
+    return loaded[0] if isinstance(loaded, tuple) else loaded
+
+
+@pytest.fixture(scope="module")
+def xs(tmp_path_factory: pytest.TempPathFactory) -> CampaignGraph:
+    return generated_graph(Path(tmp_path_factory.mktemp("xs")), "XS")
+
+
+@pytest.fixture(scope="module")
+def s_graph(tmp_path_factory: pytest.TempPathFactory) -> CampaignGraph:
+    return generated_graph(Path(tmp_path_factory.mktemp("s")), "S")
