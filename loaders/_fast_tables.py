@@ -386,6 +386,28 @@ def _name(v: str) -> str | None:
     return coerce(_NAME_PROP, s) if s else None
 
 
+def _property_columns(
+    what: str, c: dict[str, pa.Array], n: int, kinds: list[str], row_kind: np.ndarray, odd: np.ndarray, known_sources: Any
+) -> tuple[dict[str, pa.Array], pa.Array, np.ndarray]:
+    """The typed property columns of a nodes or edges table, its sources column, and the rows
+    that must take the row path; marks refused rows in ``odd`` (in place)."""
+    scodes, svalues = _codes(c["sources"]) if "sources" in c else (np.zeros(n, dtype=np.int64), [""])
+    sbad, slists = _sources(svalues, known_sources)
+    odd |= sbad[scodes]
+    src_col = pa.array(slists, type=pa.list_(pa.string())).take(pa.array(scodes))
+    parser = _Props(what, kinds)
+    lead = tables.NODE_LEAD if what == "node" else tables.EDGE_LEAD
+    props: dict[str, pa.Array] = {}
+    row_path = np.zeros(n, dtype=bool)
+    for h, a in c.items():
+        if h in lead or h not in parser.all:
+            continue
+        col = parser.column(h, a, row_kind, odd, row_path)
+        if col is not None:
+            props[h] = col
+    return props, src_col, row_path
+
+
 def _sources(values: list[str], known: set[str]) -> tuple[np.ndarray, list[list[str] | None]]:
     """Per distinct ``sources`` cell: refused (an unknown id) and the list the graph stores."""
     bad = np.zeros(len(values), dtype=bool)
@@ -500,20 +522,7 @@ def _nodes(raw: _Raw, known_sources: set[str]) -> _Part:
             name_col = pc.replace_with_mask(trimmed, pa.array(mask), pa.array(parsed, type=pa.string()))
             name_col = pc.if_else(pc.is_null(name_col), ids, name_col)
 
-    scodes, svalues = _codes(c["sources"]) if "sources" in c else (np.zeros(n, dtype=np.int64), [""])
-    sbad, slists = _sources(svalues, known_sources)
-    odd |= sbad[scodes]
-    src_col = pa.array(slists, type=pa.list_(pa.string())).take(pa.array(scodes))
-
-    parser = _Props("node", kinds)
-    props: dict[str, pa.Array] = {}
-    row_path = np.zeros(n, dtype=bool)
-    for h, a in c.items():
-        if h in tables.NODE_LEAD or h not in parser.all:
-            continue
-        col = parser.column(h, a, row_kind, odd, row_path)
-        if col is not None:
-            props[h] = col
+    props, src_col, row_path = _property_columns("node", c, n, kinds, row_kind, odd, known_sources)
     props["sources"] = src_col
     if "origins" not in raw.header:
         props["origins"] = _origins(raw.file, raw.rownums)
@@ -564,20 +573,7 @@ def _edges(raw: _Raw, known_sources: set[str], nodes: _Part) -> _Part:
     ends_ok &= allowed[np.maximum(row_kind, 0), end_kind[0], end_kind[1]]
     odd |= ~ends_ok
 
-    scodes, svalues = _codes(c["sources"]) if "sources" in c else (np.zeros(n, dtype=np.int64), [""])
-    sbad, slists = _sources(svalues, known_sources)
-    odd |= sbad[scodes]
-    src_col = pa.array(slists, type=pa.list_(pa.string())).take(pa.array(scodes))
-
-    parser = _Props("edge", kinds)
-    props: dict[str, pa.Array] = {}
-    row_path = np.zeros(n, dtype=bool)
-    for h, a in c.items():
-        if h in tables.EDGE_LEAD or h not in parser.all:
-            continue
-        col = parser.column(h, a, row_kind, odd, row_path)
-        if col is not None:
-            props[h] = col
+    props, src_col, row_path = _property_columns("edge", c, n, kinds, row_kind, odd, known_sources)
     vf, vt = props.get("valid_from"), props.get("valid_to")
     if vf is not None and vt is not None:
         odd |= _np(pc.fill_null(pc.less(vt, vf), False))
