@@ -482,9 +482,6 @@ class Columnar:
         self._build_edges(set(range(len(self.ekind_names))))
         return self.eattrs  # type: ignore[return-value]
 
-    def ensure_edge_kinds(self, codes: Iterable[int]) -> None:
-        self._build_edges(set(codes))
-
     def _build_nodes(self, codes: set[int]) -> None:
         codes -= self.nbuilt
         if not codes:
@@ -560,12 +557,6 @@ class Columnar:
             (ids[u], ids[v], eids[r], attrs[r])  # type: ignore[misc]
             for r, u, v in zip(rows, self.src[arr].tolist(), self.dst[arr].tolist())
         ]
-
-    def out_rows(self, r: int) -> Any:
-        return self.out_order[self.out_ptr[r] : self.out_ptr[r + 1]]
-
-    def in_rows(self, r: int) -> Any:
-        return self.in_order[self.in_ptr[r] : self.in_ptr[r + 1]]
 
     @property
     def ekind_list(self) -> list[int]:

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 import networkx as nx
 
 from graphmodel import schema
+from graphmodel.columnar import kinds_filter
 from graphmodel.errors import CampaignGraphError
 from graphmodel.names import compact_key, name_key, plain_text
 from graphmodel.records import EdgeRecord, NodeRecord, Source, edge_id
@@ -419,16 +420,13 @@ class CampaignGraph:
             r = col.row.get(id) if isinstance(id, str) else None
             if r is None:
                 return []  # what networkx gives for a node it does not hold
-            codes = col.edge_codes({kind} if isinstance(kind, str) else (set(kind) if kind is not None else None))
-            return list(self._filtered(col.adjacent(r, out, codes), kind, as_of))
+            return list(self._filtered(col.adjacent(r, out, col.edge_codes(kinds_filter(kind))), kind, as_of))
         view = self._nx.out_edges if out else self._nx.in_edges
         return list(self._filtered(view(id, keys=True, data=True), kind, as_of))
 
     @staticmethod
     def _col_edges(col: Columnar, order: Any, kind: Any) -> list[tuple[str, str, str, dict[str, Any]]]:
         """networkx-style ``(u, v, key, attrs)`` of the columnar edge rows ``order`` of ``kind``."""
-        from graphmodel.columnar import kinds_filter
-
         rows = col.edge_rows(order, col.edge_codes(kinds_filter(kind)))
         return col.edge_tuples(rows)
 
@@ -462,7 +460,7 @@ class CampaignGraph:
         >>> t.column_names, t.column("workforce").to_pylist()
         (['id', 'kind', 'name', 'workforce'], [120])
         """
-        from graphmodel.columnar import kinds_filter, node_rows_table
+        from graphmodel.columnar import node_rows_table
 
         kinds = kinds_filter(kind)
         if self._col is not None:
@@ -485,7 +483,7 @@ class CampaignGraph:
         >>> g.edge_table("OWNS").select(["id", "source", "target", "share"]).to_pylist()
         [{'id': 'OWNS:a->b', 'source': 'a', 'target': 'b', 'share': 75.5}]
         """
-        from graphmodel.columnar import edge_rows_table, kinds_filter
+        from graphmodel.columnar import edge_rows_table
 
         kinds = kinds_filter(kind)
         if self._col is not None:
