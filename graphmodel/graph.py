@@ -433,7 +433,7 @@ class CampaignGraph:
     @staticmethod
     def _filtered(it: Iterable[Any], kind: Any, as_of: Any) -> Iterator[tuple[str, str, str, Mapping[str, Any]]]:
         """``(edge_id, source, target, attrs)`` of networkx ``(u, v, key, data)`` tuples, by kind and as_of."""
-        kinds = {kind} if isinstance(kind, str) else (set(kind) if kind is not None else None)
+        kinds = kinds_filter(kind)
         day = normalise_as_of(as_of) if as_of is not None else None
         for u, v, k, a in it:
             if kinds is not None and a["kind"] not in kinds:
