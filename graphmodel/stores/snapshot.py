@@ -116,38 +116,35 @@ def _kind_counts(table: pa.Table) -> dict[str, int]:
     return dict(sorted((c["values"], c["counts"]) for c in counts))
 
 
+def _write_data_file(folder: Path, name: str, data: bytes, rows: int) -> dict[str, Any]:
+    """Write ``data`` as ``<name>-<hash>.parquet`` (unless that very file is there); its manifest entry."""
+    digest = hashlib.sha256(data).hexdigest()
+    fname = f"{name}-{digest[:16]}.parquet"
+    target = folder / fname
+    if not (target.exists() and sha256_file(target) == digest):
+        atomic_write_bytes(target, data)
+    return {"path": fname, "sha256": digest, "bytes": len(data), "rows": rows}
+
+
 def _save_snapshot(graph: CampaignGraph, folder: Path, created: str | None, public: CampaignGraph | None) -> dict:
     if folder.exists() and not folder.is_dir():
         raise CampaignGraphError(f"{folder} exists and is not a folder", file=str(folder))
     folder.mkdir(parents=True, exist_ok=True)
     shown = public if public is not None else graph
     tables = graph_tables(shown)
-    files: dict[str, dict[str, Any]] = {}
     # the tables are encoded at the same time (Parquet encoding and zstd release the GIL: on
     # two cores the save waits for the edges table only); the bytes do not depend on it
     from concurrent.futures import ThreadPoolExecutor
 
     with ThreadPoolExecutor(max_workers=2) as pool:
         encoded = dict(zip(tables, pool.map(_parquet_bytes, tables.values())))
-    for name, table in tables.items():
-        data = encoded.pop(name)
-        digest = hashlib.sha256(data).hexdigest()
-        fname = f"{name}-{digest[:16]}.parquet"
-        target = folder / fname
-        if not (target.exists() and sha256_file(target) == digest):
-            atomic_write_bytes(target, data)
-        files[name] = {"path": fname, "sha256": digest, "bytes": len(data), "rows": table.num_rows}
+    files = {name: _write_data_file(folder, name, encoded.pop(name), table.num_rows) for name, table in tables.items()}
     sensitive: dict[str, Any] | None = None
     if public is not None:
         from graphmodel.stores.sensitive import sensitive_statements
 
         stmts = sensitive_statements(graph, public)
-        data = _parquet_bytes(stmts)
-        digest = hashlib.sha256(data).hexdigest()
-        sensitive = {"path": f"sensitive-{digest[:16]}.parquet", "sha256": digest, "bytes": len(data), "rows": stmts.num_rows}
-        target = folder / sensitive["path"]
-        if not (target.exists() and sha256_file(target) == digest):
-            atomic_write_bytes(target, data)
+        sensitive = _write_data_file(folder, "sensitive", _parquet_bytes(stmts), stmts.num_rows)
     content_hash = hashlib.sha256(
         "".join(files[n]["sha256"] for n in ("nodes", "edges", "sources")).encode()
         + (sensitive["sha256"].encode() if sensitive else b"")
