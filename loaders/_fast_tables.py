@@ -387,10 +387,11 @@ def _name(v: str) -> str | None:
 
 
 def _property_columns(
-    what: str, c: dict[str, pa.Array], n: int, kinds: list[str], row_kind: np.ndarray, odd: np.ndarray, known_sources: Any
-) -> tuple[dict[str, pa.Array], pa.Array, np.ndarray]:
-    """The typed property columns of a nodes or edges table, its sources column, and the rows
-    that must take the row path; marks refused rows in ``odd`` (in place)."""
+    what: str, raw: _Raw, kinds: list[str], row_kind: np.ndarray, odd: np.ndarray, known_sources: Any
+) -> tuple[dict[str, pa.Array], np.ndarray]:
+    """The typed property columns of a nodes or edges table (``sources`` and ``origins`` last)
+    and the rows that must take the row path; marks refused rows in ``odd`` (in place)."""
+    c, n = raw.cols, len(raw.rownums)
     scodes, svalues = _codes(c["sources"]) if "sources" in c else (np.zeros(n, dtype=np.int64), [""])
     sbad, slists = _sources(svalues, known_sources)
     odd |= sbad[scodes]
@@ -405,7 +406,10 @@ def _property_columns(
         col = parser.column(h, a, row_kind, odd, row_path)
         if col is not None:
             props[h] = col
-    return props, src_col, row_path
+    props["sources"] = src_col
+    if "origins" not in raw.header:
+        props["origins"] = _origins(raw.file, raw.rownums)
+    return props, row_path
 
 
 def _sources(values: list[str], known: set[str]) -> tuple[np.ndarray, list[list[str] | None]]:
@@ -481,22 +485,28 @@ def _finish(n: int, odd: np.ndarray, lead: dict[str, pa.Array], props: dict[str,
     return table, np.nonzero(odd)[0], ids.filter(mask), rownums[clean], clean
 
 
-def _nodes(raw: _Raw, known_sources: set[str]) -> _Part:
+def _row_kinds(raw: _Raw, canonical: Callable[[str], str | None]) -> tuple[int, np.ndarray, list[str], np.ndarray]:
+    """Rows, the rows refused so far (extra cells, over-long cells, unknown kind), the kinds
+    present (sorted) and each row's index into them (-1: unknown)."""
     n = len(raw.rownums)
-    c = raw.cols
     odd = raw.extra.copy()
-    for a in c.values():
+    for a in raw.cols.values():
         odd |= _np(pc.utf8_length(a)) > MAX_CELL_CHARS
-    ids = _strip(c["id"])
-    odd |= _np(pc.equal(ids, ""))
-    odd |= _np(pc.match_substring_regex(ids, "[\\x00\\r\\n\\t]"))  # _check_id refuses these
-
-    kcodes, kvalues = _codes(c["kind"])
-    canon = [schema.canonical_node_kind(v) for v in kvalues]
+    kcodes, kvalues = _codes(raw.cols["kind"])
+    canon = [canonical(v) for v in kvalues]
     kinds = sorted({k for k in canon if k is not None})
     kind_index = np.array([kinds.index(k) if k is not None else -1 for k in canon] or [-1], dtype=np.int64)
     row_kind = kind_index[kcodes] if n else np.zeros(0, dtype=np.int64)
     odd |= row_kind < 0
+    return n, odd, kinds, row_kind
+
+
+def _nodes(raw: _Raw, known_sources: set[str]) -> _Part:
+    c = raw.cols
+    n, odd, kinds, row_kind = _row_kinds(raw, schema.canonical_node_kind)
+    ids = _strip(c["id"])
+    odd |= _np(pc.equal(ids, ""))
+    odd |= _np(pc.match_substring_regex(ids, "[\\x00\\r\\n\\t]"))  # _check_id refuses these
 
     names = c.get("name")
     if names is None:
@@ -522,10 +532,7 @@ def _nodes(raw: _Raw, known_sources: set[str]) -> _Part:
             name_col = pc.replace_with_mask(trimmed, pa.array(mask), pa.array(parsed, type=pa.string()))
             name_col = pc.if_else(pc.is_null(name_col), ids, name_col)
 
-    props, src_col, row_path = _property_columns("node", c, n, kinds, row_kind, odd, known_sources)
-    props["sources"] = src_col
-    if "origins" not in raw.header:
-        props["origins"] = _origins(raw.file, raw.rownums)
+    props, row_path = _property_columns("node", raw, kinds, row_kind, odd, known_sources)
     # a restated id: the first row adds the node, later rows merge through the row path; rows
     # refused so far (odd) fail before the graph looks their id up, so they never touch a node
     odd |= row_path | ~_first_rows(ids, odd)
@@ -539,17 +546,8 @@ def _nodes(raw: _Raw, known_sources: set[str]) -> _Part:
 
 
 def _edges(raw: _Raw, known_sources: set[str], nodes: _Part) -> _Part:
-    n = len(raw.rownums)
     c = raw.cols
-    odd = raw.extra.copy()
-    for a in c.values():
-        odd |= _np(pc.utf8_length(a)) > MAX_CELL_CHARS
-    kcodes, kvalues = _codes(c["kind"])
-    canon = [schema.canonical_edge_kind(v) for v in kvalues]
-    kinds = sorted({k for k in canon if k is not None})
-    kind_index = np.array([kinds.index(k) if k is not None else -1 for k in canon] or [-1], dtype=np.int64)
-    row_kind = kind_index[kcodes] if n else np.zeros(0, dtype=np.int64)
-    odd |= row_kind < 0
+    n, odd, kinds, row_kind = _row_kinds(raw, schema.canonical_edge_kind)
     src, dst = _strip(c["source"]), _strip(c["target"])
     odd |= _np(pc.equal(src, "")) | _np(pc.equal(dst, ""))
 
@@ -573,13 +571,10 @@ def _edges(raw: _Raw, known_sources: set[str], nodes: _Part) -> _Part:
     ends_ok &= allowed[np.maximum(row_kind, 0), end_kind[0], end_kind[1]]
     odd |= ~ends_ok
 
-    props, src_col, row_path = _property_columns("edge", c, n, kinds, row_kind, odd, known_sources)
+    props, row_path = _property_columns("edge", raw, kinds, row_kind, odd, known_sources)
     vf, vt = props.get("valid_from"), props.get("valid_to")
     if vf is not None and vt is not None:
         odd |= _np(pc.fill_null(pc.less(vt, vf), False))
-    props["sources"] = src_col
-    if "origins" not in raw.header:
-        props["origins"] = _origins(raw.file, raw.rownums)
 
     kind_names = pa.array(kinds or [""], type=pa.string())
     kind_col = kind_names.take(pa.array(np.maximum(row_kind, 0)))
