@@ -223,7 +223,6 @@ class CoverageContext:
         self.idx = index if index is not None else OwnershipIndex(graph, as_of=as_of)
         self.as_of = self.idx.as_of
         g, day = graph, self.as_of
-        day = self.as_of
 
         def ends(node: str, kind: str, out: bool) -> list[tuple[str, str, str, Mapping[str, Any]]]:
             return edges_at(g, node, kind, day, outgoing=out)
@@ -1021,7 +1020,7 @@ def _coverage(
     members: str,
     index: OwnershipIndex | None,
 ) -> pd.DataFrame:
-    ctx = CoverageContext(graph, as_of, index, whole_graph=company is None)
+    ctx = CoverageContext(graph, as_of, index)
     placed = place_sites(ctx, company, rule=rule, threshold=threshold, members=members)
     rows = []
     for site, (op, membership, root, chain, stake) in placed.items():

@@ -232,6 +232,8 @@ def _country_node(ctx: _Context, code: str | None) -> str | None:
 
 # ------------------------------------------------------------------------------ categories
 def _internal_solidarity(p: _Points, ctx: _Context) -> None:
+    from queries.coverage import _founded_by
+
     g, rows = p.graph, ctx.cov
     if not rows.empty:
         strong = rows[(rows["recognition"] == "covered") & (rows["cba"] == "covered")]
@@ -271,7 +273,7 @@ def _internal_solidarity(p: _Points, ctx: _Context) -> None:
     for net, attrs in ctx.networks:
         if attrs.get("company") not in ctx.members and attrs.get("company") not in ctx.parents:
             continue
-        if attrs.get("founded") and str(attrs["founded"]) > ctx.day:  # not founded yet at as_of
+        if not _founded_by(attrs, ctx.day):  # not founded yet at as_of
             continue
         for eid, union, _v, _a in sorted(g.in_edges(net, "MEMBER_OF", as_of=ctx.day), key=lambda x: x[1]):
             reps = [(e, v) for e, _u, v, _a in g.out_edges(union, "REPRESENTS", as_of=ctx.day) if v in group_sites or v in ctx.members]
@@ -600,7 +602,7 @@ class _Context:
         self.sites = sorted(
             {v for c in self.members for _e, _u, v, _a in graph.out_edges(c, "OPERATES", as_of=day)}
         )
-        self.cov = coverage(graph, company, as_of=day)
+        self.cov = coverage(graph, company, as_of=day, index=self._index)
         if not self.cov.empty:
             self.sites = sorted(set(self.sites) | set(self.cov["site_id"]))
         self.site_country = {s: graph.node(s).get("country") or _country_of(graph, s, day) for s in self.sites}

@@ -322,7 +322,6 @@ class OwnershipIndex:
         n = len(order)
         if n == 1:
             return {root: 100.0}
-        x: np.ndarray | None = None
         if tree and not gem:
             # I - W^T is then unit lower triangular in walk order, and LU with partial pivoting
             # keeps every pivot on the diagonal (|-w| <= 1, ties go to the first row): the dense
@@ -344,7 +343,8 @@ class OwnershipIndex:
             return tree_out
         rhs = np.zeros(n)
         rhs[0] = 1.0
-        if x is None and n <= _DENSE_MAX:  # small groups: a dense solve is faster than sparse set-up
+        x: np.ndarray | None = None
+        if n <= _DENSE_MAX:  # small groups: a dense solve is faster than sparse set-up
             a = np.eye(n)
             a[np.asarray(cols), np.asarray(rows)] -= np.asarray(vals)  # I - W^T
             try:
