@@ -295,23 +295,6 @@ class _Links:
             -(len({v for _, _, v, _ in graph.out_edges(n)}) + len({u for _, u, _, _ in graph.in_edges(n)})), n))
 
 
-def _valid_neighbours(graph: CampaignGraph, n: str, day: str, skip_kinds: frozenset[str] = frozenset()) -> list[str]:
-    """Nodes linked to ``n`` either way by at least one edge valid on ``day``, minus ``skip_kinds``."""
-    return _Links(graph, day).neighbours(n, skip_kinds=skip_kinds)
-
-
-def _resolve(graph: CampaignGraph, text: str, kind: str | None = None) -> str:
-    """``graph.resolve`` without its name index when ``text`` is already a node id of the wanted kind.
-
-    An id match always ranks first in ``graph.find``, so the answer is the same; building the
-    name index costs seconds on a large graph (5 s CPU at 100k nodes) and a map of a known id
-    should not pay it.
-    """
-    if graph.has_node(text) and (kind is None or graph.kind_of(text) == kind):
-        return text
-    return graph.resolve(text, kind)
-
-
 def _ordered_unique(items: Iterable[str]) -> list[str]:
     return list(dict.fromkeys(items))
 
@@ -465,7 +448,7 @@ def _select_view(graph: CampaignGraph, *, company: str | None, around: str | Non
         raise CampaignGraphError("give either --company or --around, not both")
 
     if company is not None:
-        root = _resolve(graph, company, "Company")
+        root = graph.resolve(company, "Company")
     if query == "coverage":
         assert root is not None
         rows = _coverage_rows(graph, root, day)
@@ -502,7 +485,7 @@ def _select_view(graph: CampaignGraph, *, company: str | None, around: str | Non
         ordered = _company_order(graph, root, day, links)
         title = f"{graph.name_of(root)} group"
     elif around is not None:
-        centre = _resolve(graph, around)
+        centre = graph.resolve(around)
         ordered = _ego_order(graph, centre, hops, day, links)
         title = f"Within {hops} link{'s' if hops != 1 else ''} of {graph.name_of(centre)}"
         root = centre

@@ -317,12 +317,6 @@ def _k_shortest(walk: _Walk, src: str, dst: str, k: int, max_hops: int) -> list[
     return found
 
 
-def _resolve(graph: CampaignGraph, text: str, kind: str | None = None) -> str:
-    if graph.has_node(text) and (kind is None or graph.kind_of(text) == kind):
-        return text
-    return graph.resolve(text, kind)
-
-
 def connections(
     graph: CampaignGraph,
     a: str,
@@ -364,7 +358,7 @@ def connections(
         raise CampaignGraphError("max_hops must be at least 1")
     if k < 1:
         raise CampaignGraphError("k must be at least 1")
-    src, dst = _resolve(graph, a), _resolve(graph, b)
+    src, dst = graph.resolve(a), graph.resolve(b)
     if src == dst:
         raise CampaignGraphError(f"{a!r} and {b!r} are the same node ({src})")
     if kinds is None:
@@ -452,7 +446,7 @@ def solidarity(graph: CampaignGraph, union: str, *, as_of: Any = None) -> pd.Dat
     'Union Two represents Site B, which is supplied by Site A, where Union One represents workers'
     """
     day = normalise_as_of(as_of)
-    me = _resolve(graph, union, "Union")
+    me = graph.resolve(union, "Union")
     rows: dict[tuple[str, str], dict[str, Any]] = {}
 
     def add(other: str, relation: str, explanation: str, via: list[str], evidence: list[str]) -> None:

@@ -16,7 +16,7 @@ from graphmodel import schema
 from graphmodel.errors import CampaignGraphError
 from graphmodel.graph import CampaignGraph
 from graphmodel.values import in_force, normalise_as_of
-from queries.connections import _KIND_RANK, DEFAULT_PATH_KINDS, PATH_COLUMNS, _resolve, hop_text
+from queries.connections import _KIND_RANK, DEFAULT_PATH_KINDS, PATH_COLUMNS, hop_text
 
 
 class _Walk:
@@ -107,6 +107,10 @@ class _Walk:
                     x = succ.get(x)
                 return left
         return None
+
+
+def _resolve(graph: CampaignGraph, text: str, kind: str | None = None) -> str:
+    return graph.resolve(text, kind)  # the live module's id-first resolution (CampaignGraph.resolve)
 
 
 def _k_shortest(walk: _Walk, src: str, dst: str, k: int, max_hops: int) -> list[list[str]]:
