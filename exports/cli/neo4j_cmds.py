@@ -18,7 +18,7 @@ import click
 
 from exports.cli.common import echo_json, format_option, open_snapshot, progress
 from graphmodel.errors import CampaignGraphError
-from graphmodel.stores.neo4j import DEFAULT_BATCH_SIZE, Neo4jStore, safe_uri
+from graphmodel.stores.neo4j import DEFAULT_BATCH_SIZE, DEFAULT_WRITERS, Neo4jStore, safe_uri
 from graphmodel.stores.snapshot import save_snapshot
 
 if TYPE_CHECKING:
@@ -53,11 +53,13 @@ def read_password() -> str:
     raise CampaignGraphError(f"no password: set {PASSWORD_ENV} (the password is never taken from the command line)")
 
 
-def store_from_options(uri: str, database: str | None, user: str, batch_size: int = DEFAULT_BATCH_SIZE) -> Neo4jStore:
+def store_from_options(uri: str, database: str | None, user: str, batch_size: int = DEFAULT_BATCH_SIZE,
+                       writers: int = DEFAULT_WRITERS) -> Neo4jStore:
     """A connected :class:`Neo4jStore` for the CLI options (errors are one line)."""
     if not uri:
         raise CampaignGraphError("--uri is needed (or NEO4J_URI)")
-    store = Neo4jStore(uri, user=user, password=read_password(), database=database, batch_size=batch_size)
+    store = Neo4jStore(uri, user=user, password=read_password(), database=database, batch_size=batch_size,
+                       writers=writers)
     store.connect()
     return store
 
@@ -69,18 +71,22 @@ def store_from_options(uri: str, database: str | None, user: str, batch_size: in
 @click.option("--redact", is_flag=True, help="Push the redacted copy (no people, no sensitive fields).")
 @click.option("--batch-size", type=click.IntRange(1, 100_000), default=DEFAULT_BATCH_SIZE, show_default=True,
               help="Rows per write transaction.")
+@click.option("--writers", type=click.IntRange(1, 16), default=DEFAULT_WRITERS, show_default=True,
+              help="Write transactions at once, each on its own connection; only batches on disjoint labels "
+                   "and relationship types run together (1: one after the other).")
 @click.option("--no-verify", is_flag=True, help="Skip reading the whole database back to compare content hashes.")
 @click.option("--skip-unchanged", is_flag=True,
               help="Read the server's rows first and write only those that differ (pays off where reads are "
                    "much cheaper than writes; on ArcadeDB it is about even).")
 @format_option
 def push(snapshot: Path, uri: str, database: str | None, user: str, prune: bool, redact: bool, batch_size: int,
-         no_verify: bool, skip_unchanged: bool, fmt: str) -> None:
+         writers: int, no_verify: bool, skip_unchanged: bool, fmt: str) -> None:
     """Write SNAPSHOT to a Neo4j database (idempotent: pushing twice changes nothing).
 
     Creates a uniqueness constraint on `id` for every label first, then writes nodes and
     relationships in batches, each its own transaction (the driver retries transient
-    failures). A final check compares the server's counts with the snapshot.
+    failures), two at a time by default on disjoint labels. A final check compares the
+    server's counts with the snapshot, and the content is read back and compared.
 
     Example: NEO4J_PASSWORD=... campaign-graph push out/sample.snapshot --uri bolt://localhost:7687 --prune
     """
@@ -94,7 +100,7 @@ def push(snapshot: Path, uri: str, database: str | None, user: str, prune: bool,
         if people:
             click.echo(f"note: pushing {people} Person record(s) and other sensitive fields; "
                        "use --redact when the database's readers should not see them", err=True)
-    with store_from_options(uri, database, user, batch_size) as store, progress("pushing") as update:
+    with store_from_options(uri, database, user, batch_size, writers) as store, progress("pushing") as update:
         report = store.write(graph, prune=prune, verify=not no_verify, progress=update,
                              skip_unchanged=skip_unchanged)
     if fmt == "json":

@@ -8,9 +8,18 @@ import threading
 
 
 def _reset(sock: socket.socket) -> None:
-    """Close with RST (SO_LINGER 0), as a dropped link or a killed peer looks to the driver."""
+    """Close with RST (SO_LINGER 0), as a dropped link or a killed peer looks to the driver.
+
+    ``shutdown`` first: a bare ``close`` does not wake another thread blocked in ``recv`` on
+    the socket (Linux keeps the socket open until that call returns), so the peer would never
+    hear of the cut and both ends could wait for each other for ever.
+    """
     try:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    except OSError:
+        pass
+    try:
+        sock.shutdown(socket.SHUT_RDWR)
     except OSError:
         pass
     try:
@@ -63,7 +72,11 @@ class CuttingProxy:
             except OSError:
                 _reset(client)
                 continue
-            with self._lock:
+            with self._lock:  # a cut between the check above and here must not miss this link
+                if self.down:
+                    _reset(client)
+                    _reset(upstream)
+                    continue
                 self._socks += [client, upstream]
             threading.Thread(target=self._pump, args=(client, upstream, True), daemon=True).start()
             threading.Thread(target=self._pump, args=(upstream, client, False), daemon=True).start()
