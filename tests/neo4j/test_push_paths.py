@@ -83,7 +83,7 @@ def test_plan_creates_only_what_the_server_lacks(bolt_server, bolt_db):
         assert all(b.create for b in first if b.phase in ("nodes", "edges"))
         store.write(part)
         plan = store.plan(g)
-        created = [r for b in plan if b.create for r in b.rows]
+        created = [r for b in plan if b.create for r in b.row_dicts()]
         assert [r["id"] for r in created] == ["site-b", "OPERATES:acme-jv->site-b", "SUPPLIES:site-a->site-b"]
         merged = sum(len(b.rows) for b in plan if not b.create and b.phase != "sources")
         assert merged == part.number_of_nodes() + part.number_of_edges()
