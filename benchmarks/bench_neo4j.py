@@ -186,6 +186,8 @@ def main(argv: list[str] | None = None) -> None:
                                f"({first.rows.get('created', 0):,} created, the rest merged); whole write() "
                                f"with plan, constraints, id reads and count check {wall_first:.1f} s = "
                                f"{rows_total / wall_first:,.0f} rows/s")),
+                ("seconds by part", ", ".join(f"{k} {v:.1f}" for k, v in first.seconds.items())
+                                    + f" (whole write() {wall_first:.1f}; phases may overlap)"),
                 ("slowest stretch", (f"{slowest:,.0f} rows/s over the slowest {args.window:,} rows "
                                      "(goal: never under 20k rows/s)" if slowest else "n/a (too few rows)")),
                 ("330k nodes + 500k rels", (f"{goal_rows / rate:.0f} s at the batches' rate, "

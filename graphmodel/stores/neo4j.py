@@ -471,17 +471,19 @@ class Neo4jStore:
     # ------------------------------------------------------------------ counts
     def counts(self) -> dict[str, dict[str, int]]:
         """Nodes per schema label, relationships per schema type, and Source nodes on the server."""
-        nodes, edges = {}, {}
-        for kind in schema.NODE_KINDS:
-            n = self.run(f"MATCH (n:{_label(kind)}) RETURN count(n) AS c")[0]["c"]
+        queries = ([("nodes", kind, f"MATCH (n:{_label(kind)}) RETURN count(n) AS c") for kind in schema.NODE_KINDS]
+                   + [("edges", kind, f"MATCH ()-[e:{_rel_type(kind)}]->() RETURN count(e) AS c")
+                      for kind in schema.EDGE_KINDS]
+                   + [("sources", "Source", f"MATCH (s:{_label(SOURCE_LABEL)}) RETURN count(s) AS c")])
+        # one count per label and type, on as many connections as the push writes with (read-only:
+        # nothing to conflict); counting a large type is a scan on some servers
+        with ThreadPoolExecutor(max_workers=max(1, self.writers), thread_name_prefix="cg-count") as pool:
+            found = list(pool.map(lambda q: self.run(q[2])[0]["c"], queries))
+        out: dict[str, dict[str, int]] = {"nodes": {}, "edges": {}, "sources": {}}
+        for (part, kind, _), n in zip(queries, found, strict=True):
             if n:
-                nodes[kind] = n
-        for kind in schema.EDGE_KINDS:
-            n = self.run(f"MATCH ()-[e:{_rel_type(kind)}]->() RETURN count(e) AS c")[0]["c"]
-            if n:
-                edges[kind] = n
-        sources = self.run(f"MATCH (s:{_label(SOURCE_LABEL)}) RETURN count(s) AS c")[0]["c"]
-        return {"nodes": nodes, "edges": edges, "sources": {"Source": sources} if sources else {}}
+                out[part][kind] = n
+        return out
 
     # ------------------------------------------------------------------ push
     def plan(self, graph: CampaignGraph, *, skip_unchanged: bool = False, create_absent: bool = True) -> list[Batch]:
