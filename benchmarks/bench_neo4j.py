@@ -6,7 +6,8 @@ synthetic graph with :mod:`benchmarks.generate`; then measures
 
 - a first push (nodes/s, relationships/s, rows/s; the driver in use is printed: the
   ``neo4j-fast`` extra installs ``neo4j-rust-ext``),
-- a second push of the same graph (idempotent: nothing changes),
+- the whole ``write()`` (plan, constraints, id reads, count check) and the slowest stretch,
+- a second push of the same graph (idempotent: nothing changes) unless ``--no-repush``,
 - server-side coverage (:mod:`queries.cypher`) against the in-memory one for a few groups
   and for every site.
 
@@ -16,6 +17,7 @@ Usage::
     python -m benchmarks.bench_neo4j --size M --heap 4g  # ~100k nodes / 250k edges
     python -m benchmarks.bench_neo4j --size S --warm-push  # figures of a warmed-up server JVM
     python -m benchmarks.bench_neo4j --snapshot benchmarks/data/M-seed7.snapshot --heap 3g --warm-push 2 --no-coverage
+    python -m benchmarks.bench_neo4j --gen-groups 2200 --heap 4g --warm-push 1 --no-coverage --no-repush  # the goal's size
 
 Goal (issue 5): a 330k-node, 500k-relationship graph in under 30 s, never under 20k rows/s.
 Numbers depend heavily on the machine's other load: the table prints the load average.
