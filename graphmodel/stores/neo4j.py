@@ -19,7 +19,8 @@ push again. Rows whose id the server does not have yet (read first) are written 
 ``CREATE`` and an explicit property map, which costs the server less; a CREATE batch that a
 constraint refuses or that the driver retries is run as MERGE, so it converges all the same
 (see :meth:`Neo4jStore.plan`). The property names in such a map are checked identifiers, the
-values still parameters. The password is never part of a message.
+values still parameters. Up to ``writers`` transactions run at once, only on disjoint labels and
+relationship types (see :meth:`Neo4jStore._run_batches`). The password is never part of a message.
 
 Where Neo4j and ArcadeDB differ, :func:`detect_server` is the one place that tells them
 apart; callers branch on :attr:`ServerInfo.kind`.
@@ -596,8 +597,9 @@ class Neo4jStore:
         """Push ``graph``: constraints first, then batches, optional prune, then the count check.
 
         Each batch is its own managed write transaction (the driver retries transient
-        failures). If the connection is lost for good, the error says which batches are
-        written, which one is in doubt and which were not sent; pushing again converges.
+        failures); up to :attr:`writers` run at once (see :meth:`_run_batches`). If the
+        connection is lost for good, the error says which batches are written, which are in
+        doubt and which were not sent; pushing again converges.
         With ``verify`` the whole database is read back and its content hash compared.
         With ``skip_unchanged`` rows the server already has, exactly, are not written again
         (see :meth:`plan`); ``report.rows["unchanged"]`` counts them. Off by default: on
