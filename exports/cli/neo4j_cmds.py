@@ -74,7 +74,8 @@ def store_from_options(uri: str, database: str | None, user: str, batch_size: in
 @click.option("--writers", type=click.IntRange(1, 16), default=DEFAULT_WRITERS, show_default=True,
               help="Write transactions at once, each on its own connection; only batches on disjoint labels "
                    "and relationship types run together (1: one after the other).")
-@click.option("--no-verify", is_flag=True, help="Skip reading the whole database back to compare content hashes.")
+@click.option("--no-verify", is_flag=True, help="Skip reading the whole database back to compare content hashes (the read-back "
+                   "takes longer than the push on a large graph; the count check still runs).")
 @click.option("--skip-unchanged", is_flag=True,
               help="Read the server's rows first and write only those that differ (pays off where reads are "
                    "much cheaper than writes; on ArcadeDB it is about even).")
@@ -86,7 +87,8 @@ def push(snapshot: Path, uri: str, database: str | None, user: str, prune: bool,
     Creates a uniqueness constraint on `id` for every label first, then writes nodes and
     relationships in batches, each its own transaction (the driver retries transient
     failures), two at a time by default on disjoint labels. A final check compares the
-    server's counts with the snapshot, and the content is read back and compared.
+    server's counts with the snapshot, and (unless --no-verify) the content is read
+    back and compared.
 
     Example: NEO4J_PASSWORD=... campaign-graph push out/sample.snapshot --uri bolt://localhost:7687 --prune
     """
