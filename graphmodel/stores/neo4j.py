@@ -49,7 +49,7 @@ DEFAULT_BATCH_SIZE = 5000
 DEFAULT_WRITERS = 2
 #: property names written into a CREATE query's map (backquoted); anything else goes the SET way
 _IDENT = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
-#: keys of the two ends in a flat CREATE row of relationships (no schema property starts with "__")
+#: keys of the two ends in :meth:`Batch.row_dicts` of relationships (no schema property starts with "__")
 _SRC, _DST = "__src", "__dst"
 
 ProgressFn = Callable[[int, int], None]
@@ -695,7 +695,7 @@ class Neo4jStore:
         written: list[int] = []
         doubt: list[tuple[Batch, BaseException]] = []
         spans: dict[str, list[float]] = {}
-        finished = rows_done = 0
+        rows_done = 0
         started_all = time.perf_counter()
         report.timeline.append((0.0, 0))
 
@@ -750,9 +750,8 @@ class Neo4jStore:
                         report.rows[b.phase] = report.rows.get(b.phase, 0) + len(b.rows)
                         span = spans.setdefault(b.phase, [began, now])
                         span[0], span[1] = min(span[0], began), max(span[1], now)
-                        finished += 1
                         if progress:
-                            progress(finished, total)
+                            progress(len(written), total)
             finally:
                 pool.shutdown(wait=True, cancel_futures=True)
         for phase, (a, z) in spans.items():
