@@ -82,6 +82,20 @@ def _slowest_stretch(timeline: list[tuple[float, int]], window: int) -> float | 
     return worst
 
 
+def _keep_relationships(edges_csv: Path, n: int, seed: int) -> None:
+    """Keep a seeded random ``n`` of the rows of a generated ``edges.csv`` (in their order)."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.csv as pcsv
+
+    with open(edges_csv, encoding="utf-8") as f:
+        header = f.readline().strip().split(",")
+    table = pcsv.read_csv(edges_csv, convert_options=pcsv.ConvertOptions(column_types=dict.fromkeys(header, pa.string())))
+    if n < table.num_rows:
+        keep = np.sort(np.random.default_rng(seed).choice(table.num_rows, size=n, replace=False))
+        pcsv.write_csv(table.take(keep), edges_csv)
+
+
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--size", default="S", help="generator size: XS, S, M, L (default S)")
@@ -98,6 +112,9 @@ def main(argv: list[str] | None = None) -> None:
                     "(e.g. benchmarks/data/M-seed7.snapshot)")
     ap.add_argument("--gen-groups", type=int, help="generate this many groups instead of the size's number "
                     "(about 150 nodes and 380 relationships each; 2200 groups = 330k nodes)")
+    ap.add_argument("--relationships", type=int, metavar="N",
+                    help="keep a seeded random N of the generated relationships (every kind in proportion), "
+                         "e.g. --gen-groups 2200 --relationships 500000: the goal's 330k nodes + 500k relationships")
     ap.add_argument("--jvm-opt", action="append", default=[], help="more ArcadeDB JVM options (repeatable), "
                     "e.g. -XX:TieredStopAtLevel=1")
     ap.add_argument("--no-coverage", action="store_true", help="push figures only")
@@ -128,12 +145,14 @@ def main(argv: list[str] | None = None) -> None:
         print(f"loaded {graph} from {args.snapshot} in {time.perf_counter() - t:.1f} s")
     else:
         generate(tmp / "data", args.size, seed=args.seed, groups=args.gen_groups)
+        if args.relationships is not None:
+            _keep_relationships(tmp / "data" / "edges.csv", args.relationships, args.seed)
         graph, _ = load_paths([tmp / "data"])
         save_snapshot(graph, tmp / "snap")
         graph = load_snapshot(tmp / "snap")  # as the CLI sees it (snapshot order)
         shutil.rmtree(tmp, ignore_errors=True)
         print(f"generated and loaded {graph} (size {args.size}, groups {args.gen_groups or 'default'}, "
-              f"seed {args.seed}) in {time.perf_counter() - t:.1f} s")
+              f"seed {args.seed}{f', {args.relationships:,} relationships kept' if args.relationships else ''}) in {time.perf_counter() - t:.1f} s")
 
     server = server_from_env()
     started_here = server is None

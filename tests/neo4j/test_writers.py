@@ -140,3 +140,73 @@ def test_an_interrupted_push_says_what_is_written_in_doubt_and_not_sent():
 def test_writers_must_be_positive():
     with pytest.raises(CampaignGraphError, match="writers"):
         Neo4jStore("bolt://127.0.0.1:1", writers=0)
+
+
+class _SlowPlan(_Recorder):
+    """Hands over the relationship groups only once a batch is written (or after 10 s)."""
+
+    fail_before_edges = False
+
+    def plan_groups(self, graph, **kw):  # type: ignore[no-untyped-def]
+        self.written_before_edges = None
+        for group in super().plan_groups(graph, **kw):
+            if group and group[0].phase == "edges" and self.written_before_edges is None:
+                self.written_before_edges = self.first_done.wait(timeout=10)
+                if self.fail_before_edges:
+                    raise CampaignGraphError("cannot reach a Bolt server at bolt://127.0.0.1:1 (ServiceUnavailable)")
+            yield group
+
+    def _write_batch(self, b: Batch) -> bool:
+        created = super()._write_batch(b)
+        self.first_done.set()
+        return created
+
+
+def _slow_plan(g, writers: int, fail: bool = False) -> tuple[_SlowPlan, list[Batch]]:
+    batches = Neo4jStore("bolt://127.0.0.1:1", batch_size=7).plan(g, create_absent=False)  # numbered alike
+    store = _SlowPlan("bolt://127.0.0.1:1", writers=writers, batch_size=7)
+    store.setup(batches)
+    store.first_done = threading.Event()
+    store.fail_before_edges = fail
+    return store, batches
+
+
+def _run_streamed(store: _SlowPlan, g) -> tuple[PushReport, list[tuple[int, int]]]:
+    """Run the scheduler on ``plan_groups`` as a push does: the report and the progress calls."""
+    calls: list[tuple[int, int]] = []
+    report = PushReport(uri=store.uri, database=None, server=ServerInfo("neo4j", "test", "5", False))
+    report.rows["created"] = 0
+    store._run_batches(store.plan_groups(g, create_absent=False), report, lambda d, t: calls.append((d, t)), None,
+                       estimate=store._batches_estimate(g))
+    return report, calls
+
+
+@pytest.mark.parametrize("writers", [1, 2, 3])
+def test_batches_are_written_while_the_plan_is_still_being_built(writers):
+    g = random_graph(4, n_companies=80, n_sites=120)
+    store, batches = _slow_plan(g, writers)
+    report, calls = _run_streamed(store, g)
+    # the relationship groups were held back until a batch was written: a push that waited for the
+    # whole plan would have waited the 10 s out
+    assert store.written_before_edges is True
+    assert store.violations == []
+    assert sorted(store.started) == [b.number for b in batches] and report.batches == len(batches)
+    if writers == 1:
+        assert store.started == [b.number for b in batches]  # plan order
+    assert report.rows["nodes"] == g.number_of_nodes() and report.rows["edges"] == g.number_of_edges()
+    assert "plan" in report.seconds
+    # progress: one call per batch, the total never below what is done, exact once the plan is complete
+    assert [d for d, _ in calls] == list(range(1, len(batches) + 1))
+    assert all(d <= t for d, t in calls) and calls[-1] == (len(batches), len(batches))
+    assert store._batches_estimate(g) <= len(batches)
+
+
+def test_a_plan_that_fails_midway_stops_the_push_with_its_own_error_and_nothing_running():
+    g = random_graph(4, n_companies=80, n_sites=120)
+    store, batches = _slow_plan(g, 2, fail=True)
+    with pytest.raises(CampaignGraphError, match=r"^cannot reach a Bolt server at bolt://127\.0\.0\.1:1 "):
+        _run_streamed(store, g)
+    assert store.written_before_edges is True
+    # the node batches that started were waited for; no relationship batch started
+    assert store.running == [] and store.started and sorted(store.done) == sorted(store.started)
+    assert not set(store.started) & {b.number for b in batches if b.phase == "edges"}
