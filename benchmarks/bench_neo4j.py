@@ -17,7 +17,8 @@ Usage::
     python -m benchmarks.bench_neo4j --size M --heap 4g  # ~100k nodes / 250k edges
     python -m benchmarks.bench_neo4j --size S --warm-push  # figures of a warmed-up server JVM
     python -m benchmarks.bench_neo4j --snapshot benchmarks/data/M-seed7.snapshot --heap 3g --warm-push 2 --no-coverage
-    python -m benchmarks.bench_neo4j --gen-groups 2200 --heap 4g --warm-push 1 --no-coverage --no-repush  # the goal's size
+    python -m benchmarks.bench_neo4j --gen-groups 2200 --relationships 500000 --heap 4g --no-coverage --no-repush  # the goal's size
+    python -m benchmarks.bench_neo4j --gen-groups 2200 --heap 4g --warm-push 1 --no-coverage --no-repush  # 1.18M rows
 
 Goal (issue 5): a 330k-node, 500k-relationship graph in under 30 s, never under 20k rows/s.
 Numbers depend heavily on the machine's other load: the table prints the load average.

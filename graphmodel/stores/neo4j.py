@@ -19,8 +19,11 @@ push again. Rows whose id the server does not have yet (read first) are written 
 ``CREATE`` and an explicit property map, which costs the server less; a CREATE batch that a
 constraint refuses or that the driver retries is run as MERGE, so it converges all the same
 (see :meth:`Neo4jStore.plan`). The property names in such a map are checked identifiers, the
-values still parameters. Up to ``writers`` transactions run at once, only on disjoint labels and
-relationship types (see :meth:`Neo4jStore._run_batches`). The password is never part of a message.
+values still parameters. Node batches return the element ids the server gave their nodes, and a
+CREATE batch of relationships finds both ends by those (with each end's ``id`` still compared)
+instead of the ``id`` index (see :meth:`Neo4jStore._write_batch`). Up to ``writers`` transactions
+run at once, only on disjoint labels and relationship types, starting while the later batches are
+still being built (see :meth:`Neo4jStore._run_batches`). The password is never part of a message.
 
 Where Neo4j and ArcadeDB differ, :func:`detect_server` is the one place that tells them
 apart; callers branch on :attr:`ServerInfo.kind`.
@@ -919,6 +922,14 @@ class Neo4jStore:
             report.seconds[phase] = z - a  # wall time from its first batch's start to its last one's end
         report.seconds["write"] = time.perf_counter() - started_all
         if plan_error is not None and not doubt:
+            if written and isinstance(plan_error, CampaignGraphError):
+                unsent = sorted(b.number for b in pending)
+                later = f"; batches {_ranges(unsent)} were not sent" if unsent else ""
+                raise CampaignGraphError(
+                    f"push interrupted while building the batches after batch {len(known)}: {plan_error.message}; "
+                    f"batches {_ranges(sorted(written))} are written{later}; push again: it converges "
+                    "(MERGE by id) with no duplicates"
+                ) from None
             raise plan_error
         if doubt:
             first, e = doubt[0]
