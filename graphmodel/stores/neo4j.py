@@ -675,7 +675,7 @@ class Neo4jStore:
                 # instead of waiting for the whole plan (measured: 2.3-2.6 s for 830k rows)
                 self._run_batches(self.plan_groups(graph, skip_unchanged=skip_unchanged,
                                                    create_absent=create_absent),
-                                  report, progress, None, more=1 if prune else 0,
+                                  report, progress, more=1 if prune else 0,
                                   estimate=self._batches_estimate(graph))
             finally:
                 self._element_ids = {}
@@ -754,8 +754,7 @@ class Neo4jStore:
         return n + (1 if graph.sources else 0)
 
     def _run_batches(self, batches: list[Batch] | Iterator[list[Batch]], report: PushReport,
-                     progress: ProgressFn | None, total: int | None = None, *, more: int = 0,
-                     estimate: int = 0) -> None:
+                     progress: ProgressFn | None, *, more: int = 0, estimate: int = 0) -> None:
         """Run the batches, up to ``self.writers`` at once, and fill the report's rows and seconds.
 
         ``batches`` is the whole plan, or :meth:`plan_groups` still to be consumed: then a
@@ -806,6 +805,7 @@ class Neo4jStore:
 
         planned: queue.Queue[tuple[str, Any]] = queue.Queue()
         planning = not isinstance(batches, list)
+        complete = not planning  # every batch of the plan handed over
         stop_planning = threading.Event()
         planner: threading.Thread | None = None
         plan_error: BaseException | None = None
@@ -832,7 +832,7 @@ class Neo4jStore:
             planner.start()
 
         def receive(block: bool) -> None:
-            nonlocal planning, plan_error
+            nonlocal planning, plan_error, complete
             while planning:
                 try:
                     what, item = planned.get(block=block)
@@ -842,7 +842,7 @@ class Neo4jStore:
                 if what == "group":
                     take(item)
                 elif what == "done":
-                    planning = False
+                    planning, complete = False, True
                     report.seconds["plan"] = item  # the planner's own time (it overlaps the writes)
                 else:
                     planning = False
@@ -912,19 +912,17 @@ class Neo4jStore:
             finally:
                 stop_planning.set()
                 pool.shutdown(wait=True, cancel_futures=True)
-                if planner is not None:
-                    while planner.is_alive():  # it may be blocked on nothing but its own work
-                        receive(block=False)
-                        planner.join(timeout=0.05)
+                if planner is not None:  # it stops at its next group (the queue never blocks it)
+                    planner.join()
                     receive(block=False)
         report.batches = len(known)
         for phase, (a, z) in spans.items():
             report.seconds[phase] = z - a  # wall time from its first batch's start to its last one's end
         report.seconds["write"] = time.perf_counter() - started_all
+        unsent = sorted(b.number for b in pending)
+        later = f"; batches {_ranges(unsent)} were not sent" if unsent else ""
         if plan_error is not None and not doubt:
             if written and isinstance(plan_error, CampaignGraphError):
-                unsent = sorted(b.number for b in pending)
-                later = f"; batches {_ranges(unsent)} were not sent" if unsent else ""
                 raise CampaignGraphError(
                     f"push interrupted while building the batches after batch {len(known)}: {plan_error.message}; "
                     f"batches {_ranges(sorted(written))} are written{later}; push again: it converges "
@@ -939,9 +937,7 @@ class Neo4jStore:
             in_doubt = (f"batch {numbers[0]} is in doubt (it may or may not be committed)" if len(numbers) == 1
                         else f"batches {_ranges(numbers)} are in doubt (they may or may not be committed)")
             done = f"batches {_ranges(sorted(written))} are written, " if written else "no batch is written, "
-            unsent = sorted(b.number for b in pending)
-            later = f"; batches {_ranges(unsent)} were not sent" if unsent else ""
-            of = f"{n}" if plan_error is None and not planning else f"{n} planned so far"
+            of = f"{n}" if complete else f"{n} planned so far"
             raise CampaignGraphError(
                 f"push interrupted at batch {first.number} of {of} ({first.what}): {base.message}; "
                 f"{done}{in_doubt}{later}; push again: it converges (MERGE by id) with no duplicates"

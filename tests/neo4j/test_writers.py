@@ -72,7 +72,7 @@ def _run(graph, writers: int, **setup) -> tuple[_Recorder, PushReport, list[Batc
     store.setup(batches, **setup)
     report = PushReport(uri=store.uri, database=None, server=ServerInfo("neo4j", "test", "5", False))
     report.rows["created"] = 0
-    store._run_batches(batches, report, None, len(batches))
+    store._run_batches(batches, report, None)
     return store, report, batches
 
 
@@ -117,7 +117,7 @@ def test_an_interrupted_push_says_what_is_written_in_doubt_and_not_sent():
     report = PushReport(uri=store.uri, database=None, server=ServerInfo("neo4j", "test", "5", False))
     report.rows["created"] = 0
     with pytest.raises(CampaignGraphError) as err:
-        store._run_batches(batches, report, None, len(batches))
+        store._run_batches(batches, report, None)
     msg = str(err.value)
     assert msg.startswith(f"push interrupted at batch {fail_at} of {len(batches)} (")
     assert f"batch {fail_at} is in doubt" in msg and "push again" in msg
@@ -176,7 +176,7 @@ def _run_streamed(store: _SlowPlan, g) -> tuple[PushReport, list[tuple[int, int]
     calls: list[tuple[int, int]] = []
     report = PushReport(uri=store.uri, database=None, server=ServerInfo("neo4j", "test", "5", False))
     report.rows["created"] = 0
-    store._run_batches(store.plan_groups(g, create_absent=False), report, lambda d, t: calls.append((d, t)), None,
+    store._run_batches(store.plan_groups(g, create_absent=False), report, lambda d, t: calls.append((d, t)),
                        estimate=store._batches_estimate(g))
     return report, calls
 
