@@ -76,21 +76,48 @@ def execute(name: str) -> nbformat.NotebookNode:
 
 
 def texts(nb: nbformat.NotebookNode) -> Iterator[tuple[int, str, str]]:
-    """(cell index, mime type, text) of every output."""
+    """(cell index, mime type, text) of every output.
+
+    Consecutive outputs of one stream (stdout or stderr) in a cell are joined first: the kernel flushes stdout on a timer, so
+    on a loaded machine one printed line can arrive as two outputs ("A ->" and " B"), and joining
+    those with a newline would split the line (seen in CI on test_01's ownership line).
+    """
     for i, cell in enumerate(nb.cells):
+        pending: list[str] = []
+        pending_name = None
         for out in cell.get("outputs", []):
-            if out.output_type == "stream":
-                yield i, "stream", out.text
-            elif out.output_type in ("execute_result", "display_data"):
+            if out.output_type == "stream" and (not pending or out.name == pending_name):
+                pending.append(out.text)
+                pending_name = out.name
+                continue
+            if pending:
+                yield i, "stream", "".join(pending)
+                pending = []
+            if out.output_type == "stream":  # the other stream (stderr after stdout): a run of its own
+                pending, pending_name = [out.text], out.name
+                continue
+            if out.output_type in ("execute_result", "display_data"):
                 for mime, data in out.data.items():
                     if isinstance(data, str):
                         yield i, mime, data
             elif out.output_type == "error":
                 yield i, "error", "\n".join(out.traceback)
+        if pending:
+            yield i, "stream", "".join(pending)
 
 
 def all_text(nb: nbformat.NotebookNode, mime: str | None = None) -> str:
     return "\n".join(t for _, m, t in texts(nb) if mime is None or m == mime)
+
+
+def test_a_line_the_kernel_flushed_in_two_pieces_reads_as_one() -> None:
+    cell = nbformat.v4.new_code_cell("print(a, '->', b)")
+    cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text="A ->"),
+                    nbformat.v4.new_output("stream", name="stdout", text=" B\n"),
+                    nbformat.v4.new_output("stream", name="stderr", text="warning\n"),
+                    nbformat.v4.new_output("stream", name="stdout", text="C\n")]
+    nb = nbformat.v4.new_notebook(cells=[cell])
+    assert list(texts(nb)) == [(0, "stream", "A -> B\n"), (0, "stream", "warning\n"), (0, "stream", "C\n")]
 
 
 # --------------------------------------------------------------------------- stored form
