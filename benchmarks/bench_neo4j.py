@@ -27,6 +27,7 @@ Numbers depend heavily on the machine's other load: the table prints the load av
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import importlib.util
 import os
 import shutil
@@ -60,6 +61,13 @@ def _same(a: pd.DataFrame, b: pd.DataFrame) -> bool:
     except AssertionError:
         return False
     return True
+
+
+def _write_timeline(path: Path, timeline: list[tuple[float, int]]) -> None:
+    """The push's timeline as a CSV (seconds since the first batch, rows written by then), written atomically."""
+    from graphmodel.atomic import atomic_write_text
+
+    atomic_write_text(path, "seconds,rows\n" + "".join(f"{t:.3f},{r}\n" for t, r in timeline))
 
 
 def _slowest_stretch(timeline: list[tuple[float, int]], window: int) -> float | None:
@@ -124,6 +132,10 @@ def main(argv: list[str] | None = None) -> None:
                     "compare it with the graph")
     ap.add_argument("--window", type=int, default=50_000,
                     help="rows in the stretch whose rate is the 'slowest stretch' (default 50,000)")
+    ap.add_argument("--timeline", type=Path, metavar="CSV",
+                    help="write the first push's timeline (seconds, rows written) to this CSV file")
+    ap.add_argument("--row-wire", action="store_true", help="positional rows one list per row on the wire "
+                    "(as on a server whose split() is not Python's) instead of joined string columns, for comparison")
     ap.add_argument("--merge-only", action="store_true", help="first push with MERGE for every row "
                     "(the path before CREATE for absent rows), for comparison")
     args = ap.parse_args(argv)
@@ -166,6 +178,8 @@ def main(argv: list[str] | None = None) -> None:
         store = Neo4jStore(server.uri, user=server.user, password=server.password, database=db,
                            batch_size=args.batch_size, writers=writers)
         with store:
+            if args.row_wire:  # what a server without a Python-like split() gets (see graphmodel.stores.neo4j._wire)
+                store._server = dataclasses.replace(store.server, split_columns=False)
             # a small warm-up push so the server's query compilation is not in the numbers
             from tests.neo4j.graphs import random_graph
 
@@ -192,10 +206,13 @@ def main(argv: list[str] | None = None) -> None:
             secs_total = first.seconds["write"]  # the batches' wall time (phases may overlap)
             rate = rows_total / secs_total
             slowest = _slowest_stretch(first.timeline, args.window)
+            if args.timeline:
+                _write_timeline(args.timeline, first.timeline)
             goal_rows = 330_000 + 500_000
             table = [
                 ("server", f"{first.server.kind} ({first.server.agent})"),
                 ("driver", _driver_name()),
+                ("positional rows", "joined string columns" if store.server.split_columns else "one list per row"),
                 ("load average", " ".join(f"{x:.1f}" for x in os.getloadavg())),
                 ("graph", f"{graph.number_of_nodes()} nodes, {graph.number_of_edges()} relationships"),
                 ("batch size, writers", f"{args.batch_size}, {writers}"),

@@ -62,6 +62,12 @@ ProgressFn = Callable[[int, int], None]
 #: lists in one record, aligned: both are collected from the same rows in the same order)
 _ELEMENT_IDS = " RETURN collect({id}) AS k, collect(elementId(n)) AS e"
 
+#: what joins a string column of positional rows into one value on the wire (ASCII unit
+#: separator); a column with a value that contains it travels as a list (see :func:`_wire`)
+_SEP = "\x1f"
+_UNWIND_ROWS = "UNWIND $rows AS r "
+_ROW_REF = re.compile(r"\br\[(\d+)\]")
+
 
 class _EndsMissing(Exception):
     """A relationship batch by element ids created fewer relationships than it has rows (an end
@@ -108,6 +114,9 @@ class ServerInfo:
     agent: str
     version: str
     gds: bool  # the Graph Data Science library is installed
+    #: ``split`` keeps empty pieces and splits on the plain string (probed): positional rows can
+    #: then travel as joined string columns (see :func:`_wire`)
+    split_columns: bool = False
 
 
 @dataclass
@@ -254,7 +263,79 @@ def detect_server(driver: Any, database: str | None) -> ServerInfo:
             gds = True
         except Neo4jError:
             gds = False
-    return ServerInfo(kind=kind, agent=agent, version=version, gds=gds)
+    return ServerInfo(kind=kind, agent=agent, version=version, gds=gds, split_columns=_splits_as_python(driver, database))
+
+
+#: what the probe of ``split`` sends: empty pieces at the start, middle and end, and a regex character
+_SPLIT_PROBE = ".\x1f\x1fa.b\x1f"
+
+
+def _splits_as_python(driver: Any, database: str | None) -> bool:
+    """Whether the server's ``split(s, sep)`` gives exactly Python's ``s.split(sep)`` for :data:`_SEP`.
+
+    Joined string columns (:func:`_wire`) rely on that: one piece per row, empty ones kept,
+    the separator taken as a plain string (not a regular expression). Both Neo4j and ArcadeDB
+    do; a server that does not gets the rows one list per row, as before.
+    """
+    from neo4j.exceptions import Neo4jError
+
+    try:
+        records, _, _ = driver.execute_query("RETURN split($s, $sep) AS x", s=_SPLIT_PROBE, sep=_SEP,
+                                             database_=database)
+    except Neo4jError:
+        return False
+    return bool(records) and records[0]["x"] == _SPLIT_PROBE.split(_SEP)
+
+
+def _wire(query: str, rows: list[Any], split_columns: bool) -> tuple[str, dict[str, Any]]:
+    """The query and parameters that carry ``rows`` to the server.
+
+    Positional rows (tuples, read as ``r[0]``, ``r[1]``...) of an ``UNWIND $rows AS r ...``
+    query travel column by column when the server's ``split`` is Python's (probed): a column of
+    strings as one string joined by :data:`_SEP` and split once per batch on the server, a
+    column of one-item string lists (``sources``, ``origins``) the same way and wrapped back
+    into lists, any other column as one list; each ``r[k]`` then reads ``ck[i]``. The driver
+    packs a few values per batch instead of one or two per cell. Measured on ArcadeDB with the
+    pure-Python driver (150k rows of 7 strings): client 13.0 -> 0.9 us per row, server 13.3 ->
+    11.7 us per row on a warm server (unpacking one string is cheaper than thousands of values).
+    Written by hand: the driver has no columnar parameter form. Property maps (MERGE rows) and
+    any query that reads ``r`` otherwise go as they are, ``$rows``.
+    """
+    if not split_columns or not rows or not isinstance(rows[0], tuple) or not query.startswith(_UNWIND_ROWS):
+        return query, {"rows": rows}
+    body = query[len(_UNWIND_ROWS):]
+    width = len(rows[0])
+    used = {int(k) for k in _ROW_REF.findall(body)}
+    if re.search(r"\br\b", _ROW_REF.sub("", body)) or any(len(t) != width for t in rows) or max(used, default=0) >= width:
+        return query, {"rows": rows}
+    params: dict[str, Any] = {"n": len(rows), "sep": _SEP}
+    columns: list[str] = []
+    reads: dict[int, str] = {}
+    for k, col in enumerate(zip(*rows, strict=True)):
+        if k not in used:
+            continue
+        joined = _joined(col)
+        if joined is not None:
+            params[f"s{k}"], reads[k] = joined, f"c{k}[i]"
+            columns.append(f"split($s{k}, $sep) AS c{k}")
+            continue
+        if all(type(v) is list and len(v) == 1 for v in col) and (joined := _joined([v[0] for v in col])) is not None:
+            params[f"s{k}"], reads[k] = joined, f"[c{k}[i]]"
+            columns.append(f"split($s{k}, $sep) AS c{k}")
+            continue
+        params[f"l{k}"], reads[k] = list(col), f"c{k}[i]"
+        columns.append(f"$l{k} AS c{k}")
+    head = f"WITH {', '.join(columns)} " if columns else ""
+    return head + "UNWIND range(0, $n - 1) AS i " + _ROW_REF.sub(lambda m: reads[int(m[1])], body), params
+
+
+def _joined(values: Any) -> str | None:
+    """The strings joined by :data:`_SEP`, or None if one is not a string or contains the separator."""
+    try:
+        joined = _SEP.join(values)
+    except TypeError:  # None, a number, a list...
+        return None
+    return joined if joined.count(_SEP) == len(values) - 1 else None
 
 
 def _maps(columns: tuple[str, ...], rows: list[tuple[Any, ...]]) -> list[dict[str, Any]]:
@@ -481,7 +562,8 @@ class Neo4jStore:
 
     def _run_in(self, tx: Any, query: str, rows: list[Any], attempt: int) -> list[list[Any]]:
         """Run one query of a write transaction (``attempt`` counts the driver's tries, from 1); its records."""
-        return tx.run(query, rows=rows).values()
+        q, params = _wire(query, rows, self._server is not None and self._server.split_columns)
+        return tx.run(q, params).values()
 
     # ------------------------------------------------------------------ schema
     def ensure_constraints(self) -> None:
