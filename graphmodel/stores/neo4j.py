@@ -23,10 +23,12 @@ values still parameters. Node batches return the element ids the server gave the
 CREATE batch of relationships finds both ends by those (with each end's ``id`` still compared)
 instead of the ``id`` index (see :meth:`Neo4jStore._write_batch`). Up to ``writers`` transactions
 run at once, only on disjoint labels and relationship types, starting while the later batches are
-still being built (see :meth:`Neo4jStore._run_batches`). The password is never part of a message.
+still being built (see :meth:`Neo4jStore._run_batches`). Positional rows travel column by column,
+string columns joined into one value and split on the server, where its ``split`` is probed to be
+Python's (see :func:`_wire`). The password is never part of a message.
 
 Where Neo4j and ArcadeDB differ, :func:`detect_server` is the one place that tells them
-apart; callers branch on :attr:`ServerInfo.kind`.
+apart (and probes ``split``); callers branch on :attr:`ServerInfo.kind`.
 """
 
 from __future__ import annotations
