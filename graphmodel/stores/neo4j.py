@@ -299,7 +299,9 @@ def _wire(query: str, rows: list[Any], split_columns: bool) -> tuple[str, dict[s
     into lists, any other column as one list; each ``r[k]`` then reads ``ck[i]``. The driver
     packs a few values per batch instead of one or two per cell. Measured on ArcadeDB with the
     pure-Python driver (150k rows of 7 strings): client 13.0 -> 0.9 us per row, server 13.3 ->
-    11.7 us per row on a warm server (unpacking one string is cheaper than thousands of values).
+    11.7 us per row on a warm server (unpacking one string is cheaper than thousands of values);
+    in a whole push of the goal graph (832k rows) the client's CPU fell from 29 to 7 us per row
+    and the server's stayed the same within the noise.
     Written by hand: the driver has no columnar parameter form. Property maps (MERGE rows) and
     any query that reads ``r`` otherwise go as they are, ``$rows``.
     """
