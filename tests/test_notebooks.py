@@ -15,6 +15,7 @@ import os
 import re
 import sys
 from collections.abc import Iterator
+from itertools import groupby
 from pathlib import Path
 from typing import Any
 
@@ -78,32 +79,24 @@ def execute(name: str) -> nbformat.NotebookNode:
 def texts(nb: nbformat.NotebookNode) -> Iterator[tuple[int, str, str]]:
     """(cell index, mime type, text) of every output.
 
-    Consecutive outputs of one stream (stdout or stderr) in a cell are joined first: the kernel flushes stdout on a timer, so
-    on a loaded machine one printed line can arrive as two outputs ("A ->" and " B"), and joining
-    those with a newline would split the line (seen in CI on test_01's ownership line).
+    Consecutive outputs of one stream (stdout or stderr) in a cell are joined first: the kernel
+    flushes stdout on a timer, so on a loaded machine one printed line can arrive as two outputs
+    ("A ->" and " B"), and joining those with a newline would split the line (seen in CI on
+    test_01's ownership line).
     """
     for i, cell in enumerate(nb.cells):
-        pending: list[str] = []
-        pending_name = None
-        for out in cell.get("outputs", []):
-            if out.output_type == "stream" and (not pending or out.name == pending_name):
-                pending.append(out.text)
-                pending_name = out.name
+        outputs = cell.get("outputs", [])
+        for stream, run in groupby(outputs, key=lambda o: o.name if o.output_type == "stream" else None):
+            if stream is not None:
+                yield i, "stream", "".join(o.text for o in run)
                 continue
-            if pending:
-                yield i, "stream", "".join(pending)
-                pending = []
-            if out.output_type == "stream":  # the other stream (stderr after stdout): a run of its own
-                pending, pending_name = [out.text], out.name
-                continue
-            if out.output_type in ("execute_result", "display_data"):
-                for mime, data in out.data.items():
-                    if isinstance(data, str):
-                        yield i, mime, data
-            elif out.output_type == "error":
-                yield i, "error", "\n".join(out.traceback)
-        if pending:
-            yield i, "stream", "".join(pending)
+            for out in run:
+                if out.output_type in ("execute_result", "display_data"):
+                    for mime, data in out.data.items():
+                        if isinstance(data, str):
+                            yield i, mime, data
+                elif out.output_type == "error":
+                    yield i, "error", "\n".join(out.traceback)
 
 
 def all_text(nb: nbformat.NotebookNode, mime: str | None = None) -> str:
