@@ -70,12 +70,14 @@ _SEP = "\x1f"
 _UNWIND_ROWS = "UNWIND $rows AS r "
 _ROW_REF = re.compile(r"\br\[(\d+)\]")
 
+#: the phases of a push, in the order they are written
+_PHASES = ("sources", "nodes", "edges")
+
 
 class _EndsMissing(Exception):
     """A relationship batch by element ids created fewer relationships than it has rows (an end
     is gone or is another node now); its transaction is rolled back and the id look-up runs."""
-#: the phases of a push, in the order they are written
-_PHASES = ("sources", "nodes", "edges")
+
 
 _PY_TYPES: dict[str, tuple[type, ...]] = {
     "str": (str,),
@@ -308,27 +310,28 @@ def _wire(query: str, rows: list[Any], split_columns: bool) -> tuple[str, dict[s
     if not split_columns or not rows or not isinstance(rows[0], tuple) or not query.startswith(_UNWIND_ROWS):
         return query, {"rows": rows}
     body = query[len(_UNWIND_ROWS):]
-    width = len(rows[0])
     used = {int(k) for k in _ROW_REF.findall(body)}
-    if re.search(r"\br\b", _ROW_REF.sub("", body)) or any(len(t) != width for t in rows) or max(used, default=0) >= width:
+    try:
+        cols = list(zip(*rows, strict=True))
+    except ValueError:  # rows of different widths
+        return query, {"rows": rows}
+    if re.search(r"\br\b", _ROW_REF.sub("", body)) or max(used, default=0) >= len(cols):
         return query, {"rows": rows}
     params: dict[str, Any] = {"n": len(rows), "sep": _SEP}
     columns: list[str] = []
     reads: dict[int, str] = {}
-    for k, col in enumerate(zip(*rows, strict=True)):
+    for k, col in enumerate(cols):
         if k not in used:
             continue
-        joined = _joined(col)
+        joined, reads[k] = _joined(col), f"c{k}[i]"
+        if joined is None and all(type(v) is list and len(v) == 1 for v in col):
+            joined, reads[k] = _joined([v[0] for v in col]), f"[c{k}[i]]"
         if joined is not None:
-            params[f"s{k}"], reads[k] = joined, f"c{k}[i]"
+            params[f"s{k}"] = joined
             columns.append(f"split($s{k}, $sep) AS c{k}")
-            continue
-        if all(type(v) is list and len(v) == 1 for v in col) and (joined := _joined([v[0] for v in col])) is not None:
-            params[f"s{k}"], reads[k] = joined, f"[c{k}[i]]"
-            columns.append(f"split($s{k}, $sep) AS c{k}")
-            continue
-        params[f"l{k}"], reads[k] = list(col), f"c{k}[i]"
-        columns.append(f"$l{k} AS c{k}")
+        else:
+            params[f"l{k}"], reads[k] = list(col), f"c{k}[i]"
+            columns.append(f"$l{k} AS c{k}")
     head = f"WITH {', '.join(columns)} " if columns else ""
     return head + "UNWIND range(0, $n - 1) AS i " + _ROW_REF.sub(lambda m: reads[int(m[1])], body), params
 
