@@ -18,7 +18,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-DATA = ROOT.parent / "shared" / "data"
+DATA = ROOT / "data"
 FILES = [
     "gem-coal-mines-2024-05-22.csv",
     "gem-iron-steel-units-2025-03-18.csv",

@@ -77,7 +77,7 @@ def time_real_graph() -> None:
     from loaders.registry import load_paths
     from loaders.resolution import resolve
 
-    data = ROOT.parent / "shared" / "data"
+    data = ROOT / "data"
     files = [data / f for f in ("gem-iron-steel-plants-2025-03-25.csv", "gem-iron-steel-units-2025-03-18.csv",
                                 "gem-iron-ore-mines-2024-11.xlsx", "gem-coal-mines-2024-05-22.csv",
                                 "agreements/agreements.csv")]
@@ -92,7 +92,7 @@ def time_real_graph() -> None:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sweep", action="store_true", help="also show other thresholds")
-    ap.add_argument("--graph", action="store_true", help="also time resolve() on the full real GEM graph (../shared/data)")
+    ap.add_argument("--graph", action="store_true", help="also time resolve() on the full real GEM graph (data/)")
     args = ap.parse_args(argv)
     pairs = read_pairs()
     n_match = sum(p["label"] == "match" for p in pairs)

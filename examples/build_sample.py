@@ -40,7 +40,7 @@ from loaders.context import LoadContext
 from loaders.registry import loader
 from loaders.resolution import resolve
 
-DATA = ROOT.parent / "shared" / "data"
+DATA = ROOT / "data"
 OUT = ROOT / "examples" / "sample"
 #: the date the sample was loaded (fixed, so a rebuild gives the same bytes)
 LOAD_DATE = "2026-11-25"

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 import networkx as nx
 
-from graphmodel import schema
+from graphmodel import provenance, schema
 from graphmodel.columnar import kinds_filter
 from graphmodel.errors import CampaignGraphError
 from graphmodel.names import compact_key, name_key, plain_text
@@ -33,7 +33,8 @@ if TYPE_CHECKING:  # pragma: no cover
     from graphmodel.columnar import Columnar
 
 #: list properties that a merge unions instead of treating as a conflict
-_UNION_LISTS = {"aliases", "former_names", "sources", "origins", "gem_id", "registry_ids", "clauses"}
+_UNION_LISTS = {"aliases", "former_names", "sources", "origins", "gem_id", "registry_ids", "clauses",
+                "value_sources"}
 
 MERGE_POLICIES = ("error", "fill", "replace")
 
@@ -911,7 +912,12 @@ class CampaignGraph:
                 old = existing.get(p)
                 if old is not None and not (p in _UNION_LISTS and isinstance(old, list)) and old != val:
                     raise CampaignGraphError(f"duplicate {what} with a different value for {p}", column=p)
+        taken = [p for p, val in new.items()
+                 if p not in _UNION_LISTS and (existing.get(p) is None or (merge == "replace" and existing[p] != val))]
+        provenance.merge_pins(existing, new, taken)
         for p, val in new.items():
+            if p == provenance.VALUE_SOURCES:
+                continue  # merge_pins has combined them
             old = existing.get(p)
             if old is None:
                 existing[p] = list(val) if isinstance(val, list) else val

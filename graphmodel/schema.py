@@ -91,6 +91,7 @@ COMMON_NODE_PROPS: Mapping[str, Prop] = _p(
     former_names=Prop("list", doc="earlier names, each optionally 'Name (until YYYY-MM-DD)'"),
     sources=L,
     origins=Prop("list", sensitive=True, doc="file:row each fact came from (internal paths: sensitive)"),
+    value_sources=Prop("list", doc="'prop=source id' for values set by only some of the record's sources"),
     user_entered=Prop("bool", doc="entered by a user with no source"),
     notes=Prop("str", sensitive=True, doc="free-text notes (confidential)"),
 )
@@ -101,6 +102,7 @@ COMMON_EDGE_PROPS: Mapping[str, Prop] = _p(
     valid_to=DE,
     sources=L,
     origins=Prop("list", sensitive=True),
+    value_sources=Prop("list", doc="'prop=source id' for values set by only some of the record's sources"),
     user_entered=B,
     notes=Prop("str", sensitive=True),
 )

@@ -12,7 +12,7 @@ import shutil
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-DATA = HERE.parents[1].parent / "shared" / "data"
+DATA = HERE.parents[1] / "data"
 GROUPS = ("ArcelorMittal", "Vale", "Rio Tinto", "BHP", "Anglo American")
 MINES = "gem-iron-ore-mines-map-2024-11-25.csv"
 

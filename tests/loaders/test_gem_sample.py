@@ -12,8 +12,7 @@ from loaders.resolution import resolve
 
 REPO = Path(__file__).resolve().parents[2]
 SAMPLE = REPO / "examples" / "sample"
-SHARED = REPO.parent / "shared" / "data"
-HAVE_DATA = (SHARED / "gem-coal-mines-2024-05-22.csv").exists()
+SHARED = REPO / "data"
 
 AM, AM_BRASIL, AMSA = "E100000000687", "E100001000493", "E100001000504"
 
@@ -53,7 +52,6 @@ def test_sample_loads_with_sources_and_no_invented_union_facts():
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(not HAVE_DATA, reason="shared/data not beside the repo")
 def test_full_real_files_load(real):
     g, ctx = real
     assert not ctx.errors and g.validate() == []
@@ -66,7 +64,6 @@ def test_full_real_files_load(real):
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(not HAVE_DATA, reason="shared/data not beside the repo")
 def test_committed_sample_equals_build(real, tmp_path):
     graph = real[0].copy()
     resolve(graph)

@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-DATA = HERE.parents[2].parent / "shared" / "data"
+DATA = HERE.parents[2] / "data"
 OUT = HERE / "gem"
 
 PLANTS = {
