@@ -1,4 +1,4 @@
-"""Data flows one way: loaders -> graphmodel -> queries -> exports (CONVENTIONS.md).
+"""Data flows one way: loaders -> graphmodel -> queries -> exports (docs/semantics.md#data-flow).
 
 graphmodel imports none of the others; queries never imports exports or loaders; loaders never
 import queries or exports. Checked on the source text with ast, so a lazy import inside a
