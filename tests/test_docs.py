@@ -34,7 +34,7 @@ def slug(heading: str) -> str:
 
 
 def anchors(page: Path) -> set[str]:
-    return {slug(m) for m in re.findall(r"^#{1,6} (.+)$", page.read_text(encoding="utf-8"), flags=re.M)}
+    return {slug(m) for m in re.findall(r"^#{1,6} (.+)$", page.read_text(encoding="utf-8"), flags=re.MULTILINE)}
 
 
 def test_every_test_cited_in_threats_exists() -> None:
@@ -45,7 +45,7 @@ def test_every_test_cited_in_threats_exists() -> None:
 
 def test_every_threat_row_has_a_section() -> None:
     text = (REPO / "docs" / "threats.md").read_text(encoding="utf-8")
-    assert re.findall(r"^## (\d+)\. ", text, flags=re.M) == [str(i) for i in range(1, 18)]
+    assert re.findall(r"^## (\d+)\. ", text, flags=re.MULTILINE) == [str(i) for i in range(1, 18)]
 
 
 def test_a_missing_test_or_file_is_reported(tmp_path: Path) -> None:
