@@ -211,7 +211,7 @@ def test_pickle_is_never_read(tmp_path: Path) -> None:
 
 
 def test_any_text_round_trips_or_is_refused_before_writing(tmp_path_factory: pytest.TempPathFactory) -> None:
-    """THREATS #5: names, aliases and notes with control characters, NULs and lone surrogates."""
+    """docs/threats.md #5: names, aliases and notes with control characters, NULs and lone surrogates."""
     from hypothesis import HealthCheck, given, settings
     from hypothesis import strategies as st
 
