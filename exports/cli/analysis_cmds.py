@@ -13,7 +13,7 @@ from typing import Any
 import click
 import pandas as pd
 
-from exports.cli.common import open_snapshot
+from exports.cli.common import as_of_option, open_snapshot
 from exports.cli.neo4j_cmds import open_graph, snapshot_or_uri
 from graphmodel.errors import CampaignGraphError
 
@@ -24,7 +24,6 @@ format_choice = click.option(
     help="table prints to the terminal; csv/json print to stdout or write -o FILE; xlsx needs -o FILE.",
 )
 output_option = click.option("-o", "--output", type=click.Path(path_type=Path), default=None, help="File to write.")
-as_of_option = click.option("--as-of", default=None, help="Date (YYYY-MM-DD) the answer holds for; default today.")
 
 
 def _factors_text(f: Any) -> str:

@@ -13,7 +13,7 @@ from typing import Any
 import click
 import pandas as pd
 
-from exports.cli.common import echo_json
+from exports.cli.common import as_of_option, echo_json
 from exports.cli.neo4j_cmds import backend_options, open_graph, snapshot_or_uri
 from exports.tables import format_table, table_records, write_table
 from graphmodel.errors import CampaignGraphError
@@ -79,7 +79,6 @@ format_choice = click.option(
 )
 output_option = click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
                              help="File to write (csv, json, xlsx).")
-as_of_option = click.option("--as-of", "as_of", default=None, help="Date (YYYY-MM-DD) the question is asked at; default today.")
 rule_option = click.option("--rule", type=click.Choice(["control", "effective"]), default="control", show_default=True,
                            help="Group by control (IFRS 10) or by effective stake >= --threshold.")
 threshold_option = click.option("--threshold", type=click.FloatRange(0, 100), default=50.0, show_default=True,
@@ -227,7 +226,7 @@ def summary_line(df: pd.DataFrame) -> str:
 @snapshot_or_uri()
 @click.argument("company")
 @as_of_option
-@click.option("--horizon-days", type=click.IntRange(0), default=730, show_default=True, help="How far ahead to look.")
+@click.option("--horizon-days", type=click.IntRange(0, 36500), default=730, show_default=True, help="How far ahead to look.")
 @click.option("--window-days", type=click.IntRange(1), default=90, show_default=True,
               help="Width of a bargaining window: expiries this close together form a cluster.")
 @rule_option

@@ -9,11 +9,10 @@ from pathlib import Path
 
 import click
 
-from exports.cli.common import open_snapshot
+from exports.cli.common import as_of_option, open_snapshot
 from graphmodel.errors import CampaignGraphError
 
 snapshot_arg = click.argument("snapshot", type=click.Path(path_type=Path))
-as_of_option = click.option("--as-of", default=None, help="Date (YYYY-MM-DD) the view is true on; default today.")
 redact_option = click.option(
     "--redact", is_flag=True,
     help="Drop people, contacts, membership figures, confidential notes and sources; the output says so.",
