@@ -10,11 +10,17 @@ about one company or one ownership relation into a single record (see
 
 Mapping (DESIGN.md, "Mapping the public formats"):
 
-- each owner OPERATES the site (``share`` = its bracketed stake when given);
-- each parent OWNS the owner with its bracketed stake, ``derived=gem_parent``;
+- the fields' grammar (nesting, joint ventures, full-width brackets...) is read by
+  :mod:`loaders.gem_owners`;
+- each owner OPERATES the site (``share`` = its bracketed stake when given); a joint
+  venture's members OWN it with their stakes;
+- each parent OWNS the owner with its bracketed stake, ``derived=gem_parent`` (a joint
+  venture's parents: share unknown, it is held through its members);
 - a *sole* parent listed without a percentage gets ``share=100`` with
-  ``share_inferred="sole GEM parent listed without a percentage"``; any other missing
-  percentage stays unknown (absent, never 0 or 100);
+  ``share_inferred="sole GEM parent listed without a percentage"``, dropped again when
+  another row states a holder's share in that owner; any other missing percentage stays
+  unknown (absent, never 0 or 100);
+- a share set by only some of an edge's sources is pinned to them (``value_sources``);
 - placeholders (``natural person(s)``, ``small shareholder(s)``, ``unknown``, ``--``,
   ``others``...) are unknown holders, never companies;
 - an owner that is its own parent operates directly: no OWNS self-loop;
@@ -32,6 +38,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from graphmodel import provenance
 from graphmodel.records import EdgeRecord, NodeRecord, Source, edge_id
 from loaders import gem_owners
 from loaders.context import LoadContext, Location
@@ -517,8 +524,6 @@ class GemEmitter:
 
     def _set_share_sources(self, rec: EdgeRecord, sources: list[str] | None) -> None:
         """Pin ``share`` (and ``share_inferred``) to the sources that set it (graphmodel.provenance)."""
-        from graphmodel import provenance
-
         eid = rec.id or edge_id(rec.kind, rec.source, rec.target)
         if rec.props.get("share") is None or not sources:
             self.share_sources.pop(eid, None)

@@ -64,13 +64,13 @@ COMMA = ",，"
 
 _NUM = r"(\d+(?:[.,]\d+)?)\s*%"
 _PCT_ONLY = re.compile(r"^\s*" + _NUM + r"\s*$")
-_PCT_TAIL = re.compile(r"^(.*?)\s*" + _NUM + r"\s*$", re.S)
-_PCT_HEAD = re.compile(r"^\s*" + _NUM + r"\s+(.*)$", re.S)
+_PCT_TAIL = re.compile(r"^(.*?)\s*" + _NUM + r"\s*$", re.DOTALL)
+_PCT_HEAD = re.compile(r"^\s*" + _NUM + r"\s+(.*)$", re.DOTALL)
 _LEGAL = r"(?:ltd|limited|co|inc|llc|corp|corporation|plc|sa|ag|gmbh|bv|nv|pty ltd|co\.?,? ?ltd)"
 #: a bare legal form as a whole "holder"
-_BARE_LEGAL = re.compile(r"^\W*" + _LEGAL + r"\W*$", re.I)
+_BARE_LEGAL = re.compile(r"^\W*" + _LEGAL + r"\W*$", re.IGNORECASE)
 #: a separator followed by a bare legal form (then the end, a separator or a bracket)
-_SEP_LEGAL = re.compile(r"\s*[;；]\s*(?=" + _LEGAL + r"\.?\s*(?:$|[;；,，\[\]()（）]))", re.I)
+_SEP_LEGAL = re.compile(r"\s*[;；]\s*(?=" + _LEGAL + r"\.?\s*(?:$|[;；,，\[\]()（）]))", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -188,7 +188,7 @@ def _has_share(tokens: list[tuple]) -> bool:
 
 
 class _Holder:
-    __slots__ = ("parts", "share", "lead", "members")
+    __slots__ = ("lead", "members", "parts", "share")
 
     def __init__(self) -> None:
         self.parts: list[str] = []

@@ -25,7 +25,7 @@ ORE_XLSX = "gem-iron-ore-mines-2024-11.xlsx"
 ORE_CSV = "gem-iron-ore-mines-map-2024-11-25.csv"
 
 #: a bare legal form standing alone (what the old ";" splitter made companies of)
-BARE_LEGAL = re.compile(r"^\W*(ltd|limited|co|inc|llc|corp|plc|sa|ag)\W*$", re.I)
+BARE_LEGAL = re.compile(r"^\W*(ltd|limited|co|inc|llc|corp|plc|sa|ag)\W*$", re.IGNORECASE)
 
 
 @pytest.fixture(scope="module")
@@ -59,8 +59,8 @@ def shape(entries: tuple[Entry, ...]) -> list[tuple]:
 # (file, row, column, exact text, expected holders); each text is checked against the file
 CASES = [
     (COAL, 5242, "owner",  # M5584 West Wallsend: a joint venture and its members
-     "Macquerie Coal Joint Venture [Oceanic Coal Australia Limited [70%]; Marubeni Coal Pty Ltd [17%]; "
-     "OCAL Macquarie Pty Ltd [10%]; JFE Minerals Pty Ltd [3%]]",
+     ("Macquerie Coal Joint Venture [Oceanic Coal Australia Limited [70%]; Marubeni Coal Pty Ltd [17%]; "
+     "OCAL Macquarie Pty Ltd [10%]; JFE Minerals Pty Ltd [3%]]"),
      [("Macquerie Coal Joint Venture", None, [("Oceanic Coal Australia Limited", 70.0),
                                               ("Marubeni Coal Pty Ltd", 17.0), ("OCAL Macquarie Pty Ltd", 10.0),
                                               ("JFE Minerals Pty Ltd", 3.0)])]),
@@ -74,8 +74,8 @@ CASES = [
     (COAL, 1113, "parent", "Huainan Mining Group [50%]; Yongtai Hongkan Holding Group [41%]; Others [ 9%）",
      [("Huainan Mining Group", 50.0), ("Yongtai Hongkan Holding Group", 41.0), ("<Others>", 9.0)]),
     (COAL, 1159, "parent",
-     "Shanxi Coking Coal Group （43%]; Changzhi Shangdang District State-Owned Capital Investment Comp （25%]; "
-     "Other [32%]",
+     ("Shanxi Coking Coal Group （43%]; Changzhi Shangdang District State-Owned Capital Investment Comp （25%]; "
+     "Other [32%]"),
      [("Shanxi Coking Coal Group", 43.0), ("Changzhi Shangdang District State-Owned Capital Investment Comp", 25.0),
       ("<Other>", 32.0)]),
     (COAL, 3512, "owner", "Jinneng Coal Mine Group;Limited. [Former name: Datong Coal Mine Group;Limited.]",
@@ -84,8 +84,8 @@ CASES = [
      [("Inner Mongolia Danmengde Coal Industry Co, Ltd.", None)]),
     (COAL, 4124, "parent", "China Xinda Asset Management Inc.;Ltd.", [("China Xinda Asset Management Inc., Ltd.", None)]),
     (COAL, 404, "parent",  # the 12% belongs to Baoshan (65 + 12 + 5 + 18 = 100)
-     "Assets Supervision and Administration Commission of Henan Provincial People's Government [65%]; "
-     "Baoshan Iron and Steel Company; [12%] China Huarong Asset Management Company [5%]; Others [18%]",
+     ("Assets Supervision and Administration Commission of Henan Provincial People's Government [65%]; "
+     "Baoshan Iron and Steel Company; [12%] China Huarong Asset Management Company [5%]; Others [18%]"),
      [("Assets Supervision and Administration Commission of Henan Provincial People's Government", 65.0),
       ("Baoshan Iron and Steel Company", 12.0), ("China Huarong Asset Management Company", 5.0), ("<Others>", 18.0)]),
     (COAL, 1234, "parent",
@@ -96,8 +96,8 @@ CASES = [
     (COAL, 1429, "parent", "Jinneng Group [51%]; Jinzhong Jinliang Tianze Energy Technology Company 49%]",
      [("Jinneng Group", 51.0), ("Jinzhong Jinliang Tianze Energy Technology Company", 49.0)]),
     (COAL, 2108, "owner",
-     "Jinneng Holdings Coal Industry Group Xinzhou Coal Transportation and Sales Company [51%，Weihua Holdings "
-     "Limited [49%）",
+     ("Jinneng Holdings Coal Industry Group Xinzhou Coal Transportation and Sales Company [51%，Weihua Holdings "
+     "Limited [49%）"),
      [("Jinneng Holdings Coal Industry Group Xinzhou Coal Transportation and Sales Company", 51.0),
       ("Weihua Holdings Limited", 49.0)]),
     (COAL, 5284, "parent", "Government of Telengana (51%), Government of India (49%)",
@@ -193,7 +193,7 @@ def edges_touching(g, node):
 
 
 def test_m5584_joint_venture_operates_and_its_members_own_it(full):
-    g, ctx = full
+    g, _ctx = full
     jv = "gem-macquerie-coal-joint-venture"
     assert g.name_of(jv) == "Macquerie Coal Joint Venture"
     assert sorted(e[0] for e in g.in_edges("M5584")) == [f"OPERATES:{jv}->M5584"]
