@@ -264,3 +264,61 @@ def test_inferred_share_goes_when_a_row_states_one(full):
     assert "share" not in e and "share_inferred" not in e
     assert not any("share_inferred" in x[3] for x in g.in_edges(wambo, "OWNS"))
     assert ctx.stats["gem_inferred_shares_withdrawn"] > 0
+
+
+def test_id_fields_pair_with_name_fields(fields):
+    """Every GEM id field lists as many entries as its name field (placeholders included)."""
+    pairs = [(PLANTS, "owner", "owner-gem-id"), (PLANTS, "parent", "parent-gem-id"),
+             (UNITS, "owner", "owner-gem-id"), (UNITS, "parent", "parent-gem-id"),
+             (ORE_XLSX, "Owner", "Owner GEM Entity ID"), (ORE_XLSX, "Parent", "Parent GEM Entity ID")]
+    checked = 0
+    for (file, row, col), text in fields.items():
+        for f, name_col, id_col in pairs:
+            if file == f and col == name_col and fields.get((file, row, id_col)):
+                ids = flatten(parse(fields[(file, row, id_col)]).entries)
+                assert len(flatten(parse(text).entries)) == len(ids), (file, row, text)
+                assert all(re.fullmatch(r"E\d{9,}|--", e.name) for e in ids), (file, row)
+                checked += 1
+    assert checked > 10_000
+
+
+def test_emitter_pins_share_to_the_sources_that_stated_it():
+    from loaders.context import LoadContext, Location
+    from loaders.gem_common import GemEmitter
+
+    em = GemEmitter(LoadContext())
+    loc = Location("f.csv", 2)
+    em.edge("p", "o", "OWNS", {"share": None}, "s1", loc)  # no share: unknown
+    e = em.edge("p", "o", "OWNS", {"share": 60.0}, "s2", loc)
+    assert e.props["share"] == 60.0 and e.props["value_sources"] == ["share=s2"]
+    em.edge("p", "o", "OWNS", {"share": 60.0}, "s3", loc)  # a third source states the same
+    assert e.props["value_sources"] == ["share=s2", "share=s3"] and e.sources == ("s1", "s2", "s3")
+    em.edge("p", "o", "OWNS", {"share": None}, "s4", loc)
+    assert e.props["share"] == 60.0 and e.props["value_sources"] == ["share=s2", "share=s3"]
+    # stated by every source: no pin
+    f = em.edge("q", "o", "OWNS", {"share": 40.0}, "s1", loc)
+    em.edge("q", "o", "OWNS", {"share": 40.0}, "s2", loc)
+    assert "value_sources" not in f.props
+
+
+def test_emitter_drops_an_inferred_share_when_another_holder_is_stated():
+    from loaders.context import LoadContext, Location
+    from loaders.gem_common import GemEmitter
+
+    inferred = {"share": 100.0, "share_inferred": "sole GEM parent listed without a percentage"}
+    for order in ("inferred first", "stated first"):
+        em = GemEmitter(LoadContext())
+        loc = Location("f.csv", 2)
+        steps = [("a", dict(inferred)), ("b", {"share": 75.0})]
+        if order == "stated first":
+            steps.reverse()
+        for holder, props in steps:
+            em.edge(holder, "o", "OWNS", props, "s1", loc)
+        a, b = em.edges["OWNS:a->o"].props, em.edges["OWNS:b->o"].props
+        assert "share" not in a and "share_inferred" not in a, order
+        assert b["share"] == 75.0
+    # the same holder stating the share replaces its inferred one
+    em = GemEmitter(LoadContext())
+    em.edge("a", "o", "OWNS", dict(inferred), "s1", Location("f.csv", 2))
+    e = em.edge("a", "o", "OWNS", {"share": 100.0}, "s2", Location("g.csv", 3))
+    assert e.props["share"] == 100.0 and "share_inferred" not in e.props and e.props["value_sources"] == ["share=s2"]
