@@ -602,7 +602,8 @@ class GemEmitter:
                 owner_share[oid] = h.share
         if not owner_ids:
             return
-        sole = parents.raw_count == 1 and len(parents.holders) == 1
+        # a stake over 100 was stated (wrongly): not "listed without a percentage"
+        sole = parents.raw_count == 1 and len(parents.holders) == 1 and not parents.problems
         parent_ids = [company_id(p, prefix=id_prefix) for p in parents.holders]
         # owners that are their own parents hold their stake directly; parents that are
         # owners own none of the co-owners (coal M0932: "Glencore PLC [50%]; Phembani [50%]",

@@ -322,3 +322,25 @@ def test_emitter_drops_an_inferred_share_when_another_holder_is_stated():
     em.edge("a", "o", "OWNS", dict(inferred), "s1", Location("f.csv", 2))
     e = em.edge("a", "o", "OWNS", {"share": 100.0}, "s2", Location("g.csv", 3))
     assert e.props["share"] == 100.0 and "share_inferred" not in e.props and e.props["value_sources"] == ["share=s2"]
+
+
+def test_unreadable_field_warns_and_the_site_keeps_its_facts(tmp_path):
+    f = tmp_path / "coal.csv"
+    f.write_text(
+        "id,project,status,owner,parent,workforce,coal_type\n"
+        "M1,Alpha Mine,operating,Alpha Coal [Group; Beta Pty Ltd,Gamma PLC [100%],300,Bituminous\n"
+        "M2,Beta Mine,operating,Beta Pty Ltd [60%]; Delta Ltd [40%],Gamma PLC [120%],,Bituminous\n",
+        encoding="utf-8",
+    )
+    g, ctx = load_paths([f], fmt="gem-coal")
+    assert g.node("M1")["workforce"] == 300 and g.node("M1")["status"] == "operating"
+    assert g.in_edges("M1") == [] and not g.find("Alpha Coal", "Company")
+    assert "coal.csv:2: column 'owner': a bracket is never closed: 'Alpha Coal [Group; Beta Pty Ltd'; " \
+           "no holder read from it" in ctx.warnings
+    assert "coal.csv:3: column 'parent': share 120% is over 100; kept unknown: 'Gamma PLC [120%]'" in ctx.warnings
+    # the owners keep their stakes; Gamma's stake is unknown, not "a sole parent without a
+    # percentage", so no 100% is inferred and the file does not say which owner it holds
+    assert {e[0] for e in g.in_edges("M2")} == {"OPERATES:gem-beta-pty-ltd->M2", "OPERATES:gem-delta-ltd->M2"}
+    assert g.edge("OPERATES:gem-beta-pty-ltd->M2")[2]["share"] == 60.0
+    assert not g.has_node("gem-gamma-plc") or g.out_edges("gem-gamma-plc", "OWNS") == []
+    assert not ctx.errors
