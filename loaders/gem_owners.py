@@ -7,9 +7,10 @@ Pure functions on text; no graph, no context. The grammar, as the trackers write
   (``Government of Telengana (51%), Government of India (49%)``); other commas belong to
   names (``Co., Ltd.``);
 - a stake is a percentage in brackets after the name (``[70%]``, ``[70.0%]``, ``[ 9%）``;
-  ASCII and full-width brackets, mixed as GEM mixes them), a bare one (``Group 84%``), or a
-  bracketed one before the name (``[12%] China Huarong``); a stake closes its holder, so
-  ``China Coal [51%] Shanxi Xiangning ... [49%]`` is two holders;
+  ASCII and full-width brackets, mixed as GEM mixes them), a bare one (``Group 84%``), or one
+  before the name (``[12%] A``); a name with stakes before and after it gives the first to
+  the holder before, which has none (``Baoshan ... Company; [12%] China Huarong ... [5%]``);
+  a stake closes its holder, so ``China Coal [51%] Shanxi Xiangning ... [49%]`` is two holders;
 - a bracket without a percentage is part of the name (``Bulga Coal Management [BCM]``,
   ``Shanxi Lu'an Mining [Group] Company``), unless it lists holders with stakes: then it
   names the members of a joint venture, who own it with those stakes
@@ -230,8 +231,6 @@ def _assemble(tokens: list[tuple], problems: list[str]) -> list[Entry]:
         if "%" in name:
             raise _Unreadable("a percentage inside a name")
         if h.lead is not None:
-            if not name and h.share is None:
-                h.share, h.lead = h.lead, None
             if h.share is None:
                 h.share, h.lead = h.lead, None  # a stake written before the name
             else:
