@@ -10,11 +10,17 @@ about one company or one ownership relation into a single record (see
 
 Mapping (docs/formats.md#gem-trackers):
 
-- each owner OPERATES the site (``share`` = its bracketed stake when given);
-- each parent OWNS the owner with its bracketed stake, ``derived=gem_parent``;
+- the fields' grammar (nesting, joint ventures, full-width brackets...) is read by
+  :mod:`loaders.gem_owners`;
+- each owner OPERATES the site (``share`` = its bracketed stake when given); a joint
+  venture's members OWN it with their stakes;
+- each parent OWNS the owner with its bracketed stake, ``derived=gem_parent`` (a joint
+  venture's parents: share unknown, it is held through its members);
 - a *sole* parent listed without a percentage gets ``share=100`` with
-  ``share_inferred="sole GEM parent listed without a percentage"``; any other missing
-  percentage stays unknown (absent, never 0 or 100);
+  ``share_inferred="sole GEM parent listed without a percentage"``, dropped again when
+  another row states a holder's share in that owner; any other missing percentage stays
+  unknown (absent, never 0 or 100);
+- a share set by only some of an edge's sources is pinned to them (``value_sources``);
 - placeholders (``natural person(s)``, ``small shareholder(s)``, ``unknown``, ``--``,
   ``others``...) are unknown holders, never companies;
 - an owner that is its own parent operates directly: no OWNS self-loop;
@@ -32,41 +38,15 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from graphmodel import provenance
 from graphmodel.records import EdgeRecord, NodeRecord, Source, edge_id
+from loaders import gem_owners
 from loaders.context import LoadContext, Location
+from loaders.gem_owners import PLACEHOLDERS, is_placeholder, norm_space  # noqa: F401 - re-exported
 
 PUBLISHER = "Global Energy Monitor"
 LICENCE = "CC BY 4.0"
 REPO_URL = "https://github.com/GlobalEnergyMonitor/maps"
-
-#: holder texts that name no company (compared case-insensitively, whitespace-collapsed)
-PLACEHOLDERS = frozenset(
-    {
-        "",
-        "-",
-        "--",
-        "n/a",
-        "na",
-        "none",
-        "unknown",
-        "unknown owner",
-        "other",
-        "others",
-        "natural person",
-        "natural persons",
-        "natural person(s)",
-        "individual(s)",
-        "individuals",
-        "small shareholder",
-        "small shareholders",
-        "small shareholder(s)",
-        "other unknown/mixed entity types",
-        "other shareholders",
-        "public",
-        "public shareholders",
-        "state-owned",
-    }
-)
 
 #: a bracket at the end of a holder that is a percentage (anything else is part of the name)
 _PCT = re.compile(r"^\s*(\d+(?:[.,]\d+)?)\s*%?\s*$")
@@ -165,11 +145,12 @@ STATUS_MAP = {
 
 @dataclass(frozen=True)
 class Holder:
-    """One holder parsed from a GEM owner/parent field."""
+    """One holder parsed from a GEM owner/parent field; ``members`` own it (a joint venture)."""
 
     name: str
     share: float | None = None
     gem_id: str | None = None
+    members: tuple[Holder, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -177,26 +158,17 @@ class HolderList:
     """The holders of one field, with the raw count (placeholders included).
 
     ``raw_count`` tells a *sole* parent (one entry in the field) from a parent listed
-    beside ``small shareholder(s)`` (two entries, one of them unknown).
+    beside ``small shareholder(s)`` (two entries, one of them unknown). ``problems`` (a
+    stake over 100) and ``unreadable`` (why the field could not be read; then no holders)
+    are for the loader to report with file, row and column.
     """
 
     holders: tuple[Holder, ...]
     raw_count: int
     placeholders: int
-
-
-def norm_space(text: str) -> str:
-    """Collapse runs of whitespace (str.split: much faster than a regex on 80k cells)."""
-    return " ".join((text or "").split())
-
-
-def is_placeholder(name: str) -> bool:
-    """True for holder texts that are not companies.
-
-    >>> is_placeholder("natural person(s)"), is_placeholder(" -- "), is_placeholder("Glencore PLC")
-    (True, True, False)
-    """
-    return norm_space(name).casefold() in PLACEHOLDERS
+    problems: tuple[str, ...] = ()
+    unreadable: str | None = None
+    text: str = ""
 
 
 def split_holder(text: str) -> tuple[str, float | None]:
@@ -230,46 +202,55 @@ def id_hints(pairs: Iterable[tuple[str, str]]) -> dict[str, str]:
     """
     seen: dict[str, set[str]] = {}
     for names, ids in pairs:
-        n_parts = [p for p in (names or "").split(";") if p.strip()]
-        i_parts = [p for p in (ids or "").split(";") if p.strip()]
+        n_parts = gem_owners.flatten(_parse(names or "").entries)
+        i_parts = gem_owners.flatten(_parse(ids or "").entries)
         if len(n_parts) == 1 and len(i_parts) == 1:
-            name, gid = split_holder(n_parts[0])[0], split_holder(i_parts[0])[0]
-            if _GEM_ENTITY_ID.fullmatch(gid) and not is_placeholder(name):
+            name, gid = n_parts[0].name, i_parts[0].name
+            if _GEM_ENTITY_ID.fullmatch(gid) and not n_parts[0].placeholder:
                 seen.setdefault(name, set()).add(gid)
     return {n: next(iter(v)) for n, v in seen.items() if len(v) == 1}
 
 
+@lru_cache(maxsize=50_000)
+def _parse(text: str) -> gem_owners.Parsed:
+    # the same owner and parent texts repeat on many rows (units file: one per unit)
+    return gem_owners.parse(text)
+
+
 def parse_holders(names: str, ids: str = "", hints: Mapping[str, str] | None = None) -> HolderList:
-    """Parse a GEM owner or parent field (``;``-separated, stakes in brackets).
+    """Parse a GEM owner or parent field (grammar: :mod:`loaders.gem_owners`).
 
     ``ids`` is the matching GEM entity id field (same layout); ids are paired with names
-    by position when both lists have the same length, and dropped otherwise.
+    by position (joint ventures' members included) when both list as many entries, and
+    dropped otherwise. A joint venture's members come back as its ``members``.
 
     >>> hl = parse_holders("ArcelorMittal SA [97.1%]; small shareholder(s)", "E100000000687 [97.1%]; E1")
     >>> [(h.name, h.share, h.gem_id) for h in hl.holders], hl.raw_count
     ([('ArcelorMittal SA', 97.1, 'E100000000687')], 2)
     """
-    parts = [p for p in (names or "").split(";") if p.strip()]
-    id_parts = [split_holder(p)[0] for p in (ids or "").split(";") if p.strip()]
-    pair_ids = len(id_parts) == len(parts)
-    if pair_ids and hints and len(parts) > 1:
+    parsed = _parse(names or "")
+    if parsed.unreadable:
+        return HolderList((), 0, 0, (), parsed.unreadable, text=norm_space(names))
+    flat = gem_owners.flatten(parsed.entries)
+    id_parts = [e.name for e in gem_owners.flatten(_parse(ids or "").entries)]
+    pair_ids = len(id_parts) == len(flat)
+    if pair_ids and hints and len(flat) > 1:
         # put each hinted id at its name's position; the rest keep their order
-        names_only = [split_holder(p)[0] for p in parts]
-        fixed = {i: hints[n] for i, n in enumerate(names_only) if hints.get(n) in id_parts}
-        rest_count = len([x for x in id_parts if x not in fixed.values()])
-        if len(set(fixed.values())) == len(fixed) and rest_count == len(parts) - len(fixed):
-            rest = [x for x in id_parts if x not in fixed.values()]
-            id_parts = [fixed[i] if i in fixed else rest.pop(0) for i in range(len(parts))]
-    holders: list[Holder] = []
-    placeholders = 0
-    for i, part in enumerate(parts):
-        name, share = split_holder(part)
-        if is_placeholder(name):
-            placeholders += 1
-            continue
-        gid = id_parts[i] if pair_ids and _GEM_ENTITY_ID.fullmatch(id_parts[i] or "") else None
-        holders.append(Holder(name, share, gid))
-    return HolderList(tuple(holders), len(parts), placeholders)
+        fixed = {i: hints[e.name] for i, e in enumerate(flat) if hints.get(e.name) in id_parts}
+        rest = [x for x in id_parts if x not in fixed.values()]
+        if len(set(fixed.values())) == len(fixed) and len(rest) == len(flat) - len(fixed):
+            id_parts = [fixed[i] if i in fixed else rest.pop(0) for i in range(len(flat))]
+    gid_of = {
+        id(e): id_parts[i] for i, e in enumerate(flat) if pair_ids and _GEM_ENTITY_ID.fullmatch(id_parts[i] or "")
+    }
+
+    def holder(e: gem_owners.Entry) -> Holder:
+        members = tuple(holder(m) for m in e.members if not m.placeholder)
+        return Holder(e.name, e.share, gid_of.get(id(e)), members)
+
+    holders = tuple(holder(e) for e in parsed.entries if not e.placeholder)
+    n_placeholders = sum(1 for e in parsed.entries if e.placeholder)
+    return HolderList(holders, len(parsed.entries), n_placeholders, parsed.problems, text=norm_space(names))
 
 
 @lru_cache(maxsize=1024)
@@ -408,6 +389,9 @@ class GemEmitter:
     edges: dict[str, EdgeRecord] = field(default_factory=dict)
     sources_added: set[str] = field(default_factory=set)
     site_by_url: dict[str, str] = field(default_factory=dict)  # GEM wiki URL -> site id (iron ore map file)
+    share_sources: dict[str, list[str]] = field(default_factory=dict)  # edge id -> sources that set its share
+    stated_into: set[str] = field(default_factory=set)  # companies some row gives a holder's stated share
+    inferred_into: dict[str, list[str]] = field(default_factory=dict)  # company -> OWNS edges with an inferred share
 
     @classmethod
     def of(cls, ctx: LoadContext) -> GemEmitter:
@@ -494,26 +478,39 @@ class GemEmitter:
             return None
         props = {k: v for k, v in props.items() if v is not None and v != ""}
         eid = edge_id(kind, src, dst)
+        new_share, new_inferred = props.get("share"), "share_inferred" in props
+        if kind == "OWNS" and new_share is not None:
+            if not new_inferred:
+                self._withdraw_inferred(dst, keep=eid)
+            elif dst in self.stated_into:
+                # another row states a holder's share in dst: 100% is no longer a safe guess
+                props.pop("share"), props.pop("share_inferred")
+                new_share, new_inferred = None, False
+                self.ctx.stats["gem_inferred_shares_withdrawn"] += 1
         rec = self.edges.get(eid)
         if rec is None:
             rec = EdgeRecord(src, dst, kind, props, (source,), id=eid)
             self.edges[eid] = rec
             self.ctx.emit_edge(rec, loc, columns)
+            if new_share is not None:
+                self._set_share_sources(rec, [source])
             return rec
         self.ctx.stats["edge_rows_merged"] += 1  # a later row asserting an edge already emitted
         if source not in rec.sources:
             rec.sources = rec.sources + (source,)
         self._add_origin(rec, loc.origin())
-        old_share, new_share = rec.props.get("share"), props.get("share")
+        old_share = rec.props.get("share")
         if new_share is not None:
             old_inferred = "share_inferred" in rec.props
-            new_inferred = "share_inferred" in props
             if old_share is None or (old_inferred and not new_inferred):
                 # a known share beats an unknown one, and a stated one beats an inferred one
                 rec.props["share"] = new_share
                 rec.props.pop("share_inferred", None)
                 if new_inferred:
                     rec.props["share_inferred"] = props["share_inferred"]
+                self._set_share_sources(rec, [source])
+            elif old_share == new_share and old_inferred == new_inferred:
+                self._set_share_sources(rec, self.share_sources.get(eid, []) + [source])
             elif old_share != new_share and not new_inferred:
                 self.ctx.warnings.append(
                     f"{loc.origin()}: {kind} {src}->{dst}: share {new_share} differs from {old_share} "
@@ -522,7 +519,45 @@ class GemEmitter:
         for k, v in props.items():
             if k not in ("share", "share_inferred") and k not in rec.props:
                 rec.props[k] = v
+        self._set_share_sources(rec, self.share_sources.get(eid))  # rec.sources may have grown
         return rec
+
+    def _set_share_sources(self, rec: EdgeRecord, sources: list[str] | None) -> None:
+        """Pin ``share`` (and ``share_inferred``) to the sources that set it (graphmodel.provenance)."""
+        eid = rec.id or edge_id(rec.kind, rec.source, rec.target)
+        if rec.props.get("share") is None or not sources:
+            self.share_sources.pop(eid, None)
+            rec.props.pop(provenance.VALUE_SOURCES, None)
+            return
+        srcs = list(dict.fromkeys(sources))
+        self.share_sources[eid] = srcs
+        if "share_inferred" in rec.props and rec.kind == "OWNS":
+            self.inferred_into.setdefault(rec.target, [])
+            if eid not in self.inferred_into[rec.target]:
+                self.inferred_into[rec.target].append(eid)
+        if srcs == list(rec.sources):
+            rec.props.pop(provenance.VALUE_SOURCES, None)  # set by every source of the edge
+            return
+        pins = provenance.entries("share", srcs)
+        if "share_inferred" in rec.props:
+            pins += provenance.entries("share_inferred", srcs)
+        rec.props[provenance.VALUE_SOURCES] = pins
+
+    def _withdraw_inferred(self, dst: str, *, keep: str) -> None:
+        """A row states a holder's share in ``dst``: inferred 100% shares of other holders go unknown.
+
+        (Coal row 140 gives ``Peabody Energy Corp [75.0%]`` of Wambo Coal Pty Ltd; row 5244's
+        sole parent ``Peabody Energy`` would otherwise keep an inferred 100%.)
+        """
+        self.stated_into.add(dst)
+        for eid in self.inferred_into.pop(dst, []):
+            rec = self.edges.get(eid)
+            if eid == keep or rec is None or "share_inferred" not in rec.props:
+                continue
+            rec.props.pop("share", None)
+            rec.props.pop("share_inferred", None)
+            self._set_share_sources(rec, None)
+            self.ctx.stats["gem_inferred_shares_withdrawn"] += 1
 
     def ownership(
         self,
@@ -547,8 +582,11 @@ class GemEmitter:
         owner (100%, inferred: :func:`pair_by_share`), and for the rest the file does not
         say who holds whom: no OWNS edge (a warning says so).
         """
+        self.report(owners, loc, owner_column)
+        self.report(parents, loc, parent_column)
         owner_ids: list[str] = []
         owner_share: dict[str, float | None] = {}
+        joint_ventures: set[str] = set()
         for h in owners.holders:
             oid = company_id(h, prefix=id_prefix)
             self.node(
@@ -556,12 +594,16 @@ class GemEmitter:
                 columns={"name": owner_column},
             )
             self.edge(oid, site_id, "OPERATES", {"share": h.share}, source, loc, columns={"share": owner_column})
+            if h.members:
+                joint_ventures.add(oid)
+                self.members(oid, h.members, source, loc, id_prefix=id_prefix, column=owner_column)
             if oid not in owner_ids:
                 owner_ids.append(oid)
                 owner_share[oid] = h.share
         if not owner_ids:
             return
-        sole = parents.raw_count == 1 and len(parents.holders) == 1
+        # a stake over 100 was stated (wrongly): not "listed without a percentage"
+        sole = parents.raw_count == 1 and len(parents.holders) == 1 and not parents.problems
         parent_ids = [company_id(p, prefix=id_prefix) for p in parents.holders]
         # owners that are their own parents hold their stake directly; parents that are
         # owners own none of the co-owners (coal M0932: "Glencore PLC [50%]; Phembani [50%]",
@@ -622,12 +664,34 @@ class GemEmitter:
                     "the file does not say which owner each holds; no OWNS edge made for them"
                 )
         for p, pid, o, props in edges:
+            if o in joint_ventures and "share_inferred" in props:
+                # a joint venture is owned by its members: a parent holds it through them
+                props = {k: v for k, v in props.items() if k not in ("share", "share_inferred")}
             self.node(
                 pid, "Company", p.name, {"gem_id": [p.gem_id] if p.gem_id else None}, source, loc,
                 columns={"name": parent_column},
             )
             self.edge(pid, o, "OWNS", props, source, loc, columns={"share": parent_column})
 
+
+    def members(
+        self, jv: str, members: tuple[Holder, ...], source: str, loc: Location, *, id_prefix: str, column: str
+    ) -> None:
+        """A joint venture's members OWN it with their stakes (``JV [A [70%]; B [17%]]``)."""
+        for m in members:
+            mid = company_id(m, prefix=id_prefix)
+            self.node(mid, "Company", m.name, {"gem_id": [m.gem_id] if m.gem_id else None}, source, loc,
+                      columns={"name": column})
+            self.edge(mid, jv, "OWNS", {"share": m.share}, source, loc, columns={"share": column})
+            if m.members:
+                self.members(mid, m.members, source, loc, id_prefix=id_prefix, column=column)
+
+    def report(self, holders: HolderList, loc: Location, column: str) -> None:
+        """Warn (file, row, column, text) about a field that could not be read or a stake over 100."""
+        for what in ((holders.unreadable,) if holders.unreadable else ()) + holders.problems:
+            self.ctx.stats["gem_holder_field_warnings"] += 1
+            self.ctx.warnings.append(f"{loc.origin()}: column {column!r}: {what}: {holders.text!r}"
+                                     + ("; no holder read from it" if holders.unreadable else ""))
 
 def pair_by_share(
     owners: list[str], owner_share: Mapping[str, float | None], parents: list[tuple[Holder, str]]
