@@ -209,7 +209,7 @@ def _chart(summary: pd.DataFrame, key: str, title: str) -> bytes:
         labels = [str(v) for v in data[key]][::-1]
         left = [0.0] * len(labels)
         for st in ("covered", "not_covered", "unknown"):
-            vals = [float(v) for v in data[f"{unit}_{st}"]][::-1]
+            vals = [0.0 if pd.isna(v) else float(v) for v in data[f"{unit}_{st}"]][::-1]  # unknown: no bar
             ax.barh(labels, vals, left=left, color=COVERAGE_COLOURS[st], label=COVERAGE_LABELS[st])
             left = [a + b for a, b in zip(left, vals)]
         ax.set_xlabel(unit)
