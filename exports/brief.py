@@ -376,7 +376,7 @@ def _html_table(head: Sequence[str], rows: Sequence[Sequence[Any]], numeric: Ite
     return "\n".join(out)
 
 
-SITE_COLUMNS = ("site", "country", "commodity", "status", "workforce", "operator", "membership")
+SITE_COLUMNS = ("site", "country", "commodity", "workforce", "operator", "membership", "status")
 
 
 def _sites_table(rows: pd.DataFrame) -> str:
@@ -517,7 +517,7 @@ def render_markdown(b: Briefing) -> str:
         out.append(f"{'  ' * depth}- {md(r.get('name'))} ({md(_stake_text(r))}, {md(r.get('membership', ''))})")
     out += ["", "## Sites and coverage", ""]
     srows = _site_rows(b)
-    cols = [c for c in ["site", "country", "commodity", "status", "workforce", "operator", "membership", *DIMENSIONS,
+    cols = [c for c in ["site", "country", "commodity", "workforce", "operator", "membership", "status", *DIMENSIONS,
                         "notes"]
             if c in srows.columns]
     dim_idx = {i for i, c in enumerate(cols) if c in DIMENSIONS}
