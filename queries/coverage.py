@@ -95,6 +95,7 @@ EXTRA_COLUMNS = (
     "lat",
     "lon",
     "status",
+    "status_note",
     *(f"{d}_reason" for d in DIMENSIONS),
     "evidence",
 )
@@ -922,7 +923,11 @@ def _status_columns(df: pd.DataFrame, notes: Mapping[str, str], statuses: frozen
                     excluded: Mapping[str, int]) -> pd.DataFrame:
     """``status`` as ``unknown`` where none is recorded, ``status_note`` after it, and the status attrs."""
     df["status"] = df["status"].fillna(UNKNOWN_STATUS)
-    df.insert(df.columns.get_loc("status") + 1, "status_note", [notes.get(s) for s in df["site_id"]])
+    col = [notes.get(s) for s in df["site_id"]]
+    if "status_note" in df.columns:
+        df["status_note"] = pd.Series(col, index=df.index, dtype=object)
+    else:
+        df.insert(df.columns.get_loc("status") + 1, "status_note", pd.Series(col, index=df.index, dtype=object))
     df.attrs.update(status=sorted(statuses), status_excluded=dict(sorted(excluded.items())))
     return df
 
@@ -1043,9 +1048,9 @@ def coverage(
 
     Returns
     -------
-    DataFrame with :data:`COVERAGE_COLUMNS` then :data:`EXTRA_COLUMNS`, with ``status_note``
-    after ``status`` (a site listed operating whose closure year has passed by ``as_of``);
-    ``effective_stake`` is the root's look-through stake in the operator (the operator's own
+    DataFrame with :data:`COVERAGE_COLUMNS` then :data:`EXTRA_COLUMNS` (``status`` is
+    ``unknown`` where none is recorded; ``status_note`` notes a site listed operating whose
+    closure year has passed by ``as_of``); ``effective_stake`` is the root's look-through stake in the operator (the operator's own
     share in the site is ``operator_share``). ``attrs``: ``as_of``, ``company``, ``require``,
     ``status`` (the statuses counted), ``status_excluded`` (``{status: sites left out}``).
 
@@ -1241,7 +1246,7 @@ def _all_sites_frame(ctx: CoverageContext, graph: CampaignGraph, req: tuple[str,
     rank = _RANK
     places: dict[str, _OperatorPlace] = {}
     req_set = set(req)
-    columns = (*COVERAGE_COLUMNS, *EXTRA_COLUMNS)
+    columns = tuple(c for c in (*COVERAGE_COLUMNS, *EXTRA_COLUMNS) if c != "status_note")  # added at the end
     rows: list[tuple[Any, ...]] = []
     req_idx = [k for k, d in enumerate(DIMENSIONS) if d in req_set]
     statuses = site_statuses(None) if statuses is None else statuses
