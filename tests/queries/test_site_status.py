@@ -31,7 +31,7 @@ from graphmodel.graph import CampaignGraph
 from graphmodel.records import Source
 from graphmodel.schema import DEFAULT_SITE_STATUSES, EXISTING_STATUSES, SITE_STATUS, site_statuses
 from queries.coverage import coverage, coverage_summary
-from tests.shared_data import GEM_PLANTS
+from tests.shared_data import GEM_PLANTS, SHARED_DATA
 
 AS_OF = "2024-06-30"
 WORKFORCE = {"operating": 100, "operating-pre-retirement": 200, "idle": 30, "mothballed": 40, "construction": 50,
@@ -333,3 +333,26 @@ def test_real_arcelormittal_sites_by_status_match_the_raw_file(steel_snapshot):
                "--format", "json")
     default = Counter(r["status"] for r in json.loads(res.stdout))
     assert default == Counter({k: v for k, v in expected.items() if k in DEFAULT_SITE_STATUSES})
+
+
+def test_real_coal_mine_listed_operating_past_its_closing_year():
+    # data/gem-coal-mines-2024-05-22.csv (UTF-16), line 107: M0083 Newlands Coal Mine, status operating,
+    # parent Glencore PLC [100.0%], closing_year 2023; line 5274: the same mine id again, status retired
+    # (loaded as its own site M0083~retired, see data/README.md)
+    coal = SHARED_DATA / "gem-coal-mines-2024-05-22.csv"
+    if not coal.is_file():
+        pytest.fail(f"real data missing: {coal}")
+    from loaders.registry import load_paths
+
+    loaded = load_paths([coal])
+    g = loaded[0] if isinstance(loaded, tuple) else loaded
+    glencore = "gem-glencore-plc"  # "Glencore PLC" in the parent column (a separate "Glencore" also appears)
+    rows = coverage(g, glencore, as_of="2025-06-30").set_index("site_id")
+    assert rows.loc["M0083", "status"] == "operating"
+    note = rows.loc["M0083", "status_note"]
+    assert note.startswith("listed operating but its closure year 2023 has passed (source Global Energy Monitor")
+    assert "M0083~retired" not in rows.index
+    every = coverage(g, glencore, as_of="2025-06-30", status="all").set_index("site_id")
+    assert every.loc["M0083~retired", "status"] == "retired"
+    # as of 2023-06-30 the closing year 2023 has not passed yet
+    assert pd.isna(coverage(g, glencore, as_of="2023-06-30").set_index("site_id").loc["M0083", "status_note"])
