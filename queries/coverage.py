@@ -1050,9 +1050,10 @@ def coverage(
     -------
     DataFrame with :data:`COVERAGE_COLUMNS` then :data:`EXTRA_COLUMNS` (``status`` is
     ``unknown`` where none is recorded; ``status_note`` notes a site listed operating whose
-    closure year has passed by ``as_of``); ``effective_stake`` is the root's look-through stake in the operator (the operator's own
-    share in the site is ``operator_share``). ``attrs``: ``as_of``, ``company``, ``require``,
-    ``status`` (the statuses counted), ``status_excluded`` (``{status: sites left out}``).
+    closure year has passed by ``as_of``); ``effective_stake`` is the root's look-through
+    stake in the operator (the operator's own share in the site is ``operator_share``).
+    ``attrs``: ``as_of``, ``company``, ``require``, ``status`` (the statuses counted),
+    ``status_excluded`` (``{status: sites left out}``).
 
     Examples
     --------
