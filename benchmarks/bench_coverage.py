@@ -23,8 +23,8 @@ def main(argv: list[str] | None = None) -> None:
     import pandas as pd
 
     from graphmodel.stores.snapshot import load_snapshot
-    from queries.coverage import coverage
-    from tests.queries._reference_coverage import coverage as reference_coverage
+    from tests.queries.test_coverage_differential import new_cov as coverage  # every site, as the reference
+    from tests.queries.test_coverage_differential import ref_cov_frame as reference_coverage
 
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("snapshot", type=Path)

@@ -75,6 +75,8 @@ class Briefing:
     sources: list[Source]
     map_png: bytes | None = None
     charts: dict[str, bytes] = field(default_factory=dict)
+    #: which site statuses the briefing counts and how many sites it left out by status
+    status_text: str = ""
 
     @property
     def title(self) -> str:
@@ -94,7 +96,8 @@ def _data_date(graph: CampaignGraph, data_date: str | None) -> str:
     return "; ".join(parts)
 
 
-def _calendar(graph: CampaignGraph, root: str, day: str, lev: pd.DataFrame) -> tuple[pd.DataFrame, str]:
+def _calendar(graph: CampaignGraph, root: str, day: str, lev: pd.DataFrame,
+              status: Any = None) -> tuple[pd.DataFrame, str]:
     try:
         from queries.calendar import bargaining_calendar
     except ImportError:
@@ -103,7 +106,7 @@ def _calendar(graph: CampaignGraph, root: str, day: str, lev: pd.DataFrame) -> t
         part = lev[lev["category"].astype(str).str.contains("calendar")] if len(lev) else lev
         cols = [c for c in ("node", "explanation") if c in part.columns]
         return part[cols].reset_index(drop=True), "From the leverage points (bargaining calendar category)."
-    return bargaining_calendar(graph, root, as_of=day), ""
+    return bargaining_calendar(graph, root, as_of=day, status=status), ""
 
 
 def _used_sources(graph: CampaignGraph, root: str, day: str, extra_nodes: Iterable[str]) -> list[Source]:
@@ -119,10 +122,12 @@ def _used_sources(graph: CampaignGraph, root: str, day: str, extra_nodes: Iterab
 
 
 def build_briefing(graph: CampaignGraph, company: str, *, as_of: Any = None, data_date: str | None = None,
-                   redacted: bool = False, charts: bool = True) -> Briefing:
+                   redacted: bool = False, charts: bool = True, status: Any = None) -> Briefing:
     """Run the queries a briefing needs for ``company``'s group.
 
     ``charts=False`` skips the matplotlib images (map and charts), e.g. for a quick text brief.
+    ``status`` picks the sites counted by their status, as :func:`queries.coverage.coverage`
+    (default: workplaces that exist and sites of unknown status).
     """
     from queries.coverage import coverage, coverage_summary
     from queries.leverage import leverage
@@ -131,9 +136,9 @@ def build_briefing(graph: CampaignGraph, company: str, *, as_of: Any = None, dat
     day = normalise_as_of(as_of)
     root = graph.resolve(company, "Company")
     members = group(graph, root, as_of=day)
-    rows = coverage(graph, root, as_of=day)
-    lev = leverage(graph, root, as_of=day)
-    cal, cal_note = _calendar(graph, root, day, lev)
+    rows = coverage(graph, root, as_of=day, status=status)
+    lev = leverage(graph, root, as_of=day, status=status)
+    cal, cal_note = _calendar(graph, root, day, lev, status)
     lev_nodes = [str(n) for n in lev["node_id"]] if len(lev) else []
     up = ultimate_parent(graph, root, as_of=day)
     b = Briefing(
@@ -143,6 +148,7 @@ def build_briefing(graph: CampaignGraph, company: str, *, as_of: Any = None, dat
         group=members, sites=_with_notes(rows),
         by_country=coverage_summary(rows, by="country"), by_commodity=coverage_summary(rows, by="commodity"),
         leverage=lev, calendar=cal, calendar_note=cal_note, sources=_used_sources(graph, root, day, lev_nodes),
+        status_text=_statuses_text(rows.attrs),
     )
     if charts:
         from exports.geo import points_from_coverage, render_png
@@ -155,6 +161,15 @@ def build_briefing(graph: CampaignGraph, company: str, *, as_of: Any = None, dat
     return b
 
 
+def _statuses_text(attrs: Any) -> str:
+    counted = list(attrs.get("status") or ())
+    left = attrs.get("status_excluded") or {}
+    text = ", ".join(counted)
+    if left:
+        text += "; left out: " + ", ".join(f"{k} {v}" for k, v in left.items())
+    return text
+
+
 def _with_notes(rows: pd.DataFrame) -> pd.DataFrame:
     """Add ``notes``: the reason behind each recorded gap of a core dimension (union, recognition,
     CBA), then, in one short phrase, the dimensions that are unknown and need research."""
@@ -162,7 +177,7 @@ def _with_notes(rows: pd.DataFrame) -> pd.DataFrame:
         return rows.assign(notes=pd.Series(dtype=str))
     notes = []
     for r in rows.to_dict("records"):
-        parts = []
+        parts = [str(r["status_note"])] if r.get("status_note") else []
         for d in DIMENSIONS[:3]:
             if r.get(d) == "not_covered":
                 reason = r.get(f"{d}_reason")
@@ -194,7 +209,7 @@ def _chart(summary: pd.DataFrame, key: str, title: str) -> bytes:
         labels = [str(v) for v in data[key]][::-1]
         left = [0.0] * len(labels)
         for st in ("covered", "not_covered", "unknown"):
-            vals = [float(v) for v in data[f"{unit}_{st}"]][::-1]
+            vals = [0.0 if pd.isna(v) else float(v) for v in data[f"{unit}_{st}"]][::-1]  # unknown: no bar
             ax.barh(labels, vals, left=left, color=COVERAGE_COLOURS[st], label=COVERAGE_LABELS[st])
             left = [a + b for a, b in zip(left, vals)]
         ax.set_xlabel(unit)
@@ -275,14 +290,19 @@ def _figures(b: Briefing) -> list[tuple[str, str]]:
     summ = b.by_country
     def tot(col: str) -> int:
         return int(summ[col].sum()) if len(summ) else 0
+
+    def workers(col: str) -> str:  # unknown when every group's figure is unknown, never 0
+        known = summ[col].notna() if len(summ) else pd.Series(dtype=bool)
+        return "unknown" if len(summ) and not known.any() else f"{tot(col):,}"
     return [
         ("companies in the group", f"{len(b.group):,}"),
         ("sites", f"{total_sites:,}"),
+        *([("site statuses counted", b.status_text)] if b.status_text else []),
         ("workers recorded", f"{int(wf.sum()):,} at {int(wf.notna().sum())} of {total_sites} sites"),
         ("sites covered / not covered / unknown",
          f"{tot('sites_covered')} / {tot('sites_not_covered')} / {tot('sites_unknown')}"),
         ("workers covered / not covered / unknown",
-         f"{tot('workers_covered'):,} / {tot('workers_not_covered'):,} / {tot('workers_unknown'):,}"),
+         f"{workers('workers_covered')} / {workers('workers_not_covered')} / {workers('workers_unknown')}"),
         ("ultimate parent", b.ultimate_parent_names),
     ]
 
@@ -305,7 +325,8 @@ SUMMARY_COLUMNS = ["sites", "sites_covered", "sites_not_covered", "sites_unknown
 def _summary_table(df: pd.DataFrame, key: str) -> tuple[list[str], list[list[Any]]]:
     cols = [key] + [c for c in SUMMARY_COLUMNS if c in df.columns]
     head = [c.replace("_", " ") for c in cols]
-    return head, [[r[c] for c in cols] for r in df.to_dict("records")]
+    return head, [["unknown" if c.startswith("workers") and pd.isna(r[c]) else r[c] for c in cols]
+                  for r in df.to_dict("records")]
 
 
 # --------------------------------------------------------------------------- HTML
@@ -355,7 +376,7 @@ def _html_table(head: Sequence[str], rows: Sequence[Sequence[Any]], numeric: Ite
     return "\n".join(out)
 
 
-SITE_COLUMNS = ("site", "country", "commodity", "workforce", "operator", "membership")
+SITE_COLUMNS = ("site", "country", "commodity", "workforce", "operator", "membership", "status")
 
 
 def _sites_table(rows: pd.DataFrame) -> str:
@@ -496,7 +517,8 @@ def render_markdown(b: Briefing) -> str:
         out.append(f"{'  ' * depth}- {md(r.get('name'))} ({md(_stake_text(r))}, {md(r.get('membership', ''))})")
     out += ["", "## Sites and coverage", ""]
     srows = _site_rows(b)
-    cols = [c for c in ["site", "country", "commodity", "workforce", "operator", "membership", *DIMENSIONS, "notes"]
+    cols = [c for c in ["site", "country", "commodity", "workforce", "operator", "membership", "status", *DIMENSIONS,
+                        "notes"]
             if c in srows.columns]
     dim_idx = {i for i, c in enumerate(cols) if c in DIMENSIONS}
     rows = [[r[c] for c in cols] for r in srows.head(MAX_SITE_ROWS).to_dict("records")] if len(srows) else []
@@ -535,10 +557,11 @@ def render_markdown(b: Briefing) -> str:
 
 # --------------------------------------------------------------------------- writing
 def write_brief(graph: CampaignGraph, company: str, path: str | os.PathLike[str], *, as_of: Any = None,
-                data_date: str | None = None, redact_output: bool = False) -> Briefing:
+                data_date: str | None = None, redact_output: bool = False, status: Any = None) -> Briefing:
     """Write the briefing to ``path`` (``.html`` or ``.md``), atomically, and nothing else.
 
-    ``redact_output`` runs :func:`exports.redact.redact` first and says so in the briefing.
+    ``redact_output`` runs :func:`exports.redact.redact` first and says so in the briefing;
+    ``status`` picks the sites counted by status (as :func:`build_briefing`).
     """
     suffix = Path(path).suffix.lower()
     if suffix not in (".html", ".htm", ".md"):
@@ -547,6 +570,6 @@ def write_brief(graph: CampaignGraph, company: str, path: str | os.PathLike[str]
         from exports.redact import redact
 
         graph = redact(graph)
-    b = build_briefing(graph, company, as_of=as_of, data_date=data_date, redacted=redact_output)
+    b = build_briefing(graph, company, as_of=as_of, data_date=data_date, redacted=redact_output, status=status)
     atomic_write_text(path, render_markdown(b) if suffix == ".md" else render_html(b))
     return b

@@ -38,7 +38,7 @@ if TYPE_CHECKING:
 #: the columns shown first for each query's result (the rest stay in the DataFrame)
 PRESETS: dict[str, tuple[str, ...]] = {
     "group": ("name", "kind", "membership", "controlled", "effective_stake", "stake_is_lower_bound", "reason"),
-    "coverage": ("site", "operator", "country", "commodity", "workforce", "union_presence", "recognition",
+    "coverage": ("site", "operator", "country", "commodity", "status", "workforce", "union_presence", "recognition",
                  "cba", "gfa", "hs_agreement", "network", "uncovered"),
     "gaps": ("site", "country", "commodity", "workforce", "uncovered", "reasons"),
     "summary": ("country", "commodity", "operator_id", "company", "sites", "sites_covered", "sites_not_covered",

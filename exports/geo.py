@@ -54,6 +54,10 @@ class SitePoint:
     workforce: float | None = None
     operator: str = ""
     reasons: str = ""
+    #: the site's own status (operating, idle, ... or unknown), as in the schema
+    site_status: str = "unknown"
+    #: e.g. listed operating past its closure year (``queries.coverage.status_note``)
+    status_note: str = ""
 
     @property
     def placed(self) -> bool:
@@ -103,18 +107,37 @@ def points_from_coverage(rows: Any) -> list[SitePoint]:
             id=str(r["site_id"]), name=str(r.get("site") or r["site_id"]), lat=lat, lon=lon,
             status=site_status(r), country=str(r.get("country") or ""), commodity=str(r.get("commodity") or ""),
             workforce=_num(r.get("workforce")), operator=str(r.get("operator") or r.get("operator_id") or ""),
-            reasons=str(reasons or ""),
+            reasons=str(reasons or ""), site_status=str(r.get("status") or "unknown"),
+            status_note=str(r.get("status_note") or ""),
         ))
     return out
 
 
-def group_points(graph: CampaignGraph, company: str, *, as_of: Any = None) -> tuple[str, list[SitePoint]]:
-    """``(root id, points)`` for a company's group, coverage from ``queries.coverage``."""
+def statuses_text(attrs: Any) -> str:
+    """One sentence on which site statuses a coverage frame counts and which it left out (from its attrs)."""
+    counted = list(attrs.get("status") or ())
+    if not counted:
+        return ""
+    text = f"Site statuses counted: {', '.join(counted)}."
+    left = attrs.get("status_excluded") or {}
+    if left:
+        text += " Left out: " + ", ".join(f"{k} {v}" for k, v in left.items()) + " (--status all shows them)."
+    return text
+
+
+def group_points(graph: CampaignGraph, company: str, *, as_of: Any = None,
+                 status: Any = None) -> tuple[str, list[SitePoint]]:
+    """``(root id, points)`` for a company's group, coverage from ``queries.coverage`` (``status`` as there)."""
+    root, points, _text = _group_points(graph, company, as_of=as_of, status=status)
+    return root, points
+
+
+def _group_points(graph: CampaignGraph, company: str, *, as_of: Any, status: Any) -> tuple[str, list[SitePoint], str]:
     from queries.coverage import coverage
 
     root = graph.resolve(company, "Company")
-    rows = coverage(graph, root, as_of=normalise_as_of(as_of))
-    return root, points_from_coverage(rows)
+    rows = coverage(graph, root, as_of=normalise_as_of(as_of), status=status)
+    return root, points_from_coverage(rows), statuses_text(rows.attrs)
 
 
 # --------------------------------------------------------------------------- basemap
@@ -254,7 +277,8 @@ svg.geo circle.site:hover { stroke: #000; stroke-width: 1.2; }
 """
 
 
-def render_html(points: Sequence[SitePoint], title: str, *, as_of: str = "", redacted: bool = False) -> str:
+def render_html(points: Sequence[SitePoint], title: str, *, as_of: str = "", redacted: bool = False,
+                status_text: str = "") -> str:
     """A self-contained page: basemap crop, SVG site markers with text tooltips, legend and table."""
     extent = _crop_extent(extent_for(points))
     crop = basemap_crop(extent)
@@ -276,7 +300,7 @@ def render_html(points: Sequence[SitePoint], title: str, *, as_of: str = "", red
             p.name, f"coverage: {COVERAGE_LABELS.get(p.status, p.status)}",
             f"country: {p.country}" if p.country else "", f"commodity: {p.commodity}" if p.commodity else "",
             f"workforce: {fmt(p.workforce)}" if p.workforce is not None else "workforce: unknown",
-            f"operator: {p.operator}" if p.operator else "", p.reasons,
+            f"operator: {p.operator}" if p.operator else "", f"status: {p.site_status}", p.status_note, p.reasons,
         ]))
         circles.append(
             f'<circle class="site st-{esc(p.status)}" data-site="{esc(p.id)}" cx="{x}" cy="{y}" r="{r}" '
@@ -295,18 +319,21 @@ def render_html(points: Sequence[SitePoint], title: str, *, as_of: str = "", red
     ) + "<span>marker size: workforce</span></div>"
     unplaced = [p for p in points if not p.placed]
     rows = [(p.name, p.country, p.commodity, p.workforce, p.operator, COVERAGE_LABELS.get(p.status, p.status),
-             "" if p.placed else "no coordinates") for p in points]
+             p.site_status, "; ".join(filter(None, [p.status_note, "" if p.placed else "no coordinates"])))
+            for p in points]
     body = (
         "<main>"
         f"<h1>{esc(title)}</h1>"
         + ('<div class="redacted">Redacted export: sensitive fields were removed.</div>' if redacted else "")
         + f'<p class="small">{len(points)} sites, as of {esc(as_of)}. Hover a marker for details. '
         + (f"{len(unplaced)} site(s) without coordinates are listed below but not drawn. " if unplaced else "")
-        + "Unknown means the data does not say; it is not the same as no coverage.</p>"
+        + "Unknown means the data does not say; it is not the same as no coverage."
+        + (f" {esc(status_text)}" if status_text else "") + "</p>"
         + legend + svg
         + f'<p class="small">{esc(BASEMAP_ATTRIBUTION)}.</p>'
         + "<h2>Sites</h2>"
-        + table(rows, ["site", "country", "commodity", "workforce", "operator", "coverage", "note"], numeric=[3],
+        + table(rows, ["site", "country", "commodity", "workforce", "operator", "coverage", "status", "note"],
+                numeric=[3],
                 classes={5: lambda v: "st-" + {"not covered": "not_covered"}.get(v, v)})
         + json_data_element("geo-data", {"sites": len(points), "drawn": len(points) - len(unplaced), **counts})
         + "</main>"
@@ -315,10 +342,11 @@ def render_html(points: Sequence[SitePoint], title: str, *, as_of: str = "", red
 
 
 def write_geo(graph: CampaignGraph, company: str, path: str | os.PathLike[str], *, as_of: Any = None,
-              redact_output: bool = False, title: str | None = None) -> list[SitePoint]:
+              redact_output: bool = False, title: str | None = None, status: Any = None) -> list[SitePoint]:
     """Write the group's sites map to ``path`` (``.html`` or ``.png``), atomically; returns the points.
 
-    ``redact_output`` redacts the graph first (``exports.redact.redact``).
+    ``redact_output`` redacts the graph first (``exports.redact.redact``); ``status`` picks the
+    site statuses drawn, as :func:`queries.coverage.coverage`.
     """
     suffix = Path(path).suffix.lower()
     if suffix not in (".html", ".htm", ".png"):
@@ -328,10 +356,11 @@ def write_geo(graph: CampaignGraph, company: str, path: str | os.PathLike[str], 
 
         graph = redact(graph)
     day = normalise_as_of(as_of)
-    root, points = group_points(graph, company, as_of=day)
+    root, points, status_text = _group_points(graph, company, as_of=day, status=status)
     heading = title or f"Sites of the {graph.name_of(root)} group by coverage"
     if suffix == ".png":
         atomic_write_bytes(path, render_png(points, heading + (" (redacted)" if redact_output else "")))
     else:
-        atomic_write_text(path, render_html(points, heading, as_of=day, redacted=redact_output))
+        atomic_write_text(path, render_html(points, heading, as_of=day, redacted=redact_output,
+                                            status_text=status_text))
     return points

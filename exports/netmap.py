@@ -377,10 +377,28 @@ def _site_status_from_rows(rows: Any) -> tuple[dict[str, str], dict[str, str]]:
     return status, reasons
 
 
-def _coverage_rows(graph: CampaignGraph, root: str | None, day: str) -> Any:
+def _coverage_rows(graph: CampaignGraph, root: str | None, day: str, status: Any = None) -> Any:
     from queries.coverage import coverage
 
-    return coverage(graph, root, as_of=day)
+    return coverage(graph, root, as_of=day, status=status)
+
+
+def _drop_sites_by_status(graph: CampaignGraph, ordered: list[str], kinds: Iterable[str], statuses: frozenset[str],
+                          keep: set[str]) -> tuple[list[str], dict[str, int]]:
+    """``ordered`` without the Sites whose status is not in ``statuses`` (``keep`` stays), and
+    how many of each status were left out."""
+    sites = [n for n, k in zip(ordered, kinds) if k == "Site" and n not in keep]
+    if not sites:
+        return ordered, {}
+    if len(sites) > 1000:  # one pass over the sites' attributes instead of a look-up each
+        wanted = set(sites)
+        st_of = {n: schema.site_status(a) for n, a in graph.nodes("Site") if n in wanted}
+    else:
+        st_of = {n: schema.site_status(graph.node(n)) for n in sites}
+    drop = {n for n, st in st_of.items() if st not in statuses}
+    if not drop:
+        return ordered, {}
+    return [n for n in ordered if n not in drop], dict(sorted(Counter(st_of[n] for n in drop).items()))
 
 
 def select_view(
@@ -393,6 +411,7 @@ def select_view(
     as_of: Any = None,
     max_nodes: int = DEFAULT_MAX_NODES,
     coverage_status: bool = True,
+    status: Any = None,
 ) -> MapView:
     """Choose the nodes and edges of a map.
 
@@ -412,6 +431,9 @@ def select_view(
         Larger views keep the nodes nearest the focus; :attr:`MapView.omitted` counts the rest.
     coverage_status
         Colour sites by coverage status (``queries.coverage``); off: all sites ``unknown``.
+    status
+        Site statuses shown (default: workplaces that exist and sites of unknown status;
+        ``"all"`` or a list, see :func:`graphmodel.schema.site_statuses`); the focus is always shown.
 
     Examples
     --------
@@ -425,16 +447,17 @@ def select_view(
     # the cyclic collector's passes over them are pure cost
     with paused_gc():
         return _select_view(graph, company=company, around=around, hops=hops, query=query, as_of=as_of,
-                            max_nodes=max_nodes, coverage_status=coverage_status)
+                            max_nodes=max_nodes, coverage_status=coverage_status, status=status)
 
 
 def _select_view(graph: CampaignGraph, *, company: str | None, around: str | None, hops: int, query: str | None,
-                 as_of: Any, max_nodes: int, coverage_status: bool) -> MapView:
+                 as_of: Any, max_nodes: int, coverage_status: bool, status: Any = None) -> MapView:
     if max_nodes < 1:
         raise CampaignGraphError("--max-nodes must be at least 1")
     if hops < 0:
         raise CampaignGraphError("--hops must be 0 or more")
     day = normalise_as_of(as_of)
+    statuses = schema.site_statuses(status)
     links = _Links(graph, day)
     root: str | None = None
     status: dict[str, str] = {}
@@ -451,7 +474,7 @@ def _select_view(graph: CampaignGraph, *, company: str | None, around: str | Non
         root = graph.resolve(company, "Company")
     if query == "coverage":
         assert root is not None
-        rows = _coverage_rows(graph, root, day)
+        rows = _coverage_rows(graph, root, day, statuses)
         status, reasons = _site_status_from_rows(rows)
         ordered: list[str] = [root]
         gaps = rows.sort_values("uncovered", ascending=False, kind="stable") if len(rows) else rows
@@ -469,7 +492,7 @@ def _select_view(graph: CampaignGraph, *, company: str | None, around: str | Non
         assert root is not None
         from queries.leverage import leverage
 
-        rows = leverage(graph, root, as_of=day)
+        rows = leverage(graph, root, as_of=day, status=statuses)
         ordered = [root]
         for rec in rows.to_dict("records") if len(rows) else []:
             ordered.append(str(rec["node_id"]))
@@ -497,11 +520,15 @@ def _select_view(graph: CampaignGraph, *, company: str | None, around: str | Non
     if query is not None:  # rows name nodes and edges in any order, and ids may repeat
         ordered = [n for n in _ordered_unique(ordered) if graph.has_node(n)]
     # (the walks' orders hold each node of the graph once)
+    ordered, by_status = _drop_sites_by_status(graph, ordered, links.kinds(ordered), statuses, {root} if root else set())
+    if by_status:
+        notes.append("Sites left out by status: " + ", ".join(f"{k} {v}" for k, v in by_status.items())
+                     + " (--status all shows them).")
     kept = ordered[:max_nodes]
     left_out = ordered[max_nodes:]
     omitted = dict(sorted(Counter(links.kinds(left_out)).items()))
     if coverage_status and not status:
-        status, reasons = _status_for(graph, kept, root if company is not None else None, day)
+        status, reasons = _status_for(graph, kept, root if company is not None else None, day, statuses)
 
     edges = links.edges_within(kept, set(kept))
     view = MapView(
@@ -520,7 +547,8 @@ def _select_view(graph: CampaignGraph, *, company: str | None, around: str | Non
 _MAX_GROUPS_FOR_STATUS = 12
 
 
-def _status_for(graph: CampaignGraph, nodes: list[str], root: str | None, day: str) -> tuple[dict[str, str], dict[str, str]]:
+def _status_for(graph: CampaignGraph, nodes: list[str], root: str | None, day: str,
+                statuses: Any = None) -> tuple[dict[str, str], dict[str, str]]:
     """Coverage status of the sites in a view.
 
     A company view uses its group's rows. Other views ask ``queries.coverage`` for the groups
@@ -532,7 +560,7 @@ def _status_for(graph: CampaignGraph, nodes: list[str], root: str | None, day: s
     if not sites:
         return {}, {}
     if root is not None:
-        return _site_status_from_rows(_coverage_rows(graph, root, day))
+        return _site_status_from_rows(_coverage_rows(graph, root, day, statuses))
     from queries.ownership import OwnershipIndex
 
     index = OwnershipIndex(graph, as_of=day)
@@ -544,11 +572,11 @@ def _status_for(graph: CampaignGraph, nodes: list[str], root: str | None, day: s
             break
         parents.update(index.chain_up(op)[-1] for op in operators)
     if not parents or len(parents) > _MAX_GROUPS_FOR_STATUS:
-        status, reasons = _site_status_from_rows(_coverage_rows(graph, None, day))
+        status, reasons = _site_status_from_rows(_coverage_rows(graph, None, day, statuses))
     else:
         status, reasons = {}, {}
         for parent in sorted(parents):
-            st, rs = _site_status_from_rows(_coverage_rows(graph, parent, day))
+            st, rs = _site_status_from_rows(_coverage_rows(graph, parent, day, statuses))
             for site in sites:
                 # a site in two groups (shared operators) keeps the most certain answer: a gap,
                 # then covered, then unknown

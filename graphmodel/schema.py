@@ -21,6 +21,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
+from graphmodel.errors import CampaignGraphError
+
 SCHEMA_VERSION = 1
 
 
@@ -84,6 +86,56 @@ SITE_STATUS = (
     "unknown",
 )
 
+#: Site statuses of workplaces that exist: coverage rows and summaries, group site lists, maps,
+#: geo, briefs, leverage and the bargaining calendar count these by default, together with sites
+#: whose status is not recorded (shown as ``unknown``). The other statuses (cancelled, retired,
+#: closed, announced, proposed, planned, shelved) are left out unless asked for with
+#: ``status="all"`` or a list (CLI ``--status all`` / ``--status operating,announced``).
+EXISTING_STATUSES = ("operating", "operating-pre-retirement", "idle", "mothballed", "construction")
+#: what a site with no recorded status is counted and shown as
+UNKNOWN_STATUS = "unknown"
+#: the statuses counted when none are asked for
+DEFAULT_SITE_STATUSES = (*EXISTING_STATUSES, UNKNOWN_STATUS)
+#: statuses that say the site is (still) listed as working: a closure year already past is worth a note
+OPERATING_STATUSES = ("operating", "operating-pre-retirement")
+
+
+def site_status(attrs: Mapping[str, object]) -> str:
+    """A Site's status, ``"unknown"`` when none is recorded."""
+    st = attrs.get("status")
+    return str(st) if st else UNKNOWN_STATUS
+
+
+def site_statuses(spec: object = None) -> frozenset[str]:
+    """The site statuses a ``status=`` argument selects.
+
+    ``None`` (or ``"default"``) = :data:`DEFAULT_SITE_STATUSES`; ``"all"`` = every status;
+    otherwise a comma-separated string or an iterable of :data:`SITE_STATUS` values.
+    An unknown value raises :class:`CampaignGraphError` naming it and the known ones.
+
+    >>> sorted(site_statuses("operating, announced"))
+    ['announced', 'operating']
+    >>> "cancelled" in site_statuses(), "unknown" in site_statuses(), "cancelled" in site_statuses("all")
+    (False, True, True)
+    """
+    if spec is None:
+        return frozenset(DEFAULT_SITE_STATUSES)
+    if isinstance(spec, str):
+        items = [s.strip().casefold() for s in spec.split(",") if s.strip()]
+    else:
+        items = [str(s).strip().casefold() for s in spec if str(s).strip()]  # type: ignore[attr-defined]
+    if items == ["default"]:
+        return frozenset(DEFAULT_SITE_STATUSES)
+    if items == ["all"]:
+        return frozenset(SITE_STATUS)
+    bad = [s for s in items if s not in SITE_STATUS]
+    if bad or not items:
+        raise CampaignGraphError(
+            f"unknown site status {', '.join(bad) or '(empty)'} (use all, default, or a comma-separated list of "
+            f"{', '.join(SITE_STATUS)})"
+        )
+    return frozenset(items)
+
 #: properties every node has (besides id and kind)
 COMMON_NODE_PROPS: Mapping[str, Prop] = _p(
     name=S,
@@ -139,7 +191,7 @@ NODE_KINDS: Mapping[str, NodeKind] = MappingProxyType(
                 lat=F,
                 lon=F,
                 coordinate_accuracy=S,
-                status=Prop("enum", values=SITE_STATUS),
+                status=Prop("enum", values=SITE_STATUS, doc="see EXISTING_STATUSES for which count by default"),
                 start_year=I,
                 closure_year=I,
                 capacity=F,

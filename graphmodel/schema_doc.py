@@ -76,6 +76,17 @@ def schema_markdown() -> str:
             "and `YYYY-MM` are widened); `list` (`;`-separated in tables). Sensitive fields are dropped by redacted "
             "exports; counts of people under 5 are dropped too."
         ),
+        "",
+        (
+            "Which sites count: coverage and its summaries, maps, `geo`, briefings, leverage and the bargaining "
+            "calendar count by default the sites whose `status` is "
+            + ", ".join(f"`{s}`" for s in schema.EXISTING_STATUSES)
+            + " (workplaces that exist), and sites with no recorded status, shown as `unknown`. "
+            + ", ".join(f"`{s}`" for s in schema.SITE_STATUS if s not in schema.DEFAULT_SITE_STATUSES)
+            + " sites are left out unless asked for: `--status all`, or a list such as `--status operating,announced` "
+            "(Python: `status=\"all\"` or a list). A site listed operating whose `closure_year` has passed by the "
+            "query's date gets a `status_note`."
+        ),
     ]
     return "\n".join(lines) + "\n"
 

@@ -48,6 +48,7 @@ def bargaining_calendar(
     threshold: float = 50.0,
     members: str = "all",
     index: OwnershipIndex | None = None,
+    status: Any = None,
 ) -> pd.DataFrame:
     """CBA expiry dates across ``company``'s group, with the clusters of close expiries.
 
@@ -69,6 +70,9 @@ def bargaining_calendar(
         How far ahead to look, and the width of a bargaining window.
     rule, threshold, members
         Which group, as :func:`queries.ownership.group`.
+    status
+        Which of the group's sites count, by status (default: workplaces that exist and
+        unknown status; ``"all"`` or a list), as :func:`queries.coverage.coverage`.
 
     Returns
     -------
@@ -99,7 +103,7 @@ def bargaining_calendar(
     if horizon_days < 0 or window_days < 1:
         raise CampaignGraphError("horizon_days must be 0 or more and window_days at least 1")
     ctx = CoverageContext(graph, as_of, index)
-    placed = place_sites(ctx, company, rule=rule, threshold=threshold, members=members)
+    placed = place_sites(ctx, company, rule=rule, threshold=threshold, members=members, status=status)
     start = date.fromisoformat(ctx.as_of)
     end = (start + timedelta(days=horizon_days)).isoformat()
     by_agreement: dict[str, list[str]] = {}

@@ -21,6 +21,12 @@ docs/semantics.md#coverage-semantics. One row per site with six dimensions, each
 
 A site is ``uncovered`` when a required dimension is ``not_covered``; ``unknown`` never
 makes a site uncovered, but the reasons say what needs research.
+
+Which sites count: by default those whose ``status`` is one of
+:data:`graphmodel.schema.DEFAULT_SITE_STATUSES` (workplaces that exist, and sites with no
+recorded status, shown as ``unknown``); ``status="all"`` or a list brings in the others
+(see ``docs/semantics.md``). The sites are filtered where they are enumerated
+(:func:`place_sites` and the all-sites pass), so every caller counts the same set.
 """
 
 from __future__ import annotations
@@ -36,6 +42,8 @@ from graphmodel.errors import CampaignGraphError
 from graphmodel.gcpause import paused_gc
 from graphmodel.graph import CampaignGraph
 from graphmodel.names import name_key
+from graphmodel.provenance import sources_of
+from graphmodel.schema import OPERATING_STATUSES, UNKNOWN_STATUS, site_status, site_statuses
 from queries._frames import (
     AGREEMENT_WORDS,
     COVERED,
@@ -87,6 +95,7 @@ EXTRA_COLUMNS = (
     "lat",
     "lon",
     "status",
+    "status_note",
     *(f"{d}_reason" for d in DIMENSIONS),
     "evidence",
 )
@@ -895,10 +904,60 @@ def _network_dimension(ctx: CoverageContext, unions: list[str], groups: list[str
     return _Finding(NOT_COVERED, f"the unions here are not in {names}", nets)
 
 
+def status_note(graph: CampaignGraph, attrs: Mapping[str, Any], day: str) -> str | None:
+    """A note for a site listed operating whose closure year is before ``day``'s year, else None."""
+    year = attrs.get("closure_year")
+    st = site_status(attrs)
+    if year is None or st not in OPERATING_STATUSES:
+        return None
+    try:
+        if int(year) >= int(str(day)[:4]):
+            return None
+    except (TypeError, ValueError):
+        return None
+    src = source_text(graph, {"sources": sources_of(attrs, "closure_year")})
+    return f"listed {st} but its closure year {int(year)} has passed ({src})"
+
+
+def _status_columns(df: pd.DataFrame, notes: Mapping[str, str], statuses: frozenset[str],
+                    excluded: Mapping[str, int]) -> pd.DataFrame:
+    """``status`` as ``unknown`` where none is recorded, ``status_note`` after it, and the status attrs."""
+    df["status"] = df["status"].fillna(UNKNOWN_STATUS)
+    col = [notes.get(s) for s in df["site_id"]]
+    if "status_note" in df.columns:
+        df["status_note"] = pd.Series(col, index=df.index, dtype=object)
+    else:
+        df.insert(df.columns.get_loc("status") + 1, "status_note", pd.Series(col, index=df.index, dtype=object))
+    df.attrs.update(status=sorted(statuses), status_excluded=dict(sorted(excluded.items())))
+    return df
+
+
 def place_sites(
+    ctx: CoverageContext, company: str | None, *, rule: str, threshold: float, members: str,
+    status: Any = None, excluded: dict[str, int] | None = None,
+) -> dict[str, tuple[str | None, str, str | None, list[str], float | None]]:
+    """Sites of ``company``'s group (every site when ``None``) with their operator and place in the group.
+
+    Only sites whose status is in ``status`` (see :func:`graphmodel.schema.site_statuses`;
+    default: workplaces that exist and unknown status) are kept; ``excluded``, when given,
+    counts the others by status.
+    """
+    statuses = site_statuses(status)
+    placed = _place_sites(ctx, company, rule=rule, threshold=threshold, members=members)
+    graph = ctx.graph
+    out = {}
+    for site, place in placed.items():
+        st = site_status(graph.node(site))
+        if st in statuses:
+            out[site] = place
+        elif excluded is not None:
+            excluded[st] = excluded.get(st, 0) + 1
+    return out
+
+
+def _place_sites(
     ctx: CoverageContext, company: str | None, *, rule: str, threshold: float, members: str
 ) -> dict[str, tuple[str | None, str, str | None, list[str], float | None]]:
-    """Sites of ``company``'s group (every site when ``None``) with their operator and place in the group."""
     graph = ctx.graph
     placed: dict[str, tuple[str | None, str, str | None, list[str], float | None]] = {}
     if company is not None:
@@ -965,6 +1024,7 @@ def coverage(
     threshold: float = 50.0,
     members: str = "all",
     index: OwnershipIndex | None = None,
+    status: Any = None,
 ) -> pd.DataFrame:
     """One row per site of ``company``'s group (all sites when ``None``) with every dimension.
 
@@ -982,12 +1042,18 @@ def coverage(
         As :func:`queries.ownership.group` (ignored when ``company`` is ``None``).
     index
         A prebuilt :class:`~queries.ownership.OwnershipIndex` for ``as_of``.
+    status
+        Site statuses to count: ``None`` = workplaces that exist and sites of unknown status
+        (:data:`graphmodel.schema.DEFAULT_SITE_STATUSES`), ``"all"``, or a list / comma-separated string.
 
     Returns
     -------
-    DataFrame with :data:`COVERAGE_COLUMNS` then :data:`EXTRA_COLUMNS`; ``effective_stake`` is
-    the root's look-through stake in the operator (the operator's own share in the site is
-    ``operator_share``). ``attrs``: ``as_of``, ``company``, ``require``.
+    DataFrame with :data:`COVERAGE_COLUMNS` then :data:`EXTRA_COLUMNS` (``status`` is
+    ``unknown`` where none is recorded; ``status_note`` notes a site listed operating whose
+    closure year has passed by ``as_of``); ``effective_stake`` is the root's look-through
+    stake in the operator (the operator's own share in the site is ``operator_share``).
+    ``attrs``: ``as_of``, ``company``, ``require``, ``status`` (the statuses counted),
+    ``status_excluded`` (``{status: sites left out}``).
 
     Examples
     --------
@@ -1004,10 +1070,11 @@ def coverage(
     if members not in MEMBERS:
         raise CampaignGraphError(f"unknown members option {members!r} (use all or known)")
     req = _check_require(require)
+    statuses = site_statuses(status)
     if company is None:  # every site: a pass building many objects that are all kept
         with paused_gc():
-            return _coverage_all_sites(graph, as_of, req, rule, members, index)
-    return _coverage(graph, company, as_of, req, rule, threshold, members, index)
+            return _coverage_all_sites(graph, as_of, req, rule, members, index, statuses)
+    return _coverage(graph, company, as_of, req, rule, threshold, members, index, statuses)
 
 
 def _coverage(
@@ -1019,12 +1086,20 @@ def _coverage(
     threshold: float,
     members: str,
     index: OwnershipIndex | None,
+    statuses: frozenset[str] | None = None,
 ) -> pd.DataFrame:
     ctx = CoverageContext(graph, as_of, index)
-    placed = place_sites(ctx, company, rule=rule, threshold=threshold, members=members)
+    statuses = site_statuses(None) if statuses is None else statuses
+    excluded: dict[str, int] = {}
+    placed = place_sites(ctx, company, rule=rule, threshold=threshold, members=members, status=statuses,
+                         excluded=excluded)
     rows = []
+    notes: dict[str, str] = {}
     for site, (op, membership, root, chain, stake) in placed.items():
         sattrs = graph.node(site)
+        note = status_note(graph, sattrs, ctx.as_of)
+        if note:
+            notes[site] = note
         operators = [o for o, _, _ in ctx.operators.get(site, [])]
         up_id = ctx.chain_up(op)[-1] if op is not None else None
         groups = [x for x in (root, up_id) if x]
@@ -1074,7 +1149,7 @@ def _coverage(
     df["effective_stake"] = df["effective_stake"].astype("float64")
     df["uncovered"] = df["uncovered"].astype(bool)
     df.attrs.update(as_of=ctx.as_of, company=company, require=list(req), rule=rule, members=members)
-    return df
+    return _status_columns(df, notes, statuses, excluded)
 
 
 class _OperatorPlace:
@@ -1143,7 +1218,8 @@ _NO_CBA = _Finding(UNKNOWN, "no collective agreement is recorded for this site: 
 
 
 def _coverage_all_sites(
-    graph: CampaignGraph, as_of: Any, req: tuple[str, ...], rule: str, members: str, index: OwnershipIndex | None
+    graph: CampaignGraph, as_of: Any, req: tuple[str, ...], rule: str, members: str, index: OwnershipIndex | None,
+    statuses: frozenset[str] | None = None,
 ) -> pd.DataFrame:
     """:func:`coverage` for every site: the same rows as the per-site path (``_coverage``), faster.
 
@@ -1154,12 +1230,13 @@ def _coverage_all_sites(
     """
     ctx = CoverageContext(graph, as_of, index, whole_graph=True)
     try:
-        return _all_sites_frame(ctx, graph, req, rule, members)
+        return _all_sites_frame(ctx, graph, req, rule, members, statuses)
     finally:
         ctx.close()  # break the context's reference cycles now, not in a later GC pass
 
 
-def _all_sites_frame(ctx: CoverageContext, graph: CampaignGraph, req: tuple[str, ...], rule: str, members: str) -> pd.DataFrame:
+def _all_sites_frame(ctx: CoverageContext, graph: CampaignGraph, req: tuple[str, ...], rule: str, members: str,
+                     statuses: frozenset[str] | None = None) -> pd.DataFrame:
     operators_d = ctx.operators._memo
     represents_d = ctx.represents._memo
     covering_d = ctx.covering._memo
@@ -1170,10 +1247,22 @@ def _all_sites_frame(ctx: CoverageContext, graph: CampaignGraph, req: tuple[str,
     rank = _RANK
     places: dict[str, _OperatorPlace] = {}
     req_set = set(req)
-    columns = (*COVERAGE_COLUMNS, *EXTRA_COLUMNS)
+    columns = tuple(c for c in (*COVERAGE_COLUMNS, *EXTRA_COLUMNS) if c != "status_note")  # added at the end
     rows: list[tuple[Any, ...]] = []
     req_idx = [k for k, d in enumerate(DIMENSIONS) if d in req_set]
+    statuses = site_statuses(None) if statuses is None else statuses
+    excluded: dict[str, int] = {}
+    notes: dict[str, str] = {}
+    day = ctx.as_of
     for site, sattrs in graph.nodes("Site"):
+        st = sattrs.get("status") or UNKNOWN_STATUS
+        if st not in statuses:  # not a workplace counted by this query (see graphmodel.schema)
+            excluded[st] = excluded.get(st, 0) + 1
+            continue
+        if st in OPERATING_STATUSES and sattrs.get("closure_year") is not None:
+            note = status_note(graph, sattrs, day)
+            if note:
+                notes[site] = note
         ops = operators_d.get(site)
         if ops is not None and len(ops) == 1:
             op = ops[0][0]
@@ -1276,7 +1365,14 @@ def _all_sites_frame(ctx: CoverageContext, graph: CampaignGraph, req: tuple[str,
     df["effective_stake"] = df["effective_stake"].astype("float64")
     df["uncovered"] = df["uncovered"].astype(bool)
     df.attrs.update(as_of=ctx.as_of, company=None, require=list(req), rule=rule, members=members)
-    return df
+    return _status_columns(df, notes, statuses, excluded)
+
+
+def _workers(wf: pd.Series) -> Any:
+    """Sum of the recorded workforce; 0 over no sites, unknown (NA) over sites with none recorded."""
+    if wf.empty:
+        return 0
+    return int(wf.sum()) if wf.notna().any() else pd.NA
 
 
 SUMMARY_BY = {"country": "country", "commodity": "commodity", "operator_id": "operator_id",
@@ -1289,7 +1385,10 @@ def coverage_summary(rows: pd.DataFrame, by: str = "country") -> pd.DataFrame:
     A site counts as *not covered* when it is ``uncovered``; *unknown* when it is not, but a
     required dimension (``rows.attrs["require"]``, default union_presence, recognition, cba)
     is unknown; *covered* otherwise. Workers sum ``workforce`` where recorded;
-    ``sites_no_workforce`` counts the rest.
+    ``sites_no_workforce`` counts the rest. A workers figure over sites none of which has a
+    recorded workforce is unknown (``<NA>``), never 0. Only the rows given are counted: a
+    coverage frame holds the sites of the statuses it was asked for (by default the
+    workplaces that exist).
 
     Examples
     --------
@@ -1315,7 +1414,7 @@ def coverage_summary(rows: pd.DataFrame, by: str = "country") -> pd.DataFrame:
     frame = pd.DataFrame({
         col: rows[col].fillna("(not recorded)").astype(str),
         "state": state,
-        "wf": wf.fillna(0).astype("int64"),
+        "wf": wf.astype("Int64"),
         "nowf": wf.isna(),
     })
     out = []
@@ -1323,12 +1422,14 @@ def coverage_summary(rows: pd.DataFrame, by: str = "country") -> pd.DataFrame:
         rec: dict[str, Any] = {col: key, "sites": len(part)}
         for s in ("covered", "not_covered", "unknown"):
             rec[f"sites_{s}"] = int((part["state"] == s).sum())
-        rec["workers"] = int(part["wf"].sum())
+        rec["workers"] = _workers(part["wf"])
         for s in ("covered", "not_covered", "unknown"):
-            rec[f"workers_{s}"] = int(part.loc[part["state"] == s, "wf"].sum())
+            rec[f"workers_{s}"] = _workers(part.loc[part["state"] == s, "wf"])
         rec["sites_no_workforce"] = int(part["nowf"].sum())
         out.append(rec)
     df = pd.DataFrame(out, columns=out_cols)
+    for c in ("workers", "workers_covered", "workers_not_covered", "workers_unknown"):
+        df[c] = df[c].astype("Int64")
     if col in ("operator_id", "ultimate_parent_id"):  # say which company, not only its id
         name_col = "operator" if col == "operator_id" else "ultimate_parent"
         if name_col in rows.columns:

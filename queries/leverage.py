@@ -23,6 +23,7 @@ import pandas as pd
 
 from graphmodel.errors import CampaignGraphError
 from graphmodel.graph import CampaignGraph
+from graphmodel.schema import site_status, site_statuses
 from graphmodel.values import is_missing, normalise_as_of
 
 CATEGORIES: tuple[str, ...] = (
@@ -540,7 +541,7 @@ def _bargaining_calendar(p: _Points, ctx: _Context) -> None:
     from queries.calendar import bargaining_calendar
 
     g = p.graph
-    cal = bargaining_calendar(g, ctx.company, as_of=ctx.day, index=ctx._index)
+    cal = bargaining_calendar(g, ctx.company, as_of=ctx.day, index=ctx._index, status=ctx.status)
     sites_of = dict(zip(cal["agreement_id"], cal["site_ids"]))
     for cluster in cal.attrs.get("clusters", []):
         ags = list(cluster["agreements"])
@@ -584,7 +585,7 @@ def _history(p: _Points, ctx: _Context) -> None:
 class _Context:
     """What every category needs: the group, its sites and parents, the coverage rows."""
 
-    def __init__(self, graph: CampaignGraph, company: str, day: str) -> None:
+    def __init__(self, graph: CampaignGraph, company: str, day: str, status: Any = None) -> None:
         from queries.coverage import coverage
         from queries.ownership import OwnershipIndex, group, ultimate_parent
 
@@ -599,10 +600,12 @@ class _Context:
         self.parents = [c for c in up.chain if c != company]
         self.top = up.id
         member_set = set(self.members)
-        self.sites = sorted(
-            {v for c in self.members for _e, _u, v, _a in graph.out_edges(c, "OPERATES", as_of=day)}
+        self.status = site_statuses(status)
+        self.sites = sorted(  # the sites of the statuses asked for (by default workplaces that exist)
+            {v for c in self.members for _e, _u, v, _a in graph.out_edges(c, "OPERATES", as_of=day)
+             if site_status(graph.node(v)) in self.status}
         )
-        self.cov = coverage(graph, company, as_of=day, index=self._index)
+        self.cov = coverage(graph, company, as_of=day, index=self._index, status=self.status)
         if not self.cov.empty:
             self.sites = sorted(set(self.sites) | set(self.cov["site_id"]))
         self.site_country = {s: graph.node(s).get("country") or _country_of(graph, s, day) for s in self.sites}
@@ -636,8 +639,12 @@ def leverage(
     *,
     as_of: Any = None,
     weights: Mapping[str, float] | None = None,
+    status: Any = None,
 ) -> pd.DataFrame:
     """Leverage points against ``company``'s group, scored and explained.
+
+    Only the group's sites of the statuses in ``status`` count (default: workplaces that
+    exist and sites of unknown status; ``"all"`` or a list, as :func:`queries.coverage.coverage`).
 
     One row per point: ``category`` (one of :data:`CATEGORIES`), ``node_id``/``node``
     (the site, union, agreement, partner, investor, initiative, country, CBA or event the
@@ -672,12 +679,13 @@ def leverage(
     >>> # leverage(graph, "Acme Holding", weights={"finance": 2.0}) doubles finance scores
     """
     w = _weights(weights)
+    status = site_statuses(status)
     day = normalise_as_of(as_of)
     if graph.has_node(company) and graph.kind_of(company) == "Company":
         root = company
     else:
         root = graph.resolve(company, "Company")
-    ctx = _Context(graph, root, day)
+    ctx = _Context(graph, root, day, status)
     points = _Points(graph, w)
     _internal_solidarity(points, ctx)
     _agreements(points, ctx)
@@ -692,4 +700,5 @@ def leverage(
     df.attrs["engine"] = engine
     df.attrs["company"] = root
     df.attrs["as_of"] = day
+    df.attrs["status"] = sorted(ctx.status)
     return df

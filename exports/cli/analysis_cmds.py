@@ -13,7 +13,7 @@ from typing import Any
 import click
 import pandas as pd
 
-from exports.cli.common import as_of_option, open_snapshot
+from exports.cli.common import as_of_option, open_snapshot, status_option
 from exports.cli.neo4j_cmds import open_graph, snapshot_or_uri
 from graphmodel.errors import CampaignGraphError
 
@@ -81,9 +81,11 @@ def _parse_weights(values: tuple[str, ...]) -> dict[str, float]:
     "--weight", "weight", multiple=True, metavar="NAME=NUMBER",
     help="Override a score weight (a category such as finance=2, or a factor such as workers_capital=5). Repeatable.",
 )
+@status_option
 @format_choice
 @output_option
-def leverage(snapshot: Path, company: str, as_of: str | None, weight: tuple[str, ...], fmt: str, output: Path | None) -> None:
+def leverage(snapshot: Path, company: str, as_of: str | None, weight: tuple[str, ...], status: frozenset[str], fmt: str,
+             output: Path | None) -> None:
     """Leverage points against a company's group, scored and explained.
 
     Categories: internal_solidarity, agreements, supply_chain, finance, standards_and_law,
@@ -94,7 +96,7 @@ def leverage(snapshot: Path, company: str, as_of: str | None, weight: tuple[str,
     from queries.leverage import leverage as run
 
     graph = open_graph(snapshot, query="leverage", subject=company)
-    df = run(graph, company, as_of=as_of, weights=_parse_weights(weight))
+    df = run(graph, company, as_of=as_of, weights=_parse_weights(weight), status=status)
     engine = df.attrs.get("engine", "")
     df = df.assign(factors=df["factors"].map(_factors_text))
     _emit(df, fmt, output, ["category", "node", "score", "explanation"])

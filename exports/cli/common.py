@@ -81,3 +81,29 @@ def echo_json(data: Any) -> None:
 format_option = click.option(
     "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True, help="Output format."
 )
+
+
+class OneLineUsageError(click.UsageError):
+    """A usage error shown as one line (exit code 2), without click's usage block."""
+
+    def show(self, file: Any = None) -> None:
+        click.echo(f"error: {' '.join(self.format_message().split())}", err=True)
+
+
+def _status_callback(_ctx: click.Context, _param: click.Parameter, value: str | None) -> frozenset[str]:
+    from graphmodel.errors import CampaignGraphError
+    from graphmodel.schema import site_statuses
+
+    try:
+        return site_statuses(value)
+    except CampaignGraphError as e:
+        raise OneLineUsageError(f"--status: {e}") from None
+
+
+#: ``--status``: which sites count by their status (graphmodel.schema.site_statuses)
+status_option = click.option(
+    "--status", "status", default=None, metavar="all|STATUS[,STATUS...]", callback=_status_callback,
+    help="Site statuses to count. Default: workplaces that exist (operating, operating-pre-retirement, idle, "
+         "mothballed, construction) and sites with no recorded status (shown as unknown). 'all' adds cancelled, "
+         "retired, closed, announced, proposed, planned and shelved; or a comma-separated list.",
+)

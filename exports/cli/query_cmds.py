@@ -13,7 +13,7 @@ from typing import Any
 import click
 import pandas as pd
 
-from exports.cli.common import as_of_option, echo_json
+from exports.cli.common import as_of_option, echo_json, status_option
 from exports.cli.neo4j_cmds import backend_options, open_graph, snapshot_or_uri
 from exports.tables import format_table, table_records, write_table
 from graphmodel.errors import CampaignGraphError
@@ -152,8 +152,9 @@ def parent(snapshot: Path, entity: str, as_of: str | None, fmt: str) -> None:
 @output_option
 @click.option("--summary", type=click.Choice(["country", "commodity", "company"]), default=None,
               help="Print counts of sites and workers by country, commodity or operating company instead of sites.")
+@status_option
 def coverage(snapshot: Path, company: str | None, as_of: str | None, rule: str, threshold: float, require: str,
-             members: str, fmt: str, output: Path | None, summary: str | None) -> None:
+             members: str, fmt: str, output: Path | None, summary: str | None, status: frozenset[str]) -> None:
     """Coverage gaps per site: union presence, recognition, CBA, GFA, H&S agreement, union network.
 
     In the table, yes = covered, NO = not covered (the data says so), ? = unknown (not
@@ -166,7 +167,8 @@ def coverage(snapshot: Path, company: str | None, as_of: str | None, rule: str, 
 
     graph = open_graph(snapshot, query="coverage", subject=company)
     root = resolve_owner(graph, company) if company else None
-    df = coverage_query(graph, root, as_of=as_of, require=require, rule=rule, threshold=threshold, members=members)
+    df = coverage_query(graph, root, as_of=as_of, require=require, rule=rule, threshold=threshold, members=members,
+                        status=status)
     who = f"{graph.name_of(root)} group" if root else "all sites"
     if summary is not None:
         out = coverage_summary(df, by=summary)
@@ -179,8 +181,8 @@ def coverage(snapshot: Path, company: str | None, as_of: str | None, rule: str, 
         view["reasons"] = [_table_reason(r, df.attrs["require"]) for r in df.to_dict("records")]
         view = view.rename(columns={"union_presence": "union", "recognition": "recog", "hs_agreement": "h&s",
                                     "network": "netw", "workforce": "workers"})
-        cols = ["site", "operator", "country", "commodity", "workers", "union", "recog", "cba", "gfa", "h&s", "netw",
-                "uncovered", "reasons"]
+        cols = ["site", "operator", "country", "commodity", "status", "workers", "union", "recog", "cba", "gfa", "h&s",
+                "netw", "uncovered", "reasons"]
         if root and (df["membership"] == "possible").any():
             cols.insert(2, "membership")
         _emit(view, fmt, None, table_columns=cols,
@@ -189,11 +191,15 @@ def coverage(snapshot: Path, company: str | None, as_of: str | None, rule: str, 
         _emit(df, fmt, output)
     if fmt == "table":
         click.echo(summary_line(df))
+        left = df.attrs.get("status_excluded") or {}
+        if left:
+            click.echo("left out by status: " + ", ".join(f"{k} {v}" for k, v in left.items())
+                       + " (--status all counts them)")
 
 
 def _table_reason(row: dict[str, Any], require: list[str]) -> str:
     """The terminal's short reason: gaps in the required dimensions, then what to research."""
-    parts = []
+    parts = [str(row["status_note"])] if row.get("status_note") else []
     if row.get("membership") == "possible":
         parts.append(str(row["reasons"]).split("; ")[0])
     parts += [f"{d}: {row[f'{d}_reason']}" for d in require if row[d] == "not_covered"]
@@ -212,9 +218,13 @@ def summary_line(df: pd.DataFrame) -> str:
     frame = df.assign(country="all")
     frame.attrs = dict(df.attrs)
     s: dict[str, Any] = coverage_summary(frame, by="country").iloc[0].to_dict()
-    text = (
-        f"{s['sites']} site(s): {s['sites_not_covered']} uncovered, {s['sites_unknown']} with unknowns, "
-        f"{s['sites_covered']} covered; workers: {s['workers']} recorded, {s['workers_not_covered']} at uncovered "
+    text = (f"{s['sites']} site(s): {s['sites_not_covered']} uncovered, {s['sites_unknown']} with unknowns, "
+            f"{s['sites_covered']} covered; ")
+    if pd.isna(s["workers"]):  # unknown, not 0
+        return text + "workers: unknown (workforce not recorded at any of these sites)"
+    s = {k: "unknown" if k.startswith("workers") and pd.isna(v) else v for k, v in s.items()}
+    text += (
+        f"workers: {s['workers']} recorded, {s['workers_not_covered']} at uncovered "
         f"sites, {s['workers_unknown']} at sites with unknowns, {s['workers_covered']} covered"
     )
     if s["sites_no_workforce"]:
@@ -231,10 +241,11 @@ def summary_line(df: pd.DataFrame) -> str:
               help="Width of a bargaining window: expiries this close together form a cluster.")
 @rule_option
 @threshold_option
+@status_option
 @format_choice
 @output_option
 def calendar(snapshot: Path, company: str, as_of: str | None, horizon_days: int, window_days: int, rule: str,
-             threshold: float, fmt: str, output: Path | None) -> None:
+             threshold: float, status: frozenset[str], fmt: str, output: Path | None) -> None:
     """CBA expiry dates across COMPANY's group, and windows where several expire together.
 
     Example: campaign-graph calendar snap "Acme Steel" --horizon-days 365 --window-days 60
@@ -244,7 +255,7 @@ def calendar(snapshot: Path, company: str, as_of: str | None, horizon_days: int,
     graph = open_graph(snapshot, query="calendar", subject=company)
     root = resolve_owner(graph, company)
     df = bargaining_calendar(graph, root, as_of=as_of, horizon_days=horizon_days, window_days=window_days,
-                             rule=rule, threshold=threshold)
+                             rule=rule, threshold=threshold, status=status)
     _emit(df, fmt, output, title=f"Bargaining calendar of {graph.name_of(root)} group from {df.attrs['as_of']}",
           table_columns=["expires", "agreement", "sites", "countries", "workers", "cluster", "explanation"])
     if fmt == "table":

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from exports.cli.common import as_of_option, open_snapshot
+from exports.cli.common import as_of_option, open_snapshot, status_option
 from graphmodel.errors import CampaignGraphError
 
 snapshot_arg = click.argument("snapshot", type=click.Path(path_type=Path))
@@ -47,10 +47,12 @@ def _check_suffix(output: Path, suffixes: tuple[str, ...]) -> str:
               help="Cut larger views to this many nodes (nearest the focus); the page says what was left out.")
 @click.option("--coverage/--no-coverage", "coverage_status", default=True, show_default=True,
               help="Colour sites by coverage status.")
+@status_option
 @redact_option
 @_output_option((".html",))
 def map_cmd(snapshot: Path, company: str | None, around: str | None, hops: int, query: str | None,
-            as_of: str | None, max_nodes: int, coverage_status: bool, redact: bool, output: Path) -> None:
+            as_of: str | None, max_nodes: int, coverage_status: bool, status: frozenset[str], redact: bool,
+            output: Path) -> None:
     """Write an interactive network map: one HTML file that works offline.
 
     Example: campaign-graph map snap --company "Acme Steel" -o acme.html
@@ -60,7 +62,7 @@ def map_cmd(snapshot: Path, company: str | None, around: str | None, hops: int, 
     _check_suffix(output, (".html", ".htm"))
     graph = open_snapshot(str(snapshot))
     view = write_map(graph, output, redact_output=redact, company=company, around=around, hops=hops, query=query,
-                     as_of=as_of, max_nodes=max_nodes, coverage_status=coverage_status)
+                     as_of=as_of, max_nodes=max_nodes, coverage_status=coverage_status, status=status)
     click.echo(f"wrote {output}: {len(view.nodes)} nodes, {len(view.edges)} links")
     if view.omitted:
         click.echo(f"  {view.omitted_total} node(s) left out (raise --max-nodes or narrow the view)")
@@ -70,9 +72,10 @@ def map_cmd(snapshot: Path, company: str | None, around: str | None, hops: int, 
 @snapshot_arg
 @click.option("--company", required=True, help="The group whose sites to draw.")
 @as_of_option
+@status_option
 @redact_option
 @_output_option((".html", ".png"))
-def geo_cmd(snapshot: Path, company: str, as_of: str | None, redact: bool, output: Path) -> None:
+def geo_cmd(snapshot: Path, company: str, as_of: str | None, status: frozenset[str], redact: bool, output: Path) -> None:
     """Draw a group's sites on a world map coloured by coverage (HTML or PNG; works offline).
 
     Example: campaign-graph geo snap --company "Acme Steel" -o sites.html
@@ -81,7 +84,7 @@ def geo_cmd(snapshot: Path, company: str, as_of: str | None, redact: bool, outpu
 
     _check_suffix(output, (".html", ".htm", ".png"))
     graph = open_snapshot(str(snapshot))
-    points = write_geo(graph, company, output, as_of=as_of, redact_output=redact)
+    points = write_geo(graph, company, output, as_of=as_of, redact_output=redact, status=status)
     drawn = sum(1 for p in points if p.placed)
     click.echo(f"wrote {output}: {drawn} of {len(points)} sites drawn")
 
@@ -90,9 +93,11 @@ def geo_cmd(snapshot: Path, company: str, as_of: str | None, redact: bool, outpu
 @snapshot_arg
 @click.option("--company", required=True, help="The company whose group the briefing is about.")
 @as_of_option
+@status_option
 @redact_option
 @_output_option((".html", ".md"))
-def brief_cmd(snapshot: Path, company: str, as_of: str | None, redact: bool, output: Path) -> None:
+def brief_cmd(snapshot: Path, company: str, as_of: str | None, status: frozenset[str], redact: bool,
+              output: Path) -> None:
     """Write a one-page briefing on a company's group (HTML or Markdown; self-contained).
 
     Ownership tree, sites with coverage (unknown apart from not covered), summaries by
@@ -107,6 +112,6 @@ def brief_cmd(snapshot: Path, company: str, as_of: str | None, redact: bool, out
     _check_suffix(output, (".html", ".htm", ".md"))
     graph = open_snapshot(str(snapshot))
     created = str(read_manifest(snapshot).get("created") or "")[:10] or None
-    b = write_brief(graph, company, output, as_of=as_of, data_date=created, redact_output=redact)
+    b = write_brief(graph, company, output, as_of=as_of, data_date=created, redact_output=redact, status=status)
     click.echo(f"wrote {output}: {len(b.sites)} sites, {len(b.group)} companies, {len(b.leverage)} leverage points"
                + (" (redacted)" if redact else ""))

@@ -281,7 +281,7 @@ def test_summary_counts_sites_and_workers():
                                      "workers_unknown": 200, "sites_no_workforce": 0}
     assert s.loc["XB"].to_dict() == {"sites": 2, "sites_covered": 0, "sites_not_covered": 1, "sites_unknown": 1,
                                      "workers": 500, "workers_covered": 0, "workers_not_covered": 500,
-                                     "workers_unknown": 0, "sites_no_workforce": 1}
+                                     "workers_unknown": None, "sites_no_workforce": 1}  # its one site has no workforce
     by_op = coverage_summary(rows, by="company").set_index("operator_id")
     assert by_op.loc["brasil", "workers_not_covered"] == 500 and by_op.loc["brasil", "operator"] == "Acme Brasil Ltda"
     with pytest.raises(CampaignGraphError):
