@@ -57,6 +57,7 @@ from queries.ownership import (
     _chain_from_preds,
     _check_root,
     control_members,
+    stake_columns,
     edges_at,
 )
 
@@ -84,6 +85,7 @@ EXTRA_COLUMNS = (
     "chain",
     "operator_share",
     "stake_is_lower_bound",
+    "stake_min",
     "lat",
     "lon",
     "status",
@@ -680,7 +682,7 @@ def _union_dimensions(ctx: CoverageContext, site: str, sattrs: Mapping[str, Any]
         members = a.get("members")
         (zero if members == 0 else present).append((union, eid, a))
     status = sattrs.get("union_status")
-    src = source_text(g, sattrs, sattrs.get("union_status_date")) if status in ("none", "present") else ""
+    src = source_text(g, sattrs, sattrs.get("union_status_date"), "union_status") if status in ("none", "present") else ""
     if present:
         names = ", ".join(g.name_of(u) for u, _, _ in present)
         presence = _Finding(COVERED, f"{names} represent{'s' if len(present) == 1 else ''} workers here",
@@ -786,7 +788,7 @@ def _cba_fallback(ctx: CoverageContext, sattrs: Mapping[str, Any], expired: list
     """The cba dimension when no CBA in force reaches the site: expired ones and the site record."""
     g = ctx.graph
     status = sattrs.get("cba_status")
-    src = source_text(g, sattrs, sattrs.get("cba_status_date"))
+    src = source_text(g, sattrs, sattrs.get("cba_status_date"), "cba_status")
     if expired:
         last = max(expired, key=lambda f: f.reason)
         if status == "in_force":  # the site record says one is in force: "with none in force" is in doubt
@@ -1071,10 +1073,22 @@ def _coverage(
     rows.sort(key=lambda r: (str(r["country"] or "~"), r["site"].casefold(), r["site_id"]))
     df = pd.DataFrame(rows, columns=list(COVERAGE_COLUMNS) + list(EXTRA_COLUMNS))
     df["workforce"] = df["workforce"].astype("Int64")
-    df["effective_stake"] = df["effective_stake"].astype("float64")
+    _stake_frame(df)
     df["uncovered"] = df["uncovered"].astype(bool)
     df.attrs.update(as_of=ctx.as_of, company=company, require=list(req), rule=rule, members=members)
     return df
+
+
+def _stake_frame(df: pd.DataFrame) -> None:
+    """Split the known stake into ``effective_stake`` and ``stake_min`` in place
+    (:func:`queries.ownership.stake_columns`): unknown is NaN (null, empty), never 0."""
+    cols = [stake_columns(k, bool(lo)) for k, lo in zip(df["effective_stake"], df["stake_is_lower_bound"])]
+    for c in ("effective_stake", "stake_min"):
+        values = pd.Series([r[c] for r in cols], index=df.index, dtype="float64")
+        if c in df.columns:
+            df[c] = values
+        else:  # the all-sites pass leaves it out of its row tuples
+            df.insert(list(df.columns).index("stake_is_lower_bound") + 1, c, values)
 
 
 class _OperatorPlace:
@@ -1170,7 +1184,7 @@ def _all_sites_frame(ctx: CoverageContext, graph: CampaignGraph, req: tuple[str,
     rank = _RANK
     places: dict[str, _OperatorPlace] = {}
     req_set = set(req)
-    columns = (*COVERAGE_COLUMNS, *EXTRA_COLUMNS)
+    columns = tuple(c for c in (*COVERAGE_COLUMNS, *EXTRA_COLUMNS) if c != "stake_min")  # added by _stake_frame
     rows: list[tuple[Any, ...]] = []
     req_idx = [k for k, d in enumerate(DIMENSIONS) if d in req_set]
     for site, sattrs in graph.nodes("Site"):
@@ -1273,7 +1287,7 @@ def _all_sites_frame(ctx: CoverageContext, graph: CampaignGraph, req: tuple[str,
     else:  # as the per-site path builds it: no rows, object columns
         df = pd.DataFrame([], columns=list(columns))
     df["workforce"] = df["workforce"].astype("Int64")
-    df["effective_stake"] = df["effective_stake"].astype("float64")
+    _stake_frame(df)
     df["uncovered"] = df["uncovered"].astype(bool)
     df.attrs.update(as_of=ctx.as_of, company=None, require=list(req), rule=rule, members=members)
     return df
