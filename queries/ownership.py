@@ -644,8 +644,9 @@ def _held_text(idx: OwnershipIndex, s: Stake) -> str:
 
 def _joint_text(idx: OwnershipIndex, stakes: list[Stake], unknown: list[Stake], outsiders: list[Stake]) -> str:
     """``"Peabody Energy Corp holds 50%, so Glencore PLC may hold the other 50% jointly"``."""
-    who = [idx.name(s.holder) for s in (unknown or stakes)]
-    names = " and ".join(dict.fromkeys(who))
+    if not unknown:  # reached through a possible member holding exactly 50 %
+        return "50% would give joint control"
+    names = " and ".join(dict.fromkeys(idx.name(s.holder) for s in unknown))
     if not outsiders:
         return f"so {names} may hold 50% jointly"
     held = sorted(outsiders, key=lambda s: (-s.low, idx.name(s.holder)))
