@@ -624,12 +624,13 @@ def _without_gem_duplicates(inside: Mapping[str, _Why], stakes: list[Stake], *, 
     return total
 
 
-def _value_source_text(idx: OwnershipIndex, s: Stake) -> str:
-    """`` (Source title)`` when the share cited was set by only some of the edge's sources
-    (another file than the rest of the record), else empty."""
+def _value_source_text(idx: OwnershipIndex, s: Stake, *, sep: str | None = None) -> str:
+    """`` (Source title)`` (or ``sep`` and the title) when the share cited was set by only some
+    of the edge's sources (another file than the rest of the record), else empty."""
     if not s.value_src or set(s.value_src) == set(s.sources):
         return ""
-    return f" ({'; '.join(source_titles(idx.graph, s.value_src))})"
+    titles = "; ".join(source_titles(idx.graph, s.value_src))
+    return f"{sep}{titles}" if sep is not None else f" ({titles})"
 
 
 def _held_text(idx: OwnershipIndex, s: Stake) -> str:
@@ -703,7 +704,8 @@ class _Why:
         else:
             total = sum(s.low for s in stakes)
             reason = f"{_pct(total)} held together by " + ", ".join(
-                f"{idx.name(s.holder)} ({_pct(s.low)})" for s in sorted(stakes, key=lambda s: -s.low)
+                f"{idx.name(s.holder)} ({_pct(s.low)}{_value_source_text(idx, s, sep=', ')})"
+                for s in sorted(stakes, key=lambda s: -s.low)
             )
             if any(s.gem_parent for s in stakes):
                 reason += " (incl. GEM ultimate-parent assertions)"
@@ -1074,7 +1076,7 @@ def _no_controller_text(idx: OwnershipIndex, node: str) -> str:
     known = [s for s in holders if s.exact]
     unknown = [s for s in holders if not s.exact]
     parts = [
-        f"{idx.name(s.holder)} {_pct(s.low)}" + (" with joint control" if s.control == "joint" else "")
+        f"{idx.name(s.holder)} {_pct(s.low)}{_value_source_text(idx, s)}" + (" with joint control" if s.control == "joint" else "")
         for s in sorted(known, key=lambda s: -s.low)
     ]
     text = f"{name} has no controlling owner"

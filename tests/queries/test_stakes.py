@@ -20,7 +20,7 @@ from graphmodel.records import NodeRecord, Source
 from loaders.builder import build
 from loaders.context import LoadContext
 from queries.coverage import coverage
-from queries.ownership import group
+from queries.ownership import group, ultimate_parent
 from tests.shared_data import SHARED_DATA
 
 AS_OF = "2024-06-30"
@@ -287,6 +287,8 @@ def test_share_from_another_file_names_its_source():
     assert g.edge("OWNS:ore-parent->mine-co")[2]["value_sources"] == ["share=ore"]
     r = rows(group(g, "ore-parent", as_of=AS_OF))
     assert r["mine-co"]["reason"] == "Acme Ore-Parent holds 97.1% (Fictional iron ore tracker) of Acme Mine-Co"
+    up = ultimate_parent(g, "mine-co", as_of=AS_OF)
+    assert up.explanation.startswith("Acme Ore-Parent holds 97.1% (Fictional iron ore tracker) of Acme Mine-Co; ")
     # one source for the whole edge: nothing to add
     g2 = make("p", "q")
     g2.add_edge("p", "q", "OWNS", share=70, sources=["s1"])
@@ -320,3 +322,22 @@ def test_united_wambo_is_a_possible_joint_member_of_glencore(coal):
     assert site["membership"] == "possible" and pd.isna(site["effective_stake"])
     # Peabody's known 50 % beside an unpublished share: a 50/50 joint venture for Peabody (unchanged)
     assert rows(group(coal, "gem-peabody-energy-corp", as_of=AS_OF))[op]["controlled"] == "joint"
+
+
+def test_brief_stake_text_reads_stake_min():
+    from exports.brief import _stake_text
+
+    nan = float("nan")
+    assert _stake_text({"effective_stake": nan, "stake_min": 12.0, "stake_is_lower_bound": True}) == "at least 12%"
+    assert _stake_text({"effective_stake": nan, "stake_min": nan, "stake_is_lower_bound": True}) == "share not published"
+    assert _stake_text({"effective_stake": 48.0, "stake_min": 48.0, "stake_is_lower_bound": False}) == "48%"
+
+
+def test_redacted_value_source_is_cited_as_withheld():
+    # the researcher's notes made confidential: the reason keeps the value and says its source is withheld
+    from exports.redact import redact
+
+    g = two_source_site()
+    g.sources["visit-notes"] = Source("visit-notes", title="Researcher's site visit notes", confidential=True)
+    row = coverage(redact(g), "acme", as_of=AS_OF).set_index("site_id").loc["site"]
+    assert row["union_presence_reason"] == "no union at this site: union_status=none (source withheld, 2024-03-01)"
