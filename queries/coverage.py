@@ -57,8 +57,8 @@ from queries.ownership import (
     _chain_from_preds,
     _check_root,
     control_members,
-    stake_columns,
     edges_at,
+    stake_columns,
 )
 
 DIMENSIONS = ("union_presence", "recognition", "cba", "gfa", "hs_agreement", "network")

@@ -36,6 +36,7 @@ Examples
 
 from __future__ import annotations
 
+import math
 from collections import deque
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -971,7 +972,7 @@ def stake_columns(known: float | None, lower: bool) -> dict[str, Any]:
     >>> stake_columns(0.0, True)["stake_min"] is None
     True
     """
-    if known is None or (isinstance(known, float) and known != known):  # no operator: nothing to say
+    if known is None or (isinstance(known, float) and math.isnan(known)):  # no operator: nothing to say
         return {"effective_stake": None, "stake_is_lower_bound": bool(lower), "stake_min": None}
     k = float(known)
     if lower:
