@@ -989,7 +989,9 @@ def coverage(
     -------
     DataFrame with :data:`COVERAGE_COLUMNS` then :data:`EXTRA_COLUMNS`; ``effective_stake`` is
     the root's look-through stake in the operator (the operator's own share in the site is
-    ``operator_share``). ``attrs``: ``as_of``, ``company``, ``require``.
+    ``operator_share``), empty where a share on the way is not published; ``stake_min`` is then
+    the known part (:func:`queries.ownership.stake_columns`). ``attrs``: ``as_of``, ``company``,
+    ``require``.
 
     Examples
     --------

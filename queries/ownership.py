@@ -14,8 +14,10 @@ or Person; targets are companies):
   ``scipy.sparse`` on the part of the graph reachable from the root, capped at 100 %.
 - **unknown shares** are never 0 and never 100: an entity the known shares do not decide but
   an unknown-share edge from the group reaches is a *possible* member (``controlled`` =
-  ``unknown``); under the effective rule unknown shares add nothing and the stake is a lower
-  bound (``stake_is_lower_bound``).
+  ``unknown``) when the unknown shares can reach 50 % or more (more: control; exactly 50 %,
+  a co-owner holding the rest: joint control). Unknown shares add nothing to a stake: where
+  a path has one, ``effective_stake`` is empty, ``stake_is_lower_bound`` true and
+  ``stake_min`` the part the known shares prove (:func:`stake_columns`).
 
 Edges marked ``derived=gem_parent`` are GEM's ultimate-parent assertions: they count as a
 direct stake for group purposes, and reasons say that the chain in between is not on record.
@@ -648,7 +650,7 @@ def _joint_text(idx: OwnershipIndex, stakes: list[Stake], unknown: list[Stake], 
     """``"Peabody Energy Corp holds 50%, so Glencore PLC may hold the other 50% jointly"``."""
     if not unknown:  # reached through a possible member holding exactly 50 %
         return "50% would give joint control"
-    names = " and ".join(dict.fromkeys(idx.name(s.holder) for s in unknown))
+    names = " and ".join(dict.fromkeys(idx.name(s.holder) for s in stakes))  # the group's holders
     if not outsiders:
         return f"so {names} may hold 50% jointly"
     held = sorted(outsiders, key=lambda s: (-s.low, idx.name(s.holder)))

@@ -95,6 +95,21 @@ def test_two_known_outsiders_leaving_50():
     assert reason.endswith("Acme Peab holds 30%, Acme Kin holds 20%, so Acme Glen may hold the other 50% jointly")
 
 
+def test_group_known_share_plus_unpublished_one_reaching_50():
+    # glen holds 20 % of jv and controls sub (60 %), whose share in jv is not published; peab holds 50 %:
+    # the group can reach 50 % at most (20 + at most 30): a possible joint member, both holders named
+    g = make("glen", "sub", "peab", "jv")
+    g.add_edge("glen", "sub", "OWNS", share=60)
+    g.add_edge("glen", "jv", "OWNS", share=20)
+    g.add_edge("sub", "jv", "OWNS")
+    g.add_edge("peab", "jv", "OWNS", share=50)
+    jv = rows(group(g, "glen", as_of=AS_OF))["jv"]
+    assert (jv["controlled"], jv["membership"]) == ("unknown", "possible")
+    assert jv["reason"].endswith("Acme Peab holds 50%, so Acme Glen and Acme Sub may hold the other 50% jointly")
+    # the known part of glen's stake: 20 direct, the sub path unknown
+    assert math.isnan(jv["effective_stake"]) and jv["stake_min"] == 20.0
+
+
 def test_known_50_50_is_still_a_joint_venture_not_possible():
     g = make("glen", "peab", "jv")
     g.add_edge("glen", "jv", "OWNS", share=50)
@@ -290,9 +305,9 @@ def test_share_from_another_file_names_its_source():
     up = ultimate_parent(g, "mine-co", as_of=AS_OF)
     assert up.explanation.startswith("Acme Ore-Parent holds 97.1% (Fictional iron ore tracker) of Acme Mine-Co; ")
     # one source for the whole edge: nothing to add
-    g2 = make("p", "q")
-    g2.add_edge("p", "q", "OWNS", share=70, sources=["s1"])
-    assert rows(group(g2, "p", as_of=AS_OF))["q"]["reason"] == "Acme P holds 70% of Acme Q"
+    g = make("p", "q")
+    g.add_edge("p", "q", "OWNS", share=70, sources=["s1"])
+    assert rows(group(g, "p", as_of=AS_OF))["q"]["reason"] == "Acme P holds 70% of Acme Q"
 
 
 # ------------------------------------------------------------------ real data
