@@ -250,7 +250,7 @@ def _tree(b: Briefing) -> list[tuple[int, dict[str, Any]]]:
             return
         seen.add(n)
         out.append((depth, by_id[n]))
-        for c in sorted(children.get(n, ()), key=lambda c: (-float(by_id[c].get("effective_stake") or 0), c)):
+        for c in sorted(children.get(n, ()), key=lambda c: (-(_num(by_id[c].get("stake_min")) or 0.0), c)):
             walk(c, depth + 1)
 
     walk(b.root, 0)
@@ -259,17 +259,20 @@ def _tree(b: Briefing) -> list[tuple[int, dict[str, Any]]]:
     return out
 
 
-def _stake_text(r: dict[str, Any]) -> str:
-    s = r.get("effective_stake")
+def _num(x: Any) -> float | None:
     try:
-        f = float(s)
+        f = float(x)
     except (TypeError, ValueError):
-        return "stake unknown"
-    if math.isnan(f):
-        return "stake unknown"
-    if r.get("stake_is_lower_bound"):
-        return f"at least {f:.4g}%" if f > 0 else "share not published"
-    return f"{f:.4g}%"
+        return None
+    return None if math.isnan(f) else f
+
+
+def _stake_text(r: dict[str, Any]) -> str:
+    if r.get("stake_is_lower_bound"):  # effective_stake is then empty; stake_min the known part
+        m = _num(r.get("stake_min"))
+        return f"at least {m:.4g}%" if m else "share not published"
+    f = _num(r.get("effective_stake"))
+    return "stake unknown" if f is None else f"{f:.4g}%"
 
 
 def _site_rows(b: Briefing) -> pd.DataFrame:

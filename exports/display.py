@@ -37,7 +37,8 @@ if TYPE_CHECKING:
 
 #: the columns shown first for each query's result (the rest stay in the DataFrame)
 PRESETS: dict[str, tuple[str, ...]] = {
-    "group": ("name", "kind", "membership", "controlled", "effective_stake", "stake_is_lower_bound", "reason"),
+    "group": ("name", "kind", "membership", "controlled", "effective_stake", "stake_is_lower_bound", "stake_min",
+              "reason"),
     "coverage": ("site", "operator", "country", "commodity", "status", "workforce", "union_presence", "recognition",
                  "cba", "gfa", "hs_agreement", "network", "uncovered"),
     "gaps": ("site", "country", "commodity", "workforce", "uncovered", "reasons"),

@@ -12,8 +12,11 @@ Everything here is driven by the schema's flags (:mod:`graphmodel.schema`):
   :data:`SMALL_COUNT` (5): a count that small can identify the people counted;
 - only properties the schema knows are kept (an allow-list: something that reached the
   graph outside the schema is not exported by accident);
-- confidential sources are dropped, with every reference to them from ``sources`` lists;
-  the ``file`` field of the other sources (an internal path) is emptied.
+- confidential sources are dropped, with every reference to them from ``sources`` lists
+  and from the per-value pins ``value_sources`` (the values stay); a value that only
+  confidential sources set is pinned to :data:`WITHHELD`, so that it is not credited to
+  the record's public sources; the ``file`` field of the other sources (an internal path)
+  is emptied.
 
 The copy records that it was redacted in ``graph.meta["redacted"]`` (``graph.nx.graph``; see
 :func:`is_redacted`), which every exporter prints into its metadata or header.
@@ -25,12 +28,15 @@ from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
-from graphmodel import schema
+from graphmodel import provenance, schema
 from graphmodel.graph import CampaignGraph
 from graphmodel.records import SENSITIVE_SOURCE_FIELDS, Source
 
 #: counts of people below this are dropped from redacted exports
 SMALL_COUNT = 5
+
+#: the source id a value is pinned to when only confidential sources set it
+WITHHELD = "withheld"
 
 #: the key in ``graph.meta`` that marks a redacted copy
 REDACTED_KEY = "redacted"
@@ -78,6 +84,8 @@ def _clean_attrs(
             if kept:
                 out[p] = kept
             continue
+        if p == provenance.VALUE_SOURCES:
+            continue  # below, once the kept properties are known
         prop = allowed.get(p)
         if not _keep_prop(prop, value):
             if prop is not None and prop.people_count and not prop.sensitive:
@@ -86,6 +94,16 @@ def _clean_attrs(
                 counts["properties"] += 1
             continue
         out[p] = list(value) if isinstance(value, list) else value
+    pinned = provenance.pins(attrs)
+    if pinned:
+        entries: list[str] = []
+        for p, sids in pinned.items():
+            kept = [s for s in sids if s in public_sources]
+            counts["confidential_source_references"] += len(sids) - len(kept)
+            if p in out:
+                entries += provenance.entries(p, kept or [WITHHELD])
+        if entries:
+            out[provenance.VALUE_SOURCES] = entries
     return out
 
 

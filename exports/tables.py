@@ -241,6 +241,20 @@ def _text(value: Any) -> str:
     return str(v)
 
 
+def stake_text(effective: Any, stake_min: Any, lower: Any) -> str:
+    """A stake for a terminal cell: ``"48 %"``, ``"≥ 12 %"`` (a lower bound) or ``"unknown"``.
+
+    >>> stake_text(48.0, 48.0, False), stake_text(None, 12.0, True), stake_text(float("nan"), None, True)
+    ('48 %', '≥ 12 %', 'unknown')
+    """
+    e, m = _plain(effective), _plain(stake_min)
+    if e is not None and not lower:
+        return f"{e:.4g} %"
+    if m is not None and m > 0:
+        return f"≥ {m:.4g} %"
+    return "unknown"
+
+
 def iter_rows(df: pd.DataFrame, columns: Iterable[str] | None = None) -> Iterable[dict[str, Any]]:
     """Rows as flat dicts (lists joined, text neutralised): what CSV and XLSX cells hold."""
     cols = _columns(df, list(columns) if columns is not None else None)

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from graphmodel.graph import CampaignGraph
+from graphmodel.provenance import sources_of
 
 COVERED = "covered"
 NOT_COVERED = "not_covered"
@@ -85,16 +86,36 @@ def status_of_values(name: str, signed: str | None, expires: str | None, renewal
     return AgreementStatus("expired", f"{name} expired on {expires}")
 
 
-def source_text(graph: CampaignGraph, attrs: Mapping[str, Any], date: str | None = None) -> str:
-    """``"source Fictional register, 2023-05-01"`` for a node's first source and a date."""
-    parts = []
-    sources = attrs.get("sources") or []
-    if sources:
-        sid = sources[0]
+def source_titles(graph: CampaignGraph, ids: Iterable[str]) -> list[str]:
+    """The titles of the sources ``ids`` (the id where a source has no title or is not listed)."""
+    out = []
+    for sid in dict.fromkeys(ids):
         src = graph.sources.get(sid)
-        parts.append(f"source {src.title if src is not None and src.title else sid}")
+        out.append(src.title if src is not None and src.title else sid)
+    return out
+
+
+def source_text(graph: CampaignGraph, attrs: Mapping[str, Any], date: str | None = None,
+                prop: str | None = None) -> str:
+    """``"source Fictional register, 2023-05-01"``: the sources that set ``attrs[prop]`` and a date.
+
+    ``prop`` names the value cited: its sources come from the record's per-value provenance
+    (:func:`graphmodel.provenance.sources_of`); without it, every source of the record.
+
+    >>> from graphmodel.graph import CampaignGraph
+    >>> from graphmodel.records import Source
+    >>> g = CampaignGraph()
+    >>> g.sources["gem"] = Source("gem", "GEM tracker"); g.sources["me"] = Source("me", "Site visit notes")
+    >>> a = {"sources": ["gem", "me"], "value_sources": ["union_status=me"]}
+    >>> source_text(g, a, "2024-03-01", "union_status")
+    'source Site visit notes, 2024-03-01'
+    """
+    ids = sources_of(attrs, prop) if prop else list(attrs.get("sources") or [])
+    titles = source_titles(graph, ids)
+    if not titles:
+        parts = ["no source named"]
     else:
-        parts.append("no source named")
+        parts = [("source " if len(titles) == 1 else "sources ") + "; ".join(titles)]
     if date:
         parts.append(date)
     return ", ".join(parts)

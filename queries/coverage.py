@@ -66,6 +66,7 @@ from queries.ownership import (
     _check_root,
     control_members,
     edges_at,
+    stake_columns,
 )
 
 DIMENSIONS = ("union_presence", "recognition", "cba", "gfa", "hs_agreement", "network")
@@ -92,6 +93,7 @@ EXTRA_COLUMNS = (
     "chain",
     "operator_share",
     "stake_is_lower_bound",
+    "stake_min",
     "lat",
     "lon",
     "status",
@@ -689,7 +691,7 @@ def _union_dimensions(ctx: CoverageContext, site: str, sattrs: Mapping[str, Any]
         members = a.get("members")
         (zero if members == 0 else present).append((union, eid, a))
     status = sattrs.get("union_status")
-    src = source_text(g, sattrs, sattrs.get("union_status_date")) if status in ("none", "present") else ""
+    src = source_text(g, sattrs, sattrs.get("union_status_date"), "union_status") if status in ("none", "present") else ""
     if present:
         names = ", ".join(g.name_of(u) for u, _, _ in present)
         presence = _Finding(COVERED, f"{names} represent{'s' if len(present) == 1 else ''} workers here",
@@ -795,7 +797,7 @@ def _cba_fallback(ctx: CoverageContext, sattrs: Mapping[str, Any], expired: list
     """The cba dimension when no CBA in force reaches the site: expired ones and the site record."""
     g = ctx.graph
     status = sattrs.get("cba_status")
-    src = source_text(g, sattrs, sattrs.get("cba_status_date"))
+    src = source_text(g, sattrs, sattrs.get("cba_status_date"), "cba_status")
     if expired:
         last = max(expired, key=lambda f: f.reason)
         if status == "in_force":  # the site record says one is in force: "with none in force" is in doubt
@@ -1051,9 +1053,10 @@ def coverage(
     DataFrame with :data:`COVERAGE_COLUMNS` then :data:`EXTRA_COLUMNS` (``status`` is
     ``unknown`` where none is recorded; ``status_note`` notes a site listed operating whose
     closure year has passed by ``as_of``); ``effective_stake`` is the root's look-through
-    stake in the operator (the operator's own share in the site is ``operator_share``).
-    ``attrs``: ``as_of``, ``company``, ``require``, ``status`` (the statuses counted),
-    ``status_excluded`` (``{status: sites left out}``).
+    stake in the operator (the operator's own share in the site is ``operator_share``),
+    empty where a share on the way is not published; ``stake_min`` is then the known part
+    (:func:`queries.ownership.stake_columns`). ``attrs``: ``as_of``, ``company``, ``require``,
+    ``status`` (the statuses counted), ``status_excluded`` (``{status: sites left out}``).
 
     Examples
     --------
@@ -1146,10 +1149,22 @@ def _coverage(
     rows.sort(key=lambda r: (str(r["country"] or "~"), r["site"].casefold(), r["site_id"]))
     df = pd.DataFrame(rows, columns=list(COVERAGE_COLUMNS) + list(EXTRA_COLUMNS))
     df["workforce"] = df["workforce"].astype("Int64")
-    df["effective_stake"] = df["effective_stake"].astype("float64")
+    _stake_frame(df)
     df["uncovered"] = df["uncovered"].astype(bool)
     df.attrs.update(as_of=ctx.as_of, company=company, require=list(req), rule=rule, members=members)
     return _status_columns(df, notes, statuses, excluded)
+
+
+def _stake_frame(df: pd.DataFrame) -> None:
+    """Split the known stake into ``effective_stake`` and ``stake_min`` in place
+    (:func:`queries.ownership.stake_columns`): unknown is NaN (null, empty), never 0."""
+    cols = [stake_columns(k, bool(lo)) for k, lo in zip(df["effective_stake"], df["stake_is_lower_bound"])]
+    for c in ("effective_stake", "stake_min"):
+        values = pd.Series([r[c] for r in cols], index=df.index, dtype="float64")
+        if c in df.columns:
+            df[c] = values
+        else:  # the all-sites pass leaves it out of its row tuples
+            df.insert(list(df.columns).index("stake_is_lower_bound") + 1, c, values)
 
 
 class _OperatorPlace:
@@ -1247,7 +1262,8 @@ def _all_sites_frame(ctx: CoverageContext, graph: CampaignGraph, req: tuple[str,
     rank = _RANK
     places: dict[str, _OperatorPlace] = {}
     req_set = set(req)
-    columns = tuple(c for c in (*COVERAGE_COLUMNS, *EXTRA_COLUMNS) if c != "status_note")  # added at the end
+    # status_note is added at the end (_status_columns), stake_min by _stake_frame
+    columns = tuple(c for c in (*COVERAGE_COLUMNS, *EXTRA_COLUMNS) if c not in ("status_note", "stake_min"))
     rows: list[tuple[Any, ...]] = []
     req_idx = [k for k, d in enumerate(DIMENSIONS) if d in req_set]
     statuses = site_statuses(None) if statuses is None else statuses
@@ -1362,7 +1378,7 @@ def _all_sites_frame(ctx: CoverageContext, graph: CampaignGraph, req: tuple[str,
     else:  # as the per-site path builds it: no rows, object columns
         df = pd.DataFrame([], columns=list(columns))
     df["workforce"] = df["workforce"].astype("Int64")
-    df["effective_stake"] = df["effective_stake"].astype("float64")
+    _stake_frame(df)
     df["uncovered"] = df["uncovered"].astype(bool)
     df.attrs.update(as_of=ctx.as_of, company=None, require=list(req), rule=rule, members=members)
     return _status_columns(df, notes, statuses, excluded)

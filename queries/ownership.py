@@ -14,8 +14,10 @@ or Person; targets are companies):
   ``scipy.sparse`` on the part of the graph reachable from the root, capped at 100 %.
 - **unknown shares** are never 0 and never 100: an entity the known shares do not decide but
   an unknown-share edge from the group reaches is a *possible* member (``controlled`` =
-  ``unknown``); under the effective rule unknown shares add nothing and the stake is a lower
-  bound (``stake_is_lower_bound``).
+  ``unknown``) when the unknown shares can reach 50 % or more (more: control; exactly 50 %,
+  a co-owner holding the rest: joint control). Unknown shares add nothing to a stake: where
+  a path has one, ``effective_stake`` is empty, ``stake_is_lower_bound`` true and
+  ``stake_min`` the part the known shares prove (:func:`stake_columns`).
 
 Edges marked ``derived=gem_parent`` are GEM's ultimate-parent assertions: they count as a
 direct stake for group purposes, and reasons say that the chain in between is not on record.
@@ -36,6 +38,7 @@ Examples
 
 from __future__ import annotations
 
+import math
 from collections import deque
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -48,7 +51,9 @@ from scipy.sparse.linalg import MatrixRankWarning, spsolve
 
 from graphmodel.errors import CampaignGraphError
 from graphmodel.graph import CampaignGraph
+from graphmodel.provenance import VALUE_SOURCES, sources_of
 from graphmodel.values import in_force, normalise_as_of
+from queries._frames import source_titles
 
 #: columns of :func:`group`, in order (the output contract; more may follow)
 GROUP_COLUMNS = (
@@ -57,6 +62,7 @@ GROUP_COLUMNS = (
     "kind",
     "effective_stake",
     "stake_is_lower_bound",
+    "stake_min",
     "controlled",
     "membership",
     "chain",
@@ -96,6 +102,9 @@ class Stake:
     control: str | None = None
     derived: str | None = None
     inferred: str | None = None
+    #: every source of the merged edges, and the sources that set the value used (``low``)
+    sources: tuple[str, ...] = ()
+    value_src: tuple[str, ...] = ()
 
     @property
     def gem_parent(self) -> bool:
@@ -121,6 +130,12 @@ def _stake_from_attrs(eid: str, u: str, v: str, a: Mapping[str, Any]) -> Stake:
         equity, equity_exact = float(share), True
     else:
         equity, equity_exact = float(a.get("share_min") or 0.0), False
+    srcs = tuple(a.get("sources") or ())
+    value_src = srcs
+    if a.get(VALUE_SOURCES):  # the value may come from only some of the edge's sources
+        prop = ("voting" if vote is not None else "share") if value is not None else (
+            "voting_min" if a.get("voting_min") is not None else "share_min")
+        value_src = tuple(sources_of(a, prop))
     return Stake(
         holder=u,
         target=v,
@@ -133,6 +148,8 @@ def _stake_from_attrs(eid: str, u: str, v: str, a: Mapping[str, Any]) -> Stake:
         control=a.get("control"),
         derived=a.get("derived"),
         inferred=a.get("share_inferred"),
+        sources=srcs,
+        value_src=value_src,
     )
 
 
@@ -143,11 +160,14 @@ def _merge_stakes(a: Stake, b: Stake) -> Stake:
     if a.exact and b.exact:
         low = high = max(a.low, b.low)
         exact = True
+        value_src = _union(*(s.value_src for s in (a, b) if s.low == low))
     elif a.exact or b.exact:
         e = a if a.exact else b
         low, high, exact = e.low, e.high, True
+        value_src = e.value_src
     else:
         low, high, exact = max(a.low, b.low), max(max(a.low, b.low), min(a.high, b.high)), False
+        value_src = _union(a.value_src, b.value_src)
     if a.equity_exact or b.equity_exact:
         equity = max(s.equity for s in (a, b) if s.equity_exact)
         equity_exact = True
@@ -158,8 +178,12 @@ def _merge_stakes(a: Stake, b: Stake) -> Stake:
     derived = a.derived if a.derived == b.derived else None
     return Stake(
         a.holder, a.target, a.edges + b.edges, low, high, exact, equity, equity_exact,
-        control, derived, a.inferred or b.inferred,
+        control, derived, a.inferred or b.inferred, _union(a.sources, b.sources), value_src,
     )
+
+
+def _union(*groups: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(x for g in groups for x in g))
 
 
 def edges_at(
@@ -486,14 +510,24 @@ class OwnershipIndex:
                 decided = s.control == "yes" or grp_low[v] > 50.0 + _EPS
                 if decided and s.control != "yes" and any(t.gem_parent for t in contrib[v]):
                     decided = _without_gem_duplicates(inside, contrib[v]) > 50.0 + _EPS
+                joint = False
                 if not decided and optimistic:
-                    outside = sum(t.low for t in self.inn.get(v, ()) if t.holder not in inside)
+                    outsiders = [t for t in self.inn.get(v, ()) if t.holder not in inside]
+                    outside = sum(t.low for t in outsiders)
                     high = grp_high[v]
                     if any(t.gem_parent for t in contrib[v]):
                         high = _without_gem_duplicates(inside, contrib[v], high=True)
-                    decided = min(high, 100.0 - outside) > 50.0 + _EPS
+                    reach = min(high, 100.0 - outside)
+                    decided = reach > 50.0 + _EPS
+                    # an unpublished share that can reach exactly 50 % may give joint control
+                    # (a co-owner holds the other half): a possible member too
+                    joint = not decided and reach >= 50.0 - _EPS
+                    decided = decided or joint
                 if decided:
-                    why = _Why.from_contributors(self, v, contrib[v], membership, optimistic=optimistic)
+                    why = _Why.from_contributors(
+                        self, v, contrib[v], membership, optimistic=optimistic,
+                        joint_with=[t for t in outsiders if t.low > 0] if joint else None,
+                    )
                     inside[v] = why
                     new[v] = why
                     queue.append(v)
@@ -593,14 +627,39 @@ def _without_gem_duplicates(inside: Mapping[str, _Why], stakes: list[Stake], *, 
     return total
 
 
+def _value_source_text(idx: OwnershipIndex, s: Stake, *, sep: str | None = None) -> str:
+    """`` (Source title)`` (or ``sep`` and the title) when the share cited was set by only some
+    of the edge's sources (another file than the rest of the record), else empty."""
+    if not s.value_src or set(s.value_src) == set(s.sources):
+        return ""
+    titles = "; ".join(source_titles(idx.graph, s.value_src))
+    return f"{sep}{titles}" if sep is not None else f" ({titles})"
+
+
 def _held_text(idx: OwnershipIndex, s: Stake) -> str:
     amount = _pct(s.low) if s.exact else f"at least {_pct(s.low)}"
-    text = f"{idx.name(s.holder)} holds {amount} of {idx.name(s.target)}"
+    text = f"{idx.name(s.holder)} holds {amount}{_value_source_text(idx, s)} of {idx.name(s.target)}"
     if s.inferred:
         text += f" (share inferred: {s.inferred})"
     if s.gem_parent:
         text += " (GEM ultimate-parent assertion; the chain in between is not in the source)"
     return text
+
+
+def _joint_text(idx: OwnershipIndex, stakes: list[Stake], unknown: list[Stake], outsiders: list[Stake]) -> str:
+    """``"Peabody Energy Corp holds 50%, so Glencore PLC may hold the other 50% jointly"``."""
+    if not unknown:  # reached through a possible member holding exactly 50 %
+        return "50% would give joint control"
+    names = " and ".join(dict.fromkeys(idx.name(s.holder) for s in stakes))  # the group's holders
+    if not outsiders:
+        return f"so {names} may hold 50% jointly"
+    held = sorted(outsiders, key=lambda s: (-s.low, idx.name(s.holder)))
+    told = ", ".join(
+        f"{idx.name(s.holder)} holds {'' if s.exact else 'at least '}{_pct(s.low)}{_value_source_text(idx, s)}"
+        for s in held
+    )
+    rest = 100.0 - sum(s.low for s in held)
+    return f"{told}, so {names} may hold the other {_pct(rest)} jointly"
 
 
 @dataclass
@@ -614,8 +673,11 @@ class _Why:
 
     @staticmethod
     def from_contributors(
-        idx: OwnershipIndex, node: str, stakes: list[Stake], membership: str, *, optimistic: bool
+        idx: OwnershipIndex, node: str, stakes: list[Stake], membership: str, *, optimistic: bool,
+        joint_with: list[Stake] | None = None,
     ) -> _Why:
+        """``joint_with``: the known holders outside the group when the group's unpublished
+        shares can reach 50 % at most (a possible joint venture), else ``None``."""
         edges = [e for s in stakes for e in s.edges]
         flagged = [s for s in stakes if s.control == "yes"]
         if flagged:
@@ -636,6 +698,8 @@ class _Why:
             ]
             if not parts:  # reached only through possible members with known shares
                 parts = [f"{_held_text(idx, best)}, itself a possible member"]
+            if joint_with is not None:
+                parts.append(_joint_text(idx, stakes, unknown, joint_with))
             pred = unknown[0].holder if unknown else best.holder
             return _Why(pred, "possible member: " + "; ".join(parts), edges, "possible")
         if len(stakes) == 1:
@@ -643,7 +707,8 @@ class _Why:
         else:
             total = sum(s.low for s in stakes)
             reason = f"{_pct(total)} held together by " + ", ".join(
-                f"{idx.name(s.holder)} ({_pct(s.low)})" for s in sorted(stakes, key=lambda s: -s.low)
+                f"{idx.name(s.holder)} ({_pct(s.low)}{_value_source_text(idx, s, sep=', ')})"
+                for s in sorted(stakes, key=lambda s: -s.low)
             )
             if any(s.gem_parent for s in stakes):
                 reason += " (incl. GEM ultimate-parent assertions)"
@@ -806,6 +871,9 @@ def group(
     Returns
     -------
     DataFrame with :data:`GROUP_COLUMNS`; ``attrs`` holds ``company``, ``rule``, ``as_of``.
+    ``effective_stake`` is empty (NaN) where a share on some path is not published
+    (``stake_is_lower_bound``); ``stake_min`` is then the part the known shares prove, and
+    equals ``effective_stake`` where every share is known (:func:`stake_columns`).
 
     Examples
     --------
@@ -858,8 +926,10 @@ def group(
             w = _Why(preds.get(node), reason, ev)
             rows.append(_row(graph, idx, cm, node, "root" if node == company else "effective", stakes, lower, chain, w))
     order = {"root": 0, "controlled": 1, "effective": 1, "joint": 2, "possible": 3}
-    rows.sort(key=lambda r: (order[r["membership"]], len(r["chain"].split(" > ")), -r["effective_stake"], r["name"].casefold(), r["id"]))
+    rows.sort(key=lambda r: (order[r["membership"]], len(r["chain"].split(" > ")), -(r["stake_min"] or 0.0), r["name"].casefold(), r["id"]))
     df = pd.DataFrame(rows, columns=list(GROUP_COLUMNS))
+    for c in ("effective_stake", "stake_min"):  # unknown is NaN (null in JSON, empty in CSV), never 0
+        df[c] = df[c].astype("float64")
     df.attrs.update(company=company, rule=rule, threshold=threshold, as_of=idx.as_of, members=members)
     return df
 
@@ -879,14 +949,37 @@ def _row(
         "id": node,
         "name": graph.name_of(node),
         "kind": graph.kind_of(node),
-        "effective_stake": float(stakes.get(node, 0.0)),
-        "stake_is_lower_bound": node in lower,
+        **stake_columns(stakes.get(node, 0.0), node in lower),
         "controlled": cm.status(node),
         "membership": membership,
         "chain": " > ".join(chain),
         "reason": why.reason,
         "evidence": list(dict.fromkeys(why.edges)),
     }
+
+
+def stake_columns(known: float | None, lower: bool) -> dict[str, Any]:
+    """``effective_stake``, ``stake_is_lower_bound`` and ``stake_min`` of one row.
+
+    ``known`` is the stake summed over the paths whose shares are known; ``lower`` says that
+    some path has a share that is not published. Then the stake is unknown: ``effective_stake``
+    is ``None`` (never 0) and ``stake_min`` the known part when there is one (else ``None``).
+    With every share known, ``effective_stake`` is the number and ``stake_min`` equals it, so
+    ``stake_min`` is always the stake the data proves.
+
+    >>> stake_columns(48.0, False)
+    {'effective_stake': 48.0, 'stake_is_lower_bound': False, 'stake_min': 48.0}
+    >>> stake_columns(12.0, True)
+    {'effective_stake': None, 'stake_is_lower_bound': True, 'stake_min': 12.0}
+    >>> stake_columns(0.0, True)["stake_min"] is None
+    True
+    """
+    if known is None or (isinstance(known, float) and math.isnan(known)):  # no operator: nothing to say
+        return {"effective_stake": None, "stake_is_lower_bound": bool(lower), "stake_min": None}
+    k = float(known)
+    if lower:
+        return {"effective_stake": None, "stake_is_lower_bound": True, "stake_min": k if k > 0.0 else None}
+    return {"effective_stake": k, "stake_is_lower_bound": False, "stake_min": k}
 
 
 def _best_predecessors(idx: OwnershipIndex, root: str, stakes: Mapping[str, float]) -> dict[str, str]:
@@ -986,7 +1079,7 @@ def _no_controller_text(idx: OwnershipIndex, node: str) -> str:
     known = [s for s in holders if s.exact]
     unknown = [s for s in holders if not s.exact]
     parts = [
-        f"{idx.name(s.holder)} {_pct(s.low)}" + (" with joint control" if s.control == "joint" else "")
+        f"{idx.name(s.holder)} {_pct(s.low)}{_value_source_text(idx, s)}" + (" with joint control" if s.control == "joint" else "")
         for s in sorted(known, key=lambda s: -s.low)
     ]
     text = f"{name} has no controlling owner"

@@ -15,7 +15,7 @@ import pandas as pd
 
 from exports.cli.common import as_of_option, echo_json, status_option
 from exports.cli.neo4j_cmds import backend_options, open_graph, snapshot_or_uri
-from exports.tables import format_table, table_records, write_table
+from exports.tables import format_table, stake_text, table_records, write_table
 from graphmodel.errors import CampaignGraphError
 from graphmodel.graph import CampaignGraph
 
@@ -107,9 +107,12 @@ def group(snapshot: Path, company: str, rule: str, threshold: float, as_of: str 
     graph = open_graph(snapshot, query="group", subject=company)
     root = resolve_owner(graph, company)
     df = group_query(graph, root, rule=rule, threshold=threshold, as_of=as_of, members=members)
-    _emit(df, fmt, output, title=f"Group of {graph.name_of(root)} ({rule}) as of {df.attrs['as_of']}",
-          table_columns=["name", "kind", "effective_stake", "stake_is_lower_bound", "controlled", "membership",
-                         "reason"])
+    view = df
+    if fmt == "table":  # one stake cell: "48 %", "≥ 12 %" (lower bound) or "unknown"
+        view = df.assign(stake=[stake_text(e, m, lo) for e, m, lo in
+                                zip(df["effective_stake"], df["stake_min"], df["stake_is_lower_bound"])])
+    _emit(view, fmt, output, title=f"Group of {graph.name_of(root)} ({rule}) as of {df.attrs['as_of']}",
+          table_columns=["name", "kind", "stake", "controlled", "membership", "reason"])
     if fmt == "table":
         counts = df["membership"].value_counts()
         click.echo(", ".join(f"{k}: {counts[k]}" for k in df["membership"].unique()))

@@ -155,3 +155,27 @@ def test_redact_unknown_properties_are_not_kept() -> None:
 def test_redact_twice_is_stable() -> None:
     once = redact(canary_graph())
     assert redact(once) == once
+
+
+def test_redact_drops_confidential_value_pins_and_keeps_the_values() -> None:
+    # one site from three records: a public report (workforce), an informant (union_status,
+    # cba_status) and a public press article (cba_status too); all three give the name
+    g = CampaignGraph()
+    g.add_source(Source("pub", title="Acme Steel annual report 2024"))
+    g.add_source(Source("press", title="Fictional press article"))
+    g.add_source(Source("informant", title="Informant report", confidential=True))
+    g.add_node("site", "Site", "Site A", sources=["pub"], workforce=900)
+    g.add_node("site", "Site", "Site A", sources=["informant"], union_status="none", cba_status="in_force",
+               merge="fill")
+    g.add_node("site", "Site", "Site A", sources=["press"], cba_status="in_force", merge="fill")
+    assert sorted(g.node("site")["value_sources"]) == [
+        "cba_status=informant", "cba_status=press", "union_status=informant", "workforce=pub"]
+    a = redact(g).node("site")
+    # the values stay; the informant's id goes from every pin; union_status, which it alone set,
+    # is pinned to "withheld" rather than credited to the public sources left on the record
+    assert (a["union_status"], a["cba_status"], a["workforce"]) == ("none", "in_force", 900)
+    assert a["sources"] == ["pub", "press"]
+    assert sorted(a["value_sources"]) == ["cba_status=press", "union_status=withheld", "workforce=pub"]
+    assert "informant" not in json.dumps(dict(a))
+    # 1 in the sources list + 2 in value_sources pins
+    assert redaction_summary(redact(g))["confidential_source_references"] == 3

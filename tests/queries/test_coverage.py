@@ -334,8 +334,11 @@ def test_cli_coverage_table_files_summary_and_ambiguous_names(tmp_path):
 
 def test_stake_past_an_unpublished_share_is_a_lower_bound():
     r = by_site(coverage(base(), "acme", as_of=AS_OF))
-    assert r["site_p"]["stake_is_lower_bound"] and r["site_p"]["effective_stake"] == 0.0
-    assert not r["site_b"]["stake_is_lower_bound"]
+    # acme -> poss has no share: the stake is unknown (NaN, null in JSON), never 0; nothing is known of it
+    assert r["site_p"]["stake_is_lower_bound"] and pd.isna(r["site_p"]["effective_stake"])
+    assert pd.isna(r["site_p"]["stake_min"])
+    # acme -60-> brasil: known, and stake_min equals it
+    assert not r["site_b"]["stake_is_lower_bound"] and r["site_b"]["effective_stake"] == r["site_b"]["stake_min"] == 60.0
 
 
 def test_network_founded_after_as_of_does_not_count_yet():

@@ -1,6 +1,8 @@
 """Differential tests: the optimised coverage / ownership paths give EXACTLY the answers of the
 frozen reference implementation (``tests/queries/_reference_*.py``, the code before the issue-7
-fast paths): same columns, dtypes, row order, values, reason texts and evidence lists.
+fast paths): same columns, dtypes, row order, values, reason texts and evidence lists, apart from
+the two changes of issue 16 that :func:`as_reference` folds back (unknown stakes, possible joint
+members); those are tested against hand-worked answers and a path oracle in ``test_stakes``.
 
 Graphs: the hand-built fixtures of ``test_coverage``, seeded random fictional graphs
 (``random_graphs``), and the benchmark generator's XS and S graphs, at several dates, with both
@@ -27,8 +29,42 @@ from tests.queries.test_coverage import _cba_graph, base
 DATES = ("2019-01-01", "2024-06-30", "2028-06-30")
 
 
+def as_reference(new: pd.DataFrame, old: pd.DataFrame) -> pd.DataFrame:
+    """``new`` in the reference's contract, leaving out only what issue 16 changed on purpose.
+
+    - an unknown stake is empty with the known part in ``stake_min`` (the reference printed the
+      known part, or 0, as ``effective_stake``): folded back; ``stake_min`` dropped;
+    - an unpublished share that can reach exactly 50 % now makes a possible member (the reference
+      left it out): rows the reference lacks must all be ``possible`` and are dropped.
+    """
+    df = new
+    if "stake_min" in df.columns:
+        df = df.copy()
+        lower = df["stake_is_lower_bound"].astype(bool)
+        df.loc[lower, "effective_stake"] = df.loc[lower, "stake_min"].fillna(0.0)
+        df = df.drop(columns="stake_min")
+    key = "site_id" if "site_id" in df.columns else "id"
+    if key in df.columns and key in old.columns and len(df) != len(old):
+        extra = ~df[key].isin(set(old[key]))
+        assert (df.loc[extra, "membership"] == "possible").all(), df.loc[extra, [key, "membership"]]
+        df = df[~extra].reset_index(drop=True)
+    if "site_id" in df.columns and len(df) == len(old):
+        # a framework agreement of a group that the new possible member joins only possibly reaches
+        # its sites: ``unknown`` where the reference said ``not_covered``, with that reason
+        for d in ("gfa", "hs_agreement"):
+            moved = ((df[d] == "unknown") & (old[d] == "not_covered")
+                     & df[f"{d}_reason"].str.contains("is only possibly in", regex=False)
+                     & old[f"{d}_reason"].ne(df[f"{d}_reason"])).to_numpy()
+            if moved.any():
+                df = df.copy()
+                cols = [d, f"{d}_reason", "reasons", "uncovered", "evidence"]
+                df.loc[moved, cols] = old.loc[moved, cols].to_numpy()
+    return df
+
+
 def assert_same_frame(new: pd.DataFrame, old: pd.DataFrame) -> None:
     """Equal columns, dtypes, index, values (lists compared as lists) and attrs."""
+    new = as_reference(new, old)
     assert list(new.columns) == list(old.columns)
     assert list(new.dtypes) == list(old.dtypes), [(c, a, b) for c, a, b in zip(new.columns, new.dtypes, old.dtypes) if a != b]
     pd.testing.assert_frame_equal(new, old, check_exact=True)

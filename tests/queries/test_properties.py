@@ -57,7 +57,9 @@ def test_stakes_within_bounds_and_everything_terminates(g):
         assert stakes[root] == 100.0
         assert all(0.0 <= s <= 100.0 for s in stakes.values())
         df = group(g, root, as_of=AS_OF, index=idx)
-        assert df["effective_stake"].between(0, 100).all()
+        # unknown stakes are empty (NaN), never 0; known ones and known lower bounds within 0..100
+        assert df["effective_stake"].isna().equals(df["stake_is_lower_bound"].astype(bool))
+        assert df["effective_stake"].dropna().between(0, 100).all() and df["stake_min"].dropna().between(0, 100).all()
         assert df.iloc[0]["id"] == root
         up = ultimate_parent(g, root, as_of=AS_OF, index=idx)
         assert up.chain[0] == root and len(up.chain) == len(set(up.chain))
