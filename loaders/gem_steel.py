@@ -112,24 +112,43 @@ def settle_capacity(em: GemEmitter, ctx: LoadContext, site: str, source: str, cl
                     from_units: bool) -> None:
     """Record one file's by-product capacities for ``site`` and set the Site's values.
 
-    A value the unit file gives wins over the plant file's (units are counted one by one);
-    a value only the plant file gives is kept. Each value is pinned (``value_sources``) to
-    the file(s) that gave that value, so a disagreement shows who said what.
+    Per product, the unit file's figures (total and pre-retirement part, as one block) win
+    over the plant file's when the units give a total; otherwise the plant file's block is
+    kept. The plant file may hold capacity no unit row carries (its ``other/unspecified``
+    columns), so the two can differ: each value is pinned (``value_sources``) to the
+    file(s) that gave that very value, and a file that gave another one is not cited for it.
     """
     rec = em.nodes.get(site)
     if rec is None:
         return
     claims = ctx.__dict__.setdefault("_steel_capacity_claims", {}).setdefault(site, {})
     claims[source] = (from_units, claim)
+    values: dict[str, tuple[Any, list[str]]] = {}
+    incomplete: list[str] = []
+    incomplete_by: list[str] = []
+    for product in PRODUCTS:
+        total = f"capacity_{product}"
+        block = (total, f"{total}_pre_retirement")
+        ranked = sorted((not u, s) for s, (u, c) in claims.items() if c.get(total) is not None)  # units first
+        winner = ranked[0] if ranked else None
+        for prop in block:
+            value = claims[winner[1]][1].get(prop) if winner else None
+            if value is not None:
+                values[prop] = (value, [s for s, (_u, c) in claims.items() if c.get(prop) == value])
+        if winner is None or not winner[0]:  # a unit file's total, or none: its lower-bound mark applies
+            by = [s for s, (u, c) in claims.items() if u and product in (c.get("capacity_incomplete") or ())]
+            if by:
+                incomplete.append(product)
+                incomplete_by.extend(x for x in by if x not in incomplete_by)
+    if incomplete:
+        values["capacity_incomplete"] = (incomplete, incomplete_by)
     pins = [p for p in rec.props.get("value_sources") or [] if p.partition("=")[0] not in CAPACITY_PROPS]
     for prop in CAPACITY_PROPS:
-        given = [(u, c[prop], s) for s, (u, c) in claims.items() if c.get(prop) is not None]
-        if not given:
+        if prop not in values:
             rec.props.pop(prop, None)
             continue
-        value = max(given, key=lambda g: g[0])[1]  # a unit file's value first, else the plant file's
+        value, setters = values[prop]
         rec.props[prop] = value
-        setters = [s for _, v, s in given if v == value]
         if set(setters) != set(rec.sources):
             pins.extend(f"{prop}={s}" for s in setters)
     if pins:

@@ -74,7 +74,7 @@ def test_markdown_briefing(acme_brief) -> None:
     assert text.startswith("# Briefing: Acme Steel Holding group\n")
     assert "- Acme Steel Holding (100%, root)" in text
     assert "  - Acme Brasil SA (60%, controlled)" in text
-    assert re.search(r"^\| Site B \| BR \| iron ore \| 800 \| .*\| not covered \|", text, re.MULTILINE)
+    assert re.search(r"^\| Site B \| BR \| iron ore \|  \| 800 \| .*\| not covered \|", text, re.MULTILINE)  # no capacity recorded
     assert "## Sources" in text and "Fictional union survey" in text
     assert md("a|b <i>x</i> *y*") == "a\\|b &lt;i&gt;x&lt;/i&gt; \\*y\\*"
 
