@@ -132,12 +132,16 @@ def test_site_capacities_hand_cases():
 def test_units_stay_out_of_groups_coverage_and_maps(both, plants_only):
     from exports.netmap import select_view
     from queries.coverage import coverage
+    from queries.leverage import leverage
     from queries.ownership import group
 
     am = "E100000000687"  # ArcelorMittal SA, a parent of Dillinger's owner (plants row 418)
     day = "2025-06-30"
     assert list(group(both, am, as_of=day)["id"]) == list(group(plants_only, am, as_of=day)["id"])
     assert list(coverage(both, am, as_of=day)["site_id"]) == list(coverage(plants_only, am, as_of=day)["site_id"])
+    lev = leverage(both, am, as_of=day)
+    assert list(lev["node_id"]) == list(leverage(plants_only, am, as_of=day)["node_id"])
+    assert not [n for n in lev["node_id"] if both.kind_of(n) == "Unit"]
     for kw in ({"company": am}, {"around": DILLINGER, "hops": 2}):
         view = select_view(both, as_of=day, coverage_status=False, max_nodes=10**6, **kw)  # type: ignore[arg-type]
         assert not [n for n in view.nodes if both.kind_of(n) == "Unit"]
