@@ -164,3 +164,32 @@ def test_units_survive_a_snapshot_and_stay_off_columnar_maps(both, tmp_path):
     assert capacities(col.node(DILLINGER)) == capacities(both.node(DILLINGER))
     view = select_view(col, around=DILLINGER, hops=2, as_of="2025-06-30", coverage_status=False, max_nodes=10**6)
     assert view.nodes and not [n for n in view.nodes if col.kind_of(n) == "Unit"]
+
+
+def test_bad_unit_rows_get_one_line_and_lose_no_good_data(tmp_path):
+    import csv
+
+    from tests.loaders.test_gem import UNITS as UNITS_CUT
+
+    # the committed cut: ArcelorMittal Gent's units are rows 25-31 (row 27: BOF U100000143497, operating, 2500)
+    with UNITS_CUT.open(encoding="utf-8", newline="") as f:
+        reader = csv.DictReader(f)
+        header, rows = reader.fieldnames, list(reader)
+    rows[27 - 2]["gem-unit-id"] = ""  # an operating converter without an id
+    rows[25 - 2]["tab-type"] = "Sinter_plants"  # an announced unit of a type with no known product
+    bad = tmp_path / "gem-iron-steel-units-2025-03-18.csv"
+    with bad.open("w", encoding="utf-8", newline="") as f:
+        w = csv.DictWriter(f, fieldnames=header)
+        w.writeheader()
+        w.writerows(rows)
+    g, ctx = load_paths([bad])
+    [err] = [e for e in ctx.errors if "gem-unit-id" in str(e)]
+    assert (err.file, err.row, err.column) == (bad.name, 27, "gem-unit-id")
+    assert [w for w in ctx.warnings if "Sinter" in w] == [
+        f"{bad.name}:25: tab-type: unit type 'Sinter plants' has no known product; its capacity is not counted"]
+    gent = g.node("P100000120027")
+    # the id-less converter still counts: 2500 + 2500 (pre-retirement), as with the intact file
+    assert (gent["capacity_crude_steel"], gent["capacity_crude_steel_pre_retirement"]) == (5000.0, 2500.0)
+    assert not g.has_node("U100000143497") and g.has_node("U100000143498")
+    sinter = g.node("U100000141491")
+    assert sinter["unit_type"] == "Sinter plants" and "product" not in sinter and sinter["capacity"] == 1250.0
