@@ -73,6 +73,8 @@ CAPACITY_PROPS = (
     "capacity_incomplete",
 )
 PRODUCTS = ("iron", "crude_steel")
+#: Site properties one of the two files alone sets: pinned to it when both files are loaded
+_ONE_FILE_PROPS = ("capacity", "capacity_unit", "unit_count")
 
 
 def plant_capacities(row: dict[str, str]) -> dict[str, Any]:
@@ -117,6 +119,8 @@ def settle_capacity(em: GemEmitter, ctx: LoadContext, site: str, source: str, cl
     kept. The plant file may hold capacity no unit row carries (its ``other/unspecified``
     columns), so the two can differ: each value is pinned (``value_sources``) to the
     file(s) that gave that very value, and a file that gave another one is not cited for it.
+    ``capacity`` and ``capacity_unit`` (plant file) and ``unit_count`` (unit file), which one
+    file alone sets, are pinned to it the same way.
     """
     rec = em.nodes.get(site)
     if rec is None:
@@ -142,14 +146,18 @@ def settle_capacity(em: GemEmitter, ctx: LoadContext, site: str, source: str, cl
                 incomplete_by.extend(x for x in by if x not in incomplete_by)
     if incomplete:
         values["capacity_incomplete"] = (incomplete, incomplete_by)
-    pins = [p for p in rec.props.get("value_sources") or [] if p.partition("=")[0] not in CAPACITY_PROPS]
-    for prop in CAPACITY_PROPS:
+    for prop in _ONE_FILE_PROPS:
+        if rec.props.get(prop) is not None:
+            values[prop] = (rec.props[prop], [s for s, (_u, c) in claims.items() if c.get(prop) == rec.props[prop]])
+    pins = [p for p in rec.props.get("value_sources") or []
+            if p.partition("=")[0] not in CAPACITY_PROPS + _ONE_FILE_PROPS]
+    for prop in CAPACITY_PROPS + _ONE_FILE_PROPS:
         if prop not in values:
             rec.props.pop(prop, None)
             continue
         value, setters = values[prop]
         rec.props[prop] = value
-        if set(setters) != set(rec.sources):
+        if setters and set(setters) != set(rec.sources):
             pins.extend(f"{prop}={s}" for s in setters)
     if pins:
         rec.props["value_sources"] = pins
@@ -243,6 +251,7 @@ def load(path: Path, ctx: LoadContext) -> None:
         pid = load_plant_row(em, ctx, row, loc, source, props, hints=hints)
         if pid:
             ctx.stats["gem_sites"] += 1
-            settle_capacity(em, ctx, pid, source, plant_capacities(row), from_units=False)
+            claim = {**plant_capacities(row), "capacity": cap, "capacity_unit": unit}
+            settle_capacity(em, ctx, pid, source, claim, from_units=False)
     used |= {h for h in table.header if h.endswith(("-nominal-crude-steel-capacity-(ttpa)", "-nominal-iron-capacity-(ttpa)"))}
     used_columns_report(ctx, path.name, table.header, used)

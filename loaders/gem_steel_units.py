@@ -195,5 +195,6 @@ def load(path: Path, ctx: LoadContext) -> None:
                         columns={"name": "unit-name", "unit_type": "tab-type", "status": "status",
                                  "capacity": "current-capacity-(ttpa)", "relining": "most-recent-relining"})
                 em.edge(uid, pid, "PART_OF", {}, source, uloc)
-            settle_capacity(em, ctx, pid, source, site_capacities(counted), from_units=True)
+            claim = {**site_capacities(counted), "unit_count": props["unit_count"]}
+            settle_capacity(em, ctx, pid, source, claim, from_units=True)
     used_columns_report(ctx, path.name, table.header, USED)

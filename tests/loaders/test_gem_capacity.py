@@ -56,6 +56,7 @@ def test_dillinger_capacity_by_product_and_status_from_its_units(both):
     assert (site["capacity"], site["capacity_unit"]) == (2760.0, "ttpa crude steel")
     # the plant file (row 418) says the same: iron 0 + 4782 pre-retirement, crude steel 0 + 2760
     assert sources_of(site, "capacity_iron") == [PLANTS_SRC, UNITS_SRC]
+    assert sources_of(site, "capacity") == [PLANTS_SRC] and sources_of(site, "unit_count") == [UNITS_SRC]
 
 
 def test_dillinger_units_are_nodes_part_of_the_site(both):
@@ -96,7 +97,9 @@ def test_load_order_does_not_change_the_figures(both):
     for site in (DILLINGER, CHIJI, OXELOSUND, HWANGHAE):
         a, b = both.node(site), g.node(site)
         assert capacities(a) == capacities(b)
-        assert {p: sorted(sources_of(a, p)) for p in capacities(a)} == {p: sorted(sources_of(b, p)) for p in capacities(b)}
+        props = [*capacities(a), "capacity", "capacity_unit", "unit_count"]
+        assert {p: sorted(sources_of(a, p)) for p in props} == {p: sorted(sources_of(b, p)) for p in props}
+        assert (a["capacity"], a["unit_count"]) == (b["capacity"], b["unit_count"])
 
 
 def test_plant_with_only_pre_retirement_units(both):
