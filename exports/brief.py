@@ -1,9 +1,10 @@
 """Briefing report: one page on a company's group that a planner can hand to a union officer.
 
 Sections: the data date and ``as_of``; key figures; a small map of the sites; the ownership
-tree; the sites with their capacity by product (never one figure summed across products) and each coverage dimension (``unknown`` shown apart from ``not covered``);
-summaries by country and commodity with workers, and their charts; leverage points; the
-bargaining calendar; the sources with their licences and attribution.
+tree; the sites with their capacity by product (never one figure summed across products) and
+each coverage dimension (``unknown`` shown apart from ``not covered``); summaries by country
+and commodity with workers, and their charts; leverage points; the bargaining calendar; the
+sources with their licences and attribution.
 
 Everything comes from the public query functions (``queries.ownership``, ``.coverage``,
 ``.leverage``, ``.calendar``); this module only lays it out. Every value is escaped (HTML) or
@@ -181,8 +182,8 @@ def capacity_text(r: dict[str, Any]) -> str:
     >>> capacity_text({"capacity_iron": 750.0, "capacity_incomplete": ["iron"]})
     'iron at least 750 ttpa (a unit of unknown capacity)'
     """
-    incomplete = r.get("capacity_incomplete")
-    incomplete = list(incomplete) if isinstance(incomplete, (list, tuple)) else []
+    raw = r.get("capacity_incomplete")
+    incomplete = raw.split(";") if isinstance(raw, str) else list(raw) if raw is not None else []
     parts = []
     for key, label in _PRODUCT_LABELS:
         total, pre = _num(r.get(f"capacity_{key}")), _num(r.get(f"capacity_{key}_pre_retirement"))
