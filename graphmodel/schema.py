@@ -144,18 +144,22 @@ NODE_KINDS: Mapping[str, NodeKind] = MappingProxyType(
                 closure_year=I,
                 capacity=F,
                 capacity_unit=S,
-                capacity_iron=Prop("float", doc="iron (BF, DRI) capacity of the operating units, pre-retirement ones included (ttpa)"),
+                capacity_iron=Prop(
+                    "float", doc="iron (BF, DRI) capacity of the operating units, pre-retirement ones included (ttpa)"
+                ),
                 capacity_iron_pre_retirement=Prop(
                     "float", doc="the part of capacity_iron in units operating pre-retirement (ttpa)"
                 ),
                 capacity_crude_steel=Prop(
-                    "float", doc="crude steel (BOF, EAF, OHF) capacity of the operating units, pre-retirement ones included (ttpa)"
+                    "float",
+                    doc="crude steel (BOF, EAF, OHF) capacity of the operating units, pre-retirement ones included (ttpa)",
                 ),
                 capacity_crude_steel_pre_retirement=Prop(
                     "float", doc="the part of capacity_crude_steel in units operating pre-retirement (ttpa)"
                 ),
                 capacity_incomplete=Prop(
-                    "list", doc="products (iron, crude_steel) with an operating unit of unknown capacity: that capacity is a lower bound"
+                    "list",
+                    doc="products (iron, crude_steel) with an operating unit of unknown capacity: a lower bound",
                 ),
                 workforce=Prop("int", people_count=True, doc="number of workers"),
                 workforce_not_current=Prop(
@@ -176,10 +180,13 @@ NODE_KINDS: Mapping[str, NodeKind] = MappingProxyType(
         ),
         "Unit": NodeKind(
             "Unit",
-            "a production unit of a site (blast furnace, converter, EAF, DRI plant): PART_OF its Site, never a site itself",
+            "a production unit (blast furnace, converter, EAF, DRI plant): PART_OF its Site, never a site itself",
             _p(
                 unit_type=Prop("str", doc="BF, BOF, EAF, DRI, OHF (GEM's abbreviations)"),
-                product=Prop("enum", values=("iron", "crude_steel"), doc="what the unit makes: iron (BF, DRI) or crude_steel (BOF, EAF, OHF)"),
+                product=Prop(
+                    "enum", values=("iron", "crude_steel"),
+                    doc="what the unit makes: iron (BF, DRI) or crude_steel (BOF, EAF, OHF)",
+                ),
                 status=Prop("enum", values=SITE_STATUS),
                 capacity=Prop("float", doc="the unit's current capacity of its product (ttpa)"),
                 relining=Prop("str", doc="most recent relining as the source gives it (YYYY or YYYY-MM-DD)"),
