@@ -14,8 +14,9 @@ What it does, step by step (every fact keeps the Source and ``file:row`` it came
    ``ArcelorMittal SA`` (E100000000687) and leaves ``ArcelorMittal South Africa Ltd`` apart;
 3. keeps the base-metals multinationals the seed texts name (:data:`ROOTS`, as the data
    holds them), every company they own down the OWNS edges, the sites those companies
-   operate, the co-operators and direct co-owners of those (one step, not their groups),
-   and all agreements, networks and the named unions;
+   operate and their production units (``Unit`` nodes PART_OF them), the co-operators and
+   direct co-owners of those (one step, not their groups), and all agreements, networks and
+   the named unions;
 4. writes the generic tables (``nodes.csv``, ``edges.csv``, ``sources.csv``) with the
    same writer as ``campaign-graph export --format csv``, minus the dated ``about.json``,
    so the output is byte-for-byte reproducible.
@@ -111,7 +112,8 @@ def select(graph: CampaignGraph) -> set[str]:
     sites = {v for c in companies for _, _, v, _ in graph.out_edges(c, "OPERATES")}
     neighbours = {u for s in sites for _, u, _, _ in graph.in_edges(s, "OPERATES")}
     neighbours |= {u for c in companies for _, u, _, _ in graph.in_edges(c, "OWNS")}
-    keep = companies | sites | neighbours
+    units = {u for s in sites for _, u, _, _ in graph.in_edges(s, "PART_OF")}
+    keep = companies | sites | units | neighbours
     for kind in ("Agreement", "UnionNetwork", "Union"):
         keep |= set(graph.node_ids(kind))
     for _, u, v, _ in graph.edges(("PARTY_TO", "MEMBER_OF")):

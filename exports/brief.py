@@ -1,9 +1,10 @@
 """Briefing report: one page on a company's group that a planner can hand to a union officer.
 
 Sections: the data date and ``as_of``; key figures; a small map of the sites; the ownership
-tree; the sites with each coverage dimension (``unknown`` shown apart from ``not covered``);
-summaries by country and commodity with workers, and their charts; leverage points; the
-bargaining calendar; the sources with their licences and attribution.
+tree; the sites with their capacity by product (never one figure summed across products) and
+each coverage dimension (``unknown`` shown apart from ``not covered``); summaries by country
+and commodity with workers, and their charts; leverage points; the bargaining calendar; the
+sources with their licences and attribution.
 
 Everything comes from the public query functions (``queries.ownership``, ``.coverage``,
 ``.leverage``, ``.calendar``); this module only lays it out. Every value is escaped (HTML) or
@@ -49,7 +50,8 @@ MAX_LEVERAGE_ROWS = 25
 MAX_CHART_BARS = 12
 DIMENSIONS = ("union_presence", "recognition", "cba", "gfa", "hs_agreement", "network")
 DIMENSION_LABELS = {"union_presence": "union", "recognition": "recognised", "cba": "CBA", "gfa": "GFA",
-                    "hs_agreement": "H&S agr.", "network": "network", "notes": "gaps and what needs research"}
+                    "hs_agreement": "H&S agr.", "network": "network", "notes": "gaps and what needs research",
+                    "capacity_by_product": "capacity"}
 _HIDDEN_COLUMNS = {"evidence", "sources", "factors"}
 
 
@@ -145,7 +147,7 @@ def build_briefing(graph: CampaignGraph, company: str, *, as_of: Any = None, dat
         root=root, name=graph.name_of(root), as_of=day, data_date=_data_date(graph, data_date),
         generated=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"), redacted=redacted,
         ultimate_parent=up, ultimate_parent_names=" > ".join(graph.name_of(c) for c in (up.chain or [root])),
-        group=members, sites=_with_notes(rows),
+        group=members, sites=_with_capacity(graph, _with_notes(rows)),
         by_country=coverage_summary(rows, by="country"), by_commodity=coverage_summary(rows, by="commodity"),
         leverage=lev, calendar=cal, calendar_note=cal_note, sources=_used_sources(graph, root, day, lev_nodes),
         status_text=_statuses_text(rows.attrs),
@@ -168,6 +170,51 @@ def _statuses_text(attrs: Any) -> str:
     if left:
         text += "; left out: " + ", ".join(f"{k} {v}" for k, v in left.items())
     return text
+
+
+#: the Site's capacity properties the briefing carries as data (by product for steel)
+CAPACITY_COLUMNS = ("capacity_crude_steel", "capacity_crude_steel_pre_retirement", "capacity_iron",
+                    "capacity_iron_pre_retirement", "capacity_incomplete", "capacity", "capacity_unit")
+_PRODUCT_LABELS = (("crude_steel", "crude steel"), ("iron", "iron"))
+
+
+def _with_capacity(graph: CampaignGraph, rows: pd.DataFrame) -> pd.DataFrame:
+    """Add the sites' capacity properties (:data:`CAPACITY_COLUMNS`) from the graph, as data."""
+    attrs = [graph.node(str(s)) for s in rows["site_id"]] if len(rows) else []
+    return rows.assign(**{c: pd.Series([a.get(c) for a in attrs], index=rows.index, dtype=object)
+                          for c in CAPACITY_COLUMNS})
+
+
+def _num(v: Any) -> float | None:
+    return None if v is None or (isinstance(v, float) and math.isnan(v)) else float(v)
+
+
+def capacity_text(r: dict[str, Any]) -> str:
+    """A site's capacity for display: by product, never summed across products.
+
+    >>> capacity_text({"capacity_crude_steel": 4300.0, "capacity_iron": 3100.0, "capacity_iron_pre_retirement": 1200.0})
+    'crude steel 4,300 ttpa; iron 3,100 ttpa (of which 1,200 pre-retirement)'
+    >>> capacity_text({"capacity_iron": 750.0, "capacity_incomplete": ["iron"]})
+    'iron at least 750 ttpa (a unit of unknown capacity)'
+    """
+    raw = r.get("capacity_incomplete")
+    incomplete = raw.split(";") if isinstance(raw, str) else list(raw) if raw is not None else []
+    parts = []
+    for key, label in _PRODUCT_LABELS:
+        total, pre = _num(r.get(f"capacity_{key}")), _num(r.get(f"capacity_{key}_pre_retirement"))
+        if total is None:
+            if key in incomplete:
+                parts.append(f"{label} unknown (a unit of unknown capacity)")
+            continue
+        text = f"{label} {'at least ' if key in incomplete else ''}{fmt(total)} ttpa"
+        notes = [f"of which {fmt(pre)} pre-retirement"] if pre is not None else []
+        if key in incomplete:
+            notes.append("a unit of unknown capacity")
+        parts.append(text + (f" ({'; '.join(notes)})" if notes else ""))
+    if not parts and r.get("commodity") != "steel" and _num(r.get("capacity")) is not None:
+        # other trackers' single capacity (a coal mine's Mtpa, an iron ore mine's design ttpa)
+        parts.append(f"{fmt(_num(r.get('capacity')))} {r.get('capacity_unit') or ''}".strip())
+    return "; ".join(parts)
 
 
 def _with_notes(rows: pd.DataFrame) -> pd.DataFrame:
@@ -282,7 +329,10 @@ def _site_rows(b: Briefing) -> pd.DataFrame:
     order = rows["uncovered"].astype(bool).map({True: 0, False: 1})
     unknown = (rows[[d for d in ("union_presence", "recognition", "cba") if d in rows]] == "unknown").any(axis=1)
     key = order * 2 + (~unknown).astype(int)
-    return rows.assign(_k=key).sort_values(["_k", "site"], kind="stable").drop(columns="_k")
+    rows = rows.assign(_k=key).sort_values(["_k", "site"], kind="stable").drop(columns="_k")
+    if "capacity_iron" in rows.columns:  # the display text, made here from the data columns
+        rows = rows.assign(capacity_by_product=[capacity_text(r) for r in rows.to_dict("records")])
+    return rows
 
 
 def _figures(b: Briefing) -> list[tuple[str, str]]:
@@ -379,7 +429,8 @@ def _html_table(head: Sequence[str], rows: Sequence[Sequence[Any]], numeric: Ite
     return "\n".join(out)
 
 
-SITE_COLUMNS = ("site", "country", "commodity", "workforce", "operator", "membership", "status")
+SITE_COLUMNS = ("site", "country", "commodity", "capacity_by_product", "workforce", "operator", "membership",
+                "status")
 
 
 def _sites_table(rows: pd.DataFrame) -> str:
@@ -520,8 +571,8 @@ def render_markdown(b: Briefing) -> str:
         out.append(f"{'  ' * depth}- {md(r.get('name'))} ({md(_stake_text(r))}, {md(r.get('membership', ''))})")
     out += ["", "## Sites and coverage", ""]
     srows = _site_rows(b)
-    cols = [c for c in ["site", "country", "commodity", "workforce", "operator", "membership", "status", *DIMENSIONS,
-                        "notes"]
+    cols = [c for c in ["site", "country", "commodity", "capacity_by_product", "workforce", "operator", "membership",
+                        "status", *DIMENSIONS, "notes"]
             if c in srows.columns]
     dim_idx = {i for i, c in enumerate(cols) if c in DIMENSIONS}
     rows = [[r[c] for c in cols] for r in srows.head(MAX_SITE_ROWS).to_dict("records")] if len(srows) else []

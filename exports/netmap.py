@@ -90,6 +90,8 @@ _MAX_TOOLTIP_LINES = 14
 
 SITE_STATUSES = ("covered", "not_covered", "unknown")
 _STAKE_KINDS = frozenset(("OWNS", "OPERATES"))
+#: kinds a map leaves out (a site's production units are facts of the site, many per site), except as the centre
+_NOT_DRAWN = frozenset(("Unit",))
 _NO_COUNTRY = frozenset(("Country",))  # country hubs would pull every company of a country into a group view
 
 
@@ -519,6 +521,9 @@ def _select_view(graph: CampaignGraph, *, company: str | None, around: str | Non
 
     if query is not None:  # rows name nodes and edges in any order, and ids may repeat
         ordered = [n for n in _ordered_unique(ordered) if graph.has_node(n)]
+    ordered_kinds = links.kinds(ordered)
+    if not _NOT_DRAWN.isdisjoint(ordered_kinds):
+        ordered = [n for n, k in zip(ordered, ordered_kinds) if k not in _NOT_DRAWN or n == root]
     # (the walks' orders hold each node of the graph once)
     ordered, by_status = _drop_sites_by_status(graph, ordered, links.kinds(ordered), statuses, {root} if root else set())
     if by_status:

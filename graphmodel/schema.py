@@ -196,6 +196,23 @@ NODE_KINDS: Mapping[str, NodeKind] = MappingProxyType(
                 closure_year=I,
                 capacity=F,
                 capacity_unit=S,
+                capacity_iron=Prop(
+                    "float", doc="iron (BF, DRI) capacity of the operating units, pre-retirement ones included (ttpa)"
+                ),
+                capacity_iron_pre_retirement=Prop(
+                    "float", doc="the part of capacity_iron in units operating pre-retirement (ttpa)"
+                ),
+                capacity_crude_steel=Prop(
+                    "float",
+                    doc="crude steel (BOF, EAF, OHF) capacity of the operating units, pre-retirement ones included (ttpa)",
+                ),
+                capacity_crude_steel_pre_retirement=Prop(
+                    "float", doc="the part of capacity_crude_steel in units operating pre-retirement (ttpa)"
+                ),
+                capacity_incomplete=Prop(
+                    "list",
+                    doc="products (iron, crude_steel) with an operating unit of unknown capacity: a lower bound",
+                ),
                 workforce=Prop("int", people_count=True, doc="number of workers"),
                 workforce_not_current=Prop(
                     "int", people_count=True,
@@ -211,6 +228,22 @@ NODE_KINDS: Mapping[str, NodeKind] = MappingProxyType(
                 cba_status=Prop("enum", values=("none", "in_force", "unknown")),
                 cba_status_date=D,
                 url=S,
+            ),
+        ),
+        "Unit": NodeKind(
+            "Unit",
+            "a production unit (blast furnace, converter, EAF, DRI plant): PART_OF its Site, never a site itself",
+            _p(
+                unit_type=Prop("str", doc="BF, BOF, EAF, DRI, OHF (GEM's abbreviations)"),
+                product=Prop(
+                    "enum", values=("iron", "crude_steel"),
+                    doc="what the unit makes: iron (BF, DRI) or crude_steel (BOF, EAF, OHF)",
+                ),
+                status=Prop("enum", values=SITE_STATUS),
+                capacity=Prop("float", doc="the unit's current capacity of its product (ttpa)"),
+                relining=Prop("str", doc="most recent relining as the source gives it (YYYY or YYYY-MM-DD)"),
+                start_year=I,
+                gem_id=L,
             ),
         ),
         "Union": NodeKind(
@@ -327,6 +360,7 @@ EDGE_KINDS: Mapping[str, EdgeKind] = MappingProxyType(
             ),
         ),
         "OPERATES": EdgeKind("OPERATES", "a company operates a site", (("Company", "Site"),), _p(share=PCT)),
+        "PART_OF": EdgeKind("PART_OF", "a production unit belongs to a site", (("Unit", "Site"),), _p()),
         "SUPPLIES": EdgeKind(
             "SUPPLIES",
             "supply relation",

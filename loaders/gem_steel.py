@@ -1,9 +1,17 @@
 """Loader for GEM's Global Iron and Steel Tracker plant file (one row per plant).
 
 ``gem-iron-steel-plants-*.csv``: a Site per plant (id = GEM plant id), its owner(s)
-OPERATING it and the parents OWNING the owner (see :mod:`loaders.gem_common`). Capacity is
-the nominal crude steel capacity for the plant's status (iron capacity for iron-only
-plants), in thousand tonnes per annum.
+OPERATING it and the parents OWNING the owner (see :mod:`loaders.gem_common`).
+
+Capacity is kept by product, never summed across products (iron feeds crude steel: adding
+them counts the same tonnes twice). ``capacity_iron`` and ``capacity_crude_steel`` are the
+operating capacities (the ``operating`` and ``operating-pre-retirement`` columns added),
+``capacity_iron_pre_retirement`` and ``capacity_crude_steel_pre_retirement`` the part in
+pre-retirement units; all in thousand tonnes per annum (ttpa), absent when the file gives
+none (GEM writes 0 for "no figure": never kept as 0). When the unit file is loaded too,
+:mod:`loaders.gem_steel_units` sums the units instead and its figures win
+(:func:`settle_capacity` pins each value to the file that set it). ``capacity`` stays the
+plant's crude steel capacity for its status (iron for iron-only plants), as before.
 
 Examples
 --------
@@ -58,14 +66,103 @@ def split_names(text: str) -> list[str]:
     return [norm_space(x) for x in (text or "").split(",") if norm_space(x)]
 
 
+#: the Site properties that keep capacity by product (see the module docstring)
+CAPACITY_PROPS = (
+    "capacity_iron", "capacity_iron_pre_retirement",
+    "capacity_crude_steel", "capacity_crude_steel_pre_retirement",
+    "capacity_incomplete",
+)
+PRODUCTS = ("iron", "crude_steel")
+#: Site properties one of the two files alone sets: pinned to it when both files are loaded
+_ONE_FILE_PROPS = ("capacity", "capacity_unit", "unit_count")
+
+
+def plant_capacities(row: dict[str, str]) -> dict[str, Any]:
+    """The by-product capacities of a plant row (ttpa); a product without a figure is left out.
+
+    >>> plant_capacities({"operating-nominal-iron-capacity-(ttpa)": "0",
+    ...                   "operating-pre-retirement-nominal-iron-capacity-(ttpa)": "4782"})
+    {'capacity_iron': 4782.0, 'capacity_iron_pre_retirement': 4782.0}
+    """
+    out: dict[str, Any] = {}
+    for product in PRODUCTS:
+        col = product.replace("_", "-")
+        op = parse_number(row.get(f"operating-nominal-{col}-capacity-(ttpa)")) or 0.0
+        pre = parse_number(row.get(f"operating-pre-retirement-nominal-{col}-capacity-(ttpa)")) or 0.0
+        if op + pre > 0:
+            out[f"capacity_{product}"] = op + pre
+        if pre > 0:
+            out[f"capacity_{product}_pre_retirement"] = pre
+    return out
+
+
 def capacity(row: dict[str, str], status: str | None) -> tuple[float | None, str | None]:
-    """Nominal crude steel capacity for the plant's status, else iron capacity (ttpa)."""
+    """Nominal crude steel capacity for the plant's status, else iron capacity (ttpa).
+
+    An operating plant's capacity includes its units operating pre-retirement.
+    """
     prefix = status or "operating"
+    prefixes = ("operating", "operating-pre-retirement") if prefix.startswith("operating") else (prefix,)
     for what, unit in (("crude-steel", "ttpa crude steel"), ("iron", "ttpa iron")):
-        v = parse_number(row.get(f"{prefix}-nominal-{what}-capacity-(ttpa)"))
+        v = sum(parse_number(row.get(f"{p}-nominal-{what}-capacity-(ttpa)")) or 0.0 for p in prefixes)
         if v:
             return v, unit
     return None, None
+
+
+def settle_capacity(em: GemEmitter, ctx: LoadContext, site: str, source: str, claim: dict[str, Any],
+                    from_units: bool) -> None:
+    """Record one file's by-product capacities for ``site`` and set the Site's values.
+
+    Per product, the unit file's figures (total and pre-retirement part, as one block) win
+    over the plant file's when the units give a total; otherwise the plant file's block is
+    kept. The plant file may hold capacity no unit row carries (its ``other/unspecified``
+    columns), so the two can differ: each value is pinned (``value_sources``) to the
+    file(s) that gave that very value, and a file that gave another one is not cited for it.
+    ``capacity`` and ``capacity_unit`` (plant file) and ``unit_count`` (unit file), which one
+    file alone sets, are pinned to it the same way.
+    """
+    rec = em.nodes.get(site)
+    if rec is None:
+        return
+    claims = ctx.__dict__.setdefault("_steel_capacity_claims", {}).setdefault(site, {})
+    claims[source] = (from_units, claim)
+    values: dict[str, tuple[Any, list[str]]] = {}
+    incomplete: list[str] = []
+    incomplete_by: list[str] = []
+    for product in PRODUCTS:
+        total = f"capacity_{product}"
+        block = (total, f"{total}_pre_retirement")
+        ranked = sorted((not u, s) for s, (u, c) in claims.items() if c.get(total) is not None)  # units first
+        winner = ranked[0] if ranked else None
+        for prop in block:
+            value = claims[winner[1]][1].get(prop) if winner else None
+            if value is not None:
+                values[prop] = (value, [s for s, (_u, c) in claims.items() if c.get(prop) == value])
+        if winner is None or not winner[0]:  # a unit file's total, or none: its lower-bound mark applies
+            by = [s for s, (u, c) in claims.items() if u and product in (c.get("capacity_incomplete") or ())]
+            if by:
+                incomplete.append(product)
+                incomplete_by.extend(x for x in by if x not in incomplete_by)
+    if incomplete:
+        values["capacity_incomplete"] = (incomplete, incomplete_by)
+    for prop in _ONE_FILE_PROPS:
+        if rec.props.get(prop) is not None:
+            values[prop] = (rec.props[prop], [s for s, (_u, c) in claims.items() if c.get(prop) == rec.props[prop]])
+    pins = [p for p in rec.props.get("value_sources") or []
+            if p.partition("=")[0] not in CAPACITY_PROPS + _ONE_FILE_PROPS]
+    for prop in CAPACITY_PROPS + _ONE_FILE_PROPS:
+        if prop not in values:
+            rec.props.pop(prop, None)
+            continue
+        value, setters = values[prop]
+        rec.props[prop] = value
+        if setters and set(setters) != set(rec.sources):
+            pins.extend(f"{prop}={s}" for s in setters)
+    if pins:
+        rec.props["value_sources"] = pins
+    else:
+        rec.props.pop("value_sources", None)
 
 
 def site_props(row: dict[str, str]) -> dict[str, Any]:
@@ -151,7 +248,10 @@ def load(path: Path, ctx: LoadContext) -> None:
         props = site_props(row)
         cap, unit = capacity(row, props.get("status"))
         props["capacity"], props["capacity_unit"] = cap, unit
-        if load_plant_row(em, ctx, row, loc, source, props, hints=hints):
+        pid = load_plant_row(em, ctx, row, loc, source, props, hints=hints)
+        if pid:
             ctx.stats["gem_sites"] += 1
+            claim = {**plant_capacities(row), "capacity": cap, "capacity_unit": unit}
+            settle_capacity(em, ctx, pid, source, claim, from_units=False)
     used |= {h for h in table.header if h.endswith(("-nominal-crude-steel-capacity-(ttpa)", "-nominal-iron-capacity-(ttpa)"))}
     used_columns_report(ctx, path.name, table.header, used)

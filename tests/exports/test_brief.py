@@ -74,7 +74,7 @@ def test_markdown_briefing(acme_brief) -> None:
     assert text.startswith("# Briefing: Acme Steel Holding group\n")
     assert "- Acme Steel Holding (100%, root)" in text
     assert "  - Acme Brasil SA (60%, controlled)" in text
-    assert re.search(r"^\| Site B \| BR \| iron ore \| 800 \| .*\| not covered \|", text, re.MULTILINE)
+    assert re.search(r"^\| Site B \| BR \| iron ore \|  \| 800 \| .*\| not covered \|", text, re.MULTILINE)  # no capacity recorded
     assert "## Sources" in text and "Fictional union survey" in text
     assert md("a|b <i>x</i> *y*") == "a\\|b &lt;i&gt;x&lt;/i&gt; \\*y\\*"
 
@@ -168,3 +168,29 @@ def test_brief_payloads_do_not_run_in_chromium(tmp_path: Path, offline_page) -> 
     assert page.inner_text("h1") == f"Briefing: {PAYLOADS[0] + PAYLOADS[1]} group"
     assert page.evaluate("Array.from(document.images).every(i => i.src.startsWith('data:image/png'))")
     assert offline_page.problems() == NO_PROBLEMS
+
+
+def test_capacity_by_product_never_summed(tmp_path: Path) -> None:
+    from exports.brief import capacity_text
+
+    g = acme_graph()
+    # Site A as an integrated plant (hand-made figures): crude steel 4,300, iron 3,100 of which 1,200 pre-retirement
+    g.add_node("site_a", "Site", "Site A", merge="fill", commodity="steel", capacity_crude_steel=4300.0,
+               capacity_iron=3100.0, capacity_iron_pre_retirement=1200.0)
+    # Site C with one operating unit of unknown iron capacity: a lower bound
+    g.add_node("site_c", "Site", "Site C", merge="fill", commodity="steel", capacity_iron=750.0,
+               capacity_incomplete=["iron"])
+    b = build_briefing(g, "Acme Steel Holding", as_of=AS_OF, charts=False)
+    rows = b.sites.set_index("site_id")
+    assert rows.loc["site_a", "capacity_iron"] == 3100.0 and rows.loc["site_c", "capacity_incomplete"] == ["iron"]
+    assert rows.loc["site_b", "capacity_iron"] is None  # nothing recorded: no figure, not 0
+    text = render_markdown(b)
+    assert "| crude steel 4,300 ttpa; iron 3,100 ttpa \\(of which 1,200 pre-retirement\\) |" in text
+    assert "| iron at least 750 ttpa \\(a unit of unknown capacity\\) |" in text
+    assert "7,400" not in text and "7400" not in text  # 4,300 + 3,100 is no figure of the site
+    assert "crude steel 4,300 ttpa; iron 3,100 ttpa (of which 1,200 pre-retirement)" in render_html(b)
+    assert capacity_text({"capacity_iron": None, "capacity_incomplete": ["iron"]}) == \
+        "iron unknown (a unit of unknown capacity)"
+    # other trackers' single capacity keeps its own unit; a steel site's old single figure is not shown
+    assert capacity_text({"commodity": "coal", "capacity": 12.5, "capacity_unit": "Mtpa"}) == "12.5 Mtpa"
+    assert capacity_text({"commodity": "steel", "capacity": 2500.0, "capacity_unit": "ttpa crude steel"}) == ""

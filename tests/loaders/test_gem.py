@@ -74,7 +74,8 @@ def test_plant_site_fields(steel):
     assert (gent["country"], gent["subnational"], gent["status"]) == ("BE", "Vlaanderen", "operating")
     assert (gent["lat"], gent["lon"], gent["coordinate_accuracy"]) == (51.169929, 3.804462, "exact")
     assert gent["start_year"] == 1966 and gent["gem_id"] == ["P100000120027"]
-    assert gent["capacity"] == 2500.0 and gent["capacity_unit"] == "ttpa crude steel"
+    # row 3: operating 2500 + operating-pre-retirement 2500 ttpa crude steel (BOF)
+    assert gent["capacity"] == 2500.0 + 2500.0 and gent["capacity_unit"] == "ttpa crude steel"
     assert gent["aliases"] == ["ArcelorMittal Ghent"]
     assert gent["url"] == "https://www.gem.wiki/ArcelorMittal_Gent_steel_plant"
     assert gent["origins"] == ["gem-iron-steel-plants-2025-03-25.csv:3"]
@@ -148,10 +149,13 @@ def test_units_aggregate_onto_plant_sites():
     plants = {r["plant-id"] for r in rows}
     assert len(g.node_ids("Site")) == len(plants) == 11 and len(rows) > 11
     gent = g.node("P100000120027")
-    # 7 units: 2 EAF (announced), 2 BOF, 2 BF, 1 DRI; operating capacity 2500 (BOF) + 2500 (BOF, pre-retirement)
+    # 7 units (rows 25-31): 2 EAF (announced), 2 BOF, 2 BF, 1 DRI (announced); operating crude steel
+    # 2500 (BOF) + 2500 (BOF, pre-retirement), operating iron 2300 (BF B) + 2700 (BF A, pre-retirement)
     assert gent["unit_count"] == 7
     assert sorted(gent["equipment"]) == ["BF", "BOF", "DRI", "EAF"]
-    assert gent["capacity"] == 2500 + 2500 + 2700 + 2300
+    assert (gent["capacity_crude_steel"], gent["capacity_crude_steel_pre_retirement"]) == (5000.0, 2500.0)
+    assert (gent["capacity_iron"], gent["capacity_iron_pre_retirement"]) == (5000.0, 2700.0)
+    assert "capacity" not in gent  # never one figure summed across products
     assert g.has_edge(f"OPERATES:{AM}->P100000120027")
     assert len(gent["origins"]) == 7
     assert ctx.stats["gem_units"] == len(rows)
@@ -160,7 +164,7 @@ def test_units_aggregate_onto_plant_sites():
 def test_plants_and_units_together_merge_into_one_site():
     g, ctx = load_paths([PLANTS, UNITS])
     gent = g.node("P100000120027")
-    assert gent["capacity"] == 2500.0  # the plant file's value, loaded first, wins
+    assert gent["capacity"] == 5000.0  # the plant file's crude steel figure; the unit file sets none
     assert gent["unit_count"] == 7  # the unit file fills what the plant file lacks
     assert gent["sources"] == ["gem-gist-plants-2025-03", "gem-gist-units-2025-03"]
     assert not ctx.errors
