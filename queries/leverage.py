@@ -135,18 +135,13 @@ class _Points:
         )
 
     def _sources(self, evidence: list[str]) -> list[str]:
-        g = self.graph
-        out: dict[str, None] = {}
-        for e in evidence:
-            if g.has_node(e):
-                attrs = g.node(e)
-            elif g.has_edge(e):
-                attrs = g.edge(e)[2]
-            else:
-                continue
-            for s in attrs.get("sources") or []:
-                out[s] = None
-        return list(out)
+        """The sources of the evidence's facts: its edges, then the values of its nodes the
+        point states, each value cited by its own sources (see :mod:`queries.citations`)."""
+        from queries.citations import Citations
+
+        c = Citations(self.graph)
+        c.evidence(evidence)
+        return c.ids
 
 
 def _val(x: Any) -> Any:
@@ -157,6 +152,28 @@ def _val(x: Any) -> Any:
 def _truthy(x: Any) -> bool:
     """``uncovered`` as a bool, whether the coverage table holds bools or "true"/"false"."""
     return x is True or (isinstance(x, str) and x.strip().casefold() == "true") or (x is not None and x == 1)
+
+
+def _site_states(rows: pd.DataFrame) -> dict[str, str]:
+    """site id -> ``not_covered`` (a required dimension records a gap), ``unknown`` (no gap
+    recorded but a required dimension unknown) or ``covered``."""
+    if rows.empty:
+        return {}
+    req = [d for d in rows.attrs.get("require") or ("union_presence", "recognition", "cba") if d in rows.columns]
+    unknown = (rows[req] == "unknown").any(axis=1) if req else pd.Series(False, index=rows.index)
+    out = {}
+    for site, unc, unk in zip(rows["site_id"], rows["uncovered"].map(_truthy), unknown):
+        out[site] = "not_covered" if unc else ("unknown" if unk else "covered")
+    return out
+
+
+def _site_counts(sites: Iterable[str], states: Mapping[str, str], what: str) -> str:
+    """``"of 55 group sites under it, 0 known to be uncovered, 2 covered, 53 unknown"``: the
+    sites counted by coverage value, so that unknown never reads as covered."""
+    sites = list(sites)
+    n = {k: sum(1 for s in sites if states.get(s, "unknown") == k) for k in ("not_covered", "covered", "unknown")}
+    return (f"of {_plural(len(sites), 'group site')} {what}, {n['not_covered']} known to be uncovered, "
+            f"{n['covered']} covered, {n['unknown']} unknown")
 
 
 def _agreement_in_force(a: Mapping[str, Any], day: str) -> bool:
@@ -262,7 +279,17 @@ def _internal_solidarity(p: _Points, ctx: _Context) -> None:
                 support.append(f"{_names(g, same_all)} (same commodity {r.commodity}, same country {r.country})")
             if elsewhere:
                 support.append(f"{_names(g, elsewhere, total=n_else)} (same commodity {r.commodity}, other countries)")
-            text += f"; it can support {' and '.join(support)}" if support else "; no uncovered group site shares its commodity"
+            if support:
+                text += f"; it can support {' and '.join(support)}"
+            if r.commodity:
+                # the count says how many of the others are unknown, never read as covered
+                others = [x for x in ctx.by_commodity.get(r.commodity, []) if x != r.site_id]
+                if not others:
+                    text += "; no other group site has its commodity"
+                elif not support or any(ctx.states.get(x, "unknown") == "unknown" for x in others):
+                    text += "; " + _site_counts(others, ctx.states, f"with commodity {r.commodity}")
+            else:
+                text += "; its commodity is not recorded, so no site is paired with it"
             p.add(
                 "internal_solidarity", r.site_id, text,
                 {"strong_site": 1, "paired_same_commodity_country": len(same_all), "paired_same_commodity": n_else},
@@ -299,13 +326,16 @@ def _agreements(p: _Points, ctx: _Context) -> None:
         # only the uncovered sites under this agreement's own cover (not those another one covers)
         reach = cover.reach(ag)
         invocable = [s for s in uncovered if s in reach and reach[s].value == COVERED]
+        under = [s for s in ctx.sites if s in reach and reach[s].value == COVERED]
         signatories = [g.edge(e)[0] for e in party_edges]
         state = "in force" if sure else f"possibly in force: its last known period ended {a['expires']}, renewal {a['renewal']}"
         text = f"{a.get('name', ag)} ({_type_label(a.get('agreement_type'))}, {state}) is signed by {_names(g, signatories)}"
         if invocable:
             text += f"; it can be invoked at {_plural(len(invocable), 'uncovered group site')}: {_names(g, invocable)}"
-        else:
-            text += "; no uncovered group site falls under it"
+        if not under:
+            text += "; no group site on record falls under it"
+        elif not invocable or any(ctx.states.get(x, "unknown") == "unknown" for x in under):
+            text += "; " + _site_counts(under, ctx.states, "under it")  # unknown is never read as covered
         if _has_foa(a):
             text += "; it has a freedom-of-association clause"
         p.add("agreements", ag, text,
@@ -580,6 +610,59 @@ def _history(p: _Points, ctx: _Context) -> None:
             p.add("history", c, text, {"renaming": 1}, [c, old, eid])
 
 
+# ------------------------------------------------------------------------------ categories with no point
+def _loaded(graph: CampaignGraph, kind: str) -> bool:
+    return next(iter(graph.nodes(kind)), None) is not None
+
+
+def _unscored(category: str, ctx: _Context) -> str:
+    """Why ``category`` has no point: what data it needs and whether any is loaded."""
+    g = ctx.graph
+    n_sites = len(ctx.cov)
+    if category == "internal_solidarity":
+        known = sum(1 for v in ctx.states.values() if v != "unknown")
+        why = (f"no group site is known to have a recognised union and a collective agreement in force "
+               f"(of {_plural(n_sites, 'site')}, {n_sites - known} unknown)")
+        why += "; no union network of the group with members on record" if ctx.networks else \
+            "; no union networks loaded (no UnionNetwork nodes)"
+    elif category == "agreements":
+        why = ("no global framework or health & safety agreement of the group, its parents or joint-venture "
+               "partners on record" if _loaded(g, "Agreement") else "no agreements loaded (no Agreement nodes)")
+    elif category == "supply_chain":
+        why = "no supplier or customer of the group's sites and companies on record (no SUPPLIES edges there)"
+    elif category == "finance":
+        why = ("no investor holding shares in the group on record" if _loaded(g, "Investor")
+               else "no investor data loaded (no Investor nodes)")
+    elif category == "standards_and_law":
+        why = ("no due-diligence law or relevant ILO ratification on record for the group's countries"
+               if ctx.countries else "no country data loaded (no Country nodes)")
+        why += "; no certification or initiative of the group on record" if _loaded(g, "Initiative") else \
+            "; no initiatives loaded (no Initiative nodes)"
+    elif category == "bargaining_calendar":
+        why = "no cluster of collective agreement expiries across the group's sites on record"
+    else:
+        why = ("no event involving the group on record" if _loaded(g, "Event")
+               else "no events loaded (no Event nodes)") + "; no renaming on record"
+    return why + " — nothing scored"
+
+
+def resolve_us(graph: CampaignGraph, us: Iterable[str] | None) -> list[str]:
+    """The ids of the user's own organisation(s) ``us`` (ids or names, any kind), in order.
+
+    A name that matches nothing, or several nodes equally, raises a one-line
+    :class:`CampaignGraphError`.
+    """
+    out: list[str] = []
+    for text in us or ():
+        t = str(text).strip()
+        if not t:
+            continue
+        node = t if graph.has_node(t) else graph.resolve(t)
+        if node not in out:
+            out.append(node)
+    return out
+
+
 # ------------------------------------------------------------------------------ entry point
 class _Context:
     """What every category needs: the group, its sites and parents, the coverage rows."""
@@ -606,6 +689,12 @@ class _Context:
         if not self.cov.empty:
             self.sites = sorted(set(self.sites) | set(self.cov["site_id"]))
         self.site_country = {s: graph.node(s).get("country") or _country_of(graph, s, day) for s in self.sites}
+        self.states = _site_states(self.cov)
+        self.by_commodity: dict[Any, list[str]] = defaultdict(list)  # every group site with a coverage row
+        if not self.cov.empty:
+            for site, com in sorted(zip(self.cov["site_id"], self.cov["commodity"].map(_val))):
+                if com:
+                    self.by_commodity[com].append(site)
         self._member_set = member_set
         # the few kinds looked up by property (not by id), each read on its own: a pass over
         # every node would build the attributes of all of them on a columnar graph
@@ -636,8 +725,18 @@ def leverage(
     *,
     as_of: Any = None,
     weights: Mapping[str, float] | None = None,
+    us: Iterable[str] | None = None,
 ) -> pd.DataFrame:
     """Leverage points against ``company``'s group, scored and explained.
+
+    ``us`` names the user's own organisation(s) (names or ids, resolved like ``company``):
+    they are never scored as a lever against the company. Points about them are left out
+    and listed in ``df.attrs["excluded"]`` (``us`` itself in ``df.attrs["us"]``); unions
+    affiliated to them still count.
+
+    A category with no point says why in ``df.attrs["unscored"]`` (category -> text, e.g.
+    ``"no country data loaded (no Country nodes) and no certification or initiative of the
+    group on record — nothing scored"``).
 
     One row per point: ``category`` (one of :data:`CATEGORIES`), ``node_id``/``node``
     (the site, union, agreement, partner, investor, initiative, country, CBA or event the
@@ -673,6 +772,7 @@ def leverage(
     """
     w = _weights(weights)
     day = normalise_as_of(as_of)
+    ours = resolve_us(graph, us)
     if graph.has_node(company) and graph.kind_of(company) == "Company":
         root = company
     else:
@@ -688,7 +788,13 @@ def leverage(
     _history(points, ctx)
     order = {c: i for i, c in enumerate(CATEGORIES)}
     rows = sorted(points.rows, key=lambda r: (-r["score"], order[r["category"]], r["node_id"]))
+    excluded = [r for r in rows if r["node_id"] in ours]
+    rows = [r for r in rows if r["node_id"] not in ours]
     df = pd.DataFrame(rows, columns=LEVERAGE_COLUMNS)
+    df.attrs["us"] = [{"id": o, "name": graph.name_of(o)} for o in ours]
+    df.attrs["excluded"] = [{k: r[k] for k in ("category", "node_id", "node", "explanation")} for r in excluded]
+    present = {r["category"] for r in rows}
+    df.attrs["unscored"] = {c: _unscored(c, ctx) for c in CATEGORIES if c not in present}
     df.attrs["engine"] = engine
     df.attrs["company"] = root
     df.attrs["as_of"] = day
