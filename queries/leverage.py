@@ -622,7 +622,7 @@ def _unscored(category: str, ctx: _Context) -> str:
     if category == "internal_solidarity":
         known = sum(1 for v in ctx.states.values() if v != "unknown")
         why = (f"no group site is known to have a recognised union and a collective agreement in force "
-               f"(of {_plural(n_sites, 'site')}, {n_sites - known} unknown)")
+               f"(of {_plural(n_sites, 'site')}, {n_sites - known} unknown)" if n_sites else "the group has no sites on record")
         why += "; no union network of the group with members on record" if ctx.networks else \
             "; no union networks loaded (no UnionNetwork nodes)"
     elif category == "agreements":
@@ -646,6 +646,28 @@ def _unscored(category: str, ctx: _Context) -> str:
     return why + " — nothing scored"
 
 
+def with_unscored(df: pd.DataFrame) -> pd.DataFrame:
+    """``df`` (a :func:`leverage` answer) with a row, score empty, for each point left out as
+    the user's own organisation and each category with nothing scored, the explanation
+    saying why: the form for tables and JSON, where ``df.attrs`` would be lost."""
+    extra = [
+        {"category": r["category"], "node_id": r["node_id"], "node": r["node"], "score": None,
+         "explanation": f"not scored: {r['node']} is your own organisation (--us)", "evidence": [],
+         "factors": {}, "sources": []}
+        for r in df.attrs.get("excluded", [])
+    ] + [
+        {"category": c, "node_id": None, "node": None, "score": None, "explanation": text, "evidence": [],
+         "factors": {}, "sources": []}
+        for c, text in df.attrs.get("unscored", {}).items()
+    ]
+    if not extra:
+        return df
+    out = pd.concat([df, pd.DataFrame(extra, columns=df.columns)], ignore_index=True) if len(df) else \
+        pd.DataFrame(extra, columns=df.columns)
+    out.attrs = dict(df.attrs)
+    return out
+
+
 def resolve_us(graph: CampaignGraph, us: Iterable[str] | None) -> list[str]:
     """The ids of the user's own organisation(s) ``us`` (ids or names, any kind), in order.
 
@@ -657,7 +679,10 @@ def resolve_us(graph: CampaignGraph, us: Iterable[str] | None) -> list[str]:
         t = str(text).strip()
         if not t:
             continue
-        node = t if graph.has_node(t) else graph.resolve(t)
+        try:
+            node = t if graph.has_node(t) else graph.resolve(t)
+        except CampaignGraphError as e:
+            raise CampaignGraphError(f"your own organisation (--us): {e}") from None
         if node not in out:
             out.append(node)
     return out
@@ -794,7 +819,14 @@ def leverage(
     df.attrs["us"] = [{"id": o, "name": graph.name_of(o)} for o in ours]
     df.attrs["excluded"] = [{k: r[k] for k in ("category", "node_id", "node", "explanation")} for r in excluded]
     present = {r["category"] for r in rows}
-    df.attrs["unscored"] = {c: _unscored(c, ctx) for c in CATEGORIES if c not in present}
+    left_out: dict[str, list[str]] = defaultdict(list)
+    for r in excluded:
+        left_out[r["category"]].append(r["node"])
+    df.attrs["unscored"] = {
+        c: (f"only your own organisation ({', '.join(dict.fromkeys(left_out[c]))}) was found, left out — nothing scored"
+            if c in left_out else _unscored(c, ctx))
+        for c in CATEGORIES if c not in present
+    }
     df.attrs["engine"] = engine
     df.attrs["company"] = root
     df.attrs["as_of"] = day

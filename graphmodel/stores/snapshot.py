@@ -83,9 +83,14 @@ def _sources_table(graph: CampaignGraph) -> pa.Table:
 
 
 def save_snapshot(
-    graph: CampaignGraph, path: str | os.PathLike[str], *, created: str | None = None, public: CampaignGraph | None = None
+    graph: CampaignGraph, path: str | os.PathLike[str], *, created: str | None = None, public: CampaignGraph | None = None,
+    settings: Mapping[str, Any] | None = None,
 ) -> dict:
     """Write ``graph`` to the snapshot folder ``path`` (created if needed); return the manifest.
+
+    ``settings`` (JSON values) go to the manifest's ``settings``, outside the content hash:
+    choices of the user that queries read, e.g. ``{"us": [ids]}``, the user's own
+    organisation(s) that leverage never scores (see :func:`read_settings`).
 
     With ``public`` (a redacted copy of ``graph``, see ``exports.redact.redact``) the snapshot
     is *split*: the data files and the manifest hold only ``public``, and what ``graph`` has
@@ -102,7 +107,7 @@ def save_snapshot(
     0
     """
     with paused_gc():
-        return _save_snapshot(graph, Path(path), created, public)
+        return _save_snapshot(graph, Path(path), created, public, dict(settings or {}))
 
 
 def _kind_counts(table: pa.Table) -> dict[str, int]:
@@ -126,7 +131,8 @@ def _write_data_file(folder: Path, name: str, data: bytes, rows: int) -> dict[st
     return {"path": fname, "sha256": digest, "bytes": len(data), "rows": rows}
 
 
-def _save_snapshot(graph: CampaignGraph, folder: Path, created: str | None, public: CampaignGraph | None) -> dict:
+def _save_snapshot(graph: CampaignGraph, folder: Path, created: str | None, public: CampaignGraph | None,
+                   settings: dict[str, Any] | None = None) -> dict:
     if folder.exists() and not folder.is_dir():
         raise CampaignGraphError(f"{folder} exists and is not a folder", file=str(folder))
     folder.mkdir(parents=True, exist_ok=True)
@@ -172,6 +178,8 @@ def _save_snapshot(graph: CampaignGraph, folder: Path, created: str | None, publ
     }
     if sensitive is not None:
         manifest["sensitive"] = sensitive
+    if settings:
+        manifest["settings"] = settings
     atomic_write_text(folder / MANIFEST, json.dumps(manifest, indent=2, ensure_ascii=False) + "\n")
     keep = {f["path"] for f in files.values()} | {MANIFEST} | ({sensitive["path"]} if sensitive else set())
     for old in folder.glob("*.parquet"):
@@ -202,6 +210,17 @@ def read_manifest(path: str | os.PathLike[str]) -> dict:
             file=str(mpath),
         )
     return manifest
+
+
+def read_settings(path: str | os.PathLike[str]) -> dict[str, Any]:
+    """The snapshot's ``settings`` (``{}`` when none): ``us``, a list of node ids, is the
+    user's own organisation(s), written by ``campaign-graph load --us``."""
+    manifest = read_manifest(path)
+    settings = manifest.get("settings") or {}
+    if not isinstance(settings, dict) or not isinstance(settings.get("us", []), list):
+        raise CampaignGraphError("manifest.json: settings must be an object, settings.us a list of ids",
+                                 file=str(Path(path) / MANIFEST))
+    return settings
 
 
 def _read_table(folder: Path, manifest: dict, name: str, verify: bool) -> pa.Table:
