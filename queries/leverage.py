@@ -760,8 +760,8 @@ def leverage(
     affiliated to them still count.
 
     A category with no point says why in ``df.attrs["unscored"]`` (category -> text, e.g.
-    ``"no country data loaded (no Country nodes) and no certification or initiative of the
-    group on record — nothing scored"``).
+    ``"no country data loaded (no Country nodes); no initiatives loaded (no Initiative
+    nodes) — nothing scored"``); :func:`with_unscored` adds them as rows with an empty score.
 
     One row per point: ``category`` (one of :data:`CATEGORIES`), ``node_id``/``node``
     (the site, union, agreement, partner, investor, initiative, country, CBA or event the
