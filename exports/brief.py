@@ -31,6 +31,7 @@ import os
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -126,7 +127,7 @@ def _cited_sources(graph: CampaignGraph, day: str, members: pd.DataFrame, up: An
         c.evidence(r.get("evidence") or [])
         c.node(str(r["id"]), ("name",))
     chain = list(getattr(up, "chain", None) or [])
-    for child, parent in zip(chain, chain[1:]):
+    for child, parent in pairwise(chain):
         for eid, u, _v, _a in graph.in_edges(child, "OWNS", as_of=day):
             if u == parent:
                 c.edge(eid)

@@ -27,7 +27,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from exports.brief import build_briefing, md, render_html, render_markdown, write_brief
+from exports.brief import build_briefing, md, render_html, render_markdown
 from graphmodel.graph import CampaignGraph
 from graphmodel.records import Source
 from graphmodel.stores.snapshot import save_snapshot
