@@ -1,6 +1,6 @@
 """Loading the real GEM files: rows per second and peak memory, per file and all together.
 
-Run: ``.venv/bin/python benchmarks/bench_load_gem.py [--repeat N]`` (needs ``../shared/data``).
+Run: ``.venv/bin/python benchmarks/bench_load_gem.py [--repeat N]`` (reads ``data/``).
 
 Each measurement runs in a fresh subprocess so peak memory is that load's own: it reads the
 file, parses it into records, builds the graph (the full ``load_paths``), and reports rows

@@ -1,6 +1,6 @@
 """Build the bundled sample dataset ``examples/sample/`` from the real public data.
 
-Run from the repository root, with ``shared/data`` beside the repository:
+Run from the repository root (reads ``data/``):
 
     .venv/bin/python examples/build_sample.py            # writes examples/sample/
     .venv/bin/python examples/build_sample.py --check    # exit 1 if the committed copy differs
@@ -167,7 +167,7 @@ def build_sample(folder: Path = OUT, data: Path = DATA, graph: CampaignGraph | N
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description="Build examples/sample from ../shared/data.")
+    ap = argparse.ArgumentParser(description="Build examples/sample from data/.")
     ap.add_argument("--check", action="store_true", help="compare with the committed sample instead of writing")
     args = ap.parse_args(argv)
     if args.check:

@@ -1,7 +1,7 @@
 """Helpers shared by the HTML exports (network map, geographic view, briefing).
 
 Everything that turns data into HTML goes through here, so the escaping rules live in one
-place (THREATS.md rows 1 and 12):
+place (docs/threats.md rows 1 and 12):
 
 - text in elements and attributes: :func:`esc` (``html.escape`` with quotes);
 - data handed to JavaScript: :func:`json_for_script`, JSON with ``<``, ``>``, ``&`` and the

@@ -8,7 +8,7 @@ the focus first, and the page says what was left out.
 pyvis gives the physics/option model and ships the vis-network script we inline; the page
 template is our own, because pyvis 0.3.2's template writes the heading and node ids
 unescaped, switches tooltips to ``innerHTML`` when a title contains "href", and loads files
-from a CDN (THREATS.md row 1). Node and edge lists are built directly (pyvis' ``from_nx``
+from a CDN (docs/threats.md row 1). Node and edge lists are built directly (pyvis' ``from_nx``
 is quadratic): all data reaches the page as escaped JSON read with ``JSON.parse``, tooltips
 are plain strings, which vis-network 9 renders as text.
 

@@ -57,6 +57,10 @@ def atomic_write(path: str | os.PathLike[str], mode: str = "wb", encoding: str |
     folder = target.parent if str(target.parent) else Path(".")
     if not folder.is_dir():
         raise CampaignGraphError(f"folder {folder} does not exist", file=str(target))
+    if target.is_symlink() or (target.exists() and not target.is_file()):
+        # a device, FIFO, socket, folder or link: replacing it would destroy what it is
+        # (as root, "-o /dev/null" would replace the system's /dev/null with a file)
+        raise CampaignGraphError("exists and is not a regular file: refusing to replace it", file=str(target))
     if "b" not in mode and encoding is None:
         encoding = "utf-8"
     fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)

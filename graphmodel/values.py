@@ -138,28 +138,48 @@ def parse_bool(value: Any) -> bool:
     raise ValueError("not a yes/no value")
 
 
+INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
+
+
 def parse_int(value: Any) -> int:
-    """A whole number; ``"1,200"`` and ``1200.0`` are accepted.
+    """A whole number within int64 (what every store keeps); ``"1,200"`` and ``1200.0`` are accepted.
 
     >>> parse_int("1,200")
     1200
+    >>> parse_int("9223372036854775808")
+    Traceback (most recent call last):
+    ...
+    ValueError: whole number too large to store (more than 9223372036854775807)
     """
     if isinstance(value, bool):
         raise ValueError("not a whole number")  # noqa: TRY004 - a bad cell is a value problem for the user
     if isinstance(value, int):
-        return value
+        return _in_int64(value)
     if isinstance(value, float):
         if value.is_integer():
-            return int(value)
+            return _in_int64(int(value))
         raise ValueError("not a whole number")
     text = str(value).strip().replace(",", "").replace("\u00a0", "").replace(" ", "")
+    try:
+        return _in_int64(int(text))  # exact for long digit strings (a float would round them)
+    except ValueError as e:
+        if "to store" in str(e):
+            raise
     try:
         f = float(text)
     except ValueError:
         raise ValueError("not a whole number") from None
     if not f.is_integer():
         raise ValueError("not a whole number")
-    return int(f)
+    return _in_int64(int(f))
+
+
+def _in_int64(n: int) -> int:
+    if n > INT64_MAX:
+        raise ValueError(f"whole number too large to store (more than {INT64_MAX})")
+    if n < INT64_MIN:
+        raise ValueError(f"whole number too small to store (less than {INT64_MIN})")
+    return n
 
 
 def parse_float(value: Any) -> float:

@@ -25,7 +25,7 @@ A BODS file is a JSON array (or JSON lines) of statements; each has a ``recordTy
     interest type (sensitive); held by an entity they are noted and skipped (HOLDS_ROLE runs
     from a Person only).
 
-  ``directOrIndirect=indirect`` is not a direct edge (DESIGN.md). When the relationship lists
+  ``directOrIndirect=indirect`` is not a direct edge (docs/formats.md#bods). When the relationship lists
   its ``componentRecords``, the chain is in the file as direct relationships, so the indirect
   interest is skipped (counted as ``bods_indirect_skipped``; adding it would count the stake
   twice). Without components the intermediaries are unpublished: the interest becomes an OWNS
@@ -44,7 +44,7 @@ lists ends the day before the next period starts (or on the later statement's da
 Rows in error messages are statement indexes (0-based, as in the JSON pointer; for JSON lines:
 the line number), columns are JSON pointers (``/3/recordDetails/interests/0/share/exact``).
 
-Licence: the BODS examples in ``shared/data/bods`` are Apache-2.0, (c) Open Ownership; a
+Licence: the BODS examples in ``data/bods`` are Apache-2.0, (c) Open Ownership; a
 publisher's own licence (``publicationDetails.license``) is kept on the Source.
 """
 
@@ -307,7 +307,7 @@ def load(path: Path, ctx: LoadContext, *, licence: str = "") -> None:
     Examples
     --------
     >>> ctx = LoadContext()
-    >>> load(Path("../shared/data/bods/indirect-ownership.json"), ctx)  # doctest: +SKIP
+    >>> load(Path("data/bods/indirect-ownership.json"), ctx)  # doctest: +SKIP
     >>> sorted(r.name for r, _, _ in ctx.nodes)  # doctest: +SKIP
     ['Company A', 'Company B', 'Person 1']
     """

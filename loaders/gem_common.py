@@ -8,7 +8,7 @@ fields, maps countries and statuses, and aggregates the facts that many rows ass
 about one company or one ownership relation into a single record (see
 :class:`GemEmitter`), so the builder sees each node and edge once.
 
-Mapping (DESIGN.md, "Mapping the public formats"):
+Mapping (docs/formats.md#gem-trackers):
 
 - each owner OPERATES the site (``share`` = its bracketed stake when given);
 - each parent OWNS the owner with its bracketed stake, ``derived=gem_parent``;
@@ -354,8 +354,8 @@ def map_status(text: str) -> str | None:
 def release_source(path: Path, *, fallback_title: str) -> Source:
     """The Source record of a GEM file (publisher, file, retrieved date, licence).
 
-    ``retrieved`` is the release date in the file name: the copies in ``shared/data``
-    are byte-identical to that release (see ``shared/data/SHA256SUMS``).
+    ``retrieved`` is the release date in the file name: the copies in ``data/``
+    are byte-identical to that release (see ``data/SHA256SUMS``).
     """
     stem = path.name
     for suffix in (".csv", ".xlsx"):

@@ -6,7 +6,7 @@ One module takes both flavours GLEIF publishes: the XML files (``lei:LEIData``,
 ``Relationship.Period.1.startDate``, ``Exception.Category``...). XML records are first turned
 into the same flat ``{column: text}`` rows, so one mapping serves both.
 
-Mapping (DESIGN.md, "Mapping the public formats onto this model"):
+Mapping (docs/formats.md#gleif):
 
 - Level 1 record -> Company ``lei-<LEI>``: ``Entity.LegalName`` -> ``name``, ``LEI`` -> ``lei``,
   legal address country -> ``country``, headquarters country -> ``hq_country``,
@@ -256,7 +256,7 @@ def load(path: Path, ctx: LoadContext) -> None:
     Examples
     --------
     >>> ctx = LoadContext()
-    >>> load(Path("../shared/data/gleif/lei-data.xml"), ctx)  # doctest: +SKIP
+    >>> load(Path("data/gleif/lei-data.xml"), ctx)  # doctest: +SKIP
     >>> ctx.stats["gleif_entities"]  # doctest: +SKIP
     13
     """
@@ -542,7 +542,7 @@ def _exceptions(
 def iter_records(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
     """The flat rows of a GLEIF XML file (the CSV columns), for inspection and tests.
 
-    >>> next(iter_records(Path("../shared/data/gleif/rr-data.xml")))[1]["Relationship.RelationshipType"]  # doctest: +SKIP
+    >>> next(iter_records(Path("data/gleif/rr-data.xml")))[1]["Relationship.RelationshipType"]  # doctest: +SKIP
     'IS_FUND-MANAGED_BY'
     """
     yield from _xml_rows(Path(path), str(path))[2]

@@ -266,7 +266,7 @@ class ResolutionReport:
     def write_review(self, path: str | Path) -> int:
         """Write the review CSV (atomic); returns the number of open pairs.
 
-        Cells a spreadsheet would run as formulas are prefixed with ``'`` (see THREATS.md).
+        Cells a spreadsheet would run as formulas are prefixed with ``'`` (see docs/threats.md).
         """
         buf = io.StringIO(newline="")
         w = csv.DictWriter(buf, fieldnames=list(REVIEW_COLUMNS), lineterminator="\n")

@@ -16,7 +16,7 @@ Mapping (``?prop`` of each row; ``?item`` holds the statement, ``?value`` is the
 Qualifiers: ``P1107`` proportion (0-1) -> ``share`` in percent; ``P580``/``P582`` start and end
 time -> ``valid_from``/``valid_to``. No ``control`` is set: Wikidata's parent organization is
 often but not always control, so the share (when given) and the group rules decide, and an
-unknown share leaves the subsidiary a *possible* member, as DESIGN.md asks.
+unknown share leaves the subsidiary a *possible* member, as docs/semantics.md#ownership-semantics asks.
 Nodes: id ``wd-<QID>``, ``wikidata`` = the QID, ``name`` = the English label, ``country``
 from P17/P297, ``lei`` from P1278; a value that is a human (P31 Q5) is a Person (sensitive).
 The same link stated both ways (P749 on the child, P355 on the parent) is one edge.

@@ -36,7 +36,7 @@ class AgreementStatus:
 
 
 def agreement_status(graph: CampaignGraph, agreement: str, as_of: str) -> AgreementStatus:
-    """The status of ``agreement`` at ``as_of`` (DESIGN.md, "Known versus unknown").
+    """The status of ``agreement`` at ``as_of`` (docs/semantics.md#known-versus-unknown).
 
     In force when ``signed`` is on or before ``as_of`` and ``expires`` is empty or on or after
     it. After ``expires`` with ``renewal`` ``tacit`` or ``unknown`` it is *possibly* in force.

@@ -1,7 +1,7 @@
 """The bargaining calendar: when do the collective agreements across a group expire?
 
 Coordinated bargaining needs to know where expiries cluster: several CBAs of one group that
-end within a few months of each other are a window for a joint campaign (DESIGN.md,
+end within a few months of each other are a window for a joint campaign (docs/semantics.md,
 "Leverage semantics", bargaining calendar).
 """
 

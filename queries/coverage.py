@@ -1,6 +1,6 @@
 """Coverage gaps: for every site of a group, is it organised, recognised, under agreement?
 
-DESIGN.md, "Coverage semantics". One row per site with six dimensions, each ``covered``,
+docs/semantics.md#coverage-semantics. One row per site with six dimensions, each ``covered``,
 ``not_covered`` or ``unknown``:
 
 - ``union_presence``: a Union REPRESENTS the site with members > 0 or unknown (or the

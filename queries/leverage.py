@@ -1,6 +1,6 @@
 """Leverage points against a target company's group, each with an explainable score.
 
-The categories follow DESIGN.md ("Leverage semantics"), after the strategic corporate
+The categories follow docs/semantics.md#leverage-semantics, after the strategic corporate
 campaign tradition: internal solidarity, agreements, supply chain, finance, standards and
 law, bargaining calendar, history. Every point carries the factors its score is made of:
 
@@ -182,7 +182,7 @@ def _agreement_in_force(a: Mapping[str, Any], day: str) -> bool:
 
 
 def _possibly_in_force(a: Mapping[str, Any], day: str) -> bool:
-    """Past its last known end date, with a tacit or unknown renewal (DESIGN.md: possibly in force)."""
+    """Past its last known end date, with a tacit or unknown renewal (docs/semantics.md#coverage-semantics: possibly in force)."""
     signed, expires = a.get("signed"), a.get("expires")
     return (
         (signed is None or signed <= day) and expires is not None and expires < day

@@ -1,4 +1,4 @@
-"""Company groups, effective stakes and ultimate parents (DESIGN.md, "Ownership semantics").
+"""Company groups, effective stakes and ultimate parents (docs/semantics.md#ownership-semantics).
 
 Three notions, all over OWNS edges in force at ``as_of`` (holders may be Company, Investor
 or Person; targets are companies):
@@ -478,7 +478,7 @@ class OwnershipIndex:
                 if v in inside:
                     continue
                 # a holding flagged control=joint is the source saying it gives joint control,
-                # not a vote towards sole control (DESIGN.md: joint unless controlled outright)
+                # not a vote towards sole control (docs/semantics.md#ownership-semantics: joint unless controlled outright)
                 sole = s.control != "joint"
                 grp_low[v] = grp_low.get(v, 0.0) + (s.low if sole else 0.0)
                 grp_high[v] = grp_high.get(v, 0.0) + (s.high if sole else 0.0)

@@ -1,4 +1,4 @@
-"""Data flows one way: loaders -> graphmodel -> queries -> exports (CONVENTIONS.md).
+"""Data flows one way: loaders -> graphmodel -> queries -> exports (docs/semantics.md#data-flow).
 
 graphmodel imports none of the others; queries never imports exports or loaders; loaders never
 import queries or exports. Checked on the source text with ast, so a lazy import inside a
@@ -8,6 +8,8 @@ function counts too.
 from __future__ import annotations
 
 import ast
+import re
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -38,3 +40,64 @@ def test_package_imports_only_upstream(package: str) -> None:
         for p in sorted((REPO / package).rglob("*.py"))
     }
     assert {k: v for k, v in offenders.items() if v} == {}
+
+
+# The repository stands alone: nothing cites or reads files from outside it. The names are
+# built from parts so that this file does not match itself.
+OUTSIDE_REFS = ["../" + "shared", "shared" + "/data", "DESIGN" + ".md", "THREATS" + ".md", "CONVENTIONS" + ".md"]
+CODE_DIRS = ("graphmodel", "loaders", "queries", "exports", "tests", "benchmarks", "examples", "notebooks")
+# a path built upward into a sibling "shared" folder: parent / "shared", parents[2] / "shared",
+# ".." / "shared", os.path.join("..", "shared")
+SHARED_PATH = re.compile(
+    r"""(\.parents?(\[\d+\])?|["']\.\.["']\)?)\s*/\s*\\?["']shared\\?["']|["']\.\.["']\s*,\s*\\?["']shared\\?["']"""
+)
+
+
+def _tracked() -> list[str]:
+    out = subprocess.run(["git", "ls-files", "-z"], cwd=REPO, capture_output=True, check=True).stdout
+    return [f for f in out.decode("utf-8").split("\0") if f]
+
+
+def _text(name: str) -> str | None:
+    data = (REPO / name).read_bytes() if (REPO / name).is_file() else b""
+    if b"\0" in data[:8192]:
+        return None  # binary
+    return data.decode("utf-8", errors="replace")
+
+
+def test_no_tracked_file_cites_files_outside_the_repository() -> None:
+    files = [f for f in _tracked() if not f.startswith("data/") or f == "data/README.md"]
+    assert len(files) > 100
+    hits = []
+    for name in files:
+        text = _text(name)
+        if text is not None:
+            hits += [f"{name}: {ref}" for ref in OUTSIDE_REFS if ref in text]
+    assert hits == []
+
+
+def test_no_code_builds_a_path_to_a_shared_folder_beside_the_repository() -> None:
+    hits = []
+    for name in _tracked():
+        if name == "tests/test_architecture.py":
+            continue  # its pattern examples below
+        if name.split("/")[0] in CODE_DIRS and name.endswith((".py", ".ipynb")):
+            text = _text(name) or ""
+            hits += [f"{name}: {m.group(0)}" for m in SHARED_PATH.finditer(text)]
+    assert hits == []
+
+
+@pytest.mark.parametrize(
+    "line,found",
+    [
+        ('SHARED = Path(__file__).resolve().parents[3] / "shared" / "data"', True),
+        ('DATA = ROOT.parent / "shared" / "data"', True),
+        ('SHARED = ROOT.parent / \\"shared\\" / \\"data\\"\\n', True),  # inside notebook JSON
+        ('p = Path("..") / "shared"', True),
+        ('os.path.join("..", "shared", "data")', True),
+        ('shared = tmp_path / "shared"', False),  # a temporary folder of that name is fine
+        ('DATA = ROOT / "data"', False),
+    ],
+)
+def test_shared_path_pattern(line: str, found: bool) -> None:
+    assert bool(SHARED_PATH.search(line)) is found

@@ -1,6 +1,6 @@
 """A Cypher script that recreates the graph in Neo4j 5 (``cypher-shell -f graph.cypher``).
 
-Safety (THREATS.md row 3). A script cannot use query parameters, so:
+Safety (docs/threats.md row 3). A script cannot use query parameters, so:
 
 - every value is a literal written by :func:`literal` (strings single-quoted with
   backslash, quote and control characters escaped), so a company named

@@ -107,7 +107,9 @@ def _rel_type(kind: str) -> str:
 
 def safe_uri(uri: str) -> str:
     """``uri`` without any ``user:password@`` part, for messages."""
-    return re.sub(r"//[^/@]*@", "//", uri)
+    # greedy: a password may itself hold "/" or "@" (unencoded), so everything up to the
+    # last "@" goes (in a message, dropping too much is safe; too little leaks)
+    return re.sub(r"//.*@", "//", uri, flags=re.DOTALL)
 
 
 @dataclass(frozen=True)

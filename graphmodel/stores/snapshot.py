@@ -28,6 +28,7 @@ from typing import Any
 
 import pyarrow as pa
 import pyarrow.parquet as pq
+from filelock import FileLock, Timeout
 
 from graphmodel import schema
 from graphmodel.atomic import atomic_write_bytes, atomic_write_text, sha256_file
@@ -48,6 +49,12 @@ FORMAT = "campaign-graph-snapshot"
 #: whether loading keeps the tables (columnar mode, networkx built on first use) by default
 COLUMNAR = True
 MANIFEST = "manifest.json"
+#: the writers' lock file inside a snapshot folder (readers ignore it)
+LOCK_NAME = ".campaign-graph.lock"
+#: seconds a second writer waits for the first before refusing
+LOCK_TIMEOUT = 120.0
+#: times a reader re-reads the manifest when a listed file vanished under it
+READ_ATTEMPTS = 3
 
 def _parquet_bytes(table: pa.Table) -> bytes:
     buf = io.BytesIO()
@@ -121,21 +128,77 @@ def _kind_counts(table: pa.Table) -> dict[str, int]:
     return dict(sorted((c["values"], c["counts"]) for c in counts))
 
 
-def _write_data_file(folder: Path, name: str, data: bytes, rows: int) -> dict[str, Any]:
+def _write_data_file(folder: Path, name: str, data: bytes, rows: int, written: list[str]) -> dict[str, Any]:
     """Write ``data`` as ``<name>-<hash>.parquet`` (unless that very file is there); its manifest entry."""
     digest = hashlib.sha256(data).hexdigest()
     fname = f"{name}-{digest[:16]}.parquet"
     target = folder / fname
     if not (target.exists() and sha256_file(target) == digest):
         atomic_write_bytes(target, data)
+        written.append(fname)
     return {"path": fname, "sha256": digest, "bytes": len(data), "rows": rows}
+
+
+def _previous_files(folder: Path) -> set[str] | None:
+    """The data files the snapshot in ``folder`` lists (empty for a new or empty folder).
+
+    ``None`` when the folder holds anything that is not a snapshot of ours: the save refuses
+    it rather than mix its files with another program's (or delete them).
+    """
+    if folder.is_symlink() or (folder.exists() and not folder.is_dir()):
+        return None
+    if not folder.exists():
+        return set()
+    present = {p.name for p in folder.iterdir()} - {LOCK_NAME}
+    if not present:
+        return set()
+    if MANIFEST not in present:
+        return None
+    try:
+        manifest = read_manifest(folder)
+    except CampaignGraphError:
+        return None
+    entries = [e for e in (manifest.get("files") or {}).values()] + [manifest.get("sensitive")]
+    return {Path(e["path"]).name for e in entries if isinstance(e, dict) and isinstance(e.get("path"), str)}
+
+
+def _refuse_target(folder: Path) -> CampaignGraphError:
+    if folder.is_symlink() or (folder.exists() and not folder.is_dir()):
+        return CampaignGraphError("exists and is not a folder: choose a new folder for the snapshot", file=str(folder))
+    return CampaignGraphError(
+        "folder is not empty and holds no snapshot: choose a new or empty folder (nothing was written)",
+        file=str(folder),
+    )
 
 
 def _save_snapshot(graph: CampaignGraph, folder: Path, created: str | None, public: CampaignGraph | None,
                    settings: dict[str, Any] | None = None) -> dict:
-    if folder.exists() and not folder.is_dir():
-        raise CampaignGraphError(f"{folder} exists and is not a folder", file=str(folder))
+    # checked before anything is created, so a refused folder is left exactly as it was
+    if _previous_files(folder) is None:
+        raise _refuse_target(folder)
     folder.mkdir(parents=True, exist_ok=True)
+    # one writer at a time (a second waits, then refuses); readers need no lock (see _load_snapshot)
+    lock = FileLock(folder / LOCK_NAME, timeout=LOCK_TIMEOUT)
+    try:
+        lock.acquire()
+    except Timeout:
+        raise CampaignGraphError(
+            f"another campaign-graph is writing this snapshot (waited {LOCK_TIMEOUT:.0f} s); try again when it is done",
+            file=str(folder),
+        ) from None
+    try:
+        previous = _previous_files(folder)  # again, under the lock: another writer may have just finished
+        if previous is None:
+            raise _refuse_target(folder)
+        return _save_locked(graph, folder, created, public, previous, settings)
+    finally:
+        lock.release()
+
+
+def _save_locked(
+    graph: CampaignGraph, folder: Path, created: str | None, public: CampaignGraph | None, previous: set[str],
+    settings: dict[str, Any] | None = None,
+) -> dict:
     shown = public if public is not None else graph
     tables = graph_tables(shown)
     # the tables are encoded at the same time (Parquet encoding and zstd release the GIL: on
@@ -144,18 +207,41 @@ def _save_snapshot(graph: CampaignGraph, folder: Path, created: str | None, publ
 
     with ThreadPoolExecutor(max_workers=2) as pool:
         encoded = dict(zip(tables, pool.map(_parquet_bytes, tables.values())))
-    files = {name: _write_data_file(folder, name, encoded.pop(name), table.num_rows) for name, table in tables.items()}
-    sensitive: dict[str, Any] | None = None
-    if public is not None:
-        from graphmodel.stores.sensitive import sensitive_statements
+    written: list[str] = []  # data files this save added: a failed save removes them again
+    try:
+        files = {}
+        for name, table in tables.items():
+            files[name] = _write_data_file(folder, name, encoded.pop(name), table.num_rows, written)
+        sensitive: dict[str, Any] | None = None
+        if public is not None:
+            from graphmodel.stores.sensitive import sensitive_statements
 
-        stmts = sensitive_statements(graph, public)
-        sensitive = _write_data_file(folder, "sensitive", _parquet_bytes(stmts), stmts.num_rows)
+            stmts = sensitive_statements(graph, public)
+            sensitive = _write_data_file(folder, "sensitive", _parquet_bytes(stmts), stmts.num_rows, written)
+        manifest = _write_manifest(folder, created, shown, tables, files, sensitive, settings)
+    except BaseException:
+        for name in written:
+            if name not in previous:
+                (folder / name).unlink(missing_ok=True)
+        raise
+    # only the files the replaced snapshot listed go: nothing else in the folder is ours
+    keep = {f["path"] for f in files.values()} | ({sensitive["path"]} if sensitive else set())
+    for name in previous - keep:
+        old = folder / name
+        if old.is_file() and not old.is_symlink():
+            old.unlink()
+    return manifest
+
+
+def _write_manifest(
+    folder: Path, created: str | None, graph: CampaignGraph, tables: dict[str, pa.Table],
+    files: dict[str, Any], sensitive: dict[str, Any] | None, settings: dict[str, Any] | None = None,
+) -> dict:
+    """Write ``manifest.json`` (last, atomically) for ``graph``, the graph that may be shared."""
     content_hash = hashlib.sha256(
         "".join(files[n]["sha256"] for n in ("nodes", "edges", "sources")).encode()
         + (sensitive["sha256"].encode() if sensitive else b"")
     ).hexdigest()
-    graph = shown  # the manifest (counts, source titles) describes only what may be shared
     # counted from the tables just written (same numbers as graph.counts_by_kind(), without
     # a second walk over networkx's edge views, which cost as much as building the tables)
     counts = {"nodes": _kind_counts(tables["nodes"]), "edges": _kind_counts(tables["edges"])}
@@ -181,10 +267,6 @@ def _save_snapshot(graph: CampaignGraph, folder: Path, created: str | None, publ
     if settings:
         manifest["settings"] = settings
     atomic_write_text(folder / MANIFEST, json.dumps(manifest, indent=2, ensure_ascii=False) + "\n")
-    keep = {f["path"] for f in files.values()} | {MANIFEST} | ({sensitive["path"]} if sensitive else set())
-    for old in folder.glob("*.parquet"):
-        if old.name not in keep and old.name.split("-")[0] in ("nodes", "edges", "sources", "sensitive"):
-            old.unlink()
     return manifest
 
 
@@ -228,9 +310,10 @@ def _read_table(folder: Path, manifest: dict, name: str, verify: bool) -> pa.Tab
     if not isinstance(entry, dict) or "path" not in entry:
         raise CampaignGraphError(f"manifest.json lists no {name} file", file=str(folder / MANIFEST))
     fpath = folder / Path(entry["path"]).name
-    if not fpath.is_file():
-        raise CampaignGraphError(f"{name} file is missing", file=str(fpath))
-    data = fpath.read_bytes()
+    try:
+        data = fpath.read_bytes()
+    except (FileNotFoundError, IsADirectoryError):
+        raise _Vanished(f"{name} file is missing", file=str(fpath)) from None
     if verify and hashlib.sha256(data).hexdigest() != entry.get("sha256"):
         raise CampaignGraphError(
             f"{name} file does not match the hash in manifest.json: it was corrupted or edited", file=str(fpath)
@@ -294,6 +377,23 @@ def load_snapshot(path: str | os.PathLike[str], *, verify: bool = True, columnar
 
 
 def _load_snapshot(folder: Path, verify: bool, columnar: bool = False) -> CampaignGraph:
+    # A writer replaces manifest.json atomically, then removes the old data files. A reader
+    # that read the old manifest just before may find a file gone: it reads the new manifest
+    # and tries again (a missing file that stays missing is reported as such).
+    for attempt in range(READ_ATTEMPTS):
+        try:
+            return _load_once(folder, verify, columnar)
+        except _Vanished:
+            if attempt == READ_ATTEMPTS - 1:
+                raise
+    raise AssertionError("unreachable")
+
+
+class _Vanished(CampaignGraphError):
+    """A data file the manifest lists is missing (perhaps replaced by a writer meanwhile)."""
+
+
+def _load_once(folder: Path, verify: bool, columnar: bool) -> CampaignGraph:
     manifest = read_manifest(folder)
     ntable = _read_table(folder, manifest, "nodes", verify)
     etable = _read_table(folder, manifest, "edges", verify)

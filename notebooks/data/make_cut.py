@@ -1,6 +1,6 @@
 """Cut the small open-data files that ``03_from_open_data_to_neo4j.ipynb`` loads.
 
-Run from the repository root when ``../shared/data`` is present: ``python notebooks/data/make_cut.py``.
+Run from the repository root (reads ``data/``): ``python notebooks/data/make_cut.py``.
 Keeps whole rows, unchanged, of Global Energy Monitor's iron ore mines map file whose owner or
 parent names one of the groups below, and copies the project's agreements table. Licences: see README.md.
 """

@@ -1,7 +1,7 @@
 """Briefing report: content worked out by hand on the fictional Acme group, one real GEM
 group, escaping, redaction, Markdown, CLI and the page in Chromium.
 
-Real data: ``../shared/data/gem-iron-steel-plants-2025-03-25.csv`` (Global Energy Monitor,
+Real data: ``data/gem-iron-steel-plants-2025-03-25.csv`` (Global Energy Monitor,
 Global Iron and Steel Tracker, March 2025 map files, CC BY 4.0).
 """
 

@@ -428,7 +428,7 @@ def test_a_symlink_in_the_output_folder_cannot_redirect_a_write(tmp_path: Path) 
 
 @pytest.mark.slow
 def test_real_gem_steel_plants_round_trip(tmp_path: Path) -> None:
-    """Real data: GEM's Global Iron and Steel Tracker plant file (../shared/data, CC BY 4.0,
+    """Real data: GEM's Global Iron and Steel Tracker plant file (data/, CC BY 4.0,
     Global Energy Monitor, March 2025 map files) comes back equal through csv and xlsx."""
     src = SHARED_GEM_PLANTS
     if not src.is_file():  # the shared data folder is part of the project's fixtures

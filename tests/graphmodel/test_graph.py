@@ -1,6 +1,6 @@
 """CampaignGraph: schema validation, provenance merging, search, as_of filtering.
 
-Real names here come from ../shared/data/gem-iron-steel-plants-2025-03-25.csv (Global Energy
+Real names here come from data/gem-iron-steel-plants-2025-03-25.csv (Global Energy
 Monitor, CC BY 4.0): "ArcelorMittal SA" (GEM id E100000000687) owns and operates the
 "ArcelorMittal Gent steel plant" (P100000120027); "ArcelorMittal South Africa Ltd"
 (E100001000504) is a distinct entity. Everything else is fictional ("Acme", "Site A").

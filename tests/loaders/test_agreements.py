@@ -1,4 +1,4 @@
-"""The sourced agreements and networks table (a copy of shared/data/agreements/agreements.csv)."""
+"""The sourced agreements and networks table (a copy of data/agreements/agreements.csv)."""
 
 from __future__ import annotations
 

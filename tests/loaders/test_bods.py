@@ -1,7 +1,7 @@
 """BODS 0.4 loader: statements -> Company / Person / OWNS / HOLDS_ROLE, versions, ranges, bad input.
 
 Fixtures: ``fixtures/bods/*.json`` are copies of Open Ownership's BODS examples (Apache-2.0,
-``shared/data/bods``) except ``acme-fictional.json``, written from the BODS 0.4 schema with
+``data/bods``) except ``acme-fictional.json``, written from the BODS 0.4 schema with
 fictional entities. Expected values below are read off those files.
 """
 
@@ -20,9 +20,10 @@ from loaders import bods
 from loaders.builder import build
 from loaders.context import LoadContext
 from loaders.registry import guess_format, load_paths
+from tests.shared_data import SHARED_DATA
 
 FIX = Path(__file__).parent / "fixtures" / "bods"
-SHARED = Path(__file__).resolve().parents[3] / "shared" / "data" / "bods"
+SHARED = SHARED_DATA / "bods"
 
 
 def _load(*names: str):

@@ -1,6 +1,6 @@
 """GLEIF loader: Level 1, Level 2 and reporting exceptions, XML and CSV, and hostile XML.
 
-Fixtures (``fixtures/gleif``, see its README): real GLEIF records cut from ``shared/data/gleif``
+Fixtures (``fixtures/gleif``, see its README): real GLEIF records cut from ``data/gleif``
 (CC0) in XML and the same records as GLEIF-style CSV; fictional ``ACME...`` records for fields
 the real cut lacks (quantifiers, trading names, inactive relationships).
 """
@@ -20,9 +20,10 @@ from loaders import gleif
 from loaders.builder import build
 from loaders.context import LoadContext
 from loaders.registry import guess_format, load_paths
+from tests.shared_data import SHARED_DATA
 
 FIX = Path(__file__).parent / "fixtures" / "gleif"
-SHARED = Path(__file__).resolve().parents[3] / "shared" / "data" / "gleif"
+SHARED = SHARED_DATA / "gleif"
 
 FIDELITY, ESG, DENTSU = "lei-001GPB6A9XPE8XJICC14", "lei-00TR8NKAEL48RGTZEW89", "lei-213800FERQ5LE3H7WJ58"
 CHILD, DIRECT_PARENT, ULTIMATE_PARENT = "lei-010CMKZ3VON21WF2ZD45", "lei-ZZG38T0MDR3QY1ETUA76", "lei-3C7474T6CDKPR9K6YT90"

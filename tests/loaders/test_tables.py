@@ -128,7 +128,7 @@ def test_edge_with_unknown_source_id_and_property_of_wrong_kind(tmp_path: Path) 
 
 
 def test_mutated_cells_are_reported_exactly(tmp_path: Path) -> None:
-    """THREATS #10: mutate about 5% of cells; the report is exactly the injected set."""
+    """docs/threats.md #10: mutate about 5% of cells; the report is exactly the injected set."""
     import random
 
     rnd = random.Random(20261125)

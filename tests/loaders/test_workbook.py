@@ -233,7 +233,7 @@ def test_readme_workbook_table_is_the_generated_one() -> None:
 
 
 def test_zip_bomb_is_refused_before_openpyxl_opens_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """THREATS #7: a small .xlsx that unpacks to far more is refused without parsing it."""
+    """docs/threats.md #7: a small .xlsx that unpacks to far more is refused without parsing it."""
     import zipfile
 
     bomb = tmp_path / "bomb.xlsx"

@@ -339,7 +339,7 @@ def test_stake_past_an_unpublished_share_is_a_lower_bound():
 
 
 def test_network_founded_after_as_of_does_not_count_yet():
-    # DESIGN.md "Provenance and time": every query takes as_of. A network founded later was not
+    # docs/semantics.md#provenance-and-time: every query takes as_of. A network founded later was not
     # there to join: before its founding date the group has no network on record.
     g = base()
     g.add_node("u1", "Union", "Fictional Local 1")

@@ -268,7 +268,7 @@ def test_long_chain_with_a_cross_holding_dense_and_sparse(length):
 
 
 def test_majority_holding_flagged_joint_is_a_joint_venture_from_both_sides():
-    # DESIGN.md: control=joint makes X jointly controlled unless X is controlled outright. The
+    # docs/semantics.md#ownership-semantics: control=joint makes X jointly controlled unless X is controlled outright. The
     # partner's own 60% edge says control=joint (a shareholders' agreement, say), so the partner
     # does not control jv alone either: jv is a JV in both groups and its own ultimate parent.
     g = make("root", "jv", "partner")
@@ -294,7 +294,7 @@ def test_majority_holding_flagged_joint_is_a_joint_venture_from_both_sides():
 def test_fifty_percent_plus_an_unpublished_share_is_a_possible_member_not_a_joint_venture():
     # a (100% owned) holds exactly 50% of x and root holds a further share that is not published:
     # the known shares do not decide (50% is no majority) and the unknown edge may tip it, so x is
-    # a possible member (DESIGN.md), not a 50/50 joint venture (joint ventures are excluded from
+    # a possible member (docs/semantics.md#ownership-semantics), not a 50/50 joint venture (joint ventures are excluded from
     # a `controlled`-scope agreement, which would make x's sites not_covered without the data saying so).
     g = make("root", "a", "x")
     g.add_edge("root", "a", "OWNS", share=100)

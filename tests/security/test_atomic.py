@@ -1,4 +1,4 @@
-"""Atomic, verifiable snapshots (issue 8 part 5, THREATS.md row 5).
+"""Atomic, verifiable snapshots (issue 8 part 5, docs/threats.md row 5).
 
 A child process builds a large generated graph and saves it over an existing snapshot; the
 test kills it with SIGKILL at several moments of the save. Each time the previous snapshot

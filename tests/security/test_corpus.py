@@ -1,4 +1,4 @@
-"""The bad-input corpus (issue 8, THREATS.md rows 4, 6, 7, 10): every loader against hostile files.
+"""The bad-input corpus (issue 8, docs/threats.md rows 4, 6, 7, 10): every loader against hostile files.
 
 Each case has one expected outcome, asserted exactly: a clean normalisation, or a
 :class:`CampaignGraphError` at file/sheet/row/column. Never another exception type, never a
@@ -421,7 +421,7 @@ def test_none_is_an_answer_for_union_and_cba_status_not_a_missing_value(tmp_path
 
 def test_namibia_keeps_its_country_code_and_r_style_na_stays_missing(tmp_path: Path) -> None:
     """Found by this corpus: 'NA' (Namibia's ISO code) was read as a missing value, so GEM's two
-    Namibian steel plants (rows 729-730 of ../shared/data/gem-iron-steel-plants-2025-03-25.csv,
+    Namibian steel plants (rows 729-730 of data/gem-iron-steel-plants-2025-03-25.csv,
     Global Energy Monitor, Global Iron and Steel Tracker, March 2025, CC BY 4.0) lost their country."""
     src = SHARED_GEM_PLANTS
     lines = src.read_text(encoding="utf-8").splitlines(keepends=True)

@@ -1,4 +1,4 @@
-"""THREATS.md row 10: 5% of cells mutated -> the error report is exactly the injected set.
+"""docs/threats.md row 10: 5% of cells mutated -> the error report is exactly the injected set.
 
 A clean generated table (fictional sites and companies) loads with no error. Then 5% of
 its mutable cells get a value their column refuses, at most one per row so each rejected

@@ -1,4 +1,4 @@
-"""HTML and spreadsheet output safety (issue 8 part 6, THREATS.md rows 1 and 2).
+"""HTML and spreadsheet output safety (issue 8 part 6, docs/threats.md rows 1 and 2).
 
 Every text field of every node and edge kind the schema has, the source records, some ids
 and the heading hold script and event-handler payloads. The map (company view and query

@@ -1,4 +1,4 @@
-"""Property-based round trips over random valid graphs built from the schema (THREATS.md row 5).
+"""Property-based round trips over random valid graphs built from the schema (docs/threats.md row 5).
 
 The strategy draws nodes of every kind with properties of every type (text with control
 characters, astral characters, formula triggers, NULs and lone surrogates included), and

@@ -1,4 +1,4 @@
-"""Sensitive data (issue 8 part 3, THREATS.md row 12): redaction through every CLI output,
+"""Sensitive data (issue 8 part 3, docs/threats.md row 12): redaction through every CLI output,
 split snapshots that can be shared, and no sensitive value in any log line or error message.
 
 The canary fixture (fictional Acme Steel) is :func:`tests.exports.test_redact.canary_graph`:
@@ -129,7 +129,7 @@ def test_every_cli_output_with_redact_has_no_canary(
     full.mkdir()
     red.mkdir()
     cwd.mkdir()
-    monkeypatch.chdir(cwd)  # THREATS row 8: nothing may land in the working directory (pyvis' lib/ folder)
+    monkeypatch.chdir(cwd)  # docs/threats.md row 8: nothing may land in the working directory (pyvis' lib/ folder)
     argv = [a.format(snap=canary_snapshot, out=full) for a in args]
     r = CliRunner().invoke(cli, argv)
     assert r.exit_code == 0, r.output

@@ -83,7 +83,9 @@ def test_resave_replaces_old_files_and_changes_the_hash(tmp_path: Path) -> None:
     g.add_node("new", "Company", "New Co")
     m2 = save_snapshot(g, folder)
     assert m2["content_hash"] != m1["content_hash"]
-    assert sorted(p.name for p in folder.iterdir()) == sorted(["manifest.json"] + [f["path"] for f in m2["files"].values()])
+    assert sorted(p.name for p in folder.iterdir()) == sorted(
+        ["manifest.json", ".campaign-graph.lock"] + [f["path"] for f in m2["files"].values()]
+    )
     assert load_snapshot(folder) == g
 
 
@@ -94,7 +96,7 @@ def test_exception_mid_save_leaves_the_previous_snapshot_loadable_and_identical(
     folder = tmp_path / "snap"
     old = sample_graph()
     save_snapshot(old, folder)
-    before = {p.name: p.read_bytes() for p in folder.iterdir()}
+    before = {p.name: p.read_bytes() for p in folder.iterdir() if not p.name.startswith(".")}
     new = sample_graph()  # every table changes, so the save writes three new files
     new.add_source(Source("s2", title="More notes"))
     new.add_node("new", "Company", "New Co", sources=["s2"])
@@ -209,7 +211,7 @@ def test_pickle_is_never_read(tmp_path: Path) -> None:
 
 
 def test_any_text_round_trips_or_is_refused_before_writing(tmp_path_factory: pytest.TempPathFactory) -> None:
-    """THREATS #5: names, aliases and notes with control characters, NULs and lone surrogates."""
+    """docs/threats.md #5: names, aliases and notes with control characters, NULs and lone surrogates."""
     from hypothesis import HealthCheck, given, settings
     from hypothesis import strategies as st
 

@@ -1,4 +1,4 @@
-"""Cut the small GEM fixtures in ``gem/`` from the real files in ``shared/data``.
+"""Cut the small GEM fixtures in ``gem/`` from the real files in ``data/``.
 
 Run from the repository root: ``python tests/loaders/data/make_cuts.py``. The cuts keep
 whole rows, byte-faithful in content (same header, same encoding: the coal file stays

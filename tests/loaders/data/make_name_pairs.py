@@ -32,7 +32,7 @@ from graphmodel.names import name_key
 from loaders.gem_common import parse_holders
 from loaders.readers import read_csv, read_xlsx
 
-DATA = ROOT.parent / "shared" / "data"
+DATA = ROOT / "data"
 OUT = Path(__file__).resolve().parent / "name_pairs.csv"
 PLANTS = "gem-iron-steel-plants-2025-03-25.csv"
 ORE = "gem-iron-ore-mines-2024-11.xlsx"
