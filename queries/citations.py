@@ -5,7 +5,8 @@ or edge. A value is cited by the sources that set it (:func:`graphmodel.provenan
 its pins, else every source of the record). Each of those sources states the value on its
 own, so a value whose sources include one already cited adds nothing: a union named on
 seven agreement pages is cited by the one page whose MEMBER_OF edge the point uses, not by
-all seven. Cite edges before the nodes they join.
+all seven. Cite edges before the nodes they join. Per-value provenance:
+docs/semantics.md#provenance-and-time.
 
 >>> from graphmodel.graph import CampaignGraph
 >>> from graphmodel.records import Source

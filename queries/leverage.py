@@ -757,7 +757,7 @@ def leverage(
     ``us`` names the user's own organisation(s) (names or ids, resolved like ``company``):
     they are never scored as a lever against the company. Points about them are left out
     and listed in ``df.attrs["excluded"]`` (``us`` itself in ``df.attrs["us"]``); unions
-    affiliated to them still count.
+    affiliated to them still count (docs/semantics.md#leverage-semantics).
 
     A category with no point says why in ``df.attrs["unscored"]`` (category -> text, e.g.
     ``"no country data loaded (no Country nodes); no initiatives loaded (no Initiative
