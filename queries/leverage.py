@@ -315,7 +315,7 @@ def _agreements(p: _Points, ctx: _Context) -> None:
     g, rows = p.graph, ctx.cov
     signers = list(dict.fromkeys([*ctx.parents, *ctx.members]))
     found = _signed_agreements(g, signers, ctx.day, {"gfa", "hs"}, possibly=True)
-    from queries._frames import COVERED
+    from queries._frames import COVERED, UNKNOWN
     from queries.coverage import CoverageContext
 
     cover = CoverageContext(g, ctx.day, ctx._index)  # which sites each agreement itself reaches
@@ -327,15 +327,18 @@ def _agreements(p: _Points, ctx: _Context) -> None:
         reach = cover.reach(ag)
         invocable = [s for s in uncovered if s in reach and reach[s].value == COVERED]
         under = [s for s in ctx.sites if s in reach and reach[s].value == COVERED]
+        maybe = [s for s in ctx.sites if s in reach and reach[s].value == UNKNOWN]  # its scope or term unknown there
         signatories = [g.edge(e)[0] for e in party_edges]
         state = "in force" if sure else f"possibly in force: its last known period ended {a['expires']}, renewal {a['renewal']}"
         text = f"{a.get('name', ag)} ({_type_label(a.get('agreement_type'))}, {state}) is signed by {_names(g, signatories)}"
         if invocable:
             text += f"; it can be invoked at {_plural(len(invocable), 'uncovered group site')}: {_names(g, invocable)}"
-        if not under:
-            text += "; no group site on record falls under it"
-        elif not invocable or any(ctx.states.get(x, "unknown") == "unknown" for x in under):
+        if under and (not invocable or any(ctx.states.get(x, "unknown") == "unknown" for x in under)):
             text += "; " + _site_counts(under, ctx.states, "under it")  # unknown is never read as covered
+        if maybe:
+            text += f"; whether it applies at {_plural(len(maybe), 'more group site' if under else 'group site')} is unknown"
+        if not under and not maybe:
+            text += "; no group site on record falls under it"
         if _has_foa(a):
             text += "; it has a freedom-of-association clause"
         p.add("agreements", ag, text,
