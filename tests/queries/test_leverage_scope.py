@@ -173,6 +173,10 @@ def test_load_us_writes_the_setting_and_refuses_an_unknown_name(tmp_path) -> Non
     rows = json.loads(run(cli, ["leverage", str(tmp_path / "snap"), "--company", "co-arcelormittal",
                                 "--as-of", AS_OF, "--format", "json"]).stdout)
     assert [r["score"] for r in rows if r["node_id"] == "union-industriall-global-union"] == [None]
+    # the agreements table loads no Country nodes: the JSON says so in a row of its own
+    std = [r for r in rows if r["category"] == "standards_and_law"]
+    assert len(std) == 1 and std[0]["score"] is None and std[0]["node_id"] is None
+    assert std[0]["explanation"].startswith("no country data loaded (no Country nodes)")
     bad = run(cli, ["load", str(table), "-o", str(tmp_path / "bad"), "--us", "No Such Federation"])
     assert bad.exit_code == 1 and "no node matches 'No Such Federation'" in bad.output
     assert not (tmp_path / "bad").exists()
