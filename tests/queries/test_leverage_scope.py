@@ -180,3 +180,24 @@ def test_load_us_writes_the_setting_and_refuses_an_unknown_name(tmp_path) -> Non
     bad = run(cli, ["load", str(table), "-o", str(tmp_path / "bad"), "--us", "No Such Federation"])
     assert bad.exit_code == 1 and "no node matches 'No Such Federation'" in bad.output
     assert not (tmp_path / "bad").exists()
+
+
+def test_the_us_setting_survives_resolve_and_snapshot_copies(graph: CampaignGraph, tmp_path) -> None:  # noqa: F811
+    from exports.cli.main import cli
+
+    snap = tmp_path / "snap"
+    save_snapshot(graph, snap, settings={"us": ["u3"]})
+    run = CliRunner().invoke
+    for args, out in ((["resolve", str(snap), "-o", str(tmp_path / "resolved")], "resolved"),
+                      (["snapshot", str(snap), "-o", str(tmp_path / "red"), "--redact"], "red"),
+                      (["snapshot", str(snap), "-o", str(tmp_path / "split"), "--split-sensitive"], "split")):
+        res = run(cli, args)
+        assert res.exit_code == 0, res.output
+        assert read_settings(tmp_path / out) == {"us": ["u3"]}
+    # a hand-edited setting of the wrong shape is one clear line naming the manifest
+    manifest = snap / "manifest.json"
+    data = json.loads(manifest.read_text(encoding="utf-8"))
+    manifest.write_text(json.dumps({**data, "settings": {"us": "u3"}}), encoding="utf-8")
+    res = run(cli, ["leverage", str(snap), "--company", "acme"])
+    assert res.exit_code == 1 and len(res.output.strip().splitlines()) == 1
+    assert "settings.us a list of ids" in res.output and "manifest.json" in res.output
