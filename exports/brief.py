@@ -32,6 +32,7 @@ import os
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -47,6 +48,7 @@ from graphmodel.values import normalise_as_of
 MAX_SITE_ROWS = 300
 MAX_TREE_NODES = 250
 MAX_LEVERAGE_ROWS = 25
+MAX_CALENDAR_ROWS = 60
 MAX_CHART_BARS = 12
 DIMENSIONS = ("union_presence", "recognition", "cba", "gfa", "hs_agreement", "network")
 DIMENSION_LABELS = {"union_presence": "union", "recognition": "recognised", "cba": "CBA", "gfa": "GFA",
@@ -86,11 +88,11 @@ class Briefing:
 
 
 # --------------------------------------------------------------------------- building
-def _data_date(graph: CampaignGraph, data_date: str | None) -> str:
-    """'sources retrieved up to …; snapshot of …' from the sources' dates and the snapshot's."""
-    retrieved = [s.retrieved for s in graph.sources.values() if s.retrieved]
+def _data_date(sources: Sequence[Source], data_date: str | None) -> str:
+    """'sources retrieved up to …; snapshot of …' from the cited sources' dates and the snapshot's."""
+    retrieved = [s.retrieved for s in sources if s.retrieved]
     parts = [f"sources retrieved up to {max(retrieved)}" if retrieved else "retrieval dates not recorded"]
-    loaded = [s.loaded for s in graph.sources.values() if s.loaded]
+    loaded = [s.loaded for s in sources if s.loaded]
     if data_date:
         parts.append(f"snapshot of {data_date}")
     elif loaded:
@@ -111,25 +113,59 @@ def _calendar(graph: CampaignGraph, root: str, day: str, lev: pd.DataFrame,
     return bargaining_calendar(graph, root, as_of=day, status=status), ""
 
 
-def _used_sources(graph: CampaignGraph, root: str, day: str, extra_nodes: Iterable[str]) -> list[Source]:
-    from exports.netmap import select_view
+#: the values of a site a briefing shows (table, map, coverage dimensions read from the site record)
+SITE_FACTS = ("name", "country", "commodity", "workforce", "status", "lat", "lon", "union_status",
+              "union_status_date", "cba_status", "cba_status_date")
 
-    view = select_view(graph, company=root, as_of=day, max_nodes=10**9, coverage_status=False)
-    ids: set[str] = set()
-    for n in list(view.nodes) + [n for n in extra_nodes if graph.has_node(n)]:
-        ids.update(graph.node(n).get("sources") or ())
-    for eid in view.edges:
-        ids.update(graph.edge(eid)[2].get("sources") or ())
-    return [graph.sources[s] for s in sorted(ids) if s in graph.sources]
+
+def _cited_sources(graph: CampaignGraph, day: str, members: pd.DataFrame, up: Any, rows: pd.DataFrame,
+                   lev: pd.DataFrame, cal: pd.DataFrame) -> list[str]:
+    """The source ids of the facts the briefing shows, collected from the query answers (not
+    the rendered text): the group's ownership edges and names, the chain to the ultimate
+    parent, each site's operator edge, values and coverage evidence, the leverage points
+    shown and the calendar's agreements. Each value is cited by the sources that set it
+    (per-value pins; see :mod:`queries.citations`)."""
+    from queries.citations import Citations
+
+    c = Citations(graph)
+    for r in members.to_dict("records") if len(members) else []:
+        c.evidence(r.get("evidence") or [])
+        c.node(str(r["id"]), ("name",))
+    chain = list(getattr(up, "chain", None) or [])
+    for child, parent in pairwise(chain):
+        for eid, u, _v, _a in graph.in_edges(child, "OWNS", as_of=day):
+            if u == parent:
+                c.edge(eid)
+    for n in chain:
+        c.node(n, ("name",))
+    for r in rows.to_dict("records") if len(rows) else []:
+        site, op = r["site_id"], r.get("operator_id")
+        if isinstance(op, str) and op:
+            for eid, u, _v, _a in graph.in_edges(site, "OPERATES", as_of=day):
+                if u == op:
+                    c.edge(eid)
+        c.evidence(r.get("evidence") or [])
+        c.node(site, SITE_FACTS)
+        if isinstance(op, str) and op:
+            c.node(op, ("name",))
+    for r in lev.head(MAX_LEVERAGE_ROWS).to_dict("records") if len(lev) else []:
+        c.add(r.get("sources") or [])
+    for r in cal.head(MAX_CALENDAR_ROWS).to_dict("records") if len(cal) else []:
+        if isinstance(r.get("agreement_id"), str):
+            c.node(r["agreement_id"])
+    return sorted(s for s in c.ids if s in graph.sources)
 
 
 def build_briefing(graph: CampaignGraph, company: str, *, as_of: Any = None, data_date: str | None = None,
-                   redacted: bool = False, charts: bool = True, status: Any = None) -> Briefing:
+                   redacted: bool = False, charts: bool = True, status: Any = None,
+                   us: Iterable[str] | None = None) -> Briefing:
     """Run the queries a briefing needs for ``company``'s group.
 
     ``charts=False`` skips the matplotlib images (map and charts), e.g. for a quick text brief.
     ``status`` picks the sites counted by their status, as :func:`queries.coverage.coverage`
     (default: workplaces that exist and sites of unknown status).
+    ``us``: the user's own organisation(s), never scored as a lever (see ``queries.leverage``).
+    The sources listed are those of the facts shown, nothing else.
     """
     from queries.coverage import coverage, coverage_summary
     from queries.leverage import leverage
@@ -139,17 +175,17 @@ def build_briefing(graph: CampaignGraph, company: str, *, as_of: Any = None, dat
     root = graph.resolve(company, "Company")
     members = group(graph, root, as_of=day)
     rows = coverage(graph, root, as_of=day, status=status)
-    lev = leverage(graph, root, as_of=day, status=status)
+    lev = leverage(graph, root, as_of=day, us=us, status=status)
     cal, cal_note = _calendar(graph, root, day, lev, status)
-    lev_nodes = [str(n) for n in lev["node_id"]] if len(lev) else []
     up = ultimate_parent(graph, root, as_of=day)
+    cited = [graph.sources[s] for s in _cited_sources(graph, day, members, up, rows, lev, cal)]
     b = Briefing(
-        root=root, name=graph.name_of(root), as_of=day, data_date=_data_date(graph, data_date),
+        root=root, name=graph.name_of(root), as_of=day, data_date=_data_date(cited, data_date),
         generated=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"), redacted=redacted,
         ultimate_parent=up, ultimate_parent_names=" > ".join(graph.name_of(c) for c in (up.chain or [root])),
         group=members, sites=_with_capacity(graph, _with_notes(rows)),
         by_country=coverage_summary(rows, by="country"), by_commodity=coverage_summary(rows, by="commodity"),
-        leverage=lev, calendar=cal, calendar_note=cal_note, sources=_used_sources(graph, root, day, lev_nodes),
+        leverage=lev, calendar=cal, calendar_note=cal_note, sources=cited,
         status_text=_statuses_text(rows.attrs),
     )
     if charts:
@@ -382,6 +418,15 @@ def _summary_table(df: pd.DataFrame, key: str) -> tuple[list[str], list[list[Any
                   for r in df.to_dict("records")]
 
 
+def _leverage_notes(lev: pd.DataFrame) -> list[str]:
+    """One line per point left out as the user's own organisation, then one per category with
+    nothing scored and why (from the leverage answer's ``attrs``)."""
+    out = [f"Not scored: {r['node']} is your own organisation ({str(r['category']).replace('_', ' ')} point left out)."
+           for r in lev.attrs.get("excluded", [])]
+    out += [f"{c.replace('_', ' ')}: {text}" for c, text in lev.attrs.get("unscored", {}).items()]
+    return out
+
+
 # --------------------------------------------------------------------------- HTML
 _BRIEF_CSS = """
 main { max-width: 1100px; margin: 0 auto; padding: 10px 18px 40px; }
@@ -510,12 +555,15 @@ def render_html(b: Briefing) -> str:
         if len(lev) > MAX_LEVERAGE_ROWS:
             parts.append(f'<p class="small">{len(lev) - MAX_LEVERAGE_ROWS} more points, lower scores, not shown.</p>')
     else:
-        parts.append("<p>No leverage points found in the data.</p>")
+        parts.append("<p>No leverage point scored from the data loaded.</p>")
+    notes = _leverage_notes(lev)
+    if notes:
+        parts.append('<ul class="small">' + "".join(f"<li>{esc(n)}</li>" for n in notes) + "</ul>")
     parts.append("<h2>Bargaining calendar</h2>")
     if b.calendar_note:
         parts.append(f'<p class="small">{esc(b.calendar_note)}</p>')
     if len(b.calendar):
-        head, rows = _frame_cells(b.calendar, 60)
+        head, rows = _frame_cells(b.calendar, MAX_CALENDAR_ROWS)
         parts.append(_html_table([h.replace("_", " ") for h in head], rows))
     else:
         parts.append("<p>No agreement expiries recorded in the calendar window.</p>")
@@ -523,7 +571,7 @@ def render_html(b: Briefing) -> str:
     # sources
     parts.append("<h2>Sources</h2>")
     parts.append(_html_table(["source", "publisher", "licence", "retrieved", "address"],
-                             [[s.title or s.id, s.publisher, s.licence or "not stated", s.retrieved, s.url]
+                             [[s.title or s.id, s.publisher, s.licence or "licence not stated", s.retrieved, s.url]
                               for s in b.sources]))
     parts.append('<p class="small">Reuse follows each source\'s licence; CC BY sources must be credited as listed. '
                  "Map basemap: Natural Earth (public domain). Addresses are given as text.</p></main>")
@@ -592,18 +640,21 @@ def render_markdown(b: Briefing) -> str:
         out += [_md_table(lcols, [[r[c] for c in lcols] for r in b.leverage.head(MAX_LEVERAGE_ROWS).to_dict("records")],
                           {0: lambda v: str(v).replace("_", " ")}), ""]
     else:
-        out += ["No leverage points found in the data.", ""]
+        out += ["No leverage point scored from the data loaded.", ""]
+    notes = _leverage_notes(b.leverage)
+    if notes:
+        out += [f"- {md(n)}" for n in notes] + [""]
     out += ["## Bargaining calendar", ""]
     if b.calendar_note:
         out += [md(b.calendar_note), ""]
     if len(b.calendar):
-        head, rows = _frame_cells(b.calendar, 60)
+        head, rows = _frame_cells(b.calendar, MAX_CALENDAR_ROWS)
         out += [_md_table(head, rows), ""]
     else:
         out += ["No agreement expiries recorded in the calendar window.", ""]
     out += ["## Sources", "",
             _md_table(["source", "publisher", "licence", "retrieved", "address"],
-                      [[s.title or s.id, s.publisher, s.licence or "not stated", s.retrieved, s.url] for s in b.sources]),
+                      [[s.title or s.id, s.publisher, s.licence or "licence not stated", s.retrieved, s.url] for s in b.sources]),
             "", ("Reuse follows each source's licence; CC BY sources must be credited as listed. Map basemap: "
                  "Natural Earth (public domain)."), ""]
     return "\n".join(out)
@@ -611,7 +662,8 @@ def render_markdown(b: Briefing) -> str:
 
 # --------------------------------------------------------------------------- writing
 def write_brief(graph: CampaignGraph, company: str, path: str | os.PathLike[str], *, as_of: Any = None,
-                data_date: str | None = None, redact_output: bool = False, status: Any = None) -> Briefing:
+                data_date: str | None = None, redact_output: bool = False, status: Any = None,
+                us: Iterable[str] | None = None) -> Briefing:
     """Write the briefing to ``path`` (``.html`` or ``.md``), atomically, and nothing else.
 
     ``redact_output`` runs :func:`exports.redact.redact` first and says so in the briefing;
@@ -624,6 +676,7 @@ def write_brief(graph: CampaignGraph, company: str, path: str | os.PathLike[str]
         from exports.redact import redact
 
         graph = redact(graph)
-    b = build_briefing(graph, company, as_of=as_of, data_date=data_date, redacted=redact_output, status=status)
+    b = build_briefing(graph, company, as_of=as_of, data_date=data_date, redacted=redact_output, status=status,
+                       us=us)
     atomic_write_text(path, render_markdown(b) if suffix == ".md" else render_html(b))
     return b

@@ -136,18 +136,13 @@ class _Points:
         )
 
     def _sources(self, evidence: list[str]) -> list[str]:
-        g = self.graph
-        out: dict[str, None] = {}
-        for e in evidence:
-            if g.has_node(e):
-                attrs = g.node(e)
-            elif g.has_edge(e):
-                attrs = g.edge(e)[2]
-            else:
-                continue
-            for s in attrs.get("sources") or []:
-                out[s] = None
-        return list(out)
+        """The sources of the evidence's facts: its edges, then the values of its nodes the
+        point states, each value cited by its own sources (see :mod:`queries.citations`)."""
+        from queries.citations import Citations
+
+        c = Citations(self.graph)
+        c.evidence(evidence)
+        return c.ids
 
 
 def _val(x: Any) -> Any:
@@ -158,6 +153,28 @@ def _val(x: Any) -> Any:
 def _truthy(x: Any) -> bool:
     """``uncovered`` as a bool, whether the coverage table holds bools or "true"/"false"."""
     return x is True or (isinstance(x, str) and x.strip().casefold() == "true") or (x is not None and x == 1)
+
+
+def _site_states(rows: pd.DataFrame) -> dict[str, str]:
+    """site id -> ``not_covered`` (a required dimension records a gap), ``unknown`` (no gap
+    recorded but a required dimension unknown) or ``covered``."""
+    if rows.empty:
+        return {}
+    req = [d for d in rows.attrs.get("require") or ("union_presence", "recognition", "cba") if d in rows.columns]
+    unknown = (rows[req] == "unknown").any(axis=1) if req else pd.Series(False, index=rows.index)
+    out = {}
+    for site, unc, unk in zip(rows["site_id"], rows["uncovered"].map(_truthy), unknown):
+        out[site] = "not_covered" if unc else ("unknown" if unk else "covered")
+    return out
+
+
+def _site_counts(sites: Iterable[str], states: Mapping[str, str], what: str) -> str:
+    """``"of 55 group sites under it, 0 known to be uncovered, 2 covered, 53 unknown"``: the
+    sites counted by coverage value, so that unknown never reads as covered."""
+    sites = list(sites)
+    n = {k: sum(1 for s in sites if states.get(s, "unknown") == k) for k in ("not_covered", "covered", "unknown")}
+    return (f"of {_plural(len(sites), 'group site')} {what}, {n['not_covered']} known to be uncovered, "
+            f"{n['covered']} covered, {n['unknown']} unknown")
 
 
 def _agreement_in_force(a: Mapping[str, Any], day: str) -> bool:
@@ -263,7 +280,17 @@ def _internal_solidarity(p: _Points, ctx: _Context) -> None:
                 support.append(f"{_names(g, same_all)} (same commodity {r.commodity}, same country {r.country})")
             if elsewhere:
                 support.append(f"{_names(g, elsewhere, total=n_else)} (same commodity {r.commodity}, other countries)")
-            text += f"; it can support {' and '.join(support)}" if support else "; no uncovered group site shares its commodity"
+            if support:
+                text += f"; it can support {' and '.join(support)}"
+            if r.commodity:
+                # the count says how many of the others are unknown, never read as covered
+                others = [x for x in ctx.by_commodity.get(r.commodity, []) if x != r.site_id]
+                if not others:
+                    text += "; no other group site has its commodity"
+                elif not support or any(ctx.states.get(x, "unknown") == "unknown" for x in others):
+                    text += "; " + _site_counts(others, ctx.states, f"with commodity {r.commodity}")
+            else:
+                text += "; its commodity is not recorded, so no site is paired with it"
             p.add(
                 "internal_solidarity", r.site_id, text,
                 {"strong_site": 1, "paired_same_commodity_country": len(same_all), "paired_same_commodity": n_else},
@@ -289,7 +316,7 @@ def _agreements(p: _Points, ctx: _Context) -> None:
     g, rows = p.graph, ctx.cov
     signers = list(dict.fromkeys([*ctx.parents, *ctx.members]))
     found = _signed_agreements(g, signers, ctx.day, {"gfa", "hs"}, possibly=True)
-    from queries._frames import COVERED
+    from queries._frames import COVERED, UNKNOWN
     from queries.coverage import CoverageContext
 
     cover = CoverageContext(g, ctx.day, ctx._index)  # which sites each agreement itself reaches
@@ -300,13 +327,19 @@ def _agreements(p: _Points, ctx: _Context) -> None:
         # only the uncovered sites under this agreement's own cover (not those another one covers)
         reach = cover.reach(ag)
         invocable = [s for s in uncovered if s in reach and reach[s].value == COVERED]
+        under = [s for s in ctx.sites if s in reach and reach[s].value == COVERED]
+        maybe = [s for s in ctx.sites if s in reach and reach[s].value == UNKNOWN]  # its scope or term unknown there
         signatories = [g.edge(e)[0] for e in party_edges]
         state = "in force" if sure else f"possibly in force: its last known period ended {a['expires']}, renewal {a['renewal']}"
         text = f"{a.get('name', ag)} ({_type_label(a.get('agreement_type'))}, {state}) is signed by {_names(g, signatories)}"
         if invocable:
             text += f"; it can be invoked at {_plural(len(invocable), 'uncovered group site')}: {_names(g, invocable)}"
-        else:
-            text += "; no uncovered group site falls under it"
+        if under and (not invocable or any(ctx.states.get(x, "unknown") == "unknown" for x in under)):
+            text += "; " + _site_counts(under, ctx.states, "under it")  # unknown is never read as covered
+        if maybe:
+            text += f"; whether it applies at {_plural(len(maybe), 'more group site' if under else 'group site')} is unknown"
+        if not under and not maybe:
+            text += "; no group site on record falls under it"
         if _has_foa(a):
             text += "; it has a freedom-of-association clause"
         p.add("agreements", ag, text,
@@ -581,6 +614,84 @@ def _history(p: _Points, ctx: _Context) -> None:
             p.add("history", c, text, {"renaming": 1}, [c, old, eid])
 
 
+# ------------------------------------------------------------------------------ categories with no point
+def _loaded(graph: CampaignGraph, kind: str) -> bool:
+    return next(iter(graph.nodes(kind)), None) is not None
+
+
+def _unscored(category: str, ctx: _Context) -> str:
+    """Why ``category`` has no point: what data it needs and whether any is loaded."""
+    g = ctx.graph
+    n_sites = len(ctx.cov)
+    if category == "internal_solidarity":
+        known = sum(1 for v in ctx.states.values() if v != "unknown")
+        why = (f"no group site is known to have a recognised union and a collective agreement in force "
+               f"(of {_plural(n_sites, 'site')}, {n_sites - known} unknown)" if n_sites else "the group has no sites on record")
+        why += "; no union network of the group with members on record" if ctx.networks else \
+            "; no union networks loaded (no UnionNetwork nodes)"
+    elif category == "agreements":
+        why = ("no global framework or health & safety agreement of the group, its parents or joint-venture "
+               "partners on record" if _loaded(g, "Agreement") else "no agreements loaded (no Agreement nodes)")
+    elif category == "supply_chain":
+        why = "no supplier or customer of the group's sites and companies on record (no SUPPLIES edges there)"
+    elif category == "finance":
+        why = ("no investor holding shares in the group on record" if _loaded(g, "Investor")
+               else "no investor data loaded (no Investor nodes)")
+    elif category == "standards_and_law":
+        why = ("no due-diligence law or relevant ILO ratification on record for the group's countries"
+               if ctx.countries else "no country data loaded (no Country nodes)")
+        why += "; no certification or initiative of the group on record" if _loaded(g, "Initiative") else \
+            "; no initiatives loaded (no Initiative nodes)"
+    elif category == "bargaining_calendar":
+        why = "no cluster of collective agreement expiries across the group's sites on record"
+    else:
+        why = ("no event involving the group on record" if _loaded(g, "Event")
+               else "no events loaded (no Event nodes)") + "; no renaming on record"
+    return why + " — nothing scored"
+
+
+def with_unscored(df: pd.DataFrame) -> pd.DataFrame:
+    """``df`` (a :func:`leverage` answer) with a row, score empty, for each point left out as
+    the user's own organisation and each category with nothing scored, the explanation
+    saying why: the form for tables and JSON, where ``df.attrs`` would be lost."""
+    extra = [
+        {"category": r["category"], "node_id": r["node_id"], "node": r["node"], "score": None,
+         "explanation": f"not scored: {r['node']} is your own organisation (--us)", "evidence": [],
+         "factors": {}, "sources": []}
+        for r in df.attrs.get("excluded", [])
+    ] + [
+        {"category": c, "node_id": None, "node": None, "score": None, "explanation": text, "evidence": [],
+         "factors": {}, "sources": []}
+        for c, text in df.attrs.get("unscored", {}).items()
+    ]
+    if not extra:
+        return df
+    out = pd.concat([df, pd.DataFrame(extra, columns=df.columns)], ignore_index=True) if len(df) else \
+        pd.DataFrame(extra, columns=df.columns)
+    out.attrs = dict(df.attrs)
+    return out
+
+
+def resolve_us(graph: CampaignGraph, us: Iterable[str] | None) -> list[str]:
+    """The ids of the user's own organisation(s) ``us`` (ids or names, any kind), in order.
+
+    A name that matches nothing, or several nodes equally, raises a one-line
+    :class:`CampaignGraphError`.
+    """
+    out: list[str] = []
+    for text in us or ():
+        t = str(text).strip()
+        if not t:
+            continue
+        try:
+            node = t if graph.has_node(t) else graph.resolve(t)
+        except CampaignGraphError as e:
+            raise CampaignGraphError(f"your own organisation (--us): {e}") from None
+        if node not in out:
+            out.append(node)
+    return out
+
+
 # ------------------------------------------------------------------------------ entry point
 class _Context:
     """What every category needs: the group, its sites and parents, the coverage rows."""
@@ -609,6 +720,12 @@ class _Context:
         if not self.cov.empty:
             self.sites = sorted(set(self.sites) | set(self.cov["site_id"]))
         self.site_country = {s: graph.node(s).get("country") or _country_of(graph, s, day) for s in self.sites}
+        self.states = _site_states(self.cov)
+        self.by_commodity: dict[Any, list[str]] = defaultdict(list)  # every group site with a coverage row
+        if not self.cov.empty:
+            for site, com in sorted(zip(self.cov["site_id"], self.cov["commodity"].map(_val))):
+                if com:
+                    self.by_commodity[com].append(site)
         self._member_set = member_set
         # the few kinds looked up by property (not by id), each read on its own: a pass over
         # every node would build the attributes of all of them on a columnar graph
@@ -640,11 +757,21 @@ def leverage(
     as_of: Any = None,
     weights: Mapping[str, float] | None = None,
     status: Any = None,
+    us: Iterable[str] | None = None,
 ) -> pd.DataFrame:
     """Leverage points against ``company``'s group, scored and explained.
 
     Only the group's sites of the statuses in ``status`` count (default: workplaces that
     exist and sites of unknown status; ``"all"`` or a list, as :func:`queries.coverage.coverage`).
+
+    ``us`` names the user's own organisation(s) (names or ids, resolved like ``company``):
+    they are never scored as a lever against the company. Points about them are left out
+    and listed in ``df.attrs["excluded"]`` (``us`` itself in ``df.attrs["us"]``); unions
+    affiliated to them still count (docs/semantics.md#leverage-semantics).
+
+    A category with no point says why in ``df.attrs["unscored"]`` (category -> text, e.g.
+    ``"no country data loaded (no Country nodes); no initiatives loaded (no Initiative
+    nodes) — nothing scored"``); :func:`with_unscored` adds them as rows with an empty score.
 
     One row per point: ``category`` (one of :data:`CATEGORIES`), ``node_id``/``node``
     (the site, union, agreement, partner, investor, initiative, country, CBA or event the
@@ -681,6 +808,7 @@ def leverage(
     w = _weights(weights)
     status = site_statuses(status)
     day = normalise_as_of(as_of)
+    ours = resolve_us(graph, us)
     if graph.has_node(company) and graph.kind_of(company) == "Company":
         root = company
     else:
@@ -696,7 +824,20 @@ def leverage(
     _history(points, ctx)
     order = {c: i for i, c in enumerate(CATEGORIES)}
     rows = sorted(points.rows, key=lambda r: (-r["score"], order[r["category"]], r["node_id"]))
+    excluded = [r for r in rows if r["node_id"] in ours]
+    rows = [r for r in rows if r["node_id"] not in ours]
     df = pd.DataFrame(rows, columns=LEVERAGE_COLUMNS)
+    df.attrs["us"] = [{"id": o, "name": graph.name_of(o)} for o in ours]
+    df.attrs["excluded"] = [{k: r[k] for k in ("category", "node_id", "node", "explanation")} for r in excluded]
+    present = {r["category"] for r in rows}
+    left_out: dict[str, list[str]] = defaultdict(list)
+    for r in excluded:
+        left_out[r["category"]].append(r["node"])
+    df.attrs["unscored"] = {
+        c: (f"only your own organisation ({', '.join(dict.fromkeys(left_out[c]))}) was found, left out — nothing scored"
+            if c in left_out else _unscored(c, ctx))
+        for c in CATEGORIES if c not in present
+    }
     df.attrs["engine"] = engine
     df.attrs["company"] = root
     df.attrs["as_of"] = day

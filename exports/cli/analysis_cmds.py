@@ -81,32 +81,54 @@ def _parse_weights(values: tuple[str, ...]) -> dict[str, float]:
     "--weight", "weight", multiple=True, metavar="NAME=NUMBER",
     help="Override a score weight (a category such as finance=2, or a factor such as workers_capital=5). Repeatable.",
 )
+@click.option(
+    "--us", "us", multiple=True, metavar="ORG",
+    help="Your own organisation (name or id; repeatable): never scored as a lever against the company. "
+         "Default: the snapshot's setting from `load --us`.",
+)
 @status_option
 @format_choice
 @output_option
-def leverage(snapshot: Path, company: str, as_of: str | None, weight: tuple[str, ...], status: frozenset[str], fmt: str,
-             output: Path | None) -> None:
+def leverage(snapshot: Path, company: str, as_of: str | None, weight: tuple[str, ...], us: tuple[str, ...],
+             status: frozenset[str], fmt: str, output: Path | None) -> None:
     """Leverage points against a company's group, scored and explained.
 
     Categories: internal_solidarity, agreements, supply_chain, finance, standards_and_law,
     bargaining_calendar, history. Every score is a weighted sum of the factors shown.
+    Rows with an empty score follow the points: your own organisation (--us), left out,
+    and each category with nothing to score, with the reason (e.g. no Country nodes loaded).
 
-    Example: campaign-graph leverage out/sample.snapshot --company "Acme Holding" --weight finance=2
+    Example: campaign-graph leverage out/sample.snapshot --company "Acme Holding" --us "Union A" --weight finance=2
     """
     from queries.leverage import leverage as run
+    from queries.leverage import with_unscored
 
     graph = open_graph(snapshot, query="leverage", subject=company)
-    df = run(graph, company, as_of=as_of, weights=_parse_weights(weight), status=status)
+    df = run(graph, company, as_of=as_of, weights=_parse_weights(weight), us=us or snapshot_us(snapshot),
+             status=status)
     engine = df.attrs.get("engine", "")
+    points = len(df)
+    df = with_unscored(df)
     df = df.assign(factors=df["factors"].map(_factors_text))
     _emit(df, fmt, output, ["category", "node", "score", "explanation"])
     if fmt == "table":
         root = df.attrs.get("company", "")
+        ours = "; not scored (your organisation): " + ", ".join(o["name"] for o in df.attrs["us"]) if df.attrs.get("us") else ""
         click.echo(
-            f"{len(df)} leverage points for {graph.name_of(root)} [{root}] as of {df.attrs.get('as_of', '')}; "
-            f"chokepoints computed with {engine}",
+            f"{points} leverage points for {graph.name_of(root)} [{root}] as of {df.attrs.get('as_of', '')}; "
+            f"chokepoints computed with {engine}{ours}",
             err=True,
         )
+
+
+def snapshot_us(snapshot: Path | str | None) -> list[str]:
+    """The ``us`` setting of a snapshot folder (``[]`` for a server URI or a folder without it)."""
+    from exports.cli.neo4j_cmds import is_bolt_uri
+    from graphmodel.stores.snapshot import read_settings
+
+    if snapshot is None or is_bolt_uri(snapshot):
+        return []
+    return [str(x) for x in read_settings(snapshot).get("us", [])]
 
 
 @click.command()

@@ -32,17 +32,24 @@ def _print_errors(errors: list[CampaignGraphError], limit: int = 50) -> None:
 )
 @click.option("--strict", is_flag=True, help="Fail on the first bad row instead of reporting and skipping it.")
 @click.option("--report", type=click.Path(path_type=Path), help="Write the full load report (JSON) here.")
-def load(sources: tuple[Path, ...], output: Path, fmt: str | None, strict: bool, report: Path | None) -> None:
+@click.option("--us", "us", multiple=True, metavar="ORG",
+              help="Your own organisation (name or id; repeatable), kept in the snapshot's settings: "
+                   "leverage and brief never score it as a lever against a company.")
+def load(sources: tuple[Path, ...], output: Path, fmt: str | None, strict: bool, report: Path | None,
+         us: tuple[str, ...]) -> None:
     """Load SOURCES (table folders, workbooks, public datasets) into a snapshot folder.
 
     Bad rows are reported with file, sheet, row and column and skipped; the good rows load.
     Exit code 1 when --strict and anything is wrong.
 
-    Example: campaign-graph load examples/sample -o out/sample.snapshot
+    Example: campaign-graph load examples/sample -o out/sample.snapshot --us "IndustriALL Global Union"
     """
+    from queries.leverage import resolve_us
+
     with progress("loading") as update:
         graph, ctx = load_paths(sources, fmt=fmt, strict=strict, progress=update)
-    manifest = save_snapshot(graph, output)
+    ours = resolve_us(graph, us)  # before writing anything: an unknown name writes no snapshot
+    manifest = save_snapshot(graph, output, settings={"us": ours} if ours else None)
     summary = ctx.summary()
     click.echo(
         f"loaded {manifest['counts']['nodes']} nodes and {manifest['counts']['edges']} edges "
@@ -50,6 +57,8 @@ def load(sources: tuple[Path, ...], output: Path, fmt: str | None, strict: bool,
     )
     for kind, n in manifest["counts"]["by_kind"]["nodes"].items():
         click.echo(f"  {kind}: {n}")
+    if ours:
+        click.echo(f"  your organisation (never scored as a lever): {', '.join(f'{graph.name_of(o)} [{o}]' for o in ours)}")
     if ctx.errors:
         click.echo(f"{len(ctx.errors)} problem(s); {summary['rows_rejected']} row(s) rejected:", err=True)
         _print_errors(ctx.errors)

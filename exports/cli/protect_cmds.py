@@ -27,7 +27,7 @@ def snapshot(snapshot: Path, output: Path, mode: str | None) -> None:
     Example: campaign-graph snapshot snap -o shared --split-sensitive
     """
     from exports.redact import redact
-    from graphmodel.stores.snapshot import save_snapshot
+    from graphmodel.stores.snapshot import read_settings, save_snapshot
 
     if mode is None:
         raise CampaignGraphError("say --redact or --split-sensitive")
@@ -36,9 +36,9 @@ def snapshot(snapshot: Path, output: Path, mode: str | None) -> None:
     graph = open_snapshot(str(snapshot))
     public = redact(graph)
     if mode == "redact":
-        m = save_snapshot(public, output)
+        m = save_snapshot(public, output, settings=read_settings(snapshot))
         click.echo(f"wrote the redacted snapshot {output} ({m['counts']['nodes']} nodes, {m['counts']['edges']} edges)")
     else:
-        m = save_snapshot(graph, output, public=public)
+        m = save_snapshot(graph, output, public=public, settings=read_settings(snapshot))
         click.echo(f"wrote {output}: {m['counts']['nodes']} public nodes; the sensitive part "
                    f"({m['sensitive']['rows']} facts) is {m['sensitive']['path']}: leave it out when sharing the folder")

@@ -41,14 +41,14 @@ def resolve(
     Example: campaign-graph resolve out/gem.snapshot --review review.csv --decisions review.csv
     """
     from graphmodel.atomic import atomic_write_text
-    from graphmodel.stores.snapshot import save_snapshot
+    from graphmodel.stores.snapshot import read_settings, save_snapshot
     from loaders.resolution import DEFAULT_THRESHOLD
     from loaders.resolution import resolve as run_resolve
 
     graph = open_snapshot(str(snapshot))
     report = run_resolve(graph, threshold=threshold if threshold is not None else DEFAULT_THRESHOLD, decisions=decisions)
     target = output or snapshot
-    save_snapshot(graph, target)
+    save_snapshot(graph, target, settings=read_settings(snapshot))
     if review is not None:
         report.write_review(review)
     if merges is not None:

@@ -95,14 +95,18 @@ def geo_cmd(snapshot: Path, company: str, as_of: str | None, status: frozenset[s
 @as_of_option
 @status_option
 @redact_option
+@click.option("--us", "us", multiple=True, metavar="ORG",
+              help="Your own organisation (name or id; repeatable): never scored as a lever. "
+                   "Default: the snapshot's setting from `load --us`.")
 @_output_option((".html", ".md"))
 def brief_cmd(snapshot: Path, company: str, as_of: str | None, status: frozenset[str], redact: bool,
-              output: Path) -> None:
+              us: tuple[str, ...], output: Path) -> None:
     """Write a one-page briefing on a company's group (HTML or Markdown; self-contained).
 
     Ownership tree, sites with coverage (unknown apart from not covered), summaries by
-    country and commodity with charts, leverage points, bargaining calendar, a small map,
-    and the sources with their licences.
+    country and commodity with charts, leverage points (with the categories that had
+    nothing to score, and your own organisation left out), bargaining calendar, a small
+    map, and the sources of the facts shown with their licences.
 
     Example: campaign-graph brief snap --company "Acme Steel" -o brief.html
     """
@@ -112,6 +116,9 @@ def brief_cmd(snapshot: Path, company: str, as_of: str | None, status: frozenset
     _check_suffix(output, (".html", ".htm", ".md"))
     graph = open_snapshot(str(snapshot))
     created = str(read_manifest(snapshot).get("created") or "")[:10] or None
-    b = write_brief(graph, company, output, as_of=as_of, data_date=created, redact_output=redact, status=status)
+    from exports.cli.analysis_cmds import snapshot_us
+
+    b = write_brief(graph, company, output, as_of=as_of, data_date=created, redact_output=redact, status=status,
+                    us=us or snapshot_us(snapshot))
     click.echo(f"wrote {output}: {len(b.sites)} sites, {len(b.group)} companies, {len(b.leverage)} leverage points"
                + (" (redacted)" if redact else ""))

@@ -90,9 +90,14 @@ def _sources_table(graph: CampaignGraph) -> pa.Table:
 
 
 def save_snapshot(
-    graph: CampaignGraph, path: str | os.PathLike[str], *, created: str | None = None, public: CampaignGraph | None = None
+    graph: CampaignGraph, path: str | os.PathLike[str], *, created: str | None = None, public: CampaignGraph | None = None,
+    settings: Mapping[str, Any] | None = None,
 ) -> dict:
     """Write ``graph`` to the snapshot folder ``path`` (created if needed); return the manifest.
+
+    ``settings`` (JSON values) go to the manifest's ``settings``, outside the content hash:
+    choices of the user that queries read, e.g. ``{"us": [ids]}``, the user's own
+    organisation(s) that leverage never scores (see :func:`read_settings`).
 
     With ``public`` (a redacted copy of ``graph``, see ``exports.redact.redact``) the snapshot
     is *split*: the data files and the manifest hold only ``public``, and what ``graph`` has
@@ -109,7 +114,7 @@ def save_snapshot(
     0
     """
     with paused_gc():
-        return _save_snapshot(graph, Path(path), created, public)
+        return _save_snapshot(graph, Path(path), created, public, dict(settings or {}))
 
 
 def _kind_counts(table: pa.Table) -> dict[str, int]:
@@ -166,7 +171,8 @@ def _refuse_target(folder: Path) -> CampaignGraphError:
     )
 
 
-def _save_snapshot(graph: CampaignGraph, folder: Path, created: str | None, public: CampaignGraph | None) -> dict:
+def _save_snapshot(graph: CampaignGraph, folder: Path, created: str | None, public: CampaignGraph | None,
+                   settings: dict[str, Any] | None = None) -> dict:
     # checked before anything is created, so a refused folder is left exactly as it was
     if _previous_files(folder) is None:
         raise _refuse_target(folder)
@@ -184,13 +190,14 @@ def _save_snapshot(graph: CampaignGraph, folder: Path, created: str | None, publ
         previous = _previous_files(folder)  # again, under the lock: another writer may have just finished
         if previous is None:
             raise _refuse_target(folder)
-        return _save_locked(graph, folder, created, public, previous)
+        return _save_locked(graph, folder, created, public, previous, settings)
     finally:
         lock.release()
 
 
 def _save_locked(
-    graph: CampaignGraph, folder: Path, created: str | None, public: CampaignGraph | None, previous: set[str]
+    graph: CampaignGraph, folder: Path, created: str | None, public: CampaignGraph | None, previous: set[str],
+    settings: dict[str, Any] | None = None,
 ) -> dict:
     shown = public if public is not None else graph
     tables = graph_tables(shown)
@@ -211,7 +218,7 @@ def _save_locked(
 
             stmts = sensitive_statements(graph, public)
             sensitive = _write_data_file(folder, "sensitive", _parquet_bytes(stmts), stmts.num_rows, written)
-        manifest = _write_manifest(folder, created, shown, tables, files, sensitive)
+        manifest = _write_manifest(folder, created, shown, tables, files, sensitive, settings)
     except BaseException:
         for name in written:
             if name not in previous:
@@ -228,7 +235,7 @@ def _save_locked(
 
 def _write_manifest(
     folder: Path, created: str | None, graph: CampaignGraph, tables: dict[str, pa.Table],
-    files: dict[str, Any], sensitive: dict[str, Any] | None,
+    files: dict[str, Any], sensitive: dict[str, Any] | None, settings: dict[str, Any] | None = None,
 ) -> dict:
     """Write ``manifest.json`` (last, atomically) for ``graph``, the graph that may be shared."""
     content_hash = hashlib.sha256(
@@ -257,6 +264,8 @@ def _write_manifest(
     }
     if sensitive is not None:
         manifest["sensitive"] = sensitive
+    if settings:
+        manifest["settings"] = settings
     atomic_write_text(folder / MANIFEST, json.dumps(manifest, indent=2, ensure_ascii=False) + "\n")
     return manifest
 
@@ -283,6 +292,17 @@ def read_manifest(path: str | os.PathLike[str]) -> dict:
             file=str(mpath),
         )
     return manifest
+
+
+def read_settings(path: str | os.PathLike[str]) -> dict[str, Any]:
+    """The snapshot's ``settings`` (``{}`` when none): ``us``, a list of node ids, is the
+    user's own organisation(s), written by ``campaign-graph load --us``."""
+    manifest = read_manifest(path)
+    settings = manifest.get("settings") or {}
+    if not isinstance(settings, dict) or not isinstance(settings.get("us", []), list):
+        raise CampaignGraphError("manifest.json: settings must be an object, settings.us a list of ids",
+                                 file=str(Path(path) / MANIFEST))
+    return settings
 
 
 def _read_table(folder: Path, manifest: dict, name: str, verify: bool) -> pa.Table:

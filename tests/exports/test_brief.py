@@ -101,6 +101,7 @@ def test_redacted_briefing_drops_canaries_and_says_so(tmp_path: Path) -> None:
     g.add_node("p1", "Person", "Canary Organiser", sources=["survey"])
     g.add_edge("p1", "u1", "HOLDS_ROLE", sources=["survey"], role="organiser")
     g.add_node("site_a", "Site", "Site A", merge="replace", notes="canary note: meeting at the gate")
+    g.add_node("site_c", "Site", "Site C", merge="replace", status="mothballed", sources=["informant"])  # a shown value only it sets
     for name in ("r.html", "r.md"):
         write_brief(g, "acme", tmp_path / name, as_of=AS_OF, redact_output=True)
         text = (tmp_path / name).read_text(encoding="utf-8")

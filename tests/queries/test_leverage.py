@@ -143,7 +143,7 @@ def test_internal_solidarity_strong_site_paired(result) -> None:
     assert p["evidence"][:3] == ["s1", "u1", "REPRESENTS:u1->s1"]
     assert p["sources"] == ["src"]
     lone = _point(result, "internal_solidarity", "s4")
-    assert lone["explanation"].endswith("no uncovered group site shares its commodity")
+    assert lone["explanation"].endswith("no other group site has its commodity")
     assert lone["score"] == 2.0
 
 
@@ -329,8 +329,8 @@ def test_agreement_possibly_in_force_after_tacit_renewal(graph: CampaignGraph) -
     p = _point(leverage(graph, "acme", as_of=AS_OF), "agreements", "hs-acme")
     assert p["explanation"] == (
         "Acme H&S (health & safety agreement, possibly in force: its last known period ended 2023-12-31, "
-        "renewal tacit) is signed by Acme Holding; no uncovered group site falls under it"
-    )
+        "renewal tacit) is signed by Acme Holding; whether it applies at 5 group sites is unknown"
+    )  # Site One to Five: it may still be in force, so its reach is unknown, never "none"
     assert p["factors"] == {"agreement_possibly_in_force": 1.0}
     assert p["score"] == 1.0
     graph.add_node("hs-acme", "Agreement", renewal="none", merge="replace")
