@@ -400,6 +400,8 @@ def resolve(
     review_threshold: float = DEFAULT_REVIEW_THRESHOLD,
     decisions: Iterable[Decision] | str | Path | None = None,
     kinds: tuple[str, ...] = ("Company",),
+    fuzzy: bool = True,
+    renamings: bool = True,
 ) -> ResolutionReport:
     """Merge nodes that are one entity, in place; return what was done and what needs review.
 
@@ -415,6 +417,11 @@ def resolve(
         A researcher's decisions (a review file path or :class:`Decision` records),
         applied before anything else: ``accept`` merges, ``reject`` never merges,
         ``renamed`` adds a dated ``RENAMED_TO`` edge from ``a_id`` to ``b_id``.
+    fuzzy
+        False skips pass 3 (fuzzy names): only identifiers and exact name keys merge
+        (the safe rule :mod:`loaders.linking` applies at load).
+    renamings
+        False adds no ``RENAMED_TO`` edges from former names.
 
     Examples
     --------
@@ -529,7 +536,7 @@ def resolve(
 
     # 3. fuzzy names, blocked by the first three letters of the compact core
     entries: list[tuple[str, str]] = []  # (node, core)
-    for n, a in nodes.items():
+    for n, a in (nodes.items() if fuzzy else ()):
         for name in _names(a, n):
             core = name_info(name).core
             if core:
@@ -580,7 +587,7 @@ def resolve(
             graph.nx.nodes[n]["company"] = merged_into[target]
 
     # renamings: former names that are other nodes' names, and "renamed" decisions
-    for n, a in list(graph.nodes("Company")):
+    for n, a in (list(graph.nodes("Company")) if renamings else ()):
         for entry in a.get("former_names") or []:
             old_name, _, tail = entry.partition(" (")
             date = ""

@@ -14,6 +14,7 @@ import click
 import pandas as pd
 
 from exports.cli.common import open_snapshot
+from exports.cli.query_cmds import resolve_owner
 from exports.cli.neo4j_cmds import open_graph, snapshot_or_uri
 from graphmodel.errors import CampaignGraphError
 
@@ -95,7 +96,7 @@ def leverage(snapshot: Path, company: str, as_of: str | None, weight: tuple[str,
     from queries.leverage import leverage as run
 
     graph = open_graph(snapshot, query="leverage", subject=company)
-    df = run(graph, company, as_of=as_of, weights=_parse_weights(weight))
+    df = run(graph, resolve_owner(graph, company, kinds=("Company",)), as_of=as_of, weights=_parse_weights(weight))
     engine = df.attrs.get("engine", "")
     df = df.assign(factors=df["factors"].map(_factors_text))
     _emit(df, fmt, output, ["category", "node", "score", "explanation"])

@@ -24,24 +24,53 @@ _SHORT = {"covered": "yes", "not_covered": "NO", "unknown": "?"}
 _DIMS = ("union_presence", "recognition", "cba", "gfa", "hs_agreement", "network")
 
 
-def resolve_owner(graph: CampaignGraph, text: str) -> str:
-    """The Company (else Investor, else Person) that ``text`` names; ambiguous names list candidates."""
+def resolve_owner(graph: CampaignGraph, text: str, *, option: str | None = "--company",
+                  kinds: tuple[str, ...] = _OWNER_KINDS) -> str:
+    """The Company (else Investor, else Person) that ``text`` names; never a silent pick.
+
+    A name that fits several nodes equally well (``Rio Tinto``: Rio Tinto PLC and Rio
+    Tinto Ltd) is an error listing the candidates with the sites in each one's group and
+    the option that chooses one (``option`` followed by an id; ``None`` for an argument).
+    A company linked at load answers to its linked ids and names (one node, no choice).
+    """
     last: CampaignGraphError | None = None
     # The search ignores legal forms ("Acme SA" finds "Acme Ltd"); a name typed exactly as
-    # recorded picks that entity rather than being called ambiguous.
+    # recorded, legal form included, picks that entity rather than being called ambiguous.
+    # A bare name ("Rio Tinto") typed as some record has it does not pick that record.
+    from loaders.resolution import name_info
+
     typed = " ".join(text.split()).casefold()
-    exact = [m.id for m in graph.find(text, partial=False)
-             if m.kind in _OWNER_KINDS and " ".join(m.name.split()).casefold() == typed]
-    if len(exact) == 1:
-        return exact[0]
-    for kind in _OWNER_KINDS:
+    if name_info(text).form:
+        exact = [m.id for m in graph.find(text, partial=False)
+                 if m.kind in kinds and " ".join(m.name.split()).casefold() == typed]
+        if len(exact) == 1:
+            return exact[0]
+    for kind in kinds:
         try:
             return graph.resolve(text, kind)
         except CampaignGraphError as e:
             if "matches" not in str(e) or not str(e).startswith("no "):
-                raise  # ambiguous: the message lists the candidates
+                raise _ambiguous(graph, text, kind, option) from None
             last = e
     raise CampaignGraphError(f"no company, investor or person matches {text!r}") from last
+
+
+def _ambiguous(graph: CampaignGraph, text: str, kind: str, option: str | None) -> CampaignGraphError:
+    """One line: the candidates for ``text``, the sites in each one's group, how to choose."""
+    from queries.coverage import CoverageContext, place_sites
+
+    matches = graph.find(text, kind)
+    best = [m for m in matches if m.how == matches[0].how]
+    ctx = CoverageContext(graph, None, None)
+    try:
+        counts = {m.id: len(place_sites(ctx, m.id, rule="control", threshold=50.0, members="all")) for m in best[:10]}
+    finally:
+        ctx.close()
+    shown = "; ".join(f"{m.name} [{m.id}]: {counts[m.id]} site(s) in its group" for m in best[:10])
+    more = f" and {len(best) - 10} more" if len(best) > 10 else ""
+    top = max(best[:10], key=lambda m: (counts[m.id], m.id)).id
+    how = f"choose one with {option} <id>, e.g. {option} {top}" if option else f"give one of the ids instead, e.g. {top}"
+    return CampaignGraphError(f"{text!r} fits {len(best)} {kind.lower()} nodes: {shown}{more}; {how}")
 
 
 def _emit(df: pd.DataFrame, fmt: str, output: Path | None, *, table_columns: list[str] | None = None,
@@ -106,7 +135,7 @@ def group(snapshot: Path, company: str, rule: str, threshold: float, as_of: str 
     from queries.ownership import group as group_query
 
     graph = open_graph(snapshot, query="group", subject=company)
-    root = resolve_owner(graph, company)
+    root = resolve_owner(graph, company, option=None)
     df = group_query(graph, root, rule=rule, threshold=threshold, as_of=as_of, members=members)
     _emit(df, fmt, output, title=f"Group of {graph.name_of(root)} ({rule}) as of {df.attrs['as_of']}",
           table_columns=["name", "kind", "effective_stake", "stake_is_lower_bound", "controlled", "membership",
@@ -129,7 +158,7 @@ def parent(snapshot: Path, entity: str, as_of: str | None, fmt: str) -> None:
     from queries.ownership import ultimate_parent
 
     graph = open_graph(snapshot, query="parent", subject=entity)
-    node = resolve_owner(graph, entity)
+    node = resolve_owner(graph, entity, option=None)
     up = ultimate_parent(graph, node, as_of=as_of)
     if fmt == "json":
         echo_json({"entity": node, "ultimate_parent": up.id, "chain": up.chain, "explanation": up.explanation})
@@ -243,7 +272,7 @@ def calendar(snapshot: Path, company: str, as_of: str | None, horizon_days: int,
     from queries.calendar import bargaining_calendar
 
     graph = open_graph(snapshot, query="calendar", subject=company)
-    root = resolve_owner(graph, company)
+    root = resolve_owner(graph, company, option=None)
     df = bargaining_calendar(graph, root, as_of=as_of, horizon_days=horizon_days, window_days=window_days,
                              rule=rule, threshold=threshold)
     _emit(df, fmt, output, title=f"Bargaining calendar of {graph.name_of(root)} group from {df.attrs['as_of']}",

@@ -10,6 +10,7 @@ from pathlib import Path
 import click
 
 from exports.cli.common import open_snapshot
+from exports.cli.query_cmds import resolve_owner
 from graphmodel.errors import CampaignGraphError
 
 snapshot_arg = click.argument("snapshot", type=click.Path(path_type=Path))
@@ -60,6 +61,8 @@ def map_cmd(snapshot: Path, company: str | None, around: str | None, hops: int, 
 
     _check_suffix(output, (".html", ".htm"))
     graph = open_snapshot(str(snapshot))
+    if company is not None:
+        company = resolve_owner(graph, company, kinds=("Company",))
     view = write_map(graph, output, redact_output=redact, company=company, around=around, hops=hops, query=query,
                      as_of=as_of, max_nodes=max_nodes, coverage_status=coverage_status)
     click.echo(f"wrote {output}: {len(view.nodes)} nodes, {len(view.edges)} links")
@@ -82,6 +85,7 @@ def geo_cmd(snapshot: Path, company: str, as_of: str | None, redact: bool, outpu
 
     _check_suffix(output, (".html", ".htm", ".png"))
     graph = open_snapshot(str(snapshot))
+    company = resolve_owner(graph, company, kinds=("Company",))
     points = write_geo(graph, company, output, as_of=as_of, redact_output=redact)
     drawn = sum(1 for p in points if p.placed)
     click.echo(f"wrote {output}: {drawn} of {len(points)} sites drawn")
@@ -108,6 +112,7 @@ def brief_cmd(snapshot: Path, company: str, as_of: str | None, redact: bool, out
     _check_suffix(output, (".html", ".htm", ".md"))
     graph = open_snapshot(str(snapshot))
     created = str(read_manifest(snapshot).get("created") or "")[:10] or None
+    company = resolve_owner(graph, company, kinds=("Company",))
     b = write_brief(graph, company, output, as_of=as_of, data_date=created, redact_output=redact)
     click.echo(f"wrote {output}: {len(b.sites)} sites, {len(b.group)} companies, {len(b.leverage)} leverage points"
                + (" (redacted)" if redact else ""))
