@@ -21,6 +21,7 @@ FORMATS: dict[str, str] = {
     "gem-iron-ore": "loaders.gem_iron_ore",
     "gem-coal": "loaders.gem_coal",
     "agreements": "loaders.agreements",
+    "company-history": "loaders.company_history",
     "gem": "loaders.gem",
     "bods": "loaders.bods",
     "gleif": "loaders.gleif",

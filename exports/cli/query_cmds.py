@@ -20,8 +20,8 @@ from graphmodel.errors import CampaignGraphError
 from graphmodel.graph import CampaignGraph
 
 _OWNER_KINDS = ("Company", "Investor", "Person")
-_SHORT = {"covered": "yes", "not_covered": "NO", "unknown": "?"}
-_DIMS = ("union_presence", "recognition", "cba", "gfa", "hs_agreement", "network")
+_SHORT = {"covered": "yes", "not_covered": "NO", "unknown": "?", "not_applicable": "n/a"}
+_DIMS = ("union_presence", "recognition", "cba", "gfa", "hs_agreement", "network", "efa")
 
 
 def resolve_owner(graph: CampaignGraph, text: str, *, option: str | None = "--company",
@@ -184,10 +184,12 @@ def parent(snapshot: Path, entity: str, as_of: str | None, fmt: str) -> None:
               help="Print counts of sites and workers by country, commodity or operating company instead of sites.")
 def coverage(snapshot: Path, company: str | None, as_of: str | None, rule: str, threshold: float, require: str,
              members: str, fmt: str, output: Path | None, summary: str | None) -> None:
-    """Coverage gaps per site: union presence, recognition, CBA, GFA, H&S agreement, union network.
+    """Coverage gaps per site: union presence, recognition, CBA, GFA, H&S agreement, union network,
+    European framework agreement (efa).
 
     In the table, yes = covered, NO = not covered (the data says so), ? = unknown (not
-    recorded: needs research). A site is uncovered when a --require dimension is NO.
+    recorded: needs research), n/a = not applicable (efa outside the EEA). A site is
+    uncovered when a --require dimension is NO.
 
     Example: campaign-graph coverage snap --company ArcelorMittal --as-of 2024-06-30
     """
@@ -210,7 +212,7 @@ def coverage(snapshot: Path, company: str | None, as_of: str | None, rule: str, 
         view = view.rename(columns={"union_presence": "union", "recognition": "recog", "hs_agreement": "h&s",
                                     "network": "netw", "workforce": "workers"})
         cols = ["site", "operator", "country", "commodity", "workers", "union", "recog", "cba", "gfa", "h&s", "netw",
-                "uncovered", "reasons"]
+                "efa", "uncovered", "reasons"]
         if root and (df["membership"] == "possible").any():
             cols.insert(2, "membership")
         _emit(view, fmt, None, table_columns=cols,
