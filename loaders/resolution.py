@@ -93,6 +93,12 @@ def _translit(text: str) -> str:
 
 
 @lru_cache(maxsize=200_000)
+def name_core(name: str) -> str:
+    """:attr:`NameInfo.core` alone (half the work of :func:`name_info`: no legal forms kept)."""
+    return _translit(name_key(name or ""))
+
+
+@lru_cache(maxsize=200_000)
 def name_info(name: str) -> NameInfo:
     """Normalise ``name`` for comparison.
 
@@ -102,7 +108,7 @@ def name_info(name: str) -> NameInfo:
     >>> name_info("Georgsmarienhütte GmbH").core == name_info("Georgsmarienhuette GmbH").core
     True
     """
-    core = _translit(name_key(name or ""))
+    core = name_core(name)
     full = fingerprints.generate(name or "", keep_order=True) or ""
     core_tokens = set(name_key(name or "").split())
     form = {t for t in full.split() if t not in core_tokens}
@@ -496,8 +502,8 @@ def resolve(
     by_key: dict[str, set[str]] = {}
     for n, a in nodes.items():
         for name in _names(a, n):
-            info = name_info(name)
-            for key in {info.core, "~" + info.compact}:
+            core = name_core(name)
+            for key in {core, "~" + core.replace(" ", "")}:
                 if key and key != "~":
                     by_key.setdefault(key, set()).add(n)
     for key in sorted(by_key):
@@ -538,7 +544,7 @@ def resolve(
     entries: list[tuple[str, str]] = []  # (node, core)
     for n, a in (nodes.items() if fuzzy else ()):
         for name in _names(a, n):
-            core = name_info(name).core
+            core = name_core(name)
             if core:
                 entries.append((n, core))
     blocks: dict[str, list[tuple[str, str]]] = {}
