@@ -1370,7 +1370,9 @@ def coverage_summary(rows: pd.DataFrame, by: str = "country") -> pd.DataFrame:
     A site counts as *not covered* when it is ``uncovered``; *unknown* when it is not, but a
     required dimension (``rows.attrs["require"]``, default union_presence, recognition, cba)
     is unknown; *covered* otherwise. Workers sum ``workforce`` where recorded;
-    ``sites_no_workforce`` counts the rest.
+    ``sites_no_workforce`` counts the rest. When the rows have the ``efa`` dimension,
+    ``sites_efa_covered`` / ``_not_covered`` / ``_unknown`` / ``_not_applicable`` count its
+    values (whatever ``require`` is).
 
     Examples
     --------
@@ -1387,6 +1389,10 @@ def coverage_summary(rows: pd.DataFrame, by: str = "country") -> pd.DataFrame:
     req = list(rows.attrs.get("require") or DEFAULT_REQUIRE)
     out_cols = [col, "sites", "sites_covered", "sites_not_covered", "sites_unknown", "workers", "workers_covered",
                 "workers_not_covered", "workers_unknown", "sites_no_workforce"]
+    efa = "efa" in rows.columns
+    efa_values = (COVERED, NOT_COVERED, UNKNOWN, NOT_APPLICABLE)
+    if efa:
+        out_cols += [f"sites_efa_{v}" for v in efa_values]
     if rows.empty:
         return pd.DataFrame(columns=out_cols)
     unc = rows["uncovered"].astype(bool)
@@ -1399,6 +1405,8 @@ def coverage_summary(rows: pd.DataFrame, by: str = "country") -> pd.DataFrame:
         "wf": wf.fillna(0).astype("int64"),
         "nowf": wf.isna(),
     })
+    if efa:
+        frame["efa"] = rows["efa"]
     out = []
     for key, part in frame.groupby(col, sort=True):
         rec: dict[str, Any] = {col: key, "sites": len(part)}
@@ -1408,6 +1416,9 @@ def coverage_summary(rows: pd.DataFrame, by: str = "country") -> pd.DataFrame:
         for s in ("covered", "not_covered", "unknown"):
             rec[f"workers_{s}"] = int(part.loc[part["state"] == s, "wf"].sum())
         rec["sites_no_workforce"] = int(part["nowf"].sum())
+        if efa:
+            for v in efa_values:
+                rec[f"sites_efa_{v}"] = int((part["efa"] == v).sum())
         out.append(rec)
     df = pd.DataFrame(out, columns=out_cols)
     if col in ("operator_id", "ultimate_parent_id"):  # say which company, not only its id

@@ -161,3 +161,13 @@ def test_real_company_arcelormittal_is_arcelormittal_sa_with_arcelors_gfa_and_th
     g, _ = load_paths([SHARED_DATA / "gem-iron-steel-plants-2025-03-25.csv"], link=False)
     sa_sites = {v for _e, u, v, _a in g.edges("OPERATES") if u == "E100001000504"}
     assert sa_sites and not sa_sites & set(r)
+
+
+def test_summary_counts_efa_values_per_country():
+    from queries.coverage import coverage_summary
+
+    s = coverage_summary(coverage(efa_graph(), as_of=AS_OF), by="country")
+    got = {r["country"]: (r["sites_efa_covered"], r["sites_efa_not_covered"], r["sites_efa_unknown"],
+                          r["sites_efa_not_applicable"]) for r in s.to_dict("records")}
+    assert got == {"DE": (1, 0, 0, 0), "NO": (1, 0, 0, 0), "FR": (0, 1, 0, 0), "US": (0, 0, 0, 1),
+                   "GB": (0, 0, 0, 1), "(not recorded)": (0, 0, 1, 0)}
