@@ -843,23 +843,25 @@ def _efa_dimension(ctx: CoverageContext, site: str, sattrs: Mapping[str, Any], g
     return best if best is not None else _framework_fallback(ctx, "efa", groups)
 
 
-def _predecessors(ctx: CoverageContext, company: str) -> list[tuple[str, str]]:
-    """``(predecessor, how)`` of ``company`` through RENAMED_TO / MERGED_INTO edges, nearest first."""
+def _predecessors(ctx: CoverageContext, company: str) -> list[tuple[str, str, str]]:
+    """``(predecessor, how, its successor)`` of ``company`` through RENAMED_TO / MERGED_INTO edges,
+    nearest first."""
     index = getattr(ctx, "_pred_index", None)
     if index is None:  # one scan of the history edges per coverage run
         index = {}
         for _e, u, v, a in ctx.graph.edges(("RENAMED_TO", "MERGED_INTO")):
-            how = "renamed" if a.get("kind") == "RENAMED_TO" else (
-                "taken over" if a.get("mode") == "takeover" else "merged")
+            how = "renamed to" if a.get("kind") == "RENAMED_TO" else (
+                "taken over by" if a.get("mode") == "takeover" else "merged into")
             index.setdefault(v, []).append((u, how))
         ctx._pred_index = index  # type: ignore[attr-defined]
-    out: list[tuple[str, str]] = []
+    out: list[tuple[str, str, str]] = []
     seen, queue = {company}, [company]
     while queue:
-        for p, how in index.get(queue.pop(0), ()):
+        succ = queue.pop(0)
+        for p, how in index.get(succ, ()):
             if p not in seen:
                 seen.add(p)
-                out.append((p, how))
+                out.append((p, how, succ))
                 queue.append(p)
     return out
 
@@ -870,7 +872,7 @@ def _predecessor_findings(ctx: CoverageContext, agreement_type: str, groups: lis
     found: list[str] = []
     live = False
     for c in dict.fromkeys(g for g in groups if g):
-        for p, how in _predecessors(ctx, c):
+        for p, how, succ in _predecessors(ctx, c):
             for a in ctx.signed_by(agreement_type, p):
                 if a in found:
                     continue
@@ -878,10 +880,10 @@ def _predecessor_findings(ctx: CoverageContext, agreement_type: str, groups: lis
                 st = ctx.status[a]
                 if st.state in ("in_force", "possibly_in_force"):
                     live = True
-                    texts.append(f"{st.text}; it was signed by {ctx.name(p)} ({how} into {ctx.name(c)}): "
+                    texts.append(f"{st.text}; it was signed by {ctx.name(p)} ({how} {ctx.name(succ)}): "
                                  f"whether it binds the successor is not on record")
                 else:
-                    texts.append(f"{ctx.name(p)} ({how} into {ctx.name(c)}): {st.text}")
+                    texts.append(f"{ctx.name(p)} ({how} {ctx.name(succ)}): {st.text}")
     return texts, found, live
 
 
@@ -906,7 +908,8 @@ def _framework_fallback(ctx: CoverageContext, agreement_type: str, groups: list[
             memo = _Finding(value, f"no {word} in force covers this site: " + "; ".join(parts + before),
                             related + before_ids)
         elif before:
-            memo = _Finding(value, "; ".join(before) + f"; no later {word} of this group is on record", before_ids)
+            tail = f"no {word} signed by this group is on record" if live else f"no later {word} of this group is on record"
+            memo = _Finding(value, "; ".join(before) + "; " + tail, before_ids)
         else:
             memo = _Finding(NOT_COVERED, f"no {word} of this group is on record", [])
         ctx._fw_fallback[key] = memo

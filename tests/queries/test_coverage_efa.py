@@ -171,3 +171,29 @@ def test_summary_counts_efa_values_per_country():
                           r["sites_efa_not_applicable"]) for r in s.to_dict("records")}
     assert got == {"DE": (1, 0, 0, 0), "NO": (1, 0, 0, 0), "FR": (0, 1, 0, 0), "US": (0, 0, 0, 1),
                    "GB": (0, 0, 0, 1), "(not recorded)": (0, 0, 1, 0)}
+
+
+def test_takeover_and_renaming_chain_in_the_reason():
+    g = CampaignGraph()
+    g.add_source(Source("s1", title="Fictional survey"))
+    for cid, name in (("new", "Newco SA"), ("mid", "Midco"), ("old", "Oldco")):
+        g.add_node(cid, "Company", name, sources=["s1"])
+    g.add_node("site", "Site", "Site", country="BE", sources=["s1"])
+    g.add_edge("new", "site", "OPERATES", sources=["s1"])
+    g.add_edge("old", "mid", "RENAMED_TO", sources=["s1"])
+    g.add_edge("mid", "new", "MERGED_INTO", mode="takeover", sources=["s1"])
+    g.add_node("gfa-old", "Agreement", "Oldco GFA", agreement_type="gfa", signed="2005-09-13", expires="2008-09-12",
+               sources=["s1"])
+    g.add_edge("old", "gfa-old", "PARTY_TO", role="employer", sources=["s1"])
+    g.add_node("hs-mid", "Agreement", "Midco H&S", agreement_type="hs", signed="2010-01-01", sources=["s1"])
+    g.add_edge("mid", "hs-mid", "PARTY_TO", role="employer", sources=["s1"])
+    for df in (coverage(g, "new", as_of=AS_OF), coverage(g, as_of=AS_OF)):
+        r = by_site(df)["site"]
+        # Oldco was renamed Midco, which Newco took over: each step names its own successor
+        assert (r["gfa"], r["gfa_reason"]) == ("not_covered", "Oldco (renamed to Midco): Oldco GFA expired on 2008-09-12; "
+                                               "no later global framework agreement of this group is on record")
+        assert r["hs_agreement"] == "unknown"
+        assert r["hs_agreement_reason"] == (
+            "Midco H&S is in force (signed 2010-01-01 (no end date)); it was signed by Midco (taken over by Newco SA): "
+            "whether it binds the successor is not on record; no health & safety agreement signed by this group is "
+            "on record")
