@@ -72,9 +72,10 @@ DIMENSIONS = ("union_presence", "recognition", "cba", "gfa", "hs_agreement", "ne
 #: the efa dimension's value for a site outside the EEA (European agreements do not apply there)
 NOT_APPLICABLE = "not_applicable"
 #: EU27 + Iceland, Liechtenstein, Norway (ISO 3166-1 alpha-2): where a European framework agreement applies
-EEA_COUNTRIES = frozenset(
-    "AT BE BG HR CY CZ DK EE FI FR DE GR HU IE IT LV LT LU MT NL PL PT RO SK SI ES SE IS LI NO".split()
-)
+EEA_COUNTRIES = frozenset({
+    "AT", "BE", "BG", "HR", "CY", "CZ", "DK", "EE", "FI", "FR", "DE", "GR", "HU", "IE", "IT", "LV", "LT", "LU",
+    "MT", "NL", "PL", "PT", "RO", "SK", "SI", "ES", "SE", "IS", "LI", "NO",
+})
 DEFAULT_REQUIRE = ("union_presence", "recognition", "cba")
 
 #: the output contract's columns, in order (more follow)

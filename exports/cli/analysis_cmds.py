@@ -14,8 +14,8 @@ import click
 import pandas as pd
 
 from exports.cli.common import open_snapshot
-from exports.cli.query_cmds import resolve_owner
 from exports.cli.neo4j_cmds import open_graph, snapshot_or_uri
+from exports.cli.query_cmds import resolve_owner
 from graphmodel.errors import CampaignGraphError
 
 FORMATS = ("table", "csv", "json", "xlsx")

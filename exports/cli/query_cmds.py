@@ -62,8 +62,13 @@ def _ambiguous(graph: CampaignGraph, text: str, kind: str, option: str | None) -
     matches = graph.find(text, kind)
     best = [m for m in matches if m.how == matches[0].how]
     ctx = CoverageContext(graph, None, None)
+    counts: dict[str, int] = {}
     try:
-        counts = {m.id: len(place_sites(ctx, m.id, rule="control", threshold=50.0, members="all")) for m in best[:10]}
+        for m in best[:10]:
+            try:
+                counts[m.id] = len(place_sites(ctx, m.id, rule="control", threshold=50.0, members="all"))
+            except CampaignGraphError:
+                counts[m.id] = 0  # not a group root (a person...): no sites of its own
     finally:
         ctx.close()
     shown = "; ".join(f"{m.name} [{m.id}]: {counts[m.id]} site(s) in its group" for m in best[:10])
