@@ -663,7 +663,7 @@ class Columnar:
 
     def index_rows(self) -> Iterable[tuple[str, dict[str, Any]]]:
         """``(id, attrs)`` with only the properties the search index reads (no full dicts built)."""
-        wanted = [c for c in ("lei", "wikidata", "gem_id", "registry_ids", "aliases", "former_names")
+        wanted = [c for c in ("lei", "wikidata", "gem_id", "registry_ids", "linked_ids", "aliases", "former_names")
                   if c in self.ntable.column_names]
         cols = [self.ntable.column(c).to_pylist() for c in wanted]
         names = self.names

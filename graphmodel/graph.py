@@ -529,7 +529,7 @@ class CampaignGraph:
             for ident_prop in ("lei", "wikidata"):
                 if a.get(ident_prop):
                     put("identifier", str(a[ident_prop]).casefold(), n)
-            for ident in list(a.get("gem_id") or []) + list(a.get("registry_ids") or []):
+            for ident in list(a.get("gem_id") or []) + list(a.get("registry_ids") or []) + list(a.get("linked_ids") or []):
                 put("identifier", ident.casefold(), n)
             for table, texts in (
                 ("name", [a.get("name", "")]),

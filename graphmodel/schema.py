@@ -171,6 +171,7 @@ NODE_KINDS: Mapping[str, NodeKind] = MappingProxyType(
                 wikidata=S,
                 gem_id=L,
                 registry_ids=L,
+                linked_ids=Prop("list", doc="ids of records linked into this one at load (same identifier or name key)"),
                 listed=B,
                 website=S,
                 legal_form=S,
@@ -424,6 +425,12 @@ EDGE_KINDS: Mapping[str, EdgeKind] = MappingProxyType(
         ),
         "RENAMED_TO": EdgeKind(
             "RENAMED_TO", "a renaming or re-registration", (("Company", "Company"),), _p(date=D)
+        ),
+        "MERGED_INTO": EdgeKind(
+            "MERGED_INTO",
+            "a company ceased as a separate group by merger or takeover (predecessor -> successor)",
+            (("Company", "Company"),),
+            _p(date=D, mode=Prop("enum", values=("merger", "takeover"), doc="merger, or takeover by the successor")),
         ),
     }
 )

@@ -11,6 +11,9 @@ source_title``. Each row becomes:
 - ``kind`` ``network``: a **UnionNetwork** whose ``company`` is the company node's id;
   named unions are MEMBER_OF it.
 
+A ``company_history.csv`` beside the table or one folder up loads with it
+(:mod:`loaders.company_history`: predecessors such as Arcelor -> ArcelorMittal).
+
 Every row's page is a Source (title, url, publisher = the site's host); the quotes are
 kept verbatim as citations (``evidence_quote``, ``scope_quote``). Signatories are only
 turned into Union nodes when they name an organisation (``...of the European
@@ -276,3 +279,9 @@ def load(path: Path, ctx: LoadContext) -> None:
             em.edge(cid, rid, "PARTY_TO", {"role": "employer"}, src, loc, columns={"role": "company"})
         ctx.stats["agreements_rows"] += 1
     used_columns_report(ctx, path.name, table.header, set(COLUMNS))
+    # the company history (predecessors) loads with the agreements unless this load read it already
+    from loaders import company_history
+
+    history = company_history.beside(path)
+    if history is not None and history.name not in ctx.rows_read:
+        company_history.load(history, ctx)

@@ -12,6 +12,7 @@ import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from graphmodel.errors import CampaignGraphError
 from graphmodel.records import EdgeRecord, NodeRecord, Source
@@ -59,6 +60,8 @@ class LoadContext:
     #: records a column-wise loader (loaders._fast_tables) put into the graph without a record object
     bulk_nodes: int = 0
     bulk_edges: int = 0
+    #: what linking at load did (a :class:`loaders.linking.LinkReport`), None when it did not run
+    links: Any = None
 
     @staticmethod
     def make_id(*parts: object) -> str:

@@ -21,6 +21,7 @@ FORMATS: dict[str, str] = {
     "gem-iron-ore": "loaders.gem_iron_ore",
     "gem-coal": "loaders.gem_coal",
     "agreements": "loaders.agreements",
+    "company-history": "loaders.company_history",
     "gem": "loaders.gem",
     "bods": "loaders.bods",
     "gleif": "loaders.gleif",
@@ -58,8 +59,12 @@ def load_paths(
     merge: str = "error",
     progress: Callable[[int, int], None] | None = None,
     fast: bool = True,
+    link: bool = True,
 ) -> tuple[CampaignGraph, LoadContext]:
     """Load files into a graph; return it with the context (errors, counts, unused columns).
+
+    With ``link`` (the default) companies named the same safe way are linked after the build
+    (:func:`loaders.linking.link_companies`); what was linked and what was not is ``ctx.links``.
 
     With ``strict`` the first problem raises :class:`CampaignGraphError`; otherwise bad
     rows are reported in ``ctx.errors`` and good rows load. ``fast=False`` forces the
@@ -79,6 +84,8 @@ def load_paths(
 
             done = load_tables_fast(p, progress=progress)
             if done is not None:
+                if link:
+                    _link(*done)
                 return done
     ctx = LoadContext(strict=strict)
     for path in paths:
@@ -88,4 +95,12 @@ def load_paths(
             raise CampaignGraphError("no such file or folder", file=str(p))
         loader(f).load(p, ctx)
     g = build(ctx, graph, merge=merge, progress=progress)
+    if link:
+        _link(g, ctx)
     return g, ctx
+
+
+def _link(graph: CampaignGraph, ctx: LoadContext) -> None:
+    from loaders.linking import link_companies
+
+    ctx.links = link_companies(graph)

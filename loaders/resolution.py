@@ -93,6 +93,12 @@ def _translit(text: str) -> str:
 
 
 @lru_cache(maxsize=200_000)
+def name_core(name: str) -> str:
+    """:attr:`NameInfo.core` alone (half the work of :func:`name_info`: no legal forms kept)."""
+    return _translit(name_key(name or ""))
+
+
+@lru_cache(maxsize=200_000)
 def name_info(name: str) -> NameInfo:
     """Normalise ``name`` for comparison.
 
@@ -102,7 +108,7 @@ def name_info(name: str) -> NameInfo:
     >>> name_info("Georgsmarienhütte GmbH").core == name_info("Georgsmarienhuette GmbH").core
     True
     """
-    core = _translit(name_key(name or ""))
+    core = name_core(name)
     full = fingerprints.generate(name or "", keep_order=True) or ""
     core_tokens = set(name_key(name or "").split())
     form = {t for t in full.split() if t not in core_tokens}
@@ -400,6 +406,8 @@ def resolve(
     review_threshold: float = DEFAULT_REVIEW_THRESHOLD,
     decisions: Iterable[Decision] | str | Path | None = None,
     kinds: tuple[str, ...] = ("Company",),
+    fuzzy: bool = True,
+    renamings: bool = True,
 ) -> ResolutionReport:
     """Merge nodes that are one entity, in place; return what was done and what needs review.
 
@@ -415,6 +423,11 @@ def resolve(
         A researcher's decisions (a review file path or :class:`Decision` records),
         applied before anything else: ``accept`` merges, ``reject`` never merges,
         ``renamed`` adds a dated ``RENAMED_TO`` edge from ``a_id`` to ``b_id``.
+    fuzzy
+        False skips pass 3 (fuzzy names): only identifiers and exact name keys merge
+        (the safe rule :mod:`loaders.linking` applies at load).
+    renamings
+        False adds no ``RENAMED_TO`` edges from former names.
 
     Examples
     --------
@@ -489,8 +502,8 @@ def resolve(
     by_key: dict[str, set[str]] = {}
     for n, a in nodes.items():
         for name in _names(a, n):
-            info = name_info(name)
-            for key in {info.core, "~" + info.compact}:
+            core = name_core(name)
+            for key in {core, "~" + core.replace(" ", "")}:
                 if key and key != "~":
                     by_key.setdefault(key, set()).add(n)
     for key in sorted(by_key):
@@ -529,9 +542,9 @@ def resolve(
 
     # 3. fuzzy names, blocked by the first three letters of the compact core
     entries: list[tuple[str, str]] = []  # (node, core)
-    for n, a in nodes.items():
+    for n, a in (nodes.items() if fuzzy else ()):
         for name in _names(a, n):
-            core = name_info(name).core
+            core = name_core(name)
             if core:
                 entries.append((n, core))
     blocks: dict[str, list[tuple[str, str]]] = {}
@@ -580,7 +593,7 @@ def resolve(
             graph.nx.nodes[n]["company"] = merged_into[target]
 
     # renamings: former names that are other nodes' names, and "renamed" decisions
-    for n, a in list(graph.nodes("Company")):
+    for n, a in (list(graph.nodes("Company")) if renamings else ()):
         for entry in a.get("former_names") or []:
             old_name, _, tail = entry.partition(" (")
             date = ""

@@ -18,6 +18,14 @@ docs/semantics.md#coverage-semantics. One row per site with six dimensions, each
   that is only possibly in the signatory's group.
 - ``network``: a union representing the site is MEMBER_OF a UnionNetwork whose ``company``
   is the group's root or the site's ultimate parent.
+- ``efa``: as ``gfa``, for European framework agreements, and only for sites in the EEA
+  (:data:`EEA_COUNTRIES`); a site elsewhere is ``not_applicable`` (never ``not_covered``),
+  a site with no country ``unknown``. Not in the default ``require``.
+
+When no agreement of a type reaches a site, the reason names what the group's predecessors
+(RENAMED_TO / MERGED_INTO edges into the group's root) signed and how it ended, e.g.
+Arcelor's 2005 GFA for ArcelorMittal; a predecessor's agreement never covers by itself
+(``unknown`` while it is in force: whether it binds the successor is not on record).
 
 A site is ``uncovered`` when a required dimension is ``not_covered``; ``unknown`` never
 makes a site uncovered, but the reasons say what needs research.
@@ -69,7 +77,14 @@ from queries.ownership import (
     stake_columns,
 )
 
-DIMENSIONS = ("union_presence", "recognition", "cba", "gfa", "hs_agreement", "network")
+DIMENSIONS = ("union_presence", "recognition", "cba", "gfa", "hs_agreement", "network", "efa")
+#: the efa dimension's value for a site outside the EEA (European agreements do not apply there)
+NOT_APPLICABLE = "not_applicable"
+#: EU27 + Iceland, Liechtenstein, Norway (ISO 3166-1 alpha-2): where a European framework agreement applies
+EEA_COUNTRIES = frozenset({
+    "AT", "BE", "BG", "HR", "CY", "CZ", "DK", "EE", "FI", "FR", "DE", "GR", "HU", "IE", "IT", "LV", "LT", "LU",
+    "MT", "NL", "PL", "PT", "RO", "SK", "SI", "ES", "SE", "IS", "LI", "NO",
+})
 DEFAULT_REQUIRE = ("union_presence", "recognition", "cba")
 
 #: the output contract's columns, in order (more follow)
@@ -826,14 +841,75 @@ def _framework_dimension(ctx: CoverageContext, site: str, agreement_type: str, g
     return _framework_fallback(ctx, agreement_type, groups)
 
 
+def _efa_dimension(ctx: CoverageContext, site: str, sattrs: Mapping[str, Any], groups: list[str],
+                   reaches: list[dict[str, _Finding]] | None = None) -> _Finding:
+    """The efa dimension: ``not_applicable`` outside the EEA, else as gfa (``reaches`` when known)."""
+    country = sattrs.get("country")
+    if not country:
+        return _Finding(UNKNOWN, "the site's country is not recorded: whether a European agreement applies is unknown")
+    if str(country).upper() not in EEA_COUNTRIES:
+        return _Finding(NOT_APPLICABLE, f"the site is outside the EEA ({country}): European agreements do not apply")
+    if reaches is None:
+        return _framework_dimension(ctx, site, "efa", groups)
+    best = _best(r[site] for r in reaches if site in r)
+    return best if best is not None else _framework_fallback(ctx, "efa", groups)
+
+
+def _predecessors(ctx: CoverageContext, company: str) -> list[tuple[str, str, str]]:
+    """``(predecessor, how, its successor)`` of ``company`` through RENAMED_TO / MERGED_INTO edges,
+    nearest first."""
+    index = getattr(ctx, "_pred_index", None)
+    if index is None:  # one scan of the history edges per coverage run
+        index = {}
+        for _e, u, v, a in ctx.graph.edges(("RENAMED_TO", "MERGED_INTO")):
+            how = "renamed to" if a.get("kind") == "RENAMED_TO" else (
+                "taken over by" if a.get("mode") == "takeover" else "merged into")
+            index.setdefault(v, []).append((u, how))
+        ctx._pred_index = index  # type: ignore[attr-defined]
+    out: list[tuple[str, str, str]] = []
+    seen, queue = {company}, [company]
+    while queue:
+        succ = queue.pop(0)
+        for p, how in index.get(succ, ()):
+            if p not in seen:
+                seen.add(p)
+                out.append((p, how, succ))
+                queue.append(p)
+    return out
+
+
+def _predecessor_findings(ctx: CoverageContext, agreement_type: str, groups: list[str]) -> tuple[list[str], list[str], bool]:
+    """What the groups' predecessors signed of a type: (texts, agreements, any possibly in force)."""
+    texts: list[str] = []
+    found: list[str] = []
+    live = False
+    for c in dict.fromkeys(g for g in groups if g):
+        for p, how, succ in _predecessors(ctx, c):
+            for a in ctx.signed_by(agreement_type, p):
+                if a in found:
+                    continue
+                found.append(a)
+                st = ctx.status[a]
+                if st.state in ("in_force", "possibly_in_force"):
+                    live = True
+                    texts.append(f"{st.text}; it was signed by {ctx.name(p)} ({how} {ctx.name(succ)}): "
+                                 f"whether it binds the successor is not on record")
+                else:
+                    texts.append(f"{ctx.name(p)} ({how} {ctx.name(succ)}): {st.text}")
+    return texts, found, live
+
+
 def _framework_fallback(ctx: CoverageContext, agreement_type: str, groups: list[str]) -> _Finding:
-    """A GFA / H&S dimension no agreement reaches: what the group has and why it does not reach."""
+    """A GFA / H&S / EFA dimension no agreement reaches: what the group (and its predecessors)
+    has and why it does not reach."""
     word = AGREEMENT_WORDS[agreement_type]
     # the fallback depends only on the groups: built once per group and agreement type
     key = (agreement_type, tuple(groups))
     memo = ctx._fw_fallback.get(key)
     if memo is None:
         related = list(dict.fromkeys(a for c in groups for a in ctx.signed_by(agreement_type, c)))
+        before, before_ids, live = _predecessor_findings(ctx, agreement_type, groups)
+        value = UNKNOWN if live else NOT_COVERED
         if related:
             parts = []
             for a in related:
@@ -841,7 +917,11 @@ def _framework_fallback(ctx: CoverageContext, agreement_type: str, groups: list[
                 scope = ctx.graph.node(a).get("scope") or "unknown"
                 parts.append(st.text if st.state in ("expired", "not_yet") else
                              f"{ctx.name(a)} (scope {scope}) does not reach this site")
-            memo = _Finding(NOT_COVERED, f"no {word} in force covers this site: " + "; ".join(parts), related)
+            memo = _Finding(value, f"no {word} in force covers this site: " + "; ".join(parts + before),
+                            related + before_ids)
+        elif before:
+            tail = f"no {word} signed by this group is on record" if live else f"no later {word} of this group is on record"
+            memo = _Finding(value, "; ".join(before) + "; " + tail, before_ids)
         else:
             memo = _Finding(NOT_COVERED, f"no {word} of this group is on record", [])
         ctx._fw_fallback[key] = memo
@@ -1114,9 +1194,10 @@ def _coverage(
             "gfa": _framework_dimension(ctx, site, "gfa", groups),
             "hs_agreement": _framework_dimension(ctx, site, "hs", groups),
             "network": _network_dimension(ctx, unions, groups, presence),
+            "efa": _efa_dimension(ctx, site, sattrs, groups),
         }
         op_share = next((s for o, s, _ in ctx.operators.get(site, []) if o == op), None)
-        reasons = [f"{d}: {found[d].reason}" for d in DIMENSIONS if found[d].value != COVERED]
+        reasons = [f"{d}: {found[d].reason}" for d in DIMENSIONS if found[d].value not in (COVERED, NOT_APPLICABLE)]
         if membership == "possible" and op is not None:
             w = ctx.members(root).why(op) if root else None
             if w is not None:
@@ -1206,7 +1287,7 @@ class _OperatorPlace:
         covered = op in ctx.covering._memo
         supplies = op in ctx.customers._memo
         self.fw = {}
-        for t in ("gfa", "hs"):
+        for t in ("gfa", "hs", "efa"):
             parts = ctx._covering_of_type(t, op) if covered else []
             parts = parts + ctx.signed_above(t, op)
             if supplies:
@@ -1308,7 +1389,10 @@ def _all_sites_frame(ctx: CoverageContext, graph: CampaignGraph, req: tuple[str,
                 cba = _cba_dimension(ctx, site, sattrs, operators)
             # framework agreements
             fw = []
-            for t in ("gfa", "hs"):
+            for t in ("gfa", "hs", "efa"):
+                if t == "efa" and str(sattrs.get("country") or "").upper() not in EEA_COUNTRIES:
+                    fw.append(_efa_dimension(ctx, site, sattrs, p.groups, []))  # not applicable, or country unknown
+                    continue
                 site_cov = [a for a in cov if atype(a) == t] if cov is not None else ()
                 site_sup = supplier_scope(t, site) if site in customers_d else ()
                 if site_cov or site_sup:
@@ -1356,18 +1440,19 @@ def _all_sites_frame(ctx: CoverageContext, graph: CampaignGraph, req: tuple[str,
             operators = [o for o, _, _ in ops] if ops else []
             presence, recognition, unions = _union_dimensions(ctx, site, sattrs, operators)
             cba = _cba_dimension(ctx, site, sattrs, operators)
-            fw = [_framework_dimension(ctx, site, "gfa", groups), _framework_dimension(ctx, site, "hs", groups)]
+            fw = [_framework_dimension(ctx, site, "gfa", groups), _framework_dimension(ctx, site, "hs", groups),
+                  _efa_dimension(ctx, site, sattrs, groups)]
             network = _network_dimension(ctx, unions, groups, presence)
-        found = (presence, recognition, cba, fw[0], fw[1], network)
+        found = (presence, recognition, cba, fw[0], fw[1], network, fw[2])
         # one tuple per site in the order of ``columns``; transposed once at the end
         rows.append((
             site, sattrs.get("name", site), op, up_id, stake, sattrs.get("country"), sattrs.get("commodity"),
             sattrs.get("workforce"), presence.value, recognition.value, cba.value, fw[0].value, fw[1].value,
-            network.value, any(found[k].value == NOT_COVERED for k in req_idx),
-            "; ".join([f"{d}: {f.reason}" for d, f in zip(DIMENSIONS, found) if f.value != COVERED]),
+            network.value, fw[2].value, any(found[k].value == NOT_COVERED for k in req_idx),
+            "; ".join([f"{d}: {f.reason}" for d, f in zip(DIMENSIONS, found) if f.value not in (COVERED, NOT_APPLICABLE)]),
             membership, op_name, up_name, chain, share, lower, sattrs.get("lat"), sattrs.get("lon"),
             sattrs.get("status"), presence.reason, recognition.reason, cba.reason, fw[0].reason, fw[1].reason,
-            network.reason, list(dict.fromkeys([e for f in found for e in f.evidence])),
+            network.reason, fw[2].reason, list(dict.fromkeys([e for f in found for e in f.evidence])),
         ))
     if rows:
         # the per-site path's order: country ("~" when unknown), site name casefolded, site id
@@ -1402,9 +1487,10 @@ def coverage_summary(rows: pd.DataFrame, by: str = "country") -> pd.DataFrame:
     required dimension (``rows.attrs["require"]``, default union_presence, recognition, cba)
     is unknown; *covered* otherwise. Workers sum ``workforce`` where recorded;
     ``sites_no_workforce`` counts the rest. A workers figure over sites none of which has a
-    recorded workforce is unknown (``<NA>``), never 0. Only the rows given are counted: a
-    coverage frame holds the sites of the statuses it was asked for (by default the
-    workplaces that exist).
+    recorded workforce is unknown (``<NA>``), never 0. When the rows have the ``efa`` dimension,
+    ``sites_efa_covered`` / ``_not_covered`` / ``_unknown`` / ``_not_applicable`` count its
+    values (whatever ``require`` is). Only the rows given are counted: a coverage frame holds
+    the sites of the statuses it was asked for (by default the workplaces that exist).
 
     Examples
     --------
@@ -1421,6 +1507,10 @@ def coverage_summary(rows: pd.DataFrame, by: str = "country") -> pd.DataFrame:
     req = list(rows.attrs.get("require") or DEFAULT_REQUIRE)
     out_cols = [col, "sites", "sites_covered", "sites_not_covered", "sites_unknown", "workers", "workers_covered",
                 "workers_not_covered", "workers_unknown", "sites_no_workforce"]
+    efa = "efa" in rows.columns
+    efa_values = (COVERED, NOT_COVERED, UNKNOWN, NOT_APPLICABLE)
+    if efa:
+        out_cols += [f"sites_efa_{v}" for v in efa_values]
     if rows.empty:
         return pd.DataFrame(columns=out_cols)
     unc = rows["uncovered"].astype(bool)
@@ -1433,6 +1523,8 @@ def coverage_summary(rows: pd.DataFrame, by: str = "country") -> pd.DataFrame:
         "wf": wf.astype("Int64"),
         "nowf": wf.isna(),
     })
+    if efa:
+        frame["efa"] = rows["efa"]
     out = []
     for key, part in frame.groupby(col, sort=True):
         rec: dict[str, Any] = {col: key, "sites": len(part)}
@@ -1442,6 +1534,9 @@ def coverage_summary(rows: pd.DataFrame, by: str = "country") -> pd.DataFrame:
         for s in ("covered", "not_covered", "unknown"):
             rec[f"workers_{s}"] = _workers(part.loc[part["state"] == s, "wf"])
         rec["sites_no_workforce"] = int(part["nowf"].sum())
+        if efa:
+            for v in efa_values:
+                rec[f"sites_efa_{v}"] = int((part["efa"] == v).sum())
         out.append(rec)
     df = pd.DataFrame(out, columns=out_cols)
     for c in ("workers", "workers_covered", "workers_not_covered", "workers_unknown"):

@@ -15,6 +15,7 @@ import pandas as pd
 
 from exports.cli.common import as_of_option, open_snapshot, status_option
 from exports.cli.neo4j_cmds import open_graph, snapshot_or_uri
+from exports.cli.query_cmds import resolve_owner
 from graphmodel.errors import CampaignGraphError
 
 FORMATS = ("table", "csv", "json", "xlsx")
@@ -104,8 +105,8 @@ def leverage(snapshot: Path, company: str, as_of: str | None, weight: tuple[str,
     from queries.leverage import with_unscored
 
     graph = open_graph(snapshot, query="leverage", subject=company)
-    df = run(graph, company, as_of=as_of, weights=_parse_weights(weight), us=us or snapshot_us(snapshot),
-             status=status)
+    df = run(graph, resolve_owner(graph, company, kinds=("Company",)), as_of=as_of, weights=_parse_weights(weight),
+             us=us or snapshot_us(snapshot), status=status)
     engine = df.attrs.get("engine", "")
     points = len(df)
     df = with_unscored(df)

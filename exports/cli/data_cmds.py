@@ -35,19 +35,26 @@ def _print_errors(errors: list[CampaignGraphError], limit: int = 50) -> None:
 @click.option("--us", "us", multiple=True, metavar="ORG",
               help="Your own organisation (name or id; repeatable), kept in the snapshot's settings: "
                    "leverage and brief never score it as a lever against a company.")
+@click.option("--no-link", "no_link", is_flag=True,
+              help="Do not link companies named the same way by different sources (see below).")
 def load(sources: tuple[Path, ...], output: Path, fmt: str | None, strict: bool, report: Path | None,
-         us: tuple[str, ...]) -> None:
+         us: tuple[str, ...], no_link: bool) -> None:
     """Load SOURCES (table folders, workbooks, public datasets) into a snapshot folder.
 
     Bad rows are reported with file, sheet, row and column and skipped; the good rows load.
     Exit code 1 when --strict and anything is wrong.
+
+    Companies are linked into one node when they share an identifier, or their names are
+    the same up to case, punctuation and legal form and nothing contradicts it
+    ("ArcelorMittal" = "ArcelorMittal SA"); names that fit several companies are listed, not
+    linked. The report's "links" and "unlinked" say which. `resolve` does the rest.
 
     Example: campaign-graph load examples/sample -o out/sample.snapshot --us "IndustriALL Global Union"
     """
     from queries.leverage import resolve_us
 
     with progress("loading") as update:
-        graph, ctx = load_paths(sources, fmt=fmt, strict=strict, progress=update)
+        graph, ctx = load_paths(sources, fmt=fmt, strict=strict, progress=update, link=not no_link)
     ours = resolve_us(graph, us)  # before writing anything: an unknown name writes no snapshot
     manifest = save_snapshot(graph, output, settings={"us": ours} if ours else None)
     summary = ctx.summary()
@@ -70,12 +77,32 @@ def load(sources: tuple[Path, ...], output: Path, fmt: str | None, strict: bool,
         click.echo(f"  merged: {merged} row(s) restated a node or edge already loaded (one record, sources of all rows kept)")
     if ctx.warnings:
         click.echo(f"  {len(ctx.warnings)} warning(s) (kept values, unassigned parents...){'; see --report' if report is None else ''}")
+    links = ctx.links.as_dict() if ctx.links is not None else {"links": [], "unlinked": []}
+    if ctx.links is not None:
+        _print_links(links)
     if report is not None:
         import json
 
         from graphmodel.atomic import atomic_write_text
 
-        atomic_write_text(report, json.dumps({**summary, "errors": _error_rows(ctx.errors), "warnings": ctx.warnings}, indent=2, default=str))
+        atomic_write_text(report, json.dumps({**summary, "errors": _error_rows(ctx.errors), "warnings": ctx.warnings,
+                                              **links}, indent=2, default=str))
+
+
+def _print_links(links: dict, limit: int = 10) -> None:
+    made, left = links["links"], links["unlinked"]
+    click.echo(f"  linked: {len(made)} company record(s) into the company they name (same identifier or name)")
+    for x in made[:limit]:
+        click.echo(f"    {x['drop_name']} [{x['drop']}] -> {x['keep_name']} [{x['keep']}] ({x['how']})")
+    if len(made) > limit:
+        click.echo(f"    ... and {len(made) - limit} more (see --report)")
+    if left:
+        click.echo(f"  not linked: {len(left)} name(s) that fit several companies or differ in country or legal form:")
+        for u in left[:limit]:
+            cands = " / ".join(f"{c['name']} [{c['id']}]" for c in u["candidates"])
+            click.echo(f"    {u['name']} [{u['id']}] -> {cands}")
+        if len(left) > limit:
+            click.echo(f"    ... and {len(left) - limit} more (see --report; `campaign-graph resolve` decides them)")
 
 
 @click.command()

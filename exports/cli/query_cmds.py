@@ -20,28 +20,62 @@ from graphmodel.errors import CampaignGraphError
 from graphmodel.graph import CampaignGraph
 
 _OWNER_KINDS = ("Company", "Investor", "Person")
-_SHORT = {"covered": "yes", "not_covered": "NO", "unknown": "?"}
-_DIMS = ("union_presence", "recognition", "cba", "gfa", "hs_agreement", "network")
+_SHORT = {"covered": "yes", "not_covered": "NO", "unknown": "?", "not_applicable": "n/a"}
+_DIMS = ("union_presence", "recognition", "cba", "gfa", "hs_agreement", "network", "efa")
 
 
-def resolve_owner(graph: CampaignGraph, text: str) -> str:
-    """The Company (else Investor, else Person) that ``text`` names; ambiguous names list candidates."""
+def resolve_owner(graph: CampaignGraph, text: str, *, option: str | None = "--company",
+                  kinds: tuple[str, ...] = _OWNER_KINDS) -> str:
+    """The Company (else Investor, else Person) that ``text`` names; never a silent pick.
+
+    A name that fits several nodes equally well (``Rio Tinto``: Rio Tinto PLC and Rio
+    Tinto Ltd) is an error listing the candidates with the sites in each one's group and
+    the option that chooses one (``option`` followed by an id; ``None`` for an argument).
+    A company linked at load answers to its linked ids and names (one node, no choice).
+    """
     last: CampaignGraphError | None = None
     # The search ignores legal forms ("Acme SA" finds "Acme Ltd"); a name typed exactly as
-    # recorded picks that entity rather than being called ambiguous.
+    # recorded, legal form included, picks that entity rather than being called ambiguous.
+    # A bare name ("Rio Tinto") typed as some record has it does not pick that record.
+    from loaders.resolution import name_info
+
     typed = " ".join(text.split()).casefold()
-    exact = [m.id for m in graph.find(text, partial=False)
-             if m.kind in _OWNER_KINDS and " ".join(m.name.split()).casefold() == typed]
-    if len(exact) == 1:
-        return exact[0]
-    for kind in _OWNER_KINDS:
+    if name_info(text).form:
+        exact = [m.id for m in graph.find(text, partial=False)
+                 if m.kind in kinds and " ".join(m.name.split()).casefold() == typed]
+        if len(exact) == 1:
+            return exact[0]
+    for kind in kinds:
         try:
             return graph.resolve(text, kind)
         except CampaignGraphError as e:
             if "matches" not in str(e) or not str(e).startswith("no "):
-                raise  # ambiguous: the message lists the candidates
+                raise _ambiguous(graph, text, kind, option) from None
             last = e
     raise CampaignGraphError(f"no company, investor or person matches {text!r}") from last
+
+
+def _ambiguous(graph: CampaignGraph, text: str, kind: str, option: str | None) -> CampaignGraphError:
+    """One line: the candidates for ``text``, the sites in each one's group, how to choose."""
+    from queries.coverage import CoverageContext, place_sites
+
+    matches = graph.find(text, kind)
+    best = [m for m in matches if m.how == matches[0].how]
+    ctx = CoverageContext(graph, None, None)
+    counts: dict[str, int] = {}
+    try:
+        for m in best[:10]:
+            try:
+                counts[m.id] = len(place_sites(ctx, m.id, rule="control", threshold=50.0, members="all"))
+            except CampaignGraphError:
+                counts[m.id] = 0  # not a group root (a person...): no sites of its own
+    finally:
+        ctx.close()
+    shown = "; ".join(f"{m.name} [{m.id}]: {counts[m.id]} site(s) in its group" for m in best[:10])
+    more = f" and {len(best) - 10} more" if len(best) > 10 else ""
+    top = max(best[:10], key=lambda m: (counts[m.id], m.id)).id
+    how = f"choose one with {option} <id>, e.g. {option} {top}" if option else f"give one of the ids instead, e.g. {top}"
+    return CampaignGraphError(f"{text!r} fits {len(best)} {kind.lower()} nodes: {shown}{more}; {how}")
 
 
 def _emit(df: pd.DataFrame, fmt: str, output: Path | None, *, table_columns: list[str] | None = None,
@@ -105,7 +139,7 @@ def group(snapshot: Path, company: str, rule: str, threshold: float, as_of: str 
     from queries.ownership import group as group_query
 
     graph = open_graph(snapshot, query="group", subject=company)
-    root = resolve_owner(graph, company)
+    root = resolve_owner(graph, company, option=None)
     df = group_query(graph, root, rule=rule, threshold=threshold, as_of=as_of, members=members)
     view = df
     if fmt == "table":  # one stake cell: "48 %", "≥ 12 %" (lower bound) or "unknown"
@@ -131,7 +165,7 @@ def parent(snapshot: Path, entity: str, as_of: str | None, fmt: str) -> None:
     from queries.ownership import ultimate_parent
 
     graph = open_graph(snapshot, query="parent", subject=entity)
-    node = resolve_owner(graph, entity)
+    node = resolve_owner(graph, entity, option=None)
     up = ultimate_parent(graph, node, as_of=as_of)
     if fmt == "json":
         echo_json({"entity": node, "ultimate_parent": up.id, "chain": up.chain, "explanation": up.explanation})
@@ -158,10 +192,12 @@ def parent(snapshot: Path, entity: str, as_of: str | None, fmt: str) -> None:
 @status_option
 def coverage(snapshot: Path, company: str | None, as_of: str | None, rule: str, threshold: float, require: str,
              members: str, fmt: str, output: Path | None, summary: str | None, status: frozenset[str]) -> None:
-    """Coverage gaps per site: union presence, recognition, CBA, GFA, H&S agreement, union network.
+    """Coverage gaps per site: union presence, recognition, CBA, GFA, H&S agreement, union network,
+    European framework agreement (efa).
 
     In the table, yes = covered, NO = not covered (the data says so), ? = unknown (not
-    recorded: needs research). A site is uncovered when a --require dimension is NO.
+    recorded: needs research), n/a = not applicable (efa outside the EEA). A site is
+    uncovered when a --require dimension is NO.
 
     Example: campaign-graph coverage snap --company ArcelorMittal --as-of 2024-06-30
     """
@@ -185,7 +221,7 @@ def coverage(snapshot: Path, company: str | None, as_of: str | None, rule: str, 
         view = view.rename(columns={"union_presence": "union", "recognition": "recog", "hs_agreement": "h&s",
                                     "network": "netw", "workforce": "workers"})
         cols = ["site", "operator", "country", "commodity", "status", "workers", "union", "recog", "cba", "gfa", "h&s",
-                "netw", "uncovered", "reasons"]
+                "netw", "efa", "uncovered", "reasons"]
         if root and (df["membership"] == "possible").any():
             cols.insert(2, "membership")
         _emit(view, fmt, None, table_columns=cols,
@@ -256,7 +292,7 @@ def calendar(snapshot: Path, company: str, as_of: str | None, horizon_days: int,
     from queries.calendar import bargaining_calendar
 
     graph = open_graph(snapshot, query="calendar", subject=company)
-    root = resolve_owner(graph, company)
+    root = resolve_owner(graph, company, option=None)
     df = bargaining_calendar(graph, root, as_of=as_of, horizon_days=horizon_days, window_days=window_days,
                              rule=rule, threshold=threshold, status=status)
     _emit(df, fmt, output, title=f"Bargaining calendar of {graph.name_of(root)} group from {df.attrs['as_of']}",

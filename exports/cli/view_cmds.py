@@ -10,6 +10,7 @@ from pathlib import Path
 import click
 
 from exports.cli.common import as_of_option, open_snapshot, status_option
+from exports.cli.query_cmds import resolve_owner
 from graphmodel.errors import CampaignGraphError
 
 snapshot_arg = click.argument("snapshot", type=click.Path(path_type=Path))
@@ -61,6 +62,8 @@ def map_cmd(snapshot: Path, company: str | None, around: str | None, hops: int, 
 
     _check_suffix(output, (".html", ".htm"))
     graph = open_snapshot(str(snapshot))
+    if company is not None:
+        company = resolve_owner(graph, company, kinds=("Company",))
     view = write_map(graph, output, redact_output=redact, company=company, around=around, hops=hops, query=query,
                      as_of=as_of, max_nodes=max_nodes, coverage_status=coverage_status, status=status)
     click.echo(f"wrote {output}: {len(view.nodes)} nodes, {len(view.edges)} links")
@@ -84,6 +87,7 @@ def geo_cmd(snapshot: Path, company: str, as_of: str | None, status: frozenset[s
 
     _check_suffix(output, (".html", ".htm", ".png"))
     graph = open_snapshot(str(snapshot))
+    company = resolve_owner(graph, company, kinds=("Company",))
     points = write_geo(graph, company, output, as_of=as_of, redact_output=redact, status=status)
     drawn = sum(1 for p in points if p.placed)
     click.echo(f"wrote {output}: {drawn} of {len(points)} sites drawn")
@@ -116,6 +120,7 @@ def brief_cmd(snapshot: Path, company: str, as_of: str | None, status: frozenset
     _check_suffix(output, (".html", ".htm", ".md"))
     graph = open_snapshot(str(snapshot))
     created = str(read_manifest(snapshot).get("created") or "")[:10] or None
+    company = resolve_owner(graph, company, kinds=("Company",))
     from exports.cli.analysis_cmds import snapshot_us
 
     b = write_brief(graph, company, output, as_of=as_of, data_date=created, redact_output=redact, status=status,

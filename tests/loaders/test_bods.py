@@ -152,7 +152,7 @@ def test_fictional_fixture_every_field_and_row_errors():
 
 
 def test_every_shared_bods_file_loads_without_error():
-    g, ctx = load_paths([SHARED])
+    g, ctx = load_paths([SHARED], link=False)  # every statement as published (linking: tests/loaders/test_linking.py)
     assert not ctx.errors
     assert g.counts_by_kind()["nodes"] == {"Company": 33, "Person": 20}
     assert ctx.stats["bods_indirect_skipped"] == 6

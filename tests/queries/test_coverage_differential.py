@@ -62,9 +62,33 @@ def as_reference(new: pd.DataFrame, old: pd.DataFrame) -> pd.DataFrame:
     return df
 
 
+def _without_efa(new: pd.DataFrame, old: pd.DataFrame) -> pd.DataFrame:
+    """``new`` without the efa dimension (added after the reference was frozen), checked on the way.
+
+    The efa columns are dropped; its reason is the last part of ``reasons`` unless covered or
+    not applicable; its evidence comes after the other dimensions' (efa agreements and edges).
+    """
+    if "efa" not in new.columns or "efa" in old.columns:
+        return new
+    assert new["efa"].isin(["covered", "not_covered", "unknown", "not_applicable"]).all()
+    out = new.drop(columns=["efa", "efa_reason"])
+    reasons = []
+    for r, e, v, why in zip(new["reasons"], old["reasons"], new["efa"], new["efa_reason"]):
+        part = "" if v in ("covered", "not_applicable") else f"efa: {why}"
+        expect = "; ".join(x for x in (e, part) if x)
+        assert r == expect, (r, expect)
+        reasons.append(e)
+    for ev, ev_old in zip(new["evidence"], old["evidence"]):
+        assert ev[:len(ev_old)] == ev_old, (ev, ev_old)
+    out["reasons"] = pd.Series(reasons, index=new.index, dtype=new["reasons"].dtype)
+    out["evidence"] = pd.Series([ev[:len(o)] for ev, o in zip(new["evidence"], old["evidence"])], index=new.index,
+                                dtype=new["evidence"].dtype)
+    return out
+
+
 def assert_same_frame(new: pd.DataFrame, old: pd.DataFrame) -> None:
     """Equal columns, dtypes, index, values (lists compared as lists) and attrs."""
-    new = as_reference(new, old)
+    new = _without_efa(as_reference(new, old), old)
     assert list(new.columns) == list(old.columns)
     assert list(new.dtypes) == list(old.dtypes), [(c, a, b) for c, a, b in zip(new.columns, new.dtypes, old.dtypes) if a != b]
     pd.testing.assert_frame_equal(new, old, check_exact=True)

@@ -216,12 +216,13 @@ def test_coverage_values_and_uncovered_are_consistent(g):
         rows = coverage(g, company, as_of=AS_OF)
         assert set(rows["site_id"]) <= set(every["site_id"])
         for r in rows.to_dict("records") + every.to_dict("records"):
-            assert all(r[d] in ("covered", "not_covered", "unknown") for d in DIMENSIONS)
+            assert all(r[d] in ("covered", "not_covered", "unknown") for d in DIMENSIONS if d != "efa")
+            assert r["efa"] in ("covered", "not_covered", "unknown", "not_applicable")
             assert r["uncovered"] == any(r[d] == "not_covered" for d in DEFAULT_REQUIRE)
             if r["union_presence"] == "not_covered":
                 assert r["recognition"] == "not_covered"
             for d in DIMENSIONS:
-                assert (r[d] == "covered") == (f"{d}:" not in r["reasons"])
+                assert (r[d] in ("covered", "not_applicable")) == (f"{d}:" not in r["reasons"])
         s = coverage_summary(rows, by="country")
         assert s["sites"].sum() == len(rows)
         assert (s["sites_covered"] + s["sites_not_covered"] + s["sites_unknown"] == s["sites"]).all()
