@@ -37,7 +37,7 @@ def _data_files(folder: Path) -> list[str]:
 
 
 def test_every_listed_file_matches_its_hash() -> None:
-    assert len(_sums(DATA)) == 32  # 5 GEM, 3 GLEIF, 19 BODS, 2 agreements, 3 licence files
+    assert len(_sums(DATA)) == 33  # 5 GEM, 3 GLEIF, 19 BODS, 2 agreements, company history, 3 licence files
     assert _mismatches(DATA) == []
 
 

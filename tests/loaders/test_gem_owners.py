@@ -200,7 +200,7 @@ def test_m5584_joint_venture_operates_and_its_members_own_it(full):
     assert "share" not in g.edge(f"OPERATES:{jv}->M5584")[2]
     assert edges_touching(g, jv) == [
         (f"OPERATES:{jv}->M5584", {}),
-        (f"OWNS:gem-glencore->{jv}", {"derived": "gem_parent"}),  # the row's parent, share unknown
+        (f"OWNS:gem-glencore-plc->{jv}", {"derived": "gem_parent"}),  # the row's parent ("Glencore", linked at load to Glencore PLC), share unknown
         (f"OWNS:gem-jfe-minerals-pty-ltd->{jv}", {"share": 3.0}),
         (f"OWNS:gem-marubeni-coal-pty-ltd->{jv}", {"share": 17.0}),
         (f"OWNS:gem-ocal-macquarie-pty-ltd->{jv}", {"share": 10.0}),
@@ -217,7 +217,7 @@ def test_m5584_members_are_not_in_glencores_group(full):
     from queries.ownership import group
 
     g, _ = full
-    df = group(g, "gem-glencore").set_index("id")
+    df = group(g, "gem-glencore-plc").set_index("id")  # "Glencore" of the coal file, linked at load
     assert "gem-jfe-minerals-pty-ltd" not in df.index and "gem-marubeni-coal-pty-ltd" not in df.index
     # the joint venture is never a controlled member: Glencore's stake in it is unknown
     assert "gem-macquerie-coal-joint-venture" not in df.index or (
@@ -259,9 +259,11 @@ def test_inferred_share_goes_when_a_row_states_one(full):
     wambo = "gem-wambo-coal-pty-ltd"
     # coal row 140: parent "Peabody Energy Corp [75.0%]; Sumiseki Holdings Inc"
     assert g.edge(f"OWNS:gem-peabody-energy-corp->{wambo}")[2]["share"] == 75.0
-    # coal row 5244: sole parent "Peabody Energy" without a stake: no inferred 100% beside the 75%
-    e = g.edge(f"OWNS:gem-peabody-energy->{wambo}")[2]
-    assert "share" not in e and "share_inferred" not in e
+    # coal row 5244: sole parent "Peabody Energy" without a stake; linked at load to "Peabody Energy
+    # Corp" (same name up to the legal form), its assertion joins the 75 % edge: no inferred 100 %
+    assert not g.has_node("gem-peabody-energy")
+    e = g.edge(f"OWNS:gem-peabody-energy-corp->{wambo}")[2]
+    assert e["share"] == 75.0 and "share_inferred" not in e
     assert not any("share_inferred" in x[3] for x in g.in_edges(wambo, "OWNS"))
     assert ctx.stats["gem_inferred_shares_withdrawn"] > 0
 
