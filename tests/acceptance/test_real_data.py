@@ -112,8 +112,12 @@ def reason(row: pd.Series, dim: str) -> str:
 
 
 def company_named(graph: CampaignGraph, name: str) -> str:
-    """The one Company node named exactly ``name`` (the coal file has no GEM ids to go by)."""
+    """The one Company node named exactly ``name`` (the coal file has no GEM ids to go by), or, where a
+    link at load kept another name, the one that lists ``name`` among its other names."""
     found = [n for n, a in graph.nodes("Company") if a.get("name") == name]
+    if not found:
+        found = [n for n, a in graph.nodes("Company")
+                 if any(isinstance(v, list) and name in v for v in a.values())]
     assert len(found) == 1, f"{name!r}: {found}"
     return found[0]
 
