@@ -596,10 +596,21 @@ def test_jv_partners_of_west_wallsend_are_not_glencore_members(graph: CampaignGr
     assert not [n for n in names if n.startswith(("JFE Minerals", "Marubeni Coal", "Oceanic Coal", "OCAL"))]
 
 
-def test_west_wallsend_is_operated_by_its_joint_venture(frames: dict) -> None:
-    row = row_of(frames["Glencore", STATUS_ALL], "M5584")
-    assert str(row["operator"]).startswith("Macquerie Coal Joint Venture")
-    assert "[" not in str(row["operator"])
+def test_west_wallsend_is_operated_by_its_joint_venture(graph: CampaignGraph, roots: dict) -> None:
+    # coal r5242: owner "Macquerie Coal Joint Venture [Oceanic Coal Australia Limited [70%]; Marubeni Coal Pty
+    # Ltd [17%]; OCAL Macquarie Pty Ltd [10%]; JFE Minerals Pty Ltd [3%]]", parent "Glencore": the joint
+    # venture operates the mine, its members own it with their shares, Glencore owns it with share unknown
+    ops = [u for _e, u, _v, _a in graph.in_edges("M5584", "OPERATES")]
+    assert [graph.name_of(u) for u in ops] == ["Macquerie Coal Joint Venture"]
+    holders = {graph.name_of(u): a.get("share") for _e, u, _v, a in graph.in_edges(ops[0], "OWNS")}
+    glencore = graph.name_of(roots["Glencore"])
+    assert holders.keys() == {"Oceanic Coal Australia Limited", "Marubeni Coal Pty Ltd", "OCAL Macquarie Pty Ltd",
+                              "JFE Minerals Pty Ltd", glencore}
+    assert {k: v for k, v in holders.items() if k != glencore} == {
+        "Oceanic Coal Australia Limited": 70.0, "Marubeni Coal Pty Ltd": 17.0, "OCAL Macquarie Pty Ltd": 10.0,
+        "JFE Minerals Pty Ltd": 3.0,
+    }
+    assert is_null(holders[glencore])  # unknown, never 0 or 100
 
 
 def test_united_wambo_operator_is_a_possible_member_in_the_group_rows(graph: CampaignGraph, roots: dict) -> None:
