@@ -381,6 +381,8 @@ SITES = [
     ("ArcelorMittal", "P100000120035", "controlled", 97.1, "operating"),
     # plants r503 gives no shares for AM/NS India; ore r394/r395 state ArcelorMittal SA [60.0%]
     ("ArcelorMittal", "P100000120513", "controlled", 60.0, "operating"),
+    # plants r872 gives no share for ArcelorMittal Kryvyi Rih PJSC; ore r851 states ArcelorMittal SA [95.1%]
+    ("ArcelorMittal", "P100000120906", "controlled", 95.1, "operating"),
     # ore r704: ArcelorMittal SA [50.0%]; Ternium SA [50.0%] -> a 50/50 joint venture
     ("ArcelorMittal", "P100000128742", "joint", 50.0, "operating"),
     # ore r109: ArcelorMittal SA [51.0%] of Arcelormittal Prijedor doo
@@ -429,6 +431,8 @@ SITES = [
     ("Rio Tinto", "P100000128040", "controlled", 100.0, "operating"),
     # ore r71: Rio Tinto Ltd [50.0%] with Wright Prospecting [50.0%] as owners of a proposed mine
     ("Rio Tinto", "P100000128125", "controlled", 100.0, "proposed"),
+    # plants r62: Rio Tinto PLC, the sole parent of Rio Tinto Iron and Titanium Canada Inc -> 100 %
+    ("Rio Tinto PLC", "P100000120064", "controlled", 100.0, "operating"),
 ]
 
 EXISTING = {"operating", "operating-pre-retirement", "idle", "mothballed", "construction"}
