@@ -513,10 +513,13 @@ class OwnershipIndex:
                 joint = False
                 if not decided and optimistic:
                     outsiders = [t for t in self.inn.get(v, ()) if t.holder not in inside]
-                    outside = sum(t.low for t in outsiders)
                     high = grp_high[v]
                     if any(t.gem_parent for t in contrib[v]):
                         high = _without_gem_duplicates(inside, contrib[v], high=True)
+                        # GEM's ultimate parent may hold through the direct holders on record
+                        # (a joint venture's members): only other ultimate-parent claims cap it
+                        outsiders = [t for t in outsiders if t.gem_parent]
+                    outside = sum(t.low for t in outsiders)
                     reach = min(high, 100.0 - outside)
                     decided = reach > 50.0 + _EPS
                     # an unpublished share that can reach exactly 50 % may give joint control
