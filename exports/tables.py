@@ -27,21 +27,20 @@ from typing import Any
 import pandas as pd
 
 from graphmodel.atomic import atomic_write
+from graphmodel.cells import cell
 from graphmodel.errors import CampaignGraphError
 
 FORMATS = ("csv", "json", "xlsx")
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def neutralise(value: Any) -> Any:
-    """Prefix ``'`` to text that a spreadsheet would read as a formula; anything else as is.
+    """A value as a spreadsheet cell may hold it (:func:`graphmodel.cells.cell`): text that a
+    spreadsheet would read as a formula is quoted, control characters removed first.
 
     >>> neutralise("=HYPERLINK(\\"x\\")"), neutralise("-5"), neutralise(-5), neutralise("Site A")
     ('\\'=HYPERLINK("x")', "'-5", -5, 'Site A')
     """
-    if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
-        return "'" + value
-    return value
+    return cell(value)
 
 
 def _is_na(value: Any) -> bool:

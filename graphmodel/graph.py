@@ -904,9 +904,38 @@ class CampaignGraph:
         return out
 
     @staticmethod
+    def _stated_beats_inferred(existing: dict[str, Any], new: Mapping[str, Any]) -> Mapping[str, Any]:
+        """A stated value wins over an inferred one (``P`` beside a ``P_inferred`` reason), whoever came first.
+
+        Stated over inferred: ``existing`` drops its inferred value and marker, so ``new``'s value
+        is taken (and pinned to its sources). Inferred over stated: ``new``'s value and marker
+        are left out. Returns the record to merge.
+        """
+        out: dict[str, Any] | None = None
+        for p in [k for k in new if not k.endswith("_inferred")]:
+            marker = f"{p}_inferred"
+            if p not in existing or existing[p] is None:
+                continue
+            old_inferred, new_inferred = existing.get(marker) is not None, new.get(marker) is not None
+            if old_inferred and not new_inferred:
+                del existing[p]
+                del existing[marker]
+                pins = [e for e in existing.get(provenance.VALUE_SOURCES) or () if not str(e).startswith(f"{p}=")]
+                if pins:
+                    existing[provenance.VALUE_SOURCES] = pins
+                else:
+                    existing.pop(provenance.VALUE_SOURCES, None)
+            elif new_inferred and not old_inferred:
+                out = dict(new) if out is None else out
+                out.pop(p, None)
+                out.pop(marker, None)
+        return new if out is None else out
+
+    @staticmethod
     def _merge_into(existing: dict[str, Any], new: Mapping[str, Any], merge: str, what: str) -> None:
         if merge not in MERGE_POLICIES:
             raise ValueError(f"merge must be one of {MERGE_POLICIES}")
+        new = CampaignGraph._stated_beats_inferred(existing, new)
         if merge == "error":  # check everything first: a refused merge changes nothing
             for p, val in new.items():
                 old = existing.get(p)

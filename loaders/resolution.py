@@ -46,6 +46,7 @@ import fingerprints
 from rapidfuzz import fuzz, process
 
 from graphmodel.atomic import atomic_write_text
+from graphmodel.cells import cell
 from graphmodel.errors import CampaignGraphError
 from graphmodel.graph import CampaignGraph
 from graphmodel.names import name_key
@@ -284,9 +285,7 @@ class ResolutionReport:
 
 
 def _neutralise(value: Any) -> Any:
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
+    return cell(value)  # the one cell sanitiser (graphmodel.cells)
 
 
 def read_decisions(path: str | Path) -> list[Decision]:

@@ -20,6 +20,7 @@ from operator import methodcaller
 from pathlib import Path
 
 from graphmodel import schema
+from graphmodel.cells import FORMULA_TRIGGERS
 from graphmodel.records import EdgeRecord, NodeRecord, Source
 from graphmodel.values import is_answer, is_missing, parse_bool, parse_date
 from loaders.context import LoadContext, Location
@@ -65,8 +66,6 @@ def _tables(path: Path, ctx: LoadContext | None = None) -> dict[str, Table | Non
     raise CampaignGraphError("expected a folder with nodes.csv/edges.csv/sources.csv or an .xlsx", file=str(path))
 
 
-#: characters that make a spreadsheet read a cell as a formula; exports prefix such cells with "'"
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n")
 
 
 def unquote_cell(text: str) -> str:

@@ -14,6 +14,8 @@ from typing import Any
 
 import click
 
+from exports.cli.terminal import TerminalText, escape_controls
+
 from graphmodel.errors import CampaignGraphError
 
 #: command name -> "module:attribute" (a click command). Add a line to add a command.
@@ -84,7 +86,8 @@ class LazyGroup(click.Group):
 
 
 def one_line(text: str) -> str:
-    return " ".join(text.split())
+    """An error message as one line a terminal shows as text (control characters escaped)."""
+    return escape_controls(" ".join(text.split()))
 
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -99,7 +102,14 @@ def cli() -> None:
 
 
 def main() -> None:
-    """Console-script entry point."""
+    """Console-script entry point.
+
+    On a terminal, everything printed goes through one printer that shows control characters
+    escaped (a name holding ``ESC ]0;...BEL`` or ``ESC [2J`` must not retitle the window or
+    clear the screen). Piped or redirected output stays byte for byte.
+    """
+    if sys.stdout.isatty():
+        sys.stdout = TerminalText(sys.stdout)
     cli(prog_name="campaign-graph")
 
 

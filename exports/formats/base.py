@@ -30,6 +30,7 @@ from typing import Any
 from graphmodel import schema
 from graphmodel.errors import CampaignGraphError
 from graphmodel.graph import CampaignGraph
+from graphmodel.cells import cell_text
 from graphmodel.records import SOURCE_FIELDS
 
 #: format name -> module with ``write(graph, path) -> list[Path]``
@@ -49,8 +50,6 @@ FOLDER_FORMATS = ("csv", "parquet")
 NODE_LEAD = ("id", "kind", "name", "sources")
 EDGE_LEAD = ("id", "source", "target", "kind", "sources")
 
-#: a cell starting with one of these is run as a formula by spreadsheet programs
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n")
 
 LIST_JOIN = "; "
 
@@ -61,17 +60,12 @@ TOOL = "campaign-graph"
 
 
 def neutralise(text: str) -> str:
-    """Prefix ``'`` to text a spreadsheet would run as a formula.
-
-    A text that already starts with quotes followed by a trigger gets one more quote, so
-    the loader's single-quote removal gives back exactly the original.
+    """Text safe for a spreadsheet cell (:func:`graphmodel.cells.cell_text`).
 
     >>> neutralise("=HYPERLINK(1)"), neutralise("-5 %"), neutralise("Acme"), neutralise("'=x")
     ("'=HYPERLINK(1)", "'-5 %", 'Acme', "''=x")
     """
-    if text.lstrip("'").startswith(FORMULA_TRIGGERS):
-        return "'" + text
-    return text
+    return cell_text(text)
 
 
 def prop_of(kind: str, name: str, *, edge: bool) -> schema.Prop | None:
