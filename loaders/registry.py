@@ -50,6 +50,43 @@ def guess_format(path: str | Path) -> str:
     raise CampaignGraphError(f"cannot tell the format of this file; give --format ({', '.join(FORMATS)})", file=str(p))
 
 
+def expand(paths: Iterable[str | Path], fmt: str | None = None) -> tuple[list[Path], list[Path]]:
+    """The files to load for ``paths``, and the files left aside as not data.
+
+    A folder that is itself a format (a table folder) stays one path; any other folder stands
+    for the files in it (and its subfolders, in name order) that a loader recognises, so
+    ``load data/`` or ``load data/agreements`` does what it says. Files no loader recognises
+    inside such a folder (README, notes, checksums, licences) are left aside and listed.
+    """
+    out: list[Path] = []
+    aside: list[Path] = []
+    for path in paths:
+        p = Path(path)
+        if fmt is not None or not p.is_dir():
+            out.append(p)
+            continue
+        try:
+            guess_format(p)
+        except CampaignGraphError:
+            for f in sorted(q for q in p.rglob("*") if q.is_file()):
+                if any(part.startswith(".") for part in f.relative_to(p).parts):
+                    continue
+                try:
+                    guess_format(f)
+                except CampaignGraphError:
+                    aside.append(f)
+                else:
+                    out.append(f)
+            if not any(q.is_relative_to(p) for q in out):
+                raise CampaignGraphError(
+                    f"no file in this folder is in a format the tool reads; give --format ({', '.join(FORMATS)})",
+                    file=str(p),
+                ) from None
+        else:
+            out.append(p)
+    return out, aside
+
+
 def load_paths(
     paths: Iterable[str | Path],
     *,
@@ -74,7 +111,7 @@ def load_paths(
     --------
     >>> g, ctx = load_paths(["examples/sample"])  # doctest: +SKIP
     """
-    paths = list(paths)
+    paths, aside = expand(paths, fmt)
     if fast and len(paths) == 1 and graph is None and merge == "error" and not strict:
         p = Path(paths[0])
         if (fmt or guess_format(p)) == "tables" and p.is_dir():
@@ -88,6 +125,8 @@ def load_paths(
                     _link(*done)
                 return done
     ctx = LoadContext(strict=strict)
+    for f in aside:
+        ctx.warnings.append(f"{f}: not a data file this tool reads; left aside")
     for path in paths:
         p = Path(path)
         f = fmt or guess_format(p)
