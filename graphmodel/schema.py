@@ -35,6 +35,8 @@ class Prop:
     doc: str = ""
     #: a count of people: redacted exports drop values under 5, which could identify them
     people_count: bool = False
+    #: for floats: the smallest and largest value allowed (inclusive), e.g. a latitude's -90..90
+    bounds: tuple[float, float] | None = None
 
 
 @dataclass(frozen=True)
@@ -189,8 +191,8 @@ NODE_KINDS: Mapping[str, NodeKind] = MappingProxyType(
                 commodity=S,
                 country=S,
                 subnational=S,
-                lat=F,
-                lon=F,
+                lat=Prop("float", bounds=(-90.0, 90.0), doc="latitude, WGS 84 degrees"),
+                lon=Prop("float", bounds=(-180.0, 180.0), doc="longitude, WGS 84 degrees"),
                 coordinate_accuracy=S,
                 status=Prop("enum", values=SITE_STATUS, doc="see EXISTING_STATUSES for which count by default"),
                 start_year=I,

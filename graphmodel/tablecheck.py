@@ -8,7 +8,8 @@ Python pass), what :meth:`CampaignGraph.add_node` / ``add_edge`` would have refu
 - column types against the schema's property types (``workforce`` stored as text is refused);
 - node and edge kinds within the schema, each property only on kinds that have it;
 - enum values within their vocabularies, dates as ``YYYY-MM-DD``;
-- ranges: percentages 0..100, latitude -90..90, longitude -180..180, no NaN or infinity;
+- ranges: percentages 0..100, the schema's ``bounds`` (latitude, longitude), counts of people
+  not negative, no NaN or infinity;
 - ids without control characters, edge ends that are nodes of the allowed kinds,
   source ids that the sources table holds.
 
@@ -27,8 +28,6 @@ from graphmodel.errors import CampaignGraphError
 if TYPE_CHECKING:  # pragma: no cover
     import pyarrow as pa
 
-#: ranges of float properties (inclusive), besides every ``percent`` (0..100)
-RANGES: Mapping[str, tuple[float, float]] = {"lat": (-90.0, 90.0), "lon": (-180.0, 180.0)}
 DATE = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
 
 
@@ -215,34 +214,38 @@ def _check_props(
         used = np.flatnonzero(np.bincount(kind_codes if valid_np is None else kind_codes[valid_np]))
         # the same property name may have another type on another kind (Company status is free
         # text, a Site's an enum): checked per kind
-        by_type: dict[tuple[str, tuple[str, ...]], list[int]] = {}
+        by_type: dict[schema.Prop, list[int]] = {}
         for code in used.tolist():
             prop = kind_props[kind_names[code]].get(name)
             if prop is None:
                 raise fail(what, name, f"{kind_names[code]} has no property {name} in this tool's schema")
             if not _type_ok(col.type, prop.type):
                 raise fail(what, name, f"column type {col.type} does not fit {kind_names[code]}.{name} ({prop.type})")
-            by_type.setdefault((prop.type, prop.values), []).append(code)
-        for (ptype, values), codes in by_type.items():
+            by_type.setdefault(prop, []).append(code)
+        for prop, codes in by_type.items():
             part = col
             if len(by_type) > 1:
                 part = col.filter(pa.array(np.isin(kind_codes, codes)))
-            _check_values(part, ptype, values, name, what, source_ids, fail)
+            _check_values(part, prop, name, what, source_ids, fail)
 
 
-def _check_values(col: Any, ptype: str, values: tuple[str, ...], name: str, what: str, source_ids: Any,
+def _check_values(col: Any, prop: schema.Prop, name: str, what: str, source_ids: Any,
                   fail: Callable[..., CampaignGraphError]) -> None:
     import pyarrow.compute as pc
 
+    ptype, values = prop.type, prop.values
     col = col.drop_null() if col.null_count else col
     if not len(col):
         return
     if ptype in ("float", "percent"):
         if not pc.all(pc.is_finite(col)).as_py():
             raise fail(what, name, f"{name} holds NaN or infinity, not a number")
-        lo, hi = (0.0, 100.0) if ptype == "percent" else RANGES.get(name, (None, None))
+        lo, hi = (0.0, 100.0) if ptype == "percent" else (prop.bounds or (None, None))
         if lo is not None and (pc.min(col).as_py() < lo or pc.max(col).as_py() > hi):
             raise fail(what, name, f"{name} is outside {lo:g}..{hi:g}")
+    elif ptype == "int" and prop.people_count:
+        if pc.min(col).as_py() < 0:
+            raise fail(what, name, f"{name} is a count of people below 0")
     elif ptype == "enum":
         ok = pc.is_in(_plain(col), value_set=_text_array(values))
         if not pc.all(ok).as_py():

@@ -48,7 +48,6 @@ from graphmodel.errors import CampaignGraphError
 from graphmodel.gcpause import paused_gc
 from graphmodel.graph import CampaignGraph
 from graphmodel.records import SOURCE_FIELDS, Source, edge_id
-from graphmodel.tablecheck import RANGES
 from graphmodel.values import coerce
 
 #: label of the nodes holding Source records
@@ -1318,10 +1317,6 @@ def typed_props(allowed: Mapping[str, schema.Prop], props: Mapping[str, Any], wh
         ok = _PY_TYPES[prop.type]
         if isinstance(v, float) and not math.isfinite(v):
             raise CampaignGraphError(f"{where}: {p}: not a finite number", column=p)
-        if prop.type == "float" and p in RANGES and isinstance(v, (int, float)) and not isinstance(v, bool):
-            lo, hi = RANGES[p]
-            if not lo <= v <= hi:
-                raise CampaignGraphError(f"{where}: {p}: outside {lo:g}..{hi:g}", column=p)
         if isinstance(v, ok) and not (prop.type in ("int", "float", "percent") and isinstance(v, bool)):
             if prop.type == "list":
                 v = [str(x) for x in v]
