@@ -20,7 +20,7 @@ from operator import methodcaller
 from pathlib import Path
 
 from graphmodel import schema
-from graphmodel.cells import FORMULA_TRIGGERS
+from graphmodel.cells import formula_like
 from graphmodel.records import EdgeRecord, NodeRecord, Source
 from graphmodel.values import is_answer, is_missing, parse_bool, parse_date
 from loaders.context import LoadContext, Location
@@ -77,7 +77,7 @@ def unquote_cell(text: str) -> str:
     >>> unquote_cell("'=1+1"), unquote_cell("''=x"), unquote_cell("'abc")
     ('=1+1', "'=x", "'abc")
     """
-    if text.startswith("'") and text[1:].lstrip("'").startswith(FORMULA_TRIGGERS):
+    if text.startswith("'") and formula_like(text[1:]):
         return text[1:]
     return text
 
