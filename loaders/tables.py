@@ -212,12 +212,13 @@ def _split_props(
 @lru_cache(maxsize=None)
 def _sensitive(kind: str, column: str) -> bool:
     """True when a ``column`` cell of a ``kind`` row may be sensitive: the kind is, or the
-    column is a sensitive property of any kind (``email`` on a Company row is still an email)."""
+    column is a sensitive property of another kind (``email`` on a Company row is still an
+    email; a sensitive kind's own properties, such as a Person's country, count for it alone)."""
     k = schema.NODE_KINDS.get(kind) or schema.EDGE_KINDS.get(kind)
     if k is not None and k.sensitive:
         return True
-    tables = [schema.COMMON_NODE_PROPS, schema.COMMON_EDGE_PROPS]
-    tables += [x.props for x in schema.NODE_KINDS.values()] + [x.props for x in schema.EDGE_KINDS.values()]
+    kinds = [*schema.NODE_KINDS.values(), *schema.EDGE_KINDS.values()]
+    tables = [schema.COMMON_NODE_PROPS, schema.COMMON_EDGE_PROPS, *(x.props for x in kinds if not x.sensitive)]
     return any(column in t and t[column].sensitive for t in tables)
 
 
