@@ -11,7 +11,9 @@ A folder holding the three CSV files, or one .xlsx with sheets ``nodes``, ``edge
   ``confidential``).
 
 Property names are exactly the schema's (see the README's schema table). Every bad row is
-reported at file/sheet/row/column and skipped; good rows load.
+reported at file/sheet/row/column and skipped; good rows load. A cell for a property the row's
+kind lacks, or an enum text outside the vocabulary, is a warning and the row loads
+(:func:`set_aside`, :func:`settle_enums`; docs/formats.md "Generic tables").
 """
 
 from __future__ import annotations
