@@ -234,3 +234,19 @@ def test_a_table_person_with_a_bad_birth_date_is_named_never_echoed(tmp_path: Pa
         res = runner.invoke(cli, args)
         assert canary not in res.output, args
     assert canary not in (tmp_path / "r.json").read_text()
+
+
+def test_both_load_paths_agree_on_set_aside_cells_other_and_a_given_raw_text(tmp_path: Path) -> None:
+    # row 2 and its restatement on row 4 (the fast path sends row 4 through the row path): both set
+    # aside the Event's country, in file order; edges: a given role_raw wins over the cell text
+    nodes = ("id,kind,name,country,sources\nev,Event,Strike,DE,s1\nu1,Union,U1,,s1\nev,Event,Strike,FR,s2\n"
+             "a1,Agreement,A1,ZA,s1\nu2,Union,U2,,s1\n")
+    edges = ("source,target,kind,role,role_raw,sources\n"
+             "u1,a1,PARTY_TO,Observer,,s1\n"  # a synonym of witness
+             "u2,a1,PARTY_TO,co-signer,as stated: co-signer,s1\n")  # other; the given raw text is kept
+    g, ctx = same(folder(tmp_path / "d", nodes, edges))
+    assert [(a["row"], a["value"]) for a in ctx.set_aside] == [(2, "DE"), (4, "FR")]
+    assert g.node("ev")["sources"] == ["s1", "s2"] and "country" not in g.node("ev")
+    roles = {u: (a["role"], a.get("role_raw")) for u, _, a in g.nx.edges(data=True)}
+    assert roles == {"u1": ("witness", None), "u2": ("other", "as stated: co-signer")}
+    assert ctx.errors == [] and len(ctx.warnings) == 3
