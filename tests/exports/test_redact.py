@@ -133,6 +133,7 @@ def test_redact_confidential_sources_and_files() -> None:
         "sources": 1,
         "confidential_source_references": 3,  # acme-sub, site-b, REPRESENTS u1->site-b (the Person goes whole)
         "source_files": 1,
+        "pseudonyms": 0,  # no source named after its file, no id holding the person's id or name
     }
 
 
