@@ -180,3 +180,33 @@ def test_redact_drops_confidential_value_pins_and_keeps_the_values() -> None:
     assert "informant" not in json.dumps(dict(a))
     # 1 in the sources list + 2 in value_sources pins
     assert redaction_summary(redact(g))["confidential_source_references"] == 3
+
+
+def test_what_the_readme_calls_sensitive_is_flagged_and_dropped() -> None:
+    """README "Data protection": the schema flags exactly the listed kinds and properties, and
+    redaction drops each of them from every kind that has it; people counts under 5 go, 5 stays."""
+    from graphmodel import schema
+
+    assert [k for k, nk in schema.NODE_KINDS.items() if nk.sensitive] == ["Person"]
+    assert [k for k, ek in schema.EDGE_KINDS.items() if ek.sensitive] == ["HOLDS_ROLE"]
+    flagged = {p for k in schema.NODE_KINDS for p, pr in schema.node_props(k).items() if pr.sensitive}
+    flagged |= {p for k in schema.EDGE_KINDS for p, pr in schema.edge_props(k).items() if pr.sensitive}
+    readme = {"email", "phone", "address", "contact", "birth_date", "nationality", "members", "density", "notes",
+              "goal", "origins"}
+    assert flagged == readme
+    samples = {"str": "ZQX-7", "list": ["ZQX-7"], "date": "2001-02-03", "int": 77, "percent": 55.5}
+    g = CampaignGraph()
+    for kind, nk in schema.NODE_KINDS.items():
+        if nk.sensitive:
+            continue
+        props = {p: samples[pr.type] for p, pr in schema.node_props(kind).items() if pr.sensitive}
+        g.add_node(f"n-{kind}", kind, f"{kind} one", **props)
+    g.add_edge("n-Union", "n-Site", "REPRESENTS", members=77, density=55.5, notes="ZQX-7", origins=["ZQX-7"])
+    g.add_node("small", "Site", "Small site", workforce=SMALL_COUNT - 1)
+    g.add_node("five", "Site", "Five site", workforce=SMALL_COUNT)
+    r = redact(g)
+    left = [(n, p) for n, a in r.nodes() for p in a if p in readme]
+    left += [(k, p) for k, _, _, a in r.edges() for p in a if p in readme]
+    assert left == [] and r.number_of_edges() == 1
+    assert "workforce" not in r.node("small") and r.node("five")["workforce"] == 5
+    assert r.node("n-Union")["name"] == "Union one"
