@@ -152,8 +152,8 @@ class _Tokens:
 def _keep_prop(prop: schema.Prop | None, value: Any) -> bool:
     if prop is None or prop.sensitive:
         return False
-    if prop.people_count and isinstance(value, (int, float)) and not isinstance(value, bool):
-        return value >= SMALL_COUNT
+    if prop.people_count:  # anything but a number of at least SMALL_COUNT goes (text, NaN, a bool)
+        return isinstance(value, (int, float)) and not isinstance(value, bool) and value >= SMALL_COUNT
     return True
 
 

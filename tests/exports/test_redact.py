@@ -210,3 +210,16 @@ def test_what_the_readme_calls_sensitive_is_flagged_and_dropped() -> None:
     assert left == [] and r.number_of_edges() == 1
     assert "workforce" not in r.node("small") and r.node("five")["workforce"] == 5
     assert r.node("n-Union")["name"] == "Union one"
+
+
+def test_a_people_count_that_is_not_a_number_is_dropped() -> None:
+    """A count stored as text (a tampered snapshot) or NaN cannot be checked against SMALL_COUNT: it goes."""
+    g = CampaignGraph()
+    g.bulk_add(
+        [("s1", {"kind": "Site", "name": "S1", "workforce": "3"}), ("s2", {"kind": "Site", "name": "S2", "workforce": float("nan")}),
+         ("s3", {"kind": "Site", "name": "S3", "workforce": 12})],
+        [],
+    )
+    r = redact(g)
+    assert [r.node(n).get("workforce") for n in ("s1", "s2", "s3")] == [None, None, 12]
+    assert redaction_summary(r)["small_counts"] == 2
