@@ -19,7 +19,7 @@ Everything here is driven by the schema's flags (:mod:`graphmodel.schema`):
   is emptied;
 - names derived from a file name or a person are pseudonymised (:func:`pseudonym`): a
   source named after its input file (its title holds the file's name, or its id ends with
-  the file's stem: how the FtM, BODS, Wikidata and GEM loaders name a source, so a file
+  the file's stem: how the FtM, BODS, Wikidata, GLEIF and GEM loaders name a source, so a file
   named ``tip-from-<someone>.ftm.jsonl`` would otherwise name its informant) becomes
   ``src-<hex>``, its title keeping only the text around the file name; a kept node or edge
   whose id holds the id or the name of a person (or of a sensitive record) becomes
@@ -108,7 +108,7 @@ def named_from_file(src: Source) -> bool:
     """Whether ``src``'s id or title was built from its input file's name.
 
     True when the title holds the file's name, or the id ends with the file's stem (what
-    the FtM, BODS, Wikidata and GEM loaders do for a file they have no fixed name for).
+    the FtM, BODS, Wikidata, GLEIF and GEM loaders do for a file they have no fixed name for).
 
     >>> named_from_file(Source("ftm-tip-x-ftm", title="FollowTheMoney entities: tip-x.ftm.jsonl",
     ...                        file="/in/tip-x.ftm.jsonl"))
