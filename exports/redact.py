@@ -149,6 +149,30 @@ class _Tokens:
         return any(words[i : i + n] in self.tokens for n in self.lengths for i in range(len(words) - n + 1))
 
 
+def redacted_id(graph: CampaignGraph, node_id: str) -> str:
+    """The id ``node_id`` has in ``redact(graph)``: its pseudonym if it holds a person's id or name.
+
+    For commands that find a record in the full graph and then draw the redacted one.
+
+    >>> g = CampaignGraph()
+    >>> _ = g.add_node("p1", "Person", "Jane Example"); _ = g.add_node("jane-example-ltd", "Company", "JE Ltd")
+    >>> redacted_id(g, "jane-example-ltd") == pseudonym("jane-example-ltd", "company"), redacted_id(g, "x")
+    (True, 'x')
+    """
+    if not isinstance(node_id, str) or not graph.has_node(node_id):
+        return node_id
+    kind = graph.node(node_id).get("kind")
+    hidden: list[str] = []
+    for n, a in graph.nodes():
+        nk = schema.NODE_KINDS.get(a.get("kind")) if isinstance(a.get("kind"), str) else None
+        if nk is not None and nk.sensitive:
+            hidden += [n, str(a.get("name") or "")]
+    nk = schema.NODE_KINDS.get(kind) if isinstance(kind, str) else None
+    if nk is None or nk.sensitive or not _Tokens(hidden).held_by(node_id):
+        return node_id
+    return pseudonym(node_id, kind.casefold())
+
+
 def _keep_prop(prop: schema.Prop | None, value: Any) -> bool:
     if prop is None or prop.sensitive:
         return False
