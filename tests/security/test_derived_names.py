@@ -186,3 +186,20 @@ def test_split_snapshot_with_pseudonyms_loads_whole_and_shares_none(derived_snap
     assert _leaks(_text_of(shared)) == []
     assert load_snapshot(shared) == redact(g)
     assert m["sensitive"]["rows"] > 0
+
+
+def test_snapshot_redact_renames_the_us_setting_with_its_union(tmp_path: Path) -> None:
+    from graphmodel.graph import CampaignGraph
+    from graphmodel.stores.snapshot import read_settings
+
+    g = CampaignGraph()
+    g.add_node("p1", "Person", "Jane Doe")
+    g.add_node("jane-doe-workers-union", "Union", "JD Workers Union (fictional)")
+    g.add_node("u2", "Union", "Other Union (fictional)")
+    save_snapshot(g, tmp_path / "s", settings={"us": ["jane-doe-workers-union", "u2"]})
+    r = CliRunner().invoke(cli, ["snapshot", str(tmp_path / "s"), "-o", str(tmp_path / "red"), "--redact"])
+    assert r.exit_code == 0, r.output
+    renamed = pseudonym("jane-doe-workers-union", "union")
+    assert read_settings(tmp_path / "red") == {"us": [renamed, "u2"]}
+    assert load_snapshot(tmp_path / "red").node_ids() == sorted([renamed, "u2"])
+    assert _leaks(_text_of(tmp_path / "red")) == []
