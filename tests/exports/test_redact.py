@@ -223,3 +223,28 @@ def test_a_people_count_that_is_not_a_number_is_dropped() -> None:
     r = redact(g)
     assert [r.node(n).get("workforce") for n in ("s1", "s2", "s3")] == [None, None, 12]
     assert redaction_summary(r)["small_counts"] == 2
+
+
+def test_which_real_sources_count_as_named_after_their_file() -> None:
+    """examples/sample/sources.csv: the GEM releases have fixed ids and titles (loaders/gem_common.py
+    RELEASES) and the agreements table a fixed id, so they keep their names; the compiled-notes
+    source is titled after its file (``agreements/NOTES.md (compiled notes)``), so it is renamed."""
+    import csv
+    from pathlib import Path
+
+    from exports.redact import named_from_file, pseudonym
+
+    path = Path(__file__).resolve().parents[2] / "examples" / "sample" / "sources.csv"
+    with open(path, encoding="utf-8-sig", newline="") as f:
+        rows = list(csv.DictReader(f))
+    srcs = {r["id"]: Source(**{**r, "confidential": r["confidential"] == "true"}) for r in rows}
+    assert sorted(s for s, src in srcs.items() if named_from_file(src)) == ["file-agreements-notes-md"]
+    g = CampaignGraph()
+    for src in srcs.values():
+        g.add_source(src)
+    r = redact(g)
+    new = pseudonym("file-agreements-notes-md", "src")
+    # "agreements/NOTES.md" is replaced, but "compiled notes" still holds the file's stem ("notes"):
+    # a title that still holds the stem is replaced whole
+    assert r.sources[new].title == new and r.sources[new].file == ""
+    assert set(r.sources) == (set(srcs) - {"file-agreements-notes-md"}) | {new}
