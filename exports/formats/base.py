@@ -28,9 +28,9 @@ from pathlib import Path
 from typing import Any
 
 from graphmodel import schema
+from graphmodel.cells import cell_text as _safe_cell
 from graphmodel.errors import CampaignGraphError
 from graphmodel.graph import CampaignGraph
-from graphmodel.cells import cell_text as _safe_cell
 from graphmodel.records import SOURCE_FIELDS
 
 #: format name -> module with ``write(graph, path) -> list[Path]``
