@@ -43,6 +43,7 @@ import hashlib
 import hmac
 import os
 import re
+import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from pathlib import PurePath
@@ -95,8 +96,14 @@ def pseudonym(original: str, prefix: str) -> str:
 
 
 def _parts(text: str) -> tuple[str, ...]:
-    """The words of ``text`` for matching ids: lower case letters and digits."""
-    return tuple(w for w in re.split(r"[^0-9a-z]+", str(text).casefold()) if w)
+    """The words of ``text`` for matching ids, folded as loaders fold ids (accents dropped, lower case).
+
+    >>> _parts("José Pérez-Núñez"), _parts("ftm-jose-perez-nunez")
+    (('jose', 'perez', 'nunez'), ('ftm', 'jose', 'perez', 'nunez'))
+    """
+    text = unicodedata.normalize("NFKD", str(text))
+    text = "".join(c for c in text if not unicodedata.combining(c)).casefold()
+    return tuple(w for w in re.split(r"[\W_]+", text) if w)
 
 
 def _holds(words: tuple[str, ...], token: tuple[str, ...]) -> bool:
