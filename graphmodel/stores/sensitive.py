@@ -45,7 +45,8 @@ def sensitive_statements(full: CampaignGraph, public: CampaignGraph) -> pa.Table
     """The statements that turn ``public`` back into ``full`` (sorted, so the bytes are stable).
 
     ``public`` must be a reduced copy of ``full`` (what redaction gives): nodes, edges and
-    sources it holds are in ``full``, with no property ``full`` lacks.
+    sources it holds are in ``full``, with no property ``full`` lacks, except those it renamed
+    (pseudonyms): those get a :data:`PUBLIC_ONLY` statement, so loading drops them again.
 
     >>> g = CampaignGraph(); _ = g.add_node("u1", "Union", "Acme Workers", email="x@example.org")
     >>> p = CampaignGraph(); _ = p.add_node("u1", "Union", "Acme Workers")
