@@ -1287,9 +1287,9 @@ def _source_from_server(p: Mapping[str, Any]) -> Source:
             if isinstance(v, bool):
                 values[f] = v
                 continue
+            if not isinstance(v, str):
+                raise CampaignGraphError(f"Source {sid}: confidential is a {type(v).__name__}, not yes/no", column=f)
             try:
-                if not isinstance(v, str):
-                    raise ValueError(f"a {type(v).__name__}, not yes/no")
                 values[f] = parse_bool(v) if v.strip() else False
             except ValueError as e:
                 raise CampaignGraphError(f"Source {sid}: confidential: {e}", column=f) from None

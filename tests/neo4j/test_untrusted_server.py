@@ -113,8 +113,8 @@ def test_pull_with_an_http_uri_is_one_line_naming_only_the_scheme(monkeypatch, t
     res = CliRunner().invoke(cli, ["pull", "--uri", "http://neo4j:s3cr3t@localhost:7474", "-o", str(tmp_path / "o")])
     assert res.exit_code == 1
     lines = res.stderr.strip().splitlines()
-    assert lines == ["error: a http:// URI is not a Bolt server address: use bolt://HOST:7687 or neo4j://HOST:7687 "
-                     "(+s for TLS)"]
+    want = "error: a http:// URI is not a Bolt server address: use bolt://HOST:7687 or neo4j://HOST:7687 (+s for TLS)"
+    assert lines == [want]
     assert "s3cr3t" not in res.output
 
 
