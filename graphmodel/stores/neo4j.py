@@ -1187,7 +1187,7 @@ class Neo4jStore:
         sources: dict[str, Source] = {}
         for row in self.run(f"MATCH (s:{_label(SOURCE_LABEL)}) RETURN properties(s) AS p"):
             try:
-                src = _source_from_server(row["p"])
+                src = source_from_server(row["p"])
                 if src.id in sources:
                     raise CampaignGraphError(f"Source {src.id}: id is on two Source nodes: push with --prune",
                                              column="id")
@@ -1216,13 +1216,7 @@ class Neo4jStore:
                     continue
                 seen[nid] = kind
                 nodes.append((nid, kind, props))
-        nodes.sort(key=lambda n: n[0])
-        for nid, kind, props in nodes:
-            name, srcs = props.pop("name", None), props.pop("sources", ())
-            try:
-                graph.add_node(nid, kind, name, sources=srcs, **props)
-            except CampaignGraphError as e:
-                bad(_located(e, f"{kind} {nid}"))
+        add_checked_nodes(graph, [(nid, {"kind": kind, **props}) for nid, kind, props in nodes], bad)
 
         edges: list[tuple[str, str, str, str, dict[str, Any]]] = []
         for kind in schema.EDGE_KINDS:
@@ -1244,14 +1238,36 @@ class Neo4jStore:
                     bad(e)
                     continue
                 edges.append((str(eid), u, v, kind, props))
-        edges.sort(key=lambda e: e[0])
-        for eid, u, v, kind, props in edges:
-            srcs = props.pop("sources", ())
-            try:
-                graph.add_edge(u, v, kind, id=eid, sources=srcs, **props)
-            except CampaignGraphError as e:
-                bad(_located(e, f"{kind} {u}->{v}"))
+        add_checked_edges(graph, [(u, v, eid, {"kind": kind, **props}) for eid, u, v, kind, props in edges], bad)
         return graph
+
+
+def add_checked_nodes(graph: CampaignGraph, nodes: list[tuple[str, dict[str, Any]]],
+                      bad: Callable[[CampaignGraphError], None]) -> None:
+    """Add server nodes ``(id, attrs with kind)`` in id order through :meth:`CampaignGraph.add_node`
+    (the checks of ``load``); a refused one goes to ``bad`` and is left out."""
+    for nid, attrs in sorted(nodes, key=lambda n: n[0]):
+        props = dict(attrs)
+        kind, name, srcs = props.pop("kind"), props.pop("name", None), props.pop("sources", ())
+        try:
+            _check_server_id(nid, kind)
+            graph.add_node(nid, kind, name, sources=srcs, **props)
+        except CampaignGraphError as e:
+            bad(_located(e, f"{kind} {nid}"))
+
+
+def add_checked_edges(graph: CampaignGraph, edges: list[tuple[str, str, str, dict[str, Any]]],
+                      bad: Callable[[CampaignGraphError], None]) -> None:
+    """Add server relationships ``(source, target, id, attrs with kind)`` in id order through
+    :meth:`CampaignGraph.add_edge`; a refused one goes to ``bad`` and is left out."""
+    for u, v, eid, attrs in sorted(edges, key=lambda e: e[2]):
+        props = dict(attrs)
+        kind, srcs = props.pop("kind"), props.pop("sources", ())
+        try:
+            _check_server_id(eid, kind)
+            graph.add_edge(u, v, kind, id=eid, sources=srcs, **props)
+        except CampaignGraphError as e:
+            bad(_located(e, f"{kind} {u}->{v}"))
 
 
 def _located(e: CampaignGraphError, where: str) -> CampaignGraphError:
@@ -1272,7 +1288,7 @@ def _check_server_id(value: Any, label: str) -> None:
         raise CampaignGraphError(f"{label} {value!r}: id holds a control character", column="id")
 
 
-def _source_from_server(p: Mapping[str, Any]) -> Source:
+def source_from_server(p: Mapping[str, Any]) -> Source:
     """A Source record from a ``:Source`` node's properties, checked as the sources table is."""
     from graphmodel.values import parse_bool, parse_date
 

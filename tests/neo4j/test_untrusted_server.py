@@ -140,3 +140,13 @@ def test_push_redact_without_prune_over_a_full_push_removes_the_sensitive_record
     assert after["sources"] == {"Source": 1} and emails == 0
     # everything else stays: the other 10 nodes and 11 edges of acme_graph
     assert sum(after["nodes"].values()) == 10 and sum(after["edges"].values()) == 11
+
+
+@pytest.mark.bolt
+def test_a_query_on_the_server_refuses_a_bad_record_in_one_line(bolt_server, bolt_db, seeded):
+    # group fetches acme's ownership: the OWNS edges with a NaN share and from a Site are in it
+    res = CliRunner().invoke(cli, ["group", bolt_server.uri, "Acme Steel SA", "--user", bolt_server.user,
+                                   "--database", bolt_db])
+    assert res.exit_code == 1, res.output
+    lines = res.stderr.strip().splitlines()
+    assert len(lines) == 1 and "OWNS" in lines[0] and "Traceback" not in res.output
