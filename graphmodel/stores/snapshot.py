@@ -499,6 +499,7 @@ def _graph_from_tables(
         from graphmodel.stores.sensitive import apply_statements
 
         nodes, edges = apply_statements(sensitive[0], nodes, edges, graph.sources, sensitive[1])
+        _check_full_rows(nodes, edges, graph.sources, sensitive[1])
         ids = [n for n, _ in nodes]
         ends_checked = False  # the statements may add edges
     node_set = set() if ends_checked else set(ids)
@@ -507,6 +508,24 @@ def _graph_from_tables(
             raise CampaignGraphError(f"edge {k!r} points to a node that is not in the snapshot", file=where or None)
     graph.bulk_add(nodes, edges)
     return graph
+
+
+def _check_full_rows(nodes: list[tuple[str, dict[str, Any]]], edges: list[tuple[str, str, str, dict[str, Any]]],
+                     sources: Mapping[str, Source], where: str) -> None:
+    """The graph the sensitive file completes, checked like the public tables (the file's
+    values are JSON: a recomputed hash lets anything through)."""
+    try:
+        ntable, etable = node_rows_table(nodes), edge_rows_table(edges)
+        scols: dict[str, list[Any]] = {f: [] for f in SOURCE_FIELDS}
+        for sid in sorted(sources):
+            d = sources[sid].as_dict()
+            for f in SOURCE_FIELDS:
+                scols[f].append(d[f])
+        stable = table_from_columns(scols, {f: pa.bool_() if f == "confidential" else pa.string() for f in SOURCE_FIELDS})
+    except (pa.ArrowException, TypeError, ValueError, OverflowError, CampaignGraphError):
+        raise CampaignGraphError("sensitive file: a value does not fit the schema (type or property)",
+                                 file=where) from None
+    check_tables(ntable, etable, stable, files={"nodes": where, "edges": where, "sources": where})
 
 
 class SnapshotStore:

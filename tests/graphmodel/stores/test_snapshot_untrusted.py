@@ -191,3 +191,48 @@ def test_the_good_snapshot_still_opens_in_both_modes(snap: Path) -> None:
     want = good_graph()
     assert load_snapshot(snap) == want
     assert load_snapshot(snap, columnar=False) == want
+
+
+def _split(tmp_path: Path) -> Path:
+    from exports.redact import redact
+
+    folder = tmp_path / "split"
+    g = good_graph()
+    save_snapshot(g, folder, public=redact(g))
+    return folder
+
+
+def _tamper_sensitive(folder: Path, element: str, prop: str, value: str) -> Path:
+    """Set the JSON ``value`` of every ``element``/``prop`` statement; recompute the hash."""
+    mpath = folder / "manifest.json"
+    manifest = json.loads(mpath.read_text())
+    entry = manifest["sensitive"]
+    path = folder / entry["path"]
+    t = pq.read_table(path)
+    rows = t.to_pylist()
+    hits = [r for r in rows if (r["element"], r["property"]) == (element, prop)]
+    assert hits, (element, prop, rows)
+    for r in hits:
+        r["value"] = value
+    table = pa.Table.from_pylist(rows, schema=t.schema)
+    path.unlink()
+    pq.write_table(table, path)
+    data = path.read_bytes()
+    entry["sha256"], entry["bytes"], entry["rows"] = hashlib.sha256(data).hexdigest(), len(data), table.num_rows
+    mpath.write_text(json.dumps(manifest))
+    return path
+
+
+@pytest.mark.parametrize(("element", "prop", "value", "column"), [
+    ("edge", "members", '"many"', None),  # members as text: the type does not fit
+    ("node", "role", "7", None),  # a Person's role as a number
+    ("edge", "members", "-3", "members"),  # a count of people below 0
+])
+def test_a_split_snapshots_sensitive_file_is_checked_too(tmp_path: Path, element: str, prop: str, value: str,
+                                                         column: str | None) -> None:
+    folder = _split(tmp_path)
+    assert load_snapshot(folder) == good_graph()
+    path = _tamper_sensitive(folder, element, prop, value)
+    err = refused(folder)
+    assert err.file == str(path) and err.column == column
+    assert "sensitive file" in err.message or column is not None
