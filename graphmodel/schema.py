@@ -296,6 +296,7 @@ NODE_KINDS: Mapping[str, NodeKind] = MappingProxyType(
                 signatories=Prop("str", doc="the signatories as the source states them"),
                 evidence_quote=Prop("str", doc="a short quote from the source (a citation, not our text)"),
                 scope_quote=Prop("str", doc="a short quote from the scope clause (a citation)"),
+                clause_quote=Prop("str", doc="a short quote from the source that sets clauses such as restructuring"),
             ),
         ),
         "Campaign": NodeKind(

@@ -15,7 +15,9 @@ columns, never added together. A unit of unknown capacity adds nothing and names
 product in ``capacity_incomplete`` (the figure is a lower bound; no figure at all is
 unknown, never 0). Workforce comes from coverage: unknown stays unknown. The coverage
 dimensions and reasons are coverage's own; ``no_union_or_agreement`` is true when none of
-union presence, recognition, CBA, GFA or EFA is covered. Rows: conversions with no union
+union presence, recognition, CBA, GFA or EFA is covered; ``change_agreements`` lists the
+agreements in force covering the site that have a ``restructuring`` or ``just_transition``
+clause (set in the agreements table only where a source says so). Rows: conversions with no union
 or agreement known first, then other exposed sites with none known, then the rest; within
 each, most workers first (unknown last), then country and site.
 """
@@ -31,7 +33,7 @@ from graphmodel.errors import CampaignGraphError
 from graphmodel.graph import CampaignGraph
 from graphmodel.provenance import sources_of
 from graphmodel.schema import OPERATING_STATUSES
-from queries._frames import COVERED
+from queries._frames import COVERED, agreement_status
 from queries.coverage import DIMENSIONS, coverage
 
 EXPOSURES = ("pre_retirement", "conversion_announced", "closing", "closing_overdue")
@@ -41,6 +43,10 @@ _HOT_END = frozenset({"operating", "operating-pre-retirement", "idle", "mothball
 _NEW = frozenset({"announced", "construction"})
 #: dimensions through which a union or an agreement could bargain the change
 BARGAINING = ("union_presence", "recognition", "cba", "gfa", "efa")
+#: agreement clauses that speak to change (loaders/agreements.py CLAUSES)
+CHANGE_CLAUSES = ("restructuring", "just_transition")
+#: agreement type -> the coverage dimension it covers
+_DIM_OF_TYPE = {"cba": "cba", "gfa": "gfa", "hs": "hs_agreement", "efa": "efa"}
 #: years ahead of ``as_of`` looked at when no horizon is given
 DEFAULT_YEARS = 10
 
@@ -51,7 +57,7 @@ TRANSITION_COLUMNS = (
     "replacement_iron", "replacement_crude_steel", "replacement_eaf", "replacement_dri",
     "capacity_incomplete", "closure_year", "start_year", "relining",
     "production_route", "coal_type", "mine_type", "units_at_risk", "units_replacing",
-    *DIMENSIONS, "uncovered", "no_union_or_agreement", "reasons", *(f"{d}_reason" for d in DIMENSIONS),
+    *DIMENSIONS, "uncovered", "no_union_or_agreement", "change_agreements", "reasons", *(f"{d}_reason" for d in DIMENSIONS),
     "status_note", "sources", "origins", "evidence",
 )
 
@@ -164,6 +170,22 @@ def site_exposure(graph: CampaignGraph, site: str, attrs: Mapping[str, Any], *, 
     }
 
 
+def change_agreements(graph: CampaignGraph, rec: Mapping[str, Any], as_of: str) -> list[str]:
+    """Agreements covering a coverage row's site (its dimension covered, in force) with a
+    ``restructuring`` or ``just_transition`` clause."""
+    out = []
+    for a in rec.get("evidence") or []:
+        if not isinstance(a, str) or not graph.has_node(a) or graph.kind_of(a) != "Agreement":
+            continue
+        attrs = graph.node(a)
+        dim = _DIM_OF_TYPE.get(str(attrs.get("agreement_type")))
+        if dim is None or rec.get(dim) != COVERED or not set(attrs.get("clauses") or ()) & set(CHANGE_CLAUSES):
+            continue
+        if agreement_status(graph, a, as_of).state == "in_force":
+            out.append(a)
+    return out
+
+
 def transition(
     graph: CampaignGraph,
     company: str,
@@ -205,6 +227,10 @@ def transition(
         row = {k: rec.get(k) for k in TRANSITION_COLUMNS if k in rec}
         row.update(facts)
         row["no_union_or_agreement"] = not any(rec[d] == COVERED for d in BARGAINING)
+        change = change_agreements(graph, rec, cov.attrs["as_of"])
+        row["change_agreements"] = change or None
+        for a in change:
+            row["sources"] += [s for s in graph.node(a).get("sources") or [] if s not in row["sources"]]
         rows.append(row)
 
     def key(r: dict[str, Any]) -> tuple[Any, ...]:

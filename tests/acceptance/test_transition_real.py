@@ -127,3 +127,12 @@ def test_glencore_coal(glencore: pd.DataFrame) -> None:
     assert list(glencore.index) == ["M0083", "M4354"]  # both with no union or agreement known; more workers first
     assert glencore["no_union_or_agreement"].all()
     assert all(r for r in glencore["sources"])
+
+
+def test_arcelormittal_agreement_speaking_to_change(arcelor: pd.DataFrame) -> None:
+    # agreements.csv row 5 arcelormittal-2009-efa "Managing & Anticipating change" (clauses: restructuring), signed
+    # by ArcelorMittal SA, covers (efa) the EEA plants ArcelorMittal SA operates itself: Gent (plants r25, owner =
+    # parent = ArcelorMittal SA) and Esch-Belval (plants r692); elsewhere its scope beyond the signatory is unknown.
+    named = {s for s, a in arcelor["change_agreements"].items() if isinstance(a, list) and a}
+    assert named == {"P100000120027", "P100000120715"}
+    assert arcelor.loc["P100000120027", "change_agreements"] == ["arcelormittal-2009-efa"]

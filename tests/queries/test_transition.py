@@ -172,3 +172,23 @@ def test_cli_table_json_and_errors(acme: CampaignGraph, tmp_path: Path) -> None:
     assert res.exit_code == 1 and "Traceback" not in res.output
     assert "before the as-of year" in res.output and len(res.output.strip().splitlines()) == 1
     assert runner.invoke(cli, ["transition", "--help"]).exit_code == 0
+
+
+def test_agreement_speaking_to_change(acme: CampaignGraph) -> None:
+    """An EFA in force signed by Acme (the operator) covers its sites (coverage's rule; conv and soon are
+    given an EEA country); with a restructuring clause it is named in change_agreements, without one not."""
+    acme.add_source(Source("page", "fixture agreement page"))
+    for sid in ("conv", "soon"):
+        acme.add_node(sid, "Site", sid, merge="replace", country="BE")
+    acme.add_node("efa1", "Agreement", "Anticipating change", sources=["page"], agreement_type="efa",
+                  signed="2010-01-01", scope="controlled", clauses=["restructuring"], clause_quote="Anticipating change")
+    acme.add_node("efa2", "Agreement", "Other EFA", sources=["page"], agreement_type="efa", signed="2010-01-01",
+                  scope="controlled")
+    acme.add_edge("acme", "efa1", "PARTY_TO", sources=["page"], role="employer")
+    acme.add_edge("acme", "efa2", "PARTY_TO", sources=["page"], role="employer")
+    df = transition(acme, "acme", as_of=AS_OF, horizon=2030).set_index("site_id")
+    assert df.loc["conv", "efa"] == "covered"
+    assert df.loc["conv", "change_agreements"] == ["efa1"]
+    assert "page" in df.loc["conv", "sources"]
+    assert _na(df.loc["over", "change_agreements"])  # XA: outside the EEA, the EFA does not apply
+    assert not bool(df.loc["conv", "no_union_or_agreement"])
