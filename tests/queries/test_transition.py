@@ -192,3 +192,19 @@ def test_agreement_speaking_to_change(acme: CampaignGraph) -> None:
     assert "page" in df.loc["conv", "sources"]
     assert _na(df.loc["over", "change_agreements"])  # XA: outside the EEA, the EFA does not apply
     assert not bool(df.loc["conv", "no_union_or_agreement"])
+
+
+def test_leverage_bargain_before_conversion(acme: CampaignGraph) -> None:
+    from queries.leverage import leverage
+
+    lev = leverage(acme, "acme", as_of=AS_OF)
+    pts = lev[lev["category"] == "bargaining_calendar"].set_index("node_id")
+    # default horizon 2034: conv, conv2, iron, plant, soon, late (2035 is past it: no), over, M1
+    assert set(pts.index) == {"conv", "conv2", "iron", "plant", "soon", "over", "M1"}
+    assert pts.loc["conv", "score"] == 2.0  # transition_site 1 + no_bargaining_channel 1
+    assert pts.loc["conv2", "score"] == 1.0  # a union is recorded there (union_status present)
+    assert pts.loc["conv", "explanation"] == (
+        "conv: pre retirement, conversion announced (2,000 kt/y iron and 1,500 kt/y crude steel at risk), "
+        "workforce unknown; no union or agreement known: organise and bargain before the change is decided")
+    assert "units" in pts.loc["conv", "sources"]
+    assert "300 workers recorded" in pts.loc["soon", "explanation"]
