@@ -1,6 +1,6 @@
 """Just-transition exposure: which sites of a group face closure or conversion, and who can bargain it.
 
-docs/semantics.md (just-transition exposure). One row per site of the group (as
+docs/semantics.md#just-transition-exposure. One row per site of the group (as
 :func:`queries.coverage.coverage` counts them) that faces change, with ``exposure`` a list of:
 
 - ``pre_retirement``: units marked ``operating-pre-retirement`` (or, without a unit file,

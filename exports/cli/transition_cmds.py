@@ -13,6 +13,11 @@ from exports.cli.neo4j_cmds import open_graph, snapshot_or_uri
 from exports.cli.query_cmds import _SHORT, _emit, format_choice, members_option, output_option, resolve_owner
 
 
+#: the table's short exposure labels (csv/json/xlsx keep the names)
+_LABEL = {"pre_retirement": "pre-retirement", "conversion_announced": "conversion", "closing": "closing",
+          "closing_overdue": "overdue"}
+
+
 def _ttpa(v: Any) -> str:
     return "" if v is None or pd.isna(v) else f"{float(v):,.0f}"
 
@@ -67,8 +72,7 @@ def transition(snapshot: Path, company: str, horizon: int | None, as_of: str | N
     view = pd.DataFrame({
         "site": df["site"],
         "country": df["country"],
-        "status": df["status"],
-        "exposure": [", ".join(r["exposure"]) for r in recs],
+        "exposure": [", ".join(_LABEL.get(x, x) for x in r["exposure"]) for r in recs],
         "at risk": [_capacity_text(r, "capacity_", "_at_risk") for r in recs],
         "replacement": [_capacity_text(r, "replacement_", "") for r in recs],
         "closes": [_ttpa(r["closure_year"]).replace(",", "") for r in recs],
@@ -77,7 +81,7 @@ def transition(snapshot: Path, company: str, horizon: int | None, as_of: str | N
         "cba": df["cba"].map(_SHORT),
         "gfa": df["gfa"].map(_SHORT),
         "efa": df["efa"].map(_SHORT),
-        "union or agreement": ["none known" if r["no_union_or_agreement"] else "" for r in recs],
+        "bargaining": ["none known" if r["no_union_or_agreement"] else "" for r in recs],
     })
     _emit(view, "table", None, title=title)
     if df.empty:
