@@ -116,7 +116,8 @@ def site_exposure(graph: CampaignGraph, site: str, attrs: Mapping[str, Any], *, 
             if t in UNIT_TYPES:
                 _add(at_risk, f"at_risk_{t.lower()}", u.get("capacity"), [], "")
             if u.get("relining"):
-                relining.append(f"{t} {u.get('name')}: {u['relining']}")
+                name = str(u.get("name") or uid)
+                relining.append(f"{name if name.startswith(str(t)) else f'{t} {name}'}: {u['relining']}")
         elif t in ("EAF", "DRI") and st in _NEW and product:
             new_units.append(uid)
             _add(repl, f"replacement_{product}", u.get("capacity"), incomplete, f"replacement:{product}")

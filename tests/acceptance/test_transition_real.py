@@ -63,7 +63,7 @@ def test_arcelormittal_dunkerque(arcelor: pd.DataFrame) -> None:
     assert r["replacement_crude_steel"] == 2250 + 2250  # EAF (1) r169, EAF (2) r170, announced
     assert r["replacement_iron"] == 2500  # DRI (1) r177, announced
     assert _na(r["capacity_incomplete"])
-    assert r["relining"] == ["BF BF 3: 2022-11"]  # r175
+    assert r["relining"] == ["BF 3: 2022-11"]  # r175
     assert sorted(r["units_at_risk"]) == ["U100000140991", "U100000140992", "U100000143576", "U100000143577"]
     assert r["production_route"] == "IntegratedBFandDRI"
     assert all(o.startswith("gem-iron-steel-units-2025-03-18.csv:") for o in r["origins"])

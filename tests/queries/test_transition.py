@@ -208,3 +208,12 @@ def test_leverage_bargain_before_conversion(acme: CampaignGraph) -> None:
         "workforce unknown; no union or agreement known: organise and bargain before the change is decided")
     assert "units" in pts.loc["conv", "sources"]
     assert "300 workers recorded" in pts.loc["soon", "explanation"]
+
+
+@pytest.mark.parametrize("args", [["--as-of", "2024-13-01"], ["--horizon", "99999"], ["--horizon", "soon"]])
+def test_cli_bad_dates_are_usage_errors(acme: CampaignGraph, tmp_path: Path, args: list[str]) -> None:
+    snap = tmp_path / "acme.snapshot"
+    save_snapshot(acme, snap)
+    r = CliRunner().invoke(cli, ["transition", str(snap), "--company", "Acme", *args])
+    assert r.exit_code == 2 and f"Invalid value for '{args[0]}'" in r.output
+    assert r.exception is None or isinstance(r.exception, SystemExit)
