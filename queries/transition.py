@@ -13,7 +13,8 @@ docs/semantics.md#just-transition-exposure. One row per site of the group (as
 Capacity stays by product: iron (BF, DRI) and crude steel (BOF, EAF, OHF) in separate
 columns, never added together. A unit of unknown capacity adds nothing and names its
 product in ``capacity_incomplete`` (the figure is a lower bound; no figure at all is
-unknown, never 0). Workforce comes from coverage: unknown stays unknown. The coverage
+unknown, never 0). Workforce comes from coverage: unknown stays unknown. ``sources`` cites the
+exposure facts first, then the workforce and the coverage evidence. The coverage
 dimensions and reasons are coverage's own; ``no_union_or_agreement`` is true when none of
 union presence, recognition, CBA, GFA or EFA is covered; ``change_agreements`` lists the
 agreements in force covering the site that have a ``restructuring`` or ``just_transition``
@@ -34,6 +35,7 @@ from graphmodel.graph import CampaignGraph
 from graphmodel.provenance import sources_of
 from graphmodel.schema import OPERATING_STATUSES
 from queries._frames import COVERED, agreement_status
+from queries.citations import Citations
 from queries.coverage import DIMENSIONS, coverage
 
 EXPOSURES = ("pre_retirement", "conversion_announced", "closing", "closing_overdue")
@@ -230,8 +232,12 @@ def transition(
         row["no_union_or_agreement"] = not any(rec[d] == COVERED for d in BARGAINING)
         change = change_agreements(graph, rec, cov.attrs["as_of"])
         row["change_agreements"] = change or None
-        for a in change:
-            row["sources"] += [s for s in graph.node(a).get("sources") or [] if s not in row["sources"]]
+        cite = Citations(graph)  # the exposure facts' sources first, then the workforce's and coverage's
+        cite.add(facts["sources"])
+        if not pd.isna(rec.get("workforce")):
+            cite.value(attrs, "workforce")
+        cite.evidence(rec.get("evidence") or [])
+        row["sources"] = cite.ids
         rows.append(row)
 
     def key(r: dict[str, Any]) -> tuple[Any, ...]:
