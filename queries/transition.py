@@ -151,9 +151,10 @@ def site_exposure(graph: CampaignGraph, site: str, attrs: Mapping[str, Any], *, 
             exposure.append("closing")
         elif closure < year and attrs.get("status") in OPERATING_STATUSES:
             exposure.append("closing_overdue")
-        if closure <= horizon:
-            sources += [s for s in sources_of(attrs, "closure_year") if s not in sources]
-    if "closing" in exposure or "closing_overdue" in exposure or ("pre_retirement" in exposure and not risk_units):
+    closing = "closing" in exposure or "closing_overdue" in exposure
+    if closing:
+        sources += [s for s in sources_of(attrs, "closure_year") if s not in sources]
+    if closing or ("pre_retirement" in exposure and not risk_units):
         origins += [o for o in attrs.get("origins") or [] if o not in origins]
     return {
         "exposure": exposure,
