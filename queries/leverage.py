@@ -604,7 +604,8 @@ def _before_conversion(p: _Points, ctx: _Context) -> None:
                 if not pd.isna(r[c])]
         workers = "workforce unknown" if pd.isna(r["workforce"]) else f"{int(r['workforce']):,} workers recorded"
         gap = r["no_union_or_agreement"]
-        text = (f"{r['site']}: {what}" + (f" ({' and '.join(risk)} at risk)" if risk else "") + f", {workers}; "
+        year = "" if pd.isna(r["closure_year"]) else f" (closing year {int(r['closure_year'])})"
+        text = (f"{r['site']}: {what}{year}" + (f" ({' and '.join(risk)} at risk)" if risk else "") + f", {workers}; "
                 + ("no union or agreement known: organise and bargain before the change is decided"
                    if gap else "bargain the change before it is decided, through the union or agreement on record"))
         evidence = [r["site_id"], *(r["units_at_risk"] or []), *(r["units_replacing"] or []),

@@ -207,7 +207,7 @@ def test_leverage_bargain_before_conversion(acme: CampaignGraph) -> None:
         "conv: pre retirement, conversion announced (2,000 kt/y iron and 1,500 kt/y crude steel at risk), "
         "workforce unknown; no union or agreement known: organise and bargain before the change is decided")
     assert "units" in pts.loc["conv", "sources"]
-    assert "300 workers recorded" in pts.loc["soon", "explanation"]
+    assert pts.loc["soon", "explanation"].startswith("soon: closing (closing year 2028), 300 workers recorded; ")
 
 
 @pytest.mark.parametrize("args", [["--as-of", "2024-13-01"], ["--horizon", "99999"], ["--horizon", "soon"]])
