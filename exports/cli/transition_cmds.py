@@ -12,7 +12,6 @@ from exports.cli.common import as_of_option, status_option
 from exports.cli.neo4j_cmds import open_graph, snapshot_or_uri
 from exports.cli.query_cmds import _SHORT, _emit, format_choice, members_option, output_option, resolve_owner
 
-
 #: the table's short exposure labels (csv/json/xlsx keep the names)
 _LABEL = {"pre_retirement": "pre-retirement", "conversion_announced": "conversion", "closing": "closing",
           "closing_overdue": "overdue"}

@@ -8,6 +8,7 @@ ArcelorMittal plants is also checked against a brute force over the raw unit row
 from __future__ import annotations
 
 import csv
+import math
 from typing import Any
 
 import pandas as pd
@@ -52,7 +53,7 @@ def glencore(graph: CampaignGraph) -> pd.DataFrame:
 
 
 def _na(v: Any) -> bool:
-    return v is None or v is pd.NA or (isinstance(v, float) and v != v)
+    return v is None or v is pd.NA or (isinstance(v, float) and math.isnan(v))
 
 
 def test_arcelormittal_dunkerque(arcelor: pd.DataFrame) -> None:

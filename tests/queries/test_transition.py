@@ -25,6 +25,7 @@ by country then name), then conversions with a union (conv2).
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 
 import pandas as pd
@@ -55,17 +56,17 @@ def acme() -> CampaignGraph:
         g.add_source(Source(sid, f"fixture {sid}"))
     g.add_node("acme", "Company", "Acme", sources=["plants"])
     sites = {
-        "conv": dict(status="operating", site_type="steel plant"),
-        "conv2": dict(status="operating", union_status="present"),
-        "iron": dict(status="operating"),
-        "eaf": dict(status="operating"),
-        "plant": dict(status="operating", capacity_iron_pre_retirement=500.0, capacity_iron=500.0, country="XB"),
-        "soon": dict(status="operating", closure_year=2028, workforce=300, coal_type="Bituminous"),
-        "late": dict(status="operating", closure_year=2035, workforce=50),
-        "over": dict(status="operating", closure_year=2020),
-        "gone": dict(status="retired", closure_year=2020, workforce=20),
-        "M1": dict(status="operating", closure_year=2026, workforce=100),
-        "M1~p": dict(status="proposed", closure_year=2029, workforce_not_current=100),
+        "conv": {"status": "operating", "site_type": "steel plant"},
+        "conv2": {"status": "operating", "union_status": "present"},
+        "iron": {"status": "operating"},
+        "eaf": {"status": "operating"},
+        "plant": {"status": "operating", "capacity_iron_pre_retirement": 500.0, "capacity_iron": 500.0, "country": "XB"},
+        "soon": {"status": "operating", "closure_year": 2028, "workforce": 300, "coal_type": "Bituminous"},
+        "late": {"status": "operating", "closure_year": 2035, "workforce": 50},
+        "over": {"status": "operating", "closure_year": 2020},
+        "gone": {"status": "retired", "closure_year": 2020, "workforce": 20},
+        "M1": {"status": "operating", "closure_year": 2026, "workforce": 100},
+        "M1~p": {"status": "proposed", "closure_year": 2029, "workforce_not_current": 100},
     }
     for sid, props in sites.items():
         src = "coal" if "closure_year" in props else "plants"
@@ -86,7 +87,7 @@ def acme() -> CampaignGraph:
 
 
 def _na(v: object) -> bool:
-    return v is None or v is pd.NA or (isinstance(v, float) and v != v)
+    return v is None or v is pd.NA or (isinstance(v, float) and math.isnan(v))
 
 
 def test_rows_and_order(acme: CampaignGraph) -> None:
