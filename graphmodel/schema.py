@@ -303,6 +303,11 @@ NODE_KINDS: Mapping[str, NodeKind] = MappingProxyType(
                 gem_id=L,
                 wikidata=Prop("str", doc="Wikidata QID of the site"),
                 equipment=Prop("list", doc="main production equipment or unit types (BF, BOF, EAF, DRI...)"),
+                production_route=Prop(
+                    "str", doc="steel plant's production route as GEM names it (IntegratedBF, Electric, IntegratedDRI...)"
+                ),
+                coal_type=Prop("str", doc="coal mined (Bituminous, Subbituminous, Lignite, Anthracite...)"),
+                mine_type=Prop("str", doc="surface, underground or both, as the source gives it"),
                 unit_count=Prop("int", doc="number of production units recorded for the site"),
                 union_status=Prop("enum", values=("none", "present", "unknown")),
                 union_status_date=D,
@@ -376,6 +381,7 @@ NODE_KINDS: Mapping[str, NodeKind] = MappingProxyType(
                 signatories=Prop("str", doc="the signatories as the source states them"),
                 evidence_quote=Prop("str", doc="a short quote from the source (a citation, not our text)"),
                 scope_quote=Prop("str", doc="a short quote from the scope clause (a citation)"),
+                clause_quote=Prop("str", doc="a short quote from the source that sets clauses such as restructuring"),
             ),
         ),
         "Campaign": NodeKind(

@@ -15,7 +15,6 @@ from typing import Any
 import click
 
 from exports.cli.terminal import TerminalText, escape_controls
-
 from graphmodel.errors import CampaignGraphError
 
 #: command name -> "module:attribute" (a click command). Add a line to add a command.
@@ -30,6 +29,7 @@ COMMANDS: dict[str, str] = {
     "parent": "exports.cli.query_cmds:parent",
     "coverage": "exports.cli.query_cmds:coverage",
     "calendar": "exports.cli.query_cmds:calendar",
+    "transition": "exports.cli.transition_cmds:transition",
     "leverage": "exports.cli.analysis_cmds:leverage",
     "path": "exports.cli.analysis_cmds:path",
     "solidarity": "exports.cli.analysis_cmds:solidarity",

@@ -126,8 +126,8 @@ def test_edge_with_unknown_source_id_and_property_of_wrong_kind(tmp_path: Path) 
     assert "unknown source 'nowhere'" in next(e for e in ctx.errors if e.row == 2).message
     # a Company has no workforce: the cell is set aside with a warning, the row loads without it
     assert set(g.node_ids()) == {"acme", "s", "c"} and "workforce" not in g.node("c")
-    assert ctx.warnings == [f"{d / 'nodes.csv'}:4: column 'workforce': a Company has no property 'workforce'; "
-                            "the cell is left out"]
+    assert ctx.warnings == [(f"{d / 'nodes.csv'}:4: column 'workforce': a Company has no property 'workforce'; "
+                            "the cell is left out")]
     assert ctx.summary()["set_aside"] == [
         {"file": str(d / "nodes.csv"), "sheet": None, "row": 4, "column": "workforce", "kind": "Company", "value": "12"}
     ]

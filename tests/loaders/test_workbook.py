@@ -170,8 +170,8 @@ def test_broken_workbook_reports_every_error_and_keeps_every_good_row(tmp_path: 
     assert set(g.node_ids("Agreement")) == {"gfa-1", "x-1"}
     x = g.node("x-1")
     assert (x["agreement_type"], x["agreement_type_raw"]) == ("other", "treaty")
-    assert ctx.warnings == [f"{p}:agreements:4: column 'Type': not one of cba, gfa, hs, efa, other (nor a synonym): "
-                            "kept as other, the text in agreement_type_raw"]
+    assert ctx.warnings == [(f"{p}:agreements:4: column 'Type': not one of cba, gfa, hs, efa, other (nor a synonym): "
+                            "kept as other, the text in agreement_type_raw")]
     assert {k for k, *_ in g.edges()} == {
         "OWNS:acme->acme-sub@2010-01-01", "OPERATES:acme-sub->site-a", "REPRESENTS:u1->site-a",
     }
