@@ -63,26 +63,12 @@ def _plain(col: Any) -> Any:
 
 
 def _has_control(col: Any) -> bool:
-    """Whether a string column holds a control character (C0, DEL, C1), read from its UTF-8 bytes."""
-    import numpy as np
-    import pyarrow as pa
+    """Whether a string column holds a character no id may hold (the pattern ``_check_id`` uses)."""
+    import pyarrow.compute as pc
 
-    chunks = col.chunks if isinstance(col, pa.ChunkedArray) else [col]
-    for arr in chunks:
-        if not len(arr):
-            continue
-        bufs = arr.buffers()
-        if bufs[2] is None:
-            continue
-        otype = np.int64 if pa.types.is_large_string(arr.type) else np.int32
-        offs = np.frombuffer(bufs[1], dtype=otype)[arr.offset : arr.offset + len(arr) + 1]
-        data = np.frombuffer(bufs[2], dtype=np.uint8)[offs[0] : offs[-1]]
-        if np.any((data < 0x20) | (data == 0x7F)):
-            return True
-        # C1 (U+0080..U+009F) is 0xC2 then 0x80..0x9F in UTF-8
-        if np.any((data[:-1] == 0xC2) & (data[1:] >= 0x80) & (data[1:] <= 0x9F)):
-            return True
-    return False
+    from graphmodel.graph import ID_CONTROL_PATTERN
+
+    return bool(pc.any(pc.match_substring_regex(col, ID_CONTROL_PATTERN)).as_py())
 
 
 def _codes(col: Any) -> tuple[list[Any], Any]:
