@@ -70,7 +70,7 @@ from queries.ownership import (
     LazyMap,
     OwnershipIndex,
     _best_predecessors,
-    _chain_from_preds,
+    _Paths,
     _check_root,
     control_members,
     edges_at,
@@ -1017,7 +1017,7 @@ def _status_columns(df: pd.DataFrame, notes: Mapping[str, str], statuses: frozen
 def place_sites(
     ctx: CoverageContext, company: str | None, *, rule: str, threshold: float, members: str,
     status: Any = None, excluded: dict[str, int] | None = None,
-) -> dict[str, tuple[str | None, str, str | None, list[str], float | None]]:
+) -> dict[str, tuple[str | None, str, str | None, str, float | None]]:
     """Sites of ``company``'s group (every site when ``None``) with their operator and place in the group.
 
     Only sites whose status is in ``status`` (see :func:`graphmodel.schema.site_statuses`;
@@ -1039,24 +1039,25 @@ def place_sites(
 
 def _place_sites(
     ctx: CoverageContext, company: str | None, *, rule: str, threshold: float, members: str
-) -> dict[str, tuple[str | None, str, str | None, list[str], float | None]]:
+) -> dict[str, tuple[str | None, str, str | None, str, float | None]]:
     graph = ctx.graph
-    placed: dict[str, tuple[str | None, str, str | None, list[str], float | None]] = {}
+    placed: dict[str, tuple[str | None, str, str | None, str, float | None]] = {}
     if company is not None:
         _check_root(graph, company)
         cm = ctx.members(company)
         stakes = ctx.stakes(company)
-        member_of: dict[str, tuple[str, list[str]]] = {}
+        member_of: dict[str, tuple[str, str]] = {}  # member -> (membership, display chain)
         if rule == "control":
             for node, why in list(cm.controlled.items()) + list(cm.joint.items()) + (
                 list(cm.possible.items()) if members == "all" else []
             ):
-                member_of[node] = (why.membership, cm.chain(node))
+                member_of[node] = (why.membership, cm.chain_text(node))
         else:
             preds = _best_predecessors(ctx.idx, company, stakes)
+            paths = _Paths(lambda n: None if n == company else preds.get(n))
             for node, s in stakes.items():
                 if s + 1e-9 >= float(threshold):
-                    member_of[node] = ("root" if node == company else "effective", _chain_from_preds(preds, company, node))
+                    member_of[node] = ("root" if node == company else "effective", paths.text(node))
         for comp, (membership, chain) in member_of.items():
             for site in ctx.sites_of.get(comp, ()):
                 old = placed.get(site)
@@ -1067,19 +1068,19 @@ def _place_sites(
                     placed[site] = cand
     else:
         # many sites share an operator: its place in its group is worked out once
-        per_op: dict[str, tuple[str | None, str, str | None, list[str], float | None]] = {}
+        per_op: dict[str, tuple[str | None, str, str | None, str, float | None]] = {}
         for site in graph.node_ids("Site"):
             ops = ctx.operators.get(site, [])
             if not ops:
-                placed[site] = (None, "", None, [], None)
+                placed[site] = (None, "", None, "", None)
                 continue
             op = ops[0][0] if len(ops) == 1 else max(ops, key=lambda o: (o[1] if o[1] is not None else -1.0, o[0]))[0]
             entry = per_op.get(op)
             if entry is None:
-                up = ctx.chain_up(op)
-                root = up[-1]
+                root = ctx.idx.ultimate_parent_id(op)
                 entry = per_op[op] = (
-                    op, "root" if root == op else "controlled", root, up[::-1], ctx.stakes(root).get(op, 0.0)
+                    op, "root" if root == op else "controlled", root, ctx.idx.chain_down_text(op),
+                    ctx.stakes(root).get(op, 0.0),
                 )
             placed[site] = entry
 
@@ -1184,7 +1185,7 @@ def _coverage(
         if note:
             notes[site] = note
         operators = [o for o, _, _ in ctx.operators.get(site, [])]
-        up_id = ctx.chain_up(op)[-1] if op is not None else None
+        up_id = ctx.idx.ultimate_parent_id(op) if op is not None else None
         groups = [x for x in (root, up_id) if x]
         presence, recognition, unions = _union_dimensions(ctx, site, sattrs, operators)
         found = {
@@ -1217,7 +1218,7 @@ def _coverage(
             "membership": membership,
             "operator": graph.name_of(op) if op else None,
             "ultimate_parent": graph.name_of(up_id) if up_id else None,
-            "chain": " > ".join(chain),
+            "chain": chain,
             "operator_share": op_share,
             "stake_is_lower_bound": bool(root and op and op in ctx.uncertain(root)),
             "lat": sattrs.get("lat"),
@@ -1270,12 +1271,11 @@ class _OperatorPlace:
     )
 
     def __init__(self, ctx: CoverageContext, op: str) -> None:
-        up = ctx.chain_up(op)
-        root = up[-1]
+        root = ctx.idx.ultimate_parent_id(op)
         self.op = op
         self.membership = "root" if root == op else "controlled"
         self.root = root
-        self.chain = " > ".join(up[::-1])
+        self.chain = ctx.idx.chain_down_text(op)
         self.stake = ctx.stakes(root).get(op, 0.0)
         self.lower = op in ctx.uncertain(root)
         name_of = ctx.graph.name_of
