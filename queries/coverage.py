@@ -457,9 +457,16 @@ class CoverageContext:
                     sup_signers.setdefault(atype[a], []).append(company)  # type: ignore[arg-type]
         self._below_sup = {t_: self._walk_down(starts) for t_, starts in sup_signers.items()}
 
+    def _signers_of(self, agreement_type: str) -> list[str]:
+        """Entities party (in force at ``as_of``) to an agreement of a type: one read of the
+        agreements, for a one-group run that has not sorted every company's agreements."""
+        g, day = self.graph, self.as_of
+        return [u for a in g.node_ids("Agreement") if self.agreement_type(a) == agreement_type
+                for _e, u, _v, _a in edges_at(g, a, "PARTY_TO", day, outgoing=False)]
+
     def _walk_down(self, starts: Iterable[str]) -> set[str]:
         """``starts`` and every entity they hold a stake in, directly or through others."""
-        out = self.idx.out._memo
+        out = self.idx.out
         seen = set(starts)
         stack = list(seen)
         while stack:
@@ -473,15 +480,17 @@ class CoverageContext:
         """Agreements of a type signed by ``company`` or any entity above it (remembered)."""
         key = (agreement_type, company)
         if key not in self._above:
-            if self._below is not None:
-                # whole-graph mode: nothing is signed above an entity no signatory of the type
-                # holds a stake in, directly or through others (one walk down per type instead
-                # of one walk up per entity)
-                below = self._below.get(agreement_type)
-                if below is None:
-                    below = self._below[agreement_type] = self._walk_down(self._signers.get(agreement_type, ()))
-                if company not in below:
-                    return []
+            # nothing is signed above an entity no signatory of the type holds a stake in,
+            # directly or through others (one walk down per type instead of one walk up per
+            # entity, which grew with the square of the ownership depth)
+            if self._below is None:
+                self._below = {}
+            below = self._below.get(agreement_type)
+            if below is None:
+                signers = self._signers.get(agreement_type, ()) if self._signed_by_complete else self._signers_of(agreement_type)
+                below = self._below[agreement_type] = self._walk_down(signers)
+            if company not in below:
+                return []
             found: dict[str, None] = {}
             for anc in self.ancestors[company]:
                 for a in self.signed_by(agreement_type, anc):
