@@ -62,7 +62,7 @@ def run(args: list[str], out: Path | None, timeout: float) -> tuple[float, float
     before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     t0 = time.perf_counter()
     try:
-        proc = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, timeout=timeout)
+        proc = subprocess.run(cmd, check=False, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, timeout=timeout)
         rc: int | str = proc.returncode
         if rc:
             print(f"  ! {' '.join(args[:1])}: {proc.stderr.strip().splitlines()[-1:]}", file=sys.stderr)
