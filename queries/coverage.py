@@ -44,6 +44,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from graphmodel.errors import CampaignGraphError
@@ -293,6 +294,7 @@ class CoverageContext:
         self._uncertain: dict[str, set[str]] = {}
         self._reach: dict[str, dict[str, _Finding]] = {}
         self._above: dict[tuple[str, str], list[str]] = {}
+        self._loops: dict[str, set[str]] = {}
         # memo tables for per-site look-ups that repeat across the sites of one group
         self._signed_by: dict[tuple[str, str], list[str]] = {}
         self._up: dict[str, list[str]] = {}
@@ -491,12 +493,60 @@ class CoverageContext:
                 below = self._below[agreement_type] = self._walk_down(signers)
             if company not in below:
                 return []
-            found: dict[str, None] = {}
-            for anc in self.ancestors[company]:
-                for a in self.signed_by(agreement_type, anc):
-                    found[a] = None
-            self._above[key] = list(found)
+            self._fill_above(agreement_type, company, below)
         return self._above[key]
+
+    def _fill_above(self, agreement_type: str, company: str, below: set[str]) -> None:
+        """Fill ``_above`` for ``company`` and the single-holder chain above it.
+
+        An entity with one holder that is not on an ownership loop has the holder's ancestors
+        after itself, in the same order, so its answer is its own agreements then the holder's:
+        a chain costs time linear in its length. Other entities walk their ancestors.
+        """
+        above, t = self._above, agreement_type
+        loops = self._loop_members(t, below)
+        path: list[str] = []
+        cur = company
+        while (t, cur) not in above:
+            if cur not in below:
+                above[(t, cur)] = []
+                break
+            holders = self.idx.inn.get(cur, ())
+            if len(holders) != 1 or cur in loops or holders[0].holder == cur:
+                found: dict[str, None] = {}
+                for anc in self.ancestors[cur]:
+                    for a in self.signed_by(t, anc):
+                        found[a] = None
+                above[(t, cur)] = list(found)
+                break
+            path.append(cur)
+            cur = holders[0].holder
+        base = above[(t, cur)]
+        for x in reversed(path):
+            base = above[(t, x)] = list(dict.fromkeys([*self.signed_by(t, x), *base]))
+
+    def _loop_members(self, agreement_type: str, below: set[str]) -> set[str]:
+        """Entities in ``below`` on an ownership loop (a strongly connected part of two or more),
+        from one pass of scipy's strongly connected components (remembered per type)."""
+        loops = self._loops.get(agreement_type)
+        if loops is None:
+            from scipy.sparse import csr_matrix
+            from scipy.sparse.csgraph import connected_components
+
+            ids = list(below)
+            pos = {n: i for i, n in enumerate(ids)}
+            rows, cols = [], []
+            for n in ids:
+                for s_ in self.idx.out.get(n, ()):
+                    j = pos.get(s_.target)
+                    if j is not None:
+                        rows.append(pos[n])
+                        cols.append(j)
+            m = csr_matrix((np.ones(len(rows), dtype=np.int8), (rows, cols)), shape=(len(ids), len(ids)))
+            _, labels = connected_components(m, directed=True, connection="strong")
+            sizes = np.bincount(labels) if len(ids) else np.zeros(0, dtype=int)
+            loops = self._loops[agreement_type] = {n for n, lab in zip(ids, labels) if sizes[lab] > 1}
+        return loops
 
     def cbas_at(self, target: str) -> list[str]:
         """CBAs with a COVERS edge to ``target`` (site or company)."""

@@ -108,3 +108,41 @@ def test_output_grows_linearly_with_depth() -> None:
     small_cycle, large_cycle = chain_graph(200, cycle=True, sites=True), chain_graph(2000, cycle=True, sites=True)
     assert _csv_bytes(group(large_cycle, "c0")) < 20 * _csv_bytes(group(small_cycle, "c0"))
     assert _csv_bytes(coverage(large_cycle, "c0")) < 20 * _csv_bytes(coverage(small_cycle, "c0"))
+
+
+def _with_gfa(g: CampaignGraph, *signers: str) -> CampaignGraph:
+    for who in signers:
+        g.add_node(f"gfa-{who}", "Agreement", f"Framework agreement of {who}", agreement_type="gfa",
+                   scope="all_subsidiaries")
+        g.add_edge(who, f"gfa-{who}", "PARTY_TO")
+    return g
+
+
+def test_agreements_signed_above_match_walking_every_ancestor() -> None:
+    """Oracle: the agreements of every ancestor, in the order a walk up from each entity finds
+    them (``CoverageContext._ancestors``, the per-entity walk this replaces on chains)."""
+    from queries.coverage import CoverageContext
+
+    g = _with_gfa(chain_graph(12), "c0", "c4", "c9")
+    g.add_node("x", "Company", "Co-owner")  # c6 has two holders; c10 -> c11 -> c10 is a loop
+    g.add_edge("x", "c6", "OWNS", share=10)
+    g.add_edge("c11", "c10", "OWNS", share=5)
+    _with_gfa(g, "x")
+    for order in (list(range(12)), list(range(11, -1, -1))):
+        ctx = CoverageContext(g, None, None)
+        for i in order:
+            got = ctx.signed_above("gfa", f"c{i}")
+            want = list(dict.fromkeys(a for anc in ctx._ancestors(f"c{i}") for a in ctx.signed_by("gfa", anc)))
+            assert got == want, i
+    ctx = CoverageContext(g, None, None)
+    assert ctx.signed_above("gfa", "c5") == ["gfa-c4", "gfa-c0"]
+    # c6's holders c5 and x are found together, before c5's holder c4: x's agreement first
+    assert ctx.signed_above("gfa", "c7") == ["gfa-x", "gfa-c4", "gfa-c0"]
+    assert ctx.signed_above("gfa", "c11") == ["gfa-c9", "gfa-x", "gfa-c4", "gfa-c0"]
+
+
+def test_output_with_a_signatory_on_top_grows_linearly() -> None:
+    small, large = _with_gfa(chain_graph(200, sites=True), "c0"), _with_gfa(chain_graph(2000, sites=True), "c0")
+    s, big = coverage(small, "c0"), coverage(large, "c0")
+    assert set(big["gfa"]) == {"covered"}
+    assert _csv_bytes(big) < 20 * _csv_bytes(s)
