@@ -399,15 +399,15 @@ TRANSITION_NOTE = ("Sites facing closure or conversion: units marked pre-retirem
 
 # --------------------------------------------------------------------------- shared layout helpers
 def _tree(b: Briefing) -> list[tuple[int, dict[str, Any]]]:
-    """``(depth, row)`` of the group in tree order, parents from each row's ownership chain."""
+    """``(depth, row)`` of the group in tree order, parents from each row's ``parent_id``."""
     rows = b.group.to_dict("records") if len(b.group) else []
     by_id = {str(r["id"]): r for r in rows}
     children: dict[str, list[str]] = {}
     orphans = []
     for r in rows:
         rid = str(r["id"])
-        chain = [c.strip() for c in str(r.get("chain") or "").split(" > ") if c.strip()]
-        parent = chain[-2] if len(chain) >= 2 else None
+        p = r.get("parent_id")
+        parent = str(p) if isinstance(p, str) and p else None
         if rid == b.root:
             continue
         if parent in by_id and parent != rid:

@@ -324,3 +324,18 @@ def test_events_and_campaigns_repeat_rows_for_several_parties(tmp_path: Path) ->
     ]
     assert g.node("e1")["origins"] == [f"{p}:events:3", f"{p}:events:4"]
     assert g.node("c1")["goal"] == "recognition"
+
+
+def test_planner_sheet_with_a_stray_cell_at_xfd1048576_loads_its_rows(tmp_path: Path) -> None:
+    """Issue 17 case 12 for the planner's workbook: the declared dimension is not trusted."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "companies"
+    ws.append(["Company id", "Name", "Country (ISO code)"])
+    ws.append(["acme", "Acme Steel", "DE"])
+    ws["XFD1048576"] = "stray"
+    p = tmp_path / "plan.xlsx"
+    wb.save(p)
+    g, ctx = load_paths([p])
+    assert [(n, a["name"], a["country"]) for n, a in g.nodes("Company")] == [("acme", "Acme Steel", "DE")]
+    assert ctx.errors == []
