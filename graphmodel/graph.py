@@ -173,6 +173,8 @@ class CampaignGraph:
         """Add a Source record; a second record with the same id fills empty fields."""
         if not source.id:
             raise CampaignGraphError("a source needs an id")
+        if _ID_CONTROL.search(source.id):  # as node and edge ids (and the snapshot check)
+            raise CampaignGraphError("source id contains a control character")
         old = self.sources.get(source.id)
         self.sources[source.id] = old.merged_with(source) if old else source
 
