@@ -15,7 +15,6 @@ from typing import Any
 import click
 
 from exports.cli.terminal import TerminalText, escape_controls
-
 from graphmodel.errors import CampaignGraphError
 
 #: command name -> "module:attribute" (a click command). Add a line to add a command.
