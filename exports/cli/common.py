@@ -85,10 +85,17 @@ format_option = click.option(
 
 
 class OneLineUsageError(click.UsageError):
-    """A usage error shown as one line (exit code 2), without click's usage block."""
+    """A usage error shown as one line (exit code 2), without click's usage block.
+
+    ``exports.cli.main`` shows every click usage error this way; the line names the
+    command's ``--help``.
+    """
 
     def show(self, file: Any = None) -> None:
-        click.echo(f"error: {' '.join(self.format_message().split())}", err=True)
+        from exports.cli.terminal import escape_controls
+
+        hint = f" (see '{self.ctx.command_path} --help')" if self.ctx is not None else ""
+        click.echo(f"error: {escape_controls(' '.join(self.format_message().split()))}{hint}", err=True)
 
 
 def _status_callback(_ctx: click.Context, _param: click.Parameter, value: str | None) -> frozenset[str]:
