@@ -1,0 +1,176 @@
+"""Every CLI command, run with random arguments and option values (issue 17): exit code 0, 1
+or 2, never a traceback, and a failure is one line on stderr.
+
+The invocations are built from each click command's own parameters, plausible and not:
+the small fictional snapshot below, folders that do not exist, text with control
+characters, numbers out of range, dates good and bad, empty strings, ``-o -``. Commands run
+in-process through click's ``CliRunner`` in a fresh folder (outputs land there; the
+snapshot is a fresh copy, since ``resolve`` replaces it). There is no Neo4j server and no
+``NEO4J_*`` setting, so ``push``, ``pull`` and ``--uri`` must fail with one line.
+``fetch-wikidata --online`` is never generated (it would use the network).
+
+``FUZZ_EXAMPLES=200`` runs more examples per command (default 5: the whole file then takes
+well under a minute).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+import click
+import pytest
+from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from exports.cli.common import DateType
+from exports.cli.main import COMMANDS, cli
+from graphmodel.graph import CampaignGraph
+from graphmodel.records import Source
+from graphmodel.stores.snapshot import save_snapshot
+
+EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "5"))
+
+#: no server and no credentials: every Neo4j path must fail cleanly
+NO_NEO4J = {"NEO4J_URI": None, "NEO4J_PASSWORD": None, "NEO4J_USER": None, "NEO4J_DATABASE": None}
+
+#: options never generated, and why
+NEVER = {"online"}  # fetch-wikidata --online would send a query over the network
+
+#: an argv cannot hold NUL (execve stops at it), so neither do these texts
+TEXT = st.text(alphabet=st.characters(exclude_categories=("Cs",), exclude_characters="\x00"), max_size=12) | st.sampled_from(
+    ["", " ", "Acme Steel", "acme", "Acme", "Site A", "site_a", "IG Metall", "union_a", "\x1b]0;title\x07", "\x1b[2J",
+     "\x01=HYPERLINK(\"x\")", "=1+1", "-", "--", "../x", "constructor", "__proto__", "é", "a" * 300])
+NUMBERS = st.integers(-(10**20), 10**20).map(str) | st.sampled_from(
+    ["0", "-1", "1", "50", "100", "101", "9223372036854775808", "1e30", "nan", "inf", "-inf", "0.5", "", "x"])
+DATES = st.sampled_from(["2024-06-30", "2024", "2024-06", "30.06.2024", "today", "2024-13-01", "2010-02-30",
+                         "tomorrow", "9999-12-31", "0001-01-01", "1799-12-31", "2200-12-31", "", "\x1b[2J"])
+
+
+def fictional_graph() -> CampaignGraph:
+    """Acme (LU) owns Acme DE 100 % and Acme BR 60 %; Acme DE operates Site A (DE, 1,200
+    workers), Acme BR operates Site B (BR); Union A represents Site A and is party to CBA A,
+    which covers Site A. All fictional."""
+    g = CampaignGraph()
+    g.add_source(Source("reg", title="Fictional company register"))
+    s = ["reg"]
+    g.add_node("acme", "Company", "Acme Steel", sources=s, country="LU")
+    g.add_node("acme_de", "Company", "Acme Steel Deutschland", sources=s, country="DE")
+    g.add_node("acme_br", "Company", "Acme Brasil", sources=s, country="BR")
+    g.add_node("site_a", "Site", "Site A", sources=s, country="DE", lat=51.0, lon=7.0, workforce=1200)
+    g.add_node("site_b", "Site", "Site B", sources=s, country="BR", lat=-20.0, lon=-44.0)
+    g.add_node("union_a", "Union", "Union A", sources=s, country="DE")
+    g.add_node("cba_a", "Agreement", "CBA A", sources=s, agreement_type="cba", signed="2024-01-01",
+               expires="2026-12-31")
+    g.add_edge("acme", "acme_de", "OWNS", sources=s, share=100)
+    g.add_edge("acme", "acme_br", "OWNS", sources=s, share=60)
+    g.add_edge("acme_de", "site_a", "OPERATES", sources=s)
+    g.add_edge("acme_br", "site_b", "OPERATES", sources=s)
+    g.add_edge("union_a", "site_a", "REPRESENTS", sources=s)
+    g.add_edge("union_a", "cba_a", "PARTY_TO", sources=s)
+    g.add_edge("cba_a", "site_a", "COVERS", sources=s)
+    return g
+
+
+@pytest.fixture(scope="module")
+def snapshot(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("cliprops") / "snap"
+    save_snapshot(fictional_graph(), out)
+    return out
+
+
+def command(name: str) -> click.Command:
+    cmd = cli.get_command(click.Context(cli), name)
+    assert cmd is not None, name
+    return cmd
+
+
+def path_values(param: click.Parameter, work: Path) -> st.SearchStrategy[str]:
+    """Paths for a parameter: the snapshot copy, a data file, missing ones, outputs in ``work``."""
+    snap, missing = str(work / "snap"), str(work / "no" / "such" / "place")
+    inputs = st.sampled_from([snap, str(work / "nodes.csv"), missing, str(work), "", "-"])
+    if param.name in ("output", "review", "merges"):
+        outputs = st.sampled_from(["out.csv", "out.json", "out.xlsx", "out.html", "out.md", "out.png", "out.graphml",
+                                   "out.cypher", "out", "newsnap"]).map(lambda n: str(work / n))
+        return outputs | st.sampled_from(["-", missing, str(work), str(work / "nodes.csv")]) | TEXT
+    return inputs | TEXT
+
+
+def values(param: click.Parameter, work: Path) -> st.SearchStrategy[str]:
+    """Text for one value of ``param``, from its click type."""
+    t = param.type
+    if isinstance(t, click.Choice):
+        return st.sampled_from([str(c) for c in t.choices]) | TEXT
+    if isinstance(t, (click.types.IntParamType, click.types.FloatParamType)):
+        return NUMBERS | TEXT
+    if isinstance(t, DateType):
+        return DATES
+    if isinstance(t, click.Path) or param.name in ("snapshot", "snap_a", "snap_b", "sources"):
+        return path_values(param, work)
+    return TEXT
+
+
+@st.composite
+def invocation(draw: st.DrawFn, cmd: click.Command, work: Path) -> list[str]:
+    """An argv for ``cmd``: its arguments (sometimes missing) and a random subset of options."""
+    args: list[str] = []
+    for p in cmd.params:
+        if isinstance(p, click.Argument):
+            n = p.nargs if p.nargs > 0 else draw(st.integers(1, 3))
+            if draw(st.integers(0, 9)) == 0:
+                n = draw(st.integers(0, 2))  # too few or too many
+            args += [draw(values(p, work)) for _ in range(n)]
+    options = [p for p in cmd.params if isinstance(p, click.Option) and p.name not in NEVER]
+    for p in draw(st.permutations(options)):
+        if not draw(st.booleans()):
+            continue
+        flag = draw(st.sampled_from(p.opts + p.secondary_opts))
+        if p.is_flag:
+            args.append(flag)
+            continue
+        for _ in range(draw(st.integers(1, 2)) if p.multiple else 1):
+            args += [flag, draw(values(p, work))]
+    if draw(st.integers(0, 9)) == 0:
+        args.insert(draw(st.integers(0, len(args))), draw(st.sampled_from(["--bogus", "-Z", "--as-of"])))
+    return args
+
+
+def run(argv: list[str], snapshot: Path, work: Path) -> tuple[click.testing.Result, str]:
+    shutil.copytree(snapshot, work / "snap")
+    (work / "nodes.csv").write_text("id,kind,name,sources\nx1,Company,X One,s\n", encoding="utf-8")
+    runner = CliRunner(env=NO_NEO4J)
+    cwd = os.getcwd()
+    os.chdir(work)  # defaults such as template's planner.xlsx land in the fresh folder
+    try:
+        result = runner.invoke(cli, argv, catch_exceptions=True)
+    finally:
+        os.chdir(cwd)
+    return result, f"campaign-graph {' '.join(repr(a) for a in argv)}"
+
+
+def check(result: click.testing.Result, shown: str) -> None:
+    assert result.exit_code in (0, 1, 2), (shown, result.exit_code, result.output)
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        import traceback
+
+        tb = "".join(traceback.format_exception(result.exception))
+        pytest.fail(f"{shown}\n{tb}")
+    assert "Traceback" not in result.output, shown
+    if result.exit_code in (1, 2):
+        lines = result.stderr.splitlines()
+        assert len(lines) == 1 and lines[0].startswith("error: "), (shown, result.stderr)
+
+
+@pytest.mark.parametrize("name", sorted(COMMANDS))
+@settings(max_examples=EXAMPLES, deadline=None, database=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(data=st.data())
+def test_every_command_exits_0_1_or_2_with_one_line_and_no_traceback(name: str, snapshot: Path,
+                                                                      data: st.DataObject) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        argv = [name, *data.draw(invocation(command(name), work), label="argv")]
+        check(*run(argv, snapshot, work))
