@@ -88,44 +88,74 @@ def command(name: str) -> click.Command:
     return cmd
 
 
-def path_values(param: click.Parameter, work: Path) -> st.SearchStrategy[str]:
-    """Paths for a parameter: the snapshot copy, a data file, missing ones, outputs in ``work``."""
-    snap, missing = str(work / "snap"), str(work / "no" / "such" / "place")
-    inputs = st.sampled_from([snap, str(work / "nodes.csv"), missing, str(work), "", "-"])
-    if param.name in ("output", "review", "merges"):
-        outputs = st.sampled_from(["out.csv", "out.json", "out.xlsx", "out.html", "out.md", "out.png", "out.graphml",
-                                   "out.cypher", "out", "newsnap"]).map(lambda n: str(work / n))
-        return outputs | st.sampled_from(["-", missing, str(work), str(work / "nodes.csv")]) | TEXT
-    return inputs | TEXT
+NAMES = st.sampled_from(["Acme Steel", "acme", "Acme", "acme_de", "Site A", "site_a", "Union A", "union_a", "CBA A",
+                         "Acme Brasil", "site_b"])
 
 
-def values(param: click.Parameter, work: Path) -> st.SearchStrategy[str]:
-    """Text for one value of ``param``, from its click type."""
+def plausible(param: click.Parameter, work: Path) -> st.SearchStrategy[str]:
+    """A value ``param`` accepts, mostly: names in the snapshot, choices, numbers in range."""
     t = param.type
     if isinstance(t, click.Choice):
-        return st.sampled_from([str(c) for c in t.choices]) | TEXT
+        return st.sampled_from([str(c) for c in t.choices])
+    if isinstance(t, (click.types.IntParamType, click.types.FloatParamType)):
+        lo = getattr(t, "min", None)
+        hi = getattr(t, "max", None)
+        lo, hi = (0 if lo is None else int(lo)), (100 if hi is None else int(min(hi, 10**6)))
+        return st.integers(lo, max(lo, hi)).map(str)
+    if isinstance(t, DateType):
+        return st.sampled_from(["2024-06-30", "2026", "2025-01", "30.06.2024", "today", "1800-01-01", "2200-12-31"])
+    if param.name in ("output", "review", "merges"):
+        names = ["out.csv", "out.json", "out.xlsx", "out.html", "out.md", "out.png", "out.graphml", "out.gexf",
+                 "out.cypher", "out", "newsnap"]
+        return st.sampled_from(names).map(lambda n: str(work / n)) | st.just("-")
+    if param.name == "uri":
+        return st.sampled_from(["bolt://neo4j:s3cr/t@127.0.0.1:1", "neo4j://127.0.0.1:1", "http://127.0.0.1:1"])
+    if param.name == "sources":
+        return st.sampled_from([str(work / "nodes.csv"), str(work / "snap"), str(work)])
+    if isinstance(t, click.Path) or param.name in ("snapshot", "snap_a", "snap_b"):
+        return st.just(str(work / "snap"))
+    if param.name == "status":
+        return st.sampled_from(["all", "operating", "operating,idle,retired", "unknown"])
+    if param.name == "qid":
+        return st.sampled_from(["Q12345", "q1", "Q"])
+    return NAMES
+
+
+def implausible(param: click.Parameter, work: Path) -> st.SearchStrategy[str]:
+    """A value that is wrong for ``param`` in some way, or just random text."""
+    t = param.type
     if isinstance(t, (click.types.IntParamType, click.types.FloatParamType)):
         return NUMBERS | TEXT
     if isinstance(t, DateType):
         return DATES
     if isinstance(t, click.Path) or param.name in ("snapshot", "snap_a", "snap_b", "sources"):
-        return path_values(param, work)
+        missing = str(work / "no" / "such" / "place")
+        return st.sampled_from([missing, str(work), str(work / "nodes.csv"), "", "-", "/dev/null"]) | TEXT
     return TEXT
+
+
+def values(param: click.Parameter, work: Path) -> st.SearchStrategy[str]:
+    """One value for ``param``: plausible four times in five."""
+    return st.integers(0, 4).flatmap(lambda i: implausible(param, work) if i == 0 else plausible(param, work))
 
 
 @st.composite
 def invocation(draw: st.DrawFn, cmd: click.Command, work: Path) -> list[str]:
-    """An argv for ``cmd``: its arguments (sometimes missing) and a random subset of options."""
+    """An argv for ``cmd``: its arguments (sometimes too few or too many) and a random subset
+    of its options (about one in three each), now and then an unknown option."""
     args: list[str] = []
     for p in cmd.params:
         if isinstance(p, click.Argument):
-            n = p.nargs if p.nargs > 0 else draw(st.integers(1, 3))
-            if draw(st.integers(0, 9)) == 0:
-                n = draw(st.integers(0, 2))  # too few or too many
+            n = p.nargs if p.nargs > 0 else draw(st.integers(1, 2))
+            if draw(st.integers(0, 19)) == 0:
+                n = draw(st.integers(0, 2))
             args += [draw(values(p, work)) for _ in range(n)]
     options = [p for p in cmd.params if isinstance(p, click.Option) and p.name not in NEVER]
     for p in draw(st.permutations(options)):
-        if not draw(st.booleans()):
+        if p.required:
+            if draw(st.integers(0, 19)) == 0:
+                continue
+        elif draw(st.integers(0, 2)):
             continue
         flag = draw(st.sampled_from(p.opts + p.secondary_opts))
         if p.is_flag:
@@ -133,7 +163,7 @@ def invocation(draw: st.DrawFn, cmd: click.Command, work: Path) -> list[str]:
             continue
         for _ in range(draw(st.integers(1, 2)) if p.multiple else 1):
             args += [flag, draw(values(p, work))]
-    if draw(st.integers(0, 9)) == 0:
+    if draw(st.integers(0, 19)) == 0:
         args.insert(draw(st.integers(0, len(args))), draw(st.sampled_from(["--bogus", "-Z", "--as-of"])))
     return args
 
@@ -159,8 +189,11 @@ def check(result: click.testing.Result, shown: str) -> None:
         tb = "".join(traceback.format_exception(result.exception))
         pytest.fail(f"{shown}\n{tb}")
     assert "Traceback" not in result.output, shown
-    if result.exit_code in (1, 2):
-        lines = result.stderr.splitlines()
+    lines = result.stderr.splitlines()
+    if result.exit_code == 1 and shown.startswith("campaign-graph 'validate'") and not lines[0].startswith("error: "):
+        # validate's report, not an error: "N problem(s):" then one indented line per problem
+        assert lines[0].endswith("problem(s):") and all(x.startswith("  ") for x in lines[1:]), (shown, lines)
+    elif result.exit_code in (1, 2):
         assert len(lines) == 1 and lines[0].startswith("error: "), (shown, result.stderr)
 
 

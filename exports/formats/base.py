@@ -28,9 +28,9 @@ from pathlib import Path
 from typing import Any
 
 from graphmodel import schema
+from graphmodel.cells import cell_text as sanitise_cell
 from graphmodel.errors import CampaignGraphError
 from graphmodel.graph import CampaignGraph
-from graphmodel.cells import cell_text
 from graphmodel.records import SOURCE_FIELDS
 
 #: format name -> module with ``write(graph, path) -> list[Path]``
@@ -65,7 +65,7 @@ def neutralise(text: str) -> str:
     >>> neutralise("=HYPERLINK(1)"), neutralise("-5 %"), neutralise("Acme"), neutralise("'=x")
     ("'=HYPERLINK(1)", "'-5 %", 'Acme', "''=x")
     """
-    return cell_text(text)
+    return sanitise_cell(text)
 
 
 def prop_of(kind: str, name: str, *, edge: bool) -> schema.Prop | None:
