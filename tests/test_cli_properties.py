@@ -207,3 +207,89 @@ def test_every_command_exits_0_1_or_2_with_one_line_and_no_traceback(name: str, 
         work = Path(tmp)
         argv = [name, *data.draw(invocation(command(name), work), label="argv")]
         check(*run(argv, snapshot, work))
+
+
+# --------------------------------------------------------------------------- worked examples
+def invoke(snapshot: Path, *argv: str) -> click.testing.Result:
+    return CliRunner(env=NO_NEO4J).invoke(cli, [a.format(snap=snapshot) for a in argv], catch_exceptions=True)
+
+
+def test_dash_output_prints_the_same_bytes_the_file_gets(snapshot: Path, tmp_path: Path) -> None:
+    """``-o -`` writes to stdout exactly what ``-o FILE`` writes, and says nothing else there."""
+    cases = [
+        (["group", "{snap}", "Acme Steel", "--format", "csv"], "g.csv"),
+        (["group", "{snap}", "Acme Steel", "--format", "json"], "g.json"),
+        (["solidarity", "{snap}", "Union A", "--format", "csv"], "s.csv"),
+        (["export", "{snap}", "--format", "graphml"], "e.graphml"),
+        (["export", "{snap}", "--format", "json"], "e.json"),
+    ]
+    for argv, name in cases:
+        to_file = invoke(snapshot, *argv, "-o", str(tmp_path / name))
+        assert to_file.exit_code == 0, (argv, to_file.output)
+        to_stdout = invoke(snapshot, *argv, "-o", "-")
+        assert to_stdout.exit_code == 0, (argv, to_stdout.output)
+        assert to_stdout.stdout == (tmp_path / name).read_text(encoding="utf-8"), argv
+    # the group of Acme Steel: itself, then Acme DE (100 %) before Acme BR (60 %)
+    rows = invoke(snapshot, "group", "{snap}", "Acme Steel", "--format", "csv", "-o", "-").stdout.splitlines()
+    assert [r.split(",")[0] for r in rows] == ["id", "acme", "acme_de", "acme_br"]
+
+
+def test_dash_output_for_pages_puts_the_page_on_stdout_and_the_summary_on_stderr(snapshot: Path) -> None:
+    for argv in (["map", "{snap}", "--company", "Acme Steel"], ["brief", "{snap}", "--company", "Acme Steel"],
+                 ["geo", "{snap}", "--company", "Acme Steel"]):
+        r = invoke(snapshot, *argv, "-o", "-")
+        assert r.exit_code == 0, (argv, r.output)
+        assert r.stdout.startswith("<!DOCTYPE html>") and r.stdout.rstrip().endswith("</html>"), argv
+        assert r.stderr.startswith("wrote -: "), (argv, r.stderr)
+    r = invoke(snapshot, "map", "{snap}", "--company", "Acme Steel", "-o", "-")
+    assert '"acme_de"' in r.stdout and '"site_a"' in r.stdout  # the group's data is in the page
+
+
+def test_dash_output_is_refused_where_the_output_is_not_one_text_stream(snapshot: Path) -> None:
+    refused = {
+        ("load", "{snap}/nodes.parquet"): "-o -: this output is a folder or a binary file",
+        ("snapshot", "{snap}"): "-o -: this output is a folder or a binary file",
+        ("resolve", "{snap}"): "-o -: this output is a folder or a binary file",
+        ("template",): "-o -: this output is a folder or a binary file",
+        ("export", "{snap}", "--format", "csv"): "-o -: --format csv writes a folder or a workbook",
+        ("export", "{snap}", "--format", "xlsx"): "-o -: --format xlsx writes a folder or a workbook",
+    }
+    for argv, message in refused.items():
+        r = invoke(snapshot, *argv, "-o", "-")
+        assert r.exit_code == 2 and r.stdout == "", argv
+        assert r.stderr.startswith(f"error: {message}") and r.stderr.count("\n") == 1, (argv, r.stderr)
+    r = invoke(snapshot, "group", "{snap}", "Acme Steel", "--format", "xlsx", "-o", "-")
+    assert r.exit_code == 1 and r.stderr == "error: --format xlsx is a workbook, not a text stream: give -o FILE.xlsx\n"
+    assert not Path("-").exists()
+
+
+def test_every_output_option_says_what_dash_does() -> None:
+    """Each command's ``-o`` help mentions standard output exactly when ``-`` is accepted."""
+    streams = {"group", "parent", "coverage", "calendar", "leverage", "path", "solidarity", "diff", "export",
+               "map", "geo", "brief", "fetch-wikidata"}
+    for name in sorted(COMMANDS):
+        opts = [p for p in command(name).params if isinstance(p, click.Option) and "-o" in p.opts]
+        if not opts:
+            continue
+        says = "standard output" in (opts[0].help or "")
+        assert says == (name in streams), name
+
+
+def test_usage_errors_are_one_line_naming_the_help(snapshot: Path) -> None:
+    r = invoke(snapshot, "map", "{snap}", "--hops", "99", "-o", "m.html")
+    assert r.exit_code == 2
+    assert r.stderr == "error: Invalid value for '--hops': 99 is not in the range 0<=x<=10. (see 'cli map --help')\n"
+    r = invoke(snapshot, "nosuch")
+    assert r.exit_code == 2 and r.stderr == "error: No such command 'nosuch'. (see 'cli --help')\n"
+    r = invoke(snapshot, "group", "{snap}", "Acme", "--as-of", "\x1b[2J")
+    assert r.exit_code == 2 and "\x1b" not in r.stderr and r.stderr.count("\n") == 1
+    r = invoke(snapshot, "group", "--help")
+    assert r.exit_code == 0 and r.stdout.startswith("Usage: ")
+
+
+def test_csv_export_of_text_values_writes_them_neutralised(snapshot: Path, tmp_path: Path) -> None:
+    """Found by the property test: ``export --format csv`` crashed on the first text cell."""
+    r = invoke(snapshot, "export", "{snap}", "--format", "csv", "-o", str(tmp_path / "out"))
+    assert r.exit_code == 0, r.output
+    nodes = (tmp_path / "out" / "nodes.csv").read_text(encoding="utf-8")
+    assert "acme_de,Company,Acme Steel Deutschland" in nodes

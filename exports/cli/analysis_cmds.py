@@ -13,7 +13,7 @@ from typing import Any
 import click
 import pandas as pd
 
-from exports.cli.common import as_of_option, is_stdout, open_snapshot, status_option
+from exports.cli.common import as_of_option, is_stdout, open_snapshot, status_option, write_output
 from exports.cli.common import output_option as shared_output_option
 from exports.cli.neo4j_cmds import open_graph, snapshot_or_uri
 from exports.cli.query_cmds import resolve_owner
@@ -41,7 +41,10 @@ def _emit(df: pd.DataFrame, fmt: str, output: Path | None, table_columns: list[s
     if is_stdout(output):
         if fmt == "xlsx":
             raise CampaignGraphError("--format xlsx is a workbook, not a text stream: give -o FILE.xlsx")
-        output = None  # csv, json and the table print to stdout
+        if fmt != "table":  # exactly the bytes -o FILE gets
+            write_output(output, lambda path: write_table(df, path, fmt=fmt), f".{fmt}")
+            return
+        output = None
     if fmt == "table":
         shown = df[[c for c in table_columns if c in df.columns]]
         if output is not None:
