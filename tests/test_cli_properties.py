@@ -195,6 +195,8 @@ def check(result: click.testing.Result, shown: str) -> None:
         assert lines[0].endswith("problem(s):") and all(x.startswith("  ") for x in lines[1:]), (shown, lines)
     elif result.exit_code in (1, 2):
         assert len(lines) == 1 and lines[0].startswith("error: "), (shown, result.stderr)
+        # shown as text: no control character reaches the terminal raw (C0, DEL, C1)
+        assert not any(ord(c) < 0x20 or 0x7F <= ord(c) < 0xA0 for c in lines[0]), (shown, lines[0])
 
 
 @pytest.mark.parametrize("name", sorted(COMMANDS))
@@ -283,6 +285,9 @@ def test_usage_errors_are_one_line_naming_the_help(snapshot: Path) -> None:
     assert r.exit_code == 2 and r.stderr == "error: No such command 'nosuch'. (see 'cli --help')\n"
     r = invoke(snapshot, "group", "{snap}", "Acme", "--as-of", "\x1b[2J")
     assert r.exit_code == 2 and "\x1b" not in r.stderr and r.stderr.count("\n") == 1
+    # found by the property test: an unbounded --window-days overflowed date arithmetic
+    r = invoke(snapshot, "calendar", "{snap}", "Acme Steel", "--window-days", "9223372036854775808")
+    assert r.exit_code == 2 and r.stderr.startswith("error: Invalid value for '--window-days'")
     r = invoke(snapshot, "group", "--help")
     assert r.exit_code == 0 and r.stdout.startswith("Usage: ")
 

@@ -283,7 +283,7 @@ def summary_line(df: pd.DataFrame) -> str:
 @click.argument("company")
 @as_of_option
 @click.option("--horizon-days", type=click.IntRange(0, 36500), default=730, show_default=True, help="How far ahead to look.")
-@click.option("--window-days", type=click.IntRange(1), default=90, show_default=True,
+@click.option("--window-days", type=click.IntRange(1, 36500), default=90, show_default=True,
               help="Width of a bargaining window: expiries this close together form a cluster.")
 @rule_option
 @threshold_option
