@@ -11,7 +11,7 @@ snapshot is a fresh copy, since ``resolve`` replaces it). There is no Neo4j serv
 ``NEO4J_*`` setting, so ``push``, ``pull`` and ``--uri`` must fail with one line.
 ``fetch-wikidata --online`` is never generated (it would use the network).
 
-``FUZZ_EXAMPLES=200`` runs more examples per command (default 8: the whole file then takes
+``FUZZ_EXAMPLES=200`` runs more examples per command (default 20: the whole file then takes
 well under a minute).
 """
 
@@ -34,7 +34,7 @@ from graphmodel.graph import CampaignGraph
 from graphmodel.records import Source
 from graphmodel.stores.snapshot import save_snapshot
 
-EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "8"))
+EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "20"))
 
 #: no server and no credentials: every Neo4j path must fail cleanly
 NO_NEO4J = {"NEO4J_URI": None, "NEO4J_PASSWORD": None, "NEO4J_USER": None, "NEO4J_DATABASE": None}
