@@ -673,8 +673,10 @@ def write_brief(graph: CampaignGraph, company: str, path: str | os.PathLike[str]
     if suffix not in (".html", ".htm", ".md"):
         raise CampaignGraphError(f"{path}: a briefing is written as .html or .md")
     if redact_output:
-        from exports.redact import redact
+        from exports.redact import redact, redacted_id
 
+        company = redacted_id(graph, company)
+        us = [redacted_id(graph, u) for u in us] if us else us
         graph = redact(graph)
     b = build_briefing(graph, company, as_of=as_of, data_date=data_date, redacted=redact_output, status=status,
                        us=us)

@@ -175,8 +175,11 @@ def inline_map(graph: CampaignGraph, *, height: int = 600, heading: str | None =
     from exports.netmap import render_map, select_view
 
     if redact_output:
-        from exports.redact import redact
+        from exports.redact import redact, redacted_id
 
+        for key in ("company", "around"):
+            if isinstance(view_args.get(key), str):
+                view_args[key] = redacted_id(graph, view_args[key])
         graph = redact(graph)
     view = select_view(graph, **view_args)
     return Frame(render_map(graph, view, heading=heading, redacted=redact_output), height=height, title="network map")

@@ -352,8 +352,9 @@ def write_geo(graph: CampaignGraph, company: str, path: str | os.PathLike[str], 
     if suffix not in (".html", ".htm", ".png"):
         raise CampaignGraphError(f"{path}: the geographic view is written as .html or .png")
     if redact_output:
-        from exports.redact import redact
+        from exports.redact import redact, redacted_id
 
+        company = redacted_id(graph, company)
         graph = redact(graph)
     day = normalise_as_of(as_of)
     root, points, status_text = _group_points(graph, company, as_of=day, status=status)

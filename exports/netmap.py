@@ -1078,8 +1078,11 @@ def write_map(graph: CampaignGraph, path: str | os.PathLike[str], *, heading: st
     ``redact_output`` redacts the graph first (``exports.redact.redact``) and says so on the page.
     """
     if redact_output:
-        from exports.redact import redact
+        from exports.redact import redact, redacted_id
 
+        for key in ("company", "around"):
+            if isinstance(view_args.get(key), str):
+                view_args[key] = redacted_id(graph, view_args[key])
         graph = redact(graph)
     view = select_view(graph, **view_args)
     atomic_write_text(path, render_map(graph, view, heading=heading, redacted=redact_output))

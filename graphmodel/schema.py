@@ -136,6 +136,84 @@ def site_statuses(spec: object = None) -> frozenset[str]:
         )
     return frozenset(items)
 
+#: Documented synonyms of closed vocabularies (enum values), the one table every loader reads:
+#: synonym (lower case, words separated by one space) -> the schema's value. A synonym counts
+#: for every enum that lists its value, so each synonym names one value only (tested). The
+#: values themselves are matched in any case with ``_``, ``-`` and spaces alike.
+#: A table cell that is neither a value nor a synonym is kept as ``other`` with the cell text
+#: in ``<prop>_raw`` where the enum lists ``other`` (and the schema has ``<prop>_raw``), else
+#: left unknown; either way with a warning, and the row loads (see loaders/tables.py).
+ENUM_SYNONYMS: Mapping[str, str] = MappingProxyType(
+    {
+        # PARTY_TO role
+        "union signatory": "union",
+        "signatory union": "union",
+        "trade union": "union",
+        "workers": "union",
+        "employer signatory": "employer",
+        "signatory employer": "employer",
+        "company": "employer",
+        "management": "employer",
+        "employer organisation": "employer",
+        "employer organization": "employer",
+        "observer": "witness",
+        # Union level
+        "local union": "local",
+        "plant union": "local",
+        "national union": "national",
+        "global union": "global",
+        "global union federation": "global",
+        "international": "global",
+        "regional union": "regional",
+        "european": "regional",
+        "european federation": "regional",
+        # Agreement agreement_type
+        "collective agreement": "cba",
+        "collective bargaining agreement": "cba",
+        "global framework agreement": "gfa",
+        "international framework agreement": "gfa",
+        "ifa": "gfa",
+        "european framework agreement": "efa",
+        "health and safety": "hs",
+        "health and safety agreement": "hs",
+        "h&s": "hs",
+        "ohs": "hs",
+        # Agreement renewal, scope, scope_confidence
+        "tacitly renewed": "tacit",
+        "automatic": "tacit",
+        "automatically renewed": "tacit",
+        "subsidiaries": "all_subsidiaries",
+        "supply chain": "suppliers_included",
+        "suppliers": "suppliers_included",
+        "majority": "majority_owned",
+        "explicit": "stated",
+        # Site and Unit status
+        "operational": "operating",
+        "active": "operating",
+        "in operation": "operating",
+        "idled": "idle",
+        "under construction": "construction",
+        "canceled": "cancelled",
+        "decommissioned": "retired",
+        # Site union_status, cba_status
+        "unionised": "present",
+        "unionized": "present",
+        "no union": "none",
+        "non union": "none",
+        "covered": "in_force",
+        "no cba": "none",
+        # Unit product
+        "steel": "crude_steel",
+        "pig iron": "iron",
+        # OWNS control
+        "joint control": "joint",
+        # MERGED_INTO mode
+        "acquisition": "takeover",
+        "acquired": "takeover",
+        "merged": "merger",
+    }
+)
+
 #: properties every node has (besides id and kind)
 COMMON_NODE_PROPS: Mapping[str, Prop] = _p(
     name=S,
@@ -252,6 +330,7 @@ NODE_KINDS: Mapping[str, NodeKind] = MappingProxyType(
             "a trade union: local, national union, federation, global union federation",
             _p(
                 level=Prop("enum", values=("local", "national", "federation", "global", "regional", "other")),
+                level_raw=Prop("str", doc="the level as the source wrote it, when it is none of the values (level=other)"),
                 country=S,
                 website=S,
                 email=SENS,
@@ -277,6 +356,10 @@ NODE_KINDS: Mapping[str, NodeKind] = MappingProxyType(
             "a CBA, global or European framework agreement, health & safety agreement",
             _p(
                 agreement_type=Prop("enum", values=("cba", "gfa", "hs", "efa", "other")),
+                agreement_type_raw=Prop(
+                    "str", doc="the type as the source wrote it, when it is none of the values (agreement_type=other)"
+                ),
+                country=Prop("str", doc="ISO 3166-1 alpha-2 of a national agreement"),
                 signed=D,
                 expires=DE,
                 renewal=Prop("enum", values=("tacit", "unknown", "none")),
@@ -333,7 +416,8 @@ NODE_KINDS: Mapping[str, NodeKind] = MappingProxyType(
         "Person": NodeKind(
             "Person",
             "a natural person (the whole record is sensitive)",
-            _p(role=S, email=SENS, phone=SENS, address=SENS, nationality=SENS, birth_date=Prop("date", sensitive=True)),
+            _p(role=S, email=SENS, phone=SENS, address=SENS, nationality=SENS, birth_date=Prop("date", sensitive=True),
+               country=Prop("str", sensitive=True, doc="country of residence or work")),
             sensitive=True,
         ),
     }
@@ -385,7 +469,10 @@ EDGE_KINDS: Mapping[str, EdgeKind] = MappingProxyType(
             "PARTY_TO",
             "signatory of an agreement",
             (("Company", "Agreement"), ("Union", "Agreement")),
-            _p(role=Prop("enum", values=("employer", "union", "witness", "other"))),
+            _p(
+                role=Prop("enum", values=("employer", "union", "witness", "other")),
+                role_raw=Prop("str", doc="the role as the source wrote it, when it is none of the values (role=other)"),
+            ),
         ),
         "COVERS": EdgeKind(
             "COVERS",

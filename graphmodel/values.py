@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from datetime import date, datetime
 from typing import Any
 
-from graphmodel.schema import Prop
+from graphmodel.schema import ENUM_SYNONYMS, Prop
 
 LIST_SEPARATOR = ";"
 
@@ -23,6 +23,10 @@ _NA = {"", "n/a", "na", "nan", "none", "null", "-", "--", "?"}
 
 _ISO = re.compile(r"^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?$")
 _DMY = re.compile(r"^(\d{1,2})[./](\d{1,2})[./](\d{4})$")
+
+#: the years a date value may name unless a caller says otherwise: outside them date arithmetic
+#: (durations, the day before) breaks, and no campaign question is about them
+DATE_YEARS = (1800, 2200)
 
 
 def is_missing(value: Any) -> bool:
@@ -43,16 +47,27 @@ def is_missing(value: Any) -> bool:
     return type(value).__name__ in ("NAType", "NaTType")
 
 
-def parse_date(value: Any, *, end: bool = False) -> str:
-    """Normalise a date to ISO ``YYYY-MM-DD``.
+def parse_date(value: Any, *, end: bool = False, years: tuple[int, int] = DATE_YEARS) -> str:
+    """Normalise a date to ISO ``YYYY-MM-DD``; the one parser of every date cell and option.
 
     Accepts ISO dates, ``YYYY-MM`` and ``YYYY`` (widened to the start of the period, or its
     end with ``end=True``), ``DD.MM.YYYY`` / ``DD/MM/YYYY``, ISO date-times, and
-    ``date``/``datetime`` objects.
+    ``date``/``datetime`` objects. The year must lie within ``years`` (inclusive).
 
     >>> parse_date("2008-06"), parse_date("2008", end=True), parse_date("13.09.2005")
     ('2008-06-01', '2008-12-31', '2005-09-13')
+    >>> parse_date("0001-01-01")
+    Traceback (most recent call last):
+    ...
+    ValueError: date outside the years 1800-2200
     """
+    iso = _parse_date(value, end)
+    if not years[0] <= int(iso[:4]) <= years[1]:
+        raise ValueError(f"date outside the years {years[0]}-{years[1]}")
+    return iso
+
+
+def _parse_date(value: Any, end: bool) -> str:
     if isinstance(value, datetime):
         return value.date().isoformat()
     if isinstance(value, date):
@@ -228,10 +243,20 @@ def parse_list(value: Any) -> list[str]:
 
 
 def parse_enum(value: Any, values: tuple[str, ...]) -> str:
-    text = str(value).strip().casefold().replace(" ", "_")
+    """One of ``values``, in any case, ``_``/``-``/space alike, or a synonym of one
+    (:data:`graphmodel.schema.ENUM_SYNONYMS`).
+
+    >>> parse_enum("Union signatory", ("employer", "union", "witness", "other"))
+    'union'
+    """
+    raw = str(value).strip().casefold()
+    text = raw.replace(" ", "_")
     for v in values:
         if v.casefold() == text or v.casefold().replace("-", "_") == text:
             return v
+    syn = ENUM_SYNONYMS.get(" ".join(raw.replace("_", " ").replace("-", " ").split()))
+    if syn is not None and syn in values:
+        return syn
     raise ValueError("must be one of: " + ", ".join(values))
 
 

@@ -63,6 +63,12 @@ MAX_COLUMNS = 2048
 #: what a cell makes of its row: nothing, a value, a row error (refused before the graph looks
 #: the id up), or a row the row path must add (it loads, but not into the typed column)
 _ABSENT, _VALUE, _ODD, _ROW_PATH = 0, 1, 2, 3
+#: a cell for a property the row's kind lacks: absent from the graph, the row loads, and the row
+#: path's tables.set_aside reports it (warning and load report), in file order with the other rows
+_ASIDE = 4
+#: an enum text that is no value nor synonym, where the enum lists other: the value is "other",
+#: the text goes to ``<prop>_raw`` (tables.settle_enums)
+_OTHER = 5
 _NAME_PROP = schema.COMMON_NODE_PROPS["name"]
 
 
@@ -258,6 +264,8 @@ class _Props:
         self.all = schema.all_node_props() if what == "node" else schema.all_edge_props()
         self.types = arrow_types()  # the snapshot's column type per property type
         self.allowed = [schema.node_props(k) if what == "node" else schema.edge_props(k) for k in kinds]
+        self.aside = np.zeros(0, dtype=bool)  # rows with a cell set aside or kept as other (_ASIDE, _OTHER)
+        self.other_raw: dict[str, pa.Array] = {}  # enum property -> the texts kept as other, per row
 
     def column(
         self, name: str, arr: pa.Array, row_kind: np.ndarray, fail: np.ndarray, row_path: np.ndarray
@@ -326,7 +334,13 @@ class _Props:
         row_status = status[code]
         fail |= row_status == _ODD
         row_path |= row_status == _ROW_PATH
-        has = row_status == _VALUE
+        self.aside |= row_status == _ASIDE
+        other = row_status == _OTHER
+        if other.any():  # the rows' texts, for <prop>_raw; the row path warns (see _row_path_rows)
+            self.aside |= other
+            texts = _strip(dictionary).take(pa.array(codes))
+            self.other_raw[name] = pc.if_else(pa.array(other), texts, pa.scalar(None, pa.string()))
+        has = (row_status == _VALUE) | other
         if not has.any():
             return None
         values = typed[0] if len(typed) == 1 else pa.concat_arrays(typed)
@@ -365,14 +379,18 @@ def _cell(prop: schema.Prop | None, v: str) -> tuple[int, Any]:
     if v == "":
         return _ABSENT, None
     if prop is None:
-        # a schema property this kind does not have: a non-missing value is a row error
-        return (_ABSENT, None) if is_missing(v) else (_ODD, None)
+        # a schema property this kind does not have: the row loads without the cell, which the
+        # row path sets aside with a warning (tables.set_aside)
+        return (_ABSENT, None) if is_missing(v) else (_ASIDE, None)
     if is_missing(v) and not is_answer(prop, v):
         return _ABSENT, None
     try:
         x = coerce(prop, v)
     except ValueError:
-        return _ODD, None
+        # an enum text that is no value nor synonym loads as other or unknown (tables.settle_enums)
+        if prop.type != "enum":
+            return _ODD, None
+        return (_OTHER, "other") if "other" in prop.values else (_ASIDE, None)
     if x is None:
         return _ABSENT, None
     if prop.type == "int" and not -(2**63) <= x < 2**63:
@@ -387,16 +405,19 @@ def _name(v: str) -> str | None:
 
 
 def _property_columns(
-    what: str, raw: _Raw, kinds: list[str], row_kind: np.ndarray, odd: np.ndarray, known_sources: Any
+    what: str, raw: _Raw, kinds: list[str], row_kind: np.ndarray, odd: np.ndarray, known_sources: Any,
+    aside: np.ndarray,
 ) -> tuple[dict[str, pa.Array], np.ndarray]:
     """The typed property columns of a nodes or edges table (``sources`` and ``origins`` last)
-    and the rows that must take the row path; marks refused rows in ``odd`` (in place)."""
+    and the rows that must take the row path; marks refused rows in ``odd`` and rows with a
+    cell set aside in ``aside`` (both in place)."""
     c, n = raw.cols, len(raw.rownums)
     scodes, svalues = _codes(c["sources"]) if "sources" in c else (np.zeros(n, dtype=np.int64), [""])
     sbad, slists = _sources(svalues, known_sources)
     odd |= sbad[scodes]
     src_col = pa.array(slists, type=pa.list_(pa.string())).take(pa.array(scodes))
     parser = _Props(what, kinds)
+    parser.aside = aside
     lead = tables.NODE_LEAD if what == "node" else tables.EDGE_LEAD
     props: dict[str, pa.Array] = {}
     row_path = np.zeros(n, dtype=bool)
@@ -406,6 +427,10 @@ def _property_columns(
         col = parser.column(h, a, row_kind, odd, row_path)
         if col is not None:
             props[h] = col
+    for name, texts in parser.other_raw.items():
+        raw_name = f"{name}_raw"  # every enum listing other has it (tested): see schema.ENUM_SYNONYMS
+        given = props.get(raw_name)
+        props[raw_name] = texts if given is None else pc.coalesce(given, texts)
     props["sources"] = src_col
     if "origins" not in raw.header:
         props["origins"] = _origins(raw.file, raw.rownums)
@@ -471,6 +496,7 @@ class _Part:
     ids: pa.Array  # ids (node id / edge id) of the vouched-for rows
     rownums: np.ndarray  # their row numbers
     kind_codes: np.ndarray | None = None  # nodes: kind per vouched-for row (index into kinds)
+    aside: np.ndarray | None = None  # indices of vouched-for rows with a cell set aside
 
 
 def _finish(n: int, odd: np.ndarray, lead: dict[str, pa.Array], props: dict[str, pa.Array], rownums: np.ndarray,
@@ -532,7 +558,8 @@ def _nodes(raw: _Raw, known_sources: set[str]) -> _Part:
             name_col = pc.replace_with_mask(trimmed, pa.array(mask), pa.array(parsed, type=pa.string()))
             name_col = pc.if_else(pc.is_null(name_col), ids, name_col)
 
-    props, row_path = _property_columns("node", raw, kinds, row_kind, odd, known_sources)
+    aside = np.zeros(n, dtype=bool)
+    props, row_path = _property_columns("node", raw, kinds, row_kind, odd, known_sources, aside)
     # a restated id: the first row adds the node, later rows merge through the row path; rows
     # refused so far (odd) fail before the graph looks their id up, so they never touch a node
     odd |= row_path | ~_first_rows(ids, odd)
@@ -542,7 +569,7 @@ def _nodes(raw: _Raw, known_sources: set[str]) -> _Part:
     kind_of_clean = np.array([list(schema.NODE_KINDS).index(k) for k in kinds] or [0], dtype=np.int64)[
         np.maximum(row_kind[clean], 0)
     ]
-    return _Part(table, odd_idx, clean_ids, rownums, kind_of_clean)
+    return _Part(table, odd_idx, clean_ids, rownums, kind_of_clean, np.nonzero(aside & ~odd)[0])
 
 
 def _edges(raw: _Raw, known_sources: set[str], nodes: _Part) -> _Part:
@@ -571,7 +598,8 @@ def _edges(raw: _Raw, known_sources: set[str], nodes: _Part) -> _Part:
     ends_ok &= allowed[np.maximum(row_kind, 0), end_kind[0], end_kind[1]]
     odd |= ~ends_ok
 
-    props, row_path = _property_columns("edge", raw, kinds, row_kind, odd, known_sources)
+    aside = np.zeros(n, dtype=bool)
+    props, row_path = _property_columns("edge", raw, kinds, row_kind, odd, known_sources, aside)
     vf, vt = props.get("valid_from"), props.get("valid_to")
     if vf is not None and vt is not None:
         odd |= _np(pc.fill_null(pc.less(vt, vf), False))
@@ -611,7 +639,7 @@ def _edges(raw: _Raw, known_sources: set[str], nodes: _Part) -> _Part:
     odd |= row_path | ~first
     lead = {"id": eids, "source": src, "target": dst, "kind": kind_col}
     table, odd_idx, clean_ids, rownums, _ = _finish(n, odd, lead, props, raw.rownums, eids)
-    return _Part(table, odd_idx, clean_ids, rownums)
+    return _Part(table, odd_idx, clean_ids, rownums, None, np.nonzero(aside & ~odd)[0])
 
 
 def _empty(lead: tuple[str, ...]) -> pa.Table:
@@ -676,7 +704,7 @@ def _load(
         if tables._header_check(ctx, stub, tables.NODE_LEAD, ("id", "kind")):
             npart = _nodes(nraw, known)
             ctx.rows_read[f"{nraw.file}:"] += len(npart.ids)
-            tables.node_rows(ctx, stub, nraw.row_dicts(npart.odd))
+            _row_path_rows(ctx, stub, nraw, npart, tables.node_rows)
     if npart is None:
         npart = _Part(None, np.zeros(0, dtype=np.int64), pa.array([], type=pa.string()), np.zeros(0, dtype=np.int64),
                       np.zeros(0, dtype=np.int64))
@@ -686,7 +714,7 @@ def _load(
         if tables._header_check(ctx, stub, tables.EDGE_LEAD, ("source", "target", "kind")):
             epart = _edges(eraw, known, npart)
             ctx.rows_read[f"{eraw.file}:"] += len(epart.ids)
-            tables.edge_rows(ctx, stub, eraw.row_dicts(epart.odd))
+            _row_path_rows(ctx, stub, eraw, epart, tables.edge_rows)
 
     from graphmodel.stores.snapshot import graph_from_tables
 
@@ -705,6 +733,34 @@ def _load(
         total = ntable.num_rows + etable.num_rows + len(ctx.nodes) + len(ctx.edges)
         progress(total, total)
     return graph, ctx
+
+
+def _row_path_rows(ctx: LoadContext, stub: Table, raw: _Raw, part: _Part, rows_fn: Callable[..., None]) -> None:
+    """Send the odd rows through the row path (``rows_fn``), and report the set-aside cells of
+    vouched-for rows with the row path's own function, all in file order as the row path would."""
+    aside = part.aside if part.aside is not None else np.zeros(0, dtype=np.int64)
+    if not len(aside):
+        rows_fn(ctx, stub, raw.row_dicts(part.odd))
+        return
+    is_odd = set(part.odd.tolist())
+    lead = tables.NODE_LEAD if rows_fn is tables.node_rows else tables.EDGE_LEAD
+    canonical = schema.canonical_node_kind if lead == tables.NODE_LEAD else schema.canonical_edge_kind
+    props_of = schema.node_props if lead == tables.NODE_LEAD else schema.edge_props
+    idx = np.union1d(part.odd, aside)
+    batch: list[tuple[int, dict[str, str]]] = []
+    for i, (rownum, row) in zip(idx.tolist(), raw.row_dicts(idx), strict=True):
+        if i in is_odd:
+            batch.append((rownum, row))
+            continue
+        if batch:
+            rows_fn(ctx, stub, batch)
+            batch = []
+        tables._check_row(ctx, stub, rownum, row)  # unquotes the cells (a vouched-for row passes)
+        kind = canonical(row.get("kind", ""))
+        if kind is not None:
+            tables._split_props(ctx, stub, rownum, row, dict(props_of(kind)), lead, kind)
+    if batch:
+        rows_fn(ctx, stub, batch)
 
 
 def _build_rest(ctx: LoadContext, graph: CampaignGraph, npart: _Part, epart: _Part | None) -> bool:

@@ -37,7 +37,7 @@ from typing import Any
 from urllib.parse import urlparse
 
 from graphmodel.records import Source
-from graphmodel.values import parse_date
+from graphmodel.values import DATE_YEARS, parse_date
 from loaders.context import LoadContext, Location
 from loaders.gem_common import GemEmitter, csv_header, norm_space, used_columns_report
 from loaders.readers import read_csv
@@ -106,6 +106,9 @@ def parse_duration(text: str, start: str | None) -> tuple[str | None, str | None
     ('2010-12-31', None)
     >>> parse_duration("Not defined", "2008-06-03"), parse_duration("", None)
     ((None, None), (None, None))
+
+    A date that does not exist ("February 31, 2010") or an end outside the years of
+    :func:`graphmodel.values.parse_date` raises ``ValueError``.
     """
     t = norm_space(text)
     if not t:
@@ -125,15 +128,18 @@ def parse_duration(text: str, start: str | None) -> tuple[str | None, str | None
                 month, day, year = _MONTHS.index(m.group(1).casefold()) + 1, int(m.group(2)), int(m.group(3))
             else:
                 day, month, year = int(m.group(1)), _MONTHS.index(m.group(2).casefold()) + 1, int(m.group(3))
-            return date(year, month, day).isoformat(), renewal
+            return parse_date(f"{year:04d}-{month:02d}-{day:02d}"), renewal
     if "indeterminate" in low or "not defined" in low or "unlimited" in low:
         return None, renewal
     m = _YEARS.search(t)
     if m and start:
         n = m.group(1).casefold()
         years = int(n) if n.isdigit() else _NUMBERS[n]
-        end = _add_years(date.fromisoformat(start), years) - timedelta(days=1)
-        return end.isoformat(), renewal
+        first = date.fromisoformat(parse_date(start))
+        if first.year + years > DATE_YEARS[1]:
+            raise ValueError(f"date outside the years {DATE_YEARS[0]}-{DATE_YEARS[1]}")
+        end = _add_years(first, years) - timedelta(days=1)
+        return parse_date(end), renewal
     return None, renewal
 
 
@@ -216,8 +222,8 @@ def load(path: Path, ctx: LoadContext) -> None:
             if get(col):
                 try:
                     dates[col] = parse_date(get(col))
-                except ValueError:
-                    ctx.error_at(loc, f"{col}: not a date: {get(col)!r}", column=col, reject_row=False)
+                except ValueError as e:
+                    ctx.error_at(loc, f"{col}: {e}; left unknown", column=col, reject_row=False)
         cname = company_name(get("company"))
         cid = LoadContext.make_id("co", cname) if cname else None
         if cid:
@@ -234,7 +240,12 @@ def load(path: Path, ctx: LoadContext) -> None:
             node = em.node(rid, "UnionNetwork", name, props, src, loc, columns={"founded": "signed"})
         else:
             start = dates.get("renewed") or dates.get("signed")
-            expires, renewal = parse_duration(get("valid_until_or_duration"), start)
+            try:
+                expires, renewal = parse_duration(get("valid_until_or_duration"), start)
+            except ValueError as e:
+                ctx.error_at(loc, f"valid_until_or_duration: {e}; expiry left unknown",
+                             column="valid_until_or_duration", reject_row=False)
+                expires, renewal = None, None
             scope = get("scope_rule").casefold() or "unknown"
             if scope not in SCOPES:
                 ctx.error_at(loc, f"unknown scope_rule {scope!r}; kept as unknown", column="scope_rule", reject_row=False)

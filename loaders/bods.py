@@ -206,8 +206,10 @@ def _date(value: Any, pointer: str) -> str | None:
         return None
     try:
         return parse_date(value)
-    except (ValueError, TypeError, CampaignGraphError):
-        raise _Bad(f"not a date: {str(value)[:40]!r}", pointer) from None
+    except ValueError as e:  # the message names the form or the range, never the value (it may be sensitive)
+        raise _Bad(str(e), pointer) from None
+    except (TypeError, CampaignGraphError):
+        raise _Bad("not a date", pointer) from None
 
 
 def _pct(value: Any, pointer: str) -> float:
@@ -272,7 +274,9 @@ def _entity_props(rd: dict[str, Any], status: str, p: str) -> tuple[str, dict[st
     return name, props
 
 
-def _person_props(rd: dict[str, Any], p: str) -> tuple[str, dict[str, Any]]:
+def _person_props(rd: dict[str, Any], p: str, soft: list[_Bad] | None = None) -> tuple[str, dict[str, Any]]:
+    """A person's name and properties; a malformed birth date is left out and added to ``soft``
+    (the person still loads)."""
     names = [n for n in (rd.get("names") or []) if isinstance(n, dict)]
     names.sort(key=lambda n: 0 if n.get("type") == "legal" else 1)
     name = None
@@ -288,7 +292,12 @@ def _person_props(rd: dict[str, Any], p: str) -> tuple[str, dict[str, Any]]:
         name = f"unnamed person ({reason or rd.get('personType') or 'unknown'})"
     bd = rd.get("birthDate")
     if bd:
-        props["birth_date"] = _date(bd, f"{p}/recordDetails/birthDate")
+        try:
+            props["birth_date"] = _date(bd, f"{p}/recordDetails/birthDate")
+        except _Bad as e:
+            if soft is None:
+                raise
+            soft.append(e)
     nats = [n.get("code") or n.get("name") for n in (rd.get("nationalities") or []) if isinstance(n, dict)]
     nats = [str(n) for n in nats if n]
     if nats:
@@ -369,8 +378,11 @@ def _load_file(path: Path, ctx: LoadContext, *, licence: str) -> None:
                 name, props = _entity_props(rd, status, p)
                 nodes[rid] = (NodeRecord(_node_id(rid), "Company", name, props, (sid,)), row)
             elif rt == "person":
-                name, props = _person_props(rd, p)
+                soft: list[_Bad] = []
+                name, props = _person_props(rd, p, soft)
                 nodes[rid] = (NodeRecord(_node_id(rid), "Person", name, props, (sid,)), row)
+                for e in soft:
+                    ctx.error(f"{e.message}; left unknown", file=display, row=row, column=e.pointer, reject_row=False)
             else:
                 _relationship_version(rels, exempt, rid, rd, status, sdate, row, p)
         except _Bad as e:

@@ -62,6 +62,10 @@ class LoadContext:
     bulk_edges: int = 0
     #: what linking at load did (a :class:`loaders.linking.LinkReport`), None when it did not run
     links: Any = None
+    #: cells kept out of the graph while their row loaded (a property the row's kind lacks, an
+    #: enum value left unknown): file, sheet, row, column, kind and the cell text ("value"), the
+    #: text left out when the column is sensitive for the kind or in the schema
+    set_aside: list[dict[str, Any]] = field(default_factory=list)
 
     @staticmethod
     def make_id(*parts: object) -> str:
@@ -113,6 +117,11 @@ class LoadContext:
         else:
             self.error(message, file=loc.file, sheet=loc.sheet, row=loc.row, column=column, reject_row=reject_row)
 
+    def warn_at(self, loc: Location | None, column: str, message: str) -> None:
+        """A warning about one cell of a row that still loads: ``file:sheet:row: column 'c': message``."""
+        where = loc.origin() if loc is not None else "?"
+        self.warnings.append(f"{where}: column {column!r}: {message}")
+
     def report_unused(self, file: str, columns: list[str]) -> None:
         """Remember source columns the loader did not use (shown in the load report)."""
         if columns:
@@ -128,4 +137,5 @@ class LoadContext:
             "errors": len(self.errors),
             "stats": dict(self.stats),
             "unused_columns": dict(self.unused_columns),
+            "set_aside": list(self.set_aside),
         }

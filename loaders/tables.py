@@ -11,18 +11,22 @@ A folder holding the three CSV files, or one .xlsx with sheets ``nodes``, ``edge
   ``confidential``).
 
 Property names are exactly the schema's (see the README's schema table). Every bad row is
-reported at file/sheet/row/column and skipped; good rows load.
+reported at file/sheet/row/column and skipped; good rows load. A cell for a property the row's
+kind lacks, or an enum text outside the vocabulary, is a warning and the row loads
+(:func:`set_aside`, :func:`settle_enums`; docs/formats.md "Generic tables").
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from functools import lru_cache
 from operator import methodcaller
 from pathlib import Path
 
 from graphmodel import schema
-from graphmodel.cells import FORMULA_TRIGGERS
+from graphmodel.cells import formula_like
 from graphmodel.records import EdgeRecord, NodeRecord, Source
-from graphmodel.values import is_answer, is_missing, parse_bool, parse_date
+from graphmodel.values import coerce, is_answer, is_missing, parse_bool, parse_date
 from loaders.context import LoadContext, Location
 from loaders.readers import MAX_CELL_CHARS, Table, read_csv, read_xlsx, xlsx_sheet_names
 
@@ -77,7 +81,7 @@ def unquote_cell(text: str) -> str:
     >>> unquote_cell("'=1+1"), unquote_cell("''=x"), unquote_cell("'abc")
     ('=1+1', "'=x", "'abc")
     """
-    if text.startswith("'") and text[1:].lstrip("'").startswith(FORMULA_TRIGGERS):
+    if text.startswith("'") and formula_like(text[1:]):
         return text[1:]
     return text
 
@@ -188,6 +192,7 @@ def _split_props(
     ctx: LoadContext, t: Table, rownum: int, row: dict[str, str], allowed: dict[str, schema.Prop], lead: tuple[str, ...], kind: str
 ) -> dict[str, str] | None:
     props: dict[str, str] = {}
+    aside: list[str] = []
     for col, val in row.items():
         if not val or col in lead:  # "" first: most cells of a wide table are empty
             continue
@@ -195,11 +200,71 @@ def _split_props(
             continue
         if col not in allowed:
             if col in _all_props(lead):
-                ctx.error(f"a {kind} has no property {col!r}", file=t.file, sheet=t.sheet, row=rownum, column=col)
-                return None
+                aside.append(col)
             continue  # unknown column: reported once for the header
         props[col] = val
+    if aside or any(allowed[p].type == "enum" for p in props):
+        loc = Location(t.file, rownum, t.sheet)
+        for col in aside:
+            set_aside(ctx, loc, kind, col, row[col], f"a {kind} has no property {col!r}; the cell is left out")
+        settle_enums(ctx, loc, kind, props, allowed)
     return props
+
+
+@lru_cache(maxsize=None)
+def _sensitive(kind: str, column: str) -> bool:
+    """True when a ``column`` cell of a ``kind`` row may be sensitive: the kind is, or the
+    column is a sensitive property of another kind (``email`` on a Company row is still an
+    email; a sensitive kind's own properties, such as a Person's country, count for it alone)."""
+    k = schema.NODE_KINDS.get(kind) or schema.EDGE_KINDS.get(kind)
+    if k is not None and k.sensitive:
+        return True
+    kinds = [*schema.NODE_KINDS.values(), *schema.EDGE_KINDS.values()]
+    tables = [schema.COMMON_NODE_PROPS, schema.COMMON_EDGE_PROPS, *(x.props for x in kinds if not x.sensitive)]
+    return any(column in t and t[column].sensitive for t in tables)
+
+
+def set_aside(ctx: LoadContext, loc: Location, kind: str, column: str, value: str, message: str) -> None:
+    """Keep a cell out of the graph while its row loads: a warning naming file, row and column,
+    and an entry in the load report's ``set_aside`` (without the text when it may be sensitive)."""
+    entry: dict[str, object] = {"file": loc.file, "sheet": loc.sheet, "row": loc.row, "column": column, "kind": kind}
+    if not _sensitive(kind, column):
+        entry["value"] = value
+    ctx.set_aside.append(entry)
+    ctx.warn_at(loc, column, message)
+
+
+def settle_enums(
+    ctx: LoadContext, loc: Location, kind: str, props: dict[str, str], allowed: Mapping[str, schema.Prop],
+    columns: Mapping[str, str] | None = None,
+) -> None:
+    """Enum cells of ``props`` (in place) that are neither a value nor a synonym of one
+    (:data:`graphmodel.schema.ENUM_SYNONYMS`): kept as ``other`` with the text in ``<prop>_raw``
+    where the enum lists ``other``, else left unknown and set aside; a warning either way.
+
+    >>> ctx, props = LoadContext(), {"role": "co-signer"}
+    >>> settle_enums(ctx, Location("e.csv", 3), "PARTY_TO", props, schema.edge_props("PARTY_TO"))
+    >>> props, ctx.warnings
+    ({'role': 'other', 'role_raw': 'co-signer'}, ["e.csv:3: column 'role': not one of employer, union, witness, other (nor a synonym): kept as other, the text in role_raw"])
+    """
+    for p in [p for p, prop in allowed.items() if prop.type == "enum" and p in props]:
+        prop, val = allowed[p], props[p]
+        try:
+            coerce(prop, val)
+            continue
+        except ValueError:
+            pass
+        col = (columns or {}).get(p, p)
+        what = f"not one of {', '.join(prop.values)} (nor a synonym)"
+        raw = f"{p}_raw"
+        if "other" in prop.values and raw in allowed:
+            props[p] = "other"
+            if not props.get(raw):
+                props[raw] = str(val).strip()
+            ctx.warn_at(loc, col, f"{what}: kept as other, the text in {raw}")
+        else:
+            del props[p]
+            set_aside(ctx, loc, kind, col, str(val), f"{what}: left unknown")
 
 
 def _all_props(lead: tuple[str, ...]) -> set[str]:

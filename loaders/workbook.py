@@ -31,6 +31,7 @@ from graphmodel.records import EdgeRecord, NodeRecord, Source
 from graphmodel.values import is_answer, is_missing, parse_bool, parse_date
 from loaders.context import LoadContext, Location
 from loaders.readers import MAX_CELL_CHARS, Table, read_xlsx, xlsx_sheet_names
+from loaders.tables import settle_enums
 
 #: how many rows of the template carry drop-down lists (data validation)
 TEMPLATE_ROWS = 2000
@@ -461,6 +462,7 @@ def _node_row(spec: Sheet, values: dict[str, tuple[str, str]], loc: Location, ct
     nid = values["id"][0]
     name = values.get("name", (None, ""))[0]
     sources = _sources_of(values)
+    settle_enums(ctx, loc, spec.kind, props, schema.node_props(spec.kind), columns)
     ctx.emit_node(NodeRecord(nid, spec.kind, name, props, sources), loc, columns)
     for kind, parts in links.items():
         ends = [p for p in parts if p in ("source", "target")]
@@ -476,6 +478,7 @@ def _node_row(spec: Sheet, values: dict[str, tuple[str, str]], loc: Location, ct
         ecolumns = {p: h for p, (_, h) in parts.items()}
         ecolumns[other_end] = other_header
         ecolumns["target" if other_end == "source" else "source"] = values["id"][1]
+        settle_enums(ctx, loc, kind, eprops, schema.edge_props(kind), ecolumns)
         ctx.emit_edge(EdgeRecord(src, dst, kind, eprops, sources), loc, ecolumns)
 
 
@@ -484,6 +487,7 @@ def _edge_row(spec: Sheet, values: dict[str, tuple[str, str]], loc: Location, ct
     columns = {f: h for f, (_, h) in values.items()}
     for end in ("source", "target"):  # name the id columns even when the error is about them
         columns.setdefault(end, next(c.header for c in spec.columns if c.field == end))
+    settle_enums(ctx, loc, spec.kind, props, schema.edge_props(spec.kind), columns)
     rec = EdgeRecord(values["source"][0], values["target"][0], spec.kind, props, _sources_of(values))
     ctx.emit_edge(rec, loc, columns)
 

@@ -74,12 +74,14 @@ def test_validate_json_reports_spreadsheet_rows(runner: CliRunner, tmp_path: Pat
     assert r.exit_code == 1
     out = json.loads(r.stdout)
     assert {"nodes", "edges", "by_kind", "errors"} <= set(out)
-    assert out["nodes"] == 6 and out["edges"] == 3
+    assert out["nodes"] == 7 and out["edges"] == 3  # the agreement of type "treaty" loads as other
     rows = {(e["sheet"], e["row"], e["column"]) for e in out["errors"]}
     assert rows == {
-        ("companies", 6, "Country (ISO code)"), ("agreements", 4, "Type"), ("agreements", 5, "Signed"),
+        ("companies", 6, "Country (ISO code)"), ("agreements", 5, "Signed"),
         ("ownership", 4, "Company id"), ("ownership", 5, "Share %"),
     }
+    assert out["warnings"] == [f"{wb}:agreements:4: column 'Type': not one of cba, gfa, hs, efa, other "
+                               "(nor a synonym): kept as other, the text in agreement_type_raw"]
     assert all(set(e) == {"file", "sheet", "row", "column", "message"} and e["file"] == str(wb) for e in out["errors"])
     good = good_folder(tmp_path / "good")
     r = runner.invoke(cli, ["validate", str(good)])

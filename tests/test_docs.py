@@ -73,3 +73,11 @@ def test_every_cited_docs_anchor_exists() -> None:
     assert "semantics" in cited  # the code does cite the semantics page
     bad = {page: sorted(a - anchors(REPO / "docs" / f"{page}.md")) for page, a in cited.items()}
     assert {p: a for p, a in bad.items() if a} == {}
+
+
+def test_every_test_cited_in_readme_data_protection_exists() -> None:
+    text = (REPO / "README.md").read_text(encoding="utf-8")
+    section = text[text.index("## Data protection") :]
+    section = section[: section.index("\n## ", 1)]
+    assert len(TEST_REF.findall(section)) >= 25  # one line per promise, each naming its tests
+    assert missing_tests(section, REPO) == []

@@ -187,6 +187,8 @@ def validate(sources: tuple[Path, ...], fmt: str | None, out_fmt: str) -> None:
                 "rows_read": ctx.summary()["rows_read"],
                 "rows_rejected": ctx.summary()["rows_rejected"],
                 "errors": _error_rows(ctx.errors),
+                "warnings": ctx.warnings,
+                "set_aside": ctx.set_aside,
             }
         )
     else:
@@ -196,5 +198,9 @@ def validate(sources: tuple[Path, ...], fmt: str | None, out_fmt: str) -> None:
             _print_errors(ctx.errors, limit=1000)
         else:
             click.echo("no problems found")
+        if ctx.warnings:  # cells set aside or kept as other: the rows load
+            click.echo(f"{len(ctx.warnings)} warning(s) (the rows load):", err=True)
+            for w in ctx.warnings[:1000]:
+                click.echo(f"  {w}", err=True)
     if ctx.errors:
         raise SystemExit(1)

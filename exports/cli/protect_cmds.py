@@ -26,7 +26,7 @@ def snapshot(snapshot: Path, output: Path, mode: str | None) -> None:
 
     Example: campaign-graph snapshot snap -o shared --split-sensitive
     """
-    from exports.redact import redact
+    from exports.redact import redact, redacted_id
     from graphmodel.stores.snapshot import read_settings, save_snapshot
 
     if mode is None:
@@ -36,7 +36,10 @@ def snapshot(snapshot: Path, output: Path, mode: str | None) -> None:
     graph = open_snapshot(str(snapshot))
     public = redact(graph)
     if mode == "redact":
-        m = save_snapshot(public, output, settings=read_settings(snapshot))
+        settings = read_settings(snapshot)
+        if settings.get("us"):  # ids that redaction renamed follow (exports.redact.redacted_id)
+            settings = {**settings, "us": [redacted_id(graph, u) for u in settings["us"]]}
+        m = save_snapshot(public, output, settings=settings)
         click.echo(f"wrote the redacted snapshot {output} ({m['counts']['nodes']} nodes, {m['counts']['edges']} edges)")
     else:
         m = save_snapshot(graph, output, public=public, settings=read_settings(snapshot))

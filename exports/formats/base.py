@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from graphmodel import schema
-from graphmodel.cells import cell_text as sanitise_cell
+from graphmodel.cells import cell_text as _safe_cell
 from graphmodel.errors import CampaignGraphError
 from graphmodel.graph import CampaignGraph
 from graphmodel.records import SOURCE_FIELDS
@@ -65,7 +65,7 @@ def neutralise(text: str) -> str:
     >>> neutralise("=HYPERLINK(1)"), neutralise("-5 %"), neutralise("Acme"), neutralise("'=x")
     ("'=HYPERLINK(1)", "'-5 %", 'Acme', "''=x")
     """
-    return sanitise_cell(text)
+    return _safe_cell(text)
 
 
 def prop_of(kind: str, name: str, *, edge: bool) -> schema.Prop | None:

@@ -25,6 +25,10 @@ from graphmodel.records import SOURCE_FIELDS, Source
 
 COLUMNS = ("element", "id", "property", "value")
 
+#: the property of a statement saying "the public copy's element of this id is not in the full
+#: graph" (a pseudonym: redaction renames what is derived from a file name or a person)
+PUBLIC_ONLY = "~public-only"
+
 
 def _dump(value: Any) -> str:
     # ensure_ascii keeps any text exact (astral characters as escapes); floats use repr
@@ -41,7 +45,8 @@ def sensitive_statements(full: CampaignGraph, public: CampaignGraph) -> pa.Table
     """The statements that turn ``public`` back into ``full`` (sorted, so the bytes are stable).
 
     ``public`` must be a reduced copy of ``full`` (what redaction gives): nodes, edges and
-    sources it holds are in ``full``, with no property ``full`` lacks.
+    sources it holds are in ``full``, with no property ``full`` lacks, except those it renamed
+    (pseudonyms): those get a :data:`PUBLIC_ONLY` statement, so loading drops them again.
 
     >>> g = CampaignGraph(); _ = g.add_node("u1", "Union", "Acme Workers", email="x@example.org")
     >>> p = CampaignGraph(); _ = p.add_node("u1", "Union", "Acme Workers")
@@ -49,6 +54,8 @@ def sensitive_statements(full: CampaignGraph, public: CampaignGraph) -> pa.Table
     [{'element': 'node', 'id': 'u1', 'property': 'email', 'value': '"x@example.org"'}]
     """
     rows: list[tuple[str, str, str, str]] = []
+    for sid in sorted(set(public.sources) - set(full.sources)):
+        rows.append(("source", sid, PUBLIC_ONLY, "true"))
     for sid, src in sorted(full.sources.items()):
         pub = public.sources.get(sid)
         for f, v in _diff(src.as_dict(), pub.as_dict() if pub else None):
@@ -59,6 +66,11 @@ def sensitive_statements(full: CampaignGraph, public: CampaignGraph) -> pa.Table
         for p, v in _diff(a, pa_):
             rows.append(("node", n, p, _dump(v)))
     public_edges = {k: (u, v, a) for k, u, v, a in public.edges()}
+    for n in sorted(n for n in public.node_ids() if not full.has_node(n)):
+        rows.append(("node", n, PUBLIC_ONLY, "true"))
+    full_edges = {k for k, *_ in full.edges()}
+    for k in sorted(k for k in public_edges if k not in full_edges):
+        rows.append(("edge", k, PUBLIC_ONLY, "true"))
     for k, u, v, a in sorted(full.edges(), key=lambda x: x[0]):
         pub = public_edges.get(k)
         if pub is None:
@@ -66,9 +78,6 @@ def sensitive_statements(full: CampaignGraph, public: CampaignGraph) -> pa.Table
             rows.append(("edge", k, "target", _dump(v)))
         for p, val in _diff(a, pub[2] if pub else None):
             rows.append(("edge", k, p, _dump(val)))
-    for n in public.node_ids():
-        if not full.has_node(n):
-            raise CampaignGraphError(f"the public copy holds node {n!r}, which the graph does not")
     cols = list(zip(*rows)) if rows else [(), (), (), ()]
     return pa.Table.from_arrays([pa.array(list(c), type=pa.string()) for c in cols], names=list(COLUMNS))
 
@@ -92,7 +101,11 @@ def apply_statements(
     new_nodes: dict[str, dict[str, Any]] = {}
     new_edges: dict[str, dict[str, Any]] = {}
     source_fields: dict[str, dict[str, Any]] = {}
+    public_only: dict[str, set[str]] = {"node": set(), "edge": set(), "source": set()}
     for element, eid, prop, raw in zip(*(table.column(c).to_pylist() for c in COLUMNS)):
+        if prop == PUBLIC_ONLY and element in public_only:
+            public_only[element].add(eid)
+            continue
         try:
             value = json.loads(raw)
         except (TypeError, ValueError):
@@ -112,6 +125,11 @@ def apply_statements(
             source_fields.setdefault(eid, {})[prop] = value
         else:
             raise CampaignGraphError(f"sensitive file: unknown element {element!r}", file=where)
+    for sid in public_only["source"]:
+        sources.pop(sid, None)
+    nodes[:] = [(n, a) for n, a in nodes if n not in public_only["node"]]
+    for k in public_only["edge"]:
+        edge_rows.pop(k, None)
     for sid, fields in source_fields.items():
         base = sources[sid].as_dict() if sid in sources else {f: "" for f in SOURCE_FIELDS}
         base.update(fields)

@@ -133,6 +133,7 @@ def test_redact_confidential_sources_and_files() -> None:
         "sources": 1,
         "confidential_source_references": 3,  # acme-sub, site-b, REPRESENTS u1->site-b (the Person goes whole)
         "source_files": 1,
+        "pseudonyms": 0,  # no source named after its file, no id holding the person's id or name
     }
 
 
@@ -179,3 +180,71 @@ def test_redact_drops_confidential_value_pins_and_keeps_the_values() -> None:
     assert "informant" not in json.dumps(dict(a))
     # 1 in the sources list + 2 in value_sources pins
     assert redaction_summary(redact(g))["confidential_source_references"] == 3
+
+
+def test_what_the_readme_calls_sensitive_is_flagged_and_dropped() -> None:
+    """README "Data protection": the schema flags exactly the listed kinds and properties, and
+    redaction drops each of them from every kind that has it; people counts under 5 go, 5 stays."""
+    from graphmodel import schema
+
+    assert [k for k, nk in schema.NODE_KINDS.items() if nk.sensitive] == ["Person"]
+    assert [k for k, ek in schema.EDGE_KINDS.items() if ek.sensitive] == ["HOLDS_ROLE"]
+    flagged = {p for k in schema.NODE_KINDS for p, pr in schema.node_props(k).items() if pr.sensitive}
+    flagged |= {p for k in schema.EDGE_KINDS for p, pr in schema.edge_props(k).items() if pr.sensitive}
+    readme = {"email", "phone", "address", "contact", "birth_date", "nationality", "members", "density", "notes",
+              "goal", "origins"}
+    assert flagged == readme
+    samples = {"str": "ZQX-7", "list": ["ZQX-7"], "date": "2001-02-03", "int": 77, "percent": 55.5}
+    g = CampaignGraph()
+    for kind, nk in schema.NODE_KINDS.items():
+        if nk.sensitive:
+            continue
+        props = {p: samples[pr.type] for p, pr in schema.node_props(kind).items() if pr.sensitive}
+        g.add_node(f"n-{kind}", kind, f"{kind} one", **props)
+    g.add_edge("n-Union", "n-Site", "REPRESENTS", members=77, density=55.5, notes="ZQX-7", origins=["ZQX-7"])
+    g.add_node("small", "Site", "Small site", workforce=SMALL_COUNT - 1)
+    g.add_node("five", "Site", "Five site", workforce=SMALL_COUNT)
+    r = redact(g)
+    left = [(n, p) for n, a in r.nodes() for p in a if p in readme]
+    left += [(k, p) for k, _, _, a in r.edges() for p in a if p in readme]
+    assert left == [] and r.number_of_edges() == 1
+    assert "workforce" not in r.node("small") and r.node("five")["workforce"] == 5
+    assert r.node("n-Union")["name"] == "Union one"
+
+
+def test_a_people_count_that_is_not_a_number_is_dropped() -> None:
+    """A count stored as text (a tampered snapshot) or NaN cannot be checked against SMALL_COUNT: it goes."""
+    g = CampaignGraph()
+    g.bulk_add(
+        [("s1", {"kind": "Site", "name": "S1", "workforce": "3"}), ("s2", {"kind": "Site", "name": "S2", "workforce": float("nan")}),
+         ("s3", {"kind": "Site", "name": "S3", "workforce": 12})],
+        [],
+    )
+    r = redact(g)
+    assert [r.node(n).get("workforce") for n in ("s1", "s2", "s3")] == [None, None, 12]
+    assert redaction_summary(r)["small_counts"] == 2
+
+
+def test_which_real_sources_count_as_named_after_their_file() -> None:
+    """examples/sample/sources.csv: the GEM releases have fixed ids and titles (loaders/gem_common.py
+    RELEASES) and the agreements table a fixed id, so they keep their names; the compiled-notes
+    source is titled after its file (``agreements/NOTES.md (compiled notes)``), so it is renamed."""
+    import csv
+    from pathlib import Path
+
+    from exports.redact import named_from_file, pseudonym
+
+    path = Path(__file__).resolve().parents[2] / "examples" / "sample" / "sources.csv"
+    with open(path, encoding="utf-8-sig", newline="") as f:
+        rows = list(csv.DictReader(f))
+    srcs = {r["id"]: Source(**{**r, "confidential": r["confidential"] == "true"}) for r in rows}
+    assert sorted(s for s, src in srcs.items() if named_from_file(src)) == ["file-agreements-notes-md"]
+    g = CampaignGraph()
+    for src in srcs.values():
+        g.add_source(src)
+    r = redact(g)
+    new = pseudonym("file-agreements-notes-md", "src")
+    # "agreements/NOTES.md" is replaced, but "compiled notes" still holds the file's stem ("notes"):
+    # a title that still holds the stem is replaced whole
+    assert r.sources[new].title == new and r.sources[new].file == ""
+    assert set(r.sources) == (set(srcs) - {"file-agreements-notes-md"}) | {new}

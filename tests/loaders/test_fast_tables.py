@@ -171,12 +171,22 @@ def test_nasty_rows_give_the_same_graph_and_the_same_errors(tmp_path: Path) -> N
     assert g.node("u1")["phone"] == "+49 30 123" and g.node("u4")["name"] == 'AO "KMK", X'
     assert g.node("u5")["name"] == "two\nlines" and g.node("u2")["name"] == "NA"
     messages = " | ".join(m for m, *_ in _errors(ctx))
-    for text in ("unknown node kind 'Factory'", "node has no id", "a Company has no property 'workforce'",
+    for text in ("unknown node kind 'Factory'", "node has no id",
                  "percentage outside 0-100", "ambiguous percentage", "not a node", "self-loop",
                  "valid_to is before valid_from", "unknown source 's9'", "id contains a control character",
                  "duplicate id 'acme' with a different value for country", "cannot be negative"):
         assert text in messages, text
     assert g.node("site-c")["precarious_share"] == 0.05
+    # set aside, the rows load: a Company's workforce (row 23), Site E's union_status "maybe" (row 9,
+    # no "other" in its enum); the PARTY_TO role "boss" (edges row 16) is read as other, and then
+    # refused as a restatement of acme's employer signature with another role
+    assert "workforce" not in g.node("c1") and "union_status" not in g.node("site-e")
+    assert [(a["row"], a["column"], a.get("value")) for a in ctx.set_aside] == [
+        (9, "union_status", "maybe"), (23, "workforce", "12")]
+    assert [w.split(": ", 1)[1] for w in ctx.warnings][2] == (
+        "column 'role': not one of employer, union, witness, other (nor a synonym): kept as other, the text in role_raw")
+    assert ("duplicate edge 'PARTY_TO:acme->ag1' with a different value for role", 16) in [
+        (m, r) for m, _, _, r, _ in _errors(ctx)]
 
 
 def test_a_value_too_large_for_an_int64_column_is_a_reported_row_on_both_paths(tmp_path: Path) -> None:

@@ -122,9 +122,15 @@ def test_edge_with_unknown_source_id_and_property_of_wrong_kind(tmp_path: Path) 
     (d / "edges.csv").write_text("source,target,kind,sources\nacme,s,OPERATES,nowhere\n")
     g, ctx = load_paths([d])
     got = sorted((Path(e.file).name, e.row, e.column) for e in ctx.errors)
-    assert got == [("edges.csv", 2, "sources"), ("nodes.csv", 4, "workforce")]
+    assert got == [("edges.csv", 2, "sources")]
     assert "unknown source 'nowhere'" in next(e for e in ctx.errors if e.row == 2).message
-    assert set(g.node_ids()) == {"acme", "s"}
+    # a Company has no workforce: the cell is set aside with a warning, the row loads without it
+    assert set(g.node_ids()) == {"acme", "s", "c"} and "workforce" not in g.node("c")
+    assert ctx.warnings == [f"{d / 'nodes.csv'}:4: column 'workforce': a Company has no property 'workforce'; "
+                            "the cell is left out"]
+    assert ctx.summary()["set_aside"] == [
+        {"file": str(d / "nodes.csv"), "sheet": None, "row": 4, "column": "workforce", "kind": "Company", "value": "12"}
+    ]
 
 
 def test_mutated_cells_are_reported_exactly(tmp_path: Path) -> None:
@@ -154,7 +160,11 @@ def test_mutated_cells_are_reported_exactly(tmp_path: Path) -> None:
     assert 10 < len(injected) < 120
     g, ctx = load_paths([d])
     got = {(Path(e.file).name, e.row, e.column) for e in ctx.errors}
-    assert got == injected and len(ctx.errors) == len(injected)
+    # a status outside the vocabulary is no row error: the status is left unknown, with a warning
+    statuses = {x for x in injected if x[2] == "status"}
+    assert statuses and got == injected - statuses and len(ctx.errors) == len(injected - statuses)
+    assert {("nodes.csv", a["row"], a["column"]) for a in ctx.set_aside} == statuses
+    assert all("status" not in g.node(f"s{r - 42}") for _, r, _ in statuses)  # s0 is on row 42
     s = ctx.summary()
     assert s["rows_read"] == len(node_rows) + len(edge_rows) - 2
     assert g.number_of_nodes() + g.number_of_edges() + s["rows_rejected"] == s["rows_read"]

@@ -26,9 +26,9 @@ PAYLOAD = "\x01=HYPERLINK(\"http://example.invalid\",\"x\")"
 def test_no_cell_starts_a_formula_and_the_loader_gets_the_text_back(text: str) -> None:
     out = cell_text(text)
     assert not out.startswith(FORMULA_TRIGGERS)
-    assert not any(ord(c) < 32 and c not in "\t\r\n" for c in out)
-    cleaned = "".join(c for c in text if not (ord(c) < 32 and c not in "\t\r\n") and c not in "\x7f\ufffe\uffff")
-    assert unquote_cell(out) == cleaned
+    # what an XML writer keeps (control characters dropped) is no formula either
+    assert not "".join(c for c in out if ord(c) >= 32 or c in "\t\r\n").startswith(FORMULA_TRIGGERS)
+    assert unquote_cell(out) == text
 
 
 @pytest.fixture
@@ -64,5 +64,7 @@ def test_group_and_coverage_xlsx_and_csv_hold_no_live_formula(snap: Path, tmp_pa
         else:
             with out.open(newline="", encoding="utf-8-sig") as f:
                 values = [v for row in csv.reader(f) for v in row]
-        assert "'=HYPERLINK(\"http://example.invalid\",\"x\")" in values
+        # quoted before anything else: XLSX drops the control character, CSV keeps it (exact round trip)
+        kept = "'=HYPERLINK" if fmt == "xlsx" else "'\x01=HYPERLINK"
+        assert kept + "(\"http://example.invalid\",\"x\")" in values
         assert not any(v.lstrip("\x00\x01 ").startswith("=") for v in values)
