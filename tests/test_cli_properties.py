@@ -114,7 +114,9 @@ def plausible(param: click.Parameter, work: Path) -> st.SearchStrategy[str]:
         return st.sampled_from(["bolt://neo4j:s3cr/t@127.0.0.1:1", "neo4j://127.0.0.1:1", "http://127.0.0.1:1"])
     if param.name == "sources":
         return st.sampled_from([str(work / "nodes.csv"), str(work / "snap"), str(work)])
-    if isinstance(t, click.Path) or param.name in ("snapshot", "snap_a", "snap_b"):
+    if param.name in ("snapshot", "snap_a", "snap_b"):  # query commands also take a server URI
+        return st.sampled_from([str(work / "snap")] * 6 + ["bolt://neo4j:p/w@127.0.0.1:1", "http://127.0.0.1:1"])
+    if isinstance(t, click.Path):
         return st.just(str(work / "snap"))
     if param.name == "status":
         return st.sampled_from(["all", "operating", "operating,idle,retired", "unknown"])
