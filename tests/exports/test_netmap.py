@@ -401,3 +401,14 @@ def test_map_with_inherited_property_ids_draws_in_chromium(tmp_path: Path, offli
     assert page.evaluate("window.campaignMap.nodeIds(window.campaignMap.network.getSelectedNodes())") == ["toString"]
     page.screenshot(path=str(tmp_path / "proto.png"))
     assert offline_page.problems() == {"console_errors": [], "page_errors": [], "dialogs": [], "external_requests": []}
+
+
+def test_page_script_keeps_no_plain_object_dictionaries() -> None:
+    """A quick guard for the browser test above: the page's script builds no ``{}`` to fill by key."""
+    from exports.netmap import _MAP_JS
+
+    assert re.findall(r"=\s*\{\s*\}", _MAP_JS) == []
+    assert "new Map(" in _MAP_JS and "visIdOf" in _MAP_JS
+    data = map_data(proto_graph(), select_view(proto_graph(), around="constructor", hops=3, as_of=AS_OF,
+                                               coverage_status=False))
+    assert sorted(row[0] for row in data["nodes"]) == sorted(PROTO_IDS)  # the real ids reach the page
