@@ -126,7 +126,8 @@ def is_stdout(output: Any) -> bool:
     return output is not None and str(output) == STDOUT
 
 
-def output_option(help: str, *, stream: bool, dir_okay: bool = True, **kwargs: Any) -> Callable[[Any], Any]:
+def output_option(help: str, *, stream: bool, dir_okay: bool = True, dash: str = "'-' writes to standard output.",
+                  **kwargs: Any) -> Callable[[Any], Any]:
     """The ``-o/--output`` option of every command.
 
     ``stream=True``: ``-`` means standard output (the help says so; write with
@@ -140,7 +141,7 @@ def output_option(help: str, *, stream: bool, dir_okay: bool = True, **kwargs: A
                                     "name a file or folder")
         return value
 
-    text = f"{help} '-' writes to standard output." if stream else help
+    text = f"{help} {dash}" if stream else help
     return click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=dir_okay), callback=check,
                         help=text, **kwargs)
 

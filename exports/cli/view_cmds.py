@@ -28,7 +28,7 @@ redact_option = click.option(
 
 
 def _output_option(suffixes: tuple[str, ...]) -> click.Option:
-    return output_option(f"File to write ({' or '.join(suffixes)}; with '-' the HTML page).",
+    return output_option(f"File to write ({' or '.join(suffixes)}).", dash="'-' writes the HTML page to standard output.",
                          stream=True, required=True, dir_okay=False)
 
 
