@@ -11,7 +11,8 @@ snapshot is a fresh copy, since ``resolve`` replaces it). There is no Neo4j serv
 ``NEO4J_*`` setting, so ``push``, ``pull`` and ``--uri`` must fail with one line.
 ``fetch-wikidata --online`` is never generated (it would use the network).
 
-``FUZZ_EXAMPLES=200`` runs more examples per command (default 20: the whole file then takes
+``FUZZ_SNAPSHOT=FOLDER`` uses another snapshot (e.g. one loaded from ``examples/sample``, whose
+group names are among the generated ones). ``FUZZ_EXAMPLES=200`` runs more examples per command (default 20: the whole file then takes
 well under a minute).
 """
 
@@ -79,6 +80,8 @@ def fictional_graph() -> CampaignGraph:
 
 @pytest.fixture(scope="module")
 def snapshot(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    if os.environ.get("FUZZ_SNAPSHOT"):  # a bigger snapshot for a longer run (copied for each example)
+        return Path(os.environ["FUZZ_SNAPSHOT"])
     out = tmp_path_factory.mktemp("cliprops") / "snap"
     save_snapshot(fictional_graph(), out)
     return out
@@ -91,7 +94,7 @@ def command(name: str) -> click.Command:
 
 
 NAMES = st.sampled_from(["Acme Steel", "acme", "Acme", "acme_de", "Site A", "site_a", "Union A", "union_a", "CBA A",
-                         "Acme Brasil", "site_b"])
+                         "Acme Brasil", "site_b", "ArcelorMittal", "Glencore", "E100000000687"])
 
 
 def plausible(param: click.Parameter, work: Path) -> st.SearchStrategy[str]:
