@@ -50,6 +50,7 @@ MAX_TREE_NODES = 250
 MAX_LEVERAGE_ROWS = 25
 MAX_CALENDAR_ROWS = 60
 MAX_CHART_BARS = 12
+MAX_TRANSITION_ROWS = 60
 DIMENSIONS = ("union_presence", "recognition", "cba", "gfa", "hs_agreement", "network")
 DIMENSION_LABELS = {"union_presence": "union", "recognition": "recognised", "cba": "CBA", "gfa": "GFA",
                     "hs_agreement": "H&S agr.", "network": "network", "notes": "gaps and what needs research",
@@ -81,6 +82,9 @@ class Briefing:
     charts: dict[str, bytes] = field(default_factory=dict)
     #: which site statuses the briefing counts and how many sites it left out by status
     status_text: str = ""
+    #: sites facing closure or conversion (queries.transition) and their totals by country
+    transition: pd.DataFrame = field(default_factory=pd.DataFrame)
+    transition_by_country: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     @property
     def title(self) -> str:
@@ -178,7 +182,12 @@ def build_briefing(graph: CampaignGraph, company: str, *, as_of: Any = None, dat
     lev = leverage(graph, root, as_of=day, us=us, status=status)
     cal, cal_note = _calendar(graph, root, day, lev, status)
     up = ultimate_parent(graph, root, as_of=day)
-    cited = [graph.sources[s] for s in _cited_sources(graph, day, members, up, rows, lev, cal)]
+    from queries.transition import transition, transition_summary
+
+    trans = transition(graph, root, as_of=day, status=status)
+    ids = _cited_sources(graph, day, members, up, rows, lev, cal)
+    ids += sorted({s for r in trans["sources"] for s in r or [] if s in graph.sources and s not in ids})
+    cited = [graph.sources[s] for s in ids]
     b = Briefing(
         root=root, name=graph.name_of(root), as_of=day, data_date=_data_date(cited, data_date),
         generated=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"), redacted=redacted,
@@ -187,6 +196,7 @@ def build_briefing(graph: CampaignGraph, company: str, *, as_of: Any = None, dat
         by_country=coverage_summary(rows, by="country"), by_commodity=coverage_summary(rows, by="commodity"),
         leverage=lev, calendar=cal, calendar_note=cal_note, sources=cited,
         status_text=_statuses_text(rows.attrs),
+        transition=trans, transition_by_country=transition_summary(trans),
     )
     if charts:
         from exports.geo import points_from_coverage, render_png
@@ -196,6 +206,8 @@ def build_briefing(graph: CampaignGraph, company: str, *, as_of: Any = None, dat
             "country": _chart(b.by_country, "country", "Workers by coverage, by country"),
             "commodity": _chart(b.by_commodity, "commodity", "Workers by coverage, by commodity"),
         }
+        if len(trans):
+            b.charts["transition"] = _transition_chart(b.transition_by_country)
     return b
 
 
@@ -308,17 +320,94 @@ def _chart(summary: pd.DataFrame, key: str, title: str) -> bytes:
     return buf.getvalue()
 
 
+def _transition_chart(summary: pd.DataFrame) -> bytes:
+    """Capacity at risk (iron and crude steel apart, kt/y) and recorded workers, by country."""
+    from matplotlib.figure import Figure
+
+    data = summary.head(MAX_CHART_BARS)
+    labels = [str(v) for v in data["country"]][::-1]
+    fig = Figure(figsize=(7.5, 0.4 * max(len(labels), 2) + 1.4), dpi=100)
+    cap, wf = fig.add_subplot(1, 2, 1), fig.add_subplot(1, 2, 2)
+    y = range(len(labels))
+    for i, (col, colour, word) in enumerate((("capacity_iron_at_risk", "#8c510a", "iron"),
+                                             ("capacity_crude_steel_at_risk", "#01665e", "crude steel"))):
+        vals = [0.0 if pd.isna(v) else float(v) for v in data[col]][::-1]  # unknown: no bar
+        cap.barh([v + (i - 0.5) * 0.4 for v in y], vals, height=0.4, color=colour, label=word)
+    cap.set_yticks(list(y), labels)
+    cap.set_xlabel("capacity at risk, kt/y")
+    cap.legend(fontsize=8, frameon=False)
+    if data["workers"].notna().any():
+        wf.barh(labels, [0.0 if pd.isna(v) else float(v) for v in data["workers"]][::-1], color="#555555")
+        wf.set_xlabel("workers recorded (unknown: no bar)")
+    else:
+        wf.text(0.5, 0.5, "workforce not recorded\nat these sites", ha="center", va="center", fontsize=9)
+        wf.set_axis_off()
+    for ax in (cap, wf):
+        ax.spines[["top", "right"]].set_visible(False)
+        ax.tick_params(labelsize=8)
+    fig.suptitle("Transition exposure by country", fontsize=10)
+    fig.tight_layout()
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", metadata={"Software": None})
+    return buf.getvalue()
+
+
+def _kt(v: Any, lower: bool) -> str:
+    if v is None or pd.isna(v):
+        return "unknown" if lower else ""
+    return ("≥ " if lower else "") + f"{float(v):,.0f}"
+
+
+TRANSITION_HEAD = ["site", "country", "exposure", "iron at risk", "crude steel at risk", "new iron", "new crude steel",
+                   "closes", "workers", "union", "CBA", "GFA", "EFA", "union or agreement"]
+
+
+def _transition_cells(b: Briefing) -> list[list[Any]]:
+    """The transition table's rows as text (capacities in kt/y; unknown is said, never 0)."""
+    out = []
+    for r in b.transition.head(MAX_TRANSITION_ROWS).to_dict("records"):
+        marks = r.get("capacity_incomplete") or []
+        out.append([
+            r["site"], r.get("country"), ", ".join(x.replace("_", " ") for x in r["exposure"]),
+            _kt(r["capacity_iron_at_risk"], "at_risk:iron" in marks),
+            _kt(r["capacity_crude_steel_at_risk"], "at_risk:crude_steel" in marks),
+            _kt(r["replacement_iron"], "replacement:iron" in marks),
+            _kt(r["replacement_crude_steel"], "replacement:crude_steel" in marks),
+            "" if pd.isna(r["closure_year"]) else str(int(r["closure_year"])),
+            "unknown" if pd.isna(r["workforce"]) else f"{int(r['workforce']):,}",
+            *({**COVERAGE_LABELS, "not_applicable": "n/a"}.get(r[d], fmt(r[d])) for d in ("union_presence", "cba", "gfa", "efa")),
+            "none known" if r["no_union_or_agreement"] else "",
+        ])
+    return out
+
+
+def _transition_summary_cells(b: Briefing) -> tuple[list[str], list[list[Any]]]:
+    head = ["country", "sites", "workers", "sites without workforce", "iron at risk (kt/y)",
+            "crude steel at risk (kt/y)", "sites with no union or agreement known"]
+    rows = [[r["country"], r["sites"], "unknown" if pd.isna(r["workers"]) else f"{int(r['workers']):,}",
+             r["sites_no_workforce"], _kt(r["capacity_iron_at_risk"], False),
+             _kt(r["capacity_crude_steel_at_risk"], False), r["sites_no_union_or_agreement"]]
+            for r in b.transition_by_country.to_dict("records")]
+    return head, rows
+
+
+TRANSITION_NOTE = ("Sites facing closure or conversion: units marked pre-retirement, an EAF or DRI announced or under "
+                   "construction beside blast furnaces or converters (new capacity), a closing year up to {horizon}, "
+                   "or listed operating past its closing year. Capacities in kt/y; iron and crude steel are never "
+                   "added together. Sites with no union or agreement known come first.")
+
+
 # --------------------------------------------------------------------------- shared layout helpers
 def _tree(b: Briefing) -> list[tuple[int, dict[str, Any]]]:
-    """``(depth, row)`` of the group in tree order, parents from each row's ownership chain."""
+    """``(depth, row)`` of the group in tree order, parents from each row's ``parent_id``."""
     rows = b.group.to_dict("records") if len(b.group) else []
     by_id = {str(r["id"]): r for r in rows}
     children: dict[str, list[str]] = {}
     orphans = []
     for r in rows:
         rid = str(r["id"])
-        chain = [c.strip() for c in str(r.get("chain") or "").split(" > ") if c.strip()]
-        parent = chain[-2] if len(chain) >= 2 else None
+        p = r.get("parent_id")
+        parent = str(p) if isinstance(p, str) and p else None
         if rid == b.root:
             continue
         if parent in by_id and parent != rid:
@@ -544,6 +633,21 @@ def render_html(b: Briefing) -> str:
         head, rows = _summary_table(df, key)
         parts.append(f"<h3>By {esc(key)}</h3>" + _html_table(head, rows, numeric=range(1, len(head))))
 
+    # transition exposure
+    parts.append("<h2>Transition exposure</h2>")
+    if len(b.transition):
+        parts.append(f'<p class="small">{esc(TRANSITION_NOTE.format(horizon=b.transition.attrs.get("horizon")))}</p>')
+        if "transition" in b.charts:
+            parts.append(f'<img class="chart" alt="chart of transition exposure by country" '
+                         f'src="{data_uri(b.charts["transition"])}">')
+        parts.append(_html_table(TRANSITION_HEAD, _transition_cells(b), numeric=range(3, 9)))
+        if len(b.transition) > MAX_TRANSITION_ROWS:
+            parts.append(f'<p class="small">{len(b.transition) - MAX_TRANSITION_ROWS} more sites not shown.</p>')
+        head, rows = _transition_summary_cells(b)
+        parts.append(_html_table(head, rows, numeric=range(1, len(head))))
+    else:
+        parts.append("<p>No site of the group faces closure or conversion in the data loaded.</p>")
+
     # leverage and calendar
     parts.append("<h2>Leverage points</h2>")
     lev = b.leverage
@@ -634,6 +738,18 @@ def render_markdown(b: Briefing) -> str:
             out += [f"![chart of coverage by {key}]({data_uri(b.charts[key])})", ""]
         head, rows = _summary_table(df, key)
         out += [_md_table(head, rows), ""]
+    out += ["## Transition exposure", ""]
+    if len(b.transition):
+        out += [md(TRANSITION_NOTE.format(horizon=b.transition.attrs.get("horizon"))), ""]
+        if "transition" in b.charts:
+            out += [f"![chart of transition exposure by country]({data_uri(b.charts['transition'])})", ""]
+        out += [_md_table(TRANSITION_HEAD, _transition_cells(b)), ""]
+        if len(b.transition) > MAX_TRANSITION_ROWS:
+            out += [f"{len(b.transition) - MAX_TRANSITION_ROWS} more sites not shown.", ""]
+        head, rows = _transition_summary_cells(b)
+        out += [_md_table(head, rows), ""]
+    else:
+        out += ["No site of the group faces closure or conversion in the data loaded.", ""]
     out += ["## Leverage points", ""]
     if len(b.leverage):
         lcols = [c for c in ("category", "node", "score", "explanation") if c in b.leverage.columns]

@@ -38,6 +38,14 @@ from graphmodel.values import normalise_as_of
 
 BASEMAP_ATTRIBUTION = "Basemap: Natural Earth I shaded relief (public domain), as shipped with Cartopy"
 STATUSES = ("not_covered", "unknown", "covered")  # drawing order: gaps on top
+#: ``--colour exposure``: a site's most pressing exposure (queries.transition) -> (colour, label), legend order
+EXPOSURE_PALETTE: dict[str, tuple[str, str]] = {
+    "conversion_announced": ("#7b3294", "conversion announced"),
+    "closing_overdue": ("#b2182b", "past its closing year"),
+    "closing": ("#ef8a62", "closing within the horizon"),
+    "pre_retirement": ("#d9a400", "pre-retirement units"),
+    "none": ("#9e9e9e", "no change on record"),
+}
 
 
 @dataclass(frozen=True)
@@ -140,6 +148,26 @@ def _group_points(graph: CampaignGraph, company: str, *, as_of: Any, status: Any
     return root, points_from_coverage(rows), statuses_text(rows.attrs)
 
 
+def exposure_points(graph: CampaignGraph, root: str, points: Sequence[SitePoint], *, as_of: Any,
+                    status: Any) -> list[SitePoint]:
+    """``points`` with ``status`` set to the site's most pressing exposure (:data:`EXPOSURE_PALETTE` order)."""
+    from dataclasses import replace
+
+    from queries.transition import transition
+
+    df = transition(graph, root, as_of=as_of, status=status)
+    worst = {s: next((k for k in EXPOSURE_PALETTE if k in ex), "none") for s, ex in zip(df["site_id"], df["exposure"])}
+    return [replace(p, status=worst.get(p.id, "none")) for p in points]
+
+
+def _palette(palette: dict[str, tuple[str, str]] | None) -> tuple[dict[str, tuple[str, str]], list[str], list[str]]:
+    """(palette, legend order, drawing order: last on top); coverage's when ``palette`` is None."""
+    if palette is None:
+        cov = {st: (COVERAGE_COLOURS[st], COVERAGE_LABELS[st]) for st in ("covered", "not_covered", "unknown")}
+        return cov, ["covered", "not_covered", "unknown"], list(STATUSES)
+    return palette, list(palette), list(palette)[::-1]
+
+
 # --------------------------------------------------------------------------- basemap
 def _basemap_path() -> Path:
     import importlib.util
@@ -214,11 +242,12 @@ def _marker_area(workforce: float | None) -> float:
     return float(min(40.0 + 4.0 * math.sqrt(workforce), 500.0))
 
 
-def _counts(points: Sequence[SitePoint]) -> dict[str, int]:
-    return {st: sum(1 for p in points if p.status == st) for st in ("covered", "not_covered", "unknown")}
+def _counts(points: Sequence[SitePoint], keys: Iterable[str] = ("covered", "not_covered", "unknown")) -> dict[str, int]:
+    return {st: sum(1 for p in points if p.status == st) for st in keys}
 
 
-def render_png(points: Sequence[SitePoint], title: str, *, width_in: float = 9.0, dpi: int = 110) -> bytes:
+def render_png(points: Sequence[SitePoint], title: str, *, width_in: float = 9.0, dpi: int = 110,
+               palette: dict[str, tuple[str, str]] | None = None) -> bytes:
     """The sites on the basemap as PNG bytes; marker area grows with the workforce.
 
     >>> png = render_png([SitePoint("a", "Site A", 51.2, 6.8, "covered")], "Acme")
@@ -233,20 +262,21 @@ def render_png(points: Sequence[SitePoint], title: str, *, width_in: float = 9.0
     ax = fig.add_axes((0.02, 0.1, 0.96, 0.82))
     ax.imshow(basemap_crop(extent), extent=(extent.west, extent.east, extent.south, extent.north),
               interpolation="bilinear", origin="upper")
-    for st in STATUSES:
+    pal, legend_order, draw_order = _palette(palette)
+    for st in draw_order:
         sel = [p for p in points if p.placed and p.status == st]
         if sel:
             ax.scatter([p.lon for p in sel], [p.lat for p in sel], s=[_marker_area(p.workforce) for p in sel],
-                       c=COVERAGE_COLOURS[st], edgecolors="white", linewidths=0.8, alpha=0.9, zorder=3)
+                       c=pal[st][0], edgecolors="white", linewidths=0.8, alpha=0.9, zorder=3)
     ax.set_xlim(extent.west, extent.east)
     ax.set_ylim(extent.south, extent.north)
     ax.set_xticks([])
     ax.set_yticks([])
     ax.set_title(title, fontsize=11)
-    counts = _counts(points)
-    handles = [Line2D([], [], marker="o", linestyle="", markersize=8, markerfacecolor=COVERAGE_COLOURS[st],
-                      markeredgecolor="white", label=f"{COVERAGE_LABELS[st]} ({counts[st]})")
-               for st in ("covered", "not_covered", "unknown")]
+    counts = _counts(points, legend_order)
+    handles = [Line2D([], [], marker="o", linestyle="", markersize=8, markerfacecolor=pal[st][0],
+                      markeredgecolor="white", label=f"{pal[st][1]} ({counts[st]})")
+               for st in legend_order]
     ax.legend(handles=handles, loc="lower left", fontsize=8, framealpha=0.85, title="sites", title_fontsize=8)
     unplaced = sum(1 for p in points if not p.placed)
     foot = BASEMAP_ATTRIBUTION + ". Marker size: workforce."
@@ -278,7 +308,7 @@ svg.geo circle.site:hover { stroke: #000; stroke-width: 1.2; }
 
 
 def render_html(points: Sequence[SitePoint], title: str, *, as_of: str = "", redacted: bool = False,
-                status_text: str = "") -> str:
+                status_text: str = "", palette: dict[str, tuple[str, str]] | None = None) -> str:
     """A self-contained page: basemap crop, SVG site markers with text tooltips, legend and table."""
     extent = _crop_extent(extent_for(points))
     crop = basemap_crop(extent)
@@ -292,19 +322,21 @@ def render_html(points: Sequence[SitePoint], title: str, *, as_of: str = "", red
         return round(x, 2), round(y, 2)
 
     circles = []
-    order = {st: i for i, st in enumerate(("covered", "unknown", "not_covered"))}  # gaps drawn last, on top
+    pal, legend_order, draw_order = _palette(palette)
+    what = "coverage" if palette is None else "exposure"
+    order = {st: i for i, st in enumerate(("covered", "unknown", "not_covered") if palette is None else draw_order)}
     for p in sorted((p for p in points if p.placed), key=lambda p: order.get(p.status, 0)):
         x, y = xy(p)
         r = round(math.sqrt(_marker_area(p.workforce)) * 0.55 * width / 1000, 2)
         tip = "\n".join(filter(None, [
-            p.name, f"coverage: {COVERAGE_LABELS.get(p.status, p.status)}",
+            p.name, f"{what}: {pal[p.status][1] if p.status in pal else p.status}",
             f"country: {p.country}" if p.country else "", f"commodity: {p.commodity}" if p.commodity else "",
             f"workforce: {fmt(p.workforce)}" if p.workforce is not None else "workforce: unknown",
             f"operator: {p.operator}" if p.operator else "", f"status: {p.site_status}", p.status_note, p.reasons,
         ]))
         circles.append(
             f'<circle class="site st-{esc(p.status)}" data-site="{esc(p.id)}" cx="{x}" cy="{y}" r="{r}" '
-            f'fill="{COVERAGE_COLOURS.get(p.status, "#9e9e9e")}"><title>{esc(tip)}</title></circle>'
+            f'fill="{pal[p.status][0] if p.status in pal else "#9e9e9e"}"><title>{esc(tip)}</title></circle>'
         )
     svg = (
         f'<svg class="geo" viewBox="0 0 {width} {height}" role="img" aria-label="{esc(title)}" '
@@ -312,13 +344,14 @@ def render_html(points: Sequence[SitePoint], title: str, *, as_of: str = "", red
         f'<image href="{data_uri(_png_of_array(crop))}" x="0" y="0" width="{width}" height="{height}" '
         f'preserveAspectRatio="none"/>' + "".join(circles) + "</svg>"
     )
-    counts = _counts(points)
+    counts = _counts(points, legend_order)
     legend = '<div class="legend">' + "".join(
-        f'<span><span class="swatch" style="background:{COVERAGE_COLOURS[st]}"></span>'
-        f"{esc(COVERAGE_LABELS[st])}: {counts[st]}</span>" for st in ("covered", "not_covered", "unknown")
+        f'<span><span class="swatch" style="background:{pal[st][0]}"></span>'
+        f"{esc(pal[st][1])}: {counts[st]}</span>" for st in legend_order
     ) + "<span>marker size: workforce</span></div>"
     unplaced = [p for p in points if not p.placed]
-    rows = [(p.name, p.country, p.commodity, p.workforce, p.operator, COVERAGE_LABELS.get(p.status, p.status),
+    rows = [(p.name, p.country, p.commodity, p.workforce, p.operator,
+             (COVERAGE_LABELS if palette is None else {k: v[1] for k, v in pal.items()}).get(p.status, p.status),
              p.site_status, "; ".join(filter(None, [p.status_note, "" if p.placed else "no coordinates"])))
             for p in points]
     body = (
@@ -332,7 +365,7 @@ def render_html(points: Sequence[SitePoint], title: str, *, as_of: str = "", red
         + legend + svg
         + f'<p class="small">{esc(BASEMAP_ATTRIBUTION)}.</p>'
         + "<h2>Sites</h2>"
-        + table(rows, ["site", "country", "commodity", "workforce", "operator", "coverage", "status", "note"],
+        + table(rows, ["site", "country", "commodity", "workforce", "operator", what, "status", "note"],
                 numeric=[3],
                 classes={5: lambda v: "st-" + {"not covered": "not_covered"}.get(v, v)})
         + json_data_element("geo-data", {"sites": len(points), "drawn": len(points) - len(unplaced), **counts})
@@ -342,12 +375,16 @@ def render_html(points: Sequence[SitePoint], title: str, *, as_of: str = "", red
 
 
 def write_geo(graph: CampaignGraph, company: str, path: str | os.PathLike[str], *, as_of: Any = None,
-              redact_output: bool = False, title: str | None = None, status: Any = None) -> list[SitePoint]:
+              redact_output: bool = False, title: str | None = None, status: Any = None,
+              colour: str = "coverage") -> list[SitePoint]:
     """Write the group's sites map to ``path`` (``.html`` or ``.png``), atomically; returns the points.
 
     ``redact_output`` redacts the graph first (``exports.redact.redact``); ``status`` picks the
-    site statuses drawn, as :func:`queries.coverage.coverage`.
+    site statuses drawn, as :func:`queries.coverage.coverage`. ``colour="exposure"`` colours the
+    sites by their transition exposure (:data:`EXPOSURE_PALETTE`) instead of coverage.
     """
+    if colour not in ("coverage", "exposure"):
+        raise CampaignGraphError(f"unknown colour {colour!r} (use coverage or exposure)")
     suffix = Path(path).suffix.lower()
     if suffix not in (".html", ".htm", ".png"):
         raise CampaignGraphError(f"{path}: the geographic view is written as .html or .png")
@@ -358,10 +395,14 @@ def write_geo(graph: CampaignGraph, company: str, path: str | os.PathLike[str], 
         graph = redact(graph)
     day = normalise_as_of(as_of)
     root, points, status_text = _group_points(graph, company, as_of=day, status=status)
-    heading = title or f"Sites of the {graph.name_of(root)} group by coverage"
+    palette = None
+    if colour == "exposure":
+        points, palette = exposure_points(graph, root, points, as_of=day, status=status), EXPOSURE_PALETTE
+    heading = title or f"Sites of the {graph.name_of(root)} group by {colour}"
     if suffix == ".png":
-        atomic_write_bytes(path, render_png(points, heading + (" (redacted)" if redact_output else "")))
+        atomic_write_bytes(path, render_png(points, heading + (" (redacted)" if redact_output else ""),
+                                            palette=palette))
     else:
         atomic_write_text(path, render_html(points, heading, as_of=day, redacted=redact_output,
-                                            status_text=status_text))
+                                            status_text=status_text, palette=palette))
     return points

@@ -322,6 +322,14 @@ def _group_ids(graph: CampaignGraph, root: str, day: str) -> list[str]:
     return _ordered_unique([root] + ids)
 
 
+def _group_parents(graph: CampaignGraph, root: str, day: str) -> dict[str, str]:
+    """Each member of ``root``'s group -> the member it came in through (``parent_id``)."""
+    from queries.ownership import group
+
+    rows = group(graph, root, as_of=day)
+    return {str(i): str(p) for i, p in zip(rows["id"], rows["parent_id"]) if isinstance(p, str)}
+
+
 def _company_order(graph: CampaignGraph, root: str, day: str, links: _Links | None = None) -> list[str]:
     """Group members, then what touches them (sites first), then what touches their sites."""
     links = links or _Links(graph, day)
@@ -492,15 +500,23 @@ def _select_view(graph: CampaignGraph, *, company: str | None, around: str | Non
         rows = _coverage_rows(graph, root, day, statuses)
         status, reasons = _site_status_from_rows(rows)
         ordered: list[str] = [root]
+        parent_of = _group_parents(graph, root, day) if len(rows) else {}
+        placed: set[str] = {root}
         gaps = rows.sort_values("uncovered", ascending=False, kind="stable") if len(rows) else rows
         for rec in gaps.to_dict("records") if len(rows) else []:
             ordered.append(str(rec["site_id"]))
             for col in ("operator_id", "ultimate_parent_id"):
                 if rec.get(col):
                     ordered.append(str(rec[col]))
-            chain = rec.get("chain")
-            if isinstance(chain, str) and chain:
-                ordered.extend(c.strip() for c in chain.split(" > ") if c.strip())
+            # the operator's chain in the group, from the root down (by parent_id: the
+            # displayed chain is cut text); each member is walked once
+            up: list[str] = []
+            cur = rec.get("operator_id")
+            while isinstance(cur, str) and cur not in placed:
+                placed.add(cur)
+                up.append(cur)
+                cur = parent_of.get(cur)
+            ordered.extend(up[::-1])
         title = f"Coverage of the {graph.name_of(root)} group"
         notes.append("Sites are the group's sites; red ones have a gap the data records, grey ones need research.")
     elif query == "leverage":
@@ -588,7 +604,7 @@ def _status_for(graph: CampaignGraph, nodes: list[str], root: str | None, day: s
         if not operators:
             parents = set()
             break
-        parents.update(index.chain_up(op)[-1] for op in operators)
+        parents.update(index.ultimate_parent_id(op) for op in operators)
     if not parents or len(parents) > _MAX_GROUPS_FOR_STATUS:
         status, reasons = _site_status_from_rows(_coverage_rows(graph, None, day, statuses))
     else:

@@ -263,7 +263,10 @@ class Columnar:
     ``out_order`` / ``out_ptr`` / ``in_order`` / ``in_ptr``, ``etable`` / ``ntable``, ``eids``.
     """
 
-    def __init__(self, ntable: pa.Table, etable: pa.Table, *, where: str = "") -> None:
+    def __init__(self, ntable: pa.Table, etable: pa.Table, *, where: str = "",
+                 ends: tuple[np.ndarray, np.ndarray] | None = None) -> None:
+        """``ends``: the node row of each edge's source and target, when the caller has them
+        (:func:`graphmodel.tablecheck.check_tables` gives them); else they are looked up."""
         import numpy as np
         import pyarrow as pa
         import pyarrow.compute as pc
@@ -280,8 +283,8 @@ class Columnar:
         self.nkind_names, self.nkind_codes = _codes(ntable.column("kind"), "nodes", where)
         self.nkind: list[str] = [self.nkind_names[c] for c in self.nkind_codes.tolist()]
         self.ekind_names, self.ekind_codes = _codes(etable.column("kind"), "edges", where)
-        ends = []
-        for end in ("source", "target"):
+        ends = list(ends) if ends is not None else []
+        for end in () if ends else ("source", "target"):
             col = etable.column(end)
             if pa.types.is_dictionary(col.type):
                 col = col.cast(pa.string())

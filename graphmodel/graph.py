@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
@@ -37,6 +38,11 @@ _UNION_LISTS = {"aliases", "former_names", "sources", "origins", "gem_id", "regi
                 "value_sources"}
 
 MERGE_POLICIES = ("error", "fill", "replace")
+
+#: characters no id may hold (C0 and C1 controls, DEL): one pattern for the row check here and
+#: the column-wise loader's (loaders._fast_tables), which sends such rows to the row path
+ID_CONTROL_PATTERN = "[\\x00-\\x1f\\x7f-\\x9f]"
+_ID_CONTROL = re.compile(ID_CONTROL_PATTERN)
 
 #: property types whose parsed value is memoised per graph (few distinct texts, immutable results)
 _MEMO_TYPES = frozenset({"enum", "bool", "percent", "date", "int"})
@@ -846,7 +852,7 @@ class CampaignGraph:
         ident = id.strip()
         if not ident:
             raise CampaignGraphError("empty id")
-        if any(c in ident for c in "\x00\r\n\t"):
+        if _ID_CONTROL.search(ident):
             raise CampaignGraphError("id contains a control character")
         try:
             ident.encode("utf-8")

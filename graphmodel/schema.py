@@ -35,6 +35,8 @@ class Prop:
     doc: str = ""
     #: a count of people: redacted exports drop values under 5, which could identify them
     people_count: bool = False
+    #: for floats: the smallest and largest value allowed (inclusive), e.g. a latitude's -90..90
+    bounds: tuple[float, float] | None = None
 
 
 @dataclass(frozen=True)
@@ -267,8 +269,8 @@ NODE_KINDS: Mapping[str, NodeKind] = MappingProxyType(
                 commodity=S,
                 country=S,
                 subnational=S,
-                lat=F,
-                lon=F,
+                lat=Prop("float", bounds=(-90.0, 90.0), doc="latitude, WGS 84 degrees"),
+                lon=Prop("float", bounds=(-180.0, 180.0), doc="longitude, WGS 84 degrees"),
                 coordinate_accuracy=S,
                 status=Prop("enum", values=SITE_STATUS, doc="see EXISTING_STATUSES for which count by default"),
                 start_year=I,
@@ -301,6 +303,11 @@ NODE_KINDS: Mapping[str, NodeKind] = MappingProxyType(
                 gem_id=L,
                 wikidata=Prop("str", doc="Wikidata QID of the site"),
                 equipment=Prop("list", doc="main production equipment or unit types (BF, BOF, EAF, DRI...)"),
+                production_route=Prop(
+                    "str", doc="steel plant's production route as GEM names it (IntegratedBF, Electric, IntegratedDRI...)"
+                ),
+                coal_type=Prop("str", doc="coal mined (Bituminous, Subbituminous, Lignite, Anthracite...)"),
+                mine_type=Prop("str", doc="surface, underground or both, as the source gives it"),
                 unit_count=Prop("int", doc="number of production units recorded for the site"),
                 union_status=Prop("enum", values=("none", "present", "unknown")),
                 union_status_date=D,
@@ -374,6 +381,7 @@ NODE_KINDS: Mapping[str, NodeKind] = MappingProxyType(
                 signatories=Prop("str", doc="the signatories as the source states them"),
                 evidence_quote=Prop("str", doc="a short quote from the source (a citation, not our text)"),
                 scope_quote=Prop("str", doc="a short quote from the scope clause (a citation)"),
+                clause_quote=Prop("str", doc="a short quote from the source that sets clauses such as restructuring"),
             ),
         ),
         "Campaign": NodeKind(

@@ -322,7 +322,10 @@ def coerce(prop: Prop, value: Any) -> Any:
             raise ValueError("a count of people cannot be negative")
         return n
     if t == "float":
-        return parse_float(value)
+        f = parse_float(value)
+        if prop.bounds is not None and not prop.bounds[0] <= f <= prop.bounds[1]:
+            raise ValueError(f"must be between {prop.bounds[0]:g} and {prop.bounds[1]:g}")
+        return f
     if t == "percent":
         return parse_percent(value)
     if t == "bool":

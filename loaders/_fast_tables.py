@@ -42,7 +42,7 @@ import pyarrow.csv as pacsv
 from graphmodel import schema
 from graphmodel.columnar import arrow_types
 from graphmodel.errors import CampaignGraphError
-from graphmodel.graph import CampaignGraph
+from graphmodel.graph import ID_CONTROL_PATTERN, CampaignGraph
 from graphmodel.values import coerce, is_answer, is_missing
 from loaders import tables
 from loaders.context import LoadContext, Location
@@ -532,7 +532,7 @@ def _nodes(raw: _Raw, known_sources: set[str]) -> _Part:
     n, odd, kinds, row_kind = _row_kinds(raw, schema.canonical_node_kind)
     ids = _strip(c["id"])
     odd |= _np(pc.equal(ids, ""))
-    odd |= _np(pc.match_substring_regex(ids, "[\\x00\\r\\n\\t]"))  # _check_id refuses these
+    odd |= _np(pc.match_substring_regex(ids, ID_CONTROL_PATTERN))  # _check_id refuses these
 
     names = c.get("name")
     if names is None:
@@ -615,7 +615,7 @@ def _edges(raw: _Raw, known_sources: set[str], nodes: _Part) -> _Part:
         given = _strip(c["id"])
         has_id = pc.not_equal(given, "")
         given_ids = pc.any(has_id).as_py()
-        odd |= _np(pc.and_(has_id, pc.match_substring_regex(given, "[\\x00\\r\\n\\t]")))
+        odd |= _np(pc.and_(has_id, pc.match_substring_regex(given, ID_CONTROL_PATTERN)))
         eids = pc.if_else(has_id, given, eids)
     # rows refused so far (odd) fail before the graph looks their id up: they touch no other edge
     if given_ids:

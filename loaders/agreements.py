@@ -45,8 +45,10 @@ from loaders.readers import read_csv
 COLUMNS = (
     "id", "company", "kind", "title", "signatories", "signed", "renewed", "valid_until_or_duration",
     "scope_rule", "scope_confidence", "scope_source_url", "scope_quote", "evidence_quote", "source_url",
-    "source_title",
+    "source_title", "clauses", "clause_quote",
 )
+#: clauses the table may set (each only with the source's words in ``clause_quote``)
+CLAUSES = ("restructuring", "just_transition")
 AGREEMENT_KINDS = {"gfa": "gfa", "hs": "hs", "efa": "efa", "other": "other", "cba": "cba"}
 SCOPES = ("controlled", "majority_owned", "all_subsidiaries", "suppliers_included", "unknown")
 TABLE_SOURCE = Source(
@@ -188,6 +190,21 @@ def page_source(url: str, title: str) -> Source | None:
     return Source(id=sid, title=title or url, publisher=host, url=url)
 
 
+def _clauses(ctx: LoadContext, loc: Location, text: str, quote: str) -> dict[str, Any]:
+    """``clauses`` and ``clause_quote`` of a row: known clause names, and only with the source's words."""
+    items = [norm_space(c).casefold() for c in text.split(";") if norm_space(c)]
+    bad = [c for c in items if c not in CLAUSES]
+    if bad:
+        ctx.error_at(loc, f"unknown clause(s) {', '.join(bad)} (use {', '.join(CLAUSES)}); left out", column="clauses",
+                     reject_row=False)
+        items = [c for c in items if c in CLAUSES]
+    if items and not quote:
+        ctx.error_at(loc, "clauses without a clause_quote (the source's words); left out", column="clause_quote",
+                     reject_row=False)
+        return {}
+    return {"clauses": items or None, "clause_quote": (quote or None) if items else None}
+
+
 def load(path: Path, ctx: LoadContext) -> None:
     """Load the agreements table into ``ctx`` (Agreements, UnionNetworks, Companies, Unions)."""
     table = read_csv(path, display=path.name)
@@ -263,6 +280,7 @@ def load(path: Path, ctx: LoadContext) -> None:
                 "evidence_quote": get("evidence_quote") or None,
                 "scope_quote": get("scope_quote") or None,
                 "url": get("source_url") or None,
+                **_clauses(ctx, loc, get("clauses"), get("clause_quote")),
             }
             node = em.node(rid, "Agreement", get("title") or rid, props, src, loc, columns={"scope": "scope_rule"})
         for extra in sources[1:]:

@@ -41,7 +41,7 @@ from loaders.readers import read_csv
 SIGNATURE = ("id", "project", "owner", "parent", "workforce", "coal_type")
 USED = {
     "id", "country", "project", "status", "owner", "parent", "capacity", "mine-type", "workforce",
-    "opening_year", "closing_year", "url", "lat", "lng",
+    "opening_year", "closing_year", "url", "lat", "lng", "coal_type",
 }
 STATUS_RANK = ("operating", "mothballed", "retired", "shelved", "proposed", "cancelled")
 
@@ -127,6 +127,8 @@ def load(path: Path, ctx: LoadContext) -> None:
         cap = parse_number(row.get("capacity"))
         props: dict[str, Any] = {
             "site_type": f"coal mine ({mine_type})" if mine_type else "coal mine",
+            "mine_type": mine_type if mine_type and mine_type != "unknown" else None,
+            "coal_type": norm_space(row.get("coal_type", "")) or None,
             "commodity": "coal",
             "country": country_code(row.get("country", "")),
             "lat": coords[0] if coords else None,

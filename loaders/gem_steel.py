@@ -49,7 +49,7 @@ USED = {
     "plant-id", "plant-name-(english)", "plant-name-(other-language)", "other-plant-names-(english)",
     "other-plant-names-(other-language)", "owner", "owner-gem-id", "parent", "parent-gem-id",
     "subnational-unit-(province/state)", "country/area", "coordinates", "coordinate-accuracy", "gem-wiki-page",
-    "main-production-equipment", "start-date", "plant-status", "lat", "lng",
+    "main-production-equipment", "start-date", "plant-status", "lat", "lng", "prod-method-tier",
 }
 
 
@@ -182,6 +182,7 @@ def site_props(row: dict[str, str]) -> dict[str, Any]:
         "start_year": parse_year(row.get("start-date")),
         "url": norm_space(row.get("gem-wiki-page", "")) or None,
         "equipment": equipment or None,
+        "production_route": norm_space(row.get("prod-method-tier", "")) or None,
     }
     return props
 

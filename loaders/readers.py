@@ -194,15 +194,23 @@ def read_xlsx(
                 if hidden is not None:
                     hidden.append(ws.title)
                 continue
-            it = ws.iter_rows(values_only=True)
+            # the declared dimension (<dimension ref="A1:XFD1048576"/>) is not trusted: one stray
+            # cell would make openpyxl pad every row to 16,384 columns and fill 1,048,576 rows.
+            # Without it, rows come as stored (gaps are empty tuples) and each row is cut to
+            # the header's width, so the cells read are bounded by what the file holds.
+            ws.reset_dimensions()
             try:
-                header = _clean_header(list(next(it)))
+                first = next(ws.iter_rows(max_row=1, values_only=True))
             except StopIteration:
                 out[ws.title] = Table(file, ws.title, [], [])
                 continue
+            header = _clean_header(list(first))
+            while header and not header[-1]:
+                header.pop()
             rows = []
+            it = ws.iter_rows(min_row=2, max_col=len(header) or None, values_only=True)
             for n, cells in enumerate(it, start=2):
-                if cells is None or not any(c is not None and str(c).strip() for c in cells):
+                if not cells or not any(c is not None and str(c).strip() for c in cells):
                     continue
                 row: dict[str, str] = {}
                 for i, h in enumerate(header):

@@ -19,7 +19,7 @@ kind lacks, or an enum text outside the vocabulary, is a warning and the row loa
 from __future__ import annotations
 
 from collections.abc import Mapping
-from functools import lru_cache
+from functools import cache
 from operator import methodcaller
 from pathlib import Path
 
@@ -211,7 +211,7 @@ def _split_props(
     return props
 
 
-@lru_cache(maxsize=None)
+@cache
 def _sensitive(kind: str, column: str) -> bool:
     """True when a ``column`` cell of a ``kind`` row may be sensitive: the kind is, or the
     column is a sensitive property of another kind (``email`` on a Company row is still an

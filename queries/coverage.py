@@ -44,6 +44,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from graphmodel.errors import CampaignGraphError
@@ -70,8 +71,8 @@ from queries.ownership import (
     LazyMap,
     OwnershipIndex,
     _best_predecessors,
-    _chain_from_preds,
     _check_root,
+    _Paths,
     control_members,
     edges_at,
     stake_columns,
@@ -293,6 +294,7 @@ class CoverageContext:
         self._uncertain: dict[str, set[str]] = {}
         self._reach: dict[str, dict[str, _Finding]] = {}
         self._above: dict[tuple[str, str], list[str]] = {}
+        self._loops: dict[str, set[str]] = {}
         # memo tables for per-site look-ups that repeat across the sites of one group
         self._signed_by: dict[tuple[str, str], list[str]] = {}
         self._up: dict[str, list[str]] = {}
@@ -457,9 +459,16 @@ class CoverageContext:
                     sup_signers.setdefault(atype[a], []).append(company)  # type: ignore[arg-type]
         self._below_sup = {t_: self._walk_down(starts) for t_, starts in sup_signers.items()}
 
+    def _signers_of(self, agreement_type: str) -> list[str]:
+        """Entities party (in force at ``as_of``) to an agreement of a type: one read of the
+        agreements, for a one-group run that has not sorted every company's agreements."""
+        g, day = self.graph, self.as_of
+        return [u for a in g.node_ids("Agreement") if self.agreement_type(a) == agreement_type
+                for _e, u, _v, _a in edges_at(g, a, "PARTY_TO", day, outgoing=False)]
+
     def _walk_down(self, starts: Iterable[str]) -> set[str]:
         """``starts`` and every entity they hold a stake in, directly or through others."""
-        out = self.idx.out._memo
+        out = self.idx.out
         seen = set(starts)
         stack = list(seen)
         while stack:
@@ -473,21 +482,71 @@ class CoverageContext:
         """Agreements of a type signed by ``company`` or any entity above it (remembered)."""
         key = (agreement_type, company)
         if key not in self._above:
-            if self._below is not None:
-                # whole-graph mode: nothing is signed above an entity no signatory of the type
-                # holds a stake in, directly or through others (one walk down per type instead
-                # of one walk up per entity)
-                below = self._below.get(agreement_type)
-                if below is None:
-                    below = self._below[agreement_type] = self._walk_down(self._signers.get(agreement_type, ()))
-                if company not in below:
-                    return []
-            found: dict[str, None] = {}
-            for anc in self.ancestors[company]:
-                for a in self.signed_by(agreement_type, anc):
-                    found[a] = None
-            self._above[key] = list(found)
+            # nothing is signed above an entity no signatory of the type holds a stake in,
+            # directly or through others (one walk down per type instead of one walk up per
+            # entity, which grew with the square of the ownership depth)
+            if self._below is None:
+                self._below = {}
+            below = self._below.get(agreement_type)
+            if below is None:
+                signers = self._signers.get(agreement_type, ()) if self._signed_by_complete else self._signers_of(agreement_type)
+                below = self._below[agreement_type] = self._walk_down(signers)
+            if company not in below:
+                return []
+            self._fill_above(agreement_type, company, below)
         return self._above[key]
+
+    def _fill_above(self, agreement_type: str, company: str, below: set[str]) -> None:
+        """Fill ``_above`` for ``company`` and the single-holder chain above it.
+
+        An entity with one holder that is not on an ownership loop has the holder's ancestors
+        after itself, in the same order, so its answer is its own agreements then the holder's:
+        a chain costs time linear in its length. Other entities walk their ancestors.
+        """
+        above, t = self._above, agreement_type
+        loops = self._loop_members(t, below)
+        path: list[str] = []
+        cur = company
+        while (t, cur) not in above:
+            if cur not in below:
+                above[(t, cur)] = []
+                break
+            holders = self.idx.inn.get(cur, ())
+            if len(holders) != 1 or cur in loops or holders[0].holder == cur:
+                found: dict[str, None] = {}
+                for anc in self.ancestors[cur]:
+                    for a in self.signed_by(t, anc):
+                        found[a] = None
+                above[(t, cur)] = list(found)
+                break
+            path.append(cur)
+            cur = holders[0].holder
+        base = above[(t, cur)]
+        for x in reversed(path):
+            base = above[(t, x)] = list(dict.fromkeys([*self.signed_by(t, x), *base]))
+
+    def _loop_members(self, agreement_type: str, below: set[str]) -> set[str]:
+        """Entities in ``below`` on an ownership loop (a strongly connected part of two or more),
+        from one pass of scipy's strongly connected components (remembered per type)."""
+        loops = self._loops.get(agreement_type)
+        if loops is None:
+            from scipy.sparse import csr_matrix
+            from scipy.sparse.csgraph import connected_components
+
+            ids = list(below)
+            pos = {n: i for i, n in enumerate(ids)}
+            rows, cols = [], []
+            for n in ids:
+                for s_ in self.idx.out.get(n, ()):
+                    j = pos.get(s_.target)
+                    if j is not None:
+                        rows.append(pos[n])
+                        cols.append(j)
+            m = csr_matrix((np.ones(len(rows), dtype=np.int8), (rows, cols)), shape=(len(ids), len(ids)))
+            _, labels = connected_components(m, directed=True, connection="strong")
+            sizes = np.bincount(labels) if len(ids) else np.zeros(0, dtype=int)
+            loops = self._loops[agreement_type] = {n for n, lab in zip(ids, labels) if sizes[lab] > 1}
+        return loops
 
     def cbas_at(self, target: str) -> list[str]:
         """CBAs with a COVERS edge to ``target`` (site or company)."""
@@ -1017,7 +1076,7 @@ def _status_columns(df: pd.DataFrame, notes: Mapping[str, str], statuses: frozen
 def place_sites(
     ctx: CoverageContext, company: str | None, *, rule: str, threshold: float, members: str,
     status: Any = None, excluded: dict[str, int] | None = None,
-) -> dict[str, tuple[str | None, str, str | None, list[str], float | None]]:
+) -> dict[str, tuple[str | None, str, str | None, str, float | None]]:
     """Sites of ``company``'s group (every site when ``None``) with their operator and place in the group.
 
     Only sites whose status is in ``status`` (see :func:`graphmodel.schema.site_statuses`;
@@ -1039,24 +1098,25 @@ def place_sites(
 
 def _place_sites(
     ctx: CoverageContext, company: str | None, *, rule: str, threshold: float, members: str
-) -> dict[str, tuple[str | None, str, str | None, list[str], float | None]]:
+) -> dict[str, tuple[str | None, str, str | None, str, float | None]]:
     graph = ctx.graph
-    placed: dict[str, tuple[str | None, str, str | None, list[str], float | None]] = {}
+    placed: dict[str, tuple[str | None, str, str | None, str, float | None]] = {}
     if company is not None:
         _check_root(graph, company)
         cm = ctx.members(company)
         stakes = ctx.stakes(company)
-        member_of: dict[str, tuple[str, list[str]]] = {}
+        member_of: dict[str, tuple[str, str]] = {}  # member -> (membership, display chain)
         if rule == "control":
             for node, why in list(cm.controlled.items()) + list(cm.joint.items()) + (
                 list(cm.possible.items()) if members == "all" else []
             ):
-                member_of[node] = (why.membership, cm.chain(node))
+                member_of[node] = (why.membership, cm.chain_text(node))
         else:
             preds = _best_predecessors(ctx.idx, company, stakes)
+            paths = _Paths(lambda n: None if n == company else preds.get(n))
             for node, s in stakes.items():
                 if s + 1e-9 >= float(threshold):
-                    member_of[node] = ("root" if node == company else "effective", _chain_from_preds(preds, company, node))
+                    member_of[node] = ("root" if node == company else "effective", paths.text(node))
         for comp, (membership, chain) in member_of.items():
             for site in ctx.sites_of.get(comp, ()):
                 old = placed.get(site)
@@ -1067,19 +1127,19 @@ def _place_sites(
                     placed[site] = cand
     else:
         # many sites share an operator: its place in its group is worked out once
-        per_op: dict[str, tuple[str | None, str, str | None, list[str], float | None]] = {}
+        per_op: dict[str, tuple[str | None, str, str | None, str, float | None]] = {}
         for site in graph.node_ids("Site"):
             ops = ctx.operators.get(site, [])
             if not ops:
-                placed[site] = (None, "", None, [], None)
+                placed[site] = (None, "", None, "", None)
                 continue
             op = ops[0][0] if len(ops) == 1 else max(ops, key=lambda o: (o[1] if o[1] is not None else -1.0, o[0]))[0]
             entry = per_op.get(op)
             if entry is None:
-                up = ctx.chain_up(op)
-                root = up[-1]
+                root = ctx.idx.ultimate_parent_id(op)
                 entry = per_op[op] = (
-                    op, "root" if root == op else "controlled", root, up[::-1], ctx.stakes(root).get(op, 0.0)
+                    op, "root" if root == op else "controlled", root, ctx.idx.chain_down_text(op),
+                    ctx.stakes(root).get(op, 0.0),
                 )
             placed[site] = entry
 
@@ -1184,7 +1244,7 @@ def _coverage(
         if note:
             notes[site] = note
         operators = [o for o, _, _ in ctx.operators.get(site, [])]
-        up_id = ctx.chain_up(op)[-1] if op is not None else None
+        up_id = ctx.idx.ultimate_parent_id(op) if op is not None else None
         groups = [x for x in (root, up_id) if x]
         presence, recognition, unions = _union_dimensions(ctx, site, sattrs, operators)
         found = {
@@ -1217,7 +1277,7 @@ def _coverage(
             "membership": membership,
             "operator": graph.name_of(op) if op else None,
             "ultimate_parent": graph.name_of(up_id) if up_id else None,
-            "chain": " > ".join(chain),
+            "chain": chain,
             "operator_share": op_share,
             "stake_is_lower_bound": bool(root and op and op in ctx.uncertain(root)),
             "lat": sattrs.get("lat"),
@@ -1270,12 +1330,11 @@ class _OperatorPlace:
     )
 
     def __init__(self, ctx: CoverageContext, op: str) -> None:
-        up = ctx.chain_up(op)
-        root = up[-1]
+        root = ctx.idx.ultimate_parent_id(op)
         self.op = op
         self.membership = "root" if root == op else "controlled"
         self.root = root
-        self.chain = " > ".join(up[::-1])
+        self.chain = ctx.idx.chain_down_text(op)
         self.stake = ctx.stakes(root).get(op, 0.0)
         self.lower = op in ctx.uncertain(root)
         name_of = ctx.graph.name_of

@@ -52,8 +52,15 @@ import pandas as pd
 from graphmodel import schema
 from graphmodel.errors import CampaignGraphError
 from graphmodel.graph import CampaignGraph
-from graphmodel.records import SOURCE_FIELDS, Source, edge_id
-from graphmodel.stores.neo4j import SOURCE_LABEL, Neo4jStore, typed_props
+from graphmodel.records import Source, edge_id
+from graphmodel.stores.neo4j import (
+    SOURCE_LABEL,
+    Neo4jStore,
+    add_checked_edges,
+    add_checked_nodes,
+    source_from_server,
+    typed_props,
+)
 from graphmodel.values import in_force, normalise_as_of
 
 #: node kinds read as leaves when walking a company's component (never expanded from)
@@ -179,11 +186,8 @@ class Subgraph:
         self.queries += 1
         out = {}
         for row in self.store.run(f"MATCH (s:`{SOURCE_LABEL}`) RETURN properties(s) AS p"):
-            p = row["p"]
-            values = {f: p.get(f) for f in SOURCE_FIELDS if p.get(f) is not None}
-            for f in SOURCE_FIELDS:
-                values.setdefault(f, False if f == "confidential" else "")
-            out[str(values["id"])] = Source(**values)
+            src = source_from_server(row["p"])  # checked as pull checks it
+            out[src.id] = src
         return out
 
     def graph(self, *, with_sources: bool = True) -> CampaignGraph:
@@ -192,15 +196,19 @@ class Subgraph:
         if with_sources:
             g.sources.update(sorted(self.fetch_sources().items()))
         # Sorted by id like a snapshot loads, so ties in the in-memory rules break the same
-        # way as on a snapshot of the same graph, whatever order the server answered in.
-        g.bulk_add(
-            sorted(self.nodes.items()),
-            sorted(
-                ((u, v, eid, a) for eid, (u, v, a) in self.edges.items() if u in self.nodes and v in self.nodes),
-                key=lambda e: e[2],
-            ),
+        # way as on a snapshot of the same graph, whatever order the server answered in. Each
+        # record goes through the checks of load (as pull does); the first bad one is the error.
+        add_checked_nodes(g, list(self.nodes.items()), _refuse)
+        add_checked_edges(
+            g, [(u, v, eid, a) for eid, (u, v, a) in self.edges.items() if u in self.nodes and v in self.nodes],
+            _refuse,
         )
         return g
+
+
+def _refuse(err: CampaignGraphError) -> None:
+    raise CampaignGraphError(f"{err.message} (on the server; `campaign-graph pull` lists every such record)",
+                             column=err.column)
 
 
 # ---------------------------------------------------------------------------------- selections

@@ -80,6 +80,8 @@ DEFAULT_WEIGHTS: Mapping[str, float] = {
     # bargaining calendar
     "expiring_agreement": 1.0,  # per CBA expiring in the window
     "expiring_site": 0.5,  # per group site those CBAs cover
+    "transition_site": 1.0,  # 1 for a group site facing closure or conversion (queries.transition)
+    "no_bargaining_channel": 1.0,  # 1 when no union or agreement is known there
     # history
     "event": 1.0,  # 1 for an event involving the group
     "severity": 0.5,  # per severity point of the event
@@ -590,6 +592,28 @@ def _bargaining_calendar(p: _Points, ctx: _Context) -> None:
               [*ags, *covers, *sites])
 
 
+def _before_conversion(p: _Points, ctx: _Context) -> None:
+    """"Bargain before conversion": a point per group site facing closure or conversion."""
+    from queries.transition import transition
+
+    df = transition(p.graph, ctx.company, as_of=ctx.day, status=ctx.status)
+    for r in df.to_dict("records"):
+        what = ", ".join(x.replace("_", " ") for x in r["exposure"])
+        risk = [f"{r[c]:,.0f} kt/y {w}" for c, w in (("capacity_iron_at_risk", "iron"),
+                                                      ("capacity_crude_steel_at_risk", "crude steel"))
+                if not pd.isna(r[c])]
+        workers = "workforce unknown" if pd.isna(r["workforce"]) else f"{int(r['workforce']):,} workers recorded"
+        gap = r["no_union_or_agreement"]
+        year = "" if pd.isna(r["closure_year"]) else f" (closing year {int(r['closure_year'])})"
+        text = (f"{r['site']}: {what}{year}" + (f" ({' and '.join(risk)} at risk)" if risk else "") + f", {workers}; "
+                + ("no union or agreement known: organise and bargain before the change is decided"
+                   if gap else "bargain the change before it is decided, through the union or agreement on record"))
+        evidence = [r["site_id"], *(r["units_at_risk"] or []), *(r["units_replacing"] or []),
+                    *(r["change_agreements"] or [])]
+        p.add("bargaining_calendar", r["site_id"], text, {"transition_site": 1, "no_bargaining_channel": int(gap)},
+              evidence)
+
+
 def _history(p: _Points, ctx: _Context) -> None:
     g, day = p.graph, ctx.day
     events: dict[str, list[tuple[str, str]]] = defaultdict(list)
@@ -790,7 +814,8 @@ def leverage(
     normalised betweenness; investor 1, workers_capital 3, stake 0.05 per percent;
     grievance_mechanism 2, certified_member 0.5 each, oecd_ncp 1.5, due_diligence_law 2,
     ilo_convention 0.5 each, sites_in_country 0.25 each; expiring_agreement 1 each,
-    expiring_site 0.5 each; event 1, severity 0.5 per point, renaming 1; every category 1.
+    expiring_site 0.5 each; transition_site 1 and no_bargaining_channel 1 (a site facing closure or
+    conversion, "bargain before conversion", in the bargaining_calendar category); event 1, severity 0.5 per point, renaming 1; every category 1.
 
     Supply-chain chokepoints are computed on the group's supply network only (SUPPLIES
     edges valid at ``as_of`` up to two hops from the group's sites and companies):
@@ -821,6 +846,7 @@ def leverage(
     _finance(points, ctx)
     _standards_and_law(points, ctx)
     _bargaining_calendar(points, ctx)
+    _before_conversion(points, ctx)
     _history(points, ctx)
     order = {c: i for i, c in enumerate(CATEGORIES)}
     rows = sorted(points.rows, key=lambda r: (-r["score"], order[r["category"]], r["node_id"]))

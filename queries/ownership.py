@@ -68,7 +68,12 @@ GROUP_COLUMNS = (
     "chain",
     "reason",
     "evidence",
+    "parent_id",
+    "depth",
 )
+
+#: a displayed chain longer than 2 * CHAIN_ENDS + 1 shows its first and last CHAIN_ENDS ids around "…"
+CHAIN_ENDS = 3
 
 RULES = ("control", "effective")
 MEMBERS = ("all", "known")
@@ -268,6 +273,7 @@ class OwnershipIndex:
         self.inn = LazyMap(lambda n: self._stakes(n, outgoing=False))
         self._up_memo: dict[str, tuple[str, str, list[str]] | None] = {}
         self._up_busy: set[str] = set()
+        self._up_len: dict[str, tuple[int, tuple[str, ...]]] = {}
 
     def _stakes(self, node: str, *, outgoing: bool) -> list[Stake]:
         pairs: dict[tuple[str, str], Stake] = {}
@@ -591,6 +597,52 @@ class OwnershipIndex:
         )
         return top, reason, edges[top]
 
+    def up_summary(self, node: str) -> tuple[int, tuple[str, ...]]:
+        """``(len(chain_up(node)), chain_up(node)[-CHAIN_ENDS:])`` without building the chain.
+
+        Remembered per node, so asking it for every entity costs time linear in their number
+        (each chain is walked once, not once per entity below it; a loop once per loop).
+        """
+        memo = self._up_len
+        if node in memo:
+            return memo[node]
+        path: list[str] = []
+        pos: dict[str, int] = {}
+        cur: str | None = node
+        while cur is not None and cur not in memo:
+            if cur in pos:  # a loop of controllers: chain_up of each member goes once round it
+                loop = path[pos[cur]:]
+                n = len(loop)
+                for i, x in enumerate(loop):
+                    memo[x] = (n, tuple(loop[(i + n - k) % n] for k in range(min(n, CHAIN_ENDS), 0, -1)))
+                del path[pos[cur]:]
+                break
+            pos[cur] = len(path)
+            path.append(cur)
+            step = self.controller(cur)
+            if step is None:
+                memo[path.pop()] = (1, (cur,))
+                break
+            cur = step[0]
+        for x in reversed(path):  # off the loop or below a top: chain_up(x) = [x] + chain_up(parent)
+            n, top = memo[self.controller(x)[0]]  # type: ignore[index]
+            memo[x] = (n + 1, top if n >= CHAIN_ENDS else (x, *top))
+        return memo[node]
+
+    def ultimate_parent_id(self, node: str) -> str:
+        """``chain_up(node)[-1]``, in constant time once remembered."""
+        return self.up_summary(node)[1][-1]
+
+    def chain_down_text(self, node: str) -> str:
+        """The chain from ``node``'s ultimate parent down to it, as display text cut by :func:`cut_chain`."""
+        n, top = self.up_summary(node)
+        if n <= 2 * CHAIN_ENDS + 1:
+            return cut_chain(self.chain_up(node)[::-1], n)
+        below = [node]
+        for _ in range(CHAIN_ENDS - 1):
+            below.append(self.controller(below[-1])[0])  # type: ignore[index]
+        return cut_chain([*top[::-1], *below[::-1]], n)
+
     def chain_up(self, node: str) -> list[str]:
         """``[node, its controlling owner, that owner's controlling owner, ...]``; stops on a loop."""
         chain = [node]
@@ -718,6 +770,65 @@ class _Why:
         return _Why(best.holder, reason, edges, membership)
 
 
+def cut_chain(ids: list[str], length: int) -> str:
+    """Display text of a chain of ``length`` ids: ``ids`` is the whole chain, or its first and
+    last :data:`CHAIN_ENDS` ids when it is longer than ``2 * CHAIN_ENDS + 1`` (then "…" between).
+
+    Text for people only: the chain is data in ``parent_id`` and ``depth`` (rebuild it from them).
+
+    >>> cut_chain(["a", "b"], 2)
+    'a > b'
+    >>> cut_chain(["c0", "c1", "c2", "c7", "c8", "c9"], 10)
+    'c0 > c1 > c2 > … > c7 > c8 > c9'
+    """
+    if length > len(ids):
+        return " > ".join([*ids[:CHAIN_ENDS], "…", *ids[-CHAIN_ENDS:]])
+    return " > ".join(ids)
+
+
+class _Paths:
+    """Paths down a tree given by each node's parent (``parent(node)``; ``None`` at a top):
+    depth and the first ids of each path, remembered, so all rows cost linear time."""
+
+    def __init__(self, parent: Any) -> None:
+        self.parent = parent
+        self._memo: dict[str, tuple[int, tuple[str, ...]]] = {}
+
+    def info(self, node: str) -> tuple[int, tuple[str, ...]]:
+        """``(depth, first ids of the path from its top down to node)``; a loop is cut where met."""
+        memo = self._memo
+        path: list[str] = []
+        seen: set[str] = set()
+        cur: str | None = node
+        while cur is not None and cur not in memo and cur not in seen:
+            seen.add(cur)
+            path.append(cur)
+            cur = self.parent(cur)
+        base: tuple[int, tuple[str, ...]] = memo[cur] if cur is not None and cur in memo else (-1, ())
+        for x in reversed(path):
+            d, head = base
+            base = memo[x] = (d + 1, head if len(head) >= CHAIN_ENDS else (*head, x))
+        return memo[node]
+
+    def chain(self, node: str) -> list[str]:
+        """The ids from the top down to ``node``, whole (for short paths and tests)."""
+        d, _ = self.info(node)
+        out = [node]
+        for _ in range(d):
+            out.append(self.parent(out[-1]))
+        return out[::-1]
+
+    def text(self, node: str) -> str:
+        """:func:`cut_chain` of the path to ``node``."""
+        d, head = self.info(node)
+        if d + 1 <= 2 * CHAIN_ENDS + 1:
+            return cut_chain(self.chain(node), d + 1)
+        tail = [node]
+        for _ in range(CHAIN_ENDS - 1):
+            tail.append(self.parent(tail[-1]))
+        return cut_chain([*head, *tail[::-1]], d + 1)
+
+
 @dataclass(frozen=True)
 class GroupMembers:
     """The result of the control analysis for one root (used by :func:`group` and coverage)."""
@@ -726,6 +837,17 @@ class GroupMembers:
     controlled: dict[str, _Why]
     joint: dict[str, _Why]
     possible: dict[str, _Why]
+    paths: _Paths = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "paths", _Paths(self.parent_id))
+
+    def parent_id(self, node: str) -> str | None:
+        """The member ``node`` came into the group through (``None`` for the root)."""
+        if node == self.root:
+            return None
+        w = self.why(node)
+        return None if w is None else w.pred
 
     def status(self, node: str) -> str:
         """``"true"``, ``"joint"``, ``"unknown"`` (possible) or ``"false"``."""
@@ -741,18 +863,17 @@ class GroupMembers:
         return self.controlled.get(node) or self.joint.get(node) or self.possible.get(node)
 
     def chain(self, node: str) -> list[str]:
-        """Ids from the root down to ``node`` along the holdings that brought each in."""
-        out = [node]
-        seen = {node}
-        cur = node
-        while cur != self.root:
-            w = self.why(cur)
-            if w is None or w.pred is None or w.pred in seen:
-                break
-            cur = w.pred
-            out.append(cur)
-            seen.add(cur)
-        return out[::-1]
+        """Ids from the root down to ``node`` along the holdings that brought each in (whole:
+        linear in the depth; rows use :meth:`depth` and :meth:`chain_text`)."""
+        return self.paths.chain(node)
+
+    def depth(self, node: str) -> int:
+        """Holdings between the root and ``node`` (0 for the root)."""
+        return self.paths.info(node)[0]
+
+    def chain_text(self, node: str) -> str:
+        """The display chain of ``node`` (cut by :func:`cut_chain`)."""
+        return self.paths.text(node)
 
 
 def control_members(idx: OwnershipIndex, root: str) -> GroupMembers:
@@ -911,13 +1032,13 @@ def group(
         if members == "all":
             chosen += list(cm.possible.items())
         for node, why in chosen:
-            rows.append(_row(graph, idx, cm, node, why.membership, stakes, lower, cm.chain(node), why))
+            rows.append(_row(graph, idx, cm, node, why.membership, stakes, lower, cm.paths, why))
     else:
         preds = _best_predecessors(idx, company, stakes)
+        paths = _Paths(lambda n: None if n == company else preds.get(n))
         for node, stake in stakes.items():
             if stake + _EPS < threshold:
                 continue
-            chain = _chain_from_preds(preds, company, node)
             why = cm.why(node)
             if node == company:
                 reason = "the group's root"
@@ -927,9 +1048,9 @@ def group(
                     reason += f"; {why.reason}"
             ev = [e for s in idx.inn.get(node, ()) if s.holder in stakes for e in s.edges]
             w = _Why(preds.get(node), reason, ev)
-            rows.append(_row(graph, idx, cm, node, "root" if node == company else "effective", stakes, lower, chain, w))
+            rows.append(_row(graph, idx, cm, node, "root" if node == company else "effective", stakes, lower, paths, w))
     order = {"root": 0, "controlled": 1, "effective": 1, "joint": 2, "possible": 3}
-    rows.sort(key=lambda r: (order[r["membership"]], len(r["chain"].split(" > ")), -(r["stake_min"] or 0.0), r["name"].casefold(), r["id"]))
+    rows.sort(key=lambda r: (order[r["membership"]], r["depth"], -(r["stake_min"] or 0.0), r["name"].casefold(), r["id"]))
     df = pd.DataFrame(rows, columns=list(GROUP_COLUMNS))
     for c in ("effective_stake", "stake_min"):  # unknown is NaN (null in JSON, empty in CSV), never 0
         df[c] = df[c].astype("float64")
@@ -945,7 +1066,7 @@ def _row(
     membership: str,
     stakes: Mapping[str, float],
     lower: set[str],
-    chain: list[str],
+    paths: _Paths,
     why: _Why,
 ) -> dict[str, Any]:
     return {
@@ -955,9 +1076,11 @@ def _row(
         **stake_columns(stakes.get(node, 0.0), node in lower),
         "controlled": cm.status(node),
         "membership": membership,
-        "chain": " > ".join(chain),
+        "chain": paths.text(node),
         "reason": why.reason,
         "evidence": list(dict.fromkeys(why.edges)),
+        "parent_id": paths.parent(node),
+        "depth": paths.info(node)[0],
     }
 
 

@@ -80,8 +80,8 @@ def test_validate_json_reports_spreadsheet_rows(runner: CliRunner, tmp_path: Pat
         ("companies", 6, "Country (ISO code)"), ("agreements", 5, "Signed"),
         ("ownership", 4, "Company id"), ("ownership", 5, "Share %"),
     }
-    assert out["warnings"] == [f"{wb}:agreements:4: column 'Type': not one of cba, gfa, hs, efa, other "
-                               "(nor a synonym): kept as other, the text in agreement_type_raw"]
+    assert out["warnings"] == [(f"{wb}:agreements:4: column 'Type': not one of cba, gfa, hs, efa, other "
+                               "(nor a synonym): kept as other, the text in agreement_type_raw")]
     assert all(set(e) == {"file", "sheet", "row", "column", "message"} and e["file"] == str(wb) for e in out["errors"])
     good = good_folder(tmp_path / "good")
     r = runner.invoke(cli, ["validate", str(good)])

@@ -31,6 +31,7 @@ COMMANDS: dict[str, str] = {
     "parent": "exports.cli.query_cmds:parent",
     "coverage": "exports.cli.query_cmds:coverage",
     "calendar": "exports.cli.query_cmds:calendar",
+    "transition": "exports.cli.transition_cmds:transition",
     "leverage": "exports.cli.analysis_cmds:leverage",
     "path": "exports.cli.analysis_cmds:path",
     "solidarity": "exports.cli.analysis_cmds:solidarity",

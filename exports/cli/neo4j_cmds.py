@@ -18,7 +18,7 @@ import click
 
 from exports.cli.common import echo_json, format_option, open_snapshot, output_option, progress
 from graphmodel.errors import CampaignGraphError
-from graphmodel.stores.neo4j import DEFAULT_BATCH_SIZE, DEFAULT_WRITERS, Neo4jStore, safe_uri
+from graphmodel.stores.neo4j import DEFAULT_BATCH_SIZE, DEFAULT_WRITERS, Neo4jStore, check_uri, safe_uri
 from graphmodel.stores.snapshot import save_snapshot
 
 if TYPE_CHECKING:
@@ -58,6 +58,7 @@ def store_from_options(uri: str, database: str | None, user: str, batch_size: in
     """A connected :class:`Neo4jStore` for the CLI options (errors are one line)."""
     if not uri:
         raise CampaignGraphError("--uri is needed (or NEO4J_URI)")
+    check_uri(uri)  # before the password prompt
     store = Neo4jStore(uri, user=user, password=read_password(), database=database, batch_size=batch_size,
                        writers=writers)
     store.connect()
@@ -68,7 +69,11 @@ def store_from_options(uri: str, database: str | None, user: str, batch_size: in
 @click.argument("snapshot", type=click.Path(path_type=Path))
 @neo4j_options()
 @click.option("--prune", is_flag=True, help="Delete what the server has and the snapshot no longer has.")
-@click.option("--redact", is_flag=True, help="Push the redacted copy (no people, no sensitive fields).")
+@click.option("--redact", is_flag=True,
+              help="Push the redacted copy (no people, no sensitive fields) and first delete from the server "
+                   "what an earlier full push left there: Person nodes, HOLDS_ROLE and other sensitive "
+                   "relationships, relationships touching them, confidential sources, and every record the "
+                   "snapshot has that its redacted copy lacks. Other records stay (use --prune for those).")
 @click.option("--batch-size", type=click.IntRange(1, 100_000), default=DEFAULT_BATCH_SIZE, show_default=True,
               help="Rows per write transaction.")
 @click.option("--writers", type=click.IntRange(1, 16), default=DEFAULT_WRITERS, show_default=True,
@@ -92,22 +97,31 @@ def push(snapshot: Path, uri: str, database: str | None, user: str, prune: bool,
 
     Example: NEO4J_PASSWORD=... campaign-graph push out/sample.snapshot --uri bolt://localhost:7687 --prune
     """
-    graph = open_snapshot(str(snapshot))
+    graph = full = open_snapshot(str(snapshot))
     if redact:
         from exports.redact import redact as redact_graph
 
-        graph = redact_graph(graph)
+        graph = redact_graph(full)
     else:
         people = sum(1 for _ in graph.nodes("Person"))
         if people:
             click.echo(f"note: pushing {people} Person record(s) and other sensitive fields; "
                        "use --redact when the database's readers should not see them", err=True)
+    removed: tuple[int, int, int] | None = None
     with store_from_options(uri, database, user, batch_size, writers) as store, progress("pushing") as update:
+        if redact:  # before the write: a failed push must not leave the people there either
+            removed = store.remove_sensitive(full, graph)
         report = store.write(graph, prune=prune, verify=not no_verify, progress=update,
                              skip_unchanged=skip_unchanged)
     if fmt == "json":
-        echo_json(report.as_dict())
+        out = report.as_dict()
+        if removed is not None:
+            out["removed_sensitive"] = dict(zip(("sources", "nodes", "edges"), removed))
+        echo_json(out)
     else:
+        if removed is not None:
+            click.echo(f"removed sensitive records from the server: {removed[1]} nodes, {removed[2]} edges, "
+                       f"{removed[0]} sources (people, their roles, confidential sources, what redaction drops)")
         where = f"{safe_uri(uri)}{' database ' + database if database else ''} ({report.server.kind})"
         click.echo(f"pushed {report.nodes} nodes, {report.edges} edges, {report.sources} sources to {where} "
                    f"in {report.batches} batches")
@@ -131,16 +145,37 @@ def push(snapshot: Path, uri: str, database: str | None, user: str, prune: bool,
 @click.command()
 @neo4j_options()
 @output_option("Snapshot folder to write.", stream=False, required=True)
-def pull(uri: str, database: str | None, user: str, output: Path) -> None:
+@click.option("--strict", is_flag=True, help="Fail on the first bad record instead of reporting and skipping it.")
+@click.option("--report", type=click.Path(path_type=Path), help="Write the pull report (JSON: every problem) here.")
+def pull(uri: str, database: str | None, user: str, output: Path, strict: bool, report: Path | None) -> None:
     """Read a Neo4j database written by `push` (or by hand, same labels) into a snapshot folder.
+
+    The server is read like any input, with the rules of `load`: a Source, node or
+    relationship that breaks one (a type or value the schema does not allow, an unknown
+    source id, an edge between the wrong kinds, an id with a control character, NaN) is
+    reported with its label, id and property and skipped; the good records are kept.
+    Exit code 1 with --strict and a bad record (then nothing is written).
 
     Example: NEO4J_PASSWORD=... campaign-graph pull --uri bolt://localhost:7687 -o out/from-neo4j.snapshot
     """
+    from exports.cli.data_cmds import _print_errors
+
+    problems: list[CampaignGraphError] | None = None if strict else []
     with store_from_options(uri, database, user) as store:
-        graph = store.read()
+        graph = store.read(problems)
     manifest = save_snapshot(graph, output)
     click.echo(f"pulled {manifest['counts']['nodes']} nodes, {manifest['counts']['edges']} edges, "
                f"{manifest['counts']['sources']} sources into {output}")
+    if problems:
+        click.echo(f"{len(problems)} problem(s); {len(problems)} record(s) skipped:", err=True)
+        _print_errors(problems)
+    if report is not None:
+        import json
+
+        from graphmodel.atomic import atomic_write_text
+
+        atomic_write_text(report, json.dumps({"records_skipped": len(problems or []),
+                                              "errors": [e.as_dict() for e in problems or []]}, indent=2))
 
 
 # ------------------------------------------------------------------ --backend for the query commands

@@ -85,10 +85,13 @@ def map_cmd(snapshot: Path, company: str | None, around: str | None, hops: int, 
 @click.option("--company", required=True, help="The group whose sites to draw.")
 @as_of_option
 @status_option
+@click.option("--colour", "colour", type=click.Choice(["coverage", "exposure"]), default="coverage",
+              show_default=True, help="Colour sites by coverage, or by transition exposure (closure, conversion).")
 @redact_option
 @_output_option((".html", ".png"))
-def geo_cmd(snapshot: Path, company: str, as_of: str | None, status: frozenset[str], redact: bool, output: Path) -> None:
-    """Draw a group's sites on a world map coloured by coverage (HTML or PNG; works offline).
+def geo_cmd(snapshot: Path, company: str, as_of: str | None, status: frozenset[str], colour: str, redact: bool,
+            output: Path) -> None:
+    """Draw a group's sites on a world map coloured by coverage or exposure (HTML or PNG; works offline).
 
     Example: campaign-graph geo snap --company "Acme Steel" -o sites.html
     """
@@ -98,7 +101,7 @@ def geo_cmd(snapshot: Path, company: str, as_of: str | None, status: frozenset[s
     graph = open_snapshot(str(snapshot))
     company = resolve_owner(graph, company, kinds=("Company",))
     points = write_output(output, lambda path: write_geo(graph, company, path, as_of=as_of, redact_output=redact,
-                                                          status=status), ".html")
+                                                          status=status, colour=colour), ".html")
     drawn = sum(1 for p in points if p.placed)
     click.echo(f"wrote {output}: {drawn} of {len(points)} sites drawn", err=is_stdout(output))
 

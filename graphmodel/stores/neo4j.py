@@ -33,6 +33,7 @@ apart (and probes ``split``); callers branch on :attr:`ServerInfo.kind`.
 
 from __future__ import annotations
 
+import math
 import queue
 import re
 import threading
@@ -110,6 +111,27 @@ def safe_uri(uri: str) -> str:
     # greedy: a password may itself hold "/" or "@" (unencoded), so everything up to the
     # last "@" goes (in a message, dropping too much is safe; too little leaks)
     return re.sub(r"//.*@", "//", uri, flags=re.DOTALL)
+
+
+#: URI schemes the Bolt driver takes (anything else, http:// included, is refused before the driver sees it)
+URI_SCHEMES = ("bolt", "bolt+s", "bolt+ssc", "neo4j", "neo4j+s", "neo4j+ssc")
+
+
+def check_uri(uri: str) -> None:
+    """Refuse a URI whose scheme is not a Bolt one, naming only the scheme (never the URI: it may hold a password).
+
+    >>> check_uri("bolt://localhost:7687")
+    >>> check_uri("http://user:pw@host:7474")
+    Traceback (most recent call last):
+    ...
+    graphmodel.errors.CampaignGraphError: a http:// URI is not a Bolt server address: use bolt://HOST:7687 or neo4j://HOST:7687 (+s for TLS)
+    """
+    m = re.match(r"([A-Za-z][A-Za-z0-9+.-]{0,19})://", uri or "")
+    scheme = m.group(1).casefold() if m else None
+    if scheme in URI_SCHEMES:
+        return
+    shown = f"a {scheme}:// URI" if scheme else "a URI without a scheme"
+    raise CampaignGraphError(f"{shown} is not a Bolt server address: use bolt://HOST:7687 or neo4j://HOST:7687 (+s for TLS)")
 
 
 @dataclass(frozen=True)
@@ -492,6 +514,7 @@ class Neo4jStore:
         """Open the driver, check the login and the database; return the server's kind."""
         if self._driver is not None and self._server is not None:
             return self._server
+        check_uri(self.uri)
         import neo4j
         from neo4j.exceptions import DriverError, Neo4jError
 
@@ -1049,6 +1072,55 @@ class Neo4jStore:
 
     def prune(self, graph: CampaignGraph) -> tuple[int, int, int]:
         """Delete what the server has and ``graph`` does not: (sources, nodes, edges) removed."""
+
+        def keep_edge(eid: Any, kind: str, src: Any, dst: Any, la: str, lb: str) -> bool:
+            if eid is None or not graph.has_edge(eid):
+                return False
+            u, v, _ = graph.edge(eid)
+            return (u, v) == (src, dst)
+
+        return self._delete_unless(
+            keep_edge,
+            lambda nid, kind: nid is not None and graph.has_node(nid) and graph.kind_of(nid) == kind,
+            lambda sid, props: sid in graph.sources,
+        )
+
+    def remove_sensitive(self, full: CampaignGraph, public: CampaignGraph) -> tuple[int, int, int]:
+        """Delete the sensitive records a redacted push must not leave behind: (sources, nodes, edges) removed.
+
+        That is every node of a kind the schema marks sensitive (``Person``), every
+        relationship of a sensitive type (``HOLDS_ROLE``) or touching a sensitive node, every
+        ``:Source`` marked confidential, and whatever ``full`` (the unredacted snapshot) holds
+        that ``public`` (its redacted copy) does not, by id. Other records are left alone.
+        """
+        sens_nodes = {k for k, nk in schema.NODE_KINDS.items() if nk.sensitive}
+        sens_edges = {k for k, ek in schema.EDGE_KINDS.items() if ek.sensitive}
+
+        def keep_edge(eid: Any, kind: str, src: Any, dst: Any, la: str, lb: str) -> bool:
+            if kind in sens_edges or la in sens_nodes or lb in sens_nodes:
+                return False
+            return not (eid is not None and full.has_edge(eid) and not public.has_edge(eid))
+
+        def keep_node(nid: Any, kind: str) -> bool:
+            if kind in sens_nodes:
+                return False
+            return not (nid is not None and full.has_node(nid) and not public.has_node(nid))
+
+        def keep_source(sid: Any, props: Mapping[str, Any]) -> bool:
+            conf = props.get("confidential")
+            if conf is not None and conf is not False and str(conf).strip().casefold() not in ("false", "no", "0", ""):
+                return False  # anything but a clear "not confidential" counts as confidential
+            return not (sid in full.sources and sid not in public.sources)
+
+        return self._delete_unless(keep_edge, keep_node, keep_source)
+
+    def _delete_unless(
+        self,
+        keep_edge: Callable[[Any, str, Any, Any, str, str], bool],
+        keep_node: Callable[[Any, str], bool],
+        keep_source: Callable[[Any, Mapping[str, Any]], bool],
+    ) -> tuple[int, int, int]:
+        """Delete the relationships, nodes and sources the ``keep_*`` tests refuse: (sources, nodes, edges)."""
         n_edges = 0
         for kind in schema.EDGE_KINDS:
             rows = self.run(
@@ -1057,15 +1129,10 @@ class Neo4jStore:
             )
             stale: dict[tuple[str, str], list[dict[str, Any]]] = {}
             for r in rows:
-                keep = r["id"] is not None and graph.has_edge(r["id"])
-                if keep:
-                    u, v, _ = graph.edge(r["id"])
-                    keep = (u, v) == (r["src"], r["dst"])
-                if not keep:
-                    la = next((x for x in r["la"] if x in schema.NODE_KINDS), None)
-                    lb = next((x for x in r["lb"] if x in schema.NODE_KINDS), None)
-                    if la and lb:
-                        stale.setdefault((la, lb), []).append({"id": r["id"], "src": r["src"], "dst": r["dst"]})
+                la = next((x for x in r["la"] if x in schema.NODE_KINDS), None)
+                lb = next((x for x in r["lb"] if x in schema.NODE_KINDS), None)
+                if la and lb and not keep_edge(r["id"], kind, r["src"], r["dst"], la, lb):
+                    stale.setdefault((la, lb), []).append({"id": r["id"], "src": r["src"], "dst": r["dst"]})
             for (la, lb), items in stale.items():
                 q = (
                     f"UNWIND $rows AS r MATCH (a:{_label(la)} {{id: r.src}})-[e:{_rel_type(kind)}]->"
@@ -1077,15 +1144,14 @@ class Neo4jStore:
         n_nodes = 0
         for kind in schema.NODE_KINDS:
             ids = [r["id"] for r in self.run(f"MATCH (n:{_label(kind)}) RETURN n.id AS id")]
-            stale_ids = [
-                {"id": i} for i in ids if not (i is not None and graph.has_node(i) and graph.kind_of(i) == kind)
-            ]
-            q = f"UNWIND $rows AS r MATCH (n:{_label(kind)}) WHERE n.id = r.id DETACH DELETE n"
+            stale_ids = [{"id": i} for i in ids if not keep_node(i, kind)]
+            q = (f"UNWIND $rows AS r MATCH (n:{_label(kind)}) WHERE n.id = r.id OR (r.id IS NULL AND n.id IS NULL) "
+                 "DETACH DELETE n")
             for _, chunk in _chunks(stale_ids, self.batch_size):
                 self._write_checked(q, chunk)
             n_nodes += len(stale_ids)
-        sids = [r["id"] for r in self.run(f"MATCH (s:{_label(SOURCE_LABEL)}) RETURN s.id AS id")]
-        stale_s = [{"id": i} for i in sids if i not in graph.sources]
+        srows = self.run(f"MATCH (s:{_label(SOURCE_LABEL)}) RETURN s.id AS id, properties(s) AS p")
+        stale_s = [{"id": r["id"]} for r in srows if not keep_source(r["id"], r["p"])]
         q = f"UNWIND $rows AS r MATCH (s:{_label(SOURCE_LABEL)}) WHERE s.id = r.id DETACH DELETE s"
         for _, chunk in _chunks(stale_s, self.batch_size):
             self._write_checked(q, chunk)
@@ -1100,40 +1166,59 @@ class Neo4jStore:
             raise self._error(e) from None
 
     # ------------------------------------------------------------------ pull
-    def read(self) -> CampaignGraph:
+    def read(self, problems: list[CampaignGraphError] | None = None) -> CampaignGraph:
         """Read the database back into a :class:`CampaignGraph` (push -> pull gives an equal graph).
 
-        Works on databases written by :meth:`write` and on hand-made ones that use the same
-        labels: values are checked against the schema, a property the schema does not know
-        is refused with its label and name, and an edge without an ``id`` gets the stable one.
+        The server is read like any input: every Source, node and relationship goes through
+        the checks of ``load`` (:meth:`CampaignGraph.add_node` / ``add_edge``: kinds, endpoints,
+        types, vocabularies, ranges, known source ids), plus no control characters in ids,
+        no NaN or infinity, latitude and longitude in range. With ``problems`` (a list) each
+        record that breaks a rule is appended to it as one error naming label, id and
+        property, and skipped; the good ones are kept. Without it the first problem raises.
+        An edge without an ``id`` gets the stable one.
         """
-        graph = CampaignGraph()
-        for row in self.run(f"MATCH (s:{_label(SOURCE_LABEL)}) RETURN properties(s) AS p"):
-            p = row["p"]
-            values = {f: p.get(f) for f in SOURCE_FIELDS if p.get(f) is not None}
-            values.setdefault("id", "")
-            for f in SOURCE_FIELDS:
-                if f not in values:
-                    values[f] = False if f == "confidential" else ""
-            graph.sources[str(values["id"])] = Source(**values)
 
-        nodes: list[tuple[str, dict[str, Any]]] = []
+        def bad(err: CampaignGraphError) -> None:
+            if problems is None:
+                raise err
+            problems.append(err)
+
+        graph = CampaignGraph()
+        sources: dict[str, Source] = {}
+        for row in self.run(f"MATCH (s:{_label(SOURCE_LABEL)}) RETURN properties(s) AS p"):
+            try:
+                src = source_from_server(row["p"])
+                if src.id in sources:
+                    raise CampaignGraphError(f"Source {src.id}: id is on two Source nodes: push with --prune",
+                                             column="id")
+            except CampaignGraphError as e:
+                bad(e)
+                continue
+            sources[src.id] = src
+        # in id order, like a snapshot loads (queries break ties in iteration order)
+        graph.sources = dict(sorted(sources.items()))
+
+        nodes: list[tuple[str, str, dict[str, Any]]] = []
         seen: dict[str, str] = {}
         for kind in schema.NODE_KINDS:
             props_allowed = schema.node_props(kind)
             for row in self.run(f"MATCH (n:{_label(kind)}) RETURN properties(n) AS p"):
                 p = dict(row["p"])
                 nid = p.pop("id", None)
-                if not isinstance(nid, str) or not nid:
-                    raise CampaignGraphError(f"a {kind} node on the server has no string id")
-                if nid in seen:
-                    raise CampaignGraphError(f"id {nid!r} is on two nodes ({seen[nid]} and {kind}): push with --prune")
+                try:
+                    _check_server_id(nid, kind)
+                    if nid in seen:
+                        raise CampaignGraphError(
+                            f"id {nid!r} is on two nodes ({seen[nid]} and {kind}): push with --prune", column="id")
+                    props = typed_props(props_allowed, p, f"{kind} {nid}")
+                except CampaignGraphError as e:
+                    bad(e)
+                    continue
                 seen[nid] = kind
-                attrs = {"kind": kind, **typed_props(props_allowed, p, f"{kind} {nid}")}
-                attrs.setdefault("name", nid)
-                nodes.append((nid, attrs))
+                nodes.append((nid, kind, props))
+        add_checked_nodes(graph, [(nid, {"kind": kind, **props}) for nid, kind, props in nodes], bad)
 
-        edges: list[tuple[str, str, str, dict[str, Any]]] = []
+        edges: list[tuple[str, str, str, str, dict[str, Any]]] = []
         for kind in schema.EDGE_KINDS:
             props_allowed = schema.edge_props(kind)
             q = f"MATCH (a)-[e:{_rel_type(kind)}]->(b) RETURN a.id AS src, b.id AS dst, properties(e) AS p"
@@ -1141,16 +1226,99 @@ class Neo4jStore:
                 p = dict(row["p"])
                 eid = p.pop("id", None)
                 u, v = row["src"], row["dst"]
-                if u not in seen or v not in seen:
-                    raise CampaignGraphError(f"a {kind} relationship on the server touches a node outside the schema")
-                attrs = {"kind": kind, **typed_props(props_allowed, p, f"{kind} {u}->{v}")}
-                if not eid:
-                    eid = edge_id(kind, u, v, attrs.get("valid_from"))
-                edges.append((u, v, str(eid), attrs))
-        # in id order, like a snapshot loads (queries break ties in iteration order)
-        graph.sources = dict(sorted(graph.sources.items()))
-        graph.bulk_add(sorted(nodes, key=lambda n: n[0]), sorted(edges, key=lambda e: e[2]))
+                where = f"{kind} {u!r}->{v!r}"
+                try:
+                    if not isinstance(u, str) or not isinstance(v, str) or u not in seen or v not in seen:
+                        raise CampaignGraphError(f"{where}: touches a node outside the schema or skipped")
+                    props = typed_props(props_allowed, p, f"{kind} {u}->{v}")
+                    if not eid:
+                        eid = edge_id(kind, u, v, props.get("valid_from"))
+                    _check_server_id(eid, kind)
+                except CampaignGraphError as e:
+                    bad(e)
+                    continue
+                edges.append((str(eid), u, v, kind, props))
+        add_checked_edges(graph, [(u, v, eid, {"kind": kind, **props}) for eid, u, v, kind, props in edges], bad)
         return graph
+
+
+def add_checked_nodes(graph: CampaignGraph, nodes: list[tuple[str, dict[str, Any]]],
+                      bad: Callable[[CampaignGraphError], None]) -> None:
+    """Add server nodes ``(id, attrs with kind)`` in id order through :meth:`CampaignGraph.add_node`
+    (the checks of ``load``); a refused one goes to ``bad`` and is left out."""
+    for nid, attrs in sorted(nodes, key=lambda n: n[0]):
+        props = dict(attrs)
+        kind, name, srcs = props.pop("kind"), props.pop("name", None), props.pop("sources", ())
+        try:
+            _check_server_id(nid, kind)
+            graph.add_node(nid, kind, name, sources=srcs, **props)
+        except CampaignGraphError as e:
+            bad(_located(e, f"{kind} {nid}"))
+
+
+def add_checked_edges(graph: CampaignGraph, edges: list[tuple[str, str, str, dict[str, Any]]],
+                      bad: Callable[[CampaignGraphError], None]) -> None:
+    """Add server relationships ``(source, target, id, attrs with kind)`` in id order through
+    :meth:`CampaignGraph.add_edge`; a refused one goes to ``bad`` and is left out."""
+    for u, v, eid, attrs in sorted(edges, key=lambda e: e[2]):
+        props = dict(attrs)
+        kind, srcs = props.pop("kind"), props.pop("sources", ())
+        try:
+            _check_server_id(eid, kind)
+            graph.add_edge(u, v, kind, id=eid, sources=srcs, **props)
+        except CampaignGraphError as e:
+            bad(_located(e, f"{kind} {u}->{v}"))
+
+
+def _located(e: CampaignGraphError, where: str) -> CampaignGraphError:
+    """``e`` with the record it is about at the front of its message (once)."""
+    if e.message.startswith(where):
+        return e
+    return CampaignGraphError(f"{where}: {e.message}", column=e.column)
+
+
+#: C0, DEL and C1 control characters: not allowed in ids read from a server
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def _check_server_id(value: Any, label: str) -> None:
+    if not isinstance(value, str) or not value.strip():
+        raise CampaignGraphError(f"a {label} on the server has no string id", column="id")
+    if _CONTROL.search(value):
+        raise CampaignGraphError(f"{label} {value!r}: id holds a control character", column="id")
+
+
+def source_from_server(p: Mapping[str, Any]) -> Source:
+    """A Source record from a ``:Source`` node's properties, checked as the sources table is."""
+    from graphmodel.values import parse_bool, parse_date
+
+    sid = p.get("id")
+    _check_server_id(sid, SOURCE_LABEL)
+    values: dict[str, Any] = {"id": sid}
+    for f in SOURCE_FIELDS:
+        v = p.get(f)
+        if f == "id" or v is None:
+            continue
+        if f == "confidential":
+            if isinstance(v, bool):
+                values[f] = v
+                continue
+            if not isinstance(v, str):
+                raise CampaignGraphError(f"Source {sid}: confidential is a {type(v).__name__}, not yes/no", column=f)
+            try:
+                values[f] = parse_bool(v) if v.strip() else False
+            except ValueError as e:
+                raise CampaignGraphError(f"Source {sid}: confidential: {e}", column=f) from None
+            continue
+        if not isinstance(v, str):
+            raise CampaignGraphError(f"Source {sid}: {f} is a {type(v).__name__}, not text", column=f)
+        if f == "retrieved" and v.strip():
+            try:
+                v = parse_date(v)
+            except ValueError as e:
+                raise CampaignGraphError(f"Source {sid}: retrieved: {e}", column=f) from None
+        values[f] = v
+    return Source(**values)
 
 
 def typed_props(allowed: Mapping[str, schema.Prop], props: Mapping[str, Any], where: str) -> dict[str, Any]:
@@ -1163,6 +1331,8 @@ def typed_props(allowed: Mapping[str, schema.Prop], props: Mapping[str, Any], wh
         if v is None:
             continue
         ok = _PY_TYPES[prop.type]
+        if isinstance(v, float) and not math.isfinite(v):
+            raise CampaignGraphError(f"{where}: {p}: not a finite number", column=p)
         if isinstance(v, ok) and not (prop.type in ("int", "float", "percent") and isinstance(v, bool)):
             if prop.type == "list":
                 v = [str(x) for x in v]

@@ -44,6 +44,7 @@ from graphmodel.errors import CampaignGraphError
 from graphmodel.gcpause import paused_gc
 from graphmodel.graph import CampaignGraph
 from graphmodel.records import SOURCE_FIELDS, Source
+from graphmodel.tablecheck import check_tables
 
 FORMAT = "campaign-graph-snapshot"
 #: whether loading keeps the tables (columnar mode, networkx built on first use) by default
@@ -358,7 +359,9 @@ def load_snapshot(path: str | os.PathLike[str], *, verify: bool = True, columnar
 
     Checks the format, the schema version and (``verify=True``) every file's sha256
     against the manifest, and refuses a corrupted or edited snapshot with a message that
-    names the file. The rows are trusted once verified: no per-row re-validation.
+    names the file. The tables are then checked against the schema column by column
+    (:func:`graphmodel.tablecheck.check_tables`: types, kinds, vocabularies, ranges, edge
+    ends), which refuses a snapshot edited with its hashes recomputed; no per-row Python pass.
 
     With ``columnar`` (the default) the graph keeps the loaded tables and builds its
     networkx graph only when ``graph.nx`` is first used or the graph is changed (see
@@ -398,6 +401,10 @@ def _load_once(folder: Path, verify: bool, columnar: bool) -> CampaignGraph:
     ntable = _read_table(folder, manifest, "nodes", verify)
     etable = _read_table(folder, manifest, "edges", verify)
     stable = _read_table(folder, manifest, "sources", verify)
+    # the hashes prove the files are the manifest's, not that this tool wrote them
+    ends = check_tables(ntable, etable, stable, files={
+        name: str(folder / Path(manifest["files"][name]["path"]).name) for name in ("nodes", "edges", "sources")
+    })
 
     sources = {}
     for row in stable.to_pylist():
@@ -411,7 +418,8 @@ def _load_once(folder: Path, verify: bool, columnar: bool) -> CampaignGraph:
             sensitive = (stmts, str(folder / Path(entry["path"]).name))
         else:
             public_only = True  # a shared copy: the sensitive file stayed with its owner
-    graph = _graph_from_tables(ntable, etable, sources, where=str(folder), sensitive=sensitive, columnar=columnar)
+    graph = _graph_from_tables(ntable, etable, sources, where=str(folder), sensitive=sensitive, columnar=columnar,
+                               ends=ends)
     if public_only:
         graph.meta["redacted"] = True  # what exports.redact marks: exports label it redacted
     return graph
@@ -445,6 +453,7 @@ def _graph_from_tables(
     where: str,
     sensitive: tuple[pa.Table, str] | None,
     columnar: bool = False,
+    ends: tuple[Any, Any] | None = None,
 ) -> CampaignGraph:
     node_props, edge_props = schema.all_node_props(), schema.all_edge_props()
     for table, known, lead, what in (
@@ -462,7 +471,7 @@ def _graph_from_tables(
     graph = CampaignGraph()
     graph.sources.update(sources)
     if columnar and sensitive is None:
-        graph._set_columnar(Columnar(ntable, etable, where=where))
+        graph._set_columnar(Columnar(ntable, etable, where=where, ends=ends))
         return graph
 
     (ids, names), kinds = _lead_columns(ntable, ["id", "name"]), shared_strings(ntable.column("kind"))
@@ -490,6 +499,7 @@ def _graph_from_tables(
         from graphmodel.stores.sensitive import apply_statements
 
         nodes, edges = apply_statements(sensitive[0], nodes, edges, graph.sources, sensitive[1])
+        _check_full_rows(nodes, edges, graph.sources, sensitive[1])
         ids = [n for n, _ in nodes]
         ends_checked = False  # the statements may add edges
     node_set = set() if ends_checked else set(ids)
@@ -498,6 +508,24 @@ def _graph_from_tables(
             raise CampaignGraphError(f"edge {k!r} points to a node that is not in the snapshot", file=where or None)
     graph.bulk_add(nodes, edges)
     return graph
+
+
+def _check_full_rows(nodes: list[tuple[str, dict[str, Any]]], edges: list[tuple[str, str, str, dict[str, Any]]],
+                     sources: Mapping[str, Source], where: str) -> None:
+    """The graph the sensitive file completes, checked like the public tables (the file's
+    values are JSON: a recomputed hash lets anything through)."""
+    try:
+        ntable, etable = node_rows_table(nodes), edge_rows_table(edges)
+        scols: dict[str, list[Any]] = {f: [] for f in SOURCE_FIELDS}
+        for sid in sorted(sources):
+            d = sources[sid].as_dict()
+            for f in SOURCE_FIELDS:
+                scols[f].append(d[f])
+        stable = table_from_columns(scols, {f: pa.bool_() if f == "confidential" else pa.string() for f in SOURCE_FIELDS})
+    except (pa.ArrowException, TypeError, ValueError, OverflowError, CampaignGraphError):
+        raise CampaignGraphError("sensitive file: a value does not fit the schema (type or property)",
+                                 file=where) from None
+    check_tables(ntable, etable, stable, files={"nodes": where, "edges": where, "sources": where})
 
 
 class SnapshotStore:

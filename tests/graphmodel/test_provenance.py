@@ -48,8 +48,8 @@ def test_stated_share_beats_an_inferred_one_in_either_order() -> None:
     for first, second in (("inferred", "stated"), ("stated", "inferred")):
         g = graph()
         rows = {
-            "inferred": dict(sources=["gem"], share=100, share_inferred="sole parent listed without a share"),
-            "stated": dict(sources=["ore"], share=97.1),
+            "inferred": {"sources": ["gem"], "share": 100, "share_inferred": "sole parent listed without a share"},
+            "stated": {"sources": ["ore"], "share": 97.1},
         }
         g.add_edge("am", "br", "OWNS", **rows[first])
         g.add_edge("am", "br", "OWNS", merge="error", **rows[second])  # not a conflict: the stated value wins

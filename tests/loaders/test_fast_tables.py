@@ -107,7 +107,7 @@ acme-sub,company,  Acme Rolling GmbH  ,NA,,,,,,,,,s1;s1;s2,
 site-a,SITE,Site A,DE,"1,200",51.5,-0.12,Operating,none,,12 %,,s1,
 site-b,Site,n/a,de,,,,,,,,,,
 site-neg,Site,Neg,de,-5,,,,,,,,,
-site-c,Site,'=HYPERLINK(x),ZA,300,"12,5",1 200.5,idle,None,,"0,05",,,
+site-c,Site,'=HYPERLINK(x),ZA,300,"12,5",17.5,idle,None,,"0,05",,,
 site-c2,Site,Site C2,ZA,,,,,,,0.5,,,
 site-e,Site,Site E,ZA,,,,closed,maybe,,,,,
   site-f  ,Site,Site F,ZA,,abc,,,,,,,s9,
@@ -166,7 +166,7 @@ def test_nasty_rows_give_the_same_graph_and_the_same_errors(tmp_path: Path) -> N
     assert g.node("acme-sub")["sources"] == ["s1", "s2"]
     assert g.node("site-b")["name"] == "site-b"  # "n/a" is no name
     assert g.node("site-c")["name"] == "=HYPERLINK(x)" and g.node("site-c")["lat"] == 12.5
-    assert g.node("site-c")["lon"] == 1200.5 and g.node("site-a")["workforce"] == 1200
+    assert g.node("site-c")["lon"] == 17.5 and g.node("site-a")["workforce"] == 1200
     assert g.node("acme")["aliases"] == ["Acme", "Acme Group", "Acme SE"]
     assert g.node("u1")["phone"] == "+49 30 123" and g.node("u4")["name"] == 'AO "KMK", X'
     assert g.node("u5")["name"] == "two\nlines" and g.node("u2")["name"] == "NA"
@@ -427,3 +427,11 @@ def test_ragged_rows_with_bytes_that_are_not_utf8_take_the_row_path_quietly(tmp_
         ("row has more cells than the header has columns", str(d / "nodes.csv"), 3)
     ]
     assert g.node_ids() == ["c1"]  # the good row loads
+
+
+def test_an_id_with_a_bel_or_esc_is_a_reported_row_on_both_paths(tmp_path: Path) -> None:
+    # C0/C1 controls in an id would ring or rewrite a terminal and break the snapshot check
+    nodes = "id,kind,name\na\x07b,Company,A\nc\x1b[2J,Company,C\nd\u0085e,Company,D\nok,Company,OK\n"
+    g, ctx = same(folder(tmp_path / "d", nodes))
+    assert g.node_ids() == ["ok"]
+    assert [(m, r) for m, _, _, r, _ in _errors(ctx)] == [("id contains a control character", r) for r in (2, 3, 4)]

@@ -126,8 +126,8 @@ def test_edge_with_unknown_source_id_and_property_of_wrong_kind(tmp_path: Path) 
     assert "unknown source 'nowhere'" in next(e for e in ctx.errors if e.row == 2).message
     # a Company has no workforce: the cell is set aside with a warning, the row loads without it
     assert set(g.node_ids()) == {"acme", "s", "c"} and "workforce" not in g.node("c")
-    assert ctx.warnings == [f"{d / 'nodes.csv'}:4: column 'workforce': a Company has no property 'workforce'; "
-                            "the cell is left out"]
+    assert ctx.warnings == [(f"{d / 'nodes.csv'}:4: column 'workforce': a Company has no property 'workforce'; "
+                            "the cell is left out")]
     assert ctx.summary()["set_aside"] == [
         {"file": str(d / "nodes.csv"), "sheet": None, "row": 4, "column": "workforce", "kind": "Company", "value": "12"}
     ]
@@ -168,3 +168,53 @@ def test_mutated_cells_are_reported_exactly(tmp_path: Path) -> None:
     s = ctx.summary()
     assert s["rows_read"] == len(node_rows) + len(edge_rows) - 2
     assert g.number_of_nodes() + g.number_of_edges() + s["rows_rejected"] == s["rows_read"]
+
+
+def test_stray_cell_at_xfd1048576_is_read_by_actual_rows(tmp_path: Path) -> None:
+    """Issue 17 case 12: the sheet declares A1:XFD1048576; the rows actually stored are read."""
+    from click.testing import CliRunner
+
+    from exports.cli.main import cli
+    from loaders.readers import read_xlsx
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "nodes"
+    ws.append(["id", "kind", "name", "sources"])
+    ws.append(["acme", "Company", "Acme Steel AG", "s1"])
+    ws.append(["site-a", "Site", "Site A", "s1"])
+    ws["XFD1048576"] = "stray"
+    src = wb.create_sheet("sources")
+    src.append(["id", "title"])
+    src.append(["s1", "Fictional field notes"])
+    x = tmp_path / "stray.xlsx"
+    wb.save(x)
+    assert x.stat().st_size < 8 * 1024
+    nodes = read_xlsx(x)["nodes"]
+    assert nodes.header == ["id", "kind", "name", "sources"]
+    assert nodes.rows == [
+        (2, {"id": "acme", "kind": "Company", "name": "Acme Steel AG", "sources": "s1"}),
+        (3, {"id": "site-a", "kind": "Site", "name": "Site A", "sources": "s1"}),
+    ]
+    r = CliRunner().invoke(cli, ["validate", str(x), "--format", "json"])
+    assert r.exit_code == 0, r.output
+    import json
+
+    out = json.loads(r.stdout)
+    assert (out["nodes"], out["edges"], out["errors"]) == (2, 0, [])
+
+
+def test_xlsx_rows_keep_spreadsheet_numbers_across_gaps(tmp_path: Path) -> None:
+    """Without the declared dimension, gaps between stored rows still count: row 7 stays row 7."""
+    from loaders.readers import read_xlsx
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "nodes"
+    ws.append(["id", "kind", None, None])  # trailing empty header cells are dropped
+    ws["A7"], ws["B7"], ws["Z7"] = "acme", "Company", "beyond the header"
+    x = tmp_path / "gaps.xlsx"
+    wb.save(x)
+    t = read_xlsx(x)["nodes"]
+    assert t.header == ["id", "kind"]
+    assert t.rows == [(7, {"id": "acme", "kind": "Company"})]

@@ -170,8 +170,8 @@ def test_broken_workbook_reports_every_error_and_keeps_every_good_row(tmp_path: 
     assert set(g.node_ids("Agreement")) == {"gfa-1", "x-1"}
     x = g.node("x-1")
     assert (x["agreement_type"], x["agreement_type_raw"]) == ("other", "treaty")
-    assert ctx.warnings == [f"{p}:agreements:4: column 'Type': not one of cba, gfa, hs, efa, other (nor a synonym): "
-                            "kept as other, the text in agreement_type_raw"]
+    assert ctx.warnings == [(f"{p}:agreements:4: column 'Type': not one of cba, gfa, hs, efa, other (nor a synonym): "
+                            "kept as other, the text in agreement_type_raw")]
     assert {k for k, *_ in g.edges()} == {
         "OWNS:acme->acme-sub@2010-01-01", "OPERATES:acme-sub->site-a", "REPRESENTS:u1->site-a",
     }
@@ -324,3 +324,18 @@ def test_events_and_campaigns_repeat_rows_for_several_parties(tmp_path: Path) ->
     ]
     assert g.node("e1")["origins"] == [f"{p}:events:3", f"{p}:events:4"]
     assert g.node("c1")["goal"] == "recognition"
+
+
+def test_planner_sheet_with_a_stray_cell_at_xfd1048576_loads_its_rows(tmp_path: Path) -> None:
+    """Issue 17 case 12 for the planner's workbook: the declared dimension is not trusted."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "companies"
+    ws.append(["Company id", "Name", "Country (ISO code)"])
+    ws.append(["acme", "Acme Steel", "DE"])
+    ws["XFD1048576"] = "stray"
+    p = tmp_path / "plan.xlsx"
+    wb.save(p)
+    g, ctx = load_paths([p])
+    assert [(n, a["name"], a["country"]) for n, a in g.nodes("Company")] == [("acme", "Acme Steel", "DE")]
+    assert ctx.errors == []

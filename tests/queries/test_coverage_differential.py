@@ -48,6 +48,8 @@ def as_reference(new: pd.DataFrame, old: pd.DataFrame) -> pd.DataFrame:
         extra = ~df[key].isin(set(old[key]))
         assert (df.loc[extra, "membership"] == "possible").all(), df.loc[extra, [key, "membership"]]
         df = df[~extra].reset_index(drop=True)
+    if "chain" in df.columns and "chain" in old.columns and len(df) == len(old):
+        df = _full_chains(df, old, key)
     if "site_id" in df.columns and len(df) == len(old):
         # a framework agreement of a group that the new possible member joins only possibly reaches
         # its sites: ``unknown`` where the reference said ``not_covered``, with that reason
@@ -59,6 +61,23 @@ def as_reference(new: pd.DataFrame, old: pd.DataFrame) -> pd.DataFrame:
                 df = df.copy()
                 cols = [d, f"{d}_reason", "reasons", "uncovered", "evidence"]
                 df.loc[moved, cols] = old.loc[moved, cols].to_numpy()
+    return df
+
+
+def _full_chains(df: pd.DataFrame, old: pd.DataFrame, key: str) -> pd.DataFrame:
+    """Issue 17: the displayed chain is cut to its first and last three ids around "…" past
+    seven, and group rows carry ``parent_id`` and ``depth``: both checked against the
+    reference's whole chain, then folded back."""
+    assert list(df[key]) == list(old[key])
+    whole = [c.split(" > ") if c else [] for c in old["chain"]]
+    cut = [" > ".join(c if len(c) <= 7 else [*c[:3], "…", *c[-3:]]) for c in whole]
+    assert list(df["chain"]) == cut
+    df = df.copy()
+    df["chain"] = old["chain"].to_numpy()
+    if "depth" in df.columns and "depth" not in old.columns:
+        assert list(df["depth"]) == [len(c) - 1 for c in whole]
+        assert [p if isinstance(p, str) else None for p in df["parent_id"]] == [c[-2] if len(c) > 1 else None for c in whole]
+        df = df.drop(columns=["parent_id", "depth"])
     return df
 
 

@@ -154,13 +154,13 @@ def test_floats_keep_their_exact_value_through_snapshot_and_tables(tmp_path: Pat
     g = CampaignGraph()
     vals = [0.1 + 0.2, 1e-300, 89.99999999999999, -179.123456789012, 5e-324]
     for i, x in enumerate(vals):
-        g.add_node(f"s{i}", "Site", f"Site {i}", lat=x)
+        g.add_node(f"s{i}", "Site", f"Site {i}", lon=x)  # lon: -179.1 is no latitude
     save_snapshot(g, tmp_path / "snap")
     h = load_snapshot(tmp_path / "snap")
-    assert [h.node(f"s{i}")["lat"] for i in range(len(vals))] == vals
+    assert [h.node(f"s{i}")["lon"] for i in range(len(vals))] == vals
     export_graph(g, "csv", tmp_path / "t")
     k, _ = load_paths([tmp_path / "t"])
-    assert all(math.isclose(k.node(f"s{i}")["lat"], x, rel_tol=0, abs_tol=0) for i, x in enumerate(vals))
+    assert all(math.isclose(k.node(f"s{i}")["lon"], x, rel_tol=0, abs_tol=0) for i, x in enumerate(vals))
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])

@@ -68,5 +68,5 @@ def test_names_and_titles_are_printed_escaped_on_a_terminal(snap: Path, args: li
 
 
 def test_piped_output_keeps_the_bytes(snap: Path) -> None:
-    proc = subprocess.run([str(EXE), "find", str(snap), "acme"], capture_output=True, text=True, timeout=120)
+    proc = subprocess.run(check=False, args=[str(EXE), "find", str(snap), "acme"], capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0 and TITLE in proc.stdout

@@ -39,7 +39,7 @@ def test_safe_uri_keeps_a_uri_without_credentials() -> None:
 def test_cli_errors_never_print_the_password(tmp_path: Path, args: list[str], secret: str) -> None:
     argv = [a.format(s=secret, tmp=tmp_path) for a in args]
     env = {**os.environ, "NEO4J_PASSWORD": "from-the-environment"}
-    proc = subprocess.run([str(EXE), *argv], capture_output=True, text=True, env=env, timeout=120)
+    proc = subprocess.run(check=False, args=[str(EXE), *argv], capture_output=True, text=True, env=env, timeout=120)
     assert proc.returncode == 1, proc.stderr
     out = proc.stdout + proc.stderr
     assert secret not in out and "from-the-environment" not in out

@@ -110,7 +110,7 @@ def test_cli_refuses_a_device_or_fifo_as_output(tmp_path: Path) -> None:
     # a character device: replacing it as root would replace the system's /dev/null
     src = _tables(tmp_path / "in", 2)
     before = os.stat("/dev/null")
-    proc = subprocess.run([str(EXE), "load", str(src), "-o", "/dev/null"], capture_output=True, text=True, timeout=120)
+    proc = subprocess.run(check=False, args=[str(EXE), "load", str(src), "-o", "/dev/null"], capture_output=True, text=True, timeout=120)
     after = os.stat("/dev/null")
     assert proc.returncode == 1, proc.stderr
     assert "not a folder" in proc.stderr and "Traceback" not in proc.stderr
@@ -118,7 +118,7 @@ def test_cli_refuses_a_device_or_fifo_as_output(tmp_path: Path) -> None:
     assert (before.st_ino, before.st_rdev) == (after.st_ino, after.st_rdev)
     fifo = tmp_path / "planner.xlsx"
     os.mkfifo(fifo)
-    proc = subprocess.run([str(EXE), "template", "-o", str(fifo), "--force"], capture_output=True, text=True, timeout=120)
+    proc = subprocess.run(check=False, args=[str(EXE), "template", "-o", str(fifo), "--force"], capture_output=True, text=True, timeout=120)
     assert proc.returncode == 1 and "not a regular file" in proc.stderr, proc.stderr
     assert len(proc.stderr.strip().splitlines()) == 1 and fifo.is_fifo()
 
@@ -136,16 +136,16 @@ def test_several_writers_and_readers_at_once_lose_nothing(tmp_path: Path) -> Non
     """Three `load -o same` at once, while a reader loads the snapshot in a loop."""
     inputs = [_tables(tmp_path / f"in{n}", n) for n in (3, 4, 5)]
     out = tmp_path / "snap"
-    first = subprocess.run([str(EXE), "load", str(inputs[0]), "-o", str(out)], capture_output=True, text=True, timeout=120)
+    first = subprocess.run(check=False, args=[str(EXE), "load", str(inputs[0]), "-o", str(out)], capture_output=True, text=True, timeout=120)
     assert first.returncode == 0, first.stderr
     reader = subprocess.Popen(
         [sys.executable, "-c",
-         "import sys, time\n"
+         ("import sys, time\n"
          "from graphmodel.stores.snapshot import load_snapshot\n"
          "seen = set(); end = time.time() + 6\n"
          "while time.time() < end:\n"
          "    seen.add(load_snapshot(sys.argv[1]).number_of_nodes())\n"
-         "print(sorted(seen))\n", str(out)],
+         "print(sorted(seen))\n"), str(out)],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT,
     )
     time.sleep(0.5)
@@ -158,7 +158,7 @@ def test_several_writers_and_readers_at_once_lose_nothing(tmp_path: Path) -> Non
     assert [rc for rc, _ in results] == [0, 0, 0], results
     rout, rerr = reader.communicate(timeout=180)
     assert reader.returncode == 0, rerr  # the reader never saw a half-written or vanished snapshot
-    assert set(eval(rout)) <= {3, 4, 5}  # noqa: S307 - our own printed list of ints
+    assert set(eval(rout)) <= {3, 4, 5}
     g = load_snapshot(out)
     assert g.number_of_nodes() in (3, 4, 5)
     # only the last snapshot's files remain, plus the manifest and the lock

@@ -1,0 +1,280 @@
+"""Checks a snapshot's Arrow tables against the schema before they are trusted.
+
+A snapshot's hashes say its files are the ones its manifest lists, not that whoever wrote
+the manifest was this tool: a table rewritten with its hashes recomputed passes them. So
+opening a snapshot also checks, column by column with ``pyarrow.compute`` (no per-value
+Python pass), what :meth:`CampaignGraph.add_node` / ``add_edge`` would have refused:
+
+- column types against the schema's property types (``workforce`` stored as text is refused);
+- node and edge kinds within the schema, each property only on kinds that have it;
+- enum values within their vocabularies, dates as ``YYYY-MM-DD``;
+- ranges: percentages 0..100, the schema's ``bounds`` (latitude, longitude), counts of people
+  not negative, no NaN or infinity;
+- ids without control characters, edge ends that are nodes of the allowed kinds,
+  source ids that the sources table holds.
+
+The first problem found raises :class:`CampaignGraphError` naming the file and column
+(never a value: a snapshot may hold sensitive ones).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any
+
+from graphmodel import schema
+from graphmodel.errors import CampaignGraphError
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pyarrow as pa
+
+DATE = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+
+
+def _is_text(t: pa.DataType) -> bool:
+    import pyarrow as pa
+
+    if pa.types.is_dictionary(t):
+        t = t.value_type
+    return pa.types.is_string(t) or pa.types.is_large_string(t)
+
+
+def _type_ok(t: pa.DataType, ptype: str) -> bool:
+    import pyarrow as pa
+
+    if ptype in ("str", "date", "enum"):
+        return _is_text(t)
+    if ptype == "int":
+        return pa.types.is_int64(t)
+    if ptype in ("float", "percent"):
+        return pa.types.is_float64(t)
+    if ptype == "bool":
+        return pa.types.is_boolean(t)
+    if ptype == "list":
+        return (pa.types.is_list(t) or pa.types.is_large_list(t)) and _is_text(t.value_type)
+    return False
+
+
+def _plain(col: Any) -> Any:
+    """A dictionary-encoded column as plain strings (other columns unchanged)."""
+    import pyarrow as pa
+
+    return col.cast(col.type.value_type) if pa.types.is_dictionary(col.type) else col
+
+
+def _has_control(col: Any) -> bool:
+    """Whether a string column holds a character no id may hold (the pattern ``_check_id`` uses)."""
+    import pyarrow.compute as pc
+
+    from graphmodel.graph import ID_CONTROL_PATTERN
+
+    return bool(pc.any(pc.match_substring_regex(col, ID_CONTROL_PATTERN)).as_py())
+
+
+def _codes(col: Any) -> tuple[list[Any], Any]:
+    """Distinct values and one int code per row (numpy) of a string column."""
+    import numpy as np
+    import pyarrow as pa
+
+    col = _plain(col)
+    arr = col.combine_chunks() if isinstance(col, pa.ChunkedArray) else col
+    enc = arr.dictionary_encode()
+    return enc.dictionary.to_pylist(), enc.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+
+
+def check_tables(nodes: pa.Table, edges: pa.Table, sources: pa.Table, *,
+                 files: Mapping[str, str] | None = None) -> tuple[Any, Any]:
+    """Refuse tables that do not fit the schema (see the module docstring).
+
+    ``files`` names each table (``{"nodes": path, "edges": path, "sources": path}``) for the
+    error. Returns the node row of each edge's source and target (numpy int64 arrays), which
+    :class:`~graphmodel.columnar.Columnar` would otherwise look up again.
+    """
+    files = dict(files or {})
+
+    def fail(what: str, column: str, message: str) -> CampaignGraphError:
+        return CampaignGraphError(message, file=files.get(what) or f"{what} table", column=column)
+
+    source_ids = _check_sources(sources, fail)
+    node_props = schema.all_node_props()
+    kind_names, kind_codes = _check_lead(nodes, "nodes", ("id", "kind", "name"), fail)
+    _check_kinds(kind_names, schema.NODE_KINDS, "nodes", fail)
+    _check_props(nodes, "nodes", ("id", "kind", "name"), kind_names, kind_codes, node_props,
+                 schema.node_props, source_ids, fail)
+
+    edge_props = schema.all_edge_props()
+    ekind_names, ekind_codes = _check_lead(edges, "edges", ("id", "source", "target", "kind"), fail)
+    _check_kinds(ekind_names, schema.EDGE_KINDS, "edges", fail)
+    _check_props(edges, "edges", ("id", "source", "target", "kind"), ekind_names, ekind_codes, edge_props,
+                 schema.edge_props, source_ids, fail)
+    return _check_ends(nodes, kind_names, kind_codes, edges, ekind_names, ekind_codes, fail)
+
+
+def _check_sources(sources: pa.Table, fail: Callable[..., CampaignGraphError]) -> Any:
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from graphmodel.records import SOURCE_FIELDS
+
+    for name in sources.column_names:
+        if name not in SOURCE_FIELDS:
+            raise fail("sources", name, "not a Source field of this tool")
+        t = sources.column(name).type
+        ok = pa.types.is_boolean(t) if name == "confidential" else _is_text(t)
+        if not ok and not pa.types.is_null(t):
+            raise fail("sources", name, f"column type {t} does not fit the schema "
+                       f"({'bool' if name == 'confidential' else 'string'})")
+    if "id" not in sources.column_names:
+        raise fail("sources", "id", "the sources table has no id column")
+    ids = _plain(sources.column("id"))
+    if ids.null_count or (len(ids) and not pc.all(pc.greater(pc.utf8_length(ids), 0)).as_py()):
+        raise fail("sources", "id", "a source has an empty id")
+    if _has_control(ids):
+        raise fail("sources", "id", "a source id holds a control character")
+    return ids
+
+
+def _check_lead(table: pa.Table, what: str, lead: tuple[str, ...],
+                fail: Callable[..., CampaignGraphError]) -> tuple[list[Any], Any]:
+    import pyarrow.compute as pc
+
+    for c in lead:
+        if c not in table.column_names:
+            raise fail(what, c, f"the {what} table has no {c} column")
+        t = table.column(c).type
+        if not (_is_text(t) or (c == "name" and str(t) == "null")):
+            raise fail(what, c, f"column type {t} does not fit the schema (string)")
+    for c in lead:
+        if c == "name":
+            continue
+        col = _plain(table.column(c))
+        if col.null_count or (len(col) and not pc.all(pc.greater(pc.utf8_length(col), 0)).as_py()):
+            raise fail(what, c, f"a row of the {what} table has an empty {c}")
+        # edge ends must be node ids (checked below), so their characters are the nodes'
+        if c == "id" and _has_control(col):
+            raise fail(what, c, f"an {c} in the {what} table holds a control character")
+    if not _unique(_plain(table.column("id"))):
+        raise fail(what, "id", f"the {what} table repeats an id")
+    return _codes(table.column("kind"))
+
+
+def _unique(ids: Any) -> bool:
+    """No id twice: a snapshot's rows are sorted by id, so strictly increasing is the cheap proof."""
+    import pyarrow.compute as pc
+
+    if len(ids) < 2:
+        return True
+    if pc.all(pc.less(ids[:-1], ids[1:])).as_py():
+        return True
+    return pc.count_distinct(ids).as_py() == len(ids)
+
+
+def _check_kinds(names: list[Any], known: Mapping[str, Any], what: str,
+                 fail: Callable[..., CampaignGraphError]) -> None:
+    bad = sorted(str(k) for k in names if k not in known)
+    if bad:
+        raise fail(what, "kind", f"kind {', '.join(bad)} is not in this tool's schema (known: {', '.join(known)})")
+
+
+def _check_props(
+    table: pa.Table, what: str, lead: tuple[str, ...], kind_names: list[Any], kind_codes: Any,
+    all_props: Mapping[str, schema.Prop], props_of: Callable[[str], Mapping[str, schema.Prop]],
+    source_ids: Any, fail: Callable[..., CampaignGraphError],
+) -> None:
+    import numpy as np
+    import pyarrow as pa
+
+    kind_props = {k: props_of(k) for k in kind_names}
+    for name in table.column_names:
+        if name in lead:
+            continue
+        if name not in all_props:
+            raise fail(what, name, f"property {name} is not in this tool's schema")
+        col = table.column(name)
+        if col.null_count == len(col):
+            continue
+        if not _type_ok(col.type, all_props[name].type):
+            raise fail(what, name, f"column type {col.type} does not fit the schema ({all_props[name].type})")
+        valid = col.is_valid()
+        valid_np = valid.to_numpy(zero_copy_only=False) if col.null_count else None
+        used = np.flatnonzero(np.bincount(kind_codes if valid_np is None else kind_codes[valid_np]))
+        # the same property name may have another type on another kind (Company status is free
+        # text, a Site's an enum): checked per kind
+        by_type: dict[schema.Prop, list[int]] = {}
+        for code in used.tolist():
+            prop = kind_props[kind_names[code]].get(name)
+            if prop is None:
+                raise fail(what, name, f"{kind_names[code]} has no property {name} in this tool's schema")
+            if not _type_ok(col.type, prop.type):
+                raise fail(what, name, f"column type {col.type} does not fit {kind_names[code]}.{name} ({prop.type})")
+            by_type.setdefault(prop, []).append(code)
+        for prop, codes in by_type.items():
+            part = col
+            if len(by_type) > 1:
+                part = col.filter(pa.array(np.isin(kind_codes, codes)))
+            _check_values(part, prop, name, what, source_ids, fail)
+
+
+def _check_values(col: Any, prop: schema.Prop, name: str, what: str, source_ids: Any,
+                  fail: Callable[..., CampaignGraphError]) -> None:
+    import pyarrow.compute as pc
+
+    ptype, values = prop.type, prop.values
+    col = col.drop_null() if col.null_count else col
+    if not len(col):
+        return
+    if ptype in ("float", "percent"):
+        if not pc.all(pc.is_finite(col)).as_py():
+            raise fail(what, name, f"{name} holds NaN or infinity, not a number")
+        lo, hi = (0.0, 100.0) if ptype == "percent" else (prop.bounds or (None, None))
+        if lo is not None and (pc.min(col).as_py() < lo or pc.max(col).as_py() > hi):
+            raise fail(what, name, f"{name} is outside {lo:g}..{hi:g}")
+    elif ptype == "int" and prop.people_count:
+        if pc.min(col).as_py() < 0:
+            raise fail(what, name, f"{name} is a count of people below 0")
+    elif ptype == "enum":
+        ok = pc.is_in(_plain(col), value_set=_text_array(values))
+        if not pc.all(ok).as_py():
+            raise fail(what, name, f"{name} holds a value outside its vocabulary ({', '.join(values)})")
+    elif ptype == "date":
+        if not pc.all(pc.match_substring_regex(_plain(col), DATE)).as_py():
+            raise fail(what, name, f"{name} holds a value that is not a date (YYYY-MM-DD)")
+    elif ptype == "list" and name == "sources":
+        flat = pc.list_flatten(col)
+        if len(flat) and not pc.all(pc.is_in(_plain(flat), value_set=source_ids)).as_py():
+            raise fail(what, name, "a record cites a source id that the sources table does not hold")
+
+
+def _text_array(values: tuple[str, ...]) -> Any:
+    import pyarrow as pa
+
+    return pa.array(list(values), type=pa.string())
+
+
+def _check_ends(nodes: pa.Table, kind_names: list[Any], kind_codes: Any, edges: pa.Table,
+                ekind_names: list[Any], ekind_codes: Any, fail: Callable[..., CampaignGraphError]) -> tuple[Any, Any]:
+    import numpy as np
+    import pyarrow.compute as pc
+
+    if not edges.num_rows:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    ids = _plain(nodes.column("id"))
+    ids = ids.combine_chunks() if hasattr(ids, "combine_chunks") else ids
+    ends = []
+    for end in ("source", "target"):
+        idx = pc.index_in(_plain(edges.column(end)), value_set=ids)
+        if idx.null_count:
+            raise fail("edges", end, "an edge points to a node that is not in the snapshot")
+        ends.append(idx.to_numpy(zero_copy_only=False).astype(np.int64))
+    if np.any(ends[0] == ends[1]):
+        raise fail("edges", "target", "an edge runs from a node to itself (self-loop)")
+    k = max(len(kind_names), 1)
+    pair = (ekind_codes * k + kind_codes[ends[0]]) * k + kind_codes[ends[1]]
+    for p in np.flatnonzero(np.bincount(pair)).tolist():
+        ek, rest = divmod(p, k * k)
+        a, b = divmod(rest, k)
+        kind = ekind_names[ek]
+        if (kind_names[a], kind_names[b]) not in schema.EDGE_KINDS[kind].endpoints:
+            column = "source" if kind_names[a] not in {x for x, _ in schema.EDGE_KINDS[kind].endpoints} else "target"
+            raise fail("edges", column, f"{kind} cannot run from a {kind_names[a]} to a {kind_names[b]}")
+    return ends[0], ends[1]
