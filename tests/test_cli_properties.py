@@ -282,7 +282,7 @@ def test_dash_output_is_refused_where_the_output_is_not_one_text_stream(snapshot
 
 def test_every_output_option_says_what_dash_does() -> None:
     """Each command's ``-o`` help mentions standard output exactly when ``-`` is accepted."""
-    streams = {"group", "parent", "coverage", "calendar", "leverage", "path", "solidarity", "diff", "export",
+    streams = {"group", "parent", "coverage", "calendar", "transition", "leverage", "path", "solidarity", "diff", "export",
                "map", "geo", "brief", "fetch-wikidata"}
     for name in sorted(COMMANDS):
         opts = [p for p in command(name).params if isinstance(p, click.Option) and "-o" in p.opts]
