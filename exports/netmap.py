@@ -12,6 +12,19 @@ from a CDN (docs/threats.md row 1). Node and edge lists are built directly (pyvi
 is quadratic): all data reaches the page as escaped JSON read with ``JSON.parse``, tooltips
 are plain strings, which vis-network 9 renders as text.
 
+The page's script keeps its dictionaries in ``Map``/``Set`` objects, and vis-network, which
+keys plain objects by node id, gets safe ids (``n0``, ``n1``... for nodes, ``e0``... for
+edges): a node id such as ``constructor`` or ``__proto__`` draws like any other.
+
+Every page keeps a hook for tools, ``window.campaignMap``:
+
+- ``network``: the drawn ``vis.Network``; ``nodes``, ``edges``: its ``vis.DataSet`` objects.
+  A node item holds the real id in ``nodeId`` (its ``id`` is the safe one); an edge item
+  holds ``fromId`` and ``toId`` (``from``/``to`` are safe ids).
+- ``node(id)``: the node item of a real id (``null`` if not drawn); ``visId(id)``: its safe id;
+  ``nodeIds(visIds)``: real ids of safe ids (e.g. of ``network.getSelectedNodes()``).
+- ``stabilized``: true once the layout has settled (the body also gets ``data-map-ready``).
+
 Examples
 --------
 >>> from graphmodel.graph import CampaignGraph
@@ -917,10 +930,13 @@ _MAP_JS = r"""
     if (!ix.length) { return "sources: none recorded"; }
     return "sources: " + ix.map(function (i) { return data.sources[i]; }).join("; ");
   }
-  var percent = {};
-  data.percentKeys.forEach(function (k) { percent[k] = true; });
-  var stakeKinds = {};
-  data.stakeKinds.forEach(function (k) { stakeKinds[k] = true; });
+  // dictionaries are Maps: a plain object keyed by data ("constructor", "__proto__") would
+  // hand back what every object inherits
+  function dict(obj) { return new Map(Object.entries(obj)); }
+  var percent = new Set(data.percentKeys);
+  var stakeKinds = new Set(data.stakeKinds);
+  var kindStyle = dict(data.kindStyle), edgeColours = dict(data.edgeColours);
+  var statusLabels = dict(data.statusLabels), statusColours = dict(data.statusColours);
   function show(v) {
     if (Array.isArray(v)) { return v.join(", "); }
     if (v === true) { return "yes"; }
@@ -937,25 +953,28 @@ _MAP_JS = r"""
       if (edgeKind && k === "valid_from") { from = v; return; }
       if (edgeKind && k === "valid_to") { to = v; return; }
       if (k === "share" || k === "voting") { stake = true; }
-      lines.push(k.replace(/_/g, " ") + ": " + show(v) + (edgeKind && percent[k] ? " %" : ""));
+      lines.push(k.replace(/_/g, " ") + ": " + show(v) + (edgeKind && percent.has(k) ? " %" : ""));
     });
     lines = lines.slice(0, data.maxLines);
-    if (edgeKind && stakeKinds[edgeKind] && !stake) { lines.push("share: not published (unknown)"); }
+    if (edgeKind && stakeKinds.has(edgeKind) && !stake) { lines.push("share: not published (unknown)"); }
     if (from !== null || to !== null) { lines.push("valid: " + (from || "\u2026") + " to " + (to || "\u2026")); }
     return lines;
   }
-  var labelOf = {};
+  // vis-network keeps its own plain objects keyed by node id, so it is given safe ids ("n0",
+  // "n1"... and "e0"...); each item keeps the real id in nodeId (edges: fromId, toId)
+  var visIdOf = new Map(), labelOf = new Map();
+  data.nodes.forEach(function (r, i) { visIdOf.set(r[0], "n" + i); labelOf.set(r[0], r[1]); });
   // rows -> vis-network items; every title is a plain string, which vis-network shows as text
-  var nodeItems = data.nodes.map(function (r) {
+  var nodeItems = data.nodes.map(function (r, i) {
     var kind = data.kinds[r[2]], st = r[3] >= 0 ? data.statuses[r[3]] : null;
-    var style = data.kindStyle[kind];
-    labelOf[r[0]] = r[1];
+    var style = kindStyle.get(kind) || ["#607d8b", "dot"];
     var lines = [r[1], kind + " \u00b7 id " + r[0]].concat(propLines(r[5], null));
-    if (st) { lines.push("coverage: " + data.statusLabels[st] + (r[7] ? " (" + r[7] + ")" : "")); }
+    if (st) { lines.push("coverage: " + statusLabels.get(st) + (r[7] ? " (" + r[7] + ")" : "")); }
     lines.push(sourcesLine(r[6]));
-    var item = {id: r[0], label: r[1], kind: kind, shape: style[1], size: r[4], title: lines.join("\n")};
+    var item = {id: "n" + i, nodeId: r[0], label: r[1], kind: kind, shape: style[1], size: r[4],
+                title: lines.join("\n")};
     if (st) {
-      var c = data.statusColours[st];
+      var c = statusColours.get(st);
       item.status = st;
       item.color = {background: c, border: "#37474f", highlight: {background: c, border: "#000"}};
     } else {
@@ -964,13 +983,14 @@ _MAP_JS = r"""
     if (r[4] >= 26) { item.font = {size: 16, bold: true}; }
     return item;
   });
-  var edgeItems = data.edges.map(function (r) {
+  var edgeItems = data.edges.map(function (r, i) {
     var kind = data.kinds[r[2]];
-    var lines = [kind + ": " + labelOf[r[0]] + " \u2192 " + labelOf[r[1]]];
+    var lines = [kind + ": " + labelOf.get(r[0]) + " \u2192 " + labelOf.get(r[1])];
     lines = lines.concat(propLines(r[5], kind));
     lines.push(sourcesLine(r[6]));
-    return {from: r[0], to: r[1], kind: kind, width: r[3], dashes: r[4] === 1,
-            color: {color: data.edgeColours[kind]}, title: lines.join("\n")};
+    return {id: "e" + i, from: visIdOf.get(r[0]), to: visIdOf.get(r[1]), fromId: r[0], toId: r[1], kind: kind,
+            width: r[3], dashes: r[4] === 1, color: {color: edgeColours.get(kind) || "#b0bec5"},
+            title: lines.join("\n")};
   });
   var nodes = new vis.DataSet(nodeItems);
   var edges = new vis.DataSet(edgeItems);
@@ -979,7 +999,13 @@ _MAP_JS = r"""
   var status = document.getElementById("status");
   var freeze = document.getElementById("freeze");
   var frozen = false;
-  window.campaignMap = {network: network, nodes: nodes, edges: edges, stabilized: false};
+  // the hook for tools (documented in the module docstring)
+  window.campaignMap = {
+    network: network, nodes: nodes, edges: edges, stabilized: false,
+    visId: function (nodeId) { return visIdOf.get(nodeId); },
+    node: function (nodeId) { var v = visIdOf.get(nodeId); return v === undefined ? null : nodes.get(v); },
+    nodeIds: function (visIds) { return visIds.map(function (v) { return nodes.get(v).nodeId; }); }
+  };
   function setFrozen(value) {
     frozen = value;
     network.setOptions({physics: {enabled: !frozen}});
@@ -996,10 +1022,10 @@ _MAP_JS = r"""
   });
   freeze.addEventListener("click", function () { setFrozen(!frozen); });
   var list = document.getElementById("names");
-  var seen = {};
+  var seen = new Set();
   nodeItems.forEach(function (n) {
-    if (seen[n.label]) { return; }
-    seen[n.label] = true;
+    if (seen.has(n.label)) { return; }
+    seen.add(n.label);
     var o = document.createElement("option");
     o.value = n.label;
     list.appendChild(o);
@@ -1011,7 +1037,7 @@ _MAP_JS = r"""
     var hits = nodeItems.filter(function (n) { return n.label.toLowerCase() === q; });
     if (!hits.length) {
       hits = nodeItems.filter(function (n) {
-        return n.label.toLowerCase().indexOf(q) >= 0 || String(n.id).toLowerCase().indexOf(q) >= 0;
+        return n.label.toLowerCase().indexOf(q) >= 0 || String(n.nodeId).toLowerCase().indexOf(q) >= 0;
       });
     }
     if (!hits.length) { status.textContent = "no node matches"; return; }

@@ -13,7 +13,8 @@ from typing import Any
 import click
 import pandas as pd
 
-from exports.cli.common import as_of_option, open_snapshot, status_option
+from exports.cli.common import as_of_option, is_stdout, open_snapshot, status_option, write_output
+from exports.cli.common import output_option as shared_output_option
 from exports.cli.neo4j_cmds import open_graph, snapshot_or_uri
 from exports.cli.query_cmds import resolve_owner
 from graphmodel.errors import CampaignGraphError
@@ -24,7 +25,7 @@ format_choice = click.option(
     "--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True,
     help="table prints to the terminal; csv/json print to stdout or write -o FILE; xlsx needs -o FILE.",
 )
-output_option = click.option("-o", "--output", type=click.Path(path_type=Path), default=None, help="File to write.")
+output_option = shared_output_option("File to write.", stream=True, default=None)
 
 
 def _factors_text(f: Any) -> str:
@@ -37,6 +38,13 @@ def _emit(df: pd.DataFrame, fmt: str, output: Path | None, table_columns: list[s
     """Print or write ``df`` in ``fmt`` through exports.tables."""
     from exports.tables import format_table, write_table
 
+    if is_stdout(output):
+        if fmt == "xlsx":
+            raise CampaignGraphError("--format xlsx is a workbook, not a text stream: give -o FILE.xlsx")
+        if fmt != "table":  # exactly the bytes -o FILE gets
+            write_output(output, lambda path: write_table(df, path, fmt=fmt), f".{fmt}")
+            return
+        output = None
     if fmt == "table":
         shown = df[[c for c in table_columns if c in df.columns]]
         if output is not None:

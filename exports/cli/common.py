@@ -6,6 +6,7 @@ import contextlib
 import json
 import sys
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import click
@@ -84,10 +85,17 @@ format_option = click.option(
 
 
 class OneLineUsageError(click.UsageError):
-    """A usage error shown as one line (exit code 2), without click's usage block."""
+    """A usage error shown as one line (exit code 2), without click's usage block.
+
+    ``exports.cli.main`` shows every click usage error this way; the line names the
+    command's ``--help``.
+    """
 
     def show(self, file: Any = None) -> None:
-        click.echo(f"error: {' '.join(self.format_message().split())}", err=True)
+        from exports.cli.terminal import escape_controls
+
+        hint = f" (see '{self.ctx.command_path} --help')" if self.ctx is not None else ""
+        click.echo(f"error: {escape_controls(' '.join(self.format_message().split()))}{hint}", err=True)
 
 
 def _status_callback(_ctx: click.Context, _param: click.Parameter, value: str | None) -> frozenset[str]:
@@ -107,3 +115,46 @@ status_option = click.option(
          "mothballed, construction) and sites with no recorded status (shown as unknown). 'all' adds cancelled, "
          "retired, closed, announced, proposed, planned and shelved; or a comma-separated list.",
 )
+
+
+#: ``-o -``: standard output, for the outputs that are one text stream
+STDOUT = "-"
+
+
+def is_stdout(output: Any) -> bool:
+    """True when ``-o -`` was given."""
+    return output is not None and str(output) == STDOUT
+
+
+def output_option(help: str, *, stream: bool, dir_okay: bool = True, dash: str = "'-' writes to standard output.",
+                  **kwargs: Any) -> Callable[[Any], Any]:
+    """The ``-o/--output`` option of every command.
+
+    ``stream=True``: ``-`` means standard output (the help says so; write with
+    :func:`write_output`). ``stream=False`` (a folder, a workbook, an image): ``-`` is a
+    one-line usage error.
+    """
+
+    def check(_ctx: click.Context, _param: click.Parameter, value: Any) -> Any:
+        if is_stdout(value) and not stream:
+            raise OneLineUsageError("-o -: this output is a folder or a binary file, not a text stream; "
+                                    "name a file or folder")
+        return value
+
+    text = f"{help} {dash}" if stream else help
+    return click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=dir_okay), callback=check,
+                        help=text, **kwargs)
+
+
+def write_output(output: Path, write: Callable[[Path], Any], suffix: str) -> Any:
+    """``write(path)`` to ``output``; for ``-o -``, to a temporary ``out{suffix}`` file whose text
+    is then printed, so stdout gets exactly the bytes a file would (one writer for both)."""
+    if not is_stdout(output):
+        return write(output)
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / f"out{suffix}"
+        result = write(path)
+        click.echo(path.read_text(encoding="utf-8"), nl=False)
+    return result

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from exports.cli.common import echo_json, format_option, open_snapshot, progress
+from exports.cli.common import echo_json, format_option, open_snapshot, output_option, progress
 from graphmodel.errors import CampaignGraphError
 from graphmodel.stores.snapshot import read_manifest, save_snapshot
 from loaders.registry import FORMATS, load_paths
@@ -25,7 +25,7 @@ def _print_errors(errors: list[CampaignGraphError], limit: int = 50) -> None:
 
 @click.command()
 @click.argument("sources", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
-@click.option("-o", "--output", required=True, type=click.Path(path_type=Path), help="Snapshot folder to write.")
+@output_option("Snapshot folder to write.", stream=False, required=True)
 @click.option(
     "--format", "fmt", type=click.Choice(sorted(FORMATS)), default=None,
     help="Source format (guessed from the files when not given).",

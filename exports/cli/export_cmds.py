@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from exports.cli.common import open_snapshot
+from exports.cli.common import OneLineUsageError, is_stdout, open_snapshot, output_option, write_output
 from exports.formats.base import FOLDER_FORMATS, FORMATS, export_graph
 
 
@@ -16,10 +16,8 @@ from exports.formats.base import FOLDER_FORMATS, FORMATS, export_graph
     "--format", "fmt", type=click.Choice(list(FORMATS)), required=True,
     help="graphml/gexf (Gephi), json (node-link), csv/parquet (a folder of tables), xlsx (Excel), cypher (Neo4j).",
 )
-@click.option(
-    "-o", "--output", required=True, type=click.Path(path_type=Path),
-    help="File to write; for csv and parquet a folder (created if missing).",
-)
+@output_option("File to write; for csv and parquet a folder (created if missing). "
+               "For graphml, gexf, json and cypher,", stream=True, required=True)
 @click.option(
     "--redact", "redacted", is_flag=True,
     help="Drop people, contacts, membership figures, notes, confidential sources and internal paths.",
@@ -33,11 +31,14 @@ def export(snapshot: Path, fmt: str, output: Path, redacted: bool) -> None:
 
     Example: campaign-graph export snap --format xlsx -o briefing.xlsx --redact
     """
+    if is_stdout(output) and (fmt in FOLDER_FORMATS or fmt == "xlsx"):
+        raise OneLineUsageError(f"-o -: --format {fmt} writes a folder or a workbook, not a text stream")
     graph = open_snapshot(str(snapshot))
-    written = export_graph(graph, fmt, output, redacted=redacted)
+    written = write_output(output, lambda path: export_graph(graph, fmt, path, redacted=redacted), f".{fmt}")
     what = f"folder {output}" if fmt in FOLDER_FORMATS else str(output)
     note = ", redacted" if redacted else ""
     click.echo(
-        f"exported {fmt}{note} from {graph.number_of_nodes()} nodes and {graph.number_of_edges()} edges "
+        err=is_stdout(output),
+        message=f"exported {fmt}{note} from {graph.number_of_nodes()} nodes and {graph.number_of_edges()} edges "
         f"to {what}: {', '.join(p.name for p in written)}"
     )

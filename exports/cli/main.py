@@ -3,7 +3,8 @@
 Commands are registered by name in :data:`COMMANDS` and imported only when used, so
 ``--help`` is quick and a command group's module is the only place that knows it. Every
 :class:`~graphmodel.errors.CampaignGraphError` becomes one line on stderr and exit code 1;
-click's usage errors exit 2.
+click's usage errors (unknown option, bad value, missing argument) exit 2, also as one line
+naming the command's ``--help``.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import Any
 
 import click
 
+from exports.cli.common import OneLineUsageError
 from exports.cli.terminal import TerminalText, escape_controls
 from graphmodel.errors import CampaignGraphError
 
@@ -61,9 +63,18 @@ class LazyGroup(click.Group):
         module, _, attr = target.partition(":")
         return getattr(importlib.import_module(module), attr)
 
+    def make_context(self, info_name: str | None, args: list[str], parent: click.Context | None = None,
+                     **extra: Any) -> click.Context:
+        try:
+            return super().make_context(info_name, args, parent=parent, **extra)
+        except click.UsageError as e:
+            raise one_line_usage(e) from None
+
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
+        except click.UsageError as e:
+            raise one_line_usage(e) from None
         except CampaignGraphError as e:
             click.echo(f"error: {one_line(str(e))}", err=True)
             sys.exit(1)
@@ -83,6 +94,13 @@ class LazyGroup(click.Group):
         except KeyboardInterrupt:
             click.echo("error: interrupted", err=True)
             sys.exit(1)
+
+
+def one_line_usage(e: click.UsageError) -> click.UsageError:
+    """A click usage error shown as one line (``no_args_is_help`` still shows the help)."""
+    if isinstance(e, OneLineUsageError) or type(e).__name__ == "NoArgsIsHelpError":
+        return e
+    return OneLineUsageError(e.format_message(), ctx=e.ctx)
 
 
 def one_line(text: str) -> str:

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from exports.cli.common import echo_json, format_option, open_snapshot, progress
+from exports.cli.common import echo_json, format_option, open_snapshot, output_option, progress
 from graphmodel.errors import CampaignGraphError
 from graphmodel.stores.neo4j import DEFAULT_BATCH_SIZE, DEFAULT_WRITERS, Neo4jStore, check_uri, safe_uri
 from graphmodel.stores.snapshot import save_snapshot
@@ -144,7 +144,7 @@ def push(snapshot: Path, uri: str, database: str | None, user: str, prune: bool,
 
 @click.command()
 @neo4j_options()
-@click.option("-o", "--output", required=True, type=click.Path(path_type=Path), help="Snapshot folder to write.")
+@output_option("Snapshot folder to write.", stream=False, required=True)
 @click.option("--strict", is_flag=True, help="Fail on the first bad record instead of reporting and skipping it.")
 @click.option("--report", type=click.Path(path_type=Path), help="Write the pull report (JSON: every problem) here.")
 def pull(uri: str, database: str | None, user: str, output: Path, strict: bool, report: Path | None) -> None:

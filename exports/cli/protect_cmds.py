@@ -6,13 +6,13 @@ from pathlib import Path
 
 import click
 
-from exports.cli.common import open_snapshot
+from exports.cli.common import open_snapshot, output_option
 from graphmodel.errors import CampaignGraphError
 
 
 @click.command()
 @click.argument("snapshot", type=click.Path(path_type=Path))
-@click.option("-o", "--output", required=True, type=click.Path(path_type=Path), help="Snapshot folder to write.")
+@output_option("Snapshot folder to write.", stream=False, required=True)
 @click.option("--redact", "mode", flag_value="redact",
               help="Write only the redacted copy (no people, contacts, membership figures, notes, confidential sources).")
 @click.option("--split-sensitive", "mode", flag_value="split",

@@ -13,7 +13,8 @@ from typing import Any
 import click
 import pandas as pd
 
-from exports.cli.common import as_of_option, echo_json, status_option
+from exports.cli.common import as_of_option, echo_json, is_stdout, status_option, write_output
+from exports.cli.common import output_option as shared_output_option
 from exports.cli.neo4j_cmds import backend_options, open_graph, snapshot_or_uri
 from exports.tables import format_table, stake_text, table_records, write_table
 from graphmodel.errors import CampaignGraphError
@@ -80,6 +81,13 @@ def _ambiguous(graph: CampaignGraph, text: str, kind: str, option: str | None) -
 
 def _emit(df: pd.DataFrame, fmt: str, output: Path | None, *, table_columns: list[str] | None = None,
           title: str | None = None) -> None:
+    if is_stdout(output):
+        if fmt == "xlsx":
+            raise CampaignGraphError("--format xlsx is a workbook, not a text stream: give -o FILE.xlsx")
+        if fmt != "table":  # exactly the bytes -o FILE gets
+            write_output(output, lambda path: write_table(df, path, fmt), f".{fmt}")
+            return
+        output = None
     if fmt == "table":
         if output is not None:
             raise CampaignGraphError("--output needs --format csv, json or xlsx")
@@ -111,8 +119,7 @@ format_choice = click.option(
     "--format", "fmt", type=click.Choice(["table", "csv", "json", "xlsx"]), default="table", show_default=True,
     help="Terminal table, or a file format (csv and json also print to stdout without -o).",
 )
-output_option = click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
-                             help="File to write (csv, json, xlsx).")
+output_option = shared_output_option("File to write (csv, json, xlsx).", stream=True, dir_okay=False)
 rule_option = click.option("--rule", type=click.Choice(["control", "effective"]), default="control", show_default=True,
                            help="Group by control (IFRS 10) or by effective stake >= --threshold.")
 threshold_option = click.option("--threshold", type=click.FloatRange(0, 100), default=50.0, show_default=True,
@@ -276,7 +283,7 @@ def summary_line(df: pd.DataFrame) -> str:
 @click.argument("company")
 @as_of_option
 @click.option("--horizon-days", type=click.IntRange(0, 36500), default=730, show_default=True, help="How far ahead to look.")
-@click.option("--window-days", type=click.IntRange(1), default=90, show_default=True,
+@click.option("--window-days", type=click.IntRange(1, 36500), default=90, show_default=True,
               help="Width of a bargaining window: expiries this close together form a cluster.")
 @rule_option
 @threshold_option

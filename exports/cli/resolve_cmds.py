@@ -6,13 +6,12 @@ from pathlib import Path
 
 import click
 
-from exports.cli.common import echo_json, format_option, open_snapshot
+from exports.cli.common import echo_json, format_option, open_snapshot, output_option
 
 
 @click.command()
 @click.argument("snapshot", type=click.Path(path_type=Path))
-@click.option("-o", "--output", type=click.Path(path_type=Path), default=None,
-              help="Snapshot folder for the resolved graph (default: replace SNAPSHOT).")
+@output_option("Snapshot folder for the resolved graph (default: replace SNAPSHOT).", stream=False, default=None)
 @click.option("--review", type=click.Path(path_type=Path), default=None,
               help="Write the uncertain pairs here (CSV) for a researcher to mark accept / reject / renamed.")
 @click.option("--decisions", type=click.Path(exists=True, path_type=Path), default=None,

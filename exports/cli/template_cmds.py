@@ -6,15 +6,14 @@ from pathlib import Path
 
 import click
 
+from exports.cli.common import output_option
 from graphmodel.errors import CampaignGraphError
 from loaders.workbook import write_template
 
 
 @click.command()
-@click.option(
-    "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=Path("planner.xlsx"),
-    show_default=True, help="Workbook to write (.xlsx).",
-)
+@output_option("Workbook to write (.xlsx).", stream=False, dir_okay=False, default=Path("planner.xlsx"),
+               show_default=True)
 @click.option("--force", is_flag=True, help="Overwrite the file if it exists.")
 def template(output: Path, force: bool) -> None:
     """Write an empty planner's workbook: one sheet per thing, a help row and drop-down lists.

@@ -9,7 +9,14 @@ from pathlib import Path
 
 import click
 
-from exports.cli.common import as_of_option, open_snapshot, status_option
+from exports.cli.common import (
+    as_of_option,
+    is_stdout,
+    open_snapshot,
+    output_option,
+    status_option,
+    write_output,
+)
 from exports.cli.query_cmds import resolve_owner
 from graphmodel.errors import CampaignGraphError
 
@@ -21,13 +28,13 @@ redact_option = click.option(
 
 
 def _output_option(suffixes: tuple[str, ...]) -> click.Option:
-    return click.option(
-        "-o", "--output", required=True, type=click.Path(path_type=Path, dir_okay=False),
-        help=f"File to write ({' or '.join(suffixes)}).",
-    )
+    return output_option(f"File to write ({' or '.join(suffixes)}).", dash="'-' writes the HTML page to standard output.",
+                         stream=True, required=True, dir_okay=False)
 
 
 def _check_suffix(output: Path, suffixes: tuple[str, ...]) -> str:
+    if is_stdout(output):
+        return ".html"
     suffix = output.suffix.lower()
     if suffix not in suffixes:
         raise CampaignGraphError(f"{output}: the output must end in {' or '.join(suffixes)}")
@@ -64,11 +71,13 @@ def map_cmd(snapshot: Path, company: str | None, around: str | None, hops: int, 
     graph = open_snapshot(str(snapshot))
     if company is not None:
         company = resolve_owner(graph, company, kinds=("Company",))
-    view = write_map(graph, output, redact_output=redact, company=company, around=around, hops=hops, query=query,
-                     as_of=as_of, max_nodes=max_nodes, coverage_status=coverage_status, status=status)
-    click.echo(f"wrote {output}: {len(view.nodes)} nodes, {len(view.edges)} links")
+    view = write_output(output, lambda path: write_map(
+        graph, path, redact_output=redact, company=company, around=around, hops=hops, query=query, as_of=as_of,
+        max_nodes=max_nodes, coverage_status=coverage_status, status=status), ".html")
+    err = is_stdout(output)  # the page is on stdout: the summary goes to stderr
+    click.echo(f"wrote {output}: {len(view.nodes)} nodes, {len(view.edges)} links", err=err)
     if view.omitted:
-        click.echo(f"  {view.omitted_total} node(s) left out (raise --max-nodes or narrow the view)")
+        click.echo(f"  {view.omitted_total} node(s) left out (raise --max-nodes or narrow the view)", err=err)
 
 
 @click.command(name="geo")
@@ -91,9 +100,10 @@ def geo_cmd(snapshot: Path, company: str, as_of: str | None, status: frozenset[s
     _check_suffix(output, (".html", ".htm", ".png"))
     graph = open_snapshot(str(snapshot))
     company = resolve_owner(graph, company, kinds=("Company",))
-    points = write_geo(graph, company, output, as_of=as_of, redact_output=redact, status=status, colour=colour)
+    points = write_output(output, lambda path: write_geo(graph, company, path, as_of=as_of, redact_output=redact,
+                                                          status=status, colour=colour), ".html")
     drawn = sum(1 for p in points if p.placed)
-    click.echo(f"wrote {output}: {drawn} of {len(points)} sites drawn")
+    click.echo(f"wrote {output}: {drawn} of {len(points)} sites drawn", err=is_stdout(output))
 
 
 @click.command(name="brief")
@@ -126,7 +136,8 @@ def brief_cmd(snapshot: Path, company: str, as_of: str | None, status: frozenset
     company = resolve_owner(graph, company, kinds=("Company",))
     from exports.cli.analysis_cmds import snapshot_us
 
-    b = write_brief(graph, company, output, as_of=as_of, data_date=created, redact_output=redact, status=status,
-                    us=us or snapshot_us(snapshot))
+    b = write_output(output, lambda path: write_brief(graph, company, path, as_of=as_of, data_date=created,
+                                                      redact_output=redact, status=status,
+                                                      us=us or snapshot_us(snapshot)), ".html")
     click.echo(f"wrote {output}: {len(b.sites)} sites, {len(b.group)} companies, {len(b.leverage)} leverage points"
-               + (" (redacted)" if redact else ""))
+               + (" (redacted)" if redact else ""), err=is_stdout(output))

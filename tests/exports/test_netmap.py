@@ -302,19 +302,19 @@ def test_map_draws_offline_in_chromium(tmp_path: Path, offline_page) -> None:
     assert page.evaluate("window.campaignMap.network.physics.physicsEnabled") is False
     page.click("#freeze")
     assert page.evaluate("window.campaignMap.network.physics.physicsEnabled") is True
-    site_a = page.evaluate("window.campaignMap.nodes.get('site_a')")
+    site_a = page.evaluate("window.campaignMap.node('site_a')")
     assert site_a["shape"] == "square" and site_a["color"]["background"] == "#9e9e9e"  # unknown (no coverage run)
     assert site_a["title"].splitlines()[:3] == ["Site A", "Site · id site_a", "commodity: steel"]
     assert site_a["title"].splitlines()[-2:] == ["coverage: unknown", "sources: Fictional company register"]
-    owns = page.evaluate("window.campaignMap.edges.get({filter: e => e.from === 'acme' && e.to === 'acme_br'})")
+    owns = page.evaluate("window.campaignMap.edges.get({filter: e => e.fromId === 'acme' && e.toId === 'acme_br'})")
     assert owns[0]["width"] == 4.6
     assert owns[0]["title"] == ("OWNS: Acme Steel Holding → Acme Brasil SA\nshare: 60 %\n"
                                 "sources: Fictional company register")
-    op = page.evaluate("window.campaignMap.edges.get({filter: e => e.from === 'acme_de' && e.to === 'site_a'})")
+    op = page.evaluate("window.campaignMap.edges.get({filter: e => e.fromId === 'acme_de' && e.toId === 'site_a'})")
     assert op[0]["title"].splitlines()[1:] == ["share: not published (unknown)", "sources: Fictional company register"]
     page.fill("#q", "Site B")
     page.click("#search button")
-    assert page.evaluate("window.campaignMap.network.getSelectedNodes()") == ["site_b"]
+    assert page.evaluate("window.campaignMap.nodeIds(window.campaignMap.network.getSelectedNodes())") == ["site_b"]
     page.screenshot(path=str(tmp_path / "map.png"))
     assert (tmp_path / "map.png").stat().st_size > 10_000
     assert offline_page.problems() == {"console_errors": [], "page_errors": [], "dialogs": [], "external_requests": []}
@@ -348,3 +348,67 @@ def _js(value: str) -> str:
     import json
 
     return json.dumps(value)
+
+
+#: ids that name properties every plain JavaScript object inherits
+PROTO_IDS = ("constructor", "toString", "__proto__", "valueOf", "hasOwnProperty")
+
+
+def proto_graph() -> CampaignGraph:
+    """A fictional group whose ids are inherited JavaScript property names.
+
+    ``constructor`` owns ``toString`` (60 %) and ``valueOf`` (share not published); ``toString``
+    operates the site ``__proto__``; ``hasOwnProperty`` is a union representing workers there. Five nodes,
+    four links.
+    """
+    g = CampaignGraph()
+    g.add_source(Source("reg", title="Fictional company register"))
+    s = ["reg"]
+    g.add_node("constructor", "Company", "Constructor Holding", sources=s, country="LU")
+    g.add_node("toString", "Company", "ToString GmbH", sources=s, country="DE")
+    g.add_node("valueOf", "Company", "ValueOf SA", sources=s, country="FR")
+    g.add_node("__proto__", "Site", "Proto Works", sources=s, country="DE", lat=50.0, lon=8.0)
+    g.add_node("hasOwnProperty", "Union", "Own Property Union", sources=s, country="DE")
+    g.add_edge("constructor", "toString", "OWNS", sources=s, share=60)
+    g.add_edge("constructor", "valueOf", "OWNS", sources=s)
+    g.add_edge("toString", "__proto__", "OPERATES", sources=s)
+    g.add_edge("hasOwnProperty", "__proto__", "REPRESENTS", sources=s)
+    return g
+
+
+@pytest.mark.browser
+def test_map_with_inherited_property_ids_draws_in_chromium(tmp_path: Path, offline_page) -> None:
+    g = proto_graph()
+    path = tmp_path / "proto.html"
+    view = write_map(g, path, around="constructor", hops=3, as_of=AS_OF, coverage_status=False)
+    assert sorted(view.nodes) == sorted(PROTO_IDS)
+    page = offline_page.open(path, wait_for="window.campaignMap && window.campaignMap.stabilized")
+    assert page.evaluate("window.campaignMap.network.body.data.nodes.length") == 5
+    assert page.evaluate("window.campaignMap.network.body.data.edges.length") == 4
+    assert sorted(page.evaluate("window.campaignMap.nodes.get().map(n => n.nodeId)")) == sorted(PROTO_IDS)
+    proto = page.evaluate("window.campaignMap.node('__proto__')")
+    assert proto["label"] == "Proto Works" and proto["title"].splitlines()[1] == "Site · id __proto__"
+    owns = page.evaluate("window.campaignMap.edges.get({filter: e => e.fromId === 'constructor'})")
+    assert sorted(e["title"].splitlines()[0] for e in owns) == [
+        "OWNS: Constructor Holding → ToString GmbH", "OWNS: Constructor Holding → ValueOf SA"]
+    # every node is drawn somewhere on the canvas
+    positions = page.evaluate("window.campaignMap.network.getPositions()")
+    drawn = page.evaluate("window.campaignMap.nodeIds(Object.keys(window.campaignMap.network.getPositions()))")
+    assert sorted(drawn) == sorted(PROTO_IDS)
+    assert all(abs(p["x"]) < 1e6 and abs(p["y"]) < 1e6 for p in positions.values())
+    page.fill("#q", "ToString GmbH")
+    page.click("#search button")
+    assert page.evaluate("window.campaignMap.nodeIds(window.campaignMap.network.getSelectedNodes())") == ["toString"]
+    page.screenshot(path=str(tmp_path / "proto.png"))
+    assert offline_page.problems() == {"console_errors": [], "page_errors": [], "dialogs": [], "external_requests": []}
+
+
+def test_page_script_keeps_no_plain_object_dictionaries() -> None:
+    """A quick guard for the browser test above: the page's script builds no ``{}`` to fill by key."""
+    from exports.netmap import _MAP_JS
+
+    assert re.findall(r"=\s*\{\s*\}", _MAP_JS) == []
+    assert "new Map(" in _MAP_JS and "visIdOf" in _MAP_JS
+    data = map_data(proto_graph(), select_view(proto_graph(), around="constructor", hops=3, as_of=AS_OF,
+                                               coverage_status=False))
+    assert sorted(row[0] for row in data["nodes"]) == sorted(PROTO_IDS)  # the real ids reach the page
