@@ -30,7 +30,18 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from exports.html import COVERAGE_COLOURS, COVERAGE_LABELS, data_uri, esc, fmt, json_data_element, page, table
+from exports.html import (
+    COVERAGE_COLOURS,
+    COVERAGE_LABELS,
+    EXPOSURE_COLOURS,
+    EXPOSURE_LABELS,
+    data_uri,
+    esc,
+    fmt,
+    json_data_element,
+    page,
+    table,
+)
 from graphmodel.atomic import atomic_write_bytes, atomic_write_text
 from graphmodel.errors import CampaignGraphError
 from graphmodel.graph import CampaignGraph
@@ -39,13 +50,7 @@ from graphmodel.values import normalise_as_of
 BASEMAP_ATTRIBUTION = "Basemap: Natural Earth I shaded relief (public domain), as shipped with Cartopy"
 STATUSES = ("not_covered", "unknown", "covered")  # drawing order: gaps on top
 #: ``--colour exposure``: a site's most pressing exposure (queries.transition) -> (colour, label), legend order
-EXPOSURE_PALETTE: dict[str, tuple[str, str]] = {
-    "conversion_announced": ("#7b3294", "conversion announced"),
-    "closing_overdue": ("#b2182b", "past its closing year"),
-    "closing": ("#ef8a62", "closing within the horizon"),
-    "pre_retirement": ("#d9a400", "pre-retirement units"),
-    "none": ("#9e9e9e", "no change on record"),
-}
+EXPOSURE_PALETTE: dict[str, tuple[str, str]] = {k: (EXPOSURE_COLOURS[k], EXPOSURE_LABELS[k]) for k in EXPOSURE_COLOURS}
 
 
 @dataclass(frozen=True)
@@ -153,10 +158,10 @@ def exposure_points(graph: CampaignGraph, root: str, points: Sequence[SitePoint]
     """``points`` with ``status`` set to the site's most pressing exposure (:data:`EXPOSURE_PALETTE` order)."""
     from dataclasses import replace
 
-    from queries.transition import transition
+    from queries.transition import most_pressing, transition
 
     df = transition(graph, root, as_of=as_of, status=status)
-    worst = {s: next((k for k in EXPOSURE_PALETTE if k in ex), "none") for s, ex in zip(df["site_id"], df["exposure"])}
+    worst = {s: most_pressing(ex) for s, ex in zip(df["site_id"], df["exposure"])}
     return [replace(p, status=worst.get(p.id, "none")) for p in points]
 
 

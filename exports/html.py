@@ -36,6 +36,12 @@ CSP = (
 #: colours shared by the map, the geographic view and the briefing
 COVERAGE_COLOURS = {"covered": "#2e7d32", "not_covered": "#c62828", "unknown": "#9e9e9e"}
 COVERAGE_LABELS = {"covered": "covered", "not_covered": "not covered", "unknown": "unknown"}
+#: a site's most pressing exposure (queries.transition.most_pressing) -> colour and label, legend order
+EXPOSURE_COLOURS = {"conversion_announced": "#7b3294", "closing_overdue": "#b2182b", "closing": "#ef8a62",
+                    "pre_retirement": "#d9a400", "none": "#9e9e9e"}
+EXPOSURE_LABELS = {"conversion_announced": "conversion announced", "closing_overdue": "past its closing year",
+                   "closing": "closing within the horizon", "pre_retirement": "pre-retirement units",
+                   "none": "no change on record"}
 
 
 def esc(value: Any) -> str:

@@ -54,6 +54,8 @@ from typing import Any
 from exports.html import (
     COVERAGE_COLOURS,
     COVERAGE_LABELS,
+    EXPOSURE_COLOURS,
+    EXPOSURE_LABELS,
     esc,
     inline_script,
     inline_style,
@@ -121,6 +123,8 @@ class MapView:
     site_reasons: dict[str, str] = field(default_factory=dict)
     as_of: str = ""
     notes: list[str] = field(default_factory=list)
+    #: what ``site_status`` holds: ``"coverage"`` (SITE_STATUSES) or ``"exposure"`` (EXPOSURE_COLOURS' keys)
+    colour: str = "coverage"
 
     @property
     def omitted_total(self) -> int:
@@ -435,6 +439,7 @@ def select_view(
     max_nodes: int = DEFAULT_MAX_NODES,
     coverage_status: bool = True,
     status: Any = None,
+    colour: str = "coverage",
 ) -> MapView:
     """Choose the nodes and edges of a map.
 
@@ -457,6 +462,9 @@ def select_view(
     status
         Site statuses shown (default: workplaces that exist and sites of unknown status;
         ``"all"`` or a list, see :func:`graphmodel.schema.site_statuses`); the focus is always shown.
+    colour
+        ``"coverage"`` (default) or ``"exposure"``: sites coloured by their most pressing
+        just-transition exposure (:func:`queries.transition.most_pressing`); needs ``company``.
 
     Examples
     --------
@@ -468,9 +476,30 @@ def select_view(
     """
     # the walk keeps every node it finds (tens of thousands of small objects that stay alive):
     # the cyclic collector's passes over them are pure cost
+    if colour not in ("coverage", "exposure"):
+        raise CampaignGraphError(f"unknown colour {colour!r} (use coverage or exposure)")
+    if colour == "exposure" and company is None:
+        raise CampaignGraphError("colouring by exposure needs --company (the group whose sites face change)")
     with paused_gc():
-        return _select_view(graph, company=company, around=around, hops=hops, query=query, as_of=as_of,
-                            max_nodes=max_nodes, coverage_status=coverage_status, status=status)
+        view = _select_view(graph, company=company, around=around, hops=hops, query=query, as_of=as_of,
+                            max_nodes=max_nodes, coverage_status=coverage_status and colour == "coverage",
+                            status=status)
+    if colour == "exposure":
+        _colour_by_exposure(graph, view, status)
+    return view
+
+
+def _colour_by_exposure(graph: CampaignGraph, view: MapView, status: Any) -> None:
+    """Set the view's site colours to each site's most pressing exposure, its reason to the list."""
+    from queries.transition import most_pressing, transition
+
+    root = view.focus[0]
+    df = transition(graph, root, as_of=view.as_of, status=status)
+    exposures = dict(zip(df["site_id"], df["exposure"]))
+    view.colour = "exposure"
+    view.site_status = {n: most_pressing(exposures.get(n, ())) for n in view.site_status}
+    view.site_reasons = {n: ", ".join(e.replace("_", " ") for e in exposures[n])
+                         for n in view.site_status if exposures.get(n)}
 
 
 def _select_view(graph: CampaignGraph, *, company: str | None, around: str | None, hops: int, query: str | None,
@@ -813,7 +842,7 @@ def _map_data(graph: CampaignGraph, view: MapView) -> dict[str, Any]:
     focus = set(view.focus)
     kinds: dict[str, int] = {}
     sources: dict[str, int] = {}
-    statuses = {st: i for i, st in enumerate(SITE_STATUSES)}
+    statuses = {st: i for i, st in enumerate(_palette(view)[0])}
 
     def src_index(ids: Iterable[str]) -> list[int]:
         out = []
@@ -845,7 +874,7 @@ def _map_data(graph: CampaignGraph, view: MapView) -> dict[str, Any]:
             width, dashed = _width(kind, stake)
             edges.append([u, v, kinds.setdefault(kind, len(kinds)), width, 1 if dashed else 0, vals,
                           src_index(srcs or ())])
-        return _map_tables(graph, nodes, edges, kinds, sources)
+        return _map_tables(graph, nodes, edges, kinds, sources, view)
     # networkx's own dicts when the graph has them (read only; its views cost more than the
     # work done here), else the graph's read methods
     node_attrs: Iterable[Mapping[str, Any]] = map(g._node.__getitem__ if g is not None else graph.node, view.nodes)
@@ -873,20 +902,28 @@ def _map_data(graph: CampaignGraph, view: MapView) -> dict[str, Any]:
         width, dashed = _edge_width(a)
         edges.append([u, v, kinds.setdefault(kind, len(kinds)), width, 1 if dashed else 0,
                       shown_edge(kind, a), src_index(a.get("sources") or ())])
-    return _map_tables(graph, nodes, edges, kinds, sources)
+    return _map_tables(graph, nodes, edges, kinds, sources, view)
+
+
+def _palette(view: MapView) -> tuple[tuple[str, ...], dict[str, str], dict[str, str], str]:
+    """(site values in legend order, labels, colours, what they say) for the view's colouring."""
+    if view.colour == "exposure":
+        return tuple(EXPOSURE_COLOURS), EXPOSURE_LABELS, EXPOSURE_COLOURS, "exposure"
+    return SITE_STATUSES, COVERAGE_LABELS, COVERAGE_COLOURS, "coverage"
 
 
 def _map_tables(graph: CampaignGraph, nodes: list[list[Any]], edges: list[list[Any]], kinds: dict[str, int],
-                sources: dict[str, int]) -> dict[str, Any]:
+                sources: dict[str, int], view: MapView) -> dict[str, Any]:
     """The rows plus the lookup tables the page reads them with."""
     kind_names = list(kinds)
+    values, labels, colours, what = _palette(view)
     source_titles = []
     for sid in sources:
         s = graph.sources.get(sid)
         source_titles.append((s.title or sid) if s else sid)
     return {
         "nodes": nodes, "edges": edges, "kinds": kind_names, "sources": source_titles,
-        "statuses": list(SITE_STATUSES), "statusLabels": dict(COVERAGE_LABELS), "statusColours": dict(COVERAGE_COLOURS),
+        "statuses": list(values), "statusLabels": dict(labels), "statusColours": dict(colours), "statusWhat": what,
         "kindStyle": {k: list(KIND_STYLE.get(k, ("#607d8b", "dot"))) for k in kind_names},
         "edgeColours": {k: EDGE_COLOURS.get(k, "#b0bec5") for k in kind_names},
         "percentKeys": sorted({p for k in kind_names if k in schema.EDGE_KINDS for p in _percent_keys(k)}),
@@ -902,11 +939,12 @@ def _legend(view: MapView, kinds_present: Iterable[str]) -> str:
             continue
         rows.append(f'<li><span class="swatch" style="background:{esc(colour)}"></span>{esc(kind)} ({esc(shape)})</li>')
     if "Site" in kinds_present:
-        for st in SITE_STATUSES:
+        values, labels, colours, _ = _palette(view)
+        for st in values:
             n = sum(1 for s in view.site_status.values() if s == st)
             rows.append(
-                f'<li><span class="swatch sq" style="background:{COVERAGE_COLOURS[st]}"></span>'
-                f"Site: {esc(COVERAGE_LABELS[st])} ({n})</li>"
+                f'<li><span class="swatch sq" style="background:{colours[st]}"></span>'
+                f"Site: {esc(labels[st])} ({n})</li>"
             )
     rows.append("<li>Ownership line width = stake; dashed = share not published</li>")
     return '<ul class="legend">' + "".join(rows) + "</ul>"
@@ -969,7 +1007,7 @@ _MAP_JS = r"""
     var kind = data.kinds[r[2]], st = r[3] >= 0 ? data.statuses[r[3]] : null;
     var style = kindStyle.get(kind) || ["#607d8b", "dot"];
     var lines = [r[1], kind + " \u00b7 id " + r[0]].concat(propLines(r[5], null));
-    if (st) { lines.push("coverage: " + statusLabels.get(st) + (r[7] ? " (" + r[7] + ")" : "")); }
+    if (st) { lines.push(data.statusWhat + ": " + statusLabels.get(st) + (r[7] ? " (" + r[7] + ")" : "")); }
     lines.push(sourcesLine(r[6]));
     var item = {id: "n" + i, nodeId: r[0], label: r[1], kind: kind, shape: style[1], size: r[4],
                 title: lines.join("\n")};

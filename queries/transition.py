@@ -25,7 +25,7 @@ each, most workers first (unknown last), then country and site.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import pandas as pd
@@ -39,6 +39,17 @@ from queries.citations import Citations
 from queries.coverage import DIMENSIONS, coverage
 
 EXPOSURES = ("pre_retirement", "conversion_announced", "closing", "closing_overdue")
+#: the order in which a site's exposures press (a map colours a site by the first it has)
+PRESSING = ("conversion_announced", "closing_overdue", "closing", "pre_retirement")
+
+
+def most_pressing(exposure: Sequence[str]) -> str:
+    """The first of :data:`PRESSING` in ``exposure``; ``"none"`` for a site facing no change.
+
+    >>> most_pressing(["pre_retirement", "conversion_announced"]), most_pressing([])
+    ('conversion_announced', 'none')
+    """
+    return next((k for k in PRESSING if k in exposure), "none")
 UNIT_TYPES = ("BF", "BOF", "EAF", "DRI", "OHF")
 #: unit statuses of blast furnaces or converters that make a plant one to convert
 _HOT_END = frozenset({"operating", "operating-pre-retirement", "idle", "mothballed"})

@@ -55,12 +55,15 @@ def _check_suffix(output: Path, suffixes: tuple[str, ...]) -> str:
               help="Cut larger views to this many nodes (nearest the focus); the page says what was left out.")
 @click.option("--coverage/--no-coverage", "coverage_status", default=True, show_default=True,
               help="Colour sites by coverage status.")
+@click.option("--colour", "colour", type=click.Choice(["coverage", "exposure"]), default="coverage",
+              show_default=True, help="Colour sites by coverage, or by transition exposure (closure, conversion; "
+                                      "needs --company).")
 @status_option
 @redact_option
 @_output_option((".html",))
 def map_cmd(snapshot: Path, company: str | None, around: str | None, hops: int, query: str | None,
-            as_of: str | None, max_nodes: int, coverage_status: bool, status: frozenset[str], redact: bool,
-            output: Path) -> None:
+            as_of: str | None, max_nodes: int, coverage_status: bool, colour: str, status: frozenset[str],
+            redact: bool, output: Path) -> None:
     """Write an interactive network map: one HTML file that works offline.
 
     Example: campaign-graph map snap --company "Acme Steel" -o acme.html
@@ -73,7 +76,7 @@ def map_cmd(snapshot: Path, company: str | None, around: str | None, hops: int, 
         company = resolve_owner(graph, company, kinds=("Company",))
     view = write_output(output, lambda path: write_map(
         graph, path, redact_output=redact, company=company, around=around, hops=hops, query=query, as_of=as_of,
-        max_nodes=max_nodes, coverage_status=coverage_status, status=status), ".html")
+        max_nodes=max_nodes, coverage_status=coverage_status, status=status, colour=colour), ".html")
     err = is_stdout(output)  # the page is on stdout: the summary goes to stderr
     click.echo(f"wrote {output}: {len(view.nodes)} nodes, {len(view.edges)} links", err=err)
     if view.omitted:

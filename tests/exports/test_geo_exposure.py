@@ -64,3 +64,31 @@ def test_cli_option_and_default(acme: CampaignGraph, tmp_path: Path) -> None:
     res = runner.invoke(cli, ["geo", str(snap), "--company", "Acme", "--colour", "rainbow", "-o",
                               str(tmp_path / "x.html")])
     assert res.exit_code == 2
+
+
+# ------------------------------------------------------------------ the network map, coloured the same way
+def test_map_colours_sites_by_exposure(acme: CampaignGraph, tmp_path: Path) -> None:
+    from exports.netmap import map_data, select_view
+
+    view = select_view(acme, company="acme", as_of="2024-06-30", colour="exposure")
+    assert view.colour == "exposure"
+    assert view.site_status == {"works": "conversion_announced", "pit": "closing_overdue", "mill": "none"}
+    assert view.site_reasons == {"works": "pre retirement, conversion announced", "pit": "closing overdue"}
+    data = map_data(acme, view)
+    assert data["statusWhat"] == "exposure"
+    colour_of = {r[0]: data["statusColours"][data["statuses"][r[3]]] for r in data["nodes"] if r[3] >= 0}
+    assert colour_of == {"works": "#7b3294", "pit": "#b2182b", "mill": "#9e9e9e"}  # the geo view's colours
+
+
+def test_map_cli_colour_option(acme: CampaignGraph, tmp_path: Path) -> None:
+    snap = tmp_path / "s.snapshot"
+    save_snapshot(acme, snap)
+    runner = CliRunner()
+    out = tmp_path / "m.html"
+    res = runner.invoke(cli, ["map", str(snap), "--company", "Acme", "--as-of", "2024-06-30", "--colour", "exposure",
+                              "-o", str(out)])
+    assert res.exit_code == 0, res.output
+    html = out.read_text(encoding="utf-8")
+    assert "Site: conversion announced (1)" in html and "Site: past its closing year (1)" in html
+    res = runner.invoke(cli, ["map", str(snap), "--around", "acme", "--colour", "exposure", "-o", str(out)])
+    assert res.exit_code == 1 and "needs --company" in res.output
