@@ -179,9 +179,10 @@ def test_company_and_query_views_are_the_same_both_ways_in(xs: CampaignGraph, mo
     _both_ways(xs, monkeypatch, around=_centres(xs, 0, seed=3)[0], hops=2, as_of="2026-06-30")  # coloured
 
 
-def _columnar_pair(graph: CampaignGraph, folder: Path) -> tuple[CampaignGraph, CampaignGraph]:
-    """(columnar, ordinary) loads of ``graph``'s snapshot."""
-    save_snapshot(graph, folder, created="test")
+def _columnar_pair(graph: CampaignGraph | None, folder: Path) -> tuple[CampaignGraph, CampaignGraph]:
+    """(columnar, ordinary) loads of ``graph``'s snapshot (``None``: already saved in ``folder``)."""
+    if graph is not None:
+        save_snapshot(graph, folder, created="test")
     return load_snapshot(folder, columnar=True), load_snapshot(folder, columnar=False)
 
 
@@ -189,8 +190,10 @@ def _columnar_pair(graph: CampaignGraph, folder: Path) -> tuple[CampaignGraph, C
 def test_columnar_snapshots_give_the_networkx_layout_views_without_building_networkx(
     build, request: pytest.FixtureRequest, tmp_path: Path  # type: ignore[no-untyped-def]
 ) -> None:
-    g = build() if callable(build) else request.getfixturevalue({"xs": "xs", "s": "s_graph"}[build])
-    col, ordinary = _columnar_pair(g, tmp_path / "snap")
+    if callable(build):
+        col, ordinary = _columnar_pair(build(), tmp_path / "snap")
+    else:
+        col, ordinary = _columnar_pair(None, request.getfixturevalue(f"{build}_snapshot"))
     assert col.is_columnar and columnar_adjacency(col) is not None  # type: ignore[attr-defined]
     small = build != "s"
     centres = _centres(ordinary, 3, seed=6) if small else _centres(ordinary, 0, seed=6)[-2:]
@@ -210,12 +213,12 @@ def test_columnar_snapshots_give_the_networkx_layout_views_without_building_netw
 # --------------------------------------------------------------------------- the capped default map in the browser
 @pytest.mark.browser
 def test_capped_default_map_of_a_columnar_graph_settles_in_chromium_and_says_what_was_cut(
-    xs: CampaignGraph, tmp_path: Path, offline_page  # type: ignore[no-untyped-def]
+    xs: CampaignGraph, xs_snapshot: Path, tmp_path: Path, offline_page  # type: ignore[no-untyped-def]
 ) -> None:
     """The default cap (400 nodes) on a neighbourhood far larger than it: the page draws every kept
     node, runs the fewer physics iterations a map that size gets (100), freezes, and the note
     counts what was left out. Timings are in benchmarks/, not here."""
-    col, _ordinary = _columnar_pair(xs, tmp_path / "snap")
+    col, _ordinary = _columnar_pair(None, xs_snapshot)
     centre = _centres(xs, 0, seed=5)[-1]  # the busiest node
     path = tmp_path / "map.html"
     view = netmap.write_map(col, path, around=centre, hops=6, as_of="2026-06-30", coverage_status=False)

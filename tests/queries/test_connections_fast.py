@@ -135,18 +135,19 @@ def test_generated_s_paths_equal_networkx_shortest_paths(s_graph: CampaignGraph,
     assert found > 5
 
 
-def _columnar_pair(graph: CampaignGraph, folder: Path) -> tuple[CampaignGraph, CampaignGraph]:
-    """(columnar, ordinary) loads of ``graph``'s snapshot."""
-    save_snapshot(graph, folder, created="test")
+def _columnar_pair(graph: CampaignGraph | None, folder: Path) -> tuple[CampaignGraph, CampaignGraph]:
+    """(columnar, ordinary) loads of ``graph``'s snapshot (``None``: already saved in ``folder``)."""
+    if graph is not None:
+        save_snapshot(graph, folder, created="test")
     return load_snapshot(folder, columnar=True), load_snapshot(folder, columnar=False)
 
 
 def test_columnar_snapshot_paths_equal_the_networkx_layout_without_building_networkx(
-    s_graph: CampaignGraph, fixture_graph: CampaignGraph, tmp_path: Path  # noqa: F811
+    s_snapshot: Path, fixture_graph: CampaignGraph, tmp_path: Path  # noqa: F811
 ) -> None:
     found = 0
-    for name, g in (("fixture", fixture_graph), ("s", s_graph)):
-        col, ordinary = _columnar_pair(g, tmp_path / name)
+    for name, g, folder in (("fixture", fixture_graph, tmp_path / "fixture"), ("s", None, s_snapshot)):
+        col, ordinary = _columnar_pair(g, folder)
         assert col.is_columnar  # type: ignore[attr-defined]
         assert columnar_adjacency(col) is not None  # the numpy path runs, not a fallback
         pairs = _pairs(ordinary, 6, seed=3) + [("ua", "z"), ("ua", "sq"), ("p", "net")] * (name == "fixture")
