@@ -128,6 +128,10 @@ _SCOPE_WORDS = {
 }
 
 
+def _by_edge_id(item: tuple[str, str, Any]) -> str:
+    return item[1]
+
+
 @dataclass
 class _Finding:
     value: str
@@ -260,8 +264,10 @@ class CoverageContext:
         self.operators = LazyMap(lambda n: [(u, a.get("share"), e) for e, u, _v, a in ends(n, "OPERATES", False)])
         #: company -> sites it operates
         self.sites_of = LazyMap(lambda n: [v for _e, _u, v, _a in ends(n, "OPERATES", True)])
-        #: site or company -> [(union, edge id, attrs)]
-        self.represents = LazyMap(lambda n: [(u, e, a) for e, u, _v, a in ends(n, "REPRESENTS", False)])
+        #: site or company -> [(union, edge id, attrs)], by edge id (both coverage paths list a site's
+        #: unions in this one order, whatever order the graph holds the edges in)
+        self.represents = LazyMap(lambda n: sorted(((u, e, a) for e, u, _v, a in ends(n, "REPRESENTS", False)),
+                                                   key=_by_edge_id))
         #: union -> [(network, edge id)]
         self.networks_of_union = LazyMap(lambda n: [(v, e) for e, _u, v, _a in ends(n, "MEMBER_OF", True)])
         #: agreement -> [(target, edge id, attrs)]
@@ -355,6 +361,8 @@ class CoverageContext:
         eids, us, vs, attrs = edges["REPRESENTS"]
         for e, u, v, a in zip(eids, us, vs, attrs):
             represents[v].append((u, e, a))
+        for lst in represents.values():
+            lst.sort(key=_by_edge_id)
         parties: dict[str, list[Any]] = defaultdict(list)
         signed: dict[str, list[Any]] = defaultdict(list)
         kind_of = g.kind_of

@@ -196,14 +196,12 @@ def assert_all_sites_equal_per_group(g: CampaignGraph, day: str, *, any_order: b
     return compared
 
 
-# Known defect (found by this test, left to the coverage work of issue 18): when a union has two
-# REPRESENTS edges to a site, one of them out of date, the all-sites pass lists the site's unions in
-# whole-graph edge order and the per-group path in the site's in-edge order, so the reason texts
-# and evidence differ in order (seed 0: site s26, "Union 0, Union 5" against "Union 5, Union 0").
-ORDER_DEFECT = pytest.mark.xfail(strict=True, reason="all-sites pass and per-group path order a site's unions differently")
+# This test found that the all-sites pass listed a site's unions in whole-graph edge order and the
+# per-group path in the site's in-edge order (seed 0: site s26, "Union 0, Union 5" against "Union 5,
+# Union 0"); both now list them by edge id.
 
 
-@pytest.mark.parametrize("seed", [pytest.param(0, marks=ORDER_DEFECT)])
+@pytest.mark.parametrize("seed", range(4))
 def test_all_sites_pass_equals_per_group_rows_in_order_on_random_graphs(seed: int) -> None:
     g = random_campaign_graph(seed)
     assert sum(assert_all_sites_equal_per_group(g, day) for day in DATES) > 0
