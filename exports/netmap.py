@@ -962,7 +962,7 @@ def render_map(graph: CampaignGraph, view: MapView, *, heading: str | None = Non
     data = map_data(graph, view)
     data["options"] = map_options(len(view.nodes))
     heading = heading if heading is not None else view.title
-    kind_col = NODE_ROW.index("kind")
+    kind_col = data["nodes"]["columns"].index("kind")
     kinds = _ordered_unique(data["kinds"][row[kind_col]] for row in data["nodes"]["rows"])
     return render(
         "map.html.j2", title=heading, style=static_text("map.css"), head=inline_style(css),
