@@ -23,7 +23,7 @@ import importlib.util
 import json
 import math
 from collections.abc import Iterable
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -152,13 +152,9 @@ def vis_network_assets() -> tuple[str, str]:
     )
 
 
+@cache
 def static_text(name: str) -> str:
     """The text of a script or stylesheet shipped in ``exports/static`` (inlined into pages)."""
-    return _static_text(name)
-
-
-@lru_cache(maxsize=None)
-def _static_text(name: str) -> str:
     return (_HERE / "static" / name).read_text(encoding="utf-8")
 
 
