@@ -828,7 +828,7 @@ EDGE_ROW = ("from", "to", "kind", "width", "dashed", "values", "sources")
 
 
 def map_data(graph: CampaignGraph, view: MapView) -> dict[str, Any]:
-    """A view's nodes and edges as compact rows (see :func:`_map_data`), with the cyclic garbage
+    """A view's nodes and edges as tables of rows (see :func:`_map_data`), with the cyclic garbage
     collector paused: the rows are some hundred thousand small containers that all stay alive,
     and the collector's passes over them were 40 % of the time for a 20,000-node map."""
     with paused_gc():
