@@ -38,7 +38,7 @@ from typing import Any
 
 import pandas as pd
 
-from exports.html import COVERAGE_COLOURS, COVERAGE_LABELS, data_uri, esc, fmt, page
+from exports.html import COVERAGE_COLOURS, COVERAGE_LABELS, data_uri, fmt, render, static_text
 from graphmodel.atomic import atomic_write_text
 from graphmodel.errors import CampaignGraphError
 from graphmodel.graph import CampaignGraph
@@ -517,169 +517,87 @@ def _leverage_notes(lev: pd.DataFrame) -> list[str]:
 
 
 # --------------------------------------------------------------------------- HTML
-_BRIEF_CSS = """
-main { max-width: 1100px; margin: 0 auto; padding: 10px 18px 40px; }
-header p { margin: 2px 0; color: #444; font-size: 0.9rem; }
-.figures { display: grid; grid-template-columns: repeat(auto-fill, minmax(230px, 1fr)); gap: 6px; margin: 10px 0; }
-.figures div { border: 1px solid #ddd; border-radius: 4px; padding: 6px 8px; }
-.figures b { display: block; font-size: 1.05rem; }
-.figures span { font-size: 0.78rem; color: #555; }
-ul.tree { list-style: none; padding-left: 0; font-size: 0.88rem; }
-ul.tree li { margin: 1px 0; }
-ul.tree .meta { color: #555; font-size: 0.8rem; }
-.twocol { display: flex; flex-wrap: wrap; gap: 16px; align-items: flex-start; }
-.twocol > div { flex: 1 1 460px; }
-img.chart, img.map { max-width: 100%; height: auto; border: 1px solid #eee; }
-td.st-not_covered { background: #ffebee; }
-.scroll { overflow-x: auto; }
-table.sites { font-size: 0.8rem; width: 100%; }
-table.sites tr.notes td { font-size: 0.75rem; color: #444; border-top: none; padding-left: 1.5em; }
-table.sites tr.site td { border-bottom: none; }
-h3 { font-size: 0.95rem; margin: 0.8rem 0 0.3rem; }
-td.st-covered { background: #e8f5e9; }
-td.st-unknown { background: #f5f5f5; }
-.small { font-size: 0.78rem; color: #555; }
-@media print { h2 { break-after: avoid; } table, img { break-inside: avoid; } }
-"""
 
 
 def _status_class(v: Any) -> str:
     return f"st-{v}" if v in COVERAGE_LABELS else ""
 
 
-def _html_table(head: Sequence[str], rows: Sequence[Sequence[Any]], numeric: Iterable[int] = (),
-                classes: dict[int, Callable[[Any], str]] | None = None,
-                display: dict[int, Callable[[Any], str]] | None = None, css_class: str = "") -> str:
+def _table_cells(head: Sequence[str], rows: Sequence[Sequence[Any]], numeric: Iterable[int] = (),
+                 classes: dict[int, Callable[[Any], str]] | None = None,
+                 display: dict[int, Callable[[Any], str]] | None = None) -> dict[str, Any]:
+    """A table as data for the template: ``{head, rows}``, each cell ``{text, cls}`` (plain text;
+    the template escapes it)."""
     num, classes, display = set(numeric), classes or {}, display or {}
-    out = [f'<table class="{esc(css_class)}">' if css_class else "<table>", "<tr>" + "".join(f"<th>{esc(h)}</th>" for h in head) + "</tr>"]
+    out_rows = []
     for row in rows:
         cells = []
         for i, v in enumerate(row):
             cls = (["num"] if i in num else []) + ([classes[i](v)] if i in classes and classes[i](v) else [])
-            text = display[i](v) if i in display else fmt(v)
-            cells.append(f"<td{' class=' + chr(34) + esc(' '.join(cls)) + chr(34) if cls else ''}>{esc(text)}</td>")
-        out.append("<tr>" + "".join(cells) + "</tr>")
-    out.append("</table>")
-    return "\n".join(out)
+            cells.append({"text": display[i](v) if i in display else fmt(v), "cls": " ".join(cls)})
+        out_rows.append(cells)
+    return {"head": list(head), "rows": out_rows}
 
 
 SITE_COLUMNS = ("site", "country", "commodity", "capacity_by_product", "workforce", "operator", "membership",
                 "status")
 
 
-def _sites_table(rows: pd.DataFrame) -> str:
+def _site_table(rows: pd.DataFrame) -> dict[str, Any]:
+    """The sites table as data: one row of facts and dimensions per site, its notes beside it."""
     cols = [c for c in SITE_COLUMNS if c in rows.columns]
     dims = [d for d in DIMENSIONS if d in rows.columns]
-    width = len(cols) + len(dims)
-    out = ['<div class="scroll"><table class="sites">',
-           "<tr>" + "".join(f"<th>{esc(DIMENSION_LABELS.get(c, c))}</th>" for c in cols + dims) + "</tr>"]
+    out = []
     for r in rows.to_dict("records") if len(rows) else []:
-        cells = [f'<td{" class=" + chr(34) + "num" + chr(34) if c == "workforce" else ""}>{esc(fmt(r.get(c)))}</td>'
-                 for c in cols]
-        cells += [f'<td class="{esc(_status_class(r.get(d)))}">{esc(COVERAGE_LABELS.get(r.get(d), fmt(r.get(d))))}</td>'
+        cells = [{"text": fmt(r.get(c)), "cls": "num" if c == "workforce" else ""} for c in cols]
+        cells += [{"text": COVERAGE_LABELS.get(r.get(d), fmt(r.get(d))), "cls": _status_class(r.get(d))}
                   for d in dims]
-        out.append('<tr class="site">' + "".join(cells) + "</tr>")
-        if r.get("notes"):
-            out.append(f'<tr class="notes"><td colspan="{width}">{esc(r["notes"])}</td></tr>')
-    out.append("</table></div>")
-    return "\n".join(out)
+        out.append({"cells": cells, "notes": r.get("notes") or ""})
+    return {"head": [DIMENSION_LABELS.get(c, c) for c in cols + dims], "rows": out, "width": len(cols) + len(dims)}
 
 
 def render_html(b: Briefing) -> str:
-    """The briefing as one self-contained HTML page."""
-    parts = [f"<main><header><h1>{esc(b.title)}</h1>"]
-    parts.append(f"<p>Data as of <b>{esc(b.as_of)}</b> (ownership, agreements and representation valid on that date). "
-                 f"Data date: {esc(b.data_date)}. Generated {esc(b.generated)}.</p>")
-    parts.append("<p>Coverage: <span class=\"st-covered\">covered</span>, <span class=\"st-not_covered\">not covered"
-                 "</span> (the data records a gap) and <span class=\"st-unknown\">unknown</span> (nothing recorded: "
-                 "research needed, not the same as no coverage).</p></header>")
-    if b.redacted:
-        parts.append('<div class="redacted">Redacted briefing: people, contacts, membership figures, small counts, '
-                     "confidential notes and confidential sources were removed.</div>")
-    parts.append('<section class="figures">' + "".join(
-        f"<div><span>{esc(k)}</span><b>{esc(v)}</b></div>" for k, v in _figures(b)) + "</section>")
-
-    # map + ownership tree
-    parts.append('<div class="twocol"><div><h2>Sites map</h2>')
-    if b.map_png:
-        parts.append(f'<img class="map" alt="map of the group\'s sites by coverage" src="{data_uri(b.map_png)}">')
-    else:
-        parts.append('<p class="small">(map not drawn)</p>')
-    parts.append('</div><div><h2>Ownership</h2><ul class="tree">')
+    """The briefing as one self-contained HTML page (templates/brief.html.j2)."""
     tree = _tree(b)
-    for depth, r in tree:
-        meta = f"{_stake_text(r)} · {r.get('membership', '')}"
-        parts.append(f'<li style="padding-left:{depth * 1.2:.1f}em">{"└ " if depth else ""}{esc(r.get("name"))} '
-                     f'<span class="meta">({esc(meta)})</span></li>')
-    parts.append("</ul>")
-    if len(b.group) > len(tree):
-        parts.append(f'<p class="small">{len(b.group) - len(tree)} more companies not shown.</p>')
-    parts.append(f'<p class="small">{esc(getattr(b.ultimate_parent, "explanation", ""))}</p></div></div>')
-
-    # sites: one row of facts and dimensions, then a row with the gaps and what needs research
-    parts.append("<h2>Sites and coverage</h2>")
-    parts.append(_sites_table(_site_rows(b).head(MAX_SITE_ROWS)))
-    if len(b.sites) > MAX_SITE_ROWS:
-        parts.append(f'<p class="note">{len(b.sites) - MAX_SITE_ROWS} more sites not shown (gaps are listed first).</p>')
-
-    # summaries
-    parts.append('<h2>Summary by country and commodity</h2><div class="twocol">')
-    for key in ("country", "commodity"):
-        if key in b.charts:
-            parts.append(f'<div><img class="chart" alt="chart of coverage by {key}" src="{data_uri(b.charts[key])}">'
-                         "</div>")
-    parts.append("</div>")
-    for key, df in (("country", b.by_country), ("commodity", b.by_commodity)):
-        head, rows = _summary_table(df, key)
-        parts.append(f"<h3>By {esc(key)}</h3>" + _html_table(head, rows, numeric=range(1, len(head))))
-
-    # transition exposure
-    parts.append("<h2>Transition exposure</h2>")
-    if len(b.transition):
-        parts.append(f'<p class="small">{esc(TRANSITION_NOTE.format(horizon=b.transition.attrs.get("horizon")))}</p>')
-        if "transition" in b.charts:
-            parts.append(f'<img class="chart" alt="chart of transition exposure by country" '
-                         f'src="{data_uri(b.charts["transition"])}">')
-        parts.append(_html_table(TRANSITION_HEAD, _transition_cells(b), numeric=range(3, 9)))
-        if len(b.transition) > MAX_TRANSITION_ROWS:
-            parts.append(f'<p class="small">{len(b.transition) - MAX_TRANSITION_ROWS} more sites not shown.</p>')
-        head, rows = _transition_summary_cells(b)
-        parts.append(_html_table(head, rows, numeric=range(1, len(head))))
-    else:
-        parts.append("<p>No site of the group faces closure or conversion in the data loaded.</p>")
-
-    # leverage and calendar
-    parts.append("<h2>Leverage points</h2>")
     lev = b.leverage
-    if len(lev):
-        lcols = [c for c in ("category", "node", "score", "explanation") if c in lev.columns]
-        parts.append(_html_table(lcols, [[r[c] for c in lcols] for r in lev.head(MAX_LEVERAGE_ROWS).to_dict("records")],
-                                 numeric=[lcols.index("score")] if "score" in lcols else [],
-                                 display={0: lambda v: str(v).replace("_", " ")}))
-        if len(lev) > MAX_LEVERAGE_ROWS:
-            parts.append(f'<p class="small">{len(lev) - MAX_LEVERAGE_ROWS} more points, lower scores, not shown.</p>')
-    else:
-        parts.append("<p>No leverage point scored from the data loaded.</p>")
-    notes = _leverage_notes(lev)
-    if notes:
-        parts.append('<ul class="small">' + "".join(f"<li>{esc(n)}</li>" for n in notes) + "</ul>")
-    parts.append("<h2>Bargaining calendar</h2>")
-    if b.calendar_note:
-        parts.append(f'<p class="small">{esc(b.calendar_note)}</p>')
+    lcols = [c for c in ("category", "node", "score", "explanation") if c in lev.columns]
+    calendar = None
     if len(b.calendar):
         head, rows = _frame_cells(b.calendar, MAX_CALENDAR_ROWS)
-        parts.append(_html_table([h.replace("_", " ") for h in head], rows))
-    else:
-        parts.append("<p>No agreement expiries recorded in the calendar window.</p>")
-
-    # sources
-    parts.append("<h2>Sources</h2>")
-    parts.append(_html_table(["source", "publisher", "licence", "retrieved", "address"],
+        calendar = _table_cells([h.replace("_", " ") for h in head], rows)
+    summaries = []
+    for key, df in (("country", b.by_country), ("commodity", b.by_commodity)):
+        head, rows = _summary_table(df, key)
+        summaries.append({"key": key, "table": _table_cells(head, rows, numeric=range(1, len(head)))})
+    transition = None
+    if len(b.transition):
+        head, rows = _transition_summary_cells(b)
+        transition = {
+            "note": TRANSITION_NOTE.format(horizon=b.transition.attrs.get("horizon")),
+            "chart": data_uri(b.charts["transition"]) if "transition" in b.charts else "",
+            "table": _table_cells(TRANSITION_HEAD, _transition_cells(b), numeric=range(3, 9)),
+            "more": max(0, len(b.transition) - MAX_TRANSITION_ROWS),
+            "summary": _table_cells(head, rows, numeric=range(1, len(head))),
+        }
+    return render(
+        "brief.html.j2", title=b.title, style=static_text("brief.css"), b=b, figures=list(_figures(b)),
+        map_uri=data_uri(b.map_png) if b.map_png else "",
+        tree=[{"indent": f"{depth * 1.2:.1f}", "depth": depth, "name": r.get("name"),
+               "meta": f"{_stake_text(r)} \u00b7 {r.get('membership', '')}"} for depth, r in tree],
+        tree_more=max(0, len(b.group) - len(tree)),
+        parent_explanation=getattr(b.ultimate_parent, "explanation", ""),
+        sites=_site_table(_site_rows(b).head(MAX_SITE_ROWS)), sites_more=max(0, len(b.sites) - MAX_SITE_ROWS),
+        charts=[{"key": k, "uri": data_uri(b.charts[k])} for k in ("country", "commodity") if k in b.charts],
+        summaries=summaries, transition=transition,
+        leverage=_table_cells(lcols, [[r[c] for c in lcols] for r in lev.head(MAX_LEVERAGE_ROWS).to_dict("records")],
+                              numeric=[lcols.index("score")] if "score" in lcols else [],
+                              display={0: lambda v: str(v).replace("_", " ")}) if len(lev) else None,
+        leverage_more=max(0, len(lev) - MAX_LEVERAGE_ROWS), leverage_notes=_leverage_notes(lev),
+        calendar=calendar,
+        sources=_table_cells(["source", "publisher", "licence", "retrieved", "address"],
                              [[s.title or s.id, s.publisher, s.licence or "licence not stated", s.retrieved, s.url]
-                              for s in b.sources]))
-    parts.append('<p class="small">Reuse follows each source\'s licence; CC BY sources must be credited as listed. '
-                 "Map basemap: Natural Earth (public domain). Addresses are given as text.</p></main>")
-    return page(b.title, "\n".join(parts), style=_BRIEF_CSS)
+                              for s in b.sources]),
+    )
 
 
 # --------------------------------------------------------------------------- Markdown

@@ -36,11 +36,12 @@ from exports.html import (
     EXPOSURE_COLOURS,
     EXPOSURE_LABELS,
     data_uri,
-    esc,
     fmt,
     json_data_element,
-    page,
+    render,
+    static_text,
     table,
+    trusted,
 )
 from graphmodel.atomic import atomic_write_bytes, atomic_write_text
 from graphmodel.errors import CampaignGraphError
@@ -301,15 +302,6 @@ def _png_of_array(arr: Any) -> bytes:
     return buf.getvalue()
 
 
-_GEO_CSS = """
-main { padding: 8px 14px; max-width: 1200px; }
-svg.geo { width: 100%; height: auto; border: 1px solid #ccc; background: #dfe9f3; }
-svg.geo circle.site { stroke: #fff; stroke-width: 0.6; opacity: 0.9; }
-svg.geo circle.site:hover { stroke: #000; stroke-width: 1.2; }
-.legend { font-size: 0.85rem; margin: 4px 0; }
-.legend span { margin-right: 14px; }
-.small { font-size: 0.75rem; color: #555; }
-"""
 
 
 def render_html(points: Sequence[SitePoint], title: str, *, as_of: str = "", redacted: bool = False,
@@ -326,7 +318,7 @@ def render_html(points: Sequence[SitePoint], title: str, *, as_of: str = "", red
         y = (extent.north - p.lat) / (extent.north - extent.south) * height  # type: ignore[operator]
         return round(x, 2), round(y, 2)
 
-    circles = []
+    markers = []
     pal, legend_order, draw_order = _palette(palette)
     what = "coverage" if palette is None else "exposure"
     order = {st: i for i, st in enumerate(("covered", "unknown", "not_covered") if palette is None else draw_order)}
@@ -339,44 +331,25 @@ def render_html(points: Sequence[SitePoint], title: str, *, as_of: str = "", red
             f"workforce: {fmt(p.workforce)}" if p.workforce is not None else "workforce: unknown",
             f"operator: {p.operator}" if p.operator else "", f"status: {p.site_status}", p.status_note, p.reasons,
         ]))
-        circles.append(
-            f'<circle class="site st-{esc(p.status)}" data-site="{esc(p.id)}" cx="{x}" cy="{y}" r="{r}" '
-            f'fill="{pal[p.status][0] if p.status in pal else "#9e9e9e"}"><title>{esc(tip)}</title></circle>'
-        )
-    svg = (
-        f'<svg class="geo" viewBox="0 0 {width} {height}" role="img" aria-label="{esc(title)}" '
-        f'xmlns="http://www.w3.org/2000/svg">'
-        f'<image href="{data_uri(_png_of_array(crop))}" x="0" y="0" width="{width}" height="{height}" '
-        f'preserveAspectRatio="none"/>' + "".join(circles) + "</svg>"
-    )
+        markers.append({"status": p.status, "id": p.id, "x": x, "y": y, "r": r, "tip": tip,
+                        "fill": pal[p.status][0] if p.status in pal else "#9e9e9e"})
     counts = _counts(points, legend_order)
-    legend = '<div class="legend">' + "".join(
-        f'<span><span class="swatch" style="background:{pal[st][0]}"></span>'
-        f"{esc(pal[st][1])}: {counts[st]}</span>" for st in legend_order
-    ) + "<span>marker size: workforce</span></div>"
+    legend = [{"colour": pal[st][0], "label": pal[st][1], "count": counts[st]} for st in legend_order]
     unplaced = [p for p in points if not p.placed]
     rows = [(p.name, p.country, p.commodity, p.workforce, p.operator,
              (COVERAGE_LABELS if palette is None else {k: v[1] for k, v in pal.items()}).get(p.status, p.status),
              p.site_status, "; ".join(filter(None, [p.status_note, "" if p.placed else "no coordinates"])))
             for p in points]
-    body = (
-        "<main>"
-        f"<h1>{esc(title)}</h1>"
-        + ('<div class="redacted">Redacted export: sensitive fields were removed.</div>' if redacted else "")
-        + f'<p class="small">{len(points)} sites, as of {esc(as_of)}. Hover a marker for details. '
-        + (f"{len(unplaced)} site(s) without coordinates are listed below but not drawn. " if unplaced else "")
-        + "Unknown means the data does not say; it is not the same as no coverage."
-        + (f" {esc(status_text)}" if status_text else "") + "</p>"
-        + legend + svg
-        + f'<p class="small">{esc(BASEMAP_ATTRIBUTION)}.</p>'
-        + "<h2>Sites</h2>"
-        + table(rows, ["site", "country", "commodity", "workforce", "operator", what, "status", "note"],
-                numeric=[3],
-                classes={5: lambda v: "st-" + {"not covered": "not_covered"}.get(v, v)})
-        + json_data_element("geo-data", {"sites": len(points), "drawn": len(points) - len(unplaced), **counts})
-        + "</main>"
+    sites_table = table(rows, ["site", "country", "commodity", "workforce", "operator", what, "status", "note"],
+                        numeric=[3], classes={5: lambda v: "st-" + {"not covered": "not_covered"}.get(v, v)})
+    return render(
+        "geo.html.j2", title=title, style=static_text("geo.css"), redacted=redacted, n_sites=len(points),
+        as_of=as_of, n_unplaced=len(unplaced), status_text=status_text, legend=legend, width=width,
+        height=height, basemap=data_uri(_png_of_array(crop)), markers=markers, attribution=BASEMAP_ATTRIBUTION,
+        sites_table=trusted(sites_table),
+        data_element=trusted(json_data_element("geo-data", {"sites": len(points),
+                                                            "drawn": len(points) - len(unplaced), **counts})),
     )
-    return page(title, body, style=_GEO_CSS)
 
 
 def write_geo(graph: CampaignGraph, company: str, path: str | os.PathLike[str], *, as_of: Any = None,

@@ -9,6 +9,8 @@ place (docs/threats.md rows 1 and 12):
   ``<script>`` element or open a comment in it; the page reads it with ``JSON.parse``;
 - scripts and styles shipped by a package (vis-network): :func:`inline_script` refuses
   or neutralises ``</script`` and ``<!--`` inside them;
+- page skeletons are Jinja2 templates in ``exports/templates`` (autoescape on); scripts and
+  styles are files in ``exports/static``, inlined at render time;
 - every page carries a Content-Security-Policy that forbids loading anything from the
   network (``default-src 'none'``): the files are self-contained and stay offline.
 """
@@ -21,11 +23,13 @@ import importlib.util
 import json
 import math
 from collections.abc import Iterable
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
 from graphmodel.errors import CampaignGraphError
+
+_HERE = Path(__file__).resolve().parent
 
 #: scripts and styles are inline; images only as data: URIs; nothing from the network
 CSP = (
@@ -148,32 +152,45 @@ def vis_network_assets() -> tuple[str, str]:
     )
 
 
-def page(title: str, body: str, *, head: str = "", style: str = "") -> str:
-    """A complete, self-contained HTML page. ``title`` is escaped here; ``body`` must already be safe."""
-    return (
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
-        f'<meta http-equiv="Content-Security-Policy" content="{CSP}">\n'
-        '<meta name="referrer" content="no-referrer">\n'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-        f"<title>{esc(title)}</title>\n{inline_style(BASE_CSS + style)}\n{head}\n</head>\n<body>\n{body}\n</body>\n</html>\n"
+@cache
+def static_text(name: str) -> str:
+    """The text of a script or stylesheet shipped in ``exports/static`` (inlined into pages)."""
+    return (_HERE / "static" / name).read_text(encoding="utf-8")
+
+
+@lru_cache(maxsize=1)
+def environment() -> Any:
+    """The Jinja2 environment of the page templates in ``exports/templates``: autoescape on for
+    every template, and an undefined name is an error, not an empty string."""
+    import jinja2
+
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(_HERE / "templates")),
+        autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
+        keep_trailing_newline=True,
     )
 
 
-BASE_CSS = """
-body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, Arial, sans-serif; color: #222; margin: 0; }
-h1 { font-size: 1.35rem; margin: 0.4rem 0; }
-h2 { font-size: 1.1rem; margin: 1.2rem 0 0.4rem; border-bottom: 1px solid #ddd; padding-bottom: 0.15rem; }
-table { border-collapse: collapse; font-size: 0.85rem; }
-th, td { border: 1px solid #ddd; padding: 2px 6px; text-align: left; vertical-align: top; }
-th { background: #f3f3f3; }
-td.num { text-align: right; font-variant-numeric: tabular-nums; }
-.note { background: #fff8e1; border: 1px solid #ffe082; padding: 4px 8px; font-size: 0.85rem; }
-.redacted { background: #e3f2fd; border: 1px solid #90caf9; padding: 4px 8px; font-weight: 600; }
-.swatch { display: inline-block; width: 0.9em; height: 0.9em; border-radius: 50%; vertical-align: middle; margin-right: 4px; }
-.st-covered { color: #2e7d32; font-weight: 600; }
-.st-not_covered { color: #c62828; font-weight: 600; }
-.st-unknown { color: #757575; font-style: italic; }
-"""
+def trusted(html_text: str) -> Any:
+    """Mark HTML made by the helpers here (escaped already) so a template inserts it as is."""
+    from markupsafe import Markup
+
+    return Markup(html_text)
+
+
+def render(template: str, *, title: str, style: str = "", head: str = "", **context: Any) -> str:
+    """Render one page template (it extends ``page.html.j2``). ``title`` and every plain value in
+    ``context`` are escaped by the template; ``style`` names shipped stylesheets' text added to
+    ``base.css``; ``head`` is trusted HTML (an inlined library)."""
+    return environment().get_template(template).render(
+        csp=trusted(CSP), title=title, page_style=trusted(inline_style(static_text("base.css") + style)),
+        head=trusted(head), **context,
+    )
+
+
+def page(title: str, body: str, *, head: str = "", style: str = "") -> str:
+    """A complete, self-contained HTML page. ``title`` is escaped here; ``body`` must already be safe."""
+    return render("page.html.j2", title=title, style=style, head=head, body=trusted(body))
 
 
 def table(rows: Iterable[Iterable[Any]], header: Iterable[str], *, numeric: Iterable[int] = (),

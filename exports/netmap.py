@@ -56,11 +56,12 @@ from exports.html import (
     COVERAGE_LABELS,
     EXPOSURE_COLOURS,
     EXPOSURE_LABELS,
-    esc,
     inline_script,
     inline_style,
     json_data_element,
-    page,
+    render,
+    static_text,
+    trusted,
     vis_network_assets,
 )
 from graphmodel import schema
@@ -125,6 +126,9 @@ class MapView:
     notes: list[str] = field(default_factory=list)
     #: what ``site_status`` holds: ``"coverage"`` (SITE_STATUSES) or ``"exposure"`` (EXPOSURE_COLOURS' keys)
     colour: str = "coverage"
+    #: a columnar graph's ``(edge ids, their table rows)`` as selected, reused by :func:`map_data`
+    #: while ``edges`` still holds these ids; not compared, not shown
+    edge_rows: tuple[tuple[str, ...], Any] | None = field(default=None, compare=False, repr=False)
 
     @property
     def omitted_total(self) -> int:
@@ -598,11 +602,8 @@ def _select_view(graph: CampaignGraph, *, company: str | None, around: str | Non
         title=title, nodes=kept, edges=edges, focus=[root] if root else [], omitted=omitted,
         site_status={n: status.get(n, "unknown") for n, kind in zip(kept, links.kinds(kept)) if kind == "Site"},
         site_reasons={n: reasons[n] for n in kept if n in reasons}, as_of=day, notes=notes,
+        edge_rows=links.edge_rows,
     )
-    if links.edge_rows is not None:
-        # a columnar graph: remember the edges' table rows for map_data (not a field: a view
-        # compares and copies as before); used only while view.edges still holds these ids
-        view.__dict__["_edge_rows"] = links.edge_rows
     return view
 
 
@@ -817,13 +818,17 @@ def map_options(n_nodes: int) -> dict[str, Any]:
     return data
 
 
-#: positions in a compact node row and edge row (the page's script builds vis-network items from them)
+#: the columns of the page's node and edge tables (``{"columns": [...], "rows": [[...], ...]}``; the
+#: page's script finds each by name): ``kind`` and ``status`` index ``kinds`` and ``statuses``
+#: (status -1: not a site), ``values`` is ``{property: value}`` of the shown properties,
+#: ``sources`` indexes ``sources``, ``size`` is the node's size, ``width``/``dashed`` (0/1) the
+#: edge's line, ``reason`` why a site has its colour
 NODE_ROW = ("id", "label", "kind", "status", "size", "values", "sources", "reason")
 EDGE_ROW = ("from", "to", "kind", "width", "dashed", "values", "sources")
 
 
 def map_data(graph: CampaignGraph, view: MapView) -> dict[str, Any]:
-    """A view's nodes and edges as compact rows (see :func:`_map_data`), with the cyclic garbage
+    """A view's nodes and edges as tables of rows (see :func:`_map_data`), with the cyclic garbage
     collector paused: the rows are some hundred thousand small containers that all stay alive,
     and the collector's passes over them were 40 % of the time for a 20,000-node map."""
     with paused_gc():
@@ -831,7 +836,7 @@ def map_data(graph: CampaignGraph, view: MapView) -> dict[str, Any]:
 
 
 def _map_data(graph: CampaignGraph, view: MapView) -> dict[str, Any]:
-    """A view's nodes and edges as compact rows (:data:`NODE_ROW`, :data:`EDGE_ROW`) plus lookup tables.
+    """A view's nodes and edges as tables of rows (columns :data:`NODE_ROW`, :data:`EDGE_ROW`) plus lookup tables.
 
     Built directly from the graph: one small list per element; kinds, statuses and sources as
     indexes; the shown properties (:func:`tooltip_keys`) as a small ``{name: value}`` object.
@@ -866,7 +871,7 @@ def _map_data(graph: CampaignGraph, view: MapView) -> dict[str, Any]:
             size = 26 if n in focus else (16 if kind in ("Company", "Site") else 12)
             nodes.append([n, str(n if name is None else name), kinds.setdefault(kind, len(kinds)),
                           statuses[st] if st else -1, size, vals, src_index(srcs or ()), reasons.get(n, "")])
-        known = view.__dict__.get("_edge_rows")
+        known = view.edge_rows
         edge_rows = known[1] if known is not None and known[0] == tuple(view.edges) else None
         e_kinds, e_ends, e_values, e_sources, e_stakes = _columnar_cells(cadj, view.edges, edge=True, rows=edge_rows)
         edges = []
@@ -922,7 +927,8 @@ def _map_tables(graph: CampaignGraph, nodes: list[list[Any]], edges: list[list[A
         s = graph.sources.get(sid)
         source_titles.append((s.title or sid) if s else sid)
     return {
-        "nodes": nodes, "edges": edges, "kinds": kind_names, "sources": source_titles,
+        "nodes": {"columns": list(NODE_ROW), "rows": nodes}, "edges": {"columns": list(EDGE_ROW), "rows": edges},
+        "kinds": kind_names, "sources": source_titles,
         "statuses": list(values), "statusLabels": dict(labels), "statusColours": dict(colours), "statusWhat": what,
         "kindStyle": {k: list(KIND_STYLE.get(k, ("#607d8b", "dot"))) for k in kind_names},
         "edgeColours": {k: EDGE_COLOURS.get(k, "#b0bec5") for k in kind_names},
@@ -931,198 +937,40 @@ def _map_tables(graph: CampaignGraph, nodes: list[list[Any]], edges: list[list[A
     }
 
 
-def _legend(view: MapView, kinds_present: Iterable[str]) -> str:
-    rows = []
+def _legend(view: MapView, kinds_present: Iterable[str]) -> list[dict[str, Any]]:
+    """Legend entries ``{colour, text, square}``: each kind drawn, then each site colour with its count."""
+    items = []
     for kind in kinds_present:
         colour, shape = KIND_STYLE.get(kind, ("#607d8b", "dot"))
-        if kind == "Site":
-            continue
-        rows.append(f'<li><span class="swatch" style="background:{esc(colour)}"></span>{esc(kind)} ({esc(shape)})</li>')
+        if kind != "Site":
+            items.append({"colour": colour, "text": f"{kind} ({shape})", "square": False})
     if "Site" in kinds_present:
         values, labels, colours, _ = _palette(view)
         for st in values:
             n = sum(1 for s in view.site_status.values() if s == st)
-            rows.append(
-                f'<li><span class="swatch sq" style="background:{colours[st]}"></span>'
-                f"Site: {esc(labels[st])} ({n})</li>"
-            )
-    rows.append("<li>Ownership line width = stake; dashed = share not published</li>")
-    return '<ul class="legend">' + "".join(rows) + "</ul>"
+            items.append({"colour": colours[st], "text": f"Site: {labels[st]} ({n})", "square": True})
+    return items
 
 
-_MAP_CSS = """
-#bar { display: flex; flex-wrap: wrap; gap: 8px; align-items: center; padding: 6px 10px; border-bottom: 1px solid #ddd; }
-#bar h1 { margin: 0 12px 0 0; }
-#map { width: 100%; height: calc(100vh - 120px); min-height: 420px; }
-.legend { list-style: none; margin: 0; padding: 4px 10px; font-size: 0.8rem; display: flex; flex-wrap: wrap; gap: 4px 14px; }
-.swatch.sq { border-radius: 2px; }
-#status { font-size: 0.8rem; color: #555; }
-div.vis-tooltip { white-space: pre-wrap; max-width: 420px; font-size: 12px; font-family: system-ui, Arial, sans-serif; }
-"""
 
-_MAP_JS = r"""
-(function () {
-  "use strict";
-  var data = JSON.parse(document.getElementById("map-data").textContent);
-  function sourcesLine(ix) {
-    if (!ix.length) { return "sources: none recorded"; }
-    return "sources: " + ix.map(function (i) { return data.sources[i]; }).join("; ");
-  }
-  // dictionaries are Maps: a plain object keyed by data ("constructor", "__proto__") would
-  // hand back what every object inherits
-  function dict(obj) { return new Map(Object.entries(obj)); }
-  var percent = new Set(data.percentKeys);
-  var stakeKinds = new Set(data.stakeKinds);
-  var kindStyle = dict(data.kindStyle), edgeColours = dict(data.edgeColours);
-  var statusLabels = dict(data.statusLabels), statusColours = dict(data.statusColours);
-  function show(v) {
-    if (Array.isArray(v)) { return v.join(", "); }
-    if (v === true) { return "yes"; }
-    if (v === false) { return "no"; }
-    return String(v);
-  }
-  // "name: value" lines for the values present; an edge's validity becomes one last line,
-  // and a stake edge with neither share nor voting says the share is not published
-  function propLines(vals, edgeKind) {
-    var lines = [], from = null, to = null, stake = false;
-    Object.keys(vals).forEach(function (k) {
-      var v = vals[k];
-      if (v === null || v === undefined) { return; }
-      if (edgeKind && k === "valid_from") { from = v; return; }
-      if (edgeKind && k === "valid_to") { to = v; return; }
-      if (k === "share" || k === "voting") { stake = true; }
-      lines.push(k.replace(/_/g, " ") + ": " + show(v) + (edgeKind && percent.has(k) ? " %" : ""));
-    });
-    lines = lines.slice(0, data.maxLines);
-    if (edgeKind && stakeKinds.has(edgeKind) && !stake) { lines.push("share: not published (unknown)"); }
-    if (from !== null || to !== null) { lines.push("valid: " + (from || "\u2026") + " to " + (to || "\u2026")); }
-    return lines;
-  }
-  // vis-network keeps its own plain objects keyed by node id, so it is given safe ids ("n0",
-  // "n1"... and "e0"...); each item keeps the real id in nodeId (edges: fromId, toId)
-  var visIdOf = new Map(), labelOf = new Map();
-  data.nodes.forEach(function (r, i) { visIdOf.set(r[0], "n" + i); labelOf.set(r[0], r[1]); });
-  // rows -> vis-network items; every title is a plain string, which vis-network shows as text
-  var nodeItems = data.nodes.map(function (r, i) {
-    var kind = data.kinds[r[2]], st = r[3] >= 0 ? data.statuses[r[3]] : null;
-    var style = kindStyle.get(kind) || ["#607d8b", "dot"];
-    var lines = [r[1], kind + " \u00b7 id " + r[0]].concat(propLines(r[5], null));
-    if (st) { lines.push(data.statusWhat + ": " + statusLabels.get(st) + (r[7] ? " (" + r[7] + ")" : "")); }
-    lines.push(sourcesLine(r[6]));
-    var item = {id: "n" + i, nodeId: r[0], label: r[1], kind: kind, shape: style[1], size: r[4],
-                title: lines.join("\n")};
-    if (st) {
-      var c = statusColours.get(st);
-      item.status = st;
-      item.color = {background: c, border: "#37474f", highlight: {background: c, border: "#000"}};
-    } else {
-      item.color = {background: style[0], border: style[0]};
-    }
-    if (r[4] >= 26) { item.font = {size: 16, bold: true}; }
-    return item;
-  });
-  var edgeItems = data.edges.map(function (r, i) {
-    var kind = data.kinds[r[2]];
-    var lines = [kind + ": " + labelOf.get(r[0]) + " \u2192 " + labelOf.get(r[1])];
-    lines = lines.concat(propLines(r[5], kind));
-    lines.push(sourcesLine(r[6]));
-    return {id: "e" + i, from: visIdOf.get(r[0]), to: visIdOf.get(r[1]), fromId: r[0], toId: r[1], kind: kind,
-            width: r[3], dashes: r[4] === 1, color: {color: edgeColours.get(kind) || "#b0bec5"},
-            title: lines.join("\n")};
-  });
-  var nodes = new vis.DataSet(nodeItems);
-  var edges = new vis.DataSet(edgeItems);
-  var container = document.getElementById("map");
-  var network = new vis.Network(container, {nodes: nodes, edges: edges}, data.options);
-  var status = document.getElementById("status");
-  var freeze = document.getElementById("freeze");
-  var frozen = false;
-  // the hook for tools (documented in the module docstring)
-  window.campaignMap = {
-    network: network, nodes: nodes, edges: edges, stabilized: false,
-    visId: function (nodeId) { return visIdOf.get(nodeId); },
-    node: function (nodeId) { var v = visIdOf.get(nodeId); return v === undefined ? null : nodes.get(v); },
-    nodeIds: function (visIds) { return visIds.map(function (v) { return nodes.get(v).nodeId; }); }
-  };
-  function setFrozen(value) {
-    frozen = value;
-    network.setOptions({physics: {enabled: !frozen}});
-    freeze.textContent = frozen ? "Unfreeze layout" : "Freeze layout";
-  }
-  network.on("stabilizationProgress", function (p) {
-    status.textContent = "laying out\u2026 " + Math.round(100 * p.iterations / p.total) + "%";
-  });
-  network.once("stabilizationIterationsDone", function () {
-    window.campaignMap.stabilized = true;
-    document.body.setAttribute("data-map-ready", "1");  // for tools that wait on the DOM (the CSP forbids eval)
-    setFrozen(true);
-    status.textContent = "layout settled and frozen; drag nodes, or unfreeze";
-  });
-  freeze.addEventListener("click", function () { setFrozen(!frozen); });
-  var list = document.getElementById("names");
-  var seen = new Set();
-  nodeItems.forEach(function (n) {
-    if (seen.has(n.label)) { return; }
-    seen.add(n.label);
-    var o = document.createElement("option");
-    o.value = n.label;
-    list.appendChild(o);
-  });
-  document.getElementById("search").addEventListener("submit", function (ev) {
-    ev.preventDefault();
-    var q = document.getElementById("q").value.trim().toLowerCase();
-    if (!q) { return; }
-    var hits = nodeItems.filter(function (n) { return n.label.toLowerCase() === q; });
-    if (!hits.length) {
-      hits = nodeItems.filter(function (n) {
-        return n.label.toLowerCase().indexOf(q) >= 0 || String(n.nodeId).toLowerCase().indexOf(q) >= 0;
-      });
-    }
-    if (!hits.length) { status.textContent = "no node matches"; return; }
-    network.selectNodes(hits.map(function (n) { return n.id; }));
-    network.focus(hits[0].id, {scale: 1.3, animation: {duration: 400}});
-    status.textContent = hits.length + " node(s) found; showing " + hits[0].label;
-  });
-})();
-"""
 
 
 def render_map(graph: CampaignGraph, view: MapView, *, heading: str | None = None, redacted: bool = False) -> str:
-    """The complete HTML page of a view (vis-network inlined, data as escaped JSON)."""
+    """The complete HTML page of a view (templates/map.html.j2; vis-network and static/map.js inlined,
+    data as escaped JSON)."""
     js, css = vis_network_assets()
     data = map_data(graph, view)
     data["options"] = map_options(len(view.nodes))
     heading = heading if heading is not None else view.title
-    kinds = _ordered_unique(data["kinds"][row[2]] for row in data["nodes"])
-    banner = []
-    if redacted:
-        banner.append('<div class="redacted">Redacted export: people, contacts, membership figures, '
-                      "confidential notes and confidential sources were removed.</div>")
-    if view.omitted:
-        parts = ", ".join(f"{n} {k}" for k, n in view.omitted.items())
-        banner.append(
-            f'<div class="note" id="omitted">This view was cut to {len(view.nodes)} nodes: '
-            f"{view.omitted_total} more were left out ({esc(parts)}), farthest from the focus first. "
-            "Raise --max-nodes or narrow the view to see them.</div>"
-        )
-    for note in view.notes:
-        banner.append(f'<div class="note">{esc(note)}</div>')
-    body = (
-        '<div id="bar">'
-        f"<h1>{esc(heading)}</h1>"
-        '<form id="search" autocomplete="off"><input id="q" list="names" placeholder="find a node" size="28">'
-        '<datalist id="names"></datalist> <button type="submit">Find</button></form>'
-        '<button id="freeze" type="button">Freeze layout</button>'
-        f'<span id="status">{len(view.nodes)} nodes, {len(view.edges)} links, as of {esc(view.as_of)}</span>'
-        "</div>"
-        + _legend(view, kinds)
-        + "".join(banner)
-        + '<div id="map"></div>'
-        + json_data_element("map-data", data)
-        + inline_script(js)
-        + inline_script(_MAP_JS)
+    kind_col = data["nodes"]["columns"].index("kind")
+    kinds = _ordered_unique(data["kinds"][row[kind_col]] for row in data["nodes"]["rows"])
+    return render(
+        "map.html.j2", title=heading, style=static_text("map.css"), head=inline_style(css),
+        view=view, redacted=redacted, legend=_legend(view, kinds),
+        omitted_parts=", ".join(f"{n} {k}" for k, n in view.omitted.items()),
+        data_element=trusted(json_data_element("map-data", data)),
+        scripts=trusted(inline_script(js) + inline_script(static_text("map.js"))),
     )
-    return page(heading, body, head=inline_style(css), style=_MAP_CSS)
 
 
 def write_map(graph: CampaignGraph, path: str | os.PathLike[str], *, heading: str | None = None,

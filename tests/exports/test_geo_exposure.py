@@ -76,7 +76,7 @@ def test_map_colours_sites_by_exposure(acme: CampaignGraph, tmp_path: Path) -> N
     assert view.site_reasons == {"works": "pre retirement, conversion announced", "pit": "closing overdue"}
     data = map_data(acme, view)
     assert data["statusWhat"] == "exposure"
-    colour_of = {r[0]: data["statusColours"][data["statuses"][r[3]]] for r in data["nodes"] if r[3] >= 0}
+    colour_of = {r[0]: data["statusColours"][data["statuses"][r[3]]] for r in data["nodes"]["rows"] if r[3] >= 0}
     assert colour_of == {"works": "#7b3294", "pit": "#b2182b", "mill": "#9e9e9e"}  # the geo view's colours
 
 

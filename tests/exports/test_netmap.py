@@ -208,7 +208,8 @@ def test_map_data_rows_carry_kind_status_stake_and_tooltip_values() -> None:
     view.site_status["site_a"] = "covered"
     view.site_reasons["site_a"] = "recognised union, CBA in force"
     data = map_data(g, view)
-    nodes = {r[0]: dict(zip(NODE_ROW, r)) for r in data["nodes"]}
+    assert data["nodes"]["columns"] == list(NODE_ROW) and data["edges"]["columns"] == list(EDGE_ROW)
+    nodes = {r[0]: dict(zip(NODE_ROW, r)) for r in data["nodes"]["rows"]}
     assert data["kinds"][nodes["acme"]["kind"]] == "Company" and nodes["acme"]["size"] == 26  # the focus is bigger
     assert data["statuses"][nodes["site_a"]["status"]] == "covered"
     assert data["statuses"][nodes["site_b"]["status"]] == "unknown"
@@ -217,7 +218,7 @@ def test_map_data_rows_carry_kind_status_stake_and_tooltip_values() -> None:
     assert nodes["site_a"]["values"] == {"commodity": "steel", "country": "DE", "lat": 51.2, "lon": 6.8, "status": "operating",
                      "workforce": 1200}
     assert [data["sources"][i] for i in nodes["site_a"]["sources"]] == ["Fictional company register"]
-    edges = {(r[0], r[1]): dict(zip(EDGE_ROW, r)) for r in data["edges"]}
+    edges = {(r[0], r[1]): dict(zip(EDGE_ROW, r)) for r in data["edges"]["rows"]}
     assert edges["acme", "acme_de"]["width"] == 7.0  # 100 %
     assert edges["acme", "acme_br"]["width"] == 4.6  # 60 %: 1 + 6 * 0.6
     assert edges["acme_de", "site_a"]["width"] == 1.5 and edges["acme_de", "site_a"]["dashed"] == 0
@@ -405,10 +406,12 @@ def test_map_with_inherited_property_ids_draws_in_chromium(tmp_path: Path, offli
 
 def test_page_script_keeps_no_plain_object_dictionaries() -> None:
     """A quick guard for the browser test above: the page's script builds no ``{}`` to fill by key."""
-    from exports.netmap import _MAP_JS
+    from exports.html import static_text
+
+    _MAP_JS = static_text("map.js")
 
     assert re.findall(r"=\s*\{\s*\}", _MAP_JS) == []
     assert "new Map(" in _MAP_JS and "visIdOf" in _MAP_JS
     data = map_data(proto_graph(), select_view(proto_graph(), around="constructor", hops=3, as_of=AS_OF,
                                                coverage_status=False))
-    assert sorted(row[0] for row in data["nodes"]) == sorted(PROTO_IDS)  # the real ids reach the page
+    assert sorted(row[0] for row in data["nodes"]["rows"]) == sorted(PROTO_IDS)  # the real ids reach the page
