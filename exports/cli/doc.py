@@ -35,7 +35,10 @@ def _cell(text: str) -> str:
 def command_markdown(name: str) -> str:
     """One command's section: usage, its help text and a table of its options."""
     cmd = _command(name)
-    ctx = click.Context(cmd, info_name=f"campaign-graph {name}", parent=click.Context(cli, info_name="campaign-graph"))
+    # the group's context settings (``-h`` beside ``--help``), as when the command runs: click caches a
+    # command's help option, so a context without them would document whatever ran first
+    parent = click.Context(cli, info_name="campaign-graph", **cli.context_settings)
+    ctx = click.Context(cmd, info_name=f"campaign-graph {name}", parent=parent)
     ctx.terminal_width = 10_000
     ctx.max_content_width = 10_000
     usage = " ".join(["campaign-graph", name, *cmd.collect_usage_pieces(ctx)])
