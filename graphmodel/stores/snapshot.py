@@ -211,7 +211,7 @@ def _save_locked(
     # work done once here rather than by every command: the name index of the graph that
     # may be shared (never the sensitive names) and the validation summary ``info`` shows
     tables["names"] = names_table(tables["nodes"])
-    validation = _validation_summary(shown)
+    validation = _validation_summary(shown, tables)
     # the tables are encoded at the same time (Parquet encoding and zstd release the GIL: on
     # two cores the save waits for the edges table only); the bytes do not depend on it
     from concurrent.futures import ThreadPoolExecutor
@@ -284,16 +284,31 @@ def _write_manifest(
     return manifest
 
 
-def _validation_summary(graph: CampaignGraph) -> dict[str, Any]:
-    """``graph.validate()`` as the manifest keeps it: the number of problems, how many are
-    about nodes and about edges, and each problem (file/row/column/message, as ``info`` shows)."""
-    errors = graph.validate()
+def _validation_summary(graph: CampaignGraph, tables: dict[str, pa.Table]) -> dict[str, Any]:
+    """What ``graph.validate()`` finds, as the manifest keeps it: the number of problems, how
+    many are about nodes and about edges, and each problem (as ``info`` shows them).
+
+    The tables about to be written are first checked column by column (the check every
+    open runs, :func:`graphmodel.tablecheck.check_tables`, about a second for a million
+    edges); only when that refuses them is the slow per-value ``graph.validate()`` run, to
+    list every problem. (One difference: an impossible calendar date such as 2024-02-30
+    passes the column check; the add methods refuse it, so only a graph edited through
+    ``.nx`` can hold one.)
+    """
+    try:
+        check_tables(tables["nodes"], tables["edges"], tables["sources"])
+        errors: list[CampaignGraphError] = []
+        checked = "tablecheck"
+    except CampaignGraphError:
+        errors = graph.validate()
+        checked = "validate"
     on = {"node": 0, "edge": 0}
     for e in errors:
         what = e.message.split(" ", 1)[0]
         if what in on:
             on[what] += 1
-    return {"problems": len(errors), "nodes": on["node"], "edges": on["edge"], "errors": [e.as_dict() for e in errors]}
+    return {"problems": len(errors), "nodes": on["node"], "edges": on["edge"], "checked_by": checked,
+            "errors": [e.as_dict() for e in errors]}
 
 
 def validation_summary(path: str | os.PathLike[str]) -> list[CampaignGraphError] | None:
