@@ -9,6 +9,7 @@ the node in the snapshot's nodes table. See docs/snapshot.md.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable
 from typing import Any
 
@@ -22,6 +23,10 @@ TABLES = (*INDEX_TABLES, "partial")
 SCHEMA = pa.schema([("table", pa.string()), ("key", pa.string()), ("node", pa.int32())])
 
 
+#: nodes per chunk of work; a larger nodes table is keyed by two processes
+CHUNK = 50_000
+
+
 def names_table(nodes: pa.Table) -> pa.Table:
     """The name index of a nodes table (snapshot layout), rows in node order."""
     wanted = [c for c in INDEX_PROPS if c in nodes.column_names]
@@ -31,10 +36,31 @@ def names_table(nodes: pa.Table) -> pa.Table:
         if pa.types.is_dictionary(col.type):
             col = col.cast(col.type.value_type)
         cols.append(col.to_pylist())
+    n = nodes.num_rows
+    chunks = [(wanted, [c[i:i + CHUNK] for c in cols], i) for i in range(0, n, CHUNK)]
+    if len(chunks) > 1 and (os.cpu_count() or 1) > 1:
+        # the keys are pure functions of the names: two forked workers, results in chunk order
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        with ProcessPoolExecutor(max_workers=2, mp_context=multiprocessing.get_context("fork")) as pool:
+            parts = list(pool.map(_chunk_entries, chunks))
+    else:
+        parts = [_chunk_entries(c) for c in chunks]
+    tables = [t for p in parts for t in p[0]]
+    keys = [k for p in parts for k in p[1]]
+    rows = [r for p in parts for r in p[2]]
+    return pa.table(
+        [pa.array(tables, pa.string()), pa.array(keys, pa.string()), pa.array(rows, pa.int32())], schema=SCHEMA
+    )
+
+
+def _chunk_entries(chunk: tuple[list[str], list[list[Any]], int]) -> tuple[list[str], list[str], list[int]]:
+    wanted, cols, start = chunk
     tables: list[str] = []
     keys: list[str] = []
     rows: list[int] = []
-    for r, values in enumerate(zip(*cols)) if cols else ():
+    for r, values in enumerate(zip(*cols), start) if cols else ():
         attrs = {c: v for c, v in zip(wanted, values) if v is not None}
         entries = index_entries(attrs)
         entries += [("partial", t) for t in dict.fromkeys(partial_texts(attrs)) if t]
@@ -42,9 +68,7 @@ def names_table(nodes: pa.Table) -> pa.Table:
             tables.append(table)
             keys.append(key)
             rows.append(r)
-    return pa.table(
-        [pa.array(tables, pa.string()), pa.array(keys, pa.string()), pa.array(rows, pa.int32())], schema=SCHEMA
-    )
+    return tables, keys, rows
 
 
 class StoredNameIndex:

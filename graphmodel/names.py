@@ -18,8 +18,9 @@ _NON_WORD = re.compile(r"[^\w]+", re.UNICODE)
 
 
 def _plain(text: str) -> str:
-    text = unicodedata.normalize("NFKD", text)
-    text = "".join(c for c in text if not unicodedata.combining(c))
+    if not text.isascii():  # ASCII text has no compatibility forms or combining marks to drop
+        text = unicodedata.normalize("NFKD", text)
+        text = "".join(c for c in text if not unicodedata.combining(c))
     return _SPACE.sub(" ", _NON_WORD.sub(" ", text.casefold())).strip()
 
 
