@@ -792,6 +792,8 @@ class CampaignGraph:
         if self._col is not None:  # shares the immutable tables; attribute dicts of its own
             g._set_columnar(self._col.fresh())
             g._col_meta = dict(self._col_meta)
+            if self._index is not None and not isinstance(self._index, dict):
+                g._index = self._index  # the snapshot's stored name index: same tables, same rows
             return g
         g.nx = self.nx.copy()
         g._edge_ends = dict(self._edge_ends)

@@ -120,8 +120,13 @@ def test_a_snapshot_without_the_index_file_still_loads_and_finds(tmp_path: Path)
 
 def test_a_changed_graph_searches_its_own_names(tmp_path: Path) -> None:
     loaded = saved_and_loaded(hand_graph(), tmp_path / "snap")
+    copied = loaded.copy()
+    assert copied._index is loaded._index and answers(copied, QUERIES) == answers(hand_graph(), QUERIES)
     loaded.add_node("fresh", "Company", "Fresh Acier AG")
     assert [(m.id, m.how) for m in loaded.find("fresh acier")] == [("fresh", "name")]
+    assert isinstance(loaded._index, dict)  # built in memory again after the change
+    copied.add_node("other", "Company", "Other Acier AG")
+    assert [m.id for m in copied.find("Other Acier")] == ["other"] and loaded.find("Other Acier") == []
 
 
 def test_tampered_index_is_refused(tmp_path: Path) -> None:
