@@ -311,10 +311,10 @@ def _validation_summary(graph: CampaignGraph, tables: dict[str, pa.Table]) -> di
             "errors": [e.as_dict() for e in errors]}
 
 
-def validation_summary(path: str | os.PathLike[str]) -> list[CampaignGraphError] | None:
+def validation_summary(path: str | os.PathLike[str], manifest: dict | None = None) -> list[CampaignGraphError] | None:
     """The problems ``graph.validate()`` found when the snapshot was saved, from its manifest
-    (``None`` for a snapshot saved before the manifest kept them)."""
-    manifest = read_manifest(path)
+    (``None`` for a snapshot saved before the manifest kept them). ``manifest``: already read."""
+    manifest = manifest if manifest is not None else read_manifest(path)
     summary = manifest.get("validation")
     if not isinstance(summary, dict) or not isinstance(summary.get("errors"), list):
         return None
@@ -453,7 +453,34 @@ class _Vanished(CampaignGraphError):
     """A data file the manifest lists is missing (perhaps replaced by a writer meanwhile)."""
 
 
-def _load_once(folder: Path, verify: bool, columnar: bool) -> CampaignGraph:
+def check_snapshot(path: str | os.PathLike[str]) -> tuple[dict, dict[str, Source], dict[str, Any]]:
+    """Check a snapshot as :func:`load_snapshot` does (hashes, tables, name index) without
+    building the graph; return its manifest, its sources and its counts (``nodes``, ``edges``,
+    ``by_kind`` as :meth:`CampaignGraph.counts_by_kind`, counted from the tables). What ``info``
+    needs, in about a second for a million edges. (A split snapshot's sensitive file is not read.)
+
+    >>> import tempfile
+    >>> d = tempfile.mkdtemp() + "/snap"
+    >>> _ = save_snapshot(CampaignGraph(), d)
+    >>> check_snapshot(d)[2]
+    {'nodes': 0, 'edges': 0, 'by_kind': {'nodes': {}, 'edges': {}}}
+    """
+    folder = Path(path)
+    for attempt in range(READ_ATTEMPTS):
+        try:
+            manifest, ntable, etable, _, sources, _ = _read_checked(folder, True)
+            counts = {"nodes": ntable.num_rows, "edges": etable.num_rows,
+                      "by_kind": {"nodes": _kind_counts(ntable), "edges": _kind_counts(etable)}}
+            return manifest, sources, counts
+        except _Vanished:
+            if attempt == READ_ATTEMPTS - 1:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _read_checked(folder: Path, verify: bool) -> tuple[dict, pa.Table, pa.Table, Any, dict[str, Source], pa.Table | None]:
+    """The manifest, the nodes and edges tables, the edge ends, the sources and the name index
+    (``None`` for an older snapshot), each file hash-checked and each table schema-checked."""
     manifest = read_manifest(folder)
     ntable = _read_table(folder, manifest, "nodes", verify)
     etable = _read_table(folder, manifest, "edges", verify)
@@ -462,10 +489,18 @@ def _load_once(folder: Path, verify: bool, columnar: bool) -> CampaignGraph:
     ends = check_tables(ntable, etable, stable, files={
         name: str(folder / Path(manifest["files"][name]["path"]).name) for name in ("nodes", "edges", "sources")
     })
-
+    names = None
+    if isinstance(manifest.get("files", {}).get("names"), dict):  # older snapshots have none: find() builds it
+        names = _read_table(folder, manifest, "names", verify)
+        check_names(names, ntable.num_rows, file=str(folder / Path(manifest["files"]["names"]["path"]).name))
     sources = {}
     for row in stable.to_pylist():
         sources[row["id"]] = Source(**{f: (row.get(f) if row.get(f) is not None else "") for f in SOURCE_FIELDS})
+    return manifest, ntable, etable, ends, sources, names
+
+
+def _load_once(folder: Path, verify: bool, columnar: bool) -> CampaignGraph:
+    manifest, ntable, etable, ends, sources, names = _read_checked(folder, verify)
     sensitive = None
     public_only = False
     entry = manifest.get("sensitive")
@@ -475,10 +510,6 @@ def _load_once(folder: Path, verify: bool, columnar: bool) -> CampaignGraph:
             sensitive = (stmts, str(folder / Path(entry["path"]).name))
         else:
             public_only = True  # a shared copy: the sensitive file stayed with its owner
-    names = None
-    if isinstance(manifest.get("files", {}).get("names"), dict):  # older snapshots have none: find() builds it
-        names = _read_table(folder, manifest, "names", verify)
-        check_names(names, ntable.num_rows, file=str(folder / Path(manifest["files"]["names"]["path"]).name))
     graph = _graph_from_tables(ntable, etable, sources, where=str(folder), sensitive=sensitive, columnar=columnar,
                                ends=ends)
     if names is not None and sensitive is None:  # the stored index holds the public names only
