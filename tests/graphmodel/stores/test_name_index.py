@@ -106,6 +106,7 @@ def test_a_snapshot_without_the_index_file_still_loads_and_finds(tmp_path: Path)
     g = hand_graph()
     folder = tmp_path / "snap"
     save_snapshot(g, folder)
+    new_info = CliRunner().invoke(cli, ["info", str(folder), "--format", "json"]).output
     mpath = folder / "manifest.json"
     manifest = json.loads(mpath.read_text())
     (folder / manifest["files"].pop("names")["path"]).unlink()
@@ -116,6 +117,8 @@ def test_a_snapshot_without_the_index_file_still_loads_and_finds(tmp_path: Path)
     assert answers(loaded, QUERIES) == answers(g, QUERIES)
     result = CliRunner().invoke(cli, ["info", str(folder)])
     assert result.exit_code == 0 and "validation: ok" in result.output
+    # info from the manifest and tables says what info from the whole graph says
+    assert CliRunner().invoke(cli, ["info", str(folder), "--format", "json"]).output == new_info
 
 
 def test_a_changed_graph_searches_its_own_names(tmp_path: Path) -> None:
@@ -163,6 +166,8 @@ def test_the_index_holds_only_the_shared_names_of_a_split_snapshot(tmp_path: Pat
     entry = json.loads((folder / "manifest.json").read_text())["files"]["names"]
     keys = pq.read_table(folder / entry["path"]).column("key").to_pylist()
     assert keys and not any("hidden" in k for k in keys)
+    info = json.loads(CliRunner().invoke(cli, ["info", str(folder), "--format", "json"]).output)
+    assert info["nodes"] == g.number_of_nodes() and info["by_kind"]["nodes"]["Person"] == 1  # the whole graph
     whole = load_snapshot(folder)  # with the sensitive file: the index is built from the whole graph
     assert whole._index is None
     assert [(m.id, m.how) for m in whole.find("Hidden Organiser")] == [("secret", "name")]
