@@ -2,7 +2,7 @@
 
 Everything that knows about node kinds, edge kinds, allowed endpoints, property types
 and sensitivity reads it from here: validation, the table loaders, snapshots, redaction,
-Neo4j labels and the README's schema table. Adding a property touches this file only.
+Neo4j labels and the schema table in docs/schema.md. Adding a property touches this file only.
 
 Property types
 --------------

@@ -1,9 +1,9 @@
-"""The schema as Markdown tables, for the README (generated, never written by hand).
+"""The schema as Markdown tables, for docs/schema.md (generated, never written by hand).
 
-The README holds the output between ``<!-- schema:start -->`` and ``<!-- schema:end -->``;
+``docs/schema.md`` holds the output between ``<!-- schema:start -->`` and ``<!-- schema:end -->``;
 a test checks that it matches. After changing :mod:`graphmodel.schema`, run::
 
-    .venv/bin/python -m graphmodel.schema_doc --write README.md
+    .venv/bin/python -m graphmodel.schema_doc --write docs/schema.md
 """
 
 from __future__ import annotations
@@ -92,7 +92,7 @@ def schema_markdown() -> str:
 
 
 def readme_section(text: str) -> str | None:
-    """The text between the schema markers of a README, or None when the markers are missing."""
+    """The text between the schema markers of a page, or None when the markers are missing."""
     if START not in text or END not in text:
         return None
     return text.split(START, 1)[1].split(END, 1)[0].strip("\n") + "\n"
@@ -101,16 +101,16 @@ def readme_section(text: str) -> str | None:
 def replace_section(text: str) -> str:
     """``text`` with the part between the schema markers replaced by :func:`schema_markdown`."""
     if START not in text or END not in text:
-        raise ValueError(f"the README has no {START} ... {END} markers")
+        raise ValueError(f"the page has no {START} ... {END} markers")
     head, rest = text.split(START, 1)
     _, tail = rest.split(END, 1)
     return f"{head}{START}\n{schema_markdown()}{END}{tail}"
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Print the schema tables, or write them into a README between the markers."""
+    """Print the schema tables, or write them into a page between the markers."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--write", metavar="README", help="replace the schema section of this file")
+    parser.add_argument("--write", metavar="PAGE", help="replace the schema section of this file")
     args = parser.parse_args(argv)
     if args.write:
         from graphmodel.atomic import atomic_write_text

@@ -10,7 +10,7 @@ A folder holding the three CSV files, or one .xlsx with sheets ``nodes``, ``edge
 - ``sources``: ``id, title, publisher, url, retrieved, licence`` (and optionally ``file``,
   ``confidential``).
 
-Property names are exactly the schema's (see the README's schema table). Every bad row is
+Property names are exactly the schema's (see docs/schema.md). Every bad row is
 reported at file/sheet/row/column and skipped; good rows load. A cell for a property the row's
 kind lacks, or an enum text outside the vocabulary, is a warning and the row loads
 (:func:`set_aside`, :func:`settle_enums`; docs/formats.md "Generic tables").

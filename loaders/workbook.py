@@ -6,7 +6,7 @@ Sheets (names any case; all optional, but at least one must be there): ``sources
 ``network members``, ``events``, ``campaigns``. Each sheet's columns have friendly headers ("Company id",
 "Country (ISO code)", "Share %", "Valid from"...) that :data:`SHEETS` maps to schema
 properties: that table is the only place that knows the mapping, and the template
-(:func:`write_template`), the loader and the README's table are all derived from it.
+(:func:`write_template`), the loader and the table in docs/formats.md are all derived from it.
 
 Row 1 holds the headers. The template puts a help row (row 2) under them, which the
 loader skips when it still reads as the template wrote it; data rows are numbered as
@@ -579,7 +579,7 @@ WORKBOOK_DOC_END = "<!-- workbook:end -->"
 
 
 def workbook_markdown() -> str:
-    """The planner's workbook sheets and columns as a Markdown table (for the README).
+    """The planner's workbook sheets and columns as a Markdown table (for docs/formats.md).
 
     Examples
     --------

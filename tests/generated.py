@@ -1,8 +1,9 @@
 """Graphs of the benchmark generator for differential tests (fictional names only).
 
 ``generated_graph(folder, size)`` writes the generator's tables for ``size`` (seed 7) into
-``folder`` and loads them as the CLI would; ``xs`` and ``s_graph`` are module-scoped pytest
-fixtures built on it (import them into a test module to use them).
+``folder`` and loads them as the CLI would; ``xs`` and ``s_graph`` are session-scoped pytest
+fixtures built on it, once per run (this module is a conftest plugin), and ``xs_snapshot`` /
+``s_snapshot`` their snapshot folders, saved once. Tests must not change them.
 """
 
 from __future__ import annotations
@@ -22,11 +23,30 @@ def generated_graph(folder: Path, size: str) -> CampaignGraph:
     return loaded[0] if isinstance(loaded, tuple) else loaded
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def xs(tmp_path_factory: pytest.TempPathFactory) -> CampaignGraph:
     return generated_graph(Path(tmp_path_factory.mktemp("xs")), "XS")
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def s_graph(tmp_path_factory: pytest.TempPathFactory) -> CampaignGraph:
     return generated_graph(Path(tmp_path_factory.mktemp("s")), "S")
+
+
+def _snapshot(graph: CampaignGraph, folder: Path) -> Path:
+    from graphmodel.stores.snapshot import save_snapshot
+
+    save_snapshot(graph, folder, created="test")
+    return folder
+
+
+@pytest.fixture(scope="session")
+def xs_snapshot(xs: CampaignGraph, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """``xs`` saved once as a snapshot folder (load it columnar or not in each test)."""
+    return _snapshot(xs, tmp_path_factory.mktemp("xs-snap") / "snap")
+
+
+@pytest.fixture(scope="session")
+def s_snapshot(s_graph: CampaignGraph, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """``s_graph`` saved once as a snapshot folder."""
+    return _snapshot(s_graph, tmp_path_factory.mktemp("s-snap") / "snap")

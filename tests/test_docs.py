@@ -75,9 +75,44 @@ def test_every_cited_docs_anchor_exists() -> None:
     assert {p: a for p, a in bad.items() if a} == {}
 
 
-def test_every_test_cited_in_readme_data_protection_exists() -> None:
-    text = (REPO / "README.md").read_text(encoding="utf-8")
-    section = text[text.index("## Data protection") :]
-    section = section[: section.index("\n## ", 1)]
+def test_every_test_cited_in_data_protection_exists() -> None:
+    text = (REPO / "docs" / "data-protection.md").read_text(encoding="utf-8")
+    section = text[text.index("**Each promise above and its test**") :]
     assert len(TEST_REF.findall(section)) >= 25  # one line per promise, each naming its tests
     assert missing_tests(section, REPO) == []
+
+
+def test_cli_reference_is_the_generated_one() -> None:
+    from exports.cli.doc import cli_markdown, page_section
+
+    text = (REPO / "docs" / "cli.md").read_text(encoding="utf-8")
+    assert page_section(text) == cli_markdown(), (
+        "docs/cli.md is out of date: run `.venv/bin/python -m exports.cli.doc --write docs/cli.md`"
+    )
+
+
+def test_cli_reference_lists_every_command_and_option() -> None:
+    """Independent of the generator: each command's --help output names the same options as its section."""
+    from click.testing import CliRunner
+
+    from exports.cli.main import COMMANDS, cli
+
+    text = (REPO / "docs" / "cli.md").read_text(encoding="utf-8")
+    generated = text.split("<!-- cli:start -->", 1)[1]
+    sections = dict(re.findall(r"^## ([\w-]+)\n(.*?)(?=^## |\Z)", generated, re.MULTILINE | re.DOTALL))
+    assert sorted(sections) == sorted(COMMANDS)
+    for name in ("coverage", "load", "push"):
+        out = CliRunner().invoke(cli, [name, "--help"], terminal_width=200).output
+        in_help = re.findall(r"^  (?:-\w, )?(--[\w-]+)", out, re.MULTILINE)
+        in_page = re.findall(r"^\| `(?:-\w, )?(--[\w-]+)", sections[name], re.MULTILINE)
+        assert len(in_help) > 3 and in_page == in_help, name
+
+
+def test_readme_is_a_short_manual_linking_existing_pages() -> None:
+    text = (REPO / "README.md").read_text(encoding="utf-8")
+    assert len(text) <= 12_500
+    for page in re.findall(r"\]\((docs/[\w.-]+\.md)", text):
+        assert (REPO / page).is_file(), page
+    index = (REPO / "docs" / "README.md").read_text(encoding="utf-8")
+    pages = {p.name for p in (REPO / "docs").glob("*.md")} - {"README.md"}
+    assert pages <= set(re.findall(r"\]\(([\w.-]+\.md)\)", index))

@@ -14,9 +14,10 @@ from exports.formats.base import FOLDER_FORMATS, FORMATS, export_graph
 @click.argument("snapshot", type=click.Path(path_type=Path))
 @click.option(
     "--format", "fmt", type=click.Choice(list(FORMATS)), required=True,
-    help="graphml/gexf (Gephi), json (node-link), csv/parquet (a folder of tables), xlsx (Excel), cypher (Neo4j).",
+    help="graphml/gexf (Gephi), json (node-link), csv/parquet (a folder of tables), xlsx (Excel), "
+    "cypher (Neo4j), neo4j-admin (a folder of CSV files for neo4j-admin database import).",
 )
-@output_option("File to write; for csv and parquet a folder (created if missing). "
+@output_option("File to write; for csv, parquet and neo4j-admin a folder (created if missing). "
                "For graphml, gexf, json and cypher,", stream=True, required=True)
 @click.option(
     "--redact", "redacted", is_flag=True,

@@ -42,10 +42,11 @@ FORMATS: dict[str, str] = {
     "parquet": "exports.formats.parquet_tables",
     "xlsx": "exports.formats.xlsx",
     "cypher": "exports.formats.cypher",
+    "neo4j-admin": "exports.formats.neo4j_admin",
 }
 
 #: formats that write a folder of tables rather than one file
-FOLDER_FORMATS = ("csv", "parquet")
+FOLDER_FORMATS = ("csv", "parquet", "neo4j-admin")
 
 NODE_LEAD = ("id", "kind", "name", "sources")
 EDGE_LEAD = ("id", "source", "target", "kind", "sources")

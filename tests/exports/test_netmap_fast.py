@@ -1,31 +1,36 @@
-"""Differential tests: the map's view selection and rows equal the code before the speed work.
+"""The map's view selection checked against networkx (no copy of the production code).
 
-``tests/exports/netmap_reference.py`` keeps the old selection (networkx views, every neighbour
-date-checked, the name index for every ``--around``) verbatim. The new code must choose the
-same nodes in the same order, the same edges, the same omitted counts and site colours, and
-build the same rows, on the hand-built fictional fixtures and on generated graphs
-(``benchmarks.generate``, fictional); also when it reads the graph through ``out_edges`` /
-``in_edges`` (the path a columnar snapshot takes) instead of networkx's dicts.
+Oracles, built with networkx from ``graph.edges`` alone:
+- ``--around X --hops h``: the ego graph of radius ``h`` (``nx.ego_graph``) in the graph of the
+  edges valid on the day, walked both ways, a Country node reached but not walked through (unless it
+  is the centre), Unit nodes walked through but not drawn; nearest first; a cap keeps the nearest and
+  counts the rest by kind;
+- the default map: every node by distinct neighbours (``DiGraph`` in- plus out-degree), then id;
+- edges: every edge valid on the day between two kept nodes.
+The company and query views, the site colours and the page rows are checked as the same code on two
+ways in (networkx's dicts and the read methods) and two layouts (a columnar snapshot, networkx never
+built, and the same snapshot in networkx); their hand-worked answers are in ``test_netmap``.
+Graphs: the hand-built fictional fixtures of ``test_netmap`` and generated XS/S graphs.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import inspect
 import random
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
+import networkx as nx
 import pytest
 
 from exports import netmap
 from graphmodel.graph import CampaignGraph
 from graphmodel.stores.snapshot import load_snapshot, save_snapshot
 from queries.adjacency import columnar_adjacency
-from tests.exports import netmap_reference as ref
 from tests.exports.test_netmap import acme_graph, payload_graph
 
-AS_OFS = (None, "2015-06-30", "2026-06-30")
+DAYS = ("2015-06-30", "2026-06-30")
 
 
 @pytest.fixture(params=["networkx dicts", "read methods"])
@@ -37,20 +42,65 @@ def access(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> I
     yield request.param
 
 
-def _without_new_keys(data: dict) -> dict:
-    """The page data without what the frozen reference predates: ``statusWhat`` (what the site
-    colours say, "coverage" here; "exposure" with ``--colour exposure``, tested in test_geo_exposure)."""
-    assert data.get("statusWhat") == "coverage"
-    return {k: v for k, v in data.items() if k != "statusWhat"}
+# --------------------------------------------------------------------------- oracles
+_EDGES: dict[tuple[int, str], tuple[CampaignGraph, list[tuple[str, str, str]], nx.DiGraph]] = {}
 
 
-def _same_view(graph: CampaignGraph, **args: object) -> netmap.MapView:
-    # every site whatever its status: the reference predates the status filter (tests/queries/test_site_status.py)
-    new = netmap.select_view(graph, status="all", **args)  # type: ignore[arg-type]
-    old = ref.select_view(graph, **args)  # type: ignore[arg-type]
-    assert dataclasses.asdict(new) == dataclasses.asdict(old), args
-    assert _without_new_keys(netmap.map_data(graph, new)) == ref.map_data(graph, old), args
-    return new
+def _day_edges(g: CampaignGraph, day: str) -> tuple[list[tuple[str, str, str]], nx.DiGraph]:
+    """(edge id, source, target) of the edges valid on ``day``, and their nodes linked both ways (cached per graph)."""
+    key = (id(g), day)
+    if key not in _EDGES or _EDGES[key][0] is not g:
+        edges = [(e, u, v) for e, u, v, _a in g.edges(as_of=day)]
+        d = nx.DiGraph()
+        d.add_nodes_from(g.node_ids())
+        d.add_edges_from((u, v) for _, u, v in edges)
+        d.add_edges_from((v, u) for _, u, v in edges)
+        _EDGES[key] = (g, edges, d)
+    return _EDGES[key][1], _EDGES[key][2]
+
+
+def walk_graph(g: CampaignGraph, day: str, centre: str) -> nx.DiGraph:
+    """Edges valid on ``day``, both ways, except out of a Country node other than ``centre``."""
+    _, d = _day_edges(g, day)
+    return nx.subgraph_view(d, filter_edge=lambda x, y: x == centre or g.kind_of(x) != "Country")
+
+
+def edges_oracle(g: CampaignGraph, day: str, kept: list[str]) -> set[str]:
+    inside = set(kept)
+    return {e for e, u, v in _day_edges(g, day)[0] if u in inside and v in inside}
+
+
+def check_around(g: CampaignGraph, centre: str, hops: int, max_nodes: int, day: str) -> netmap.MapView:
+    view = netmap.select_view(g, around=centre, hops=hops, max_nodes=max_nodes, as_of=day,
+                              coverage_status=False, status="all")
+    ego = nx.ego_graph(walk_graph(g, day, centre), centre, radius=hops)
+    dist = nx.single_source_shortest_path_length(ego, centre)
+    drawn = {n for n in ego if n == centre or g.kind_of(n) not in netmap._NOT_DRAWN}
+    assert view.nodes[0] == centre and view.focus == [centre]
+    assert len(set(view.nodes)) == len(view.nodes) == min(len(drawn), max_nodes)
+    assert set(view.nodes) <= drawn
+    levels = [dist[n] for n in view.nodes]
+    assert levels == sorted(levels)  # nearest first
+    left = drawn - set(view.nodes)
+    if left:
+        assert max(levels) <= min(dist[n] for n in left)  # the cap keeps the nearest
+    assert view.omitted == dict(sorted(Counter(g.kind_of(n) for n in left).items()))
+    assert set(view.edges) == edges_oracle(g, day, view.nodes)
+    assert len(view.edges) == len(set(view.edges))
+    return view
+
+
+def check_default(g: CampaignGraph, max_nodes: int, day: str) -> netmap.MapView:
+    view = netmap.select_view(g, max_nodes=max_nodes, as_of=day, coverage_status=False, status="all")
+    d = nx.DiGraph()
+    d.add_nodes_from(g.node_ids())
+    d.add_edges_from((u, v) for _, u, v, _a in g.edges())
+    order = sorted(d, key=lambda n: (-(d.out_degree(n) + d.in_degree(n)), n))
+    order = [n for n in order if g.kind_of(n) not in netmap._NOT_DRAWN]
+    assert view.nodes == order[:max_nodes]
+    assert view.omitted == dict(sorted(Counter(g.kind_of(n) for n in order[max_nodes:]).items()))
+    assert set(view.edges) == edges_oracle(g, day, view.nodes)
+    return view
 
 
 def _centres(graph: CampaignGraph, n: int, seed: int) -> list[str]:
@@ -65,70 +115,85 @@ def _centres(graph: CampaignGraph, n: int, seed: int) -> list[str]:
     return list(dict.fromkeys(picked + [busiest] + rng.sample(ids, min(n, len(ids)))))
 
 
-# --------------------------------------------------------------------------- fixtures
+# --------------------------------------------------------------------------- against networkx
 @pytest.mark.parametrize("build", [acme_graph, payload_graph])
-def test_fixture_views_equal_the_reference(build, access: str) -> None:  # type: ignore[no-untyped-def]
+def test_fixture_views_equal_networkx_ego_graphs(build, access: str) -> None:  # type: ignore[no-untyped-def]
     g = build()
-    for as_of in AS_OFS:
-        _same_view(g, as_of=as_of, coverage_status=False)
-        _same_view(g, as_of=as_of, max_nodes=2, coverage_status=False)
+    for day in DAYS:
+        check_default(g, 400, day)
+        check_default(g, 2, day)
         for centre in g.node_ids():
             for hops in (0, 1, 2, 4):
                 for cap in (1, 3, 400):
-                    _same_view(g, around=centre, hops=hops, max_nodes=cap, as_of=as_of, coverage_status=False)
-        for company in g.node_ids("Company"):
-            _same_view(g, company=company, as_of=as_of, coverage_status=False)
-            _same_view(g, company=company, max_nodes=3, as_of=as_of, coverage_status=False)
+                    check_around(g, centre, hops, cap, day)
 
 
-def test_acme_views_with_coverage_colours_and_queries_equal_the_reference(access: str) -> None:
-    g = acme_graph()
-    # worked answer of the reference too: Site A covered (recognised union, CBA in force)
-    view = _same_view(g, around="acme", hops=2, as_of="2026-06-30")
-    assert view.site_status["site_a"] == "covered"
-    _same_view(g, company="Acme Steel Holding", as_of="2026-06-30")
-    _same_view(g, company="acme", query="coverage", as_of="2026-06-30")
-    _same_view(g, company="acme", query="leverage", as_of="2026-06-30")
-    # a name (not an id) still goes through the name index, with the same answer
-    assert _same_view(g, around="Acme Brasil", hops=1, coverage_status=False).focus == ["acme_br"]
-
-
-# --------------------------------------------------------------------------- generated graphs
-def test_generated_xs_views_equal_the_reference(xs: CampaignGraph, access: str) -> None:
+def test_generated_xs_views_equal_networkx_ego_graphs(xs: CampaignGraph, access: str) -> None:
     for i, centre in enumerate(_centres(xs, 8, seed=1)):
         for hops in (1, 2, 3, 6):
-            _same_view(xs, around=centre, hops=hops, max_nodes=(50, 400, 5000)[i % 3],
-                       as_of=AS_OFS[i % 3], coverage_status=False)
-    for company in random.Random(2).sample(xs.node_ids("Company"), 6):
-        _same_view(xs, company=company, as_of="2026-06-30", coverage_status=False)
-        _same_view(xs, company=company, max_nodes=20, as_of="2015-06-30", coverage_status=False)
-    _same_view(xs, max_nodes=300, as_of="2026-06-30", coverage_status=False)
-    _same_view(xs, around=_centres(xs, 0, seed=3)[0], hops=2, as_of="2026-06-30")  # coloured
+            check_around(xs, centre, hops, (50, 400, 5000)[i % 3], DAYS[i % 2])
+    check_default(xs, 300, "2026-06-30")
 
 
-def test_generated_s_views_equal_the_reference(s_graph: CampaignGraph, access: str) -> None:
-    g = s_graph
-    for i, centre in enumerate(_centres(g, 0, seed=4)[-3:]):
-        view = _same_view(g, around=centre, hops=(3, 5, 8)[i % 3], max_nodes=(2000, 20_000)[i % 2],
-                          as_of="2026-06-30", coverage_status=False)
+def test_generated_s_views_equal_networkx_ego_graphs(s_graph: CampaignGraph, access: str) -> None:
+    for i, centre in enumerate(_centres(s_graph, 0, seed=4)[-3:]):
+        view = check_around(s_graph, centre, (3, 5, 8)[i % 3], (2000, 20_000)[i % 2], "2026-06-30")
         assert len(view.nodes) + view.omitted_total >= 1
-    _same_view(g, max_nodes=1000, as_of="2026-06-30", coverage_status=False)
+    check_default(s_graph, 1000, "2026-06-30")
 
 
-def _columnar_pair(graph: CampaignGraph, folder: Path) -> tuple[CampaignGraph, CampaignGraph]:
-    """(columnar, ordinary) loads of ``graph``'s snapshot; skipped where the loader has no columnar mode."""
-    save_snapshot(graph, folder, created="test")
-    if "columnar" not in inspect.signature(load_snapshot).parameters:
-        pytest.skip("load_snapshot has no columnar mode in this tree")
-    return load_snapshot(folder, columnar=True), load_snapshot(folder, columnar=False)  # type: ignore[call-arg]
+# --------------------------------------------------------------------------- the same code, two ways in and two layouts
+def _both_ways(graph: CampaignGraph, monkeypatch: pytest.MonkeyPatch, **args: object) -> netmap.MapView:
+    """The view and its page rows through networkx's dicts equal those through the read methods."""
+    new = netmap.select_view(graph, status="all", **args)  # type: ignore[arg-type]
+    rows = netmap.map_data(graph, new)
+    with monkeypatch.context() as m:
+        m.setattr(netmap, "networkx_if_built", lambda graph: None)
+        other = netmap.select_view(graph, status="all", **args)  # type: ignore[arg-type]
+        assert dataclasses.asdict(other) == dataclasses.asdict(new), args
+        assert netmap.map_data(graph, other) == rows, args
+    return new
+
+
+def test_company_and_query_views_are_the_same_both_ways_in(xs: CampaignGraph, monkeypatch: pytest.MonkeyPatch) -> None:
+    g = acme_graph()
+    # worked answer (test_netmap): Site A covered (recognised union, CBA in force)
+    view = _both_ways(g, monkeypatch, around="acme", hops=2, as_of="2026-06-30")
+    assert view.site_status["site_a"] == "covered"
+    _both_ways(g, monkeypatch, company="Acme Steel Holding", as_of="2026-06-30")
+    _both_ways(g, monkeypatch, company="acme", query="coverage", as_of="2026-06-30")
+    _both_ways(g, monkeypatch, company="acme", query="leverage", as_of="2026-06-30")
+    # a name (not an id) goes through the name index
+    assert _both_ways(g, monkeypatch, around="Acme Brasil", hops=1, coverage_status=False).focus == ["acme_br"]
+    for build in (acme_graph, payload_graph):
+        g = build()
+        for company in g.node_ids("Company"):
+            for day in DAYS:
+                view = _both_ways(g, monkeypatch, company=company, as_of=day, coverage_status=False)
+                assert set(view.edges) == edges_oracle(g, day, view.nodes)
+                _both_ways(g, monkeypatch, company=company, max_nodes=3, as_of=day, coverage_status=False)
+    for company in random.Random(2).sample(xs.node_ids("Company"), 6):
+        view = _both_ways(xs, monkeypatch, company=company, as_of="2026-06-30", coverage_status=False)
+        assert set(view.edges) == edges_oracle(xs, "2026-06-30", view.nodes)
+        _both_ways(xs, monkeypatch, company=company, max_nodes=20, as_of="2015-06-30", coverage_status=False)
+    _both_ways(xs, monkeypatch, around=_centres(xs, 0, seed=3)[0], hops=2, as_of="2026-06-30")  # coloured
+
+
+def _columnar_pair(graph: CampaignGraph | None, folder: Path) -> tuple[CampaignGraph, CampaignGraph]:
+    """(columnar, ordinary) loads of ``graph``'s snapshot (``None``: already saved in ``folder``)."""
+    if graph is not None:
+        save_snapshot(graph, folder, created="test")
+    return load_snapshot(folder, columnar=True), load_snapshot(folder, columnar=False)
 
 
 @pytest.mark.parametrize("build", [acme_graph, "xs", "s"])
-def test_columnar_snapshots_give_the_reference_views_without_building_networkx(
+def test_columnar_snapshots_give_the_networkx_layout_views_without_building_networkx(
     build, request: pytest.FixtureRequest, tmp_path: Path  # type: ignore[no-untyped-def]
 ) -> None:
-    g = build() if callable(build) else request.getfixturevalue({"xs": "xs", "s": "s_graph"}[build])
-    col, ordinary = _columnar_pair(g, tmp_path / "snap")
+    if callable(build):
+        col, ordinary = _columnar_pair(build(), tmp_path / "snap")
+    else:
+        col, ordinary = _columnar_pair(None, request.getfixturevalue(f"{build}_snapshot"))
     assert col.is_columnar and columnar_adjacency(col) is not None  # type: ignore[attr-defined]
     small = build != "s"
     centres = _centres(ordinary, 3, seed=6) if small else _centres(ordinary, 0, seed=6)[-2:]
@@ -136,24 +201,24 @@ def test_columnar_snapshots_give_the_reference_views_without_building_networkx(
     views += [{"around": c, "hops": h, "max_nodes": m} for c in centres for h, m in ((1, 400), (3, 60), (6, 5000))]
     views += [{"company": c} for c in ordinary.node_ids("Company")[: 5 if small else 2]]
     for args in views:
-        for as_of in ("2015-06-30", "2026-06-30"):
+        for as_of in DAYS:
             new = netmap.select_view(col, as_of=as_of, coverage_status=False, status="all", **args)  # type: ignore[arg-type]
             rows = netmap.map_data(col, new)
-            old = ref.select_view(ordinary, as_of=as_of, coverage_status=False, **args)  # type: ignore[arg-type]
+            old = netmap.select_view(ordinary, as_of=as_of, coverage_status=False, status="all", **args)  # type: ignore[arg-type]
             assert dataclasses.asdict(new) == dataclasses.asdict(old), args
-            assert _without_new_keys(rows) == ref.map_data(ordinary, old), args
+            assert rows == netmap.map_data(ordinary, old), args
     assert col.is_columnar  # type: ignore[attr-defined]  # nothing built networkx
 
 
 # --------------------------------------------------------------------------- the capped default map in the browser
 @pytest.mark.browser
 def test_capped_default_map_of_a_columnar_graph_settles_in_chromium_and_says_what_was_cut(
-    xs: CampaignGraph, tmp_path: Path, offline_page  # type: ignore[no-untyped-def]
+    xs: CampaignGraph, xs_snapshot: Path, tmp_path: Path, offline_page  # type: ignore[no-untyped-def]
 ) -> None:
     """The default cap (400 nodes) on a neighbourhood far larger than it: the page draws every kept
     node, runs the fewer physics iterations a map that size gets (100), freezes, and the note
     counts what was left out. Timings are in benchmarks/, not here."""
-    col, _ordinary = _columnar_pair(xs, tmp_path / "snap")
+    col, _ordinary = _columnar_pair(None, xs_snapshot)
     centre = _centres(xs, 0, seed=5)[-1]  # the busiest node
     path = tmp_path / "map.html"
     view = netmap.write_map(col, path, around=centre, hops=6, as_of="2026-06-30", coverage_status=False)

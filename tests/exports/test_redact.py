@@ -183,7 +183,7 @@ def test_redact_drops_confidential_value_pins_and_keeps_the_values() -> None:
 
 
 def test_what_the_readme_calls_sensitive_is_flagged_and_dropped() -> None:
-    """README "Data protection": the schema flags exactly the listed kinds and properties, and
+    """docs/data-protection.md: the schema flags exactly the listed kinds and properties, and
     redaction drops each of them from every kind that has it; people counts under 5 go, 5 stays."""
     from graphmodel import schema
 

@@ -1,4 +1,4 @@
-"""The schema as data: internal consistency, sensitivity, kind spelling, and the README's table."""
+"""The schema as data: internal consistency, sensitivity, kind spelling, and the table in docs/schema.md."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 from graphmodel import schema
 from graphmodel.schema_doc import END, START, readme_section, replace_section, schema_markdown
 
-README = Path(__file__).resolve().parents[2] / "README.md"
+SCHEMA_PAGE = Path(__file__).resolve().parents[2] / "docs" / "schema.md"
 TYPES = {"str", "int", "float", "bool", "date", "list", "percent", "enum"}
 
 
@@ -78,11 +78,11 @@ def test_schema_markdown_lists_every_kind_and_property() -> None:
     assert "`members` (int, **sensitive**, count of people)" in md
 
 
-def test_readme_schema_table_is_the_generated_one() -> None:
-    text = README.read_text(encoding="utf-8")
+def test_docs_schema_table_is_the_generated_one() -> None:
+    text = SCHEMA_PAGE.read_text(encoding="utf-8")
     assert START in text and END in text
     assert readme_section(text) == schema_markdown(), (
-        "README's schema table is out of date: run `.venv/bin/python -m graphmodel.schema_doc --write README.md`"
+        "docs/schema.md is out of date: run `.venv/bin/python -m graphmodel.schema_doc --write docs/schema.md`"
     )
 
 

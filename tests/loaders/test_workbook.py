@@ -227,12 +227,12 @@ def test_not_a_workbook_is_refused_clearly(tmp_path: Path) -> None:
         load_paths([bad])  # format guessing says so too
 
 
-def test_readme_workbook_table_is_the_generated_one() -> None:
+def test_docs_workbook_table_is_the_generated_one() -> None:
     from loaders.workbook import WORKBOOK_DOC_END, WORKBOOK_DOC_START, workbook_markdown
 
-    text = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    text = (Path(__file__).resolve().parents[2] / "docs" / "formats.md").read_text(encoding="utf-8")
     section = text.split(WORKBOOK_DOC_START, 1)[1].split(WORKBOOK_DOC_END, 1)[0]
-    assert section.strip("\n") + "\n" == workbook_markdown(), "README's workbook table is out of date"
+    assert section.strip("\n") + "\n" == workbook_markdown(), "docs/formats.md's workbook table is out of date"
 
 
 def test_zip_bomb_is_refused_before_openpyxl_opens_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

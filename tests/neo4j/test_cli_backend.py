@@ -1,6 +1,6 @@
 """The server backend on the query commands gives the same output as the snapshot.
 
-The one rule (README, "Neo4j"): on every query command SNAPSHOT may be a ``bolt://`` /
+The one rule (docs/neo4j-reference.md): on every query command SNAPSHOT may be a ``bolt://`` /
 ``neo4j://`` URI instead of a folder, with ``--database`` / ``--user`` and the password from
 ``NEO4J_PASSWORD``; ``coverage`` also keeps ``--backend neo4j --uri URI``.
 """

@@ -17,7 +17,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import graphmodel.stores.neo4j as store_module
+import graphmodel.stores.neo4j.push as store_module  # the module whose _run_in calls _wire
 from graphmodel.graph import CampaignGraph
 from graphmodel.records import Source
 from graphmodel.stores.neo4j import _SEP, Neo4jStore, _wire

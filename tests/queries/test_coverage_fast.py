@@ -1,30 +1,19 @@
 """The all-sites coverage pass (one pass over the edges, memoised per operator and per group)
-gives the same rows as the straightforward per-group path, on a generated (fictional) graph."""
+gives the same rows as the straightforward per-group path, on a generated (fictional) graph
+(the session-scoped ``xs`` of tests/generated.py)."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pandas as pd
-import pytest
 
-from benchmarks.generate import generate
-from loaders.registry import load_paths
+from graphmodel.graph import CampaignGraph
 from queries.coverage import COVERAGE_COLUMNS, EXTRA_COLUMNS, coverage
 
 AS_OF = "2025-06-30"
 
 
-@pytest.fixture(scope="module")
-def xs_graph(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
-    folder = Path(tmp_path_factory.mktemp("xs"))
-    generate(folder, "XS", seed=7)
-    graph = load_paths([folder])
-    return graph[0] if isinstance(graph, tuple) else graph
-
-
-def test_all_sites_pass_equals_per_group_path(xs_graph) -> None:  # type: ignore[no-untyped-def]
-    g = xs_graph
+def test_all_sites_pass_equals_per_group_path(xs: CampaignGraph) -> None:
+    g = xs
     fast = coverage(g, as_of=AS_OF, status="all")  # every site, whatever its status
     assert len(fast) == len(g.node_ids("Site")) > 100
     assert list(fast.columns) == list(COVERAGE_COLUMNS) + list(EXTRA_COLUMNS)

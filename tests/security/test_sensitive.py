@@ -114,6 +114,7 @@ OUTPUTS = [
     ("export-parquet", ["export", "{snap}", "--format", "parquet", "-o", "{out}/pq"]),
     ("export-xlsx", ["export", "{snap}", "--format", "xlsx", "-o", "{out}/x.xlsx"]),
     ("export-cypher", ["export", "{snap}", "--format", "cypher", "-o", "{out}/x.cypher"]),
+    ("export-neo4j-admin", ["export", "{snap}", "--format", "neo4j-admin", "-o", "{out}/admin"]),
     ("map", ["map", "{snap}", "--company", "acme", "-o", "{out}/map.html"]),
     ("geo-html", ["geo", "{snap}", "--company", "acme", "-o", "{out}/geo.html"]),
     ("brief-html", ["brief", "{snap}", "--company", "acme", "-o", "{out}/brief.html"]),
