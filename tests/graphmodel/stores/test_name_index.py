@@ -23,7 +23,6 @@ from graphmodel.graph import CampaignGraph
 from graphmodel.nameindex import StoredNameIndex
 from graphmodel.records import Source
 from graphmodel.stores.snapshot import load_snapshot, save_snapshot
-from tests.generated import xs  # noqa: F401  (module fixture)
 from tests.graphmodel.stores.test_snapshot_untrusted import tamper
 
 
@@ -78,7 +77,7 @@ def test_hand_fixture_answers_are_the_worked_ones_from_the_file(tmp_path: Path) 
     assert isinstance(loaded._index, StoredNameIndex)  # still no index built in memory
 
 
-def test_the_generated_graph_answers_alike(tmp_path: Path, xs: CampaignGraph) -> None:  # noqa: F811
+def test_the_generated_graph_answers_alike(tmp_path: Path, xs: CampaignGraph) -> None:  # xs: tests/generated.py
     loaded = saved_and_loaded(xs, tmp_path / "snap")
     queries = sorted({a.get("name") or "" for _, a in xs.nodes()})[::7] + ["Group 1", "holding", "Site 3-1", "g1"]
     assert len(queries) > 20
