@@ -24,7 +24,15 @@ import networkx as nx
 from graphmodel import provenance, schema
 from graphmodel.columnar import kinds_filter
 from graphmodel.errors import CampaignGraphError
-from graphmodel.names import compact_key, name_key, plain_text
+from graphmodel.names import (
+    INDEX_TABLES,
+    compact_key,
+    former_name_text,
+    index_entries,
+    name_key,
+    partial_texts,
+    plain_text,
+)
 from graphmodel.records import EdgeRecord, NodeRecord, Source, edge_id
 from graphmodel.values import coerce, in_force, is_missing, normalise_as_of
 
@@ -59,13 +67,7 @@ class Match:
     how: str  # "id", "identifier", "name", "alias", "former_name", "partial"
 
 
-def _former_name_text(entry: str) -> str:
-    # "Old Name (until 2010-05-01)" -> "Old Name"
-    if entry.endswith(")") and " (" in entry:
-        head, _, tail = entry.rpartition(" (")
-        if tail.startswith(("until", "from", "to")):
-            return head
-    return entry
+_former_name_text = former_name_text  # kept for callers of the old private name
 
 
 class CampaignGraph:
@@ -94,7 +96,9 @@ class CampaignGraph:
         self._nx: nx.MultiDiGraph = nx.MultiDiGraph()
         self.sources: dict[str, Source] = {}
         self._ends: dict[str, tuple[str, str]] = {}  # edge id -> (source, target), in insertion order
-        self._index: dict[str, dict[str, set[str]]] | None = None
+        # the name index: built by find() on first use, or the snapshot's stored one (a
+        # graphmodel.nameindex.StoredNameIndex); any change sets it back to None
+        self._index: Any = None
         # load-path memos (pure functions of the schema and the raw text): the allowed
         # properties per kind, and parsed values of repetitive types ("100", "yes", dates)
         self._kind_props: dict[tuple[str, str], Mapping[str, schema.Prop]] = {}
@@ -526,27 +530,11 @@ class CampaignGraph:
 
     # ------------------------------------------------------------------ search
     def _build_index(self) -> dict[str, dict[str, set[str]]]:
-        index: dict[str, dict[str, set[str]]] = {"identifier": {}, "name": {}, "alias": {}, "former_name": {}}
-
-        def put(table: str, key: str, node: str) -> None:
-            if key:
-                index[table].setdefault(key, set()).add(node)
-
+        index: dict[str, dict[str, set[str]]] = {t: {} for t in INDEX_TABLES}
         rows = self._col.index_rows() if self._col is not None else self._nx.nodes(data=True)
         for n, a in rows:
-            for ident_prop in ("lei", "wikidata"):
-                if a.get(ident_prop):
-                    put("identifier", str(a[ident_prop]).casefold(), n)
-            for ident in list(a.get("gem_id") or []) + list(a.get("registry_ids") or []) + list(a.get("linked_ids") or []):
-                put("identifier", ident.casefold(), n)
-            for table, texts in (
-                ("name", [a.get("name", "")]),
-                ("alias", a.get("aliases") or []),
-                ("former_name", [_former_name_text(x) for x in a.get("former_names") or []]),
-            ):
-                for t in texts:
-                    put(table, name_key(t), n)
-                    put(table, "~" + compact_key(t), n)
+            for table, key in index_entries(a):
+                index[table].setdefault(key, set()).add(n)
         return index
 
     def find(self, text: str, kind: str | None = None, *, partial: bool = True) -> list[Match]:
@@ -573,6 +561,7 @@ class CampaignGraph:
             return []
         if self._index is None:
             self._index = self._build_index()
+        index = self._index  # a dict built here, or the snapshot's stored index (graphmodel.nameindex)
         found: dict[str, Match] = {}
 
         def add(n: str, matched: str, how: str) -> None:
@@ -584,21 +573,32 @@ class CampaignGraph:
 
         if self.has_node(text):
             add(text, text, "id")
-        for n in self._index["identifier"].get(text.casefold(), ()):
+        ident = text.casefold()
+        key, ckey = name_key(text), "~" + compact_key(text)  # as graphmodel.names.index_entries makes them
+        if isinstance(index, dict):
+            def hits(table: str, k: str) -> Any:
+                return index[table].get(k, ())
+        else:
+            stored = index.lookup((ident, key, ckey))
+
+            def hits(table: str, k: str) -> Any:
+                return stored.get((table, k), ())
+        for n in hits("identifier", ident):
             add(n, text, "identifier")
-        key, ckey = name_key(text), "~" + compact_key(text)
         for table in ("name", "alias", "former_name"):
             for k in (key, ckey):
-                for n in sorted(self._index[table].get(k, ())):
+                for n in sorted(hits(table, k)):
                     add(n, text, table)
         if not found and partial:
             needle = plain_text(text)
             if needle:
-                rows = self._col.index_rows() if self._col is not None else self._nx.nodes(data=True)
-                for n, a in rows:
-                    names = [a.get("name", "")] + list(a.get("aliases") or []) + list(a.get("former_names") or [])
-                    if any(needle in plain_text(x) for x in names if x):
-                        add(n, text, "partial")
+                if isinstance(index, dict):
+                    rows = self._col.index_rows() if self._col is not None else self._nx.nodes(data=True)
+                    partial_ids = [n for n, a in rows if any(needle in t for t in partial_texts(a))]
+                else:
+                    partial_ids = index.partial(needle)
+                for n in partial_ids:
+                    add(n, text, "partial")
         order = {"id": 0, "identifier": 1, "name": 2, "alias": 3, "former_name": 4, "partial": 5}
         return sorted(found.values(), key=lambda m: (order[m.how], m.name.casefold(), m.id))
 
@@ -792,6 +792,8 @@ class CampaignGraph:
         if self._col is not None:  # shares the immutable tables; attribute dicts of its own
             g._set_columnar(self._col.fresh())
             g._col_meta = dict(self._col_meta)
+            if self._index is not None and not isinstance(self._index, dict):
+                g._index = self._index  # the snapshot's stored name index: same tables, same rows
             return g
         g.nx = self.nx.copy()
         g._edge_ends = dict(self._edge_ends)

@@ -278,3 +278,29 @@ def _check_ends(nodes: pa.Table, kind_names: list[Any], kind_codes: Any, edges: 
             column = "source" if kind_names[a] not in {x for x, _ in schema.EDGE_KINDS[kind].endpoints} else "target"
             raise fail("edges", column, f"{kind} cannot run from a {kind_names[a]} to a {kind_names[b]}")
     return ends[0], ends[1]
+
+
+def check_names(names: pa.Table, n_nodes: int, *, file: str = "names table") -> None:
+    """Refuse a name-index table (graphmodel.nameindex) that does not fit: its columns and
+    types, no empty cells, known tables, node rows within the nodes table."""
+    import pyarrow.compute as pc
+
+    from graphmodel.nameindex import SCHEMA, TABLES
+
+    def fail(column: str, message: str) -> CampaignGraphError:
+        return CampaignGraphError(message, file=file, column=column)
+
+    if names.column_names != SCHEMA.names:
+        raise fail("", f"names table columns must be {SCHEMA.names}")
+    for field in SCHEMA:
+        col = names.column(field.name)
+        if not (col.type == field.type or (_is_text(col.type) and _is_text(field.type))):
+            raise fail(field.name, f"column type must be {field.type}")
+        if col.null_count:
+            raise fail(field.name, "empty cell")
+    if names.num_rows:
+        if not bool(pc.all(pc.is_in(_plain(names.column("table")), value_set=_text_array(TABLES))).as_py()):
+            raise fail("table", "unknown index table")
+        span = pc.min_max(names.column("node"))
+        if span["min"].as_py() < 0 or span["max"].as_py() >= n_nodes:
+            raise fail("node", "node row outside the nodes table")

@@ -8,7 +8,7 @@ import click
 
 from exports.cli.common import echo_json, format_option, open_snapshot, output_option, progress
 from graphmodel.errors import CampaignGraphError
-from graphmodel.stores.snapshot import read_manifest, save_snapshot
+from graphmodel.stores.snapshot import check_snapshot, read_manifest, save_snapshot, validation_summary
 from loaders.registry import FORMATS, load_paths
 
 
@@ -111,17 +111,26 @@ def _print_links(links: dict, limit: int = 10) -> None:
 def info(snapshot: Path, fmt: str) -> None:
     """Show what a snapshot holds: counts by kind, sources, validation summary."""
     manifest = read_manifest(snapshot)
-    graph = open_snapshot(str(snapshot))
-    errors = graph.validate()
-    counts = graph.counts_by_kind()
+    entry = manifest.get("sensitive")
+    whole = isinstance(entry, dict) and isinstance(entry.get("path"), str) and (snapshot / Path(entry["path"]).name).is_file()
+    saved = None
+    if not whole:  # the validation made at save describes what is loaded (a split snapshot's is the public part)
+        manifest, sources, counted = check_snapshot(snapshot)  # hash- and schema-checked, no graph built
+        saved = validation_summary(snapshot, manifest)
+    if saved is not None:
+        errors, n_nodes, n_edges, counts = saved, counted["nodes"], counted["edges"], counted["by_kind"]
+    else:  # an older snapshot, or a split one with its sensitive file: validate now
+        graph = open_snapshot(str(snapshot))
+        errors, sources = graph.validate(), graph.sources
+        n_nodes, n_edges, counts = graph.number_of_nodes(), graph.number_of_edges(), graph.counts_by_kind()
     if fmt == "json":
         echo_json(
             {
-                "nodes": graph.number_of_nodes(),
-                "edges": graph.number_of_edges(),
+                "nodes": n_nodes,
+                "edges": n_edges,
                 "by_kind": counts,
-                "sources": [s.as_dict() for _, s in sorted(graph.sources.items()) if not s.confidential]
-                + [{"id": s.id, "confidential": True} for _, s in sorted(graph.sources.items()) if s.confidential],
+                "sources": [s.as_dict() for _, s in sorted(sources.items()) if not s.confidential]
+                + [{"id": s.id, "confidential": True} for _, s in sorted(sources.items()) if s.confidential],
                 "created": manifest.get("created"),
                 "content_hash": manifest.get("content_hash"),
                 "errors": _error_rows(errors),
@@ -129,7 +138,7 @@ def info(snapshot: Path, fmt: str) -> None:
         )
         return
     click.echo(f"snapshot {snapshot} (created {manifest.get('created')}, hash {manifest.get('content_hash', '')[:12]})")
-    click.echo(f"{graph.number_of_nodes()} nodes, {graph.number_of_edges()} edges, {len(graph.sources)} sources")
+    click.echo(f"{n_nodes} nodes, {n_edges} edges, {len(sources)} sources")
     click.echo("nodes by kind:")
     for k, n in counts["nodes"].items():
         click.echo(f"  {k:<14} {n}")
@@ -137,7 +146,7 @@ def info(snapshot: Path, fmt: str) -> None:
     for k, n in counts["edges"].items():
         click.echo(f"  {k:<14} {n}")
     click.echo("sources:")
-    for sid, s in sorted(graph.sources.items()):
+    for sid, s in sorted(sources.items()):
         label = "(confidential)" if s.confidential else f"{s.title} {('— ' + s.licence) if s.licence else ''}"
         click.echo(f"  {sid}: {label}")
     click.echo(f"validation: {'ok' if not errors else f'{len(errors)} problem(s)'}")

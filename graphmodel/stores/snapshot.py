@@ -6,6 +6,11 @@ Layout of a snapshot folder::
     nodes-<hash>.parquet       one row per node: id, kind, name, one typed column per property
     edges-<hash>.parquet       one row per edge: id, source, target, kind, properties
     sources-<hash>.parquet     one row per Source record
+    names-<hash>.parquet       the name index find() searches (graphmodel.nameindex), made at save
+
+The manifest also holds the validation summary made at save (``validation``), which
+``info`` shows. A snapshot without a names file (older format) still loads: find() then
+builds its index in memory as it always did. See docs/snapshot.md.
 
 Data files are named by their content, and ``manifest.json`` is replaced last, atomically:
 whatever happens midway (an exception, kill -9), the folder holds either the old complete
@@ -43,8 +48,9 @@ from graphmodel.columnar import (
 from graphmodel.errors import CampaignGraphError
 from graphmodel.gcpause import paused_gc
 from graphmodel.graph import CampaignGraph
+from graphmodel.nameindex import StoredNameIndex, names_table
 from graphmodel.records import SOURCE_FIELDS, Source
-from graphmodel.tablecheck import check_tables
+from graphmodel.tablecheck import check_names, check_tables
 
 FORMAT = "campaign-graph-snapshot"
 #: whether loading keeps the tables (columnar mode, networkx built on first use) by default
@@ -202,6 +208,10 @@ def _save_locked(
 ) -> dict:
     shown = public if public is not None else graph
     tables = graph_tables(shown)
+    # work done once here rather than by every command: the name index of the graph that
+    # may be shared (never the sensitive names) and the validation summary ``info`` shows
+    tables["names"] = names_table(tables["nodes"])
+    validation = _validation_summary(shown, tables)
     # the tables are encoded at the same time (Parquet encoding and zstd release the GIL: on
     # two cores the save waits for the edges table only); the bytes do not depend on it
     from concurrent.futures import ThreadPoolExecutor
@@ -219,7 +229,7 @@ def _save_locked(
 
             stmts = sensitive_statements(graph, public)
             sensitive = _write_data_file(folder, "sensitive", _parquet_bytes(stmts), stmts.num_rows, written)
-        manifest = _write_manifest(folder, created, shown, tables, files, sensitive, settings)
+        manifest = _write_manifest(folder, created, shown, tables, files, sensitive, settings, validation)
     except BaseException:
         for name in written:
             if name not in previous:
@@ -237,6 +247,7 @@ def _save_locked(
 def _write_manifest(
     folder: Path, created: str | None, graph: CampaignGraph, tables: dict[str, pa.Table],
     files: dict[str, Any], sensitive: dict[str, Any] | None, settings: dict[str, Any] | None = None,
+    validation: dict[str, Any] | None = None,
 ) -> dict:
     """Write ``manifest.json`` (last, atomically) for ``graph``, the graph that may be shared."""
     content_hash = hashlib.sha256(
@@ -263,12 +274,58 @@ def _write_manifest(
         ],
         "files": files,
     }
+    if validation is not None:
+        manifest["validation"] = validation
     if sensitive is not None:
         manifest["sensitive"] = sensitive
     if settings:
         manifest["settings"] = settings
     atomic_write_text(folder / MANIFEST, json.dumps(manifest, indent=2, ensure_ascii=False) + "\n")
     return manifest
+
+
+def _validation_summary(graph: CampaignGraph, tables: dict[str, pa.Table]) -> dict[str, Any]:
+    """What ``graph.validate()`` finds, as the manifest keeps it: the number of problems, how
+    many are about nodes and about edges, and each problem (as ``info`` shows them).
+
+    The tables about to be written are first checked column by column (the check every
+    open runs, :func:`graphmodel.tablecheck.check_tables`, about a second for a million
+    edges); only when that refuses them is the slow per-value ``graph.validate()`` run, to
+    list every problem. (One difference: an impossible calendar date such as 2024-02-30
+    passes the column check; the add methods refuse it, so only a graph edited through
+    ``.nx`` can hold one.)
+    """
+    try:
+        check_tables(tables["nodes"], tables["edges"], tables["sources"])
+        errors: list[CampaignGraphError] = []
+        checked = "tablecheck"
+    except CampaignGraphError:
+        errors = graph.validate()
+        checked = "validate"
+    on = {"node": 0, "edge": 0}
+    for e in errors:
+        what = e.message.split(" ", 1)[0]
+        if what in on:
+            on[what] += 1
+    return {"problems": len(errors), "nodes": on["node"], "edges": on["edge"], "checked_by": checked,
+            "errors": [e.as_dict() for e in errors]}
+
+
+def validation_summary(path: str | os.PathLike[str], manifest: dict | None = None) -> list[CampaignGraphError] | None:
+    """The problems ``graph.validate()`` found when the snapshot was saved, from its manifest
+    (``None`` for a snapshot saved before the manifest kept them). ``manifest``: already read."""
+    manifest = manifest if manifest is not None else read_manifest(path)
+    summary = manifest.get("validation")
+    if not isinstance(summary, dict) or not isinstance(summary.get("errors"), list):
+        return None
+    keys = ("message", "file", "sheet", "row", "column")
+    out = []
+    for row in summary["errors"]:
+        if not isinstance(row, dict) or not isinstance(row.get("message"), str):
+            raise CampaignGraphError("manifest.json: validation.errors must be objects with a message",
+                                     file=str(Path(path) / MANIFEST))
+        out.append(CampaignGraphError(row["message"], **{k: row.get(k) for k in keys[1:]}))
+    return out
 
 
 def read_manifest(path: str | os.PathLike[str]) -> dict:
@@ -396,7 +453,34 @@ class _Vanished(CampaignGraphError):
     """A data file the manifest lists is missing (perhaps replaced by a writer meanwhile)."""
 
 
-def _load_once(folder: Path, verify: bool, columnar: bool) -> CampaignGraph:
+def check_snapshot(path: str | os.PathLike[str]) -> tuple[dict, dict[str, Source], dict[str, Any]]:
+    """Check a snapshot as :func:`load_snapshot` does (hashes, tables, name index) without
+    building the graph; return its manifest, its sources and its counts (``nodes``, ``edges``,
+    ``by_kind`` as :meth:`CampaignGraph.counts_by_kind`, counted from the tables). What ``info``
+    needs, in about a second for a million edges. (A split snapshot's sensitive file is not read.)
+
+    >>> import tempfile
+    >>> d = tempfile.mkdtemp() + "/snap"
+    >>> _ = save_snapshot(CampaignGraph(), d)
+    >>> check_snapshot(d)[2]
+    {'nodes': 0, 'edges': 0, 'by_kind': {'nodes': {}, 'edges': {}}}
+    """
+    folder = Path(path)
+    for attempt in range(READ_ATTEMPTS):
+        try:
+            manifest, ntable, etable, _, sources, _ = _read_checked(folder, True)
+            counts = {"nodes": ntable.num_rows, "edges": etable.num_rows,
+                      "by_kind": {"nodes": _kind_counts(ntable), "edges": _kind_counts(etable)}}
+            return manifest, sources, counts
+        except _Vanished:
+            if attempt == READ_ATTEMPTS - 1:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _read_checked(folder: Path, verify: bool) -> tuple[dict, pa.Table, pa.Table, Any, dict[str, Source], pa.Table | None]:
+    """The manifest, the nodes and edges tables, the edge ends, the sources and the name index
+    (``None`` for an older snapshot), each file hash-checked and each table schema-checked."""
     manifest = read_manifest(folder)
     ntable = _read_table(folder, manifest, "nodes", verify)
     etable = _read_table(folder, manifest, "edges", verify)
@@ -405,10 +489,18 @@ def _load_once(folder: Path, verify: bool, columnar: bool) -> CampaignGraph:
     ends = check_tables(ntable, etable, stable, files={
         name: str(folder / Path(manifest["files"][name]["path"]).name) for name in ("nodes", "edges", "sources")
     })
-
+    names = None
+    if isinstance(manifest.get("files", {}).get("names"), dict):  # older snapshots have none: find() builds it
+        names = _read_table(folder, manifest, "names", verify)
+        check_names(names, ntable.num_rows, file=str(folder / Path(manifest["files"]["names"]["path"]).name))
     sources = {}
     for row in stable.to_pylist():
         sources[row["id"]] = Source(**{f: (row.get(f) if row.get(f) is not None else "") for f in SOURCE_FIELDS})
+    return manifest, ntable, etable, ends, sources, names
+
+
+def _load_once(folder: Path, verify: bool, columnar: bool) -> CampaignGraph:
+    manifest, ntable, etable, ends, sources, names = _read_checked(folder, verify)
     sensitive = None
     public_only = False
     entry = manifest.get("sensitive")
@@ -420,6 +512,9 @@ def _load_once(folder: Path, verify: bool, columnar: bool) -> CampaignGraph:
             public_only = True  # a shared copy: the sensitive file stayed with its owner
     graph = _graph_from_tables(ntable, etable, sources, where=str(folder), sensitive=sensitive, columnar=columnar,
                                ends=ends)
+    if names is not None and sensitive is None:  # the stored index holds the public names only
+        ids = graph._col.ids if graph.is_columnar else _lead_columns(ntable, ["id"])[0]  # type: ignore[union-attr]
+        graph._index = StoredNameIndex(names, ids)
     if public_only:
         graph.meta["redacted"] = True  # what exports.redact marks: exports label it redacted
     return graph

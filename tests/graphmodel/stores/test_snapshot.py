@@ -97,7 +97,7 @@ def test_exception_mid_save_leaves_the_previous_snapshot_loadable_and_identical(
     old = sample_graph()
     save_snapshot(old, folder)
     before = {p.name: p.read_bytes() for p in folder.iterdir() if not p.name.startswith(".")}
-    new = sample_graph()  # every table changes, so the save writes three new files
+    new = sample_graph()  # every table changes, so the save writes four new files
     new.add_source(Source("s2", title="More notes"))
     new.add_node("new", "Company", "New Co", sources=["s2"])
     new.add_edge("new", "acme", "OWNS", share=5)
@@ -125,7 +125,8 @@ def test_exception_mid_save_leaves_the_previous_snapshot_loadable_and_identical(
         assert after[name] == data  # every file of the old snapshot is byte-identical
     assert load_snapshot(folder) == old
     save_snapshot(new, folder)  # the next save cleans up the orphans
-    assert load_snapshot(folder) == new and len(list(folder.glob("*.parquet"))) == 3
+    # nodes, edges, sources and the name index: nothing else is left
+    assert load_snapshot(folder) == new and len(list(folder.glob("*.parquet"))) == 4
 
 
 def test_kill_9_during_the_manifest_write_leaves_the_previous_snapshot(tmp_path: Path) -> None:
