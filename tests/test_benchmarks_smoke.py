@@ -119,9 +119,9 @@ def test_cli_pick_names_takes_the_group_with_most_sites(tmp_path: Path) -> None:
 def test_cli_table_rows_skip_wrapped_lines() -> None:
     from benchmarks.bench_cli import answer_rows, table_rows
 
-    table = "\n".join([
-        "┏━━━━━━┳━━━━━┓", "┃ site ┃ cba ┃", "┡━━━━━━╇━━━━━┩",
-        "│ A    │ yes │", "│      │ (wrapped) │", "│ B    │ NO  │", "└──────┴─────┘", "2 site(s)"])
+    lines = ["┏━━━━━━┳━━━━━┓", "┃ site ┃ cba ┃", "┡━━━━━━╇━━━━━┩",
+             "│ A    │ yes │", "│      │ (wrapped) │", "│ B    │ NO  │", "└──────┴─────┘", "2 site(s)"]
+    table = "\n".join(lines)
     assert table_rows(table) == 2
     assert table_rows("no sites match") == 0
     assert answer_rows("load", "loaded 5 nodes and 7 edges from 13 rows into x") == 13
