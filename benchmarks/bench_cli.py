@@ -49,7 +49,8 @@ def pick_names(data: Path) -> dict[str, str]:
     """Names for the questions, read from the generated tables.
 
     The largest group is the one with most sites (ids ``g{N}s{k}``; ties: lowest N); ``union`` is
-    that group's first union, ``other`` the root of the second-largest group (so the path crosses groups).
+    that group's first union with a name no other union matches, preferring one at a site the root
+    operates itself (so a path to the root exists); ``other`` is the root of the second-largest group.
     """
     sites: Counter[int] = Counter()
     unions: dict[int, list[tuple[int, str]]] = {}
@@ -65,8 +66,20 @@ def pick_names(data: Path) -> dict[str, str]:
                 names[row["id"]] = row["name"]
     ranked = sorted(sites, key=lambda g: (-sites[g], g))
     big, second = ranked[0], ranked[1]
-    return {"company": names[f"g{big}"], "union": min(unions[big])[1], "other": names[f"g{second}"],
+    # name lookup ignores punctuation, so "Union Local 23-1" also fits "Union Local 2-31": a user would
+    # type a name that fits one union, so take the first one whose letters and digits no other union shares
+    same = Counter(_plain(n) for us in unions.values() for _, n in us)
+    by_root: set[str] = set()  # sites the root operates itself: their union reaches the root in two hops
+    if (data / "edges.csv").is_file():
+        with open(data / "edges.csv", newline="", encoding="utf-8") as f:
+            by_root = {r["target"] for r in csv.DictReader(f) if r["source"] == f"g{big}" and r["kind"] == "OPERATES"}
+    usable = sorted(unions[big], key=lambda u: (same[_plain(u[1])] != 1, f"g{big}s{u[0]}" not in by_root, u))
+    return {"company": names[f"g{big}"], "union": usable[0][1], "other": names[f"g{second}"],
             "company_id": f"g{big}", "company_sites": str(sites[big])}
+
+
+def _plain(name: str) -> str:
+    return re.sub(r"[\W_]", "", name.lower())
 
 
 def table_rows(text: str) -> int:
@@ -118,7 +131,7 @@ def cli_commands(data: Path, snap: Path, html: Path, names: dict[str, str]) -> l
         ("info", ["info", str(snap)]),
         ("coverage --company", ["coverage", str(snap), "--company", names["company"]]),
         ("coverage (all sites)", ["coverage", str(snap)]),
-        ("path A B", ["path", str(snap), names["union"], names["other"]]),
+        ("path A B", ["path", str(snap), names["union"], names["company"]]),
         ("group", ["group", str(snap), names["company"]]),
         ("map --company", ["map", str(snap), "--company", names["company"], "-o", str(html)]),
     ]
@@ -228,7 +241,7 @@ def naive(step: str, data: Path, pickle_path: Path, names: dict[str, str], out: 
     if step == "coverage (all sites)":
         return len(_naive_coverage(g, [n for n, a in g.nodes(data=True) if a.get("kind") == "Site"]))
     if step == "path A B":
-        a, b = _by_name(g, names["union"]), _by_name(g, names["other"])
+        a, b = _by_name(g, names["union"]), _by_name(g, names["company"])
         keep = [(u, v) for u, v, k in g.edges(data="kind") if k not in ("LOCATED_IN", "HOLDS_ROLE")]
         und = nx.Graph(keep)
         paths = []
