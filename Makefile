@@ -36,7 +36,8 @@ test: install system-deps
 test-fast: install
 	$(BIN)/python -m pytest -q -m "not bolt and not browser and not notebooks"
 
-# Benchmarks at sizes S, M, L (under 20 minutes on 2 cores); results in benchmarks/results/latest.{json,md}
+# Benchmarks at sizes S, M, L (under 20 minutes on 2 cores); results in benchmarks/results/latest.{json,md};
+# then each CLI command as a whole process at L beside pandas + networkx: benchmarks/results/cli-latest.{json,md}
 bench: install
 	$(BIN)/python -m benchmarks
 

@@ -4,11 +4,14 @@ For each size (default S, M, L) it generates the synthetic tables once (seeded, 
 ``benchmarks/data/``), then runs each measurement group in a fresh process
 (:mod:`benchmarks.runner`) so sizes and groups do not pollute each other's memory, and
 writes ``benchmarks/results/latest.json`` and ``latest.md`` (the Markdown table is printed too).
+Then the whole-process CLI benchmark (:mod:`benchmarks.bench_cli`) runs at the largest size
+asked for, beside the naive pandas + networkx path, into ``cli-latest.json`` and ``cli-latest.md``.
 
 Examples::
 
     python -m benchmarks                       # S, M, L (under 20 minutes on 2 cores)
     python -m benchmarks --sizes XS,S --repeats 1 --out /tmp/bench   # the smoke test's run
+    python -m benchmarks --sizes L --cli-only  # only the whole-process CLI figures at L
 """
 
 from __future__ import annotations
@@ -41,6 +44,8 @@ BUDGETS: dict[str, tuple[float, str, str]] = {
     "map_focused_s": (1.0, "max", "s"),
     "map_browser_s": (5.0, "max", "s"),
 }
+
+SIZE_ORDER = {"XS": 0, "S": 1, "M": 2, "L": 3}
 
 
 def _worker(args: list[str], timeout: float) -> dict[str, Any]:
@@ -228,9 +233,18 @@ def main(argv: list[str] | None = None) -> int:
                     help="a previous latest.json whose sizes not measured in this run are kept (repeatable)")
     ap.add_argument("--browser-only", action="store_true",
                     help="only the headless-Chromium map measurement, added to the sizes of --merge")
+    ap.add_argument("--no-cli", action="store_true", help="skip the whole-process CLI benchmark")
+    ap.add_argument("--cli-only", action="store_true",
+                    help="only the whole-process CLI benchmark, at the largest of --sizes")
     args = ap.parse_args(argv)
     sizes = [s.strip().upper() for s in args.sizes.split(",") if s.strip()]
     args.data.mkdir(parents=True, exist_ok=True)
+    cli_argv = ["--size", max(sizes, key=lambda s: SIZE_ORDER.get(s, -1)), "--seed", str(args.seed),
+                "--data", str(args.data), "--out", str(args.out), "--timeout", str(args.timeout)]
+    if args.cli_only:
+        from benchmarks.bench_cli import main as cli_main
+
+        return cli_main(cli_argv)
     t0 = time.perf_counter()
     results: dict[str, Any] = {
         "created": datetime.now(UTC).replace(microsecond=0).isoformat(),
@@ -252,8 +266,7 @@ def main(argv: list[str] | None = None) -> int:
         results["sizes"][size] = run_size(size, args.data, args.seed, args.repeats, not args.no_browser,
                                           args.map_nodes, args.timeout)
         results["sizes"][size]["measured"] = datetime.now(UTC).replace(microsecond=0).isoformat()
-    order = {"XS": 0, "S": 1, "M": 2, "L": 3}
-    results["sizes"] = dict(sorted(results["sizes"].items(), key=lambda x: order.get(x[0], 9)))
+    results["sizes"] = dict(sorted(results["sizes"].items(), key=lambda x: SIZE_ORDER.get(x[0], 9)))
     for res in results["sizes"].values():
         res["metrics"] = metrics(res)
     results["total_s"] = round(time.perf_counter() - t0, 1)
@@ -271,7 +284,12 @@ def main(argv: list[str] | None = None) -> int:
                 errors[f"{s}.{part}"] = r[part]["error"]
     for k, e in errors.items():
         print(f"error in {k}: {e}", file=sys.stderr)
-    return 1 if errors else 0
+    cli_rc = 0
+    if not args.no_cli and not args.browser_only:
+        from benchmarks.bench_cli import main as cli_main
+
+        cli_rc = cli_main(cli_argv)
+    return 1 if errors or cli_rc else 0
 
 
 if __name__ == "__main__":

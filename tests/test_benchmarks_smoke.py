@@ -20,7 +20,7 @@ from benchmarks.runner import nx_effective_stakes_all, timed
 @pytest.mark.slow
 def test_runner_xs_end_to_end(tmp_path: Path) -> None:
     rc = main(["--sizes", "XS", "--repeats", "1", "--out", str(tmp_path / "out"), "--data", str(tmp_path / "data"),
-               "--no-browser", "--map-nodes", "500"])
+               "--no-browser", "--no-cli", "--map-nodes", "500"])
     assert rc == 0
     res = json.loads((tmp_path / "out" / "latest.json").read_text())
     xs = res["sizes"]["XS"]
@@ -73,3 +73,85 @@ def test_networkx_reference_stakes_match_worked_example(tmp_path: Path) -> None:
     assert res["b"] == pytest.approx(55.0) and res["d"] == pytest.approx(5.5) and res["a"] == 100.0
     c = generate(tmp_path / "xs", "XS")
     assert c.nodes > 1000
+
+
+@pytest.mark.slow
+def test_cli_benchmark_xs_end_to_end(tmp_path: Path) -> None:
+    """Every command as a whole process at XS: non-empty answers, figures and the naive path beside them."""
+    from benchmarks.bench_cli import main as cli_main
+
+    rc = cli_main(["--size", "XS", "--data", str(tmp_path / "data"), "--out", str(tmp_path / "out"),
+                   "--work", str(tmp_path / "work")])
+    assert rc == 0
+    res = json.loads((tmp_path / "out" / "cli-latest.json").read_text())
+    labels = [c["command"] for c in res["commands"]]
+    assert labels == ["load", "info", "coverage --company", "coverage (all sites)", "path A B", "group", "map --company"]
+    by = {c["command"]: c for c in res["commands"]}
+    for c in res["commands"]:
+        assert c["rc"] == 0 and c["rows"] > 0 and c["seconds"] > 0 and c["peak_mb"] > 10, c["command"]
+        assert c["naive"]["rc"] == 0 and c["naive"]["rows"] > 0, c["command"]
+    # typed by names, not ids
+    assert by["group"]["argv"][-1] == res["names"]["company"] and res["names"]["company"].startswith("Group ")
+    # generate() wrote the rows load read: nodes + edges + the one source row
+    counts = generate(tmp_path / "again", "XS")
+    assert by["load"]["rows"] == res["input_rows"] == counts.nodes + counts.edges + 1
+    assert by["info"]["rows"] == counts.nodes  # "N nodes, M edges"
+    assert by["coverage (all sites)"]["rows"] > by["coverage --company"]["rows"]
+    assert 1 <= by["path A B"]["rows"] <= 3  # -k 3 by default
+    assert by["path A B"]["argv"][-2:] == [res["names"]["union"], res["names"]["company"]]
+    assert 0 < res["snapshot_mb"] < 30
+    md = (tmp_path / "out" / "cli-latest.md").read_text()
+    assert "| `coverage (all sites)` |" in md and "naive wall s" in md and "load average" in md
+
+
+def test_cli_pick_names_takes_the_group_with_most_sites(tmp_path: Path) -> None:
+    rows = ["id,kind,name", "g0,Company,Group 0 Holding", "g1,Company,Group 1 Holding", "g2,Company,Group 2 Holding",
+            "g0s0,Site,Site 0-0", "g1s0,Site,Site 1-0", "g1s1,Site,Site 1-1", "g1s2,Site,Site 1-2",
+            "g2s0,Site,Site 2-0", "g2s1,Site,Site 2-1", "g1u12,Union,Union Local 1-12", "g1u11,Union,Union Local 1-11",
+            "g11u1,Union,Union Local 11-1", "g11u3,Union,Union Local 11-3"]
+    (tmp_path / "nodes.csv").write_text("\n".join(rows) + "\n")
+    from benchmarks.bench_cli import pick_names
+
+    names = pick_names(tmp_path)
+    # g1 has 3 sites, g2 has 2, g0 has 1; g1's first union, "Union Local 1-11", reads "unionlocal111"
+    # without punctuation, as "Union Local 11-1" does, so the next one is taken
+    assert names["company"] == "Group 1 Holding" and names["other"] == "Group 2 Holding"
+    assert names["union"] == "Union Local 1-12" and names["company_sites"] == "3"
+
+
+def test_cli_table_rows_skip_wrapped_lines() -> None:
+    from benchmarks.bench_cli import answer_rows, table_rows
+
+    lines = ["┏━━━━━━┳━━━━━┓", "┃ site ┃ cba ┃", "┡━━━━━━╇━━━━━┩",
+             "│ A    │ yes │", "│      │ (wrapped) │", "│ B    │ NO  │", "└──────┴─────┘", "2 site(s)"]
+    table = "\n".join(lines)
+    assert table_rows(table) == 2
+    assert table_rows("no sites match") == 0
+    assert answer_rows("load", "loaded 5 nodes and 7 edges from 13 rows into x") == 13
+    assert answer_rows("map --company", "wrote x.html: 141 nodes, 241 links") == 141
+
+
+def test_cli_measure_reports_the_child_peak_not_the_parent(tmp_path: Path) -> None:
+    import sys
+
+    from benchmarks.bench_cli import run_measured
+
+    small = run_measured([sys.executable, "-c", "pass"], 60)
+    big = run_measured([sys.executable, "-c", "b = bytearray(300 * 2**20); b[::4096] = b'x' * len(b[::4096])"], 60)
+    assert small["rc"] == big["rc"] == 0
+    assert small["peak_mb"] < 100 and big["peak_mb"] >= 300  # 300 MiB touched page by page
+    failed = run_measured([sys.executable, "-c", "import sys; print('x'); sys.exit(3)"], 60)
+    assert failed["rc"] == 3 and failed["stdout"] == "x\n"
+
+
+def test_cli_verdict_needs_an_answer_and_every_budget() -> None:
+    from benchmarks.bench_cli import verdict
+
+    ok = {"rc": 0, "rows": 4, "seconds": 0.9, "peak_mb": 300.0}
+    assert verdict("info", ok) == ("≤ 1 s, ≤ 1,600 MB", True)
+    assert verdict("info", {**ok, "seconds": 1.1})[1] is False
+    assert verdict("info", {**ok, "rows": 0})[1] is False  # an empty answer never meets a budget
+    assert verdict("coverage (all sites)", {**ok, "seconds": 9.9, "peak_mb": 1900.0})[1] is True
+    assert verdict("group", {**ok, "peak_mb": 1700.0})[1] is False
+    text, met = verdict("load", {**ok, "seconds": 10, "rows_per_s": 149_999})
+    assert text == "≥ 150,000 rows/s, ≤ 1,600 MB" and met is False
