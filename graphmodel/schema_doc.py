@@ -9,6 +9,7 @@ a test checks that it matches. After changing :mod:`graphmodel.schema`, run::
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable
 from pathlib import Path
 
 from graphmodel import schema
@@ -91,34 +92,52 @@ def schema_markdown() -> str:
     return "\n".join(lines) + "\n"
 
 
-def readme_section(text: str) -> str | None:
-    """The text between the schema markers of a page, or None when the markers are missing."""
-    if START not in text or END not in text:
+def section_between(text: str, start: str, end: str) -> str | None:
+    """The text between two markers of a page, or None when the markers are missing.
+
+    Shared by every generated section (this schema table, the CLI reference in exports.cli.doc).
+    """
+    if start not in text or end not in text:
         return None
-    return text.split(START, 1)[1].split(END, 1)[0].strip("\n") + "\n"
+    return text.split(start, 1)[1].split(end, 1)[0].strip("\n") + "\n"
 
 
-def replace_section(text: str) -> str:
-    """``text`` with the part between the schema markers replaced by :func:`schema_markdown`."""
-    if START not in text or END not in text:
-        raise ValueError(f"the page has no {START} ... {END} markers")
-    head, rest = text.split(START, 1)
-    _, tail = rest.split(END, 1)
-    return f"{head}{START}\n{schema_markdown()}{END}{tail}"
+def replace_between(text: str, start: str, end: str, body: str) -> str:
+    """``text`` with the part between the two markers replaced by ``body``."""
+    if start not in text or end not in text:
+        raise ValueError(f"the page has no {start} ... {end} markers")
+    head, rest = text.split(start, 1)
+    _, tail = rest.split(end, 1)
+    return f"{head}{start}\n{body}{end}{tail}"
 
 
-def main(argv: list[str] | None = None) -> None:
-    """Print the schema tables, or write them into a page between the markers."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--write", metavar="PAGE", help="replace the schema section of this file")
+def write_or_print(argv: list[str] | None, body: Callable[[], str], start: str, end: str, what: str, doc: str | None) -> None:
+    """The command line of a generated section: print ``body()``, or write it into ``--write PAGE``."""
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0] if doc else None)
+    parser.add_argument("--write", metavar="PAGE", help=f"replace the {what} section of this file")
     args = parser.parse_args(argv)
     if args.write:
         from graphmodel.atomic import atomic_write_text
 
         p = Path(args.write)
-        atomic_write_text(p, replace_section(p.read_text(encoding="utf-8")))
+        atomic_write_text(p, replace_between(p.read_text(encoding="utf-8"), start, end, body()))
     else:
-        print(schema_markdown(), end="")
+        print(body(), end="")
+
+
+def readme_section(text: str) -> str | None:
+    """The text between the schema markers of a page, or None when the markers are missing."""
+    return section_between(text, START, END)
+
+
+def replace_section(text: str) -> str:
+    """``text`` with the part between the schema markers replaced by :func:`schema_markdown`."""
+    return replace_between(text, START, END, schema_markdown())
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Print the schema tables, or write them into a page between the markers."""
+    write_or_print(argv, schema_markdown, START, END, "schema", __doc__)
 
 
 if __name__ == "__main__":  # pragma: no cover

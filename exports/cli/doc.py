@@ -8,14 +8,13 @@ checks that it matches. After changing a command or an option, run::
 
 from __future__ import annotations
 
-import argparse
 import importlib
 import inspect
-from pathlib import Path
 
 import click
 
 from exports.cli.main import COMMANDS, cli
+from graphmodel.schema_doc import replace_between, section_between, write_or_print
 
 START = "<!-- cli:start -->"
 END = "<!-- cli:end -->"
@@ -65,32 +64,17 @@ def cli_markdown() -> str:
 
 def page_section(text: str) -> str | None:
     """The text between the markers of a page, or None when the markers are missing."""
-    if START not in text or END not in text:
-        return None
-    return text.split(START, 1)[1].split(END, 1)[0].strip("\n") + "\n"
+    return section_between(text, START, END)
 
 
 def replace_section(text: str) -> str:
     """``text`` with the part between the markers replaced by :func:`cli_markdown`."""
-    if START not in text or END not in text:
-        raise ValueError(f"the page has no {START} ... {END} markers")
-    head, rest = text.split(START, 1)
-    _, tail = rest.split(END, 1)
-    return f"{head}{START}\n{cli_markdown()}{END}{tail}"
+    return replace_between(text, START, END, cli_markdown())
 
 
 def main(argv: list[str] | None = None) -> None:
     """Print the command reference, or write it into a page between the markers."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--write", metavar="PAGE", help="replace the command reference section of this file")
-    args = parser.parse_args(argv)
-    if args.write:
-        from graphmodel.atomic import atomic_write_text
-
-        p = Path(args.write)
-        atomic_write_text(p, replace_section(p.read_text(encoding="utf-8")))
-    else:
-        print(cli_markdown(), end="")
+    write_or_print(argv, cli_markdown, START, END, "command reference", __doc__)
 
 
 if __name__ == "__main__":  # pragma: no cover
