@@ -97,30 +97,45 @@ def _first_int(pattern: str, text: str) -> int:
     return int(m.group(1)) if m else 0
 
 
+#: A small intermediate process runs the command and reports its rusage. Measured straight from
+#: this (large) process, a child's peak RSS would start at ours: Linux keeps the RSS high-water
+#: mark of the address space a process had before exec (fork/vfork + exec copies ours).
+_TRAMPOLINE = """
+import json, os, subprocess, sys
+proc = subprocess.Popen(sys.argv[2:])
+_pid, status, usage = os.wait4(proc.pid, 0)
+with open(sys.argv[1], "w") as f:
+    json.dump({"rc": os.waitstatus_to_exitcode(status), "cpu": usage.ru_utime + usage.ru_stime,
+               "maxrss_kb": usage.ru_maxrss}, f)
+"""
+
+
 def run_measured(argv: list[str], timeout: float, env: dict[str, str] | None = None) -> dict[str, Any]:
     """Run ``argv`` as a child; wall seconds, CPU seconds and peak RSS (MB) of that child, exit code, stdout, stderr tail."""
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+    import json
+    import signal
+
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err, \
+            tempfile.NamedTemporaryFile("r", suffix=".json") as rep:
         t0 = time.perf_counter()
-        proc = subprocess.Popen(argv, cwd=ROOT, stdout=out, stderr=err, env=env)
-        deadline, timed_out = t0 + timeout, False
-        while True:
-            pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
-            if pid:
-                break
-            if time.perf_counter() > deadline:
-                proc.kill()
-                timed_out = True
-                pid, status, usage = os.wait4(proc.pid, 0)
-                break
-            time.sleep(0.005)
+        proc = subprocess.Popen([sys.executable, "-c", _TRAMPOLINE, rep.name, *argv], cwd=ROOT, stdout=out,
+                                stderr=err, env=env, start_new_session=True)
+        timed_out = False
+        try:
+            proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)  # the command and the intermediate process
+            proc.wait()
+            timed_out = True
         wall = time.perf_counter() - t0
-        proc.returncode = os.waitstatus_to_exitcode(status)  # tell Popen the child is reaped
+        text = rep.read()
+        got = json.loads(text) if text else {"rc": -9, "cpu": 0.0, "maxrss_kb": 0}
         out.seek(0)
         err.seek(0)
         stdout = out.read().decode("utf-8", "replace")
         stderr = err.read().decode("utf-8", "replace")
-    return {"seconds": round(wall, 3), "cpu": round(usage.ru_utime + usage.ru_stime, 3),
-            "peak_mb": round(usage.ru_maxrss / 1024.0, 1), "rc": proc.returncode,
+    return {"seconds": round(wall, 3), "cpu": round(got["cpu"], 3),
+            "peak_mb": round(got["maxrss_kb"] / 1024.0, 1), "rc": got["rc"],
             "timed_out": timed_out, "stdout": stdout, "stderr_tail": " | ".join(stderr.strip().splitlines()[-2:])}
 
 

@@ -136,12 +136,17 @@ def test_cli_measure_reports_the_child_peak_not_the_parent(tmp_path: Path) -> No
 
     from benchmarks.bench_cli import run_measured
 
+    ballast = bytearray(400 * 2**20)  # a large parent (as pytest is in a full run): its RSS must not count
+    ballast[::4096] = b"x" * len(ballast[::4096])
     small = run_measured([sys.executable, "-c", "pass"], 60)
     big = run_measured([sys.executable, "-c", "b = bytearray(300 * 2**20); b[::4096] = b'x' * len(b[::4096])"], 60)
     assert small["rc"] == big["rc"] == 0
     assert small["peak_mb"] < 100 and big["peak_mb"] >= 300  # 300 MiB touched page by page
     failed = run_measured([sys.executable, "-c", "import sys; print('x'); sys.exit(3)"], 60)
     assert failed["rc"] == 3 and failed["stdout"] == "x\n"
+    slow = run_measured([sys.executable, "-c", "import time; time.sleep(30)"], 1)
+    assert slow["timed_out"] and slow["seconds"] < 10
+    del ballast
 
 
 def test_cli_verdict_needs_an_answer_and_every_budget() -> None:
