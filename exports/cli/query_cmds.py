@@ -79,6 +79,10 @@ def _ambiguous(graph: CampaignGraph, text: str, kind: str, option: str | None) -
     return CampaignGraphError(f"{text!r} fits {len(best)} {kind.lower()} nodes: {shown}{more}; {how}")
 
 
+#: rows a terminal table shows (rendering 100,000 wrapped rows takes minutes and helps nobody)
+TABLE_ROWS = 500
+
+
 def _emit(df: pd.DataFrame, fmt: str, output: Path | None, *, table_columns: list[str] | None = None,
           title: str | None = None) -> None:
     if is_stdout(output):
@@ -91,7 +95,9 @@ def _emit(df: pd.DataFrame, fmt: str, output: Path | None, *, table_columns: lis
     if fmt == "table":
         if output is not None:
             raise CampaignGraphError("--output needs --format csv, json or xlsx")
-        click.echo(format_table(df, columns=table_columns, title=title, width=_width()))
+        # a terminal table is for reading: past TABLE_ROWS rows it says how to get them all (a file);
+        # summaries and totals printed after the table count every row
+        click.echo(format_table(df, columns=table_columns, title=title, width=_width(), max_rows=TABLE_ROWS))
         return
     if output is not None:
         write_table(df, output, fmt)

@@ -396,3 +396,29 @@ def test_expired_cba_against_a_later_cba_status_in_force():
     r = by_site(coverage(g2, "acme", as_of=AS_OF))["site_c"]
     assert r["cba"] == "unknown"
     assert "Site C CBA expired on 2019-12-31" in r["cba_reason"] and "cba_status=in_force" in r["cba_reason"]
+
+
+def test_cli_terminal_table_shows_500_rows_and_says_how_to_get_the_rest(tmp_path):
+    from click.testing import CliRunner
+
+    from exports.cli.main import cli
+    from graphmodel.stores.snapshot import save_snapshot
+
+    g = CampaignGraph()
+    g.add_source(Source("s1", title="Fictional register"))
+    g.add_node("acme", "Company", "Acme", sources=["s1"])
+    for i in range(620):
+        g.add_node(f"s{i:03d}", "Site", f"Site {i:03d}", sources=["s1"], country="DE")
+        g.add_edge("acme", f"s{i:03d}", "OPERATES", sources=["s1"])
+    snap = tmp_path / "snap"
+    save_snapshot(g, snap)
+    res = CliRunner().invoke(cli, ["coverage", str(snap), "--company", "Acme", "--as-of", AS_OF])
+    assert res.exit_code == 0, res.output
+    assert "Site 499" in res.output and "Site 500" not in res.output
+    assert "... 120 more row(s) not shown (write them with --format csv -o FILE)" in res.output
+    assert "620 site(s)" in res.output  # the summary counts every row
+    res = CliRunner().invoke(cli, ["coverage", str(snap), "--company", "Acme", "--as-of", AS_OF, "--format", "csv"])
+    import csv
+    import io
+
+    assert len(list(csv.DictReader(io.StringIO(res.stdout)))) == 620  # a file format gets every row
