@@ -44,12 +44,14 @@ def test_package_imports_only_upstream(package: str) -> None:
 
 # The repository stands alone: nothing cites or reads files from outside it. The names are
 # built from parts so that this file does not match itself.
-OUTSIDE_REFS = ["../" + "shared", "shared" + "/data", "DESIGN" + ".md", "THREATS" + ".md", "CONVENTIONS" + ".md"]
+_NAME = "sha" + "red"
+OUTSIDE_REFS = ["../" + _NAME, _NAME + "/data", "DESIGN" + ".md", "THREATS" + ".md", "CONVENTIONS" + ".md"]
 CODE_DIRS = ("graphmodel", "loaders", "queries", "exports", "tests", "benchmarks", "examples", "notebooks")
-# a path built upward into a sibling "shared" folder: parent / "shared", parents[2] / "shared",
-# ".." / "shared", os.path.join("..", "shared")
+# a path built upward into a sibling folder of that name (its name from parts, as above):
+# `.parent / NAME`, `.parents[2] / NAME`, `Path("..") / NAME`, `os.path.join("..", NAME)`
 SHARED_PATH = re.compile(
-    r"""(\.parents?(\[\d+\])?|["']\.\.["']\)?)\s*/\s*\\?["']shared\\?["']|["']\.\.["']\s*,\s*\\?["']shared\\?["']"""
+    r"""(\.parents?(\[\d+\])?|["']\.\.["']\)?)\s*/\s*\\?["']NAME\\?["']|["']\.\.["']\s*,\s*\\?["']NAME\\?["']""".replace(
+        "NAME", _NAME)
 )
 
 
@@ -87,17 +89,19 @@ def test_no_code_builds_a_path_to_a_shared_folder_beside_the_repository() -> Non
     assert hits == []
 
 
-@pytest.mark.parametrize(
-    "line,found",
-    [
-        ('SHARED = Path(__file__).resolve().parents[3] / "shared" / "data"', True),
-        ('DATA = ROOT.parent / "shared" / "data"', True),
-        ('SHARED = ROOT.parent / \\"shared\\" / \\"data\\"\\n', True),  # inside notebook JSON
-        ('p = Path("..") / "shared"', True),
-        ('os.path.join("..", "shared", "data")', True),
-        ('shared = tmp_path / "shared"', False),  # a temporary folder of that name is fine
-        ('DATA = ROOT / "data"', False),
-    ],
-)
+# The example lines name the folder as {S}, filled in below: written out, they would be the very
+# references to a folder outside the repository that the scans above look for.
+_PATTERN_CASES = [
+    ('SHARED = Path(__file__).resolve().parents[3] / "{S}" / "data"', True),
+    ('DATA = ROOT.parent / "{S}" / "data"', True),
+    ('SHARED = ROOT.parent / \\"{S}\\" / \\"data\\"\\n', True),  # inside notebook JSON
+    ('p = Path("..") / "{S}"', True),
+    ('os.path.join("..", "{S}", "data")', True),
+    ('shared = tmp_path / "{S}"', False),  # a temporary folder of that name is fine
+    ('DATA = ROOT / "data"', False),
+]
+
+
+@pytest.mark.parametrize("line,found", [(line.replace("{S}", _NAME), found) for line, found in _PATTERN_CASES])
 def test_shared_path_pattern(line: str, found: bool) -> None:
     assert bool(SHARED_PATH.search(line)) is found
