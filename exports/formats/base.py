@@ -136,6 +136,18 @@ def is_redacted(graph: CampaignGraph) -> bool:
     return _is_redacted(graph)
 
 
+def write_files(folder: Path, files: Mapping[str, str]) -> list[Path]:
+    """Write ``{name: text}`` into ``folder``, each file atomically and never outside it; the paths."""
+    from graphmodel.atomic import atomic_write_text, inside
+
+    written = []
+    for name, text in files.items():
+        target = inside(folder, name)
+        atomic_write_text(target, text)
+        written.append(target)
+    return written
+
+
 def export_metadata(graph: CampaignGraph) -> dict[str, Any]:
     """What every export says about itself.
 

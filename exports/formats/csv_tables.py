@@ -25,8 +25,8 @@ from exports.formats.base import (
     node_rows,
     prop_of,
     source_rows,
+    write_files,
 )
-from graphmodel.atomic import atomic_write_text, inside
 from graphmodel.graph import CampaignGraph
 from graphmodel.records import SOURCE_FIELDS
 
@@ -69,9 +69,4 @@ def write(graph: CampaignGraph, path: Path) -> list[Path]:
         "sources.csv": _csv_text(source_cells(graph)),
         "about.json": json.dumps(export_metadata(graph), ensure_ascii=False, indent=1) + "\n",
     }
-    written = []
-    for name, text in files.items():
-        target = inside(path, name)
-        atomic_write_text(target, text)
-        written.append(target)
-    return written
+    return write_files(path, files)

@@ -36,9 +36,8 @@ from typing import Any
 
 import pyarrow as pa
 
-from exports.formats.base import export_metadata, source_rows
+from exports.formats.base import export_metadata, source_rows, write_files
 from exports.formats.cypher import KEY_RE, SOURCE_LABEL, label, rel_type
-from graphmodel.atomic import atomic_write_text, inside
 from graphmodel.columnar import py_values
 from graphmodel.errors import CampaignGraphError
 from graphmodel.graph import CampaignGraph
@@ -238,9 +237,4 @@ def write(graph: CampaignGraph, path: Path) -> list[Path]:
     files = {t.name: _csv_text(t, delimiter) for t in ts}
     files[README] = readme_text(graph, ts, delimiter, multiline)
     files["about.json"] = json.dumps(export_metadata(graph), ensure_ascii=False, indent=1) + "\n"
-    written = []
-    for name, text in files.items():
-        target = inside(path, name)
-        atomic_write_text(target, text)
-        written.append(target)
-    return written
+    return write_files(path, files)
