@@ -15,16 +15,13 @@ from graphmodel.graph import CampaignGraph
 from graphmodel.stores.snapshot import load_snapshot
 from graphmodel.values import normalise_as_of
 
-#: the years a date given on the command line may name (outside them date arithmetic breaks
-#: and no campaign question is asked)
-YEARS = (1800, 2200)
-
 
 class DateType(click.ParamType):
     """A date option: ``YYYY-MM-DD``, ``YYYY-MM``, ``YYYY``, ``DD.MM.YYYY`` or ``today``, as ISO text.
 
-    Parsed once here, by the same function the loaders use, with a range check: a bad value is
-    a usage error (exit 2) naming the option, never a traceback.
+    Parsed once here, by the function the loaders use (its range check: years 1800–2200,
+    graphmodel.values.DATE_YEARS): a bad value is a usage error (exit 2) naming the option,
+    never a traceback.
     """
 
     name = "date"
@@ -34,8 +31,6 @@ class DateType(click.ParamType):
             iso = normalise_as_of(value)
         except (ValueError, OverflowError) as e:
             self.fail(f"{value!r}: {e}", param, ctx)
-        if not YEARS[0] <= int(iso[:4]) <= YEARS[1]:
-            self.fail(f"{value!r}: the year must be between {YEARS[0]} and {YEARS[1]}", param, ctx)
         return iso
 
 
