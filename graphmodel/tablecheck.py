@@ -134,16 +134,55 @@ def _check_sources(sources: pa.Table, fail: Callable[..., CampaignGraphError]) -
     return ids
 
 
+def _check_lead_types(table_schema: pa.Schema, what: str, lead: tuple[str, ...],
+                      fail: Callable[..., CampaignGraphError]) -> None:
+    for c in lead:
+        if c not in table_schema.names:
+            raise fail(what, c, f"the {what} table has no {c} column")
+        t = table_schema.field(c).type
+        if not (_is_text(t) or (c == "name" and str(t) == "null")):
+            raise fail(what, c, f"column type {t} does not fit the schema (string)")
+
+
+def _check_prop_type(name: str, t: pa.DataType, all_props: Mapping[str, schema.Prop], what: str,
+                     fail: Callable[..., CampaignGraphError]) -> None:
+    """A property column is in the schema and its type fits (an all-null column fits any type)."""
+    import pyarrow as pa
+
+    if name not in all_props:
+        raise fail(what, name, f"property {name} is not in this tool's schema")
+    if not pa.types.is_null(t) and not _type_ok(t, all_props[name].type):
+        raise fail(what, name, f"column type {t} does not fit the schema ({all_props[name].type})")
+
+
+def check_layout(nodes: pa.Schema, edges: pa.Schema, node_kinds: Any, edge_kinds: Any, sources: pa.Table, *,
+                 files: Mapping[str, str] | None = None) -> None:
+    """The cheap part of :func:`check_tables`, for ``info``: the tables' columns and types
+    against the schema, the kinds within the schema (``node_kinds`` / ``edge_kinds``: the
+    ``kind`` columns, the only values read) and the sources table. Values (vocabularies,
+    ranges, edge ends) are checked when the snapshot is opened for a query."""
+    files = dict(files or {})
+
+    def fail(what: str, column: str, message: str) -> CampaignGraphError:
+        return CampaignGraphError(message, file=files.get(what) or f"{what} table", column=column)
+
+    _check_sources(sources, fail)
+    for table_schema, what, lead, props, known, kinds in (
+        (nodes, "nodes", ("id", "kind", "name"), schema.all_node_props(), schema.NODE_KINDS, node_kinds),
+        (edges, "edges", ("id", "source", "target", "kind"), schema.all_edge_props(), schema.EDGE_KINDS, edge_kinds),
+    ):
+        _check_lead_types(table_schema, what, lead, fail)
+        for field in table_schema:
+            if field.name not in lead:
+                _check_prop_type(field.name, field.type, props, what, fail)
+        _check_kinds(_codes(kinds)[0] if len(kinds) else [], known, what, fail)
+
+
 def _check_lead(table: pa.Table, what: str, lead: tuple[str, ...],
                 fail: Callable[..., CampaignGraphError]) -> tuple[list[Any], Any]:
     import pyarrow.compute as pc
 
-    for c in lead:
-        if c not in table.column_names:
-            raise fail(what, c, f"the {what} table has no {c} column")
-        t = table.column(c).type
-        if not (_is_text(t) or (c == "name" and str(t) == "null")):
-            raise fail(what, c, f"column type {t} does not fit the schema (string)")
+    _check_lead_types(table.schema, what, lead, fail)
     for c in lead:
         if c == "name":
             continue
@@ -188,13 +227,10 @@ def _check_props(
     for name in table.column_names:
         if name in lead:
             continue
-        if name not in all_props:
-            raise fail(what, name, f"property {name} is not in this tool's schema")
         col = table.column(name)
-        if col.null_count == len(col):
+        if name in all_props and col.null_count == len(col):
             continue
-        if not _type_ok(col.type, all_props[name].type):
-            raise fail(what, name, f"column type {col.type} does not fit the schema ({all_props[name].type})")
+        _check_prop_type(name, col.type, all_props, what, fail)
         valid = col.is_valid()
         valid_np = valid.to_numpy(zero_copy_only=False) if col.null_count else None
         used = np.flatnonzero(np.bincount(kind_codes if valid_np is None else kind_codes[valid_np]))

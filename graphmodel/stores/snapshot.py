@@ -50,7 +50,7 @@ from graphmodel.gcpause import paused_gc
 from graphmodel.graph import CampaignGraph
 from graphmodel.nameindex import StoredNameIndex, names_table
 from graphmodel.records import SOURCE_FIELDS, Source
-from graphmodel.tablecheck import check_names, check_tables
+from graphmodel.tablecheck import check_layout, check_names, check_tables
 
 FORMAT = "campaign-graph-snapshot"
 #: whether loading keeps the tables (columnar mode, networkx built on first use) by default
@@ -124,11 +124,10 @@ def save_snapshot(
         return _save_snapshot(graph, Path(path), created, public, dict(settings or {}))
 
 
-def _kind_counts(table: pa.Table) -> dict[str, int]:
-    """``{kind: rows}`` sorted by kind, counted by Arrow (what ``counts_by_kind`` gives)."""
+def _kind_counts(col: pa.ChunkedArray) -> dict[str, int]:
+    """``{kind: rows}`` of a ``kind`` column, sorted by kind, counted by Arrow (what ``counts_by_kind`` gives)."""
     import pyarrow.compute as pc
 
-    col = table.column("kind")
     if pa.types.is_dictionary(col.type):
         col = col.cast(pa.string())
     counts = pc.value_counts(col).to_pylist()
@@ -256,7 +255,7 @@ def _write_manifest(
     ).hexdigest()
     # counted from the tables just written (same numbers as graph.counts_by_kind(), without
     # a second walk over networkx's edge views, which cost as much as building the tables)
-    counts = {"nodes": _kind_counts(tables["nodes"]), "edges": _kind_counts(tables["edges"])}
+    counts = {"nodes": _kind_counts(tables["nodes"].column("kind")), "edges": _kind_counts(tables["edges"].column("kind"))}
     manifest = {
         "format": FORMAT,
         "schema_version": schema.SCHEMA_VERSION,
@@ -363,7 +362,8 @@ def read_settings(path: str | os.PathLike[str]) -> dict[str, Any]:
     return settings
 
 
-def _read_table(folder: Path, manifest: dict, name: str, verify: bool) -> pa.Table:
+def _file_bytes(folder: Path, manifest: dict, name: str, verify: bool) -> tuple[bytes, Path, dict]:
+    """The bytes of the manifest's file ``name`` (hash-checked when ``verify``), its path and entry."""
     entry = manifest.get("files", {}).get(name)
     if not isinstance(entry, dict) or "path" not in entry:
         raise CampaignGraphError(f"manifest.json lists no {name} file", file=str(folder / MANIFEST))
@@ -376,13 +376,43 @@ def _read_table(folder: Path, manifest: dict, name: str, verify: bool) -> pa.Tab
         raise CampaignGraphError(
             f"{name} file does not match the hash in manifest.json: it was corrupted or edited", file=str(fpath)
         )
+    return data, fpath, entry
+
+
+def _parquet_error(name: str, fpath: Path, e: Exception) -> CampaignGraphError:
+    return CampaignGraphError(f"{name} file is not readable Parquet ({e.__class__.__name__})", file=str(fpath))
+
+
+def _rows_error(name: str, fpath: Path, rows: int, entry: dict) -> CampaignGraphError:
+    return CampaignGraphError(f"{name} file has {rows} rows, the manifest says {entry.get('rows')}", file=str(fpath))
+
+
+def _read_table(folder: Path, manifest: dict, name: str, verify: bool) -> pa.Table:
+    data, fpath, entry = _file_bytes(folder, manifest, name, verify)
     try:
-        table = pq.read_table(io.BytesIO(data))
+        # ParquetFile, not pq.read_table: the latter imports pyarrow.dataset and pandas (0.3 s per command)
+        table = pq.ParquetFile(io.BytesIO(data)).read()
     except (pa.ArrowException, OSError) as e:
-        raise CampaignGraphError(f"{name} file is not readable Parquet ({e.__class__.__name__})", file=str(fpath)) from None
+        raise _parquet_error(name, fpath, e) from None
     if table.num_rows != entry.get("rows"):
-        raise CampaignGraphError(f"{name} file has {table.num_rows} rows, the manifest says {entry.get('rows')}", file=str(fpath))
+        raise _rows_error(name, fpath, table.num_rows, entry)
     return table
+
+
+def _read_kinds(folder: Path, manifest: dict, name: str) -> tuple[pa.Schema, pa.ChunkedArray]:
+    """The hash-checked file ``name``'s full schema and its ``kind`` column (the only one decoded)."""
+    data, fpath, entry = _file_bytes(folder, manifest, name, True)
+    try:
+        pfile = pq.ParquetFile(io.BytesIO(data))
+        full = pfile.schema_arrow
+        # a missing kind column is reported by check_layout, by name
+        kinds = pfile.read(columns=["kind"]).column("kind") if "kind" in full.names else pa.chunked_array([], pa.string())
+        rows = pfile.metadata.num_rows
+    except (pa.ArrowException, OSError) as e:
+        raise _parquet_error(name, fpath, e) from None
+    if rows != entry.get("rows"):
+        raise _rows_error(name, fpath, rows, entry)
+    return full, kinds
 
 
 def _lead_columns(table: pa.Table, lead: list[str]) -> list[list[Any]]:
@@ -454,10 +484,13 @@ class _Vanished(CampaignGraphError):
 
 
 def check_snapshot(path: str | os.PathLike[str]) -> tuple[dict, dict[str, Source], dict[str, Any]]:
-    """Check a snapshot as :func:`load_snapshot` does (hashes, tables, name index) without
-    building the graph; return its manifest, its sources and its counts (``nodes``, ``edges``,
-    ``by_kind`` as :meth:`CampaignGraph.counts_by_kind`, counted from the tables). What ``info``
-    needs, in about a second for a million edges. (A split snapshot's sensitive file is not read.)
+    """What ``info`` needs, without reading the data columns: the manifest, the sources and
+    the counts (``nodes``, ``edges``, ``by_kind`` as :meth:`CampaignGraph.counts_by_kind`,
+    counted from the ``kind`` columns). Each file is hash-checked; the tables' columns and
+    types, their kinds and the sources table are checked as :func:`load_snapshot` checks them
+    (:func:`graphmodel.tablecheck.check_layout`); the values are checked when the snapshot is
+    opened for a query. Well under a second for a million edges. (A split snapshot's
+    sensitive file is not read.)
 
     >>> import tempfile
     >>> d = tempfile.mkdtemp() + "/snap"
@@ -468,14 +501,30 @@ def check_snapshot(path: str | os.PathLike[str]) -> tuple[dict, dict[str, Source
     folder = Path(path)
     for attempt in range(READ_ATTEMPTS):
         try:
-            manifest, ntable, etable, _, sources, _ = _read_checked(folder, True)
-            counts = {"nodes": ntable.num_rows, "edges": etable.num_rows,
-                      "by_kind": {"nodes": _kind_counts(ntable), "edges": _kind_counts(etable)}}
-            return manifest, sources, counts
+            manifest = read_manifest(folder)
+            nschema, nkinds = _read_kinds(folder, manifest, "nodes")
+            eschema, ekinds = _read_kinds(folder, manifest, "edges")
+            stable = _read_table(folder, manifest, "sources", True)
+            files = {name: str(folder / Path(manifest["files"][name]["path"]).name)
+                     for name in ("nodes", "edges", "sources")}
+            check_layout(nschema, eschema, nkinds, ekinds, stable, files=files)
+            if isinstance(manifest.get("files", {}).get("names"), dict):
+                names = _read_table(folder, manifest, "names", True)
+                check_names(names, len(nkinds), file=str(folder / Path(manifest["files"]["names"]["path"]).name))
+            counts = {"nodes": len(nkinds), "edges": len(ekinds),
+                      "by_kind": {"nodes": _kind_counts(nkinds), "edges": _kind_counts(ekinds)}}
+            return manifest, _sources_of(stable), counts
         except _Vanished:
             if attempt == READ_ATTEMPTS - 1:
                 raise
     raise AssertionError("unreachable")
+
+
+def _sources_of(stable: pa.Table) -> dict[str, Source]:
+    sources = {}
+    for row in stable.to_pylist():
+        sources[row["id"]] = Source(**{f: (row.get(f) if row.get(f) is not None else "") for f in SOURCE_FIELDS})
+    return sources
 
 
 def _read_checked(folder: Path, verify: bool) -> tuple[dict, pa.Table, pa.Table, Any, dict[str, Source], pa.Table | None]:
@@ -493,10 +542,7 @@ def _read_checked(folder: Path, verify: bool) -> tuple[dict, pa.Table, pa.Table,
     if isinstance(manifest.get("files", {}).get("names"), dict):  # older snapshots have none: find() builds it
         names = _read_table(folder, manifest, "names", verify)
         check_names(names, ntable.num_rows, file=str(folder / Path(manifest["files"]["names"]["path"]).name))
-    sources = {}
-    for row in stable.to_pylist():
-        sources[row["id"]] = Source(**{f: (row.get(f) if row.get(f) is not None else "") for f in SOURCE_FIELDS})
-    return manifest, ntable, etable, ends, sources, names
+    return manifest, ntable, etable, ends, _sources_of(stable), names
 
 
 def _load_once(folder: Path, verify: bool, columnar: bool) -> CampaignGraph:
