@@ -103,11 +103,24 @@ def check_tables(nodes: pa.Table, edges: pa.Table, sources: pa.Table, *,
                  schema.node_props, source_ids, fail)
 
     edge_props = schema.all_edge_props()
-    ekind_names, ekind_codes = _check_lead(edges, "edges", ("id", "source", "target", "kind"), fail)
+    lead = edge_lead(edges.schema)
+    ekind_names, ekind_codes = _check_lead(edges, "edges", lead, fail)
     _check_kinds(ekind_names, schema.EDGE_KINDS, "edges", fail)
-    _check_props(edges, "edges", ("id", "source", "target", "kind"), ekind_names, ekind_codes, edge_props,
+    _check_props(edges, "edges", lead, ekind_names, ekind_codes, edge_props,
                  schema.edge_props, source_ids, fail)
     return _check_ends(nodes, kind_names, kind_codes, edges, ekind_names, ekind_codes, fail)
+
+
+#: a snapshot's edges file names each edge's ends by their row in the nodes file (int32,
+#: delta-encoded): smaller than the id strings and checked by bounds instead of a lookup of
+#: every id. Tables in memory (and snapshots written before) carry ``source`` / ``target`` ids.
+END_ROWS = ("source_row", "target_row")
+
+
+def edge_lead(table_schema: pa.Schema) -> tuple[str, ...]:
+    """The lead columns of an edges table: ``id, source, target, kind``, or ``id, source_row,
+    target_row, kind`` in a snapshot's edges file (:data:`END_ROWS`)."""
+    return ("id", *END_ROWS, "kind") if END_ROWS[0] in table_schema.names else ("id", "source", "target", "kind")
 
 
 def _check_sources(sources: pa.Table, fail: Callable[..., CampaignGraphError]) -> Any:
@@ -136,11 +149,16 @@ def _check_sources(sources: pa.Table, fail: Callable[..., CampaignGraphError]) -
 
 def _check_lead_types(table_schema: pa.Schema, what: str, lead: tuple[str, ...],
                       fail: Callable[..., CampaignGraphError]) -> None:
+    import pyarrow as pa
+
     for c in lead:
         if c not in table_schema.names:
             raise fail(what, c, f"the {what} table has no {c} column")
         t = table_schema.field(c).type
-        if not (_is_text(t) or (c == "name" and str(t) == "null")):
+        if c in END_ROWS:
+            if not pa.types.is_integer(t):
+                raise fail(what, c, f"column type {t} does not fit the schema (integer node row)")
+        elif not (_is_text(t) or (c == "name" and str(t) == "null")):
             raise fail(what, c, f"column type {t} does not fit the schema (string)")
 
 
@@ -169,7 +187,7 @@ def check_layout(nodes: pa.Schema, edges: pa.Schema, node_kinds: Any, edge_kinds
     _check_sources(sources, fail)
     for table_schema, what, lead, props, known, kinds in (
         (nodes, "nodes", ("id", "kind", "name"), schema.all_node_props(), schema.NODE_KINDS, node_kinds),
-        (edges, "edges", ("id", "source", "target", "kind"), schema.all_edge_props(), schema.EDGE_KINDS, edge_kinds),
+        (edges, "edges", edge_lead(edges), schema.all_edge_props(), schema.EDGE_KINDS, edge_kinds),
     ):
         _check_lead_types(table_schema, what, lead, fail)
         for field in table_schema:
@@ -184,7 +202,7 @@ def _check_lead(table: pa.Table, what: str, lead: tuple[str, ...],
 
     _check_lead_types(table.schema, what, lead, fail)
     for c in lead:
-        if c == "name":
+        if c == "name" or c in END_ROWS:  # node rows: checked by _check_ends
             continue
         col = _plain(table.column(c))
         if col.null_count or (len(col) and not pc.all(pc.greater(pc.utf8_length(col), 0)).as_py()):
@@ -294,16 +312,28 @@ def _check_ends(nodes: pa.Table, kind_names: list[Any], kind_codes: Any, edges: 
 
     if not edges.num_rows:
         return np.zeros(0, np.int64), np.zeros(0, np.int64)
-    ids = _plain(nodes.column("id"))
-    ids = ids.combine_chunks() if hasattr(ids, "combine_chunks") else ids
     ends = []
-    for end in ("source", "target"):
-        idx = pc.index_in(_plain(edges.column(end)), value_set=ids)
-        if idx.null_count:
-            raise fail("edges", end, "an edge points to a node that is not in the snapshot")
-        ends.append(idx.to_numpy(zero_copy_only=False).astype(np.int64))
+    rows_layout = END_ROWS[0] in edges.column_names
+    end_column = dict(zip(("source", "target"), END_ROWS if rows_layout else ("source", "target")))
+    if rows_layout:  # rows of the nodes table: in range, nothing to look up
+        for end, column in zip(("source", "target"), END_ROWS):
+            col = edges.column(column)
+            if col.null_count:
+                raise fail("edges", column, f"an edge has no {end}")
+            span = pc.min_max(col)
+            if span["min"].as_py() < 0 or span["max"].as_py() >= nodes.num_rows:
+                raise fail("edges", column, "an edge points to a node that is not in the snapshot")
+            ends.append(col.to_numpy().astype(np.int64))
+    else:
+        ids = _plain(nodes.column("id"))
+        ids = ids.combine_chunks() if hasattr(ids, "combine_chunks") else ids
+        for end in ("source", "target"):
+            idx = pc.index_in(_plain(edges.column(end)), value_set=ids)
+            if idx.null_count:
+                raise fail("edges", end, "an edge points to a node that is not in the snapshot")
+            ends.append(idx.to_numpy(zero_copy_only=False).astype(np.int64))
     if np.any(ends[0] == ends[1]):
-        raise fail("edges", "target", "an edge runs from a node to itself (self-loop)")
+        raise fail("edges", end_column["target"], "an edge runs from a node to itself (self-loop)")
     k = max(len(kind_names), 1)
     pair = (ekind_codes * k + kind_codes[ends[0]]) * k + kind_codes[ends[1]]
     for p in np.flatnonzero(np.bincount(pair)).tolist():
@@ -312,6 +342,7 @@ def _check_ends(nodes: pa.Table, kind_names: list[Any], kind_codes: Any, edges: 
         kind = ekind_names[ek]
         if (kind_names[a], kind_names[b]) not in schema.EDGE_KINDS[kind].endpoints:
             column = "source" if kind_names[a] not in {x for x, _ in schema.EDGE_KINDS[kind].endpoints} else "target"
+            column = end_column[column]
             raise fail("edges", column, f"{kind} cannot run from a {kind_names[a]} to a {kind_names[b]}")
     return ends[0], ends[1]
 

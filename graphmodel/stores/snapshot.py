@@ -50,7 +50,7 @@ from graphmodel.gcpause import paused_gc
 from graphmodel.graph import CampaignGraph
 from graphmodel.nameindex import StoredNameIndex, names_table
 from graphmodel.records import SOURCE_FIELDS, Source
-from graphmodel.tablecheck import check_layout, check_names, check_tables
+from graphmodel.tablecheck import END_ROWS, check_layout, check_names, check_tables
 
 FORMAT = "campaign-graph-snapshot"
 #: whether loading keeps the tables (columnar mode, networkx built on first use) by default
@@ -65,8 +65,42 @@ READ_ATTEMPTS = 3
 
 def _parquet_bytes(table: pa.Table) -> bytes:
     buf = io.BytesIO()
-    pq.write_table(table, buf, compression="zstd", use_dictionary=True, write_statistics=False)
+    rows = [c for c in END_ROWS if c in table.column_names]
+    # node rows are integers that mostly rise with the edge id: delta encoding packs them tight
+    pq.write_table(table, buf, compression="zstd", write_statistics=False,
+                   use_dictionary=[c for c in table.column_names if c not in rows] if rows else True,
+                   column_encoding=dict.fromkeys(rows, "DELTA_BINARY_PACKED") or None)
     return buf.getvalue()
+
+
+def _edges_file(edges: pa.Table, ends: tuple[Any, Any]) -> pa.Table:
+    """The edges table as the snapshot's file holds it: each end as its row in the nodes
+    file (:data:`graphmodel.tablecheck.END_ROWS`), not as the node's id."""
+    out = edges
+    for end, column, rows in zip(("source", "target"), END_ROWS, ends):
+        out = out.set_column(out.column_names.index(end), column, pa.array(rows, type=pa.int32()))
+    return out
+
+
+def _edges_in_memory(edges: pa.Table, nodes: pa.Table, ends: tuple[Any, Any]) -> pa.Table:
+    """The edges table with ``source`` / ``target`` ids again (a file written before node rows is unchanged)."""
+    if END_ROWS[0] not in edges.column_names:
+        return edges
+    ids = nodes.column("id")
+    out = edges
+    for end, column, rows in zip(("source", "target"), END_ROWS, ends):
+        i = out.column_names.index(column)
+        out = out.set_column(i, end, ids.take(pa.array(rows)))
+    return out
+
+
+def _end_rows(nodes: pa.Table, edges: pa.Table) -> tuple[Any, Any]:
+    """Each edge's source and target as rows of ``nodes`` (every end is a node of the graph)."""
+    import pyarrow.compute as pc
+
+    ids = nodes.column("id").combine_chunks()
+    return tuple(pc.index_in(edges.column(end), value_set=ids).to_numpy(zero_copy_only=False)
+                 for end in ("source", "target"))  # type: ignore[return-value]
 
 
 def graph_tables(graph: CampaignGraph) -> dict[str, pa.Table]:
@@ -210,13 +244,14 @@ def _save_locked(
     # work done once here rather than by every command: the name index of the graph that
     # may be shared (never the sensitive names) and the validation summary ``info`` shows
     tables["names"] = names_table(tables["nodes"])
-    validation = _validation_summary(shown, tables)
+    validation, ends = _validation_summary(shown, tables)
+    files_tables = dict(tables, edges=_edges_file(tables["edges"], ends or _end_rows(tables["nodes"], tables["edges"])))
     # the tables are encoded at the same time (Parquet encoding and zstd release the GIL: on
     # two cores the save waits for the edges table only); the bytes do not depend on it
     from concurrent.futures import ThreadPoolExecutor
 
     with ThreadPoolExecutor(max_workers=2) as pool:
-        encoded = dict(zip(tables, pool.map(_parquet_bytes, tables.values())))
+        encoded = dict(zip(files_tables, pool.map(_parquet_bytes, files_tables.values())))
     written: list[str] = []  # data files this save added: a failed save removes them again
     try:
         files = {}
@@ -283,7 +318,7 @@ def _write_manifest(
     return manifest
 
 
-def _validation_summary(graph: CampaignGraph, tables: dict[str, pa.Table]) -> dict[str, Any]:
+def _validation_summary(graph: CampaignGraph, tables: dict[str, pa.Table]) -> tuple[dict[str, Any], Any]:
     """What ``graph.validate()`` finds, as the manifest keeps it: the number of problems, how
     many are about nodes and about edges, and each problem (as ``info`` shows them).
 
@@ -294,8 +329,9 @@ def _validation_summary(graph: CampaignGraph, tables: dict[str, pa.Table]) -> di
     passes the column check; the add methods refuse it, so only a graph edited through
     ``.nx`` can hold one.)
     """
+    ends = None  # each edge's ends as node rows, when the check found them
     try:
-        check_tables(tables["nodes"], tables["edges"], tables["sources"])
+        ends = check_tables(tables["nodes"], tables["edges"], tables["sources"])
         errors: list[CampaignGraphError] = []
         checked = "tablecheck"
     except CampaignGraphError:
@@ -307,7 +343,7 @@ def _validation_summary(graph: CampaignGraph, tables: dict[str, pa.Table]) -> di
         if what in on:
             on[what] += 1
     return {"problems": len(errors), "nodes": on["node"], "edges": on["edge"], "checked_by": checked,
-            "errors": [e.as_dict() for e in errors]}
+            "errors": [e.as_dict() for e in errors]}, ends
 
 
 def validation_summary(path: str | os.PathLike[str], manifest: dict | None = None) -> list[CampaignGraphError] | None:
@@ -538,6 +574,7 @@ def _read_checked(folder: Path, verify: bool) -> tuple[dict, pa.Table, pa.Table,
     ends = check_tables(ntable, etable, stable, files={
         name: str(folder / Path(manifest["files"][name]["path"]).name) for name in ("nodes", "edges", "sources")
     })
+    etable = _edges_in_memory(etable, ntable, ends)
     names = None
     if isinstance(manifest.get("files", {}).get("names"), dict):  # older snapshots have none: find() builds it
         names = _read_table(folder, manifest, "names", verify)

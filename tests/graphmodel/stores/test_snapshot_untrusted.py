@@ -147,6 +147,51 @@ def test_node_kind_outside_the_schema_is_refused(snap: Path, tmp_path: Path, com
     assert not list(tmp_path.glob("out*"))
 
 
+#: each node's row in the nodes file (the file is sorted by id); checked by test_rows_are_the_nodes_file_order
+ROW = {"acme": 0, "p1": 1, "site-a": 2, "u1": 3}
+
+
+def test_rows_are_the_nodes_file_order(snap: Path) -> None:
+    manifest = json.loads((snap / "manifest.json").read_text())
+    nodes = pq.read_table(snap / manifest["files"]["nodes"]["path"])
+    edges = pq.read_table(snap / manifest["files"]["edges"]["path"])
+    assert nodes.column("id").to_pylist() == list(ROW)
+    assert edges.column_names[:4] == ["id", "source_row", "target_row", "kind"]
+    # edges sorted by id: HOLDS_ROLE p1->u1, OPERATES acme->site-a, REPRESENTS u1->site-a
+    assert edges.column("source_row").to_pylist() == [ROW["p1"], ROW["acme"], ROW["u1"]]
+    assert edges.column("target_row").to_pylist() == [ROW["u1"], ROW["site-a"], ROW["site-a"]]
+
+
+def test_a_snapshot_whose_edges_name_their_ends_by_id_still_opens(snap: Path) -> None:
+    # snapshots written before the rows layout hold source / target ids; they open the same
+    ids = list(ROW)
+
+    def to_ids(t: pa.Table) -> pa.Table:
+        for end in ("source", "target"):
+            i = t.column_names.index(f"{end}_row")
+            t = t.set_column(i, end, pa.array([ids[r] for r in t.column(f"{end}_row").to_pylist()]))
+        return t
+
+    tamper(snap, "edges", to_ids)
+    assert load_snapshot(snap) == good_graph()
+    assert load_snapshot(snap, columnar=False) == good_graph()
+
+
+def test_an_id_layout_edge_to_a_missing_node_is_refused(snap: Path) -> None:
+    ids = list(ROW)
+
+    def to_ids(t: pa.Table) -> pa.Table:
+        ends = {end: [ids[r] for r in t.column(f"{end}_row").to_pylist()] for end in ("source", "target")}
+        ends["target"][1] = "ghost"
+        for end in ("source", "target"):
+            t = t.set_column(t.column_names.index(f"{end}_row"), end, pa.array(ends[end]))
+        return t
+
+    path = tamper(snap, "edges", to_ids)
+    err = refused(snap)
+    assert (err.file, err.column) == (str(path), "target") and "not in the snapshot" in err.message
+
+
 # (table, edit, column refused): each is a value CampaignGraph.add_node / add_edge refuses
 BAD = {
     "share over 100": ("edges", cell("share", "OPERATES:acme->site-a", 150.0), "share"),
@@ -161,12 +206,16 @@ BAD = {
     "unknown source id": ("nodes", cell("sources", "acme", ["s1", "nowhere"]), "sources"),
     "id with a BEL character": ("nodes", cell("id", "u1", "u1\x07"), "id"),
     "edge kind outside the schema": ("edges", cell("kind", "OPERATES:acme->site-a", "BRIBES", pa.string()), "kind"),
-    "OWNS to a Site": ("edges", cell("kind", "OPERATES:acme->site-a", "OWNS", pa.string()), "target"),
-    "OWNS from a Site": ("edges", lambda t: cell("target", "OPERATES:acme->site-a", "acme")(
-        cell("source", "OPERATES:acme->site-a", "site-a")(
-            cell("kind", "OPERATES:acme->site-a", "OWNS", pa.string())(t))), "source"),
-    "edge end not a node": ("edges", cell("target", "OPERATES:acme->site-a", "ghost"), "target"),
-    "self-loop": ("edges", cell("target", "OPERATES:acme->site-a", "acme"), "target"),
+    "OWNS to a Site": ("edges", cell("kind", "OPERATES:acme->site-a", "OWNS", pa.string()), "target_row"),
+    # the edges file names each end by its row in the nodes file (ROW)
+    "OWNS from a Site": ("edges", lambda t: cell("target_row", "OPERATES:acme->site-a", ROW["acme"])(
+        cell("source_row", "OPERATES:acme->site-a", ROW["site-a"])(
+            cell("kind", "OPERATES:acme->site-a", "OWNS", pa.string())(t))), "source_row"),
+    "edge end not a node": ("edges", cell("target_row", "OPERATES:acme->site-a", len(ROW)), "target_row"),
+    "edge end below row 0": ("edges", cell("source_row", "OPERATES:acme->site-a", -1), "source_row"),
+    "edge end missing": ("edges", cell("target_row", "OPERATES:acme->site-a", None), "target_row"),
+    "edge end as text": ("edges", set_column("source_row", ["0", "3", "1"], pa.string()), "source_row"),
+    "self-loop": ("edges", cell("target_row", "OPERATES:acme->site-a", ROW["acme"]), "target_row"),
     "confidential as text": ("sources", cell("confidential", "s1", "no", pa.string()), "confidential"),
     "share as text": ("edges", cell("share", "OPERATES:acme->site-a", "100", pa.string()), "share"),
     "unknown property": ("nodes", cell("favourite_colour", "acme", "red", pa.string()), "favourite_colour"),
