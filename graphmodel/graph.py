@@ -343,10 +343,11 @@ class CampaignGraph:
         """How many edges touch ``id``, in and out, parallel edges each counted (networkx's ``degree``).
 
         >>> g = CampaignGraph()
-        >>> _ = g.add_node("a", "Company", "A"); _ = g.add_node("b", "Site", "B")
-        >>> _ = g.add_edge("a", "b", "OWNS"); _ = g.add_edge("a", "b", "OPERATES")
-        >>> g.degree("a"), g.degree("b")
-        (2, 2)
+        >>> _ = g.add_node("a", "Company", "A"); _ = g.add_node("b", "Company", "B")
+        >>> _ = g.add_edge("a", "b", "OWNS", valid_from="2001"); _ = g.add_edge("a", "b", "OWNS", valid_from="2010")
+        >>> _ = g.add_node("s", "Site", "S"); _ = g.add_edge("b", "s", "OPERATES")
+        >>> g.degree("a"), g.degree("b"), g.degree("s")
+        (2, 3, 1)
         """
         col = self._col
         if col is not None:
