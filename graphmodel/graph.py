@@ -512,8 +512,22 @@ class CampaignGraph:
             if r is None:
                 return []  # what networkx gives for a node it does not hold
             return list(self._filtered(col.adjacent(r, out, col.edge_codes(kinds_filter(kind))), kind, as_of))
-        view = self._nx.out_edges if out else self._nx.in_edges
-        return list(self._filtered(view(id, keys=True, data=True), kind, as_of))
+        G = self._nx
+        adj = G._succ if out else G._pred
+        try:
+            nbrs = adj.get(id)
+        except TypeError:  # unhashable: networkx's own view says what it says
+            nbrs = None
+        if nbrs is None:  # (networkx's view of a non-node, e.g. a string whose letters are nodes)
+            view = G.out_edges if out else G.in_edges
+            return list(self._filtered(view(id, keys=True, data=True), kind, as_of))
+        # networkx's own adjacency dicts, in the order its edge views give (by neighbour, then key):
+        # the views cost more per edge than the walks that call this per node
+        if out:
+            it = ((id, v, k, a) for v, keyed in nbrs.items() for k, a in keyed.items())
+        else:
+            it = ((u, id, k, a) for u, keyed in nbrs.items() for k, a in keyed.items())
+        return list(self._filtered(it, kind, as_of))
 
     def adjacency(self) -> Adjacency | None:
         """The graph's CSR adjacency as numpy arrays (:class:`graphmodel.adjacency.Adjacency`), or ``None``.
