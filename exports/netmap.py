@@ -208,14 +208,9 @@ class _Links:
         day = self.day
         out: list[str] = []
         if self.cadj is not None:
-            import numpy as np
-
             c = self.cadj
-            r = c.row[n]
-            ok = c.valid(day)
-            rows_out, rows_in = c.out_rows(r), c.in_rows(r)
             ids, nkind = c.ids, c.nkind
-            for o in np.concatenate((c.dst[rows_out[ok[rows_out]]], c.src[rows_in[ok[rows_in]]])).tolist():
+            for o in c.links(c.row[n], c.valid(day))[1].tolist():
                 other = ids[o]
                 if other not in skip and not (skip_kinds and nkind[o] in skip_kinds):
                     out.append(other)  # repeats (parallel edges) are dropped by the callers

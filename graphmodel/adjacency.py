@@ -96,6 +96,20 @@ class Adjacency:
         """Edge rows of node row ``r``'s in-edges, in networkx's order."""
         return self.in_order[self.in_ptr[r] : self.in_ptr[r + 1]]
 
+    def links(self, r: int, mask: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """``(edge rows, neighbour rows)`` of every edge at node row ``r``, either way: its out-edges,
+        then its in-edges, each in networkx's order; with ``mask`` (a boolean per edge row, e.g.
+        :meth:`walkable`) only the edges it marks."""
+        import numpy as np
+
+        rows_out, rows_in = self.out_rows(r), self.in_rows(r)
+        rows = np.concatenate((rows_out, rows_in))
+        others = np.concatenate((self.dst[rows_out], self.src[rows_in]))
+        if mask is not None:
+            keep = mask[rows]
+            rows, others = rows[keep], others[keep]
+        return rows, others
+
     def node_kind_mask(self, kinds: frozenset[str]) -> np.ndarray:
         """Boolean per node row: the node's kind is in ``kinds``."""
         import numpy as np

@@ -133,18 +133,12 @@ class _Walk:
         """neighbour -> row of the edge explaining the hop (lowest kind rank, then id), from the
         numpy arrays. Edge ids are read only to break a tie between parallel edges of one rank
         (the list of every edge id costs a second at a million edges)."""
-        import numpy as np
-
         c = self.adj
         assert c is not None
         r = c.row.get(n)
         if r is None:
             return {}
-        rows_out, rows_in = c.out_rows(r), c.in_rows(r)
-        rows = np.concatenate((rows_out, rows_in))
-        others = np.concatenate((c.dst[rows_out], c.src[rows_in]))
-        keep = self._ok[rows]
-        rows, others = rows[keep], others[keep]
+        rows, others = c.links(r, self._ok)
         ranks = self._rank[c.ekind_codes[rows]]
         ids = c.ids
         best: dict[str, tuple[int, int]] = {}

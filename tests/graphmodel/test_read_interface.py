@@ -83,3 +83,18 @@ def test_to_networkx_is_a_frozen_view_of_the_same_graph(tmp_path: Path) -> None:
     assert dict(G.nodes(data=True)) == dict(ordinary.nodes())
     with pytest.raises(nx.NetworkXError):
         G.add_node("x")
+
+
+def test_links_are_out_edges_then_in_edges_and_keep_what_the_mask_marks(tmp_path: Path) -> None:
+    col, ordinary = _loads(acme_graph(), tmp_path / "snap")
+    adj = col.adjacency()
+    assert adj is not None
+    day = "2026-06-30"
+    for n in ordinary.node_ids():
+        rows, others = adj.links(adj.row[n])
+        want = [(k, v) for k, _, v, _ in ordinary.out_edges(n)] + [(k, u) for k, u, _, _ in ordinary.in_edges(n)]
+        assert list(zip(adj.edge_ids_at(rows), [adj.ids[o] for o in others.tolist()])) == want
+        rows, others = adj.links(adj.row[n], adj.valid(day))
+        want = [(k, v) for k, _, v, _ in ordinary.out_edges(n, as_of=day)] + [
+            (k, u) for k, u, _, _ in ordinary.in_edges(n, as_of=day)]
+        assert list(zip(adj.edge_ids_at(rows), [adj.ids[o] for o in others.tolist()])) == want
