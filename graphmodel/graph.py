@@ -114,7 +114,8 @@ class CampaignGraph:
 
         A graph loaded from a snapshot keeps its data in columns until this is first used;
         then the networkx graph is built once (about 10 s for a million edges) and kept.
-        Read methods of this class and :meth:`node_table` / :meth:`edge_table` never need it.
+        Read methods of this class and :meth:`node_table` / :meth:`edge_table` never need it;
+        outside :mod:`graphmodel`, a networkx algorithm takes :meth:`to_networkx` (read-only).
         """
         if self._col is not None:
             self._materialise()
