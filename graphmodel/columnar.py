@@ -257,7 +257,7 @@ class Columnar:
     (``out_ptr`` / ``in_ptr`` are CSR offsets), so every read gives the same order as the
     materialised graph.
 
-    Read-only attributes other modules walk directly (``queries.adjacency``; keep the names):
+    Read-only attributes :class:`graphmodel.adjacency.Adjacency` exposes (keep the names):
     ``ids`` / ``row`` (node id by row, row by id), ``nkind`` / ``nkind_codes`` / ``nkind_names``,
     ``ekind_codes`` / ``ekind_names``, ``src`` / ``dst`` (node rows per edge row),
     ``out_order`` / ``out_ptr`` / ``in_order`` / ``in_ptr``, ``etable`` / ``ntable``, ``eids``.
