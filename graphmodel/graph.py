@@ -19,8 +19,6 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
-import networkx as nx
-
 from graphmodel import provenance, schema
 from graphmodel.columnar import kinds_filter
 from graphmodel.errors import CampaignGraphError
@@ -37,6 +35,7 @@ from graphmodel.records import EdgeRecord, NodeRecord, Source, edge_id
 from graphmodel.values import coerce, in_force, is_missing, normalise_as_of
 
 if TYPE_CHECKING:  # pragma: no cover
+    import networkx as nx
     import pyarrow as pa
 
     from graphmodel.adjacency import Adjacency
@@ -94,7 +93,9 @@ class CampaignGraph:
         # graphmodel.columnar) and ``_nx`` is built on first use of ``.nx`` or on any change.
         self._col: Columnar | None = None
         self._col_meta: dict[str, Any] = {}
-        self._nx: nx.MultiDiGraph = nx.MultiDiGraph()
+        # the networkx graph, made on first use: a columnar graph's commands never import
+        # networkx (0.1 s of every command's start-up)
+        self._g: nx.MultiDiGraph | None = None
         self.sources: dict[str, Source] = {}
         self._ends: dict[str, tuple[str, str]] = {}  # edge id -> (source, target), in insertion order
         # the name index: built by find() on first use, or the snapshot's stored one (a
@@ -150,6 +151,19 @@ class CampaignGraph:
         return self.nx.copy(as_view=True)
 
     @property
+    def _nx(self) -> nx.MultiDiGraph:
+        """The networkx graph behind an ordinary graph (an empty one until something is added)."""
+        if self._g is None:
+            import networkx as nx
+
+            self._g = nx.MultiDiGraph()
+        return self._g
+
+    @_nx.setter
+    def _nx(self, value: nx.MultiDiGraph | None) -> None:
+        self._g = value
+
+    @property
     def _edge_ends(self) -> dict[str, tuple[str, str]]:
         """Edge id -> ``(source, target)`` of the networkx graph (built first if columnar)."""
         if self._col is not None:
@@ -172,9 +186,9 @@ class CampaignGraph:
 
     def _set_columnar(self, col: Columnar) -> None:
         """Hold the graph as ``col`` (trusted tables); used by the snapshot loader."""
-        self._col_meta = dict(self.meta)
+        self._col_meta = dict(self._col_meta if self._col is not None else self._g.graph if self._g is not None else {})
         self._col = col
-        self._nx = nx.MultiDiGraph()
+        self._nx = None
         self._edge_ends = {}
         self._index = None
         self._adjacency = None
@@ -183,6 +197,8 @@ class CampaignGraph:
         """Build the networkx graph from the columns, exactly as the row loader does, and drop them."""
         col = self._col
         assert col is not None
+        import networkx as nx
+
         from graphmodel.gcpause import paused_gc
 
         with paused_gc():
@@ -932,6 +948,8 @@ class CampaignGraph:
         ``(source, target, edge_id, attrs)``. Use only for data this tool wrote itself and
         verified by hash; everything else goes through :meth:`add_node` / :meth:`add_edge`.
         """
+        import networkx as nx
+
         edge_list = list(edges)
         G = self.nx
         if type(G) is nx.MultiDiGraph and G.number_of_nodes() == 0:

@@ -98,3 +98,28 @@ def test_links_are_out_edges_then_in_edges_and_keep_what_the_mask_marks(tmp_path
         want = [(k, v) for k, _, v, _ in ordinary.out_edges(n, as_of=day)] + [
             (k, u) for k, u, _, _ in ordinary.in_edges(n, as_of=day)]
         assert list(zip(adj.edge_ids_at(rows), [adj.ids[o] for o in others.tolist()])) == want
+
+
+def test_reading_a_columnar_graph_never_imports_networkx(tmp_path: Path) -> None:
+    # networkx is the adapter (to_networkx): opening a snapshot and the read methods run without it
+    import subprocess
+    import sys
+    import textwrap
+
+    save_snapshot(acme_graph(), tmp_path / "snap")
+    code = textwrap.dedent(f"""
+        import sys
+        from graphmodel.stores.snapshot import load_snapshot
+        g = load_snapshot({str(tmp_path / "snap")!r})
+        ids = g.node_ids()
+        for n in ids:
+            g.node(n); g.out_edges(n); g.in_edges(n); g.degree(n)
+        g.find("Acme"); g.adjacency(); g.copy(); g.meta
+        assert "networkx" not in sys.modules, "networkx imported"
+        g.to_networkx()
+        print(len(ids), "networkx" in sys.modules)
+    """)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False,
+                         cwd=Path(__file__).resolve().parents[2])
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == [str(acme_graph().number_of_nodes()), "True"]
