@@ -919,12 +919,19 @@ def write_map(graph: CampaignGraph, path: str | os.PathLike[str], *, heading: st
     ``redact_output`` redacts the graph first (``exports.redact.redact``) and says so on the page.
     """
     if redact_output:
-        from exports.redact import redact, redacted_id
-
-        for key in ("company", "around"):
-            if isinstance(view_args.get(key), str):
-                view_args[key] = redacted_id(graph, view_args[key])
-        graph = redact(graph)
+        graph, view_args = redacted_view_args(graph, view_args)
     view = select_view(graph, **view_args)
     atomic_write_text(path, render_map(graph, view, heading=heading, redacted=redact_output))
     return view
+
+
+def redacted_view_args(graph: CampaignGraph, view_args: dict[str, Any]) -> tuple[CampaignGraph, dict[str, Any]]:
+    """The redacted graph, and :func:`select_view`'s arguments with the ids it names (``company``,
+    ``around``) as that graph calls them (a person's id becomes its pseudonym)."""
+    from exports.redact import redact, redacted_id
+
+    view_args = dict(view_args)
+    for key in ("company", "around"):
+        if isinstance(view_args.get(key), str):
+            view_args[key] = redacted_id(graph, view_args[key])
+    return redact(graph), view_args
