@@ -42,6 +42,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from operator import itemgetter
 from typing import Any
 
 import numpy as np
@@ -313,6 +314,7 @@ class CoverageContext:
         self._loops: set[str] | None = None
         self._below: dict[str, set[str]] = {}
         self._below_sup: dict[str, set[str]] = {}
+        self._named: dict[str, set[str]] = {}
         self._signed_by_complete = False
         self._members: dict[str, GroupMembers] = {}
         self._stakes: dict[str, dict[str, float]] = {}
@@ -365,7 +367,6 @@ class CoverageContext:
 
     def _load_all(self) -> None:
         # one pass over the edges fills every map: faster than per-node look-ups for all sites
-        # (defaultdicts: the maps are only read with .get and ``in`` afterwards, which add no keys)
         g = self.graph
         edges = _pass_edges(g, self.as_of)
         operators: dict[str, list[Any]] = defaultdict(list)
@@ -416,10 +417,12 @@ class CoverageContext:
                            ("networks_of_union", networks_of_union), ("covers", covers), ("covering", covering),
                            ("parties", parties), ("signed", signed), ("suppliers", suppliers),
                            ("customers", customers)):
-            getattr(self, name).complete(data)
+            # a plain dict answers .get and ``in`` as the complete LazyMap would (only non-empty
+            # lists are stored), at the cost of a C call instead of two Python ones per look-up
+            setattr(self, name, dict(data))
         eids, us, vs, attrs = edges["OWNS"]
         self.idx.load_all(zip(eids, us, vs, attrs))
-        self.site_attrs.complete(dict(g.nodes("Site")))
+        self.site_attrs = dict(g.nodes("Site"))
         self._prefill_agreements(signed)
 
     def _ancestors(self, node: str) -> list[str]:
@@ -479,7 +482,7 @@ class CoverageContext:
         else:
             for n, a in g.nodes("Agreement"):
                 status[n] = agreement_status_of(a, n, day)
-        self.status.complete(status)
+        self.status = status
         atype = self.agreement_type
         by_type = self._signed_by
         for company, agrs in signed.items():
@@ -560,6 +563,42 @@ class CoverageContext:
         keep = _in_force_mask(t, self.as_of) & pc.is_in(
             t.column("target"), value_set=pa.array(sorted(agreements), type=pa.string())).to_numpy(zero_copy_only=False)
         return t.column("source").filter(pa.array(keep)).to_pylist()
+
+    def _edge_ends(self, kind: str, ends: set[str], *, at: str) -> list[str]:
+        """The other ends of the ``kind`` edges in force whose ``at`` end (``source`` or
+        ``target``) is in ``ends``: one vectorised read of the edge table."""
+        if not ends:
+            return []
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        t = self.graph.edge_table(kind)
+        keep = _in_force_mask(t, self.as_of) & pc.is_in(
+            t.column(at), value_set=pa.array(sorted(ends), type=pa.string())).to_numpy(zero_copy_only=False)
+        return t.column("target" if at == "source" else "source").filter(pa.array(keep)).to_pylist()
+
+    def named_sites(self, agreement_type: str) -> set[str]:
+        """Nodes that bring framework candidates of a type of their own (see
+        :meth:`framework_candidates`): the targets of COVERS edges from agreements of the type, and
+        the suppliers of sites operated below a signatory of a supplier-scope agreement of the type.
+        Any other site has only its operators' candidates. A superset, read once per type."""
+        found = self._named.get(agreement_type)
+        if found is None:
+            found = set(self._edge_ends("COVERS", self._agreements_of(agreement_type), at="source"))
+            below = self._sup_below(agreement_type)
+            if below:
+                found.update(self._edge_ends("SUPPLIES", set(self._edge_ends("OPERATES", below, at="source")),
+                                             at="target"))
+            self._named[agreement_type] = found
+        return found
+
+    def _sup_below(self, agreement_type: str) -> set[str]:
+        """The entities below a signatory of a supplier-scope agreement of the type (remembered)."""
+        below = self._below_sup.get(agreement_type)
+        if below is None:
+            below = self._below_sup[agreement_type] = self._walk_down(
+                self._party_sources(self._agreements_of(agreement_type, "suppliers_included")))
+        return below
 
     def _agreements_of(self, agreement_type: str, scope: str | None = None) -> set[str]:
         self._read_agreements()
@@ -661,17 +700,12 @@ class CoverageContext:
     def _supplier_scope(self, agreement_type: str, supplier: str) -> list[str]:
         """Supplier-scope agreements of a type signed above the operators of the sites
         ``supplier`` supplies, in look-up order (remembered)."""
-        if supplier not in self.customers:
-            return []
-        below = self._below_sup.get(agreement_type)
-        if below is None:  # the entities below a signatory of a supplier-scope agreement of the type
-            below = self._below_sup[agreement_type] = self._walk_down(
-                self._party_sources(self._agreements_of(agreement_type, "suppliers_included")))
-        if not below:
-            return []
         key = (agreement_type, supplier)
         found = self._sup_scope.get(key)
         if found is None:
+            below = self._sup_below(agreement_type)
+            if not below or supplier not in self.customers:
+                return []
             seen: dict[str, None] = {}
             kind_of = self.graph.kind_of
             for customer, _e in self.customers.get(supplier, ()):
@@ -936,7 +970,7 @@ def applicable_cbas(ctx: CoverageContext, site: str, operators: Sequence[str]) -
 
 
 def _cba_dimension(ctx: CoverageContext, site: str, sattrs: Mapping[str, Any], operators: tuple[str, ...]) -> _Finding:
-    if ctx.cbas_at(site):
+    if site in ctx.covering and ctx.cbas_at(site):
         best, expired = _cba_findings(ctx, applicable_cbas(ctx, site, operators))
     else:
         # no CBA names the site (none covers or excludes it): only its operators' CBAs reach it,
@@ -993,7 +1027,7 @@ def _cba_fallback(ctx: CoverageContext, sattrs: Mapping[str, Any], expired: list
 def _framework_dimension(ctx: CoverageContext, site: str, agreement_type: str, operators: tuple[str, ...],
                          groups: tuple[str, ...]) -> _Finding:
     """A GFA / H&S / EFA dimension: the best finding of the agreements that reach the site."""
-    if ctx._covering_of_type(agreement_type, site) or ctx._supplier_scope(agreement_type, site):
+    if site in ctx.named_sites(agreement_type):
         reaches = [ctx.reach(a) for a in ctx.framework_candidates(agreement_type, site, operators)]
     else:  # the candidates come from the operators only: looked up once per set of operators
         key = (agreement_type, operators)
@@ -1362,33 +1396,27 @@ def coverage_rows(
     place in the group), and the status notes of the sites that have one.
 
     One code for one group and for every site: the findings that depend only on a site's
-    operators or group are worked out once and shared (see :func:`_site_findings`), and so are
-    the texts made from one combination of findings. The frame is built column by column.
+    operators or group are worked out once and shared (see :func:`_site_findings`). The frame
+    is built column by column; a dimension's columns are its distinct findings taken by index.
     """
     graph, day = ctx.graph, ctx.as_of
     req_idx = [k for k, d in enumerate(DIMENSIONS) if d in req]
-    cols: dict[str, list[Any]] = {c: [] for c in _ROW_COLUMNS}
-    site_ids, site_names, countries = cols["site_id"], cols["site"], cols["country"]
-    commodities, workforces, lats, lons, site_status_col = (
-        cols["commodity"], cols["workforce"], cols["lat"], cols["lon"], cols["status"])
-    op_ids, up_ids, stakes, memberships, chains = (
-        cols["operator_id"], cols["ultimate_parent_id"], cols["effective_stake"], cols["membership"], cols["chain"])
-    op_names, up_names, shares, lowers = (
-        cols["operator"], cols["ultimate_parent"], cols["operator_share"], cols["stake_is_lower_bound"])
-    combo_col: list[tuple[Any, ...]] = []
+    site_attrs, operators_of, idx = ctx.site_attrs, ctx.operators, ctx.idx
     notes: dict[str, str] = {}
     per_op: dict[str, tuple[str, str, str]] = {}
-    #: (findings' ids, membership reason) -> (findings, uncovered, reasons, evidence); the findings
-    #: are kept so that their ids stay theirs
-    combos: dict[tuple[Any, ...], tuple[tuple[_Finding, ...], bool, str, list[str]]] = {}
-    site_attrs, operators_of, idx = ctx.site_attrs, ctx.operators, ctx.idx
-    for site, (op, membership, root, chain, stake) in placed.items():
+    found_col: list[tuple[_Finding, ...]] = []
+    why_col: list[str | None] = []
+    up_ids: list[str | None] = []
+    op_names: list[str | None] = []
+    up_names: list[str | None] = []
+    shares: list[Any] = []
+    lowers: list[bool] = []
+    for site, (op, membership, root, _chain, _stake) in placed.items():
         sattrs = site_attrs[site]
         note = status_note(graph, sattrs, day)
         if note:
             notes[site] = note
         ops = operators_of.get(site, ())
-        operators = tuple(o for o, _s, _e in ops)
         if op is None:
             up_id = op_name = up_name = None
             groups: tuple[str, ...] = (root,) if root else ()
@@ -1399,56 +1427,86 @@ def coverage_rows(
                 info = per_op[op] = (up, graph.name_of(op), graph.name_of(up))
             up_id, op_name, up_name = info
             groups = (root, up_id) if root else (up_id,)
-        found = _site_findings(ctx, site, sattrs, operators, groups)
+        found_col.append(_site_findings(ctx, site, sattrs, tuple(o for o, _s, _e in ops), groups))
         why = None
         if membership == "possible" and op is not None and root:
             w = ctx.members(root).why(op)
             why = w.reason if w is not None else None
-        key = (*map(id, found), why)
-        combo = combos.get(key)
-        if combo is None:
-            reasons = [f"{d}: {f.reason}" for d, f in zip(DIMENSIONS, found) if f.value not in (COVERED, NOT_APPLICABLE)]
-            if why is not None:
-                reasons.insert(0, f"membership: {why}")
-            combo = combos[key] = (found, any(found[k].value == NOT_COVERED for k in req_idx), "; ".join(reasons),
-                                   list(dict.fromkeys(e for f in found for e in f.evidence)))
-        combo_col.append(combo)
-        site_ids.append(site)
-        site_names.append(sattrs.get("name", site))
-        countries.append(sattrs.get("country"))
-        commodities.append(sattrs.get("commodity"))
-        workforces.append(sattrs.get("workforce"))
-        lats.append(sattrs.get("lat"))
-        lons.append(sattrs.get("lon"))
-        site_status_col.append(sattrs.get("status"))
-        op_ids.append(op)
+        why_col.append(why)
         up_ids.append(up_id)
-        stakes.append(stake)
-        memberships.append(membership)
-        chains.append(chain)
         op_names.append(op_name)
         up_names.append(up_name)
         shares.append(next((s for o, s, _e in ops if o == op), None))
         lowers.append(bool(root and op and op in ctx.uncertain(root)))
-    for k, d in enumerate(DIMENSIONS):
-        cols[d] = [c[0][k].value for c in combo_col]
-        cols[f"{d}_reason"] = [c[0][k].reason for c in combo_col]
-    cols["uncovered"] = [c[1] for c in combo_col]
-    cols["reasons"] = [c[2] for c in combo_col]
-    cols["evidence"] = [c[3] for c in combo_col]  # one list per combination of findings: read only
-    del combo_col, combos
-    # by country ("~" when unknown), site name casefolded, site id
-    order = sorted(range(len(site_ids)), key=lambda i: (str(countries[i] or "~"), site_names[i].casefold(), site_ids[i]))
-    if order:
-        df = pd.DataFrame({c: [v[i] for i in order] for c, v in cols.items()}, columns=list(_ROW_COLUMNS))
-    else:  # no rows: object columns
+    site_ids = list(placed)
+    if not site_ids:  # no rows: object columns
         df = pd.DataFrame([], columns=list(_ROW_COLUMNS))
-    del cols
+    else:
+        ops_, memberships, _roots, chains, stakes = (list(c) for c in zip(*placed.values()))
+        attrs = [site_attrs[s] for s in site_ids]
+        names = [a.get("name", s) for a, s in zip(attrs, site_ids)]
+        countries = [a.get("country") for a in attrs]
+        # by country ("~" when unknown), site name casefolded, site id
+        order = sorted(range(len(site_ids)), key=lambda i: (str(countries[i] or "~"), names[i].casefold(), site_ids[i]))
+        take = itemgetter(*order) if len(order) > 1 else (lambda v: (v[order[0]],))
+        positions = np.array(order, dtype=np.int64)
+        texts = [_row_texts(f, why, req_idx) for f, why in zip(found_col, why_col)]
+        cols: dict[str, Any] = {
+            "site_id": site_ids, "site": names, "operator_id": ops_, "ultimate_parent_id": up_ids,
+            "effective_stake": stakes, "country": countries, "commodity": [a.get("commodity") for a in attrs],
+            "workforce": [a.get("workforce") for a in attrs],
+            "uncovered": [t[0] for t in texts], "membership": memberships, "operator": op_names,
+            "ultimate_parent": up_names, "chain": chains, "operator_share": shares, "stake_is_lower_bound": lowers,
+            "lat": [a.get("lat") for a in attrs], "lon": [a.get("lon") for a in attrs],
+            "status": [a.get("status") for a in attrs], "evidence": [t[2] for t in texts],
+        }
+        data: dict[str, Any] = {c: list(take(v)) for c, v in cols.items()}
+        data["reasons"] = _text_column(_pa_text([t[1] for t in texts]).take(positions))
+        del texts, cols, attrs
+        for k, d in enumerate(DIMENSIONS):
+            data[d], data[f"{d}_reason"] = _finding_columns([f[k] for f in found_col], positions)
+        df = pd.DataFrame(data, columns=list(_ROW_COLUMNS))
     df["workforce"] = df["workforce"].astype("Int64")
     _stake_frame(df)
     df["uncovered"] = df["uncovered"].astype(bool)
     return df, notes
 
+
+def _row_texts(found: tuple[_Finding, ...], why: str | None, req_idx: list[int]) -> tuple[bool, str, list[str]]:
+    """``uncovered``, ``reasons`` and ``evidence`` of a row from its findings (and, for a possible
+    member, why it is one)."""
+    reasons = [f"{d}: {f.reason}" for d, f in zip(DIMENSIONS, found) if f.value not in (COVERED, NOT_APPLICABLE)]
+    if why is not None:
+        reasons.insert(0, f"membership: {why}")
+    return (any(found[k].value == NOT_COVERED for k in req_idx), "; ".join(reasons),
+            list(dict.fromkeys(e for f in found for e in f.evidence)))
+
+
+def _pa_text(values: list[str]) -> Any:
+    """An Arrow string array of ``values`` (all text)."""
+    import pyarrow as pa
+
+    return pa.array(values, type=pa.string())
+
+
+#: pandas' text dtype, as it infers it for a column of Python strings
+_TEXT = pd.Series(["x"]).dtype
+
+
+def _text_column(values: Any) -> Any:
+    """A pandas text column from an Arrow string array (no copy through Python strings)."""
+    return pd.array(values, dtype=_TEXT)
+
+
+def _finding_columns(findings: list[_Finding], positions: np.ndarray) -> tuple[Any, Any]:
+    """The value and reason columns of one dimension, in the order of ``positions``: each distinct
+    finding's texts once, taken by index (many sites share a finding)."""
+    by_id = {id(f): f for f in findings}  # the findings are alive in the caller: ids are theirs
+    code = {i: c for c, i in enumerate(by_id)}
+    codes = np.fromiter((code[id(f)] for f in findings), dtype=np.int64, count=len(findings))[positions]
+    distinct = list(by_id.values())
+    return (_text_column(_pa_text([f.value for f in distinct]).take(codes)),
+            _text_column(_pa_text([f.reason for f in distinct]).take(codes)))
 
 def _stake_frame(df: pd.DataFrame) -> None:
     """Split the known stake into ``effective_stake`` and ``stake_min`` in place, ``stake_min``
