@@ -232,6 +232,14 @@ def _pass_edges(graph: CampaignGraph, day: str) -> dict[str, tuple[list[str], li
     order = order[keep[order]]
     order = order[np.argsort(codes[order], kind="stable")]  # kinds contiguous, graph order within each
     part = t.take(pa.array(order))
+    id_list = graph.node_ids()  # in node table order
+    if len(id_list) != len(node_ids):
+        id_list = node_ids.to_pylist()
+    src_sorted, dst_sorted = src[order], dst[order]
+
+    def take_ids(positions: np.ndarray) -> list[str]:
+        return [id_list[i] for i in positions.tolist()]
+
     bounds = np.searchsorted(codes[order], np.arange(len(kind_names) + 1))
     for code, k in enumerate(kind_names):
         if k not in out:
@@ -242,8 +250,9 @@ def _pass_edges(graph: CampaignGraph, day: str) -> dict[str, tuple[list[str], li
         sl = part.slice(lo, hi - lo)
         cols = out[k]
         cols[0].extend(sl.column("id").to_pylist())
-        cols[1].extend(sl.column("source").to_pylist())
-        cols[2].extend(sl.column("target").to_pylist())
+        # the graph's own id strings (one object per node, not one per edge end)
+        cols[1].extend(take_ids(src_sorted[lo:hi]))
+        cols[2].extend(take_ids(dst_sorted[lo:hi]))
         present = [p for p in _PASS_PROPS[k] if p in names]
         if k == "OPERATES":  # only the share is read: no dict per edge
             cols[3].extend(sl.column("share").to_pylist() if present else [None] * (hi - lo))
@@ -1027,7 +1036,8 @@ def _cba_fallback(ctx: CoverageContext, sattrs: Mapping[str, Any], expired: list
 def _framework_dimension(ctx: CoverageContext, site: str, agreement_type: str, operators: tuple[str, ...],
                          groups: tuple[str, ...]) -> _Finding:
     """A GFA / H&S / EFA dimension: the best finding of the agreements that reach the site."""
-    if site in ctx.named_sites(agreement_type):
+    if site in ctx.named_sites(agreement_type) and (
+            ctx._covering_of_type(agreement_type, site) or ctx._supplier_scope(agreement_type, site)):
         reaches = [ctx.reach(a) for a in ctx.framework_candidates(agreement_type, site, operators)]
     else:  # the candidates come from the operators only: looked up once per set of operators
         key = (agreement_type, operators)
@@ -1377,30 +1387,33 @@ def coverage(
             excluded: dict[str, int] = {}
             placed = place_sites(ctx, company, rule=rule, threshold=threshold, members=members, status=statuses,
                                  excluded=excluded)
-            df, notes = coverage_rows(ctx, placed, req)
-            df.attrs.update(as_of=ctx.as_of, company=company, require=list(req), rule=rule, members=members)
+            columns, notes = coverage_columns(ctx, placed, req)
+            day = ctx.as_of
         finally:
-            ctx.close()  # break the context's reference cycles now, not in a later GC pass
+            ctx.close()  # free the maps before the frame is made; break their reference cycles now
+        df = _coverage_frame(columns)
+        del columns
+    df.attrs.update(as_of=day, company=company, require=list(req), rule=rule, members=members)
     return _status_columns(df, notes, statuses, excluded)
 
 
-#: the columns :func:`coverage_rows` builds, in order (``stake_min`` and ``status_note`` are added after)
+#: the columns :func:`coverage_columns` builds, in order (``stake_min`` and ``status_note`` are added after)
 _ROW_COLUMNS = tuple(c for c in (*COVERAGE_COLUMNS, *EXTRA_COLUMNS) if c not in ("stake_min", "status_note"))
 
 
-def coverage_rows(
+def coverage_columns(
     ctx: CoverageContext, placed: Mapping[str, tuple[str | None, str, str | None, str, float | None]],
     req: tuple[str, ...],
-) -> tuple[pd.DataFrame, dict[str, str]]:
+) -> tuple[dict[str, Any], dict[str, str]]:
     """The coverage rows of the sites in ``placed`` (:func:`place_sites`: site -> its operator and
-    place in the group), and the status notes of the sites that have one.
+    place in the group) as columns in row order (:data:`_ROW_COLUMNS`, see
+    :func:`_coverage_frame`), and the status notes of the sites that have one.
 
     One code for one group and for every site: the findings that depend only on a site's
-    operators or group are worked out once and shared (see :func:`_site_findings`). The frame
-    is built column by column; a dimension's columns are its distinct findings taken by index.
+    operators or group are worked out once and shared (see :func:`_site_findings`). A
+    dimension's columns are its distinct findings' texts, taken by index (Arrow).
     """
     graph, day = ctx.graph, ctx.as_of
-    req_idx = [k for k, d in enumerate(DIMENSIONS) if d in req]
     site_attrs, operators_of, idx = ctx.site_attrs, ctx.operators, ctx.idx
     notes: dict[str, str] = {}
     per_op: dict[str, tuple[str, str, str]] = {}
@@ -1431,7 +1444,7 @@ def coverage_rows(
         why = None
         if membership == "possible" and op is not None and root:
             w = ctx.members(root).why(op)
-            why = w.reason if w is not None else None
+            why = f"membership: {w.reason}" if w is not None else None
         why_col.append(why)
         up_ids.append(up_id)
         op_names.append(op_name)
@@ -1439,47 +1452,54 @@ def coverage_rows(
         shares.append(next((s for o, s, _e in ops if o == op), None))
         lowers.append(bool(root and op and op in ctx.uncertain(root)))
     site_ids = list(placed)
-    if not site_ids:  # no rows: object columns
+    if not site_ids:
+        return {}, notes
+    ops_, memberships, _roots, chains, stakes = (list(c) for c in zip(*placed.values()))
+    attrs = [site_attrs[s] for s in site_ids]
+    names = [a.get("name", s) for a, s in zip(attrs, site_ids)]
+    countries = [a.get("country") for a in attrs]
+    # by country ("~" when unknown), site name casefolded, site id
+    order = sorted(range(len(site_ids)), key=lambda i: (str(countries[i] or "~"), names[i].casefold(), site_ids[i]))
+    take = itemgetter(*order) if len(order) > 1 else (lambda v: (v[order[0]],))
+    positions = np.array(order, dtype=np.int64)
+    cols: dict[str, Any] = {
+        "site_id": site_ids, "site": names, "operator_id": ops_, "ultimate_parent_id": up_ids,
+        "effective_stake": stakes, "country": countries, "commodity": [a.get("commodity") for a in attrs],
+        "workforce": [a.get("workforce") for a in attrs], "membership": memberships, "operator": op_names,
+        "ultimate_parent": up_names, "chain": chains, "operator_share": shares, "stake_is_lower_bound": lowers,
+        "lat": [a.get("lat") for a in attrs], "lon": [a.get("lon") for a in attrs],
+        "status": [a.get("status") for a in attrs],
+    }
+    data: dict[str, Any] = {c: list(take(v)) for c, v in cols.items()}
+    del cols, attrs
+    dims = [_distinct_findings([f[k] for f in found_col], positions) for k in range(len(DIMENSIONS))]
+    del found_col
+    uncovered = np.zeros(len(site_ids), dtype=bool)
+    parts: list[list[str | None]] = [list(take(why_col))]
+    for k, (d, (codes, distinct)) in enumerate(zip(DIMENSIONS, dims)):
+        values = [f.value for f in distinct]
+        data[d] = _text_column(_pa_text(values).take(codes))
+        data[f"{d}_reason"] = _text_column(_pa_text([f.reason for f in distinct]).take(codes))
+        if d in req:
+            uncovered |= np.array([v == NOT_COVERED for v in values], dtype=bool)[codes]
+        part = [None if f.value in (COVERED, NOT_APPLICABLE) else f"{d}: {f.reason}" for f in distinct]
+        parts.append([part[c] for c in codes.tolist()])
+    data["uncovered"] = uncovered
+    data["reasons"] = ["; ".join(filter(None, row)) for row in zip(*parts)]
+    data["evidence"] = _evidence_column(dims, len(site_ids))
+    return data, notes
+
+
+def _coverage_frame(columns: dict[str, Any]) -> pd.DataFrame:
+    """The coverage frame of :func:`coverage_columns`: :data:`_ROW_COLUMNS`, then ``stake_min``."""
+    if not columns:  # no rows: object columns
         df = pd.DataFrame([], columns=list(_ROW_COLUMNS))
     else:
-        ops_, memberships, _roots, chains, stakes = (list(c) for c in zip(*placed.values()))
-        attrs = [site_attrs[s] for s in site_ids]
-        names = [a.get("name", s) for a, s in zip(attrs, site_ids)]
-        countries = [a.get("country") for a in attrs]
-        # by country ("~" when unknown), site name casefolded, site id
-        order = sorted(range(len(site_ids)), key=lambda i: (str(countries[i] or "~"), names[i].casefold(), site_ids[i]))
-        take = itemgetter(*order) if len(order) > 1 else (lambda v: (v[order[0]],))
-        positions = np.array(order, dtype=np.int64)
-        texts = [_row_texts(f, why, req_idx) for f, why in zip(found_col, why_col)]
-        cols: dict[str, Any] = {
-            "site_id": site_ids, "site": names, "operator_id": ops_, "ultimate_parent_id": up_ids,
-            "effective_stake": stakes, "country": countries, "commodity": [a.get("commodity") for a in attrs],
-            "workforce": [a.get("workforce") for a in attrs],
-            "uncovered": [t[0] for t in texts], "membership": memberships, "operator": op_names,
-            "ultimate_parent": up_names, "chain": chains, "operator_share": shares, "stake_is_lower_bound": lowers,
-            "lat": [a.get("lat") for a in attrs], "lon": [a.get("lon") for a in attrs],
-            "status": [a.get("status") for a in attrs], "evidence": [t[2] for t in texts],
-        }
-        data: dict[str, Any] = {c: list(take(v)) for c, v in cols.items()}
-        data["reasons"] = _text_column(_pa_text([t[1] for t in texts]).take(positions))
-        del texts, cols, attrs
-        for k, d in enumerate(DIMENSIONS):
-            data[d], data[f"{d}_reason"] = _finding_columns([f[k] for f in found_col], positions)
-        df = pd.DataFrame(data, columns=list(_ROW_COLUMNS))
+        df = pd.DataFrame(columns, columns=list(_ROW_COLUMNS))
     df["workforce"] = df["workforce"].astype("Int64")
     _stake_frame(df)
     df["uncovered"] = df["uncovered"].astype(bool)
-    return df, notes
-
-
-def _row_texts(found: tuple[_Finding, ...], why: str | None, req_idx: list[int]) -> tuple[bool, str, list[str]]:
-    """``uncovered``, ``reasons`` and ``evidence`` of a row from its findings (and, for a possible
-    member, why it is one)."""
-    reasons = [f"{d}: {f.reason}" for d, f in zip(DIMENSIONS, found) if f.value not in (COVERED, NOT_APPLICABLE)]
-    if why is not None:
-        reasons.insert(0, f"membership: {why}")
-    return (any(found[k].value == NOT_COVERED for k in req_idx), "; ".join(reasons),
-            list(dict.fromkeys(e for f in found for e in f.evidence)))
+    return df
 
 
 def _pa_text(values: list[str]) -> Any:
@@ -1498,15 +1518,47 @@ def _text_column(values: Any) -> Any:
     return pd.array(values, dtype=_TEXT)
 
 
-def _finding_columns(findings: list[_Finding], positions: np.ndarray) -> tuple[Any, Any]:
-    """The value and reason columns of one dimension, in the order of ``positions``: each distinct
-    finding's texts once, taken by index (many sites share a finding)."""
+def _distinct_findings(findings: list[_Finding], positions: np.ndarray) -> tuple[np.ndarray, list[_Finding]]:
+    """The distinct findings of one dimension (many sites share one) and, in the order of
+    ``positions``, each row's index among them."""
     by_id = {id(f): f for f in findings}  # the findings are alive in the caller: ids are theirs
     code = {i: c for c, i in enumerate(by_id)}
     codes = np.fromiter((code[id(f)] for f in findings), dtype=np.int64, count=len(findings))[positions]
-    distinct = list(by_id.values())
-    return (_text_column(_pa_text([f.value for f in distinct]).take(codes)),
-            _text_column(_pa_text([f.reason for f in distinct]).take(codes)))
+    return codes, list(by_id.values())
+
+
+def _evidence_column(dims: list[tuple[np.ndarray, list[_Finding]]], n: int) -> list[list[str]]:
+    """Each row's evidence: the ids its findings cite, in dimension order, each once.
+
+    With numpy: every (row, dimension, place, id) is listed, ordered, and only the first of each
+    (row, id) kept; the lists are made by Arrow.
+    """
+    import pyarrow as pa
+
+    ids: dict[str, int] = {}
+    rows, ranks, items = [], [], []
+    for k, (codes, distinct) in enumerate(dims):
+        lens = np.fromiter((len(f.evidence) for f in distinct), dtype=np.int64, count=len(distinct))
+        flat = np.fromiter((ids.setdefault(e, len(ids)) for f in distinct for e in f.evidence),
+                           dtype=np.int64, count=int(lens.sum()))
+        starts = np.cumsum(lens) - lens
+        count = lens[codes]  # items per row
+        total = int(count.sum())
+        within = np.arange(total, dtype=np.int64) - np.repeat(np.cumsum(count) - count, count)
+        rows.append(np.repeat(np.arange(n, dtype=np.int64), count))
+        items.append(flat[np.repeat(starts[codes], count) + within])
+        ranks.append(within + (k << 32))  # dimension first, then the place in its list
+    row, rank, item = np.concatenate(rows), np.concatenate(ranks), np.concatenate(items)
+    order = np.lexsort((rank, row))
+    row, item = row[order], item[order]
+    _, first = np.unique(row * max(len(ids), 1) + item, return_index=True)
+    keep = np.zeros(len(row), dtype=bool)
+    keep[first] = True
+    row, item = row[keep], item[keep]
+    offsets = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(np.bincount(row, minlength=n), out=offsets[1:])
+    values = pa.array(list(ids), type=pa.string()).take(pa.array(item))
+    return pa.ListArray.from_arrays(pa.array(offsets, type=pa.int64()).cast(pa.int32()), values).to_pylist()
 
 def _stake_frame(df: pd.DataFrame) -> None:
     """Split the known stake into ``effective_stake`` and ``stake_min`` in place, ``stake_min``
