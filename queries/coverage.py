@@ -133,7 +133,7 @@ def _by_edge_id(item: tuple[str, str, Any]) -> str:
     return item[1]
 
 
-@dataclass
+@dataclass(slots=True)  # one per site and dimension at most: no per-instance dict
 class _Finding:
     value: str
     reason: str
@@ -1387,12 +1387,12 @@ def coverage(
             excluded: dict[str, int] = {}
             placed = place_sites(ctx, company, rule=rule, threshold=threshold, members=members, status=statuses,
                                  excluded=excluded)
-            columns, notes = coverage_columns(ctx, placed, req)
+            rows, notes = site_rows(ctx, placed)
             day = ctx.as_of
         finally:
-            ctx.close()  # free the maps before the frame is made; break their reference cycles now
-        df = _coverage_frame(columns)
-        del columns
+            ctx.close()  # free the maps before the columns are made; break their reference cycles now
+        df = _coverage_frame(coverage_columns(rows, req))
+        del rows
     df.attrs.update(as_of=day, company=company, require=list(req), rule=rule, members=members)
     return _status_columns(df, notes, statuses, excluded)
 
@@ -1401,17 +1401,15 @@ def coverage(
 _ROW_COLUMNS = tuple(c for c in (*COVERAGE_COLUMNS, *EXTRA_COLUMNS) if c not in ("stake_min", "status_note"))
 
 
-def coverage_columns(
+def site_rows(
     ctx: CoverageContext, placed: Mapping[str, tuple[str | None, str, str | None, str, float | None]],
-    req: tuple[str, ...],
-) -> tuple[dict[str, Any], dict[str, str]]:
-    """The coverage rows of the sites in ``placed`` (:func:`place_sites`: site -> its operator and
-    place in the group) as columns in row order (:data:`_ROW_COLUMNS`, see
-    :func:`_coverage_frame`), and the status notes of the sites that have one.
+) -> tuple[dict[str, list[Any]], dict[str, str]]:
+    """The findings and the place of each site in ``placed`` (:func:`place_sites`: site -> its
+    operator and place in the group), as lists in the order of ``placed`` (see
+    :func:`coverage_columns`), and the status notes of the sites that have one.
 
     One code for one group and for every site: the findings that depend only on a site's
-    operators or group are worked out once and shared (see :func:`_site_findings`). A
-    dimension's columns are its distinct findings' texts, taken by index (Arrow).
+    operators or group are worked out once and shared (see :func:`_site_findings`).
     """
     graph, day = ctx.graph, ctx.as_of
     site_attrs, operators_of, idx = ctx.site_attrs, ctx.operators, ctx.idx
@@ -1452,26 +1450,37 @@ def coverage_columns(
         shares.append(next((s for o, s, _e in ops if o == op), None))
         lowers.append(bool(root and op and op in ctx.uncertain(root)))
     site_ids = list(placed)
-    if not site_ids:
-        return {}, notes
-    ops_, memberships, _roots, chains, stakes = (list(c) for c in zip(*placed.values()))
+    ops_, memberships, _roots, chains, stakes = (list(c) for c in zip(*placed.values())) if placed else ([],) * 5
     attrs = [site_attrs[s] for s in site_ids]
-    names = [a.get("name", s) for a, s in zip(attrs, site_ids)]
-    countries = [a.get("country") for a in attrs]
-    # by country ("~" when unknown), site name casefolded, site id
+    rows = {
+        "site_id": site_ids, "site": [a.get("name", s) for a, s in zip(attrs, site_ids)], "operator_id": ops_,
+        "ultimate_parent_id": up_ids, "effective_stake": stakes, "country": [a.get("country") for a in attrs],
+        "commodity": [a.get("commodity") for a in attrs], "workforce": [a.get("workforce") for a in attrs],
+        "membership": memberships, "operator": op_names, "ultimate_parent": up_names, "chain": chains,
+        "operator_share": shares, "stake_is_lower_bound": lowers, "lat": [a.get("lat") for a in attrs],
+        "lon": [a.get("lon") for a in attrs], "status": [a.get("status") for a in attrs],
+        "findings": found_col, "membership_reason": why_col,
+    }
+    return rows, notes
+
+
+def coverage_columns(rows: dict[str, list[Any]], req: tuple[str, ...]) -> dict[str, Any]:
+    """The coverage columns (:data:`_ROW_COLUMNS`, see :func:`_coverage_frame`) of the rows of
+    :func:`site_rows`, sorted by country (``"~"`` when unknown), site name casefolded, site id.
+
+    A dimension's value and reason columns are its distinct findings' texts, taken by index
+    (Arrow); ``uncovered`` and ``evidence`` are worked out with numpy.
+    """
+    site_ids, names, countries = rows.pop("site_id"), rows["site"], rows["country"]
+    if not site_ids:
+        return {}
+    found_col, why_col = rows.pop("findings"), rows.pop("membership_reason")
     order = sorted(range(len(site_ids)), key=lambda i: (str(countries[i] or "~"), names[i].casefold(), site_ids[i]))
     take = itemgetter(*order) if len(order) > 1 else (lambda v: (v[order[0]],))
     positions = np.array(order, dtype=np.int64)
-    cols: dict[str, Any] = {
-        "site_id": site_ids, "site": names, "operator_id": ops_, "ultimate_parent_id": up_ids,
-        "effective_stake": stakes, "country": countries, "commodity": [a.get("commodity") for a in attrs],
-        "workforce": [a.get("workforce") for a in attrs], "membership": memberships, "operator": op_names,
-        "ultimate_parent": up_names, "chain": chains, "operator_share": shares, "stake_is_lower_bound": lowers,
-        "lat": [a.get("lat") for a in attrs], "lon": [a.get("lon") for a in attrs],
-        "status": [a.get("status") for a in attrs],
-    }
-    data: dict[str, Any] = {c: list(take(v)) for c, v in cols.items()}
-    del cols, attrs
+    data: dict[str, Any] = {"site_id": list(take(site_ids))}
+    for c in list(rows):  # each list freed once taken
+        data[c] = list(take(rows.pop(c)))
     dims = [_distinct_findings([f[k] for f in found_col], positions) for k in range(len(DIMENSIONS))]
     del found_col
     uncovered = np.zeros(len(site_ids), dtype=bool)
@@ -1487,7 +1496,7 @@ def coverage_columns(
     data["uncovered"] = uncovered
     data["reasons"] = ["; ".join(filter(None, row)) for row in zip(*parts)]
     data["evidence"] = _evidence_column(dims, len(site_ids))
-    return data, notes
+    return data
 
 
 def _coverage_frame(columns: dict[str, Any]) -> pd.DataFrame:
