@@ -342,7 +342,7 @@ class CoverageContext:
         self._pred_index: dict[str, list[tuple[str, str]]] | None = None
         self._cov_type: dict[tuple[str, str], list[str]] = {}
         self._sup_scope: dict[tuple[str, str], list[str]] = {}
-        self._op_reach: dict[tuple[str, tuple[str, ...]], list[dict[str, _Finding]]] = {}
+        self._op_reach: dict[tuple[Any, ...], list[dict[str, _Finding]]] = {}
         self._op_cba: dict[tuple[str, ...], tuple[_Finding | None, list[_Finding]]] = {}
         self._no_union: dict[tuple[str, ...], tuple[_Finding, _Finding, list[str]]] = {}
         self._outside_eea: dict[str, _Finding] = {}
@@ -1036,15 +1036,17 @@ def _cba_fallback(ctx: CoverageContext, sattrs: Mapping[str, Any], expired: list
 def _framework_dimension(ctx: CoverageContext, site: str, agreement_type: str, operators: tuple[str, ...],
                          groups: tuple[str, ...]) -> _Finding:
     """A GFA / H&S / EFA dimension: the best finding of the agreements that reach the site."""
-    if site in ctx.named_sites(agreement_type) and (
-            ctx._covering_of_type(agreement_type, site) or ctx._supplier_scope(agreement_type, site)):
-        reaches = [ctx.reach(a) for a in ctx.framework_candidates(agreement_type, site, operators)]
-    else:  # the candidates come from the operators only: looked up once per set of operators
-        key = (agreement_type, operators)
-        reaches = ctx._op_reach.get(key)
-        if reaches is None:
-            cands = ctx.framework_candidates(agreement_type, site, operators)
-            reaches = ctx._op_reach[key] = [ctx.reach(a) for a in cands]
+    # the candidates (framework_candidates) are the operators' and those naming the site itself;
+    # their reach maps are looked up once per such combination
+    if site in ctx.named_sites(agreement_type):
+        key = (agreement_type, operators, tuple(ctx._covering_of_type(agreement_type, site)),
+               tuple(ctx._supplier_scope(agreement_type, site)))
+    else:
+        key = (agreement_type, operators, (), ())
+    reaches = ctx._op_reach.get(key)
+    if reaches is None:
+        cands = ctx.framework_candidates(agreement_type, site, operators)
+        reaches = ctx._op_reach[key] = [ctx.reach(a) for a in cands]
     best = None
     for r in reaches:  # the best value; the first candidate among equals
         f = r.get(site)
