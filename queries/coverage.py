@@ -34,7 +34,14 @@ Which sites count: by default those whose ``status`` is one of
 :data:`graphmodel.schema.DEFAULT_SITE_STATUSES` (workplaces that exist, and sites with no
 recorded status, shown as ``unknown``); ``status="all"`` or a list brings in the others
 (see ``docs/semantics.md``). The sites are filtered where they are enumerated
-(:func:`place_sites` and the all-sites pass), so every caller counts the same set.
+(:func:`place_sites`), so every caller counts the same set.
+
+One code answers for one group and for every site: :func:`place_sites` lists the sites (a
+group's members' sites, or every site in its ultimate parent's group), :func:`site_rows` works
+out each site's findings (``_site_findings``; what depends only on a site's operators or group
+is shared) and :func:`coverage_columns` makes the columns. Only the reading differs: a group
+reads its neighbourhood node by node, all sites read the edge tables once
+(``CoverageContext(whole_graph=True)``).
 """
 
 from __future__ import annotations
@@ -147,7 +154,7 @@ def _best(findings: Iterable[_Finding]) -> _Finding | None:
     return min(found, key=lambda f: _RANK[f.value])
 
 
-#: per edge kind, the properties the all-sites coverage pass reads
+#: per edge kind, the properties a whole-graph coverage run reads (:func:`_pass_edges`)
 _PASS_PROPS: dict[str, tuple[str, ...]] = {
     "OPERATES": ("share",),
     "SUPPLIES": (),
