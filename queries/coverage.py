@@ -34,14 +34,22 @@ Which sites count: by default those whose ``status`` is one of
 :data:`graphmodel.schema.DEFAULT_SITE_STATUSES` (workplaces that exist, and sites with no
 recorded status, shown as ``unknown``); ``status="all"`` or a list brings in the others
 (see ``docs/semantics.md``). The sites are filtered where they are enumerated
-(:func:`place_sites` and the all-sites pass), so every caller counts the same set.
+(:func:`place_sites`), so every caller counts the same set.
+
+One code answers for one group and for every site: :func:`place_sites` lists the sites (a
+group's members' sites, or every site in its ultimate parent's group), :func:`site_rows` works
+out each site's findings (``_site_findings``; what depends only on a site's operators or group
+is shared) and :func:`coverage_columns` makes the columns. Only the reading differs: a group
+reads its neighbourhood node by node, all sites read the edge tables once
+(``CoverageContext(whole_graph=True)``).
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from operator import itemgetter
 from typing import Any
 
 import numpy as np
@@ -132,7 +140,7 @@ def _by_edge_id(item: tuple[str, str, Any]) -> str:
     return item[1]
 
 
-@dataclass
+@dataclass(slots=True)  # one per site and dimension at most: no per-instance dict
 class _Finding:
     value: str
     reason: str
@@ -146,7 +154,7 @@ def _best(findings: Iterable[_Finding]) -> _Finding | None:
     return min(found, key=lambda f: _RANK[f.value])
 
 
-#: per edge kind, the properties the all-sites coverage pass reads
+#: per edge kind, the properties a whole-graph coverage run reads (:func:`_pass_edges`)
 _PASS_PROPS: dict[str, tuple[str, ...]] = {
     "OPERATES": ("share",),
     "SUPPLIES": (),
@@ -157,6 +165,22 @@ _PASS_PROPS: dict[str, tuple[str, ...]] = {
     "COVERS": ("excluded",),
     "MEMBER_OF": (),
 }
+
+
+def _in_force_mask(t: Any, day: str) -> np.ndarray:
+    """Which rows of an edge table (:meth:`CampaignGraph.edge_table`) are in force on ``day``, as
+    :func:`graphmodel.values.in_force` says for one edge: a null or empty end is open."""
+    import pyarrow.compute as pc
+
+    keep = np.ones(t.num_rows, dtype=bool)
+    names = t.column_names
+    if "valid_from" in names:
+        keep &= ~pc.fill_null(pc.greater(t.column("valid_from"), day), False).to_numpy(zero_copy_only=False)
+    if "valid_to" in names:
+        vt = t.column("valid_to")
+        late = pc.and_(pc.less(vt, day), pc.not_equal(vt, ""))
+        keep &= ~pc.fill_null(late, False).to_numpy(zero_copy_only=False)
+    return keep
 
 
 def _pass_edges(graph: CampaignGraph, day: str) -> dict[str, tuple[list[str], list[str], list[str], list[dict[str, Any]]]]:
@@ -184,7 +208,6 @@ def _pass_edges(graph: CampaignGraph, day: str) -> dict[str, tuple[list[str], li
             cols[2].append(v)
             cols[3].append(a.get("share") if k == "OPERATES" else a)
         return out
-    import numpy as np
     import pyarrow as pa
     import pyarrow.compute as pc
 
@@ -205,12 +228,8 @@ def _pass_edges(graph: CampaignGraph, day: str) -> dict[str, tuple[list[str], li
     _, inverse = np.unique(src * (len(node_ids) + 1) + dst, return_inverse=True)
     first = np.full(int(inverse.max()) + 1, n, dtype=np.int64)
     np.minimum.at(first, inverse, row)
-    keep = np.ones(n, dtype=bool)
+    keep = _in_force_mask(t, day)
     names = t.column_names
-    if "valid_from" in names:
-        keep &= ~pc.fill_null(pc.greater(t.column("valid_from"), day), False).to_numpy(zero_copy_only=False)
-    if "valid_to" in names:
-        keep &= ~pc.fill_null(pc.less(t.column("valid_to"), day), False).to_numpy(zero_copy_only=False)
     kind_col = pc.dictionary_encode(t.column("kind")) if not pa.types.is_dictionary(t.column("kind").type) else t.column("kind")
     kind_col = kind_col.unify_dictionaries() if isinstance(kind_col, pa.ChunkedArray) else kind_col
     chunks = kind_col.chunks if isinstance(kind_col, pa.ChunkedArray) else [kind_col]
@@ -220,6 +239,14 @@ def _pass_edges(graph: CampaignGraph, day: str) -> dict[str, tuple[list[str], li
     order = order[keep[order]]
     order = order[np.argsort(codes[order], kind="stable")]  # kinds contiguous, graph order within each
     part = t.take(pa.array(order))
+    id_list = graph.node_ids()  # in node table order
+    if len(id_list) != len(node_ids):
+        id_list = node_ids.to_pylist()
+    src_sorted, dst_sorted = src[order], dst[order]
+
+    def take_ids(positions: np.ndarray) -> list[str]:
+        return [id_list[i] for i in positions.tolist()]
+
     bounds = np.searchsorted(codes[order], np.arange(len(kind_names) + 1))
     for code, k in enumerate(kind_names):
         if k not in out:
@@ -230,8 +257,9 @@ def _pass_edges(graph: CampaignGraph, day: str) -> dict[str, tuple[list[str], li
         sl = part.slice(lo, hi - lo)
         cols = out[k]
         cols[0].extend(sl.column("id").to_pylist())
-        cols[1].extend(sl.column("source").to_pylist())
-        cols[2].extend(sl.column("target").to_pylist())
+        # the graph's own id strings (one object per node, not one per edge end)
+        cols[1].extend(take_ids(src_sorted[lo:hi]))
+        cols[2].extend(take_ids(dst_sorted[lo:hi]))
         present = [p for p in _PASS_PROPS[k] if p in names]
         if k == "OPERATES":  # only the share is read: no dict per edge
             cols[3].extend(sl.column("share").to_pylist() if present else [None] * (hi - lo))
@@ -244,7 +272,12 @@ def _pass_edges(graph: CampaignGraph, day: str) -> dict[str, tuple[list[str], li
 
 
 class CoverageContext:
-    """Everything one coverage run reads more than once, computed once."""
+    """Everything one coverage run reads more than once, computed once.
+
+    A one-group run reads the graph per node on first use (:class:`~queries.ownership.LazyMap`);
+    a whole-graph run (``whole_graph=True``) fills the same maps from one pass over the edges.
+    Either way the rules read the maps the same way, so one code answers both.
+    """
 
     def __init__(
         self, graph: CampaignGraph, as_of: Any, index: OwnershipIndex | None, *, whole_graph: bool = False
@@ -260,12 +293,14 @@ class CoverageContext:
 
         # Each map reads one node's edges on first use (see LazyMap): a one-group question
         # reads the neighbourhood of that group, not the whole graph.
+        #: site -> its attributes
+        self.site_attrs = LazyMap(g.node)
         #: site -> [(operator, its share or None, edge id)]
         self.operators = LazyMap(lambda n: [(u, a.get("share"), e) for e, u, _v, a in ends(n, "OPERATES", False)])
         #: company -> sites it operates
         self.sites_of = LazyMap(lambda n: [v for _e, _u, v, _a in ends(n, "OPERATES", True)])
-        #: site or company -> [(union, edge id, attrs)], by edge id (both coverage paths list a site's
-        #: unions in this one order, whatever order the graph holds the edges in)
+        #: site or company -> [(union, edge id, attrs)], by edge id (a site's unions are listed in
+        #: this one order, whatever order the graph holds the edges in)
         self.represents = LazyMap(lambda n: sorted(((u, e, a) for e, u, _v, a in ends(n, "REPRESENTS", False)),
                                                    key=_by_edge_id))
         #: union -> [(network, edge id)]
@@ -290,30 +325,36 @@ class CoverageContext:
         self.ancestors = LazyMap(self._ancestors)
         self._scope: dict[str, str | None] = {}
         self._atype: dict[str, str | None] = {}
-        self._below: dict[str, set[str]] | None = None
+        self._agreements_read = False
+        self._owns: tuple[Any, dict[str, int], list[str]] | None = None
+        self._loops: set[str] | None = None
+        self._below: dict[str, set[str]] = {}
+        self._below_sup: dict[str, set[str]] = {}
+        self._named: dict[str, set[str]] = {}
         self._signed_by_complete = False
-        self._signers: dict[str | None, list[str]] = {}
-        self._below_sup: dict[str, set[str]] | None = None
-        self._sup_types: set[str] | None = None
         self._members: dict[str, GroupMembers] = {}
         self._stakes: dict[str, dict[str, float]] = {}
         self._uncertain: dict[str, set[str]] = {}
         self._reach: dict[str, dict[str, _Finding]] = {}
         self._above: dict[tuple[str, str], list[str]] = {}
-        self._loops: dict[str, set[str]] = {}
-        # memo tables for per-site look-ups that repeat across the sites of one group
-        self._signed_by: dict[tuple[str, str], list[str]] = {}
+        # memo tables for look-ups that repeat across the sites of one group or one operator
+        self._signed_by: dict[tuple[str | None, str], list[str]] = {}
         self._up: dict[str, list[str]] = {}
         self._name_keys: dict[str, str] = {}
         self._fw_fallback: dict[tuple[str, tuple[str, ...]], _Finding] = {}
         self._net_memo: dict[tuple[str, ...], tuple[set[str], list[str]]] = {}
         self._net_info: dict[str, tuple[str, str] | tuple[()]] = {}
+        self._net_none: dict[tuple[tuple[str, ...], bool], _Finding] = {}
+        self._networks_by_company: dict[str, list[str]] | None = None
+        self._pred_index: dict[str, list[tuple[str, str]]] | None = None
         self._cov_type: dict[tuple[str, str], list[str]] = {}
         self._sup_scope: dict[tuple[str, str], list[str]] = {}
-        self._sup_walk: dict[str, set[str]] = {}
+        self._op_reach: dict[tuple[Any, ...], list[dict[str, _Finding]]] = {}
+        self._op_cba: dict[tuple[str, ...], tuple[_Finding | None, list[_Finding]]] = {}
+        self._no_union: dict[tuple[str, ...], tuple[_Finding, _Finding, list[str]]] = {}
+        self._outside_eea: dict[str, _Finding] = {}
         if whole_graph:
             self._load_all()
-            self._prefill_agreements()
 
     def close(self) -> None:
         """Forget everything this run remembered (an index built here included).
@@ -342,7 +383,6 @@ class CoverageContext:
 
     def _load_all(self) -> None:
         # one pass over the edges fills every map: faster than per-node look-ups for all sites
-        # (defaultdicts: the maps are only read with .get and ``in`` afterwards, which add no keys)
         g = self.graph
         edges = _pass_edges(g, self.as_of)
         operators: dict[str, list[Any]] = defaultdict(list)
@@ -393,9 +433,13 @@ class CoverageContext:
                            ("networks_of_union", networks_of_union), ("covers", covers), ("covering", covering),
                            ("parties", parties), ("signed", signed), ("suppliers", suppliers),
                            ("customers", customers)):
-            getattr(self, name).complete(data)
+            # a plain dict answers .get and ``in`` as the complete LazyMap would (only non-empty
+            # lists are stored), at the cost of a C call instead of two Python ones per look-up
+            setattr(self, name, dict(data))
         eids, us, vs, attrs = edges["OWNS"]
         self.idx.load_all(zip(eids, us, vs, attrs))
+        self.site_attrs = dict(g.nodes("Site"))
+        self._prefill_agreements(signed)
 
     def _ancestors(self, node: str) -> list[str]:
         seen = {node: None}
@@ -408,83 +452,174 @@ class CoverageContext:
                     queue.append(s.holder)
         return list(seen)
 
+    def _read_agreements(self) -> None:
+        """Every agreement's type and scope, from one read of the Agreement columns."""
+        if self._agreements_read:
+            return
+        t = self.graph.node_table("Agreement")
+        names = t.column_names
+        ids = t.column("id").to_pylist()
+        for prop, memo in (("agreement_type", self._atype), ("scope", self._scope)):
+            values = t.column(prop).to_pylist() if prop in names else [None] * len(ids)
+            memo.update(zip(ids, values))
+        self._agreements_read = True
+
     def scope_of(self, agreement: str) -> str | None:
-        """An agreement's ``scope`` property (remembered)."""
+        """An agreement's ``scope`` property."""
+        self._read_agreements()
         try:
             return self._scope[agreement]
-        except KeyError:
+        except KeyError:  # not an Agreement node
             sc = self._scope[agreement] = self.graph.node(agreement).get("scope")
             return sc
 
     def agreement_type(self, agreement: str) -> str | None:
+        """An agreement's ``agreement_type`` property."""
+        self._read_agreements()
         try:
             return self._atype[agreement]
-        except KeyError:
+        except KeyError:  # not an Agreement node
             t = self._atype[agreement] = self.graph.node(agreement).get("agreement_type")
             return t
 
-    def _prefill_agreements(self) -> None:
-        """Whole-graph mode: every agreement's type, scope and status from one read of the
-        Agreement nodes; each company's agreements sorted by type; the signatories per type."""
+    def _prefill_agreements(self, signed: Mapping[str, list[str]]) -> None:
+        """Whole-graph mode: every agreement's status from one read of the Agreement nodes, and
+        each company's agreements (``signed``: company -> agreements) sorted by type."""
         g = self.graph
         day = self.as_of
         status: dict[str, AgreementStatus] = {}
-        atype, scopes = self._atype, self._scope
         if getattr(g, "is_columnar", False):
             t = g.node_table("Agreement")
             names = t.column_names
             cols = [(t.column(c).to_pylist() if c in names else [None] * t.num_rows)
-                    for c in ("id", "name", "agreement_type", "scope", "signed", "expires", "renewal")]
-            for n, name, t_, scope, signed, expires, renewal in zip(*cols):
-                atype[n] = t_
-                scopes[n] = scope
-                status[n] = status_of_values(n if name is None else name, signed, expires, renewal, day)
+                    for c in ("id", "name", "signed", "expires", "renewal")]
+            for n, name, signed_on, expires, renewal in zip(*cols):
+                status[n] = status_of_values(n if name is None else name, signed_on, expires, renewal, day)
         else:
             for n, a in g.nodes("Agreement"):
-                atype[n] = a.get("agreement_type")
-                scopes[n] = a.get("scope")
                 status[n] = agreement_status_of(a, n, day)
-        self.status.complete(status)
-        self._sup_types = {t_ for a, t_ in atype.items() if t_ is not None and scopes.get(a) == "suppliers_included"}
-        signers: dict[str | None, list[str]] = {}
+        self.status = status
+        atype = self.agreement_type
         by_type = self._signed_by
-        for company, agrs in self.signed._memo.items():
+        for company, agrs in signed.items():
             for a in agrs:
-                t_ = atype.get(a)
-                lst = by_type.get((t_, company))  # type: ignore[arg-type]
+                lst = by_type.get((atype(a), company))
                 if lst is None:
-                    lst = by_type[(t_, company)] = []  # type: ignore[index]
-                    signers.setdefault(t_, []).append(company)
+                    lst = by_type[(atype(a), company)] = []
                 lst.append(a)
         self._signed_by_complete = True
-        self._signers = signers
-        self._below = {}  # filled per type on first use (see signed_above)
-        # the entities below a signatory of a supplier-scope agreement of each type
-        sup_signers: dict[str, list[str]] = {}
-        for a, sc in scopes.items():
-            if sc == "suppliers_included" and atype.get(a) is not None:
-                for company, _e, _pa in self.parties._memo.get(a, ()):
-                    sup_signers.setdefault(atype[a], []).append(company)  # type: ignore[arg-type]
-        self._below_sup = {t_: self._walk_down(starts) for t_, starts in sup_signers.items()}
 
-    def _signers_of(self, agreement_type: str) -> list[str]:
-        """Entities party (in force at ``as_of``) to an agreement of a type: one read of the
-        agreements, for a one-group run that has not sorted every company's agreements."""
-        g, day = self.graph, self.as_of
-        return [u for a in g.node_ids("Agreement") if self.agreement_type(a) == agreement_type
-                for _e, u, _v, _a in edges_at(g, a, "PARTY_TO", day, outgoing=False)]
+    # ------------------------------------------------------------------ ownership walks
+    def _owns_matrix(self) -> tuple[Any, dict[str, int], list[str]]:
+        """The OWNS edges in force at ``as_of`` as a scipy CSR matrix (holder -> held) over the
+        entities at their ends, with the row of each entity and the entity of each row (built once).
+
+        Vectorised from :meth:`CampaignGraph.edge_table`: the walks below touch every entity
+        under every signatory, which per-entity edge look-ups made the cost of a one-group run.
+        """
+        if self._owns is None:
+            import pyarrow as pa
+            import pyarrow.compute as pc
+            from scipy.sparse import csr_matrix
+
+            t = self.graph.edge_table("OWNS")
+            t = t.filter(pa.array(_in_force_mask(t, self.as_of)))
+            src, dst = t.column("source"), t.column("target")
+            ids = pc.unique(pa.chunked_array(src.chunks + dst.chunks, type=src.type))
+            rows = pc.index_in(src, value_set=ids).to_numpy(zero_copy_only=False).astype(np.int64)
+            cols = pc.index_in(dst, value_set=ids).to_numpy(zero_copy_only=False).astype(np.int64)
+            n = len(ids)
+            m = csr_matrix((np.ones(len(rows), dtype=np.int8), (rows, cols)), shape=(n, n))
+            id_list = ids.to_pylist()
+            self._owns = (m, {x: i for i, x in enumerate(id_list)}, id_list)
+        return self._owns
 
     def _walk_down(self, starts: Iterable[str]) -> set[str]:
-        """``starts`` and every entity they hold a stake in, directly or through others."""
-        out = self.idx.out
+        """``starts`` and every entity they hold a stake in (OWNS in force), directly or through others."""
+        m, pos, ids = self._owns_matrix()
         seen = set(starts)
-        stack = list(seen)
-        while stack:
-            for s_ in out.get(stack.pop(), ()):
-                if s_.target not in seen:
-                    seen.add(s_.target)
-                    stack.append(s_.target)
+        frontier = np.unique(np.array([pos[s] for s in seen if s in pos], dtype=np.int64))
+        visited = np.zeros(len(ids), dtype=bool)
+        visited[frontier] = True
+        while frontier.size:  # breadth first, one level of the whole frontier per step
+            nxt = np.unique(m[frontier].indices)
+            nxt = nxt[~visited[nxt]]
+            visited[nxt] = True
+            frontier = nxt
+        seen.update(ids[i] for i in np.flatnonzero(visited))
         return seen
+
+    def _loop_members(self) -> set[str]:
+        """Entities on an ownership loop (a strongly connected part of two or more), from one
+        pass of scipy's strongly connected components over the OWNS edges in force (remembered).
+
+        Everything an entity holds is below it, so a loop through an entity below a signatory
+        lies wholly below it: one pass over the whole graph serves every agreement type.
+        """
+        if self._loops is None:
+            from scipy.sparse.csgraph import connected_components
+
+            m, _pos, ids = self._owns_matrix()
+            if not ids:
+                self._loops = set()
+            else:
+                _, labels = connected_components(m, directed=True, connection="strong")
+                sizes = np.bincount(labels)
+                self._loops = {ids[i] for i in np.flatnonzero(sizes[labels] > 1)}
+        return self._loops
+
+    def _party_sources(self, agreements: set[str]) -> list[str]:
+        """Entities party (PARTY_TO in force at ``as_of``) to any of ``agreements``."""
+        if not agreements:
+            return []
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        t = self.graph.edge_table("PARTY_TO")
+        keep = _in_force_mask(t, self.as_of) & pc.is_in(
+            t.column("target"), value_set=pa.array(sorted(agreements), type=pa.string())).to_numpy(zero_copy_only=False)
+        return t.column("source").filter(pa.array(keep)).to_pylist()
+
+    def _edge_ends(self, kind: str, ends: set[str], *, at: str) -> list[str]:
+        """The other ends of the ``kind`` edges in force whose ``at`` end (``source`` or
+        ``target``) is in ``ends``: one vectorised read of the edge table."""
+        if not ends:
+            return []
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        t = self.graph.edge_table(kind)
+        keep = _in_force_mask(t, self.as_of) & pc.is_in(
+            t.column(at), value_set=pa.array(sorted(ends), type=pa.string())).to_numpy(zero_copy_only=False)
+        return t.column("target" if at == "source" else "source").filter(pa.array(keep)).to_pylist()
+
+    def named_sites(self, agreement_type: str) -> set[str]:
+        """Nodes that bring framework candidates of a type of their own (see
+        :meth:`framework_candidates`): the targets of COVERS edges from agreements of the type, and
+        the suppliers of sites operated below a signatory of a supplier-scope agreement of the type.
+        Any other site has only its operators' candidates. A superset, read once per type."""
+        found = self._named.get(agreement_type)
+        if found is None:
+            found = set(self._edge_ends("COVERS", self._agreements_of(agreement_type), at="source"))
+            below = self._sup_below(agreement_type)
+            if below:
+                found.update(self._edge_ends("SUPPLIES", set(self._edge_ends("OPERATES", below, at="source")),
+                                             at="target"))
+            self._named[agreement_type] = found
+        return found
+
+    def _sup_below(self, agreement_type: str) -> set[str]:
+        """The entities below a signatory of a supplier-scope agreement of the type (remembered)."""
+        below = self._below_sup.get(agreement_type)
+        if below is None:
+            below = self._below_sup[agreement_type] = self._walk_down(
+                self._party_sources(self._agreements_of(agreement_type, "suppliers_included")))
+        return below
+
+    def _agreements_of(self, agreement_type: str, scope: str | None = None) -> set[str]:
+        self._read_agreements()
+        return {a for a, t_ in self._atype.items() if t_ == agreement_type
+                and (scope is None or self._scope.get(a) == scope)}
 
     def signed_above(self, agreement_type: str, company: str) -> list[str]:
         """Agreements of a type signed by ``company`` or any entity above it (remembered)."""
@@ -493,12 +628,10 @@ class CoverageContext:
             # nothing is signed above an entity no signatory of the type holds a stake in,
             # directly or through others (one walk down per type instead of one walk up per
             # entity, which grew with the square of the ownership depth)
-            if self._below is None:
-                self._below = {}
             below = self._below.get(agreement_type)
             if below is None:
-                signers = self._signers.get(agreement_type, ()) if self._signed_by_complete else self._signers_of(agreement_type)
-                below = self._below[agreement_type] = self._walk_down(signers)
+                below = self._below[agreement_type] = self._walk_down(
+                    self._party_sources(self._agreements_of(agreement_type)))
             if company not in below:
                 return []
             self._fill_above(agreement_type, company, below)
@@ -512,7 +645,7 @@ class CoverageContext:
         a chain costs time linear in its length. Other entities walk their ancestors.
         """
         above, t = self._above, agreement_type
-        loops = self._loop_members(t, below)
+        loops = self._loop_members()
         path: list[str] = []
         cur = company
         while (t, cur) not in above:
@@ -532,29 +665,6 @@ class CoverageContext:
         base = above[(t, cur)]
         for x in reversed(path):
             base = above[(t, x)] = list(dict.fromkeys([*self.signed_by(t, x), *base]))
-
-    def _loop_members(self, agreement_type: str, below: set[str]) -> set[str]:
-        """Entities in ``below`` on an ownership loop (a strongly connected part of two or more),
-        from one pass of scipy's strongly connected components (remembered per type)."""
-        loops = self._loops.get(agreement_type)
-        if loops is None:
-            from scipy.sparse import csr_matrix
-            from scipy.sparse.csgraph import connected_components
-
-            ids = list(below)
-            pos = {n: i for i, n in enumerate(ids)}
-            rows, cols = [], []
-            for n in ids:
-                for s_ in self.idx.out.get(n, ()):
-                    j = pos.get(s_.target)
-                    if j is not None:
-                        rows.append(pos[n])
-                        cols.append(j)
-            m = csr_matrix((np.ones(len(rows), dtype=np.int8), (rows, cols)), shape=(len(ids), len(ids)))
-            _, labels = connected_components(m, directed=True, connection="strong")
-            sizes = np.bincount(labels) if len(ids) else np.zeros(0, dtype=int)
-            loops = self._loops[agreement_type] = {n for n, lab in zip(ids, labels) if sizes[lab] > 1}
-        return loops
 
     def cbas_at(self, target: str) -> list[str]:
         """CBAs with a COVERS edge to ``target`` (site or company)."""
@@ -576,7 +686,7 @@ class CoverageContext:
             ]
         return found
 
-    def framework_candidates(self, agreement_type: str, site: str, operators: list[str]) -> list[str]:
+    def framework_candidates(self, agreement_type: str, site: str, operators: Sequence[str]) -> list[str]:
         """Agreements of a type that could reach ``site``: those covering it or its operators,
         those signed above its operators, and supplier-scope ones of the sites it supplies."""
         found: dict[str, None] = {}
@@ -593,6 +703,8 @@ class CoverageContext:
 
     def _covering_of_type(self, agreement_type: str, target: str) -> list[str]:
         """Agreements of a type with a COVERS edge to ``target``, in edge order (remembered)."""
+        if target not in self.covering:
+            return []
         key = (agreement_type, target)
         found = self._cov_type.get(key)
         if found is None:
@@ -604,36 +716,21 @@ class CoverageContext:
     def _supplier_scope(self, agreement_type: str, supplier: str) -> list[str]:
         """Supplier-scope agreements of a type signed above the operators of the sites
         ``supplier`` supplies, in look-up order (remembered)."""
-        if self._sup_types is not None and agreement_type not in self._sup_types:
-            return []
-        if self._below_sup is not None:
-            # whole graph: only a supplier of a site whose operator is below a signatory of a
-            # supplier-scope agreement of the type can have one (the walk below finds none otherwise)
-            walk = self._sup_walk.get(agreement_type)
-            if walk is None:
-                below = self._below_sup.get(agreement_type, set())
-                sups, sites_of = self.suppliers._memo, self.sites_of._memo
-                walk = self._sup_walk[agreement_type] = {
-                    u for op in below for site in sites_of.get(op, ()) for u, _e in sups.get(site, ())
-                }
-            if supplier not in walk:
-                return []
         key = (agreement_type, supplier)
         found = self._sup_scope.get(key)
         if found is None:
+            below = self._sup_below(agreement_type)
+            if not below or supplier not in self.customers:
+                return []
             seen: dict[str, None] = {}
-            below = self._below_sup.get(agreement_type, set()) if self._below_sup is not None else None
+            kind_of = self.graph.kind_of
             for customer, _e in self.customers.get(supplier, ()):
-                if below is None:  # per-group mode: the kind first (no edge look-up for a company)
-                    if self.graph.kind_of(customer) != "Site":
+                if kind_of(customer) != "Site":
+                    continue
+                # only an operator below a signatory can have a supplier-scope agreement above it
+                for op, _s, _e2 in self.operators.get(customer, ()):
+                    if op not in below:
                         continue
-                    ops = [op for op, _s, _e2 in self.operators.get(customer, ())]
-                else:  # whole graph: the kind look-up only for a customer with an operator that a
-                    # supplier-scope agreement may be signed above (the same answer, fewer look-ups)
-                    ops = [op for op, _s, _e2 in self.operators.get(customer, ()) if op in below]
-                    if not ops or self.graph.kind_of(customer) != "Site":
-                        continue
-                for op in ops:
                     for a in self.signed_above(agreement_type, op):
                         if self.scope_of(a) == "suppliers_included":
                             seen[a] = None
@@ -765,14 +862,47 @@ class CoverageContext:
         return out
 
 
-def _union_dimensions(ctx: CoverageContext, site: str, sattrs: Mapping[str, Any], operators: list[str]) -> tuple[_Finding, _Finding, list[str]]:
-    """``union_presence`` and ``recognition`` of a site, plus the unions present."""
+_NO_RECOGNITION = _Finding(UNKNOWN, "recognition not recorded: needs research", [])
+_NO_CBA = _Finding(UNKNOWN, "no collective agreement is recorded for this site: unknown, needs research")
+_NO_COUNTRY = _Finding(UNKNOWN, "the site's country is not recorded: whether a European agreement applies is unknown")
+
+
+def _site_findings(ctx: CoverageContext, site: str, sattrs: Mapping[str, Any], operators: tuple[str, ...],
+                   groups: tuple[str, ...]) -> tuple[_Finding, ...]:
+    """The findings of a site in the order of :data:`DIMENSIONS`.
+
+    ``operators``: the site's operators; ``groups``: the group's root and the operator's
+    ultimate parent (the groups whose agreements and networks count). Findings that depend only
+    on the operators or the groups are shared by the sites that have them (read only).
+    """
+    presence, recognition, unions = _union_dimensions(ctx, site, sattrs, operators)
+    return (
+        presence,
+        recognition,
+        _cba_dimension(ctx, site, sattrs, operators),
+        _framework_dimension(ctx, site, "gfa", operators, groups),
+        _framework_dimension(ctx, site, "hs", operators, groups),
+        _network_dimension(ctx, unions, groups, presence),
+        _efa_dimension(ctx, site, sattrs, operators, groups),
+    )
+
+
+def _union_dimensions(ctx: CoverageContext, site: str, sattrs: Mapping[str, Any],
+                      operators: tuple[str, ...]) -> tuple[_Finding, _Finding, list[str]]:
+    """``union_presence`` and ``recognition`` of a site, plus the unions present (do not mutate)."""
     g = ctx.graph
+    status = sattrs.get("union_status")
+    recorded = ctx.represents.get(site, ())
+    if not recorded and status not in ("none", "present"):
+        # nothing recorded at the site: the answer depends on its operators only
+        memo = ctx._no_union.get(operators)
+        if memo is None:
+            memo = ctx._no_union[operators] = (_no_union_recorded(ctx, operators), _NO_RECOGNITION, [])
+        return memo
     present, zero = [], []
-    for union, eid, a in ctx.represents.get(site, ()):
+    for union, eid, a in recorded:
         members = a.get("members")
         (zero if members == 0 else present).append((union, eid, a))
-    status = sattrs.get("union_status")
     src = source_text(g, sattrs, sattrs.get("union_status_date"), "union_status") if status in ("none", "present") else ""
     if present:
         names = ", ".join(g.name_of(u) for u, _, _ in present)
@@ -784,15 +914,9 @@ def _union_dimensions(ctx: CoverageContext, site: str, sattrs: Mapping[str, Any]
         presence = _Finding(COVERED, f"union_status=present ({src}); the union is not named", [])
     elif status == "none":
         presence = _Finding(NOT_COVERED, f"no union at this site: union_status=none ({src})", [])
-    elif zero:
+    else:  # only unions with no members here
         names = ", ".join(g.name_of(u) for u, _, _ in zero)
         presence = _Finding(NOT_COVERED, f"the recorded union(s) {names} have no members here", [e for _, e, _ in zero])
-    else:
-        company_level = [
-            g.name_of(u) for op in operators for u, _e, a in ctx.represents.get(op, ()) if a.get("members") != 0
-        ]
-        extra = f" ({', '.join(company_level)} represents the operator at company level)" if company_level else ""
-        presence = _Finding(UNKNOWN, f"no union is recorded at this site: unknown, needs research{extra}", [])
 
     if presence.value == NOT_COVERED:
         recognition = _Finding(NOT_COVERED, "no union present to be recognised", [])
@@ -809,11 +933,20 @@ def _union_dimensions(ctx: CoverageContext, site: str, sattrs: Mapping[str, Any]
             recognition = _Finding(UNKNOWN, "whether the union here is recognised is not recorded: needs research",
                                    [e for _, e, _ in present])
     else:
-        recognition = _Finding(UNKNOWN, "recognition not recorded: needs research", [])
+        recognition = _NO_RECOGNITION
     return presence, recognition, [u for u, _, _ in present]
 
 
-def applicable_cbas(ctx: CoverageContext, site: str, operators: list[str]) -> list[tuple[str, str, list[str]]]:
+def _no_union_recorded(ctx: CoverageContext, operators: Sequence[str]) -> _Finding:
+    g = ctx.graph
+    company_level = [
+        g.name_of(u) for op in operators for u, _e, a in ctx.represents.get(op, ()) if a.get("members") != 0
+    ]
+    extra = f" ({', '.join(company_level)} represents the operator at company level)" if company_level else ""
+    return _Finding(UNKNOWN, f"no union is recorded at this site: unknown, needs research{extra}", [])
+
+
+def applicable_cbas(ctx: CoverageContext, site: str, operators: Sequence[str]) -> list[tuple[str, str, list[str]]]:
     """CBAs that reach ``site``: ``(agreement, how, evidence)``, whatever their dates.
 
     A CBA reaches a site when it COVERS the site, or COVERS one of its operators (and does
@@ -843,8 +976,8 @@ def applicable_cbas(ctx: CoverageContext, site: str, operators: list[str]) -> li
             if t in operators:
                 how, ev = f"covers the operator {g.name_of(t)}", [ceid]
         if how is None and not covers:
-            for comp, peid, pa in ctx.parties.get(agr, ()):
-                if comp in operators and pa.get("role") in (None, "employer"):
+            for comp, peid, pa_ in ctx.parties.get(agr, ()):
+                if comp in operators and pa_.get("role") in (None, "employer"):
                     how, ev = f"is signed by the operator {g.name_of(comp)}", [peid]
                     break
         if how is not None:
@@ -852,8 +985,16 @@ def applicable_cbas(ctx: CoverageContext, site: str, operators: list[str]) -> li
     return out
 
 
-def _cba_dimension(ctx: CoverageContext, site: str, sattrs: Mapping[str, Any], operators: list[str]) -> _Finding:
-    best, expired = _cba_findings(ctx, applicable_cbas(ctx, site, operators))
+def _cba_dimension(ctx: CoverageContext, site: str, sattrs: Mapping[str, Any], operators: tuple[str, ...]) -> _Finding:
+    if site in ctx.covering and ctx.cbas_at(site):
+        best, expired = _cba_findings(ctx, applicable_cbas(ctx, site, operators))
+    else:
+        # no CBA names the site (none covers or excludes it): only its operators' CBAs reach it,
+        # the same for every site of those operators
+        memo = ctx._op_cba.get(operators)
+        if memo is None:
+            memo = ctx._op_cba[operators] = _cba_findings(ctx, applicable_cbas(ctx, site, operators))
+        best, expired = memo
     if best is not None:
         return best
     return _cba_fallback(ctx, sattrs, expired)
@@ -879,6 +1020,8 @@ def _cba_fallback(ctx: CoverageContext, sattrs: Mapping[str, Any], expired: list
     """The cba dimension when no CBA in force reaches the site: expired ones and the site record."""
     g = ctx.graph
     status = sattrs.get("cba_status")
+    if not expired and status not in ("none", "in_force"):
+        return _NO_CBA
     src = source_text(g, sattrs, sattrs.get("cba_status_date"), "cba_status")
     if expired:
         last = max(expired, key=lambda f: f.reason)
@@ -894,45 +1037,59 @@ def _cba_fallback(ctx: CoverageContext, sattrs: Mapping[str, Any], expired: list
         return last
     if status == "none":
         return _Finding(NOT_COVERED, f"no collective agreement: cba_status=none ({src})")
-    if status == "in_force":
-        return _Finding(COVERED, f"cba_status=in_force ({src}); the agreement is not on record")
-    return _Finding(UNKNOWN, "no collective agreement is recorded for this site: unknown, needs research")
+    return _Finding(COVERED, f"cba_status=in_force ({src}); the agreement is not on record")
 
 
-def _framework_dimension(ctx: CoverageContext, site: str, agreement_type: str, groups: list[str]) -> _Finding:
-    operators = [o for o, _s, _e in ctx.operators.get(site, ())]
-    reach = [ctx.reach(a) for a in ctx.framework_candidates(agreement_type, site, operators)]
-    best = _best(r[site] for r in reach if site in r)
+def _framework_dimension(ctx: CoverageContext, site: str, agreement_type: str, operators: tuple[str, ...],
+                         groups: tuple[str, ...]) -> _Finding:
+    """A GFA / H&S / EFA dimension: the best finding of the agreements that reach the site."""
+    # the candidates (framework_candidates) are the operators' and those naming the site itself;
+    # their reach maps are looked up once per such combination
+    if site in ctx.named_sites(agreement_type):
+        key = (agreement_type, operators, tuple(ctx._covering_of_type(agreement_type, site)),
+               tuple(ctx._supplier_scope(agreement_type, site)))
+    else:
+        key = (agreement_type, operators, (), ())
+    reaches = ctx._op_reach.get(key)
+    if reaches is None:
+        cands = ctx.framework_candidates(agreement_type, site, operators)
+        reaches = ctx._op_reach[key] = [ctx.reach(a) for a in cands]
+    best = None
+    for r in reaches:  # the best value; the first candidate among equals
+        f = r.get(site)
+        if f is not None and (best is None or _RANK[f.value] < _RANK[best.value]):
+            best = f
     if best is not None:
         return best
     return _framework_fallback(ctx, agreement_type, groups)
 
 
-def _efa_dimension(ctx: CoverageContext, site: str, sattrs: Mapping[str, Any], groups: list[str],
-                   reaches: list[dict[str, _Finding]] | None = None) -> _Finding:
-    """The efa dimension: ``not_applicable`` outside the EEA, else as gfa (``reaches`` when known)."""
+def _efa_dimension(ctx: CoverageContext, site: str, sattrs: Mapping[str, Any], operators: tuple[str, ...],
+                   groups: tuple[str, ...]) -> _Finding:
+    """The efa dimension: ``not_applicable`` outside the EEA, else as gfa."""
     country = sattrs.get("country")
     if not country:
-        return _Finding(UNKNOWN, "the site's country is not recorded: whether a European agreement applies is unknown")
+        return _NO_COUNTRY
     if str(country).upper() not in EEA_COUNTRIES:
-        return _Finding(NOT_APPLICABLE, f"the site is outside the EEA ({country}): European agreements do not apply")
-    if reaches is None:
-        return _framework_dimension(ctx, site, "efa", groups)
-    best = _best(r[site] for r in reaches if site in r)
-    return best if best is not None else _framework_fallback(ctx, "efa", groups)
+        f = ctx._outside_eea.get(country)
+        if f is None:
+            f = ctx._outside_eea[country] = _Finding(
+                NOT_APPLICABLE, f"the site is outside the EEA ({country}): European agreements do not apply")
+        return f
+    return _framework_dimension(ctx, site, "efa", operators, groups)
 
 
 def _predecessors(ctx: CoverageContext, company: str) -> list[tuple[str, str, str]]:
     """``(predecessor, how, its successor)`` of ``company`` through RENAMED_TO / MERGED_INTO edges,
     nearest first."""
-    index = getattr(ctx, "_pred_index", None)
+    index = ctx._pred_index
     if index is None:  # one scan of the history edges per coverage run
         index = {}
         for _e, u, v, a in ctx.graph.edges(("RENAMED_TO", "MERGED_INTO")):
             how = "renamed to" if a.get("kind") == "RENAMED_TO" else (
                 "taken over by" if a.get("mode") == "takeover" else "merged into")
             index.setdefault(v, []).append((u, how))
-        ctx._pred_index = index  # type: ignore[attr-defined]
+        ctx._pred_index = index
     out: list[tuple[str, str, str]] = []
     seen, queue = {company}, [company]
     while queue:
@@ -945,7 +1102,7 @@ def _predecessors(ctx: CoverageContext, company: str) -> list[tuple[str, str, st
     return out
 
 
-def _predecessor_findings(ctx: CoverageContext, agreement_type: str, groups: list[str]) -> tuple[list[str], list[str], bool]:
+def _predecessor_findings(ctx: CoverageContext, agreement_type: str, groups: tuple[str, ...]) -> tuple[list[str], list[str], bool]:
     """What the groups' predecessors signed of a type: (texts, agreements, any possibly in force)."""
     texts: list[str] = []
     found: list[str] = []
@@ -966,12 +1123,12 @@ def _predecessor_findings(ctx: CoverageContext, agreement_type: str, groups: lis
     return texts, found, live
 
 
-def _framework_fallback(ctx: CoverageContext, agreement_type: str, groups: list[str]) -> _Finding:
+def _framework_fallback(ctx: CoverageContext, agreement_type: str, groups: tuple[str, ...]) -> _Finding:
     """A GFA / H&S / EFA dimension no agreement reaches: what the group (and its predecessors)
     has and why it does not reach."""
     word = AGREEMENT_WORDS[agreement_type]
     # the fallback depends only on the groups: built once per group and agreement type
-    key = (agreement_type, tuple(groups))
+    key = (agreement_type, groups)
     memo = ctx._fw_fallback.get(key)
     if memo is None:
         related = list(dict.fromkeys(a for c in groups for a in ctx.signed_by(agreement_type, c)))
@@ -981,7 +1138,7 @@ def _framework_fallback(ctx: CoverageContext, agreement_type: str, groups: list[
             parts = []
             for a in related:
                 st = ctx.status[a]
-                scope = ctx.graph.node(a).get("scope") or "unknown"
+                scope = ctx.scope_of(a) or "unknown"
                 parts.append(st.text if st.state in ("expired", "not_yet") else
                              f"{ctx.name(a)} (scope {scope}) does not reach this site")
             memo = _Finding(value, f"no {word} in force covers this site: " + "; ".join(parts + before),
@@ -1001,10 +1158,10 @@ def _founded_by(attrs: Mapping[str, Any], as_of: str) -> bool:
     return not founded or str(founded) <= as_of
 
 
-def _group_networks(ctx: CoverageContext, groups: list[str]) -> list[str]:
+def _group_networks(ctx: CoverageContext, groups: tuple[str, ...]) -> list[str]:
     """UnionNetwork nodes whose ``company`` is one of ``groups`` (by id, or by name key)."""
     g = ctx.graph
-    by_company = getattr(ctx, "_networks_by_company", None)
+    by_company = ctx._networks_by_company
     if by_company is None:  # built once per coverage run: one scan of the network nodes
         by_company = {}
         for net, a in g.nodes("UnionNetwork"):
@@ -1012,7 +1169,7 @@ def _group_networks(ctx: CoverageContext, groups: list[str]) -> list[str]:
             if company and _founded_by(a, ctx.as_of):
                 by_company.setdefault(company, []).append(net)
                 by_company.setdefault("~" + name_key(company), []).append(net)
-        ctx._networks_by_company = by_company  # type: ignore[attr-defined]
+        ctx._networks_by_company = by_company
     found: list[str] = []
     for c in groups:
         if not c:
@@ -1022,15 +1179,25 @@ def _group_networks(ctx: CoverageContext, groups: list[str]) -> list[str]:
     return found
 
 
-def _network_dimension(ctx: CoverageContext, unions: list[str], groups: list[str], presence: _Finding) -> _Finding:
+def _network_dimension(ctx: CoverageContext, unions: list[str], groups: tuple[str, ...], presence: _Finding) -> _Finding:
     # The list of networks is taken as complete, but the list of unions at a site is not: when the
     # group has a network and no union is recorded here, whether one belongs to it is unknown
     # (a gap in the data, not in organisation).
+    if unions:
+        return _network_finding(ctx, unions, groups, presence)
+    # no union here: the answer depends on the groups and whether a union is known to be absent
+    key = (groups, presence.value == NOT_COVERED)
+    f = ctx._net_none.get(key)
+    if f is None:
+        f = ctx._net_none[key] = _network_finding(ctx, unions, groups, presence)
+    return f
+
+
+def _network_finding(ctx: CoverageContext, unions: list[str], groups: tuple[str, ...], presence: _Finding) -> _Finding:
     g = ctx.graph
-    gkey = tuple(groups)
-    memo = ctx._net_memo.get(gkey)
+    memo = ctx._net_memo.get(groups)
     if memo is None:
-        memo = ctx._net_memo[gkey] = ({ctx.name_key_of(c) for c in groups if c}, _group_networks(ctx, groups))
+        memo = ctx._net_memo[groups] = ({ctx.name_key_of(c) for c in groups if c}, _group_networks(ctx, groups))
     keys = memo[0]
     net_info = ctx._net_info
     for u in unions:
@@ -1093,10 +1260,10 @@ def place_sites(
     """
     statuses = site_statuses(status)
     placed = _place_sites(ctx, company, rule=rule, threshold=threshold, members=members)
-    graph = ctx.graph
+    site_attrs = ctx.site_attrs
     out = {}
     for site, place in placed.items():
-        st = site_status(graph.node(site))
+        st = site_status(site_attrs[site])
         if st in statuses:
             out[site] = place
         elif excluded is not None:
@@ -1222,319 +1389,203 @@ def coverage(
         raise CampaignGraphError(f"unknown members option {members!r} (use all or known)")
     req = _check_require(require)
     statuses = site_statuses(status)
-    if company is None:  # every site: a pass building many objects that are all kept
-        with paused_gc():
-            return _coverage_all_sites(graph, as_of, req, rule, members, index, statuses)
-    return _coverage(graph, company, as_of, req, rule, threshold, members, index, statuses)
+    # a pass building many objects that are all kept: the cyclic collector would only walk them
+    with paused_gc():
+        ctx = CoverageContext(graph, as_of, index, whole_graph=company is None)
+        try:
+            excluded: dict[str, int] = {}
+            placed = place_sites(ctx, company, rule=rule, threshold=threshold, members=members, status=statuses,
+                                 excluded=excluded)
+            rows, notes = site_rows(ctx, placed)
+            day = ctx.as_of
+        finally:
+            ctx.close()  # free the maps before the columns are made; break their reference cycles now
+        df = _coverage_frame(coverage_columns(rows, req))
+        del rows
+    df.attrs.update(as_of=day, company=company, require=list(req), rule=rule, members=members)
+    return _status_columns(df, notes, statuses, excluded)
 
 
-def _coverage(
-    graph: CampaignGraph,
-    company: str | None,
-    as_of: Any,
-    req: tuple[str, ...],
-    rule: str,
-    threshold: float,
-    members: str,
-    index: OwnershipIndex | None,
-    statuses: frozenset[str] | None = None,
-) -> pd.DataFrame:
-    ctx = CoverageContext(graph, as_of, index)
-    statuses = site_statuses(None) if statuses is None else statuses
-    excluded: dict[str, int] = {}
-    placed = place_sites(ctx, company, rule=rule, threshold=threshold, members=members, status=statuses,
-                         excluded=excluded)
-    rows = []
+#: the columns :func:`coverage_columns` builds, in order (``stake_min`` and ``status_note`` are added after)
+_ROW_COLUMNS = tuple(c for c in (*COVERAGE_COLUMNS, *EXTRA_COLUMNS) if c not in ("stake_min", "status_note"))
+
+
+def site_rows(
+    ctx: CoverageContext, placed: Mapping[str, tuple[str | None, str, str | None, str, float | None]],
+) -> tuple[dict[str, list[Any]], dict[str, str]]:
+    """The findings and the place of each site in ``placed`` (:func:`place_sites`: site -> its
+    operator and place in the group), as lists in the order of ``placed`` (see
+    :func:`coverage_columns`), and the status notes of the sites that have one.
+
+    One code for one group and for every site: the findings that depend only on a site's
+    operators or group are worked out once and shared (see :func:`_site_findings`).
+    """
+    graph, day = ctx.graph, ctx.as_of
+    site_attrs, operators_of, idx = ctx.site_attrs, ctx.operators, ctx.idx
     notes: dict[str, str] = {}
-    for site, (op, membership, root, chain, stake) in placed.items():
-        sattrs = graph.node(site)
-        note = status_note(graph, sattrs, ctx.as_of)
+    per_op: dict[str, tuple[str, str, str]] = {}
+    found_col: list[tuple[_Finding, ...]] = []
+    why_col: list[str | None] = []
+    up_ids: list[str | None] = []
+    op_names: list[str | None] = []
+    up_names: list[str | None] = []
+    shares: list[Any] = []
+    lowers: list[bool] = []
+    for site, (op, membership, root, _chain, _stake) in placed.items():
+        sattrs = site_attrs[site]
+        note = status_note(graph, sattrs, day)
         if note:
             notes[site] = note
-        operators = [o for o, _, _ in ctx.operators.get(site, [])]
-        up_id = ctx.idx.ultimate_parent_id(op) if op is not None else None
-        groups = [x for x in (root, up_id) if x]
-        presence, recognition, unions = _union_dimensions(ctx, site, sattrs, operators)
-        found = {
-            "union_presence": presence,
-            "recognition": recognition,
-            "cba": _cba_dimension(ctx, site, sattrs, operators),
-            "gfa": _framework_dimension(ctx, site, "gfa", groups),
-            "hs_agreement": _framework_dimension(ctx, site, "hs", groups),
-            "network": _network_dimension(ctx, unions, groups, presence),
-            "efa": _efa_dimension(ctx, site, sattrs, groups),
-        }
-        op_share = next((s for o, s, _ in ctx.operators.get(site, []) if o == op), None)
-        reasons = [f"{d}: {found[d].reason}" for d in DIMENSIONS if found[d].value not in (COVERED, NOT_APPLICABLE)]
-        if membership == "possible" and op is not None:
-            w = ctx.members(root).why(op) if root else None
-            if w is not None:
-                reasons.insert(0, f"membership: {w.reason}")
-        row: dict[str, Any] = {
-            "site_id": site,
-            "site": sattrs.get("name", site),
-            "operator_id": op,
-            "ultimate_parent_id": up_id,
-            "effective_stake": stake,
-            "country": sattrs.get("country"),
-            "commodity": sattrs.get("commodity"),
-            "workforce": sattrs.get("workforce"),
-            **{d: found[d].value for d in DIMENSIONS},
-            "uncovered": any(found[d].value == NOT_COVERED for d in req),
-            "reasons": "; ".join(reasons),
-            "membership": membership,
-            "operator": graph.name_of(op) if op else None,
-            "ultimate_parent": graph.name_of(up_id) if up_id else None,
-            "chain": chain,
-            "operator_share": op_share,
-            "stake_is_lower_bound": bool(root and op and op in ctx.uncertain(root)),
-            "lat": sattrs.get("lat"),
-            "lon": sattrs.get("lon"),
-            "status": sattrs.get("status"),
-            **{f"{d}_reason": found[d].reason for d in DIMENSIONS},
-            "evidence": list(dict.fromkeys(e for d in DIMENSIONS for e in found[d].evidence)),
-        }
-        rows.append(row)
-    rows.sort(key=lambda r: (str(r["country"] or "~"), r["site"].casefold(), r["site_id"]))
-    df = pd.DataFrame(rows, columns=list(COVERAGE_COLUMNS) + list(EXTRA_COLUMNS))
+        ops = operators_of.get(site, ())
+        if op is None:
+            up_id = op_name = up_name = None
+            groups: tuple[str, ...] = (root,) if root else ()
+        else:
+            info = per_op.get(op)
+            if info is None:
+                up = idx.ultimate_parent_id(op)
+                info = per_op[op] = (up, graph.name_of(op), graph.name_of(up))
+            up_id, op_name, up_name = info
+            groups = (root, up_id) if root else (up_id,)
+        found_col.append(_site_findings(ctx, site, sattrs, tuple(o for o, _s, _e in ops), groups))
+        why = None
+        if membership == "possible" and op is not None and root:
+            w = ctx.members(root).why(op)
+            why = f"membership: {w.reason}" if w is not None else None
+        why_col.append(why)
+        up_ids.append(up_id)
+        op_names.append(op_name)
+        up_names.append(up_name)
+        shares.append(next((s for o, s, _e in ops if o == op), None))
+        lowers.append(bool(root and op and op in ctx.uncertain(root)))
+    site_ids = list(placed)
+    ops_, memberships, _roots, chains, stakes = (list(c) for c in zip(*placed.values())) if placed else ([],) * 5
+    attrs = [site_attrs[s] for s in site_ids]
+    rows = {
+        "site_id": site_ids, "site": [a.get("name", s) for a, s in zip(attrs, site_ids)], "operator_id": ops_,
+        "ultimate_parent_id": up_ids, "effective_stake": stakes, "country": [a.get("country") for a in attrs],
+        "commodity": [a.get("commodity") for a in attrs], "workforce": [a.get("workforce") for a in attrs],
+        "membership": memberships, "operator": op_names, "ultimate_parent": up_names, "chain": chains,
+        "operator_share": shares, "stake_is_lower_bound": lowers, "lat": [a.get("lat") for a in attrs],
+        "lon": [a.get("lon") for a in attrs], "status": [a.get("status") for a in attrs],
+        "findings": found_col, "membership_reason": why_col,
+    }
+    return rows, notes
+
+
+def coverage_columns(rows: dict[str, list[Any]], req: tuple[str, ...]) -> dict[str, Any]:
+    """The coverage columns (:data:`_ROW_COLUMNS`, see :func:`_coverage_frame`) of the rows of
+    :func:`site_rows`, sorted by country (``"~"`` when unknown), site name casefolded, site id.
+
+    A dimension's value and reason columns are its distinct findings' texts, taken by index
+    (Arrow); ``uncovered`` and ``evidence`` are worked out with numpy.
+    """
+    site_ids, names, countries = rows.pop("site_id"), rows["site"], rows["country"]
+    if not site_ids:
+        return {}
+    found_col, why_col = rows.pop("findings"), rows.pop("membership_reason")
+    order = sorted(range(len(site_ids)), key=lambda i: (str(countries[i] or "~"), names[i].casefold(), site_ids[i]))
+    take = itemgetter(*order) if len(order) > 1 else (lambda v: (v[order[0]],))
+    positions = np.array(order, dtype=np.int64)
+    data: dict[str, Any] = {"site_id": list(take(site_ids))}
+    for c in list(rows):  # each list freed once taken
+        data[c] = list(take(rows.pop(c)))
+    dims = [_distinct_findings([f[k] for f in found_col], positions) for k in range(len(DIMENSIONS))]
+    del found_col
+    uncovered = np.zeros(len(site_ids), dtype=bool)
+    parts: list[list[str | None]] = [list(take(why_col))]
+    for k, (d, (codes, distinct)) in enumerate(zip(DIMENSIONS, dims)):
+        values = [f.value for f in distinct]
+        data[d] = _text_column(_pa_text(values).take(codes))
+        data[f"{d}_reason"] = _text_column(_pa_text([f.reason for f in distinct]).take(codes))
+        if d in req:
+            uncovered |= np.array([v == NOT_COVERED for v in values], dtype=bool)[codes]
+        part = [None if f.value in (COVERED, NOT_APPLICABLE) else f"{d}: {f.reason}" for f in distinct]
+        parts.append([part[c] for c in codes.tolist()])
+    data["uncovered"] = uncovered
+    data["reasons"] = ["; ".join(filter(None, row)) for row in zip(*parts)]
+    data["evidence"] = _evidence_column(dims, len(site_ids))
+    return data
+
+
+def _coverage_frame(columns: dict[str, Any]) -> pd.DataFrame:
+    """The coverage frame of :func:`coverage_columns`: :data:`_ROW_COLUMNS`, then ``stake_min``."""
+    if not columns:  # no rows: object columns
+        df = pd.DataFrame([], columns=list(_ROW_COLUMNS))
+    else:
+        df = pd.DataFrame(columns, columns=list(_ROW_COLUMNS))
     df["workforce"] = df["workforce"].astype("Int64")
     _stake_frame(df)
     df["uncovered"] = df["uncovered"].astype(bool)
-    df.attrs.update(as_of=ctx.as_of, company=company, require=list(req), rule=rule, members=members)
-    return _status_columns(df, notes, statuses, excluded)
+    return df
 
+
+def _pa_text(values: list[str]) -> Any:
+    """An Arrow string array of ``values`` (all text)."""
+    import pyarrow as pa
+
+    return pa.array(values, type=pa.string())
+
+
+#: pandas' text dtype, as it infers it for a column of Python strings
+_TEXT = pd.Series(["x"]).dtype
+
+
+def _text_column(values: Any) -> Any:
+    """A pandas text column from an Arrow string array (no copy through Python strings)."""
+    return pd.array(values, dtype=_TEXT)
+
+
+def _distinct_findings(findings: list[_Finding], positions: np.ndarray) -> tuple[np.ndarray, list[_Finding]]:
+    """The distinct findings of one dimension (many sites share one) and, in the order of
+    ``positions``, each row's index among them."""
+    by_id = {id(f): f for f in findings}  # the findings are alive in the caller: ids are theirs
+    code = {i: c for c, i in enumerate(by_id)}
+    codes = np.fromiter((code[id(f)] for f in findings), dtype=np.int64, count=len(findings))[positions]
+    return codes, list(by_id.values())
+
+
+def _evidence_column(dims: list[tuple[np.ndarray, list[_Finding]]], n: int) -> list[list[str]]:
+    """Each row's evidence: the ids its findings cite, in dimension order, each once.
+
+    With numpy: every (row, dimension, place, id) is listed, ordered, and only the first of each
+    (row, id) kept; the lists are made by Arrow.
+    """
+    import pyarrow as pa
+
+    ids: dict[str, int] = {}
+    rows, ranks, items = [], [], []
+    for k, (codes, distinct) in enumerate(dims):
+        lens = np.fromiter((len(f.evidence) for f in distinct), dtype=np.int64, count=len(distinct))
+        flat = np.fromiter((ids.setdefault(e, len(ids)) for f in distinct for e in f.evidence),
+                           dtype=np.int64, count=int(lens.sum()))
+        starts = np.cumsum(lens) - lens
+        count = lens[codes]  # items per row
+        total = int(count.sum())
+        within = np.arange(total, dtype=np.int64) - np.repeat(np.cumsum(count) - count, count)
+        rows.append(np.repeat(np.arange(n, dtype=np.int64), count))
+        items.append(flat[np.repeat(starts[codes], count) + within])
+        ranks.append(within + (k << 32))  # dimension first, then the place in its list
+    row, rank, item = np.concatenate(rows), np.concatenate(ranks), np.concatenate(items)
+    order = np.lexsort((rank, row))
+    row, item = row[order], item[order]
+    _, first = np.unique(row * max(len(ids), 1) + item, return_index=True)
+    keep = np.zeros(len(row), dtype=bool)
+    keep[first] = True
+    row, item = row[keep], item[keep]
+    offsets = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(np.bincount(row, minlength=n), out=offsets[1:])
+    values = pa.array(list(ids), type=pa.string()).take(pa.array(item))
+    return pa.ListArray.from_arrays(pa.array(offsets, type=pa.int64()).cast(pa.int32()), values).to_pylist()
 
 def _stake_frame(df: pd.DataFrame) -> None:
-    """Split the known stake into ``effective_stake`` and ``stake_min`` in place
-    (:func:`queries.ownership.stake_columns`): unknown is NaN (null, empty), never 0."""
+    """Split the known stake into ``effective_stake`` and ``stake_min`` in place, ``stake_min``
+    after ``stake_is_lower_bound`` (:func:`queries.ownership.stake_columns`): unknown is NaN
+    (null, empty), never 0."""
     cols = [stake_columns(k, bool(lo)) for k, lo in zip(df["effective_stake"], df["stake_is_lower_bound"])]
-    for c in ("effective_stake", "stake_min"):
-        values = pd.Series([r[c] for r in cols], index=df.index, dtype="float64")
-        if c in df.columns:
-            df[c] = values
-        else:  # the all-sites pass leaves it out of its row tuples
-            df.insert(list(df.columns).index("stake_is_lower_bound") + 1, c, values)
-
-
-class _OperatorPlace:
-    """What every site of one operator shares in the all-sites pass (worked out once per operator)."""
-
-    __slots__ = (
-        "cba",
-        "chain",
-        "fw",
-        "fw_fallback",
-        "fw_reach",
-        "groups",
-        "lower",
-        "membership",
-        "net_memo",
-        "op",
-        "op_name",
-        "presence_unknown",
-        "root",
-        "root_name",
-        "stake",
-    )
-
-    def __init__(self, ctx: CoverageContext, op: str) -> None:
-        root = ctx.idx.ultimate_parent_id(op)
-        self.op = op
-        self.membership = "root" if root == op else "controlled"
-        self.root = root
-        self.chain = ctx.idx.chain_down_text(op)
-        self.stake = ctx.stakes(root).get(op, 0.0)
-        self.lower = op in ctx.uncertain(root)
-        name_of = ctx.graph.name_of
-        self.op_name = name_of(op)
-        self.root_name = name_of(root)
-        self.groups = [root, root]  # (the group's root, the operator's ultimate parent): the same here
-        # agreements that may reach the operator's sites, per type, in framework_candidates order
-        # (its own COVERS and those signed above it, then supplier-scope ones of what it supplies)
-        covered = op in ctx.covering._memo
-        supplies = op in ctx.customers._memo
-        self.fw = {}
-        for t in ("gfa", "hs", "efa"):
-            parts = ctx._covering_of_type(t, op) if covered else []
-            parts = parts + ctx.signed_above(t, op)
-            if supplies:
-                parts += ctx._supplier_scope(t, op)
-            self.fw[t] = list(dict.fromkeys(parts)) if parts else []
-        self.cba: tuple[_Finding | None, list[_Finding]] | None = None
-        self.presence_unknown: _Finding | None = None
-        self.net_memo: dict[bool, _Finding] = {}
-        self.fw_reach: dict[str, list[dict[str, _Finding]]] = {}
-        self.fw_fallback: dict[str, _Finding] = {}
-
-
-def _no_union_recorded(ctx: CoverageContext, operators: list[str]) -> _Finding:
-    g = ctx.graph
-    company_level = [
-        g.name_of(u) for op in operators for u, _e, a in ctx.represents.get(op, ()) if a.get("members") != 0
-    ]
-    extra = f" ({', '.join(company_level)} represents the operator at company level)" if company_level else ""
-    return _Finding(UNKNOWN, f"no union is recorded at this site: unknown, needs research{extra}", [])
-
-
-_NO_RECOGNITION = _Finding(UNKNOWN, "recognition not recorded: needs research", [])
-_NO_CBA = _Finding(UNKNOWN, "no collective agreement is recorded for this site: unknown, needs research")
-
-
-def _coverage_all_sites(
-    graph: CampaignGraph, as_of: Any, req: tuple[str, ...], rule: str, members: str, index: OwnershipIndex | None,
-    statuses: frozenset[str] | None = None,
-) -> pd.DataFrame:
-    """:func:`coverage` for every site: the same rows as the per-site path (``_coverage``), faster.
-
-    One pass over the edges fills plain dicts; what the sites of one operator share (its place
-    in its ultimate parent's group, the agreements that may reach it, the texts that depend only
-    on the group) is worked out once per operator; each site then costs a few dict look-ups.
-    Sites with several operators or none take the general per-site functions.
-    """
-    ctx = CoverageContext(graph, as_of, index, whole_graph=True)
-    try:
-        return _all_sites_frame(ctx, graph, req, rule, members, statuses)
-    finally:
-        ctx.close()  # break the context's reference cycles now, not in a later GC pass
-
-
-def _all_sites_frame(ctx: CoverageContext, graph: CampaignGraph, req: tuple[str, ...], rule: str, members: str,
-                     statuses: frozenset[str] | None = None) -> pd.DataFrame:
-    operators_d = ctx.operators._memo
-    represents_d = ctx.represents._memo
-    covering_d = ctx.covering._memo
-    customers_d = ctx.customers._memo
-    atype = ctx.agreement_type
-    reach = ctx.reach
-    supplier_scope = ctx._supplier_scope
-    rank = _RANK
-    places: dict[str, _OperatorPlace] = {}
-    req_set = set(req)
-    # status_note is added at the end (_status_columns), stake_min by _stake_frame
-    columns = tuple(c for c in (*COVERAGE_COLUMNS, *EXTRA_COLUMNS) if c not in ("status_note", "stake_min"))
-    rows: list[tuple[Any, ...]] = []
-    req_idx = [k for k, d in enumerate(DIMENSIONS) if d in req_set]
-    statuses = site_statuses(None) if statuses is None else statuses
-    excluded: dict[str, int] = {}
-    notes: dict[str, str] = {}
-    day = ctx.as_of
-    for site, sattrs in graph.nodes("Site"):
-        st = sattrs.get("status") or UNKNOWN_STATUS
-        if st not in statuses:  # not a workplace counted by this query (see graphmodel.schema)
-            excluded[st] = excluded.get(st, 0) + 1
-            continue
-        if st in OPERATING_STATUSES and sattrs.get("closure_year") is not None:
-            note = status_note(graph, sattrs, day)
-            if note:
-                notes[site] = note
-        ops = operators_d.get(site)
-        if ops is not None and len(ops) == 1:
-            op = ops[0][0]
-            p = places.get(op)
-            if p is None:
-                p = places[op] = _OperatorPlace(ctx, op)
-            operators = [op]
-            # union presence and recognition
-            if site not in represents_d and sattrs.get("union_status") not in ("present", "none"):
-                presence = p.presence_unknown
-                if presence is None:
-                    presence = p.presence_unknown = _no_union_recorded(ctx, operators)
-                recognition, unions = _NO_RECOGNITION, []
-            else:
-                presence, recognition, unions = _union_dimensions(ctx, site, sattrs, operators)
-            # collective agreement
-            cov = covering_d.get(site)
-            if cov is None or not any(atype(a) == "cba" for a in cov):
-                memo = p.cba
-                if memo is None:
-                    memo = p.cba = _cba_findings(ctx, applicable_cbas(ctx, None, operators))
-                cba = memo[0]
-                if cba is None:
-                    cba = (_NO_CBA if not memo[1] and sattrs.get("cba_status") not in ("none", "in_force")
-                           else _cba_fallback(ctx, sattrs, memo[1]))
-            else:
-                cba = _cba_dimension(ctx, site, sattrs, operators)
-            # framework agreements
-            fw = []
-            for t in ("gfa", "hs", "efa"):
-                if t == "efa" and str(sattrs.get("country") or "").upper() not in EEA_COUNTRIES:
-                    fw.append(_efa_dimension(ctx, site, sattrs, p.groups, []))  # not applicable, or country unknown
-                    continue
-                site_cov = [a for a in cov if atype(a) == t] if cov is not None else ()
-                site_sup = supplier_scope(t, site) if site in customers_d else ()
-                if site_cov or site_sup:
-                    cands = list(dict.fromkeys([*site_cov, *ctx._covering_of_type(t, op), *ctx.signed_above(t, op),
-                                                *site_sup, *supplier_scope(t, op)]))
-                    reaches = [reach(a) for a in cands]
-                else:  # the operator's candidates' reach maps, looked up once per operator
-                    reaches = p.fw_reach.get(t)
-                    if reaches is None:
-                        reaches = p.fw_reach[t] = [reach(a) for a in p.fw[t]]
-                best = None
-                for r in reaches:
-                    f = r.get(site)
-                    if f is not None and (best is None or rank[f.value] < rank[best.value]):
-                        best = f
-                if best is None:
-                    best = p.fw_fallback.get(t)
-                    if best is None:
-                        best = p.fw_fallback[t] = _framework_fallback(ctx, t, p.groups)
-                fw.append(best)
-            # union network
-            if unions:
-                network = _network_dimension(ctx, unions, p.groups, presence)
-            else:
-                none_here = presence.value == NOT_COVERED
-                network = p.net_memo.get(none_here)
-                if network is None:
-                    network = p.net_memo[none_here] = _network_dimension(ctx, unions, p.groups, presence)
-            membership, up_id, stake, chain = p.membership, p.root, p.stake, p.chain
-            op_name, up_name, lower = p.op_name, p.root_name, p.lower
-            share = ops[0][1]
-        else:  # several operators or none: the general per-site functions
-            if ops:
-                op = max(ops, key=lambda o: (o[1] if o[1] is not None else -1.0, o[0]))[0]
-                p = places.get(op)
-                if p is None:
-                    p = places[op] = _OperatorPlace(ctx, op)
-                membership, up_id, stake, chain = p.membership, p.root, p.stake, p.chain
-                op_name, up_name, lower = p.op_name, p.root_name, p.lower
-                groups = p.groups
-                share = next((s for o, s, _ in ops if o == op), None)
-            else:
-                op = up_id = stake = op_name = up_name = share = None
-                membership, chain, lower, groups = "", "", False, []
-            operators = [o for o, _, _ in ops] if ops else []
-            presence, recognition, unions = _union_dimensions(ctx, site, sattrs, operators)
-            cba = _cba_dimension(ctx, site, sattrs, operators)
-            fw = [_framework_dimension(ctx, site, "gfa", groups), _framework_dimension(ctx, site, "hs", groups),
-                  _efa_dimension(ctx, site, sattrs, groups)]
-            network = _network_dimension(ctx, unions, groups, presence)
-        found = (presence, recognition, cba, fw[0], fw[1], network, fw[2])
-        # one tuple per site in the order of ``columns``; transposed once at the end
-        rows.append((
-            site, sattrs.get("name", site), op, up_id, stake, sattrs.get("country"), sattrs.get("commodity"),
-            sattrs.get("workforce"), presence.value, recognition.value, cba.value, fw[0].value, fw[1].value,
-            network.value, fw[2].value, any(found[k].value == NOT_COVERED for k in req_idx),
-            "; ".join([f"{d}: {f.reason}" for d, f in zip(DIMENSIONS, found) if f.value not in (COVERED, NOT_APPLICABLE)]),
-            membership, op_name, up_name, chain, share, lower, sattrs.get("lat"), sattrs.get("lon"),
-            sattrs.get("status"), presence.reason, recognition.reason, cba.reason, fw[0].reason, fw[1].reason,
-            network.reason, fw[2].reason, list(dict.fromkeys([e for f in found for e in f.evidence])),
-        ))
-    if rows:
-        # the per-site path's order: country ("~" when unknown), site name casefolded, site id
-        rows.sort(key=lambda r: (str(r[5] or "~"), r[1].casefold(), r[0]))
-        cols = dict(zip(columns, (list(c) for c in zip(*rows))))
-        del rows
-        df = pd.DataFrame(cols, columns=list(columns))
-    else:  # as the per-site path builds it: no rows, object columns
-        df = pd.DataFrame([], columns=list(columns))
-    df["workforce"] = df["workforce"].astype("Int64")
-    _stake_frame(df)
-    df["uncovered"] = df["uncovered"].astype(bool)
-    df.attrs.update(as_of=ctx.as_of, company=None, require=list(req), rule=rule, members=members)
-    return _status_columns(df, notes, statuses, excluded)
-
+    df["effective_stake"] = pd.Series([r["effective_stake"] for r in cols], index=df.index, dtype="float64")
+    df.insert(list(df.columns).index("stake_is_lower_bound") + 1, "stake_min",
+              pd.Series([r["stake_min"] for r in cols], index=df.index, dtype="float64"))
 
 def _workers(wf: pd.Series) -> Any:
     """Sum of the recorded workforce; 0 over no sites, unknown (NA) over sites with none recorded."""

@@ -226,11 +226,13 @@ def coverage(snapshot: Path, company: str | None, as_of: str | None, rule: str, 
         out = coverage_summary(df, by=summary)
         _emit(out, fmt, output, title=f"Coverage of {who} by {summary}, as of {df.attrs['as_of']}")
     elif fmt == "table":
-        view = df.copy()
+        view = df.copy(deep=False)
         for d in _DIMS:
             view[d] = view[d].map(_SHORT)
         view["uncovered"] = view["uncovered"].map({True: "UNCOVERED", False: ""})
-        view["reasons"] = [_table_reason(r, df.attrs["require"]) for r in df.to_dict("records")]
+        # the short reasons of the rows the table shows (TABLE_ROWS); the others are never printed
+        shown = [_table_reason(r, df.attrs["require"]) for r in df.head(TABLE_ROWS).to_dict("records")]
+        view["reasons"] = shown + [""] * (len(df) - len(shown))
         view = view.rename(columns={"union_presence": "union", "recognition": "recog", "hs_agreement": "h&s",
                                     "network": "netw", "workforce": "workers"})
         cols = ["site", "operator", "country", "commodity", "status", "workers", "union", "recog", "cba", "gfa", "h&s",

@@ -1,6 +1,6 @@
-"""The all-sites coverage pass (one pass over the edges, memoised per operator and per group)
-gives the same rows as the straightforward per-group path, on a generated (fictional) graph
-(the session-scoped ``xs`` of tests/generated.py)."""
+"""Coverage of every site (the whole graph read in one pass, each site in its ultimate parent's
+group) gives the same rows as coverage of each group (read node by node) for the sites placed
+alike, on a generated (fictional) graph (the session-scoped ``xs`` of tests/generated.py)."""
 
 from __future__ import annotations
 
