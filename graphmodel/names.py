@@ -9,9 +9,14 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from functools import lru_cache
+from collections.abc import Callable
+from functools import cache, lru_cache
 
 import fingerprints
+import fingerprints.cleanup
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
 
 _SPACE = re.compile(r"\s+")
 _NON_WORD = re.compile(r"[^\w]+", re.UNICODE)
@@ -105,3 +110,116 @@ def partial_texts(attrs: dict) -> list[str]:
     """The plain texts (:func:`plain_text`) a partial search looks inside: name, aliases, former names."""
     names = [attrs.get("name", "")] + list(attrs.get("aliases") or []) + list(attrs.get("former_names") or [])
     return [plain_text(x) for x in names if x]
+
+
+# --------------------------------------------------------------------------- column-wise keys
+# The keys above, made for a whole column at once (the name index of a 500k-node snapshot is
+# made at save). Same functions, laid out as columns: for ASCII text every step of name_key is
+# either a per-character map followed by collapsing spaces, or fingerprints' own legal-form
+# pattern; the per-character maps are read off the scalar functions themselves (one call per
+# ASCII character, below), the pattern is the one fingerprints compiles, run by Arrow's RE2
+# (leftmost-first like Python's re, and ``\b`` is the same on ASCII text). Any other text goes
+# through the scalar function, once per distinct text. tests/graphmodel/test_names.py holds the
+# columns to the scalar functions on generated names.
+
+
+def _char_map(fn: Callable[[str], str | None]) -> list[str]:
+    """What ``fn`` makes of each ASCII character, read off ``fn("a" + c + "a")``: one character
+    or none (``fn`` maps text character by character, then collapses and trims spaces)."""
+    out = []
+    for code in range(128):
+        got = fn(f"a{chr(code)}a") or ""
+        if not (got.startswith("a") and got.endswith("a") and len(got) <= 3):
+            raise AssertionError(f"{fn.__name__} does not map {code} to one character or none")
+        mapped = got[1:-1]
+        if mapped.isspace() and mapped != " ":
+            raise AssertionError(f"{fn.__name__} maps {code} to white space other than a space")
+        out.append(mapped)
+    return out
+
+
+def _clean(text: str) -> str | None:
+    return fingerprints.cleanup.clean_name_ascii(text)
+
+
+@cache
+def _tables() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, str]:
+    from fingerprints.types.replacer import get_replacer
+
+    maps = []
+    for fn in (_clean, _plain):
+        chars = _char_map(fn)
+        maps += [np.array([ord(c) if c else 0 for c in chars], dtype=np.uint8), np.array([bool(c) for c in chars])]
+    # the pattern fingerprints.remove_types runs (its default clean function, remove=True)
+    forms = get_replacer(fingerprints.cleanup.clean_name_ascii, remove=True).matcher.pattern
+    return maps[0], maps[1], maps[2], maps[3], forms
+
+
+def _translate(texts: pa.Array, to: np.ndarray, keep: np.ndarray) -> pa.Array:
+    """Each character of ``texts`` (ASCII, no nulls) mapped by ``to``, dropped where not ``keep``."""
+    texts = pa.concat_arrays([texts.cast(pa.string())])  # offsets from 0
+    n = len(texts)
+    offsets = np.frombuffer(texts.buffers()[1], dtype=np.int32, count=n + 1)
+    data = texts.buffers()[2]
+    chars = np.frombuffer(data, dtype=np.uint8, count=int(offsets[-1])) if data is not None else np.zeros(0, np.uint8)
+    kept = keep[chars]
+    out = to[chars][kept]
+    new_offsets = np.concatenate(([0], np.cumsum(kept, dtype=np.int64)))[offsets].astype(np.int32)
+    return pa.StringArray.from_buffers(n, pa.py_buffer(new_offsets), pa.py_buffer(out.tobytes()))
+
+
+def _squash(texts: pa.Array) -> pa.Array:
+    """Runs of spaces made one, trimmed (the only white space the character maps give)."""
+    return pc.utf8_trim(pc.replace_substring_regex(texts, "  +", " "), " ")
+
+
+def _ascii_name_keys(texts: pa.Array) -> pa.Array:
+    clean_to, clean_keep, plain_to, plain_keep, forms = _tables()
+    texts = pc.replace_substring(texts, "&", " and ")
+    cleaned = _squash(_translate(texts, clean_to, clean_keep))
+    cleaned = pc.if_else(pc.less(pc.utf8_length(cleaned), 2), "", cleaned)  # clean_name_ascii's None
+    stripped = _squash(pc.replace_substring_regex(cleaned, forms, " "))
+    keys = _squash(_translate(stripped, plain_to, plain_keep))
+    return pc.if_else(pc.equal(keys, ""), _squash(_translate(texts, plain_to, plain_keep)), keys)
+
+
+def _ascii_plain(texts: pa.Array) -> pa.Array:
+    _, _, plain_to, plain_keep, _ = _tables()
+    return _squash(_translate(texts, plain_to, plain_keep))
+
+
+def _by_column(texts: pa.Array | pa.ChunkedArray, ascii_fn: Callable[[pa.Array], pa.Array],
+               one: Callable[[str], str]) -> pa.Array:
+    """``[one(t) for t in texts]`` (null: ``""``) as a column: ``ascii_fn`` on the ASCII texts,
+    ``one`` once per distinct other text."""
+    if isinstance(texts, pa.ChunkedArray):
+        texts = texts.combine_chunks() if texts.num_chunks else pa.array([], pa.string())
+    texts = texts.cast(pa.string()).fill_null("")
+    is_ascii = pc.string_is_ascii(texts)
+    if pc.all(is_ascii).as_py() is not False:
+        return ascii_fn(texts)
+    other = pc.invert(is_ascii)
+    out = ascii_fn(pc.if_else(is_ascii, texts, ""))
+    rest = texts.filter(other)
+    distinct = pc.unique(rest)
+    done = pa.array([one(t) for t in distinct.to_pylist()], pa.string())
+    return pc.replace_with_mask(out, other, done.take(pc.index_in(rest, value_set=distinct)))
+
+
+def name_keys(texts: pa.Array | pa.ChunkedArray) -> pa.Array:
+    """:func:`name_key` of every text of a column (null as ``""``), made column-wise.
+
+    >>> name_keys(pa.array(["ArcelorMittal S.A.", "Société Générale", None])).to_pylist()
+    ['arcelormittal', 'societe generale', '']
+    """
+    return _by_column(texts, _ascii_name_keys, name_key)
+
+
+def plain_texts(texts: pa.Array | pa.ChunkedArray) -> pa.Array:
+    """:func:`plain_text` of every text of a column (null as ``""``), made column-wise."""
+    return _by_column(texts, _ascii_plain, plain_text)
+
+
+def casefolded(texts: pa.Array | pa.ChunkedArray) -> pa.Array:
+    """``str.casefold`` of every text of a column (null as ``""``); ASCII case folds as it lowers."""
+    return _by_column(texts, pc.ascii_lower, str.casefold)
