@@ -29,6 +29,10 @@ _IDENT_LISTS = ("gem_id", "registry_ids", "linked_ids")
 _NAME_LISTS = (("alias", "aliases"), ("former_name", "former_names"))
 
 
+#: nodes keyed at a time: bounds the memory the column steps take (about 60 MB a chunk)
+CHUNK = 100_000
+
+
 def names_table(nodes: pa.Table) -> pa.Table:
     """The name index of a nodes table (snapshot layout), rows in node order.
 
@@ -36,6 +40,16 @@ def names_table(nodes: pa.Table) -> pa.Table:
     rows :func:`graphmodel.names.index_entries` and :func:`~graphmodel.names.partial_texts` give,
     in their order, each ``(table, key)`` once.
     """
+    if nodes.num_rows <= CHUNK:
+        return _names_table(nodes)
+    parts = []
+    for start in range(0, nodes.num_rows, CHUNK):
+        part = _names_table(nodes.slice(start, CHUNK))
+        parts.append(part.set_column(2, "node", pc.add(part.column("node"), pa.scalar(start, pa.int32()))))
+    return pa.concat_tables(parts).combine_chunks()
+
+
+def _names_table(nodes: pa.Table) -> pa.Table:
     parts: list[tuple[np.ndarray, int, np.ndarray, int, pa.Array]] = []  # (node, group, order, table, key)
     table_code = {t: i for i, t in enumerate(TABLES)}
     group = 0

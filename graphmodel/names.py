@@ -200,7 +200,9 @@ def _translate(texts: pa.Array, to: np.ndarray, keep: np.ndarray) -> pa.Array:
     chars = np.frombuffer(data, dtype=np.uint8, count=int(offsets[-1])) if data is not None else np.zeros(0, np.uint8)
     kept = keep[chars]
     out = to[chars][kept]
-    new_offsets = np.concatenate(([0], np.cumsum(kept, dtype=np.int64)))[offsets].astype(np.int32)
+    # each text's length less its dropped characters (few: no running count over every character)
+    dropped = np.bincount(np.searchsorted(offsets, np.flatnonzero(~kept), side="right") - 1, minlength=n)
+    new_offsets = np.concatenate(([0], np.cumsum(np.diff(offsets) - dropped[:n]))).astype(np.int32)
     return pa.StringArray.from_buffers(n, pa.py_buffer(new_offsets), pa.py_buffer(out.tobytes()))
 
 
