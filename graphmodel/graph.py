@@ -24,15 +24,7 @@ import networkx as nx
 from graphmodel import provenance, schema
 from graphmodel.columnar import kinds_filter
 from graphmodel.errors import CampaignGraphError
-from graphmodel.names import (
-    INDEX_TABLES,
-    compact_key,
-    former_name_text,
-    index_entries,
-    name_key,
-    partial_texts,
-    plain_text,
-)
+from graphmodel.names import compact_key, former_name_text, name_key, plain_text
 from graphmodel.records import EdgeRecord, NodeRecord, Source, edge_id
 from graphmodel.values import coerce, in_force, is_missing, normalise_as_of
 
@@ -529,13 +521,17 @@ class CampaignGraph:
         return {"nodes": dict(sorted(nodes.items())), "edges": dict(sorted(edges.items()))}
 
     # ------------------------------------------------------------------ search
-    def _build_index(self) -> dict[str, dict[str, set[str]]]:
-        index: dict[str, dict[str, set[str]]] = {t: {} for t in INDEX_TABLES}
-        rows = self._col.index_rows() if self._col is not None else self._nx.nodes(data=True)
-        for n, a in rows:
-            for table, key in index_entries(a):
-                index[table].setdefault(key, set()).add(n)
-        return index
+    def _build_index(self) -> Any:
+        """The name index of the nodes as they are (:func:`graphmodel.nameindex.names_table`,
+        the one made at save), searched as the stored one is."""
+        from graphmodel.nameindex import StoredNameIndex, names_table
+
+        if self._col is not None:
+            return StoredNameIndex(names_table(self._col.ntable), self._col.ids)
+        from graphmodel.columnar import node_rows_table
+
+        nodes = list(self._nx.nodes(data=True))
+        return StoredNameIndex(names_table(node_rows_table(nodes)), [n for n, _ in nodes])
 
     def find(self, text: str, kind: str | None = None, *, partial: bool = True) -> list[Match]:
         """Find nodes by id, identifier (LEI, QID, GEM id), name, alias or former name.
@@ -561,7 +557,7 @@ class CampaignGraph:
             return []
         if self._index is None:
             self._index = self._build_index()
-        index = self._index  # a dict built here, or the snapshot's stored index (graphmodel.nameindex)
+        index = self._index  # built here, or the snapshot's stored index (graphmodel.nameindex)
         found: dict[str, Match] = {}
 
         def add(n: str, matched: str, how: str) -> None:
@@ -574,15 +570,11 @@ class CampaignGraph:
         if self.has_node(text):
             add(text, text, "id")
         ident = text.casefold()
-        key, ckey = name_key(text), "~" + compact_key(text)  # as graphmodel.names.index_entries makes them
-        if isinstance(index, dict):
-            def hits(table: str, k: str) -> Any:
-                return index[table].get(k, ())
-        else:
-            stored = index.lookup((ident, key, ckey))
+        key, ckey = name_key(text), "~" + compact_key(text)  # as graphmodel.nameindex.names_table makes them
+        stored = index.lookup((ident, key, ckey))
 
-            def hits(table: str, k: str) -> Any:
-                return stored.get((table, k), ())
+        def hits(table: str, k: str) -> Any:
+            return stored.get((table, k), ())
         for n in hits("identifier", ident):
             add(n, text, "identifier")
         for table in ("name", "alias", "former_name"):
@@ -592,12 +584,7 @@ class CampaignGraph:
         if not found and partial:
             needle = plain_text(text)
             if needle:
-                if isinstance(index, dict):
-                    rows = self._col.index_rows() if self._col is not None else self._nx.nodes(data=True)
-                    partial_ids = [n for n, a in rows if any(needle in t for t in partial_texts(a))]
-                else:
-                    partial_ids = index.partial(needle)
-                for n in partial_ids:
+                for n in index.partial(needle):
                     add(n, text, "partial")
         order = {"id": 0, "identifier": 1, "name": 2, "alias": 3, "former_name": 4, "partial": 5}
         return sorted(found.values(), key=lambda m: (order[m.how], m.name.casefold(), m.id))
@@ -792,8 +779,8 @@ class CampaignGraph:
         if self._col is not None:  # shares the immutable tables; attribute dicts of its own
             g._set_columnar(self._col.fresh())
             g._col_meta = dict(self._col_meta)
-            if self._index is not None and not isinstance(self._index, dict):
-                g._index = self._index  # the snapshot's stored name index: same tables, same rows
+            if self._index is not None:
+                g._index = self._index  # the name index of the same tables, same rows
             return g
         g.nx = self.nx.copy()
         g._edge_ends = dict(self._edge_ends)

@@ -1,10 +1,10 @@
 """The name index as an Arrow table: built at save, searched with ``pyarrow.compute``.
 
 One row per ``(table, key, node)``: ``table`` is one of :data:`graphmodel.names.INDEX_TABLES`
-or ``"partial"`` (the plain texts a partial search looks inside), ``key`` the key made by
-:func:`graphmodel.names.index_entries` / :func:`~graphmodel.names.partial_texts` (the same
-functions :meth:`CampaignGraph.find` uses on a graph built in memory), ``node`` the row of
-the node in the snapshot's nodes table. See docs/snapshot.md.
+or ``"partial"`` (the plain texts a partial search looks inside), ``key`` the key (see
+:func:`names_table`, the one definition of the index: the snapshot stores it and
+:meth:`CampaignGraph.find` builds it for a graph made in memory), ``node`` the row of the
+node in the nodes table. See docs/snapshot.md.
 """
 
 from __future__ import annotations
@@ -23,7 +23,6 @@ TABLES = (*INDEX_TABLES, "partial")
 SCHEMA = pa.schema([("table", pa.string()), ("key", pa.string()), ("node", pa.int32())])
 
 
-#: the order of a node's entries (the order of ``index_entries``): groups, each ordered within
 _IDENT_SCALARS = ("lei", "wikidata")
 _IDENT_LISTS = ("gem_id", "registry_ids", "linked_ids")
 _NAME_LISTS = (("alias", "aliases"), ("former_name", "former_names"))
@@ -36,9 +35,19 @@ CHUNK = 100_000
 def names_table(nodes: pa.Table) -> pa.Table:
     """The name index of a nodes table (snapshot layout), rows in node order.
 
-    Made column by column (:func:`graphmodel.names.name_keys` and friends): for every node the
-    rows :func:`graphmodel.names.index_entries` and :func:`~graphmodel.names.partial_texts` give,
-    in their order, each ``(table, key)`` once.
+    A node is found under, in this order (each ``(table, key)`` once, empty keys left out):
+    ``identifier``: its ``lei`` and ``wikidata``, then each ``gem_id``, ``registry_ids`` and
+    ``linked_ids`` item, casefolded; ``name``, ``alias``, ``former_name``: for its name, each
+    alias and each former name without its dates (:func:`~graphmodel.names.former_name_text`),
+    the :func:`~graphmodel.names.name_key` and ``"~"`` + the key without spaces
+    (:func:`~graphmodel.names.compact_key`); ``partial``: the
+    :func:`~graphmodel.names.plain_text` of its name, aliases and former names (whole).
+    Keys are made column by column (:func:`graphmodel.names.name_keys` and friends). (Keys
+    are plain text, never shown: they are as sensitive as the names they come from.)
+
+    >>> t = pa.table({"name": ["Acme S.A."], "lei": ["ABC"]})
+    >>> [(r["table"], r["key"]) for r in names_table(t).to_pylist()]
+    [('identifier', 'abc'), ('name', 'acme'), ('name', '~acme'), ('partial', 'acme s a')]
     """
     if nodes.num_rows <= CHUNK:
         return _names_table(nodes)
@@ -106,7 +115,7 @@ def _assemble(parts: list[tuple[np.ndarray, int, np.ndarray, int, pa.Array]], n:
     keys = pa.concat_arrays([p[4].cast(pa.string()) for p in parts]) if parts else pa.array([], pa.string())
     sort = np.lexsort((order, group, node))
     node, table, keys = node[sort], table[sort], keys.take(pa.array(sort))
-    # each (table, key) once per node, the first kept (dict.fromkeys in index_entries)
+    # each (table, key) once per node, the first kept
     codes = np.asarray(keys.dictionary_encode().indices.to_numpy(zero_copy_only=False), dtype=np.int64)
     import pandas as pd
 

@@ -98,8 +98,6 @@ def plain_text(text: str) -> str:
 
 #: the name-index tables, in the order :meth:`CampaignGraph.find` reads them
 INDEX_TABLES = ("identifier", "name", "alias", "former_name")
-#: node properties the name index reads
-INDEX_PROPS = ("name", "lei", "wikidata", "gem_id", "registry_ids", "linked_ids", "aliases", "former_names")
 
 
 def former_name_text(entry: str) -> str:
@@ -109,43 +107,6 @@ def former_name_text(entry: str) -> str:
         if tail.startswith(("until", "from", "to")):
             return head
     return entry
-
-
-def index_entries(attrs: dict) -> list[tuple[str, str]]:
-    """The ``(table, key)`` pairs under which a node with ``attrs`` is found.
-
-    The one definition of the name index: :meth:`CampaignGraph.find` builds it from these
-    in memory and the snapshot stores them at save (``names-<hash>.parquet``). Identifiers
-    are casefolded; names, aliases and former names give :func:`name_key` and ``"~"`` +
-    :func:`compact_key`. Empty keys are left out.
-    (Keys are plain text, never shown: they are as sensitive as the names they come from.)
-
-    >>> index_entries({"name": "Acme S.A.", "lei": "ABC"})
-    [('identifier', 'abc'), ('name', 'acme'), ('name', '~acme')]
-    """
-    out: list[tuple[str, str]] = []
-    for ident_prop in ("lei", "wikidata"):
-        if attrs.get(ident_prop):
-            out.append(("identifier", str(attrs[ident_prop]).casefold()))
-    for ident in list(attrs.get("gem_id") or []) + list(attrs.get("registry_ids") or []) + list(attrs.get("linked_ids") or []):
-        if ident.casefold():
-            out.append(("identifier", ident.casefold()))
-    for table, texts in (
-        ("name", [attrs.get("name", "")]),
-        ("alias", attrs.get("aliases") or []),
-        ("former_name", [former_name_text(x) for x in attrs.get("former_names") or []]),
-    ):
-        for t in texts:
-            for key in (name_key(t), "~" + compact_key(t)):
-                if key:  # "~" alone (no compact key) is a key too, as it always was
-                    out.append((table, key))
-    return out
-
-
-def partial_texts(attrs: dict) -> list[str]:
-    """The plain texts (:func:`plain_text`) a partial search looks inside: name, aliases, former names."""
-    names = [attrs.get("name", "")] + list(attrs.get("aliases") or []) + list(attrs.get("former_names") or [])
-    return [plain_text(x) for x in names if x]
 
 
 # --------------------------------------------------------------------------- column-wise keys
