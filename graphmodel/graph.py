@@ -14,7 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Container, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
@@ -43,6 +43,25 @@ MERGE_POLICIES = ("error", "fill", "replace")
 #: the column-wise loader's (loaders._fast_tables), which sends such rows to the row path
 ID_CONTROL_PATTERN = "[\\x00-\\x1f\\x7f-\\x9f]"
 _ID_CONTROL = re.compile(ID_CONTROL_PATTERN)
+
+
+def checked_sources(sources: Iterable[str], known: Container[str]) -> list[str]:
+    """The source ids a record cites, each once, in order; every one must be ``known``.
+
+    >>> checked_sources(["s1", "", "s1"], {"s1"})
+    ['s1']
+    """
+    out: list[str] = []
+    if isinstance(sources, str):
+        sources = [s.strip() for s in sources.split(";")]
+    for s in sources:
+        if not s:
+            continue
+        if s not in known:
+            raise CampaignGraphError(f"unknown source {s!r} (add it to the sources table first)", column="sources")
+        if s not in out:
+            out.append(s)
+    return out
 
 #: property types whose parsed value is memoised per graph (few distinct texts, immutable results)
 _MEMO_TYPES = frozenset({"enum", "bool", "percent", "date", "int"})
@@ -852,17 +871,7 @@ class CampaignGraph:
         return ident
 
     def _check_sources(self, sources: Iterable[str]) -> list[str]:
-        out: list[str] = []
-        if isinstance(sources, str):
-            sources = [s.strip() for s in sources.split(";")]
-        for s in sources:
-            if not s:
-                continue
-            if s not in self.sources:
-                raise CampaignGraphError(f"unknown source {s!r} (add it to the sources table first)", column="sources")
-            if s not in out:
-                out.append(s)
-        return out
+        return checked_sources(sources, self.sources)
 
     @staticmethod
     def _coerce_props(
