@@ -26,7 +26,7 @@ from graphmodel.columnar import kinds_filter
 from graphmodel.errors import CampaignGraphError
 from graphmodel.names import compact_key, former_name_text, name_key, plain_text
 from graphmodel.records import EdgeRecord, NodeRecord, Source, edge_id
-from graphmodel.values import coerce, in_force, is_missing, normalise_as_of
+from graphmodel.values import coerce, ends_before_start, in_force, is_missing, normalise_as_of
 
 if TYPE_CHECKING:  # pragma: no cover
     import pyarrow as pa
@@ -363,7 +363,7 @@ class CampaignGraph:
         attrs = self._coerce_props(self._props_for("edge", canonical), props, where=f"{canonical} {source}->{target}",
                                    memo=self._coerced)
         vf, vt = attrs.get("valid_from"), attrs.get("valid_to")
-        if vf and vt and vt < vf:
+        if ends_before_start(vf, vt):
             raise CampaignGraphError(f"{canonical} {source}->{target}: valid_to is before valid_from", column="valid_to")
         src = self._check_sources(sources)
         if src:

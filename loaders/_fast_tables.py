@@ -45,10 +45,10 @@ from graphmodel.columnar import arrow_types
 from graphmodel.errors import CampaignGraphError
 from graphmodel.graph import ID_CONTROL_PATTERN, CampaignGraph, checked_sources
 from graphmodel.records import edge_id
-from graphmodel.values import coerce
+from graphmodel.values import coerce, ends_before_start
 from loaders import tables
 from loaders.context import LoadContext, Location
-from loaders.readers import MAX_CELL_CHARS, Table, read_csv, sniff_dialect
+from loaders.readers import Table, read_csv, sniff_dialect, too_long
 
 #: the characters ``str.strip()`` removes (``str.isspace``); tests check the list against Python
 PY_WHITESPACE = (
@@ -448,6 +448,19 @@ def _sources(values: list[str], known: set[str]) -> tuple[np.ndarray, list[list[
     return bad, out
 
 
+def _ends_before_start(vf: pa.Array, vt: pa.Array) -> np.ndarray:
+    """The rows whose validity ends before it starts (:func:`graphmodel.values.ends_before_start`,
+    once per distinct pair of dates)."""
+    out = np.zeros(len(vf), dtype=bool)
+    both = np.nonzero(_np(pc.and_(pc.is_valid(vf), pc.is_valid(vt))))[0]
+    if len(both):
+        take = pa.array(both, type=pa.int64())
+        pairs = pc.binary_join_element_wise(vf.take(take), vt.take(take), "\x00").dictionary_encode()
+        bad = np.array([ends_before_start(*p.split("\x00")) for p in pairs.dictionary.to_pylist()], dtype=bool)
+        out[both] = bad[_np(pairs.indices)]
+    return out
+
+
 def _first_rows(keys: pa.Array, refused: np.ndarray) -> np.ndarray:
     """True for rows that are the first, among rows not already refused, with their key."""
     n = len(keys)
@@ -533,7 +546,7 @@ def _row_kinds(raw: _Raw, canonical: Callable[[str], str | None]) -> tuple[int, 
     n = len(raw.rownums)
     odd = raw.extra.copy()
     for a in raw.cols.values():
-        odd |= _np(pc.utf8_length(a)) > MAX_CELL_CHARS
+        odd |= too_long(_np(pc.utf8_length(a)))  # the row path's check_row refuses the row
     kcodes, kvalues = _codes(raw.cols["kind"])
     canon = [canonical(v) for v in kvalues]
     kinds = sorted({k for k in canon if k is not None})
@@ -618,7 +631,7 @@ def _edges(raw: _Raw, known_sources: set[str], nodes: _Part) -> _Part:
     props = _property_columns("edge", raw, kinds, row_kind, odd, known_sources, aside)
     vf, vt = props.get("valid_from"), props.get("valid_to")
     if vf is not None and vt is not None:
-        odd |= _np(pc.fill_null(pc.less(vt, vf), False))
+        odd |= _ends_before_start(vf, vt)
 
     kind_names = pa.array(kinds or [""], type=pa.string())
     kind_col = kind_names.take(pa.array(np.maximum(row_kind, 0)))

@@ -22,6 +22,15 @@ MAX_XLSX_UNPACKED = 512 * 1024 * 1024
 MAX_XLSX_RATIO = 200
 MAX_CELL_CHARS = 32_767  # Excel's own limit; longer cells are refused, not truncated
 
+
+def too_long(length: Any) -> Any:
+    """Whether a cell of ``length`` characters is refused (an int, or a numpy array of them).
+
+    >>> too_long(MAX_CELL_CHARS), too_long(MAX_CELL_CHARS + 1)
+    (False, True)
+    """
+    return length > MAX_CELL_CHARS
+
 csv.field_size_limit(16 * 1024 * 1024)
 
 

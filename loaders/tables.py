@@ -28,7 +28,7 @@ from graphmodel.cells import formula_like
 from graphmodel.records import EdgeRecord, NodeRecord, Source
 from graphmodel.values import coerce, is_answer, is_missing, parse_bool, parse_date
 from loaders.context import LoadContext, Location
-from loaders.readers import MAX_CELL_CHARS, Table, read_csv, read_xlsx, xlsx_sheet_names
+from loaders.readers import MAX_CELL_CHARS, Table, read_csv, read_xlsx, too_long, xlsx_sheet_names
 
 NODE_LEAD = ("id", "kind", "name", "sources")
 EDGE_LEAD = ("id", "source", "target", "kind", "sources")
@@ -91,7 +91,7 @@ _QUOTED = methodcaller("startswith", "'")
 
 def check_row(ctx: LoadContext, t: Table, rownum: int, row: dict[str, str]) -> bool:
     vals = row.values()
-    if "\x00extra" not in row and not any(map(_QUOTED, vals)) and max(map(len, vals), default=0) <= MAX_CELL_CHARS:
+    if "\x00extra" not in row and not any(map(_QUOTED, vals)) and not too_long(max(map(len, vals), default=0)):
         return True  # the common row: nothing to unquote, no extra cells, no overlong cell (C-level checks)
     for col, val in row.items():
         if val.startswith("'"):
@@ -101,7 +101,7 @@ def check_row(ctx: LoadContext, t: Table, rownum: int, row: dict[str, str]) -> b
         ctx.error_at(loc, "row has more cells than the header has columns")
         return False
     for col, val in row.items():
-        if len(val) > MAX_CELL_CHARS:
+        if too_long(len(val)):
             ctx.error_at(loc, f"cell longer than {MAX_CELL_CHARS} characters", column=col)
             return False
     return True
