@@ -48,7 +48,7 @@ from graphmodel.records import edge_id
 from graphmodel.values import coerce, ends_before_start
 from loaders import tables
 from loaders.context import LoadContext, Location
-from loaders.readers import Table, read_csv, sniff_dialect, too_long
+from loaders.readers import Table, blank_row, clean_header, extra_cells, read_csv, sniff_dialect, too_long
 
 #: the characters ``str.strip()`` removes (``str.isspace``); tests check the list against Python
 PY_WHITESPACE = (
@@ -169,7 +169,7 @@ def _read(path: Path) -> _Raw | None:
     cols = [table.column(i).combine_chunks() for i in range(table.num_columns)]
     if any(not pa.types.is_string(c.type) for c in cols):
         return None
-    header = [str(c[0].as_py()).strip().lstrip("\ufeff") for c in cols]
+    header = clean_header([c[0].as_py() for c in cols])
     named = [h for h in header if h]
     if len(set(named)) != len(named):
         return None  # a repeated column name: read_csv's dict keeps the last cell
@@ -193,7 +193,7 @@ def _read(path: Path) -> _Raw | None:
         if len(cand):
             take = pa.array(cand, type=pa.int64())
             rows = list(zip(*(c.take(take).to_pylist() for c in cells), strict=True))
-            blank = np.array([not any(x.strip() for x in r) for r in rows], dtype=bool)
+            blank = np.array([blank_row(list(r)) for r in rows], dtype=bool)
             if blank.any():
                 keep = np.ones(n, dtype=bool)
                 keep[cand[blank]] = False
@@ -240,11 +240,11 @@ def _merge_ragged(
     flags: list[bool] = []
     for num, text in ragged:
         parsed = next(csv.reader([text], dialect), [])
-        if not any(c.strip() for c in parsed):
-            continue  # a blank row: skipped, its number not reused
+        if blank_row(parsed):
+            continue  # skipped, its number not reused
         rows.append([parsed[i] if i < len(parsed) else "" for i in range(width)])
         lines.append(num)
-        flags.append(len(parsed) > width and any(c.strip() for c in parsed[width:]))
+        flags.append(extra_cells(parsed, width))
     kept_lines = np.setdiff1d(np.arange(2, total + 2, dtype=np.int64), np.array(numbers, dtype=np.int64))
     all_lines = np.concatenate([kept_lines, np.array(lines, dtype=np.int64)])
     order = np.argsort(all_lines, kind="stable")
