@@ -55,7 +55,7 @@ def names_table(nodes: pa.Table) -> pa.Table:
     for start in range(0, nodes.num_rows, CHUNK):
         part = _names_table(nodes.slice(start, CHUNK))
         parts.append(part.set_column(2, "node", pc.add(part.column("node"), pa.scalar(start, pa.int32()))))
-    return pa.concat_tables(parts).combine_chunks()
+    return pa.concat_tables(parts)
 
 
 def _names_table(nodes: pa.Table) -> pa.Table:
@@ -116,13 +116,14 @@ def _assemble(parts: list[tuple[np.ndarray, int, np.ndarray, int, pa.Array]], n:
     sort = np.lexsort((order, group, node))
     node, table, keys = node[sort], table[sort], keys.take(pa.array(sort))
     # each (table, key) once per node, the first kept
-    codes = np.asarray(keys.dictionary_encode().indices.to_numpy(zero_copy_only=False), dtype=np.int64)
-    import pandas as pd
-
-    repeat = pd.DataFrame({"n": node, "t": table, "k": codes}).duplicated().to_numpy()
-    keep = pa.array(~repeat)
-    return pa.table([pa.array(TABLES, pa.string()).take(pa.array(table[~repeat])), keys.filter(keep),
-                     pa.array(node[~repeat].astype(np.int32))], schema=SCHEMA)
+    encoded = keys.dictionary_encode()
+    codes = np.asarray(encoded.indices.to_numpy(zero_copy_only=False), dtype=np.int64)
+    combined = (node * len(TABLES) + table) * max(len(encoded.dictionary), 1) + codes
+    first = np.zeros(len(combined), dtype=bool)
+    first[np.unique(combined, return_index=True)[1]] = True
+    keep = pa.array(first)
+    return pa.table([pa.array(TABLES, pa.string()).take(pa.array(table[first])), keys.filter(keep),
+                     pa.array(node[first].astype(np.int32))], schema=SCHEMA)
 
 
 def _text(col: pa.ChunkedArray) -> pa.Array:

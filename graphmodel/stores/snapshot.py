@@ -241,16 +241,19 @@ def _save_locked(
 ) -> dict:
     shown = public if public is not None else graph
     tables = graph_tables(shown)
+    pa.default_memory_pool().release_unused()  # the sort's steps: Arrow's allocator keeps freed pages
     # work done once here rather than by every command: the name index of the graph that
-    # may be shared (never the sensitive names) and the validation summary ``info`` shows
-    tables["names"] = names_table(tables["nodes"])
-    validation, ends = _validation_summary(shown, tables)
-    files_tables = dict(tables, edges=_edges_file(tables["edges"], ends or _end_rows(tables["nodes"], tables["edges"])))
-    # the tables are encoded at the same time (Parquet encoding and zstd release the GIL: on
-    # two cores the save waits for the edges table only); the bytes do not depend on it
+    # may be shared (never the sensitive names) and the validation summary ``info`` shows.
+    # Arrow, numpy, Parquet encoding and zstd release the GIL: on two cores the index is made
+    # while the tables are checked, then the tables are encoded two at a time (the bytes do
+    # not depend on it; one step after the other keeps the peak memory of one)
     from concurrent.futures import ThreadPoolExecutor
 
     with ThreadPoolExecutor(max_workers=2) as pool:
+        names = pool.submit(names_table, tables["nodes"])
+        validation, ends = _validation_summary(shown, tables)
+        tables["names"] = names.result()
+        files_tables = dict(tables, edges=_edges_file(tables["edges"], ends or _end_rows(tables["nodes"], tables["edges"])))
         encoded = dict(zip(files_tables, pool.map(_parquet_bytes, files_tables.values())))
     written: list[str] = []  # data files this save added: a failed save removes them again
     try:
