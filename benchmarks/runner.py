@@ -150,11 +150,10 @@ def _far_pair(graph: Any, start: str, max_hops: int) -> tuple[str, int]:
     so change what the timed queries after it measure): a columnar graph is walked on its
     numpy arrays, an ordinary one through ``out_edges`` / ``in_edges``.
     """
-    from queries.adjacency import columnar_adjacency
     from queries.connections import DEFAULT_PATH_KINDS
 
     kinds = frozenset(DEFAULT_PATH_KINDS)
-    c = columnar_adjacency(graph)
+    c = graph.adjacency()
     if c is not None:
         import numpy as np
 

@@ -172,15 +172,10 @@ def inline_map(graph: CampaignGraph, *, height: int = 600, heading: str | None =
 
     >>> frame = inline_map(graph, company="E100000000687", max_nodes=150)  # doctest: +SKIP
     """
-    from exports.netmap import render_map, select_view
+    from exports.netmap import redacted_view_args, render_map, select_view
 
     if redact_output:
-        from exports.redact import redact, redacted_id
-
-        for key in ("company", "around"):
-            if isinstance(view_args.get(key), str):
-                view_args[key] = redacted_id(graph, view_args[key])
-        graph = redact(graph)
+        graph, view_args = redacted_view_args(graph, view_args)
     view = select_view(graph, **view_args)
     return Frame(render_map(graph, view, heading=heading, redacted=redact_output), height=height, title="network map")
 

@@ -65,13 +65,12 @@ from exports.html import (
     vis_network_assets,
 )
 from graphmodel import schema
+from graphmodel.adjacency import Adjacency, take
 from graphmodel.atomic import atomic_write_text
 from graphmodel.errors import CampaignGraphError
 from graphmodel.gcpause import paused_gc
 from graphmodel.graph import CampaignGraph
 from graphmodel.values import in_force, normalise_as_of
-from queries.adjacency import ColumnarAdjacency, columnar_adjacency, take
-from queries.connections import networkx_if_built
 
 DEFAULT_MAX_NODES = 400
 
@@ -139,40 +138,28 @@ class MapView:
 class _Links:
     """The links of nodes valid on one day, read node by node (nothing built for the whole graph).
 
-    When the graph already holds its networkx graph, networkx's own adjacency dicts are read
-    directly (its read-only views cost several times the work done here). A graph still in
-    columnar form (a freshly loaded snapshot) is read through ``graph.out_edges`` /
-    ``graph.in_edges``, never ``graph.nx``, which would build the networkx graph (seconds at
-    a million edges). Both give the same neighbours in the same order.
+    A graph held in columns (a freshly loaded snapshot) is walked on its CSR arrays
+    (``graph.adjacency()``), whole levels at a time; a graph held in networkx through
+    ``graph.out_edges`` / ``graph.in_edges``. Both give the same neighbours in the same order.
     """
 
     def __init__(self, graph: CampaignGraph, day: str) -> None:
         self.graph, self.day = graph, day
-        g = networkx_if_built(graph)
-        self._succ = g._succ if g is not None else None
-        self._pred = g._pred if g is not None else None
-        self._node = g._node if g is not None else None
-        # a columnar graph: its numpy arrays (whole levels of a walk at once)
-        self.cadj = columnar_adjacency(graph) if g is None else None
+        self.cadj = graph.adjacency()
         self.edge_rows: tuple[tuple[str, ...], Any] | None = None  # (edge ids, their rows) of edges_within
 
     def kind(self, n: str) -> str:
-        node = self._node
-        if node is not None:
-            return node[n]["kind"]  # type: ignore[no-any-return]
         if self.cadj is not None:
             return self.cadj.nkind[self.cadj.row[n]]
         return self.graph.kind_of(n)
 
     def kinds(self, ids: list[str]) -> list[str]:
         """:meth:`kind` of each of ``ids``."""
-        node = self._node
-        if node is not None:
-            return [node[n]["kind"] for n in ids]
         if self.cadj is not None:
             nkind, row = self.cadj.nkind, self.cadj.row
             return [nkind[row[n]] for n in ids]
-        return [self.graph.kind_of(n) for n in ids]
+        kind_of = self.graph.kind_of
+        return [kind_of(n) for n in ids]
 
     def ego_columnar(self, centre: str, hops: int) -> list[str]:
         """:func:`_ego_order` on the numpy arrays of a columnar graph, one whole level per step.
@@ -220,29 +207,10 @@ class _Links:
         A node linked both ways appears twice (callers keep first occurrences)."""
         day = self.day
         out: list[str] = []
-        if self._succ is not None and self._pred is not None and self._node is not None:
-            nodes = self._node
-            for adj in (self._succ[n], self._pred[n]):
-                for other, keyed in adj.items():
-                    # cheap tests first: in a walk, most neighbours of a busy node were seen already
-                    if other in skip or (skip_kinds and nodes[other]["kind"] in skip_kinds):
-                        continue
-                    for a in keyed.values():
-                        vf, vt = a.get("valid_from"), a.get("valid_to")
-                        if (vf is None and vt is None) or in_force(vf, vt, day):
-                            out.append(other)
-                            break
-            return out
         if self.cadj is not None:
-            import numpy as np
-
             c = self.cadj
-            r = c.row[n]
-            ok = c.valid(day)
-            rows_out = c.out_order[c.out_ptr[r] : c.out_ptr[r + 1]]
-            rows_in = c.in_order[c.in_ptr[r] : c.in_ptr[r + 1]]
             ids, nkind = c.ids, c.nkind
-            for o in np.concatenate((c.dst[rows_out[ok[rows_out]]], c.src[rows_in[ok[rows_in]]])).tolist():
+            for o in c.links(c.row[n], c.valid(day))[1].tolist():
                 other = ids[o]
                 if other not in skip and not (skip_kinds and nkind[o] in skip_kinds):
                     out.append(other)  # repeats (parallel edges) are dropped by the callers
@@ -276,19 +244,8 @@ class _Links:
             rows, _ = c.gather(rows_kept, True)
             rows = rows[c.valid(day)[rows] & inside[c.dst[rows]]]
             # the ids of just these edges (the store's list of every edge id costs a second at L)
-            edges = [str(e) for e in take(c.col.etable.column("id"), rows).to_pylist()]
+            edges = c.edge_ids_at(rows)
             self.edge_rows = (tuple(edges), rows)
-            return edges
-        if self._succ is not None:
-            succ = self._succ
-            for u in kept:
-                for v, keyed in succ[u].items():
-                    if v not in kept_set:
-                        continue
-                    for k, a in keyed.items():
-                        vf, vt = a.get("valid_from"), a.get("valid_to")
-                        if (vf is None and vt is None) or in_force(vf, vt, day):
-                            edges.append(k)
             return edges
         for u in kept:
             for k, _u, v, a in self.graph.out_edges(u):
@@ -300,9 +257,6 @@ class _Links:
 
     def by_degree(self) -> list[str]:
         """Every node, most distinct neighbours (successors plus predecessors) first, then by id."""
-        if self._succ is not None and self._pred is not None:
-            succ, pred = self._succ, self._pred
-            return sorted(succ, key=lambda n: (-(len(succ[n]) + len(pred[n])), n))
         if self.cadj is not None:  # count the distinct (source, target) pairs
             import numpy as np
 
@@ -312,8 +266,7 @@ class _Links:
             degree = (np.bincount(pairs // max(n, 1), minlength=n) + np.bincount(pairs % max(n, 1), minlength=n)).tolist()
             ids = c.ids
             return [ids[r] for r in sorted(range(n), key=lambda r: (-degree[r], ids[r]))]
-        # neither: the graph's read methods
-        graph = self.graph
+        graph = self.graph  # a graph held in networkx: its read methods
         return sorted(graph.node_ids(), key=lambda n: (
             -(len({v for _, _, v, _ in graph.out_edges(n)}) + len({u for _, u, _, _ in graph.in_edges(n)})), n))
 
@@ -686,7 +639,7 @@ def _shown_columns(edge: bool) -> frozenset[str]:
     return frozenset().union(*(tooltip_keys(k, edge) for k in kinds))
 
 
-def _columnar_cells(cadj: ColumnarAdjacency, ids: list[str], *, edge: bool, rows: Any = None) -> tuple[list[Any], ...]:
+def _columnar_cells(cadj: Adjacency, ids: list[str], *, edge: bool, rows: Any = None) -> tuple[list[Any], ...]:
     """What a map row needs of the nodes (or edges) ``ids`` of a columnar graph, column by column.
 
     Nodes: ``(kinds, names, shown values, sources)``; edges: ``(kinds, (source, target) ends,
@@ -697,17 +650,16 @@ def _columnar_cells(cadj: ColumnarAdjacency, ids: list[str], *, edge: bool, rows
     import numpy as np
     import pyarrow.compute as pc
 
-    col = cadj.col
     if edge:
         if rows is None:  # (the store's index of every edge id is built on first use)
-            erow = col.erow
+            erow = cadj.erow
             rows = np.asarray([erow[e] for e in ids], dtype=np.int64)
-        table = col.etable
+        table = cadj.etable
         names = cadj.ekind_names
         kinds = [names[c] for c in cadj.ekind_codes[rows].tolist()]
     else:
         rows = np.asarray([cadj.row[n] for n in ids], dtype=np.int64)
-        table = col.ntable
+        table = cadj.ntable
         nkind = cadj.nkind
         kinds = [nkind[r] for r in rows.tolist()]
 
@@ -860,8 +812,7 @@ def _map_data(graph: CampaignGraph, view: MapView) -> dict[str, Any]:
 
     nodes = []
     status, reasons = view.site_status, view.site_reasons
-    g = networkx_if_built(graph)
-    cadj = columnar_adjacency(graph) if g is None else None
+    cadj = graph.adjacency()
     if cadj is not None:
         # a columnar graph: the table rows of just the view's elements, column by column (its
         # attribute cache would build every node and edge of the kinds shown)
@@ -880,11 +831,9 @@ def _map_data(graph: CampaignGraph, view: MapView) -> dict[str, Any]:
             edges.append([u, v, kinds.setdefault(kind, len(kinds)), width, 1 if dashed else 0, vals,
                           src_index(srcs or ())])
         return _map_tables(graph, nodes, edges, kinds, sources, view)
-    # networkx's own dicts when the graph has them (read only; its views cost more than the
-    # work done here), else the graph's read methods
-    node_attrs: Iterable[Mapping[str, Any]] = map(g._node.__getitem__ if g is not None else graph.node, view.nodes)
+    # a graph held in networkx: its read methods
     shown_node, shown_edge = _Shown(False), _Shown(True)
-    for n, a in zip(view.nodes, node_attrs):
+    for n, a in zip(view.nodes, map(graph.node, view.nodes)):
         kind = a["kind"]
         k = kinds.setdefault(kind, len(kinds))
         st = status.get(n, "unknown") if kind == "Site" else None
@@ -892,17 +841,7 @@ def _map_data(graph: CampaignGraph, view: MapView) -> dict[str, Any]:
         nodes.append([n, str(a.get("name", n)), k, statuses[st] if st else -1, size,
                       shown_node(kind, a), src_index(a.get("sources") or ()), reasons.get(n, "")])
     edges = []
-    if g is not None:
-        succ, ends = g._succ, graph._edge_ends
-
-        def edge_of(eid: str) -> tuple[str, str, Mapping[str, Any]]:
-            u, v = ends[eid]
-            return u, v, succ[u][v][eid]
-
-        view_edges: Iterable[tuple[str, str, Mapping[str, Any]]] = map(edge_of, view.edges)
-    else:
-        view_edges = map(graph.edge, view.edges)
-    for u, v, a in view_edges:
+    for u, v, a in map(graph.edge, view.edges):
         kind = a["kind"]
         width, dashed = _edge_width(a)
         edges.append([u, v, kinds.setdefault(kind, len(kinds)), width, 1 if dashed else 0,
@@ -980,12 +919,19 @@ def write_map(graph: CampaignGraph, path: str | os.PathLike[str], *, heading: st
     ``redact_output`` redacts the graph first (``exports.redact.redact``) and says so on the page.
     """
     if redact_output:
-        from exports.redact import redact, redacted_id
-
-        for key in ("company", "around"):
-            if isinstance(view_args.get(key), str):
-                view_args[key] = redacted_id(graph, view_args[key])
-        graph = redact(graph)
+        graph, view_args = redacted_view_args(graph, view_args)
     view = select_view(graph, **view_args)
     atomic_write_text(path, render_map(graph, view, heading=heading, redacted=redact_output))
     return view
+
+
+def redacted_view_args(graph: CampaignGraph, view_args: dict[str, Any]) -> tuple[CampaignGraph, dict[str, Any]]:
+    """The redacted graph, and :func:`select_view`'s arguments with the ids it names (``company``,
+    ``around``) as that graph calls them (a person's id becomes its pseudonym)."""
+    from exports.redact import redact, redacted_id
+
+    view_args = dict(view_args)
+    for key in ("company", "around"):
+        if isinstance(view_args.get(key), str):
+            view_args[key] = redacted_id(graph, view_args[key])
+    return redact(graph), view_args

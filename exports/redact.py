@@ -33,8 +33,8 @@ and redacted snapshots line up, and are reproducible), but a reader who guesses 
 id exactly can confirm the guess by hashing it; set a secret key to rule that out (outputs
 made with the same key still agree with each other).
 
-The copy records that it was redacted in ``graph.meta["redacted"]`` (``graph.nx.graph``; see
-:func:`is_redacted`), which every exporter prints into its metadata or header.
+The copy records that it was redacted in ``graph.meta["redacted"]`` (see :func:`is_redacted`), which
+every exporter prints into its metadata or header.
 """
 
 from __future__ import annotations

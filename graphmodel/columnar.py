@@ -257,7 +257,7 @@ class Columnar:
     (``out_ptr`` / ``in_ptr`` are CSR offsets), so every read gives the same order as the
     materialised graph.
 
-    Read-only attributes other modules walk directly (``queries.adjacency``; keep the names):
+    Read-only attributes :class:`graphmodel.adjacency.Adjacency` exposes (keep the names):
     ``ids`` / ``row`` (node id by row, row by id), ``nkind`` / ``nkind_codes`` / ``nkind_names``,
     ``ekind_codes`` / ``ekind_names``, ``src`` / ``dst`` (node rows per edge row),
     ``out_order`` / ``out_ptr`` / ``in_order`` / ``in_ptr``, ``etable`` / ``ntable``, ``eids``.
@@ -680,15 +680,11 @@ class Columnar:
 
 def _codes(col: pa.ChunkedArray, what: str, where: str) -> tuple[list[str], np.ndarray]:
     """Distinct kinds and one int code per row."""
-    import numpy as np
-    import pyarrow as pa
+    from graphmodel.tablecheck import kind_codes
 
-    if pa.types.is_dictionary(col.type):
-        col = col.cast(col.type.value_type)
-    arr = col.combine_chunks().dictionary_encode() if len(col) else pa.array([], pa.string()).dictionary_encode()
-    if arr.null_count:
+    if col.null_count:
         raise CampaignGraphError(f"{what} table has rows without a kind", file=where or None)
-    return arr.dictionary.to_pylist(), arr.indices.to_numpy(zero_copy_only=False).astype(np.int32)
+    return kind_codes(col)
 
 
 def _sorted_by_id(table: pa.Table) -> pa.Table:

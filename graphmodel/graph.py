@@ -19,8 +19,6 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
-import networkx as nx
-
 from graphmodel import provenance, schema
 from graphmodel.columnar import kinds_filter
 from graphmodel.errors import CampaignGraphError
@@ -29,8 +27,10 @@ from graphmodel.records import EdgeRecord, NodeRecord, Source, edge_id
 from graphmodel.values import coerce, ends_before_start, in_force, is_missing, normalise_as_of
 
 if TYPE_CHECKING:  # pragma: no cover
+    import networkx as nx
     import pyarrow as pa
 
+    from graphmodel.adjacency import Adjacency
     from graphmodel.columnar import Columnar
 
 #: list properties that a merge unions instead of treating as a conflict
@@ -104,12 +104,16 @@ class CampaignGraph:
         # graphmodel.columnar) and ``_nx`` is built on first use of ``.nx`` or on any change.
         self._col: Columnar | None = None
         self._col_meta: dict[str, Any] = {}
-        self._nx: nx.MultiDiGraph = nx.MultiDiGraph()
+        # the networkx graph, made on first use: a columnar graph's commands never import
+        # networkx (0.1 s of every command's start-up)
+        self._g: nx.MultiDiGraph | None = None
         self.sources: dict[str, Source] = {}
         self._ends: dict[str, tuple[str, str]] = {}  # edge id -> (source, target), in insertion order
         # the name index: built by find() on first use, or the snapshot's stored one (a
         # graphmodel.nameindex.StoredNameIndex); any change sets it back to None
         self._index: Any = None
+        # the CSR read interface of a columnar graph (graphmodel.adjacency), made on first use
+        self._adjacency: Adjacency | None = None
         # load-path memos (pure functions of the schema and the raw text): the allowed
         # properties per kind, and parsed values of repetitive types ("100", "yes", dates)
         self._kind_props: dict[tuple[str, str], Mapping[str, schema.Prop]] = {}
@@ -122,7 +126,8 @@ class CampaignGraph:
 
         A graph loaded from a snapshot keeps its data in columns until this is first used;
         then the networkx graph is built once (about 10 s for a million edges) and kept.
-        Read methods of this class and :meth:`node_table` / :meth:`edge_table` never need it.
+        Read methods of this class and :meth:`node_table` / :meth:`edge_table` never need it;
+        outside :mod:`graphmodel`, a networkx algorithm takes :meth:`to_networkx` (read-only).
         """
         if self._col is not None:
             self._materialise()
@@ -131,7 +136,43 @@ class CampaignGraph:
     @nx.setter
     def nx(self, value: nx.MultiDiGraph) -> None:
         self._col = None
+        self._adjacency = None
         self._nx = value
+
+    def to_networkx(self) -> nx.MultiDiGraph:
+        """The graph as a read-only networkx ``MultiDiGraph``, for networkx's algorithms and for users.
+
+        Nodes are keyed by id and edges by edge id, with the attribute dicts of :meth:`node` /
+        :meth:`edge`. It is a frozen view (``nx.MultiDiGraph.copy(as_view=True)``) of the networkx
+        graph behind this one, so it costs nothing once that exists; a graph loaded in columns
+        builds it first (seconds at a million edges). Queries and exports read the graph through
+        its own read methods and :meth:`adjacency` instead: only an algorithm that needs networkx
+        should ask for it. Change the graph through ``add_*`` / :meth:`set_node_props`.
+
+        Examples
+        --------
+        >>> import networkx
+        >>> g = CampaignGraph()
+        >>> _ = g.add_node("a", "Company", "A"); _ = g.add_node("b", "Company", "B")
+        >>> _ = g.add_edge("a", "b", "OWNS", share=60)
+        >>> G = g.to_networkx()
+        >>> list(G.edges(keys=True)), networkx.is_frozen(G)
+        ([('a', 'b', 'OWNS:a->b')], True)
+        """
+        return self.nx.copy(as_view=True)
+
+    @property
+    def _nx(self) -> nx.MultiDiGraph:
+        """The networkx graph behind an ordinary graph (an empty one until something is added)."""
+        if self._g is None:
+            import networkx as nx
+
+            self._g = nx.MultiDiGraph()
+        return self._g
+
+    @_nx.setter
+    def _nx(self, value: nx.MultiDiGraph | None) -> None:
+        self._g = value
 
     @property
     def _edge_ends(self) -> dict[str, tuple[str, str]]:
@@ -156,16 +197,19 @@ class CampaignGraph:
 
     def _set_columnar(self, col: Columnar) -> None:
         """Hold the graph as ``col`` (trusted tables); used by the snapshot loader."""
-        self._col_meta = dict(self.meta)
+        self._col_meta = dict(self._col_meta if self._col is not None else self._g.graph if self._g is not None else {})
         self._col = col
-        self._nx = nx.MultiDiGraph()
+        self._nx = None
         self._edge_ends = {}
         self._index = None
+        self._adjacency = None
 
     def _materialise(self) -> None:
         """Build the networkx graph from the columns, exactly as the row loader does, and drop them."""
         col = self._col
         assert col is not None
+        import networkx as nx
+
         from graphmodel.gcpause import paused_gc
 
         with paused_gc():
@@ -175,6 +219,7 @@ class CampaignGraph:
             nx._clear_cache(G)
             self._col, self._nx, self._edge_ends, self._col_meta = None, G, ends, {}
             self._index = None
+            self._adjacency = None
 
     def _props_for(self, what: str, kind: str) -> Mapping[str, schema.Prop]:
         found = self._kind_props.get((what, kind))
@@ -260,6 +305,36 @@ class CampaignGraph:
             props["origins"] = list(props.get("origins") or []) + [rec.origin]
         return self.add_node(rec.id, rec.kind, rec.name, sources=rec.sources, merge=merge, **props)
 
+    def set_node_props(self, id: str, **props: Any) -> None:
+        """Set properties of the node ``id``, each parsed and checked as :meth:`add_node` does; ``None`` removes one.
+
+        A value given replaces the old one (list properties too: pass the whole list). Searches
+        see the change (the name index is rebuilt on the next :meth:`find`). The kind, id and
+        sources are not set this way.
+
+        Examples
+        --------
+        >>> g = CampaignGraph()
+        >>> _ = g.add_node("a", "Company", "Acme", country="DE")
+        >>> g.set_node_props("a", aliases=["Acme Steel"], country=None)
+        >>> dict(g.node("a")), [m.how for m in g.find("Acme Steel")]
+        ({'kind': 'Company', 'name': 'Acme', 'aliases': ['Acme Steel']}, ['alias'])
+        """
+        kind = self.kind_of(id)
+        fixed = {"kind", "id", "sources"} & set(props)
+        if "name" in props and props["name"] is None:
+            fixed.add("name (to nothing)")
+        if fixed:
+            raise CampaignGraphError(f"{kind} {id}: set_node_props cannot set {', '.join(sorted(fixed))}")
+        parsed = self._coerce_props(self._props_for("node", kind), props, where=f"{kind} {id}", memo=self._coerced)
+        attrs = self.nx.nodes[id]
+        for p in props:
+            if p in parsed:
+                attrs[p] = parsed[p]
+            else:
+                attrs.pop(p, None)
+        self._index = None
+
     def has_node(self, id: str) -> bool:
         col = self._col
         if col is not None:
@@ -291,6 +366,26 @@ class CampaignGraph:
             r = col.row.get(id) if isinstance(id, str) else None
             return id if r is None else col.name_of(r)
         return self._nx.nodes[id].get("name", id) if self._nx.has_node(id) else id
+
+    def degree(self, id: str) -> int:
+        """How many edges touch ``id``, in and out, parallel edges each counted (networkx's ``degree``).
+
+        >>> g = CampaignGraph()
+        >>> _ = g.add_node("a", "Company", "A"); _ = g.add_node("b", "Company", "B")
+        >>> _ = g.add_edge("a", "b", "OWNS", valid_from="2001"); _ = g.add_edge("a", "b", "OWNS", valid_from="2010")
+        >>> _ = g.add_node("s", "Site", "S"); _ = g.add_edge("b", "s", "OPERATES")
+        >>> g.degree("a"), g.degree("b"), g.degree("s")
+        (2, 3, 1)
+        """
+        col = self._col
+        if col is not None:
+            r = col.row.get(id) if isinstance(id, str) else None
+            if r is None:
+                raise CampaignGraphError(f"no node with id {id!r}")
+            return int(col.out_ptr[r + 1] - col.out_ptr[r] + col.in_ptr[r + 1] - col.in_ptr[r])
+        if not self._nx.has_node(id):
+            raise CampaignGraphError(f"no node with id {id!r}")
+        return int(self._nx.degree(id))
 
     def nodes(self, kind: str | None = None) -> Iterator[tuple[str, Mapping[str, Any]]]:
         """Iterate ``(id, attrs)``, optionally of one kind."""
@@ -445,8 +540,49 @@ class CampaignGraph:
             if r is None:
                 return []  # what networkx gives for a node it does not hold
             return list(self._filtered(col.adjacent(r, out, col.edge_codes(kinds_filter(kind))), kind, as_of))
-        view = self._nx.out_edges if out else self._nx.in_edges
-        return list(self._filtered(view(id, keys=True, data=True), kind, as_of))
+        G = self._nx
+        adj = G._succ if out else G._pred
+        try:
+            nbrs = adj.get(id)
+        except TypeError:  # unhashable: networkx's own view says what it says
+            nbrs = None
+        if nbrs is None:  # (networkx's view of a non-node, e.g. a string whose letters are nodes)
+            view = G.out_edges if out else G.in_edges
+            return list(self._filtered(view(id, keys=True, data=True), kind, as_of))
+        # networkx's own adjacency dicts, in the order its edge views give (by neighbour, then key):
+        # the views cost more per edge than the walks that call this per node
+        if out:
+            it = ((id, v, k, a) for v, keyed in nbrs.items() for k, a in keyed.items())
+        else:
+            it = ((u, id, k, a) for u, keyed in nbrs.items() for k, a in keyed.items())
+        return list(self._filtered(it, kind, as_of))
+
+    def adjacency(self) -> Adjacency | None:
+        """The graph's CSR adjacency as numpy arrays (:class:`graphmodel.adjacency.Adjacency`), or ``None``.
+
+        A graph held in columns (a loaded snapshot, a table folder read column-wise) has one:
+        node rows, edge rows, each node's out- and in-edge rows in the order :meth:`out_edges` /
+        :meth:`in_edges` give them, edge kinds and validity masks, for walks over many nodes at
+        once. It is made on first use and kept with the graph (its day masks too) until the
+        graph changes. A graph held in networkx has none (``None``): read it through
+        :meth:`out_edges` / :meth:`in_edges` / :meth:`node` / :meth:`edge`.
+
+        Examples
+        --------
+        >>> g = CampaignGraph()
+        >>> _ = g.add_node("a", "Company", "A")
+        >>> g.adjacency() is None
+        True
+        """
+        col = self._col
+        if col is None:
+            return None
+        adj = self._adjacency
+        if adj is None:
+            from graphmodel.adjacency import Adjacency
+
+            adj = self._adjacency = Adjacency(col)
+        return adj
 
     @staticmethod
     def _col_edges(col: Columnar, order: Any, kind: Any) -> list[tuple[str, str, str, dict[str, Any]]]:
@@ -800,6 +936,7 @@ class CampaignGraph:
             g._col_meta = dict(self._col_meta)
             if self._index is not None:
                 g._index = self._index  # the name index of the same tables, same rows
+            g._adjacency = self._adjacency  # the same arrays (read-only) and day masks
             return g
         g.nx = self.nx.copy()
         g._edge_ends = dict(self._edge_ends)
@@ -817,6 +954,8 @@ class CampaignGraph:
         ``(source, target, edge_id, attrs)``. Use only for data this tool wrote itself and
         verified by hash; everything else goes through :meth:`add_node` / :meth:`add_edge`.
         """
+        import networkx as nx
+
         edge_list = list(edges)
         G = self.nx
         if type(G) is nx.MultiDiGraph and G.number_of_nodes() == 0:

@@ -71,15 +71,27 @@ def _has_control(col: Any) -> bool:
     return bool(pc.any(pc.match_substring_regex(col, ID_CONTROL_PATTERN)).as_py())
 
 
-def _codes(col: Any) -> tuple[list[Any], Any]:
-    """Distinct values and one int code per row (numpy) of a string column."""
+def kind_codes(col: Any) -> tuple[list[Any], Any]:
+    """Distinct values and one int32 code per row (numpy) of a string column without nulls (a
+    ``kind`` column: the checks here and :class:`~graphmodel.columnar.Columnar` read it this way)."""
     import numpy as np
     import pyarrow as pa
 
-    col = _plain(col)
-    arr = col.combine_chunks() if isinstance(col, pa.ChunkedArray) else col
-    enc = arr.dictionary_encode()
-    return enc.dictionary.to_pylist(), enc.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+    arr = col.combine_chunks() if isinstance(col, pa.ChunkedArray) else col  # unifies chunks' dictionaries
+    if pa.types.is_dictionary(arr.type) and not arr.null_count:
+        # the file's own dictionary (the snapshot writes kind encoded): no cast to strings and back,
+        # as long as it names each value once; entries no row uses are dropped
+        names = arr.dictionary.to_pylist()
+        codes = arr.indices.to_numpy(zero_copy_only=False).astype(np.int32)
+        used = np.flatnonzero(np.bincount(codes, minlength=len(names)))
+        if len(used) < len(names):
+            remap = np.full(len(names), -1, np.int32)
+            remap[used] = np.arange(len(used))
+            names, codes = [names[i] for i in used.tolist()], remap[codes]
+        if len(set(names)) == len(names):
+            return names, codes
+    enc = _plain(arr).dictionary_encode()
+    return enc.dictionary.to_pylist(), enc.indices.to_numpy(zero_copy_only=False).astype(np.int32)
 
 
 def check_tables(nodes: pa.Table, edges: pa.Table, sources: pa.Table, *,
@@ -193,7 +205,7 @@ def check_layout(nodes: pa.Schema, edges: pa.Schema, node_kinds: Any, edge_kinds
         for field in table_schema:
             if field.name not in lead:
                 _check_prop_type(field.name, field.type, props, what, fail)
-        _check_kinds(_codes(kinds)[0] if len(kinds) else [], known, what, fail)
+        _check_kinds(kind_codes(kinds)[0] if len(kinds) else [], known, what, fail)
 
 
 def _check_lead(table: pa.Table, what: str, lead: tuple[str, ...],
@@ -212,7 +224,7 @@ def _check_lead(table: pa.Table, what: str, lead: tuple[str, ...],
             raise fail(what, c, f"an {c} in the {what} table holds a control character")
     if not _unique(_plain(table.column("id"))):
         raise fail(what, "id", f"the {what} table repeats an id")
-    return _codes(table.column("kind"))
+    return kind_codes(table.column("kind"))
 
 
 def _unique(ids: Any) -> bool:

@@ -93,11 +93,8 @@ def link_companies(graph: CampaignGraph) -> LinkReport:
     kept: dict[str, list[str]] = {}
     for m in res.merges:
         kept.setdefault(m.keep, []).append(m.drop)
-    for keep, drops in kept.items():
-        attrs = graph.nx.nodes[keep]
-        attrs["linked_ids"] = list(dict.fromkeys([*(attrs.get("linked_ids") or []), *drops]))
-    if kept:
-        graph._index = None  # linked ids are searchable
+    for keep, drops in kept.items():  # (set_node_props makes the linked ids searchable)
+        graph.set_node_props(keep, linked_ids=list(dict.fromkeys([*(graph.node(keep).get("linked_ids") or []), *drops])))
     # names left alone: a node without identifiers is "the name", the others its candidates
     cands: dict[str, dict[str, str]] = {}
     why: dict[str, str] = {}

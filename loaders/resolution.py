@@ -393,7 +393,7 @@ def _keep_order(graph: CampaignGraph, ids: Iterable[str]) -> list[str]:
     def rank(n: str) -> tuple[int, int, str]:
         a = graph.node(n)
         has_ids = bool(_identifiers(a))
-        return (0 if has_ids else 1, -graph.nx.degree(n), n)
+        return (0 if has_ids else 1, -graph.degree(n), n)
 
     return sorted(ids, key=rank)
 
@@ -589,7 +589,7 @@ def resolve(
     for n, a in list(graph.nodes("UnionNetwork")):
         target = a.get("company")
         if target in merged_into:
-            graph.nx.nodes[n]["company"] = merged_into[target]
+            graph.set_node_props(n, company=merged_into[target])
 
     # renamings: former names that are other nodes' names, and "renamed" decisions
     for n, a in (list(graph.nodes("Company")) if renamings else ()):

@@ -18,7 +18,6 @@ from graphmodel import schema
 from graphmodel.errors import CampaignGraphError
 from graphmodel.graph import CampaignGraph
 from graphmodel.values import in_force, normalise_as_of
-from queries.adjacency import columnar_adjacency, take
 
 #: edge kinds a path may use by default: every kind except LOCATED_IN (a country links
 #: everything in it, which explains nothing) and HOLDS_ROLE (people are sensitive: ask
@@ -106,23 +105,6 @@ def _hop_text(graph: CampaignGraph, frm: str, to: str, u: str, a: Mapping[str, A
     return text
 
 
-def networkx_if_built(graph: CampaignGraph) -> Any:
-    """The graph's networkx ``MultiDiGraph`` when it already exists, else ``None``.
-
-    A graph loaded from a snapshot may hold its data in columns until ``graph.nx`` is first
-    used, which then builds the networkx graph (seconds at a million edges). Walks that only
-    touch a few thousand nodes read networkx's adjacency dicts when they exist (the fastest
-    way in) and the graph's read methods (``out_edges`` / ``in_edges``) otherwise, never
-    building anything for the whole graph.
-
-    >>> networkx_if_built(CampaignGraph()) is not None
-    True
-    """
-    if getattr(graph, "is_columnar", False):
-        return None
-    return graph.nx
-
-
 class _Walk:
     """An undirected, time-filtered, kind-filtered reading of the graph, walked lazily.
 
@@ -133,20 +115,17 @@ class _Walk:
     def __init__(self, graph: CampaignGraph, kinds: frozenset[str], day: str) -> None:
         self.graph, self.kinds, self.day = graph, kinds, day
         self._memo: dict[str, dict[str, Any]] = {}
-        g = networkx_if_built(graph)
-        self._adj = (g._succ, g._pred) if g is not None else None
-        self._cadj = columnar_adjacency(graph) if g is None else None
-        if self._cadj is not None:
+        # a columnar graph: its CSR arrays (graph.adjacency()); else the read methods
+        self.adj = graph.adjacency()
+        if self.adj is not None:
             import numpy as np
 
-            c = self._cadj
+            c = self.adj
             self._ok = c.walkable(day, kinds)
             self._rank = np.asarray([_KIND_RANK.get(k, 99) for k in c.ekind_names], dtype=np.int64)
 
     def _links(self, n: str) -> list[tuple[str, str, Mapping[str, Any]]]:
         """``(other end, edge id, attrs)`` of every edge at ``n``: out-edges, then in-edges."""
-        if self._adj is not None:
-            return [(o, k, a) for adj in self._adj for o, keyed in adj[n].items() for k, a in keyed.items()]
         g = self.graph
         return [(v, k, a) for k, _u, v, a in g.out_edges(n)] + [(u, k, a) for k, u, _v, a in g.in_edges(n)]
 
@@ -154,19 +133,12 @@ class _Walk:
         """neighbour -> row of the edge explaining the hop (lowest kind rank, then id), from the
         numpy arrays. Edge ids are read only to break a tie between parallel edges of one rank
         (the list of every edge id costs a second at a million edges)."""
-        import numpy as np
-
-        c = self._cadj
+        c = self.adj
         assert c is not None
         r = c.row.get(n)
         if r is None:
             return {}
-        rows_out = c.out_order[c.out_ptr[r] : c.out_ptr[r + 1]]
-        rows_in = c.in_order[c.in_ptr[r] : c.in_ptr[r + 1]]
-        rows = np.concatenate((rows_out, rows_in))
-        others = np.concatenate((c.dst[rows_out], c.src[rows_in]))
-        keep = self._ok[rows]
-        rows, others = rows[keep], others[keep]
+        rows, others = c.links(r, self._ok)
         ranks = self._rank[c.ekind_codes[rows]]
         ids = c.ids
         best: dict[str, tuple[int, int]] = {}
@@ -178,15 +150,8 @@ class _Walk:
         return {o: v[1] for o, v in best.items()}
 
     def _eid(self, row: int) -> str:
-        assert self._cadj is not None
-        return str(take(self._cadj.col.etable.column("id"), [row])[0].as_py())
-
-    def edge_rows_ids(self, rows: list[int]) -> list[str]:
-        """Edge ids of the edge ``rows`` of a columnar graph."""
-        import numpy as np
-
-        assert self._cadj is not None
-        return [str(x) for x in take(self._cadj.col.etable.column("id"), np.asarray(rows, dtype=np.int64)).to_pylist()]
+        assert self.adj is not None
+        return self.adj.edge_ids_at([row])[0]
 
     def neighbours(self, n: str) -> dict[str, Any]:
         """neighbour -> the edge id that explains the hop (lowest kind rank, then id), in id order
@@ -196,7 +161,7 @@ class _Walk:
             return hit
         kinds, day = self.kinds, self.day
         best: dict[str, tuple[int, str]] = {}
-        if self._cadj is not None:
+        if self.adj is not None:
             # a columnar graph: the values are edge rows (ids are read for the final paths only)
             best_rows = self._best_columnar(n)
             out: dict[str, Any] = {o: best_rows[o] for o in sorted(best_rows)}
@@ -376,13 +341,13 @@ def connections(
     paths.sort(key=lambda p: (len(p), tuple(graph.name_of(n).casefold() for n in p), tuple(p)))
     path_eids = [[walk.neighbours(p[i])[p[i + 1]] for i in range(len(p) - 1)] for p in paths]
     wanted = list(dict.fromkeys(e for eids in path_eids for e in eids))
-    if walk._cadj is not None:
+    if walk.adj is not None:
         # a columnar graph: the hops are edge rows; read just these edges (graph.edge would
         # build every edge of their kinds)
         import numpy as np
 
-        ids = walk.edge_rows_ids(wanted)
-        hops = walk._cadj.edges_at(np.asarray(wanted, dtype=np.int64), _HOP_COLUMNS)
+        ids = walk.adj.edge_ids_at(wanted)
+        hops = walk.adj.edges_at(np.asarray(wanted, dtype=np.int64), _HOP_COLUMNS)
         edge_of: dict[Any, tuple[str, Mapping[str, Any]]] = {e: (u, a) for e, (u, _v, a) in zip(wanted, hops)}
         id_of = dict(zip(wanted, ids))
         path_eids_text = [[id_of[e] for e in eids] for eids in path_eids]

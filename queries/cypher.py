@@ -440,7 +440,7 @@ def _connections_region(store: Neo4jStore, src: str, dst: str, *, max_hops: int,
     da, db = ball(src), ball(dst)
     region = {n for n in da if n in db and da[n] + db[n] <= max_hops} | {src, dst}
     g = sub.graph()
-    for n in list(g.nx.nodes):
+    for n in g.node_ids():
         if n not in region:
             g.remove_node(n)
     return g

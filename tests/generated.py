@@ -3,11 +3,13 @@
 ``generated_graph(folder, size)`` writes the generator's tables for ``size`` (seed 7) into
 ``folder`` and loads them as the CLI would; ``xs`` and ``s_graph`` are session-scoped pytest
 fixtures built on it, once per run (this module is a conftest plugin), and ``xs_snapshot`` /
-``s_snapshot`` their snapshot folders, saved once. Tests must not change them.
+``s_snapshot`` their snapshot folders, saved once. Tests must not change them. ``layout`` runs a
+test on a graph held in networkx and on the same graph held in columns.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -50,3 +52,27 @@ def xs_snapshot(xs: CampaignGraph, tmp_path_factory: pytest.TempPathFactory) -> 
 def s_snapshot(s_graph: CampaignGraph, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """``s_graph`` saved once as a snapshot folder."""
     return _snapshot(s_graph, tmp_path_factory.mktemp("s-snap") / "snap")
+
+
+_LAYOUTS: dict[tuple[int, bool], tuple[CampaignGraph, CampaignGraph]] = {}
+
+
+@pytest.fixture(params=["networkx", "columnar"])
+def layout(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Callable[[CampaignGraph], CampaignGraph]:
+    """Run a test on both layouts of a graph: ``layout(g)`` is ``g`` held in networkx (read through
+    ``out_edges`` / ``in_edges``), or held in columns (walked on ``graph.adjacency()``'s CSR arrays),
+    the other one being its snapshot loaded that way (made once per graph and kept)."""
+    from graphmodel.stores.snapshot import load_snapshot
+
+    columnar = request.param == "columnar"
+
+    def convert(graph: CampaignGraph) -> CampaignGraph:
+        if graph.is_columnar == columnar:
+            return graph
+        hit = _LAYOUTS.get((id(graph), columnar))
+        if hit is None or hit[0] is not graph:
+            folder = _snapshot(graph, tmp_path_factory.mktemp("layout") / "snap")
+            hit = _LAYOUTS[(id(graph), columnar)] = (graph, load_snapshot(folder, columnar=columnar))
+        return hit[1]
+
+    return convert

@@ -50,7 +50,7 @@ from graphmodel.gcpause import paused_gc
 from graphmodel.graph import CampaignGraph
 from graphmodel.nameindex import StoredNameIndex, names_table
 from graphmodel.records import SOURCE_FIELDS, Source
-from graphmodel.tablecheck import END_ROWS, check_layout, check_names, check_tables
+from graphmodel.tablecheck import END_ROWS, check_layout, check_names, check_tables, kind_codes
 
 FORMAT = "campaign-graph-snapshot"
 #: whether loading keeps the tables (columnar mode, networkx built on first use) by default
@@ -159,13 +159,11 @@ def save_snapshot(
 
 
 def _kind_counts(col: pa.ChunkedArray) -> dict[str, int]:
-    """``{kind: rows}`` of a ``kind`` column, sorted by kind, counted by Arrow (what ``counts_by_kind`` gives)."""
-    import pyarrow.compute as pc
+    """``{kind: rows}`` of a ``kind`` column, sorted by kind (what ``counts_by_kind`` gives)."""
+    import numpy as np
 
-    if pa.types.is_dictionary(col.type):
-        col = col.cast(pa.string())
-    counts = pc.value_counts(col).to_pylist()
-    return dict(sorted((c["values"], c["counts"]) for c in counts))
+    names, codes = kind_codes(col)
+    return dict(sorted(zip(names, np.bincount(codes, minlength=len(names)).tolist())))
 
 
 def _write_data_file(folder: Path, name: str, data: bytes, rows: int, written: list[str]) -> dict[str, Any]:

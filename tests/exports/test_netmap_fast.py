@@ -7,9 +7,10 @@ Oracles, built with networkx from ``graph.edges`` alone:
   counts the rest by kind;
 - the default map: every node by distinct neighbours (``DiGraph`` in- plus out-degree), then id;
 - edges: every edge valid on the day between two kept nodes.
-The company and query views, the site colours and the page rows are checked as the same code on two
-ways in (networkx's dicts and the read methods) and two layouts (a columnar snapshot, networkx never
-built, and the same snapshot in networkx); their hand-worked answers are in ``test_netmap``.
+Each oracle test runs on the graph held in networkx (read through ``out_edges`` / ``in_edges``) and held
+in columns (walked on ``graph.adjacency()``). The company and query views, the site colours and the page
+rows are checked to be the same on the two layouts (a columnar snapshot, networkx never built, and the
+same graph in networkx); their hand-worked answers are in ``test_netmap``.
 Graphs: the hand-built fictional fixtures of ``test_netmap`` and generated XS/S graphs.
 """
 
@@ -18,7 +19,7 @@ from __future__ import annotations
 import dataclasses
 import random
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import networkx as nx
@@ -27,19 +28,9 @@ import pytest
 from exports import netmap
 from graphmodel.graph import CampaignGraph
 from graphmodel.stores.snapshot import load_snapshot, save_snapshot
-from queries.adjacency import columnar_adjacency
 from tests.exports.test_netmap import acme_graph, payload_graph
 
 DAYS = ("2015-06-30", "2026-06-30")
-
-
-@pytest.fixture(params=["networkx dicts", "read methods"])
-def access(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    """Run each test on both ways in: networkx's own dicts, and the graph's read methods
-    (``out_edges`` / ``in_edges`` / ``node`` / ``edge``), which a columnar graph uses."""
-    if request.param == "read methods":
-        monkeypatch.setattr(netmap, "networkx_if_built", lambda graph: None)
-    yield request.param
 
 
 def _fields(view: netmap.MapView) -> dict:
@@ -122,8 +113,8 @@ def _centres(graph: CampaignGraph, n: int, seed: int) -> list[str]:
 
 # --------------------------------------------------------------------------- against networkx
 @pytest.mark.parametrize("build", [acme_graph, payload_graph])
-def test_fixture_views_equal_networkx_ego_graphs(build, access: str) -> None:  # type: ignore[no-untyped-def]
-    g = build()
+def test_fixture_views_equal_networkx_ego_graphs(build, layout) -> None:  # type: ignore[no-untyped-def]
+    g = layout(build())
     for day in DAYS:
         check_default(g, 400, day)
         check_default(g, 2, day)
@@ -133,55 +124,68 @@ def test_fixture_views_equal_networkx_ego_graphs(build, access: str) -> None:  #
                     check_around(g, centre, hops, cap, day)
 
 
-def test_generated_xs_views_equal_networkx_ego_graphs(xs: CampaignGraph, access: str) -> None:
+def test_generated_xs_views_equal_networkx_ego_graphs(xs: CampaignGraph, layout: Callable[[CampaignGraph], CampaignGraph]) -> None:
+    xs = layout(xs)
     for i, centre in enumerate(_centres(xs, 8, seed=1)):
         for hops in (1, 2, 3, 6):
             check_around(xs, centre, hops, (50, 400, 5000)[i % 3], DAYS[i % 2])
     check_default(xs, 300, "2026-06-30")
 
 
-def test_generated_s_views_equal_networkx_ego_graphs(s_graph: CampaignGraph, access: str) -> None:
+def test_generated_s_views_equal_networkx_ego_graphs(
+    s_graph: CampaignGraph, layout: Callable[[CampaignGraph], CampaignGraph]
+) -> None:
+    s_graph = layout(s_graph)
     for i, centre in enumerate(_centres(s_graph, 0, seed=4)[-3:]):
         view = check_around(s_graph, centre, (3, 5, 8)[i % 3], (2000, 20_000)[i % 2], "2026-06-30")
         assert len(view.nodes) + view.omitted_total >= 1
     check_default(s_graph, 1000, "2026-06-30")
 
 
-# --------------------------------------------------------------------------- the same code, two ways in and two layouts
-def _both_ways(graph: CampaignGraph, monkeypatch: pytest.MonkeyPatch, **args: object) -> netmap.MapView:
-    """The view and its page rows through networkx's dicts equal those through the read methods."""
-    new = netmap.select_view(graph, status="all", **args)  # type: ignore[arg-type]
-    rows = netmap.map_data(graph, new)
-    with monkeypatch.context() as m:
-        m.setattr(netmap, "networkx_if_built", lambda graph: None)
-        other = netmap.select_view(graph, status="all", **args)  # type: ignore[arg-type]
-        assert _fields(other) == _fields(new), args
-        assert netmap.map_data(graph, other) == rows, args
+# --------------------------------------------------------------------------- the same views on the two layouts
+_LOADS: dict[int, tuple[CampaignGraph, CampaignGraph, CampaignGraph]] = {}
+
+
+def _both_layouts(graph: CampaignGraph, folder: Path, **args: object) -> netmap.MapView:
+    """The view and page rows of ``graph``'s snapshot loaded in columns equal those of the same snapshot
+    loaded in networkx (a snapshot orders by id, so both loads are compared, not the graph as built);
+    returns the view of the networkx load."""
+    hit = _LOADS.get(id(graph))
+    if hit is None or hit[0] is not graph:
+        snap = folder / f"snap{len(_LOADS)}"
+        save_snapshot(graph, snap, created="test")
+        hit = _LOADS[id(graph)] = (graph, load_snapshot(snap, columnar=True), load_snapshot(snap, columnar=False))
+    _, col, ordinary = hit
+    new = netmap.select_view(ordinary, status="all", **args)  # type: ignore[arg-type]
+    other = netmap.select_view(col, status="all", **args)  # type: ignore[arg-type]
+    assert _fields(other) == _fields(new), args
+    assert netmap.map_data(col, other) == netmap.map_data(ordinary, new), args
+    assert col.is_columnar and not ordinary.is_columnar  # nothing built networkx for the columnar load
     return new
 
 
-def test_company_and_query_views_are_the_same_both_ways_in(xs: CampaignGraph, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_company_and_query_views_are_the_same_on_both_layouts(xs: CampaignGraph, tmp_path: Path) -> None:
     g = acme_graph()
     # worked answer (test_netmap): Site A covered (recognised union, CBA in force)
-    view = _both_ways(g, monkeypatch, around="acme", hops=2, as_of="2026-06-30")
+    view = _both_layouts(g, tmp_path, around="acme", hops=2, as_of="2026-06-30")
     assert view.site_status["site_a"] == "covered"
-    _both_ways(g, monkeypatch, company="Acme Steel Holding", as_of="2026-06-30")
-    _both_ways(g, monkeypatch, company="acme", query="coverage", as_of="2026-06-30")
-    _both_ways(g, monkeypatch, company="acme", query="leverage", as_of="2026-06-30")
+    _both_layouts(g, tmp_path, company="Acme Steel Holding", as_of="2026-06-30")
+    _both_layouts(g, tmp_path, company="acme", query="coverage", as_of="2026-06-30")
+    _both_layouts(g, tmp_path, company="acme", query="leverage", as_of="2026-06-30")
     # a name (not an id) goes through the name index
-    assert _both_ways(g, monkeypatch, around="Acme Brasil", hops=1, coverage_status=False).focus == ["acme_br"]
+    assert _both_layouts(g, tmp_path, around="Acme Brasil", hops=1, coverage_status=False).focus == ["acme_br"]
     for build in (acme_graph, payload_graph):
         g = build()
         for company in g.node_ids("Company"):
             for day in DAYS:
-                view = _both_ways(g, monkeypatch, company=company, as_of=day, coverage_status=False)
+                view = _both_layouts(g, tmp_path, company=company, as_of=day, coverage_status=False)
                 assert set(view.edges) == edges_oracle(g, day, view.nodes)
-                _both_ways(g, monkeypatch, company=company, max_nodes=3, as_of=day, coverage_status=False)
+                _both_layouts(g, tmp_path, company=company, max_nodes=3, as_of=day, coverage_status=False)
     for company in random.Random(2).sample(xs.node_ids("Company"), 6):
-        view = _both_ways(xs, monkeypatch, company=company, as_of="2026-06-30", coverage_status=False)
+        view = _both_layouts(xs, tmp_path, company=company, as_of="2026-06-30", coverage_status=False)
         assert set(view.edges) == edges_oracle(xs, "2026-06-30", view.nodes)
-        _both_ways(xs, monkeypatch, company=company, max_nodes=20, as_of="2015-06-30", coverage_status=False)
-    _both_ways(xs, monkeypatch, around=_centres(xs, 0, seed=3)[0], hops=2, as_of="2026-06-30")  # coloured
+        _both_layouts(xs, tmp_path, company=company, max_nodes=20, as_of="2015-06-30", coverage_status=False)
+    _both_layouts(xs, tmp_path, around=_centres(xs, 0, seed=3)[0], hops=2, as_of="2026-06-30")  # coloured
 
 
 def _columnar_pair(graph: CampaignGraph | None, folder: Path) -> tuple[CampaignGraph, CampaignGraph]:
@@ -199,7 +203,7 @@ def test_columnar_snapshots_give_the_networkx_layout_views_without_building_netw
         col, ordinary = _columnar_pair(build(), tmp_path / "snap")
     else:
         col, ordinary = _columnar_pair(None, request.getfixturevalue(f"{build}_snapshot"))
-    assert col.is_columnar and columnar_adjacency(col) is not None  # type: ignore[attr-defined]
+    assert col.is_columnar and col.adjacency() is not None  # type: ignore[attr-defined]
     small = build != "s"
     centres = _centres(ordinary, 3, seed=6) if small else _centres(ordinary, 0, seed=6)[-2:]
     views: list[dict[str, object]] = [{"max_nodes": 50}]

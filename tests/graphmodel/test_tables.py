@@ -52,3 +52,22 @@ def test_edge_table_rows_in_insertion_order() -> None:
     assert owns == [{"id": "OWNS:a-top->b-sub@2010-01-01", "source": "a-top", "target": "b-sub", "kind": "OWNS",
                      "valid_from": "2010-01-01", "sources": ["s1"], "share": 75.5}]
     assert g.edge_table(["OWNS", "OPERATES"]).column("share").to_pylist() == [100.0, 75.5]
+
+
+def test_kind_codes_reads_a_dictionary_column_naming_each_kind_once() -> None:
+    import numpy as np
+    import pyarrow as pa
+
+    from graphmodel.tablecheck import kind_codes
+
+    # a file's dictionary may repeat an entry ("Site" at 0 and 2) or hold one no row uses ("Union")
+    col = pa.chunked_array([
+        pa.DictionaryArray.from_arrays(pa.array([0, 1, 2], pa.int32()), pa.array(["Site", "Company", "Site", "Union"])),
+        pa.DictionaryArray.from_arrays(pa.array([1, 0], pa.int32()), pa.array(["Company", "Site"])),
+    ])
+    names, codes = kind_codes(col)
+    assert [names[c] for c in codes.tolist()] == ["Site", "Company", "Site", "Site", "Company"]
+    assert sorted(names) == ["Company", "Site"] and codes.dtype == np.int32
+    plain = pa.chunked_array([pa.array(["Union", "Site", "Union"])])
+    names, codes = kind_codes(plain)
+    assert [names[c] for c in codes.tolist()] == ["Union", "Site", "Union"] and len(names) == 2

@@ -6,15 +6,15 @@ paths (``nx.all_simple_paths`` on small graphs, ``nx.shortest_simple_paths`` on 
 must be the answer: the same lengths, every path shorter than the k-th one, only real paths, in
 the documented order (length, then node names). Each hop's evidence is an edge of that hop, of an
 asked kind, valid on the day. Graphs: the hand-built fictional fixture of ``test_connections.py``,
-seeded random fictional graphs and generated XS/S graphs; read through networkx's dicts and
-through ``out_edges``/``in_edges``, and on a columnar snapshot (same answers, networkx never built).
+seeded random fictional graphs and generated XS/S graphs; each held in networkx (read through
+``out_edges``/``in_edges``) and in columns (walked on ``graph.adjacency()``, networkx never built).
 """
 
 from __future__ import annotations
 
 import itertools
 import random
-from collections.abc import Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import networkx as nx
@@ -24,18 +24,10 @@ import pytest
 import queries.connections as conn
 from graphmodel.graph import CampaignGraph
 from graphmodel.stores.snapshot import load_snapshot, save_snapshot
-from queries.adjacency import columnar_adjacency
 from tests.queries.random_graphs import random_campaign_graph
 from tests.queries.test_connections import graph as fixture_graph  # noqa: F401  (pytest fixture)
 
 TODAY = "2026-06-30"
-
-
-@pytest.fixture(params=["networkx dicts", "read methods"])
-def access(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    if request.param == "read methods":
-        monkeypatch.setattr(conn, "networkx_if_built", lambda graph: None)
-    yield request.param
 
 
 _ORACLES: dict[tuple[int, tuple[str, ...], str], tuple[CampaignGraph, nx.Graph]] = {}
@@ -88,8 +80,10 @@ def check(graph: CampaignGraph, a: str, b: str, *, exhaustive: bool = True, **ar
     return got
 
 
-def test_fixture_paths_equal_networkx_simple_paths(fixture_graph: CampaignGraph, access: str) -> None:  # noqa: F811
-    g = fixture_graph
+def test_fixture_paths_equal_networkx_simple_paths(
+    fixture_graph: CampaignGraph, layout: Callable[[CampaignGraph], CampaignGraph]  # noqa: F811
+) -> None:
+    g = layout(fixture_graph)
     ids = g.node_ids()
     found = 0
     arg_sets = ({"k": 5}, {"max_hops": 2, "k": 2}, {"as_of": "2019-01-01", "k": 4},
@@ -120,7 +114,10 @@ def test_random_graph_paths_equal_networkx_simple_paths(seed: int) -> None:
     assert found > 20
 
 
-def test_generated_xs_paths_equal_networkx_shortest_paths(xs: CampaignGraph, access: str) -> None:
+def test_generated_xs_paths_equal_networkx_shortest_paths(
+    xs: CampaignGraph, layout: Callable[[CampaignGraph], CampaignGraph]
+) -> None:
+    xs = layout(xs)
     found = 0
     for i, (a, b) in enumerate(_pairs(xs, 15, seed=1)):
         args = ({}, {"k": 6}, {"max_hops": 3}, {"as_of": "2012-01-01"}, {"kinds": ["OWNS", "OPERATES", "SUPPLIES"]})[i % 5]
@@ -128,7 +125,10 @@ def test_generated_xs_paths_equal_networkx_shortest_paths(xs: CampaignGraph, acc
     assert found > 20
 
 
-def test_generated_s_paths_equal_networkx_shortest_paths(s_graph: CampaignGraph, access: str) -> None:
+def test_generated_s_paths_equal_networkx_shortest_paths(
+    s_graph: CampaignGraph, layout: Callable[[CampaignGraph], CampaignGraph]
+) -> None:
+    s_graph = layout(s_graph)
     found = 0
     for i, (a, b) in enumerate(_pairs(s_graph, 5, seed=2)):
         found += len(check(s_graph, a, b, exhaustive=False, k=(3, 5)[i % 2]))
@@ -149,7 +149,7 @@ def test_columnar_snapshot_paths_equal_the_networkx_layout_without_building_netw
     for name, g, folder in (("fixture", fixture_graph, tmp_path / "fixture"), ("s", None, s_snapshot)):
         col, ordinary = _columnar_pair(g, folder)
         assert col.is_columnar  # type: ignore[attr-defined]
-        assert columnar_adjacency(col) is not None  # the numpy path runs, not a fallback
+        assert col.adjacency() is not None  # the numpy path runs, not a fallback
         pairs = _pairs(ordinary, 6, seed=3) + [("ua", "z"), ("ua", "sq"), ("p", "net")] * (name == "fixture")
         for i, (a, b) in enumerate(pairs):
             args = ({}, {"k": 5}, {"as_of": "2019-01-01"}, {"kinds": ["OWNS", "OPERATES", "REPRESENTS", "HOLDS_ROLE"]})[i % 4]

@@ -285,3 +285,41 @@ def test_a_split_snapshots_sensitive_file_is_checked_too(tmp_path: Path, element
     err = refused(folder)
     assert err.file == str(path) and err.column == column
     assert "sensitive file" in err.message or column is not None
+
+
+def _kinds_as_dictionary(dictionary: list[str]) -> Callable[[pa.Table], pa.Table]:
+    """The nodes' kind column re-encoded against ``dictionary`` (which may repeat or not use an entry)."""
+
+    def edit(t: pa.Table) -> pa.Table:
+        kinds = t.column("kind").to_pylist()
+        indices = pa.array([dictionary.index(k) for k in kinds], pa.int32())
+        arr = pa.DictionaryArray.from_arrays(indices, pa.array(dictionary))
+        return t.set_column(t.column_names.index("kind"), "kind", arr)
+
+    return edit
+
+
+@pytest.mark.parametrize("dictionary", [
+    ["Company", "Site", "Union", "Person", "Spaceship"],  # an entry no row uses is not a kind of the graph
+    ["Company", "Company", "Site", "Union", "Person"],  # the same kind twice in the file's dictionary
+])
+def test_kind_dictionary_with_unused_or_repeated_entries_counts_each_kind_once(snap: Path,
+                                                                               dictionary: list[str]) -> None:
+    from graphmodel.stores.snapshot import check_snapshot
+
+    tamper(snap, "nodes", _kinds_as_dictionary(dictionary))
+    g = load_snapshot(snap)
+    assert g == good_graph()
+    want = {"Company": 1, "Person": 1, "Site": 1, "Union": 1}
+    assert g.counts_by_kind()["nodes"] == want
+    assert check_snapshot(snap)[2]["by_kind"]["nodes"] == want
+
+
+def test_a_used_kind_outside_the_schema_in_the_dictionary_is_refused(snap: Path) -> None:
+    def edit(t: pa.Table) -> pa.Table:
+        kinds = ["Spaceship" if k == "Union" else k for k in t.column("kind").to_pylist()]
+        return t.set_column(t.column_names.index("kind"), "kind", pa.array(kinds).dictionary_encode())
+
+    path = tamper(snap, "nodes", edit)
+    err = refused(snap)
+    assert (err.file, err.column) == (str(path), "kind") and "Spaceship" in err.message

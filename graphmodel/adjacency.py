@@ -1,69 +1,121 @@
-"""Walking a columnar graph with numpy: the links of many nodes at once, in networkx's order.
+"""The CSR adjacency of a graph held in columns: node rows, edge rows, neighbours by edge kind, as numpy arrays.
 
-A graph loaded from a snapshot may hold its data as Arrow tables plus numpy indexes
-(``graph.is_columnar``): for each node, its out-edge rows and in-edge rows in exactly the
-order networkx would iterate them (CSR offsets ``out_ptr`` / ``in_ptr`` into ``out_order`` /
-``in_order``), each edge's source and target rows and kind code. Reading those arrays
-directly lets a walk touch thousands of nodes without building an attribute dict per edge
-(``graph.out_edges`` builds whole kinds of them) and without ``graph.nx`` (which builds the
-whole networkx graph). Walks on an ordinary graph read networkx's dicts instead
-(:func:`queries.connections.networkx_if_built`); both ways give the same answers, which the
-differential tests check.
+Part of :class:`~graphmodel.graph.CampaignGraph`'s read interface: ``graph.adjacency()`` gives
+an :class:`Adjacency` when the graph holds its data as Arrow tables plus CSR indexes (a loaded
+snapshot, a table folder read column-wise; ``graph.is_columnar``) and ``None`` when it is held
+in networkx, whose read methods (``out_edges`` / ``in_edges`` / ``node`` / ``edge``) are then
+the way in. The object is made once per store and kept by the graph, with the masks it
+computes (edge kinds, validity on a day), so repeated queries share them.
 
-:func:`columnar_adjacency` returns ``None`` when the graph is not columnar or its store
-lacks any of the arrays used here, and callers then take the ordinary path.
+Layout. Nodes and edges are numbered by their row in the store's tables. For node row ``r``,
+``out_order[out_ptr[r]:out_ptr[r + 1]]`` are the rows of its out-edges and
+``in_order[in_ptr[r]:in_ptr[r + 1]]`` those of its in-edges, each in exactly the order
+networkx iterates them (by neighbour in the order the first edge to it was added, then by
+edge); ``src`` / ``dst`` give each edge row's end rows, ``ekind_codes`` its kind (an index into
+``ekind_names``), ``nkind_codes`` each node's. Reading these arrays lets a walk touch thousands
+of nodes without building an attribute dict per edge and without building networkx.
+
+Everything here is read-only: the arrays and tables belong to the graph's store.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # pragma: no cover
     import numpy as np
+    import pyarrow as pa
 
-    from graphmodel.graph import CampaignGraph
-
-#: what this module reads from the graph's columnar store (graphmodel.columnar.Columnar)
-_NEEDED = ("ids", "row", "nkind", "nkind_codes", "nkind_names", "ekind_codes", "ekind_names", "src", "dst",
-           "out_order", "out_ptr", "in_order", "in_ptr", "ntable", "etable", "eids", "erow")
+    from graphmodel.columnar import Columnar
 
 
-class ColumnarAdjacency:
-    """Numpy views of a columnar graph's edges, with per-day validity masks.
+class Adjacency:
+    """Numpy views of a columnar graph's nodes and edges, with per-day validity masks.
+
+    Get it with :meth:`graphmodel.graph.CampaignGraph.adjacency` (never build it directly).
 
     Examples
     --------
     >>> from graphmodel.graph import CampaignGraph
-    >>> columnar_adjacency(CampaignGraph()) is None  # an ordinary graph
+    >>> CampaignGraph().adjacency() is None  # a graph held in networkx
     True
     """
 
-    def __init__(self, col: Any) -> None:
-        self.col = col
+    def __init__(self, col: Columnar) -> None:
+        self._col = col
+        #: node id by node row, and node row by id
         self.ids: list[str] = col.ids
         self.row: dict[str, int] = col.row
+        #: kind by node row (one shared str per kind), kind code by node row and the code's name
         self.nkind: list[str] = col.nkind
+        self.nkind_codes: np.ndarray = col.nkind_codes
+        self.nkind_names: list[str] = col.nkind_names
+        #: node row of each edge row's source and target
         self.src, self.dst = col.src, col.dst
+        #: CSR: edge rows per node row, out-edges and in-edges, in networkx's order
         self.out_order, self.out_ptr = col.out_order, col.out_ptr
         self.in_order, self.in_ptr = col.in_order, col.in_ptr
-        self.ekind_codes = col.ekind_codes
+        #: kind code by edge row and the code's name
+        self.ekind_codes: np.ndarray = col.ekind_codes
         self.ekind_names: list[str] = col.ekind_names
         self._valid: dict[str, np.ndarray] = {}
         self._kinds: dict[frozenset[str], np.ndarray] = {}
         self._walkable: dict[tuple[str, frozenset[str]], np.ndarray] = {}
 
+    # ---------------------------------------------------------------- tables and ids
+    @property
+    def ntable(self) -> pa.Table:
+        """The store's nodes table, row ``r`` being node row ``r`` (possibly in several chunks)."""
+        return self._col.ntable
+
+    @property
+    def etable(self) -> pa.Table:
+        """The store's edges table, row ``r`` being edge row ``r`` (possibly in several chunks)."""
+        return self._col.etable
+
     @property
     def eids(self) -> list[str]:
-        """Edge ids by edge row (built once per graph by the store)."""
-        return self.col.eids  # type: ignore[no-any-return]
+        """Edge ids by edge row (a list of every edge id, built once per graph: a second at a million edges)."""
+        return self._col.eids
+
+    @property
+    def erow(self) -> dict[str, int]:
+        """Edge row by edge id (built once per graph, from :attr:`eids`)."""
+        return self._col.erow
+
+    def edge_ids_at(self, rows: Sequence[int] | np.ndarray) -> list[str]:
+        """The ids of just the edge ``rows`` (read from the table: no list of every edge id)."""
+        return [str(x) for x in take(self.etable.column("id"), rows).to_pylist()]
+
+    def out_rows(self, r: int) -> np.ndarray:
+        """Edge rows of node row ``r``'s out-edges, in networkx's order."""
+        return self.out_order[self.out_ptr[r] : self.out_ptr[r + 1]]
+
+    def in_rows(self, r: int) -> np.ndarray:
+        """Edge rows of node row ``r``'s in-edges, in networkx's order."""
+        return self.in_order[self.in_ptr[r] : self.in_ptr[r + 1]]
+
+    def links(self, r: int, mask: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """``(edge rows, neighbour rows)`` of every edge at node row ``r``, either way: its out-edges,
+        then its in-edges, each in networkx's order; with ``mask`` (a boolean per edge row, e.g.
+        :meth:`walkable`) only the edges it marks."""
+        import numpy as np
+
+        rows_out, rows_in = self.out_rows(r), self.in_rows(r)
+        rows = np.concatenate((rows_out, rows_in))
+        others = np.concatenate((self.dst[rows_out], self.src[rows_in]))
+        if mask is not None:
+            keep = mask[rows]
+            rows, others = rows[keep], others[keep]
+        return rows, others
 
     def node_kind_mask(self, kinds: frozenset[str]) -> np.ndarray:
         """Boolean per node row: the node's kind is in ``kinds``."""
         import numpy as np
 
-        wanted = [i for i, k in enumerate(self.col.nkind_names) if k in kinds]
-        return np.isin(self.col.nkind_codes, np.asarray(wanted, dtype=self.col.nkind_codes.dtype))
+        wanted = [i for i, k in enumerate(self.nkind_names) if k in kinds]
+        return np.isin(self.nkind_codes, np.asarray(wanted, dtype=self.nkind_codes.dtype))
 
     def kind_mask(self, kinds: frozenset[str]) -> np.ndarray:
         """Boolean per edge row: the edge's kind is in ``kinds`` (kept per set of kinds)."""
@@ -91,7 +143,7 @@ class ColumnarAdjacency:
         import numpy as np
         import pyarrow.compute as pc
 
-        table = self.col.etable
+        table = self.etable
         ok = np.ones(table.num_rows, dtype=bool)
         for name, too_early in (("valid_from", True), ("valid_to", False)):
             if name not in table.column_names:
@@ -112,7 +164,7 @@ class ColumnarAdjacency:
     def edges_at(self, rows: np.ndarray, columns: Collection[str]) -> list[tuple[str, str, dict[str, Any]]]:
         """``(source, target, attrs)`` of the edge ``rows``."""
         ids, src, dst = self.ids, self.src, self.dst
-        attrs = _row_dicts(self.col.etable, rows, columns)
+        attrs = _row_dicts(self.etable, rows, columns)
         return [(ids[u], ids[v], a) for u, v, a in zip(src[rows].tolist(), dst[rows].tolist(), attrs)]
 
     def gather(self, nodes: np.ndarray, out: bool) -> tuple[np.ndarray, np.ndarray]:
@@ -187,20 +239,3 @@ def _row_dicts(table: Any, rows: Any, columns: Collection[str]) -> list[dict[str
             for i, v in zip(pc.indices_nonzero(valid).to_pylist(), col.filter(valid).to_pylist()):
                 out[i][name] = v
     return out
-
-
-def columnar_adjacency(graph: CampaignGraph) -> ColumnarAdjacency | None:
-    """The graph's :class:`ColumnarAdjacency` when it is columnar, else ``None`` (see module doc)."""
-    if not getattr(graph, "is_columnar", False):
-        return None
-    col = getattr(graph, "_col", None)
-    # (instance attributes or properties of the class: hasattr on the instance would run the
-    # properties, and ``eids`` builds a list of every edge id)
-    if col is None or not all(name in vars(col) or hasattr(type(col), name) for name in _NEEDED):
-        return None
-    cached = getattr(col, "_queries_adjacency", None)
-    if cached is None:
-        cached = ColumnarAdjacency(col)
-        # kept on the (immutable) store so that repeated queries share the validity masks
-        col._queries_adjacency = cached
-    return cached  # type: ignore[no-any-return]
