@@ -679,13 +679,14 @@ class CampaignGraph:
     def _build_index(self) -> Any:
         """The name index of the nodes as they are (:func:`graphmodel.nameindex.names_table`,
         the one made at save), searched as the stored one is."""
-        from graphmodel.nameindex import StoredNameIndex, names_table
+        from graphmodel.nameindex import READS, StoredNameIndex, names_table
 
         if self._col is not None:
             return StoredNameIndex(names_table(self._col.ntable), self._col.ids)
         from graphmodel.columnar import node_rows_table
 
-        nodes = list(self._nx.nodes(data=True))
+        # a table of the properties the index reads (kind: node_rows_table wants it)
+        nodes = [(n, {p: a[p] for p in ("kind", *READS) if p in a}) for n, a in self._nx.nodes(data=True)]
         return StoredNameIndex(names_table(node_rows_table(nodes)), [n for n, _ in nodes])
 
     def find(self, text: str, kind: str | None = None, *, partial: bool = True) -> list[Match]:

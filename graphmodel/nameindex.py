@@ -26,6 +26,8 @@ SCHEMA = pa.schema([("table", pa.string()), ("key", pa.string()), ("node", pa.in
 _IDENT_SCALARS = ("lei", "wikidata")
 _IDENT_LISTS = ("gem_id", "registry_ids", "linked_ids")
 _NAME_LISTS = (("alias", "aliases"), ("former_name", "former_names"))
+#: the node properties the index reads
+READS = ("name", *_IDENT_SCALARS, *_IDENT_LISTS, *(prop for _, prop in _NAME_LISTS))
 
 
 #: nodes keyed at a time: bounds the memory the column steps take (about 60 MB a chunk)
