@@ -22,11 +22,29 @@ _SPACE = re.compile(r"\s+")
 _NON_WORD = re.compile(r"[^\w]+", re.UNICODE)
 
 
-def _plain(text: str) -> str:
+def _plain_steps(text: str) -> str:
+    """Casefolded, accent-free (NFKD, combining marks dropped), runs of non-word characters
+    made one space, trimmed: what :func:`plain_text` is."""
     if not text.isascii():  # ASCII text has no compatibility forms or combining marks to drop
         text = unicodedata.normalize("NFKD", text)
         text = "".join(c for c in text if not unicodedata.combining(c))
     return _SPACE.sub(" ", _NON_WORD.sub(" ", text.casefold())).strip()
+
+
+def _plain(text: str) -> str:
+    """:func:`_plain_steps`; ASCII text by its per-character map (read off it, :func:`_char_map`)."""
+    if text.isascii():
+        return " ".join(text.translate(_char_tables()[1]).split())
+    return _plain_steps(text)
+
+
+def _cleaned(text: str) -> str | None:
+    """fingerprints' ``clean_name_ascii(text)``; ASCII text by its per-character map (read off
+    it, :func:`_char_map`), spaces collapsed, ``None`` under two characters as it does."""
+    if text.isascii():
+        cleaned = " ".join(text.translate(_char_tables()[0]).split())
+        return cleaned if len(cleaned) >= 2 else None
+    return fingerprints.cleanup.clean_name_ascii(text)
 
 
 @lru_cache(maxsize=200_000)
@@ -53,7 +71,7 @@ def _remove_types(name: str) -> str:
     name key). It matches whole words of the cleaned name only (:func:`_form_starts`), so a
     cleaned name none of whose words starts a form is what ``remove_types`` gives back.
     """
-    cleaned = fingerprints.cleanup.clean_name_ascii(name)
+    cleaned = _cleaned(name)
     if cleaned is None:
         return ""
     starts = _form_starts()
@@ -140,11 +158,18 @@ def _clean(text: str) -> str | None:
 
 
 @cache
+def _char_tables() -> tuple[dict[int, str | None], dict[int, str | None]]:
+    """``str.translate`` tables of the clean and plain steps' per-character maps."""
+    clean, plain = ({code: mapped or None for code, mapped in enumerate(_char_map(fn))} for fn in (_clean, _plain_steps))
+    return clean, plain
+
+
+@cache
 def _tables() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, str]:
     from fingerprints.types.replacer import get_replacer
 
     maps = []
-    for fn in (_clean, _plain):
+    for fn in (_clean, _plain_steps):
         chars = _char_map(fn)
         maps += [np.array([ord(c) if c else 0 for c in chars], dtype=np.uint8), np.array([bool(c) for c in chars])]
     # the pattern fingerprints.remove_types runs (its default clean function, remove=True)

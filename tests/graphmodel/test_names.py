@@ -42,8 +42,15 @@ def test_column_keys_are_the_scalar_keys(values: list[str]) -> None:
 
 @settings(max_examples=400, deadline=None)
 @given(texts)
-def test_the_legal_form_shortcut_is_what_fingerprints_gives(text: str) -> None:
+def test_the_shortcuts_are_what_the_libraries_give(text: str) -> None:
+    # the legal-form pattern skipped where no word starts a form; ASCII text cleaned and made
+    # plain by per-character tables read off the library functions
     assert names._remove_types(text) == fingerprints.remove_types(text)
+    assert names._cleaned(text) == clean_name_ascii(text)
+    assert names.plain_text(text) == names._plain_steps(text)
+    stripped = fingerprints.remove_types(text.replace("&", " and "))
+    key = names._plain_steps(stripped) if stripped else ""
+    assert name_key(text) == (key or names._plain_steps(text.replace("&", " and ")) if text else "")
 
 
 def test_hand_worked_keys() -> None:
