@@ -502,12 +502,19 @@ def _filled(template: str, columns: dict[str, Any]) -> pa.Array:
 
 def _edge_ids(kinds: pa.Array, src: pa.Array, dst: pa.Array, valid_from: pa.Array | None) -> pa.Array:
     """:func:`graphmodel.records.edge_id` of every row (its own text, with the columns put in)."""
-    marks = {"\x01": kinds, "\x02": src, "\x03": dst}
-    ids = _filled(edge_id(*marks), marks)
+    marks: dict[str, Any] = {"\x01": kinds, "\x02": src, "\x03": dst}
+    plain = edge_id(*marks)
     if valid_from is None:
-        return ids
-    dated = _filled(edge_id(*marks, "\x04"), {**marks, "\x04": pc.fill_null(valid_from, "")})
-    return pc.if_else(pc.fill_null(pc.not_equal(valid_from, ""), False), dated, ids)
+        return _filled(plain, marks)
+    dated = pc.fill_null(pc.not_equal(valid_from, ""), False)  # edge_id's "if valid_from"
+    if not pc.any(dated).as_py():
+        return _filled(plain, marks)
+    with_date = edge_id(*marks, "\x04")
+    if with_date.startswith(plain):  # the dated id is the plain one and a suffix: one pass
+        suffix = _filled(with_date[len(plain):], {"\x04": valid_from})
+        return _filled(plain + "\x05", {**marks, "\x05": pc.if_else(dated, suffix, "")})
+    rows = {mark: col.filter(dated) for mark, col in {**marks, "\x04": valid_from}.items()}
+    return pc.replace_with_mask(_filled(plain, marks), dated, _filled(with_date, rows))
 
 
 def _origins(file: str, rownums: np.ndarray) -> pa.Array:
