@@ -93,3 +93,20 @@ def test_the_index_is_the_same_in_chunks(monkeypatch: object) -> None:
 
     monkeypatch.setattr(ni, "CHUNK", 7)  # type: ignore[attr-defined]
     assert names_table(nodes).equals(whole)
+
+
+def test_without_character_tables_every_text_takes_the_library_path(monkeypatch: object) -> None:
+    # a fingerprints version whose clean step maps a character to two: no tables, same keys
+    values = ["ArcelorMittal S.A.", "Iron & Coal Pty Ltd", "Société Générale", "", "S.A."]
+    expected = [name_key(v) for v in values]
+    caches = (names._tables, names._char_tables, names._form_starts)
+    monkeypatch.setattr(names, "_char_map", lambda fn: None)  # type: ignore[attr-defined]
+    for c in caches:
+        c.cache_clear()
+    try:
+        assert name_keys(pa.array(values)).to_pylist() == expected
+        assert [names.name_key.__wrapped__(v) for v in values] == expected
+    finally:
+        monkeypatch.undo()  # type: ignore[attr-defined]
+        for c in caches:
+            c.cache_clear()
