@@ -14,7 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Container, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
@@ -22,17 +22,9 @@ from typing import TYPE_CHECKING, Any
 from graphmodel import provenance, schema
 from graphmodel.columnar import kinds_filter
 from graphmodel.errors import CampaignGraphError
-from graphmodel.names import (
-    INDEX_TABLES,
-    compact_key,
-    former_name_text,
-    index_entries,
-    name_key,
-    partial_texts,
-    plain_text,
-)
+from graphmodel.names import compact_key, former_name_text, name_key, plain_text
 from graphmodel.records import EdgeRecord, NodeRecord, Source, edge_id
-from graphmodel.values import coerce, in_force, is_missing, normalise_as_of
+from graphmodel.values import coerce, ends_before_start, in_force, is_missing, normalise_as_of
 
 if TYPE_CHECKING:  # pragma: no cover
     import networkx as nx
@@ -51,6 +43,25 @@ MERGE_POLICIES = ("error", "fill", "replace")
 #: the column-wise loader's (loaders._fast_tables), which sends such rows to the row path
 ID_CONTROL_PATTERN = "[\\x00-\\x1f\\x7f-\\x9f]"
 _ID_CONTROL = re.compile(ID_CONTROL_PATTERN)
+
+
+def checked_sources(sources: Iterable[str], known: Container[str]) -> list[str]:
+    """The source ids a record cites, each once, in order; every one must be ``known``.
+
+    >>> checked_sources(["s1", "", "s1"], {"s1"})
+    ['s1']
+    """
+    out: list[str] = []
+    if isinstance(sources, str):
+        sources = [s.strip() for s in sources.split(";")]
+    for s in sources:
+        if not s:
+            continue
+        if s not in known:
+            raise CampaignGraphError(f"unknown source {s!r} (add it to the sources table first)", column="sources")
+        if s not in out:
+            out.append(s)
+    return out
 
 #: property types whose parsed value is memoised per graph (few distinct texts, immutable results)
 _MEMO_TYPES = frozenset({"enum", "bool", "percent", "date", "int"})
@@ -447,7 +458,7 @@ class CampaignGraph:
         attrs = self._coerce_props(self._props_for("edge", canonical), props, where=f"{canonical} {source}->{target}",
                                    memo=self._coerced)
         vf, vt = attrs.get("valid_from"), attrs.get("valid_to")
-        if vf and vt and vt < vf:
+        if ends_before_start(vf, vt):
             raise CampaignGraphError(f"{canonical} {source}->{target}: valid_to is before valid_from", column="valid_to")
         src = self._check_sources(sources)
         if src:
@@ -665,13 +676,18 @@ class CampaignGraph:
         return {"nodes": dict(sorted(nodes.items())), "edges": dict(sorted(edges.items()))}
 
     # ------------------------------------------------------------------ search
-    def _build_index(self) -> dict[str, dict[str, set[str]]]:
-        index: dict[str, dict[str, set[str]]] = {t: {} for t in INDEX_TABLES}
-        rows = self._col.index_rows() if self._col is not None else self._nx.nodes(data=True)
-        for n, a in rows:
-            for table, key in index_entries(a):
-                index[table].setdefault(key, set()).add(n)
-        return index
+    def _build_index(self) -> Any:
+        """The name index of the nodes as they are (:func:`graphmodel.nameindex.names_table`,
+        the one made at save), searched as the stored one is."""
+        from graphmodel.nameindex import READS, StoredNameIndex, names_table
+
+        if self._col is not None:
+            return StoredNameIndex(names_table(self._col.ntable), self._col.ids)
+        from graphmodel.columnar import node_rows_table
+
+        # a table of the properties the index reads (kind: node_rows_table wants it)
+        nodes = [(n, {p: a[p] for p in ("kind", *READS) if p in a}) for n, a in self._nx.nodes(data=True)]
+        return StoredNameIndex(names_table(node_rows_table(nodes)), [n for n, _ in nodes])
 
     def find(self, text: str, kind: str | None = None, *, partial: bool = True) -> list[Match]:
         """Find nodes by id, identifier (LEI, QID, GEM id), name, alias or former name.
@@ -697,7 +713,7 @@ class CampaignGraph:
             return []
         if self._index is None:
             self._index = self._build_index()
-        index = self._index  # a dict built here, or the snapshot's stored index (graphmodel.nameindex)
+        index = self._index  # built here, or the snapshot's stored index (graphmodel.nameindex)
         found: dict[str, Match] = {}
 
         def add(n: str, matched: str, how: str) -> None:
@@ -710,15 +726,11 @@ class CampaignGraph:
         if self.has_node(text):
             add(text, text, "id")
         ident = text.casefold()
-        key, ckey = name_key(text), "~" + compact_key(text)  # as graphmodel.names.index_entries makes them
-        if isinstance(index, dict):
-            def hits(table: str, k: str) -> Any:
-                return index[table].get(k, ())
-        else:
-            stored = index.lookup((ident, key, ckey))
+        key, ckey = name_key(text), "~" + compact_key(text)  # as graphmodel.nameindex.names_table makes them
+        stored = index.lookup((ident, key, ckey))
 
-            def hits(table: str, k: str) -> Any:
-                return stored.get((table, k), ())
+        def hits(table: str, k: str) -> Any:
+            return stored.get((table, k), ())
         for n in hits("identifier", ident):
             add(n, text, "identifier")
         for table in ("name", "alias", "former_name"):
@@ -728,12 +740,7 @@ class CampaignGraph:
         if not found and partial:
             needle = plain_text(text)
             if needle:
-                if isinstance(index, dict):
-                    rows = self._col.index_rows() if self._col is not None else self._nx.nodes(data=True)
-                    partial_ids = [n for n, a in rows if any(needle in t for t in partial_texts(a))]
-                else:
-                    partial_ids = index.partial(needle)
-                for n in partial_ids:
+                for n in index.partial(needle):
                     add(n, text, "partial")
         order = {"id": 0, "identifier": 1, "name": 2, "alias": 3, "former_name": 4, "partial": 5}
         return sorted(found.values(), key=lambda m: (order[m.how], m.name.casefold(), m.id))
@@ -928,8 +935,8 @@ class CampaignGraph:
         if self._col is not None:  # shares the immutable tables; attribute dicts of its own
             g._set_columnar(self._col.fresh())
             g._col_meta = dict(self._col_meta)
-            if self._index is not None and not isinstance(self._index, dict):
-                g._index = self._index  # the snapshot's stored name index: same tables, same rows
+            if self._index is not None:
+                g._index = self._index  # the name index of the same tables, same rows
             g._adjacency = self._adjacency  # the same arrays (read-only) and day masks
             return g
         g.nx = self.nx.copy()
@@ -1004,17 +1011,7 @@ class CampaignGraph:
         return ident
 
     def _check_sources(self, sources: Iterable[str]) -> list[str]:
-        out: list[str] = []
-        if isinstance(sources, str):
-            sources = [s.strip() for s in sources.split(";")]
-        for s in sources:
-            if not s:
-                continue
-            if s not in self.sources:
-                raise CampaignGraphError(f"unknown source {s!r} (add it to the sources table first)", column="sources")
-            if s not in out:
-                out.append(s)
-        return out
+        return checked_sources(sources, self.sources)
 
     @staticmethod
     def _coerce_props(

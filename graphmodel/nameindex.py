@@ -1,74 +1,155 @@
 """The name index as an Arrow table: built at save, searched with ``pyarrow.compute``.
 
 One row per ``(table, key, node)``: ``table`` is one of :data:`graphmodel.names.INDEX_TABLES`
-or ``"partial"`` (the plain texts a partial search looks inside), ``key`` the key made by
-:func:`graphmodel.names.index_entries` / :func:`~graphmodel.names.partial_texts` (the same
-functions :meth:`CampaignGraph.find` uses on a graph built in memory), ``node`` the row of
-the node in the snapshot's nodes table. See docs/snapshot.md.
+or ``"partial"`` (the plain texts a partial search looks inside), ``key`` the key (see
+:func:`names_table`, the one definition of the index: the snapshot stores it and
+:meth:`CampaignGraph.find` builds it for a graph made in memory), ``node`` the row of the
+node in the nodes table. See docs/snapshot.md.
 """
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterable
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from graphmodel.names import INDEX_PROPS, INDEX_TABLES, index_entries, partial_texts
+from graphmodel.names import INDEX_TABLES, casefolded, former_name_text, name_keys, plain_texts
 
 #: every value the ``table`` column may hold
 TABLES = (*INDEX_TABLES, "partial")
 SCHEMA = pa.schema([("table", pa.string()), ("key", pa.string()), ("node", pa.int32())])
 
 
-#: nodes per chunk of work; a larger nodes table is keyed by two processes
-CHUNK = 50_000
+_IDENT_SCALARS = ("lei", "wikidata")
+_IDENT_LISTS = ("gem_id", "registry_ids", "linked_ids")
+_NAME_LISTS = (("alias", "aliases"), ("former_name", "former_names"))
+#: the node properties the index reads
+READS = ("name", *_IDENT_SCALARS, *_IDENT_LISTS, *(prop for _, prop in _NAME_LISTS))
+
+
+#: nodes keyed at a time: bounds the memory the column steps take (about 60 MB a chunk)
+CHUNK = 100_000
 
 
 def names_table(nodes: pa.Table) -> pa.Table:
-    """The name index of a nodes table (snapshot layout), rows in node order."""
-    wanted = [c for c in INDEX_PROPS if c in nodes.column_names]
-    cols = []
-    for c in wanted:
-        col = nodes.column(c)
-        if pa.types.is_dictionary(col.type):
-            col = col.cast(col.type.value_type)
-        cols.append(col.to_pylist())
+    """The name index of a nodes table (snapshot layout), rows in node order.
+
+    A node is found under, in this order (each ``(table, key)`` once, empty keys left out):
+    ``identifier``: its ``lei`` and ``wikidata``, then each ``gem_id``, ``registry_ids`` and
+    ``linked_ids`` item, casefolded; ``name``, ``alias``, ``former_name``: for its name, each
+    alias and each former name without its dates (:func:`~graphmodel.names.former_name_text`),
+    the :func:`~graphmodel.names.name_key` and ``"~"`` + the key without spaces
+    (:func:`~graphmodel.names.compact_key`); ``partial``: the
+    :func:`~graphmodel.names.plain_text` of its name, aliases and former names (whole).
+    Keys are made column by column (:func:`graphmodel.names.name_keys` and friends). (Keys
+    are plain text, never shown: they are as sensitive as the names they come from.)
+
+    >>> t = pa.table({"name": ["Acme S.A."], "lei": ["ABC"]})
+    >>> [(r["table"], r["key"]) for r in names_table(t).to_pylist()]
+    [('identifier', 'abc'), ('name', 'acme'), ('name', '~acme'), ('partial', 'acme s a')]
+    """
+    if nodes.num_rows <= CHUNK:
+        return _names_table(nodes)
+    parts = []
+    for start in range(0, nodes.num_rows, CHUNK):
+        part = _names_table(nodes.slice(start, CHUNK))
+        parts.append(part.set_column(2, "node", pc.add(part.column("node"), pa.scalar(start, pa.int32()))))
+    return pa.concat_tables(parts)
+
+
+def _names_table(nodes: pa.Table) -> pa.Table:
+    parts: list[tuple[np.ndarray, int, np.ndarray, int, pa.Array]] = []  # (node, group, order, table, key)
+    table_code = {t: i for i, t in enumerate(TABLES)}
+    group = 0
+
+    def add(rows: np.ndarray, order: np.ndarray, table: str, keys: pa.Array, keep: pa.Array | None = None) -> None:
+        if keep is not None:
+            mask = np.asarray(keep.to_numpy(zero_copy_only=False), dtype=bool)
+            rows, order, keys = rows[mask], order[mask], keys.filter(pa.array(mask))
+        parts.append((rows, group, order, table_code[table], keys))
+
     n = nodes.num_rows
-    chunks = [(wanted, [c[i:i + CHUNK] for c in cols], i) for i in range(0, n, CHUNK)]
-    if len(chunks) > 1 and (os.cpu_count() or 1) > 1:
-        # the keys are pure functions of the names: two forked workers, results in chunk order
-        import multiprocessing
-        from concurrent.futures import ProcessPoolExecutor
+    every = np.arange(n, dtype=np.int64)
+    zeros = np.zeros(n, dtype=np.int64)
+    for prop in _IDENT_SCALARS:
+        if prop in nodes.column_names:
+            col = _text(nodes.column(prop))
+            add(every, zeros, "identifier", casefolded(col), pc.fill_null(pc.not_equal(col, ""), False))
+        group += 1
+    for prop in _IDENT_LISTS:
+        if prop in nodes.column_names:
+            rows, order, items = _items(nodes.column(prop))
+            keys = casefolded(items)
+            add(rows, order, "identifier", keys, pc.not_equal(keys, ""))
+        group += 1
+    # names, aliases, former names: the name key and "~" + the compact key (never empty) of each
+    name = _text(nodes.column("name")) if "name" in nodes.column_names else pa.nulls(n, pa.string())
+    texts: list[tuple[str, np.ndarray, np.ndarray, pa.Array]] = [("name", every, zeros, name)]
+    for table, prop in _NAME_LISTS:
+        if prop in nodes.column_names:
+            rows, order, items = _items(nodes.column(prop))
+            texts.append((table, rows, order, items))
+    for table, rows, order, items in texts:
+        if table == "former_name":
+            items = _per_distinct(items, former_name_text)
+        keys = name_keys(items)
+        add(rows, order * 2, table, keys, pc.not_equal(keys, ""))
+        add(rows, order * 2 + 1, table, pc.binary_join_element_wise("~", pc.replace_substring(keys, " ", ""), ""))
+        group += 1
+    # the partial texts: name, aliases, former names (whole), non-empty, in that order
+    start = np.ones(n, dtype=np.int64)
+    for _, rows, order, items in texts:
+        plain = plain_texts(items)
+        add(rows, order if rows is every else start[rows] + order, "partial", plain, pc.not_equal(plain, ""))
+        if rows is not every:
+            start += np.bincount(rows, minlength=n)
+    return _assemble(parts, n)
 
-        with ProcessPoolExecutor(max_workers=2, mp_context=multiprocessing.get_context("fork")) as pool:
-            parts = list(pool.map(_chunk_entries, chunks))
-    else:
-        parts = [_chunk_entries(c) for c in chunks]
-    tables = [t for p in parts for t in p[0]]
-    keys = [k for p in parts for k in p[1]]
-    rows = [r for p in parts for r in p[2]]
-    return pa.table(
-        [pa.array(tables, pa.string()), pa.array(keys, pa.string()), pa.array(rows, pa.int32())], schema=SCHEMA
-    )
+
+def _assemble(parts: list[tuple[np.ndarray, int, np.ndarray, int, pa.Array]], n: int) -> pa.Table:
+    node = np.concatenate([p[0] for p in parts]) if parts else np.zeros(0, np.int64)
+    group = np.concatenate([np.full(len(p[0]), p[1], np.int64) for p in parts]) if parts else node
+    order = np.concatenate([p[2] for p in parts]) if parts else node
+    table = np.concatenate([np.full(len(p[0]), p[3], np.int64) for p in parts]) if parts else node
+    keys = pa.concat_arrays([p[4].cast(pa.string()) for p in parts]) if parts else pa.array([], pa.string())
+    sort = np.lexsort((order, group, node))
+    node, table, keys = node[sort], table[sort], keys.take(pa.array(sort))
+    # each (table, key) once per node, the first kept
+    encoded = keys.dictionary_encode()
+    codes = np.asarray(encoded.indices.to_numpy(zero_copy_only=False), dtype=np.int64)
+    combined = (node * len(TABLES) + table) * max(len(encoded.dictionary), 1) + codes
+    first = np.zeros(len(combined), dtype=bool)
+    first[np.unique(combined, return_index=True)[1]] = True
+    keep = pa.array(first)
+    return pa.table([pa.array(TABLES, pa.string()).take(pa.array(table[first])), keys.filter(keep),
+                     pa.array(node[first].astype(np.int32))], schema=SCHEMA)
 
 
-def _chunk_entries(chunk: tuple[list[str], list[list[Any]], int]) -> tuple[list[str], list[str], list[int]]:
-    wanted, cols, start = chunk
-    tables: list[str] = []
-    keys: list[str] = []
-    rows: list[int] = []
-    for r, values in enumerate(zip(*cols), start) if cols else ():
-        attrs = {c: v for c, v in zip(wanted, values) if v is not None}
-        entries = index_entries(attrs)
-        entries += [("partial", t) for t in dict.fromkeys(partial_texts(attrs)) if t]
-        for table, key in dict.fromkeys(entries):
-            tables.append(table)
-            keys.append(key)
-            rows.append(r)
-    return tables, keys, rows
+def _text(col: pa.ChunkedArray) -> pa.Array:
+    col = col.combine_chunks() if col.num_chunks else pa.array([], pa.string())
+    return col.cast(pa.string())
+
+
+def _items(col: pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray, pa.Array]:
+    """The items of a list column: their node rows, their place in their list, the items (nulls dropped)."""
+    lists = col.combine_chunks() if col.num_chunks else pa.array([], col.type)
+    lengths = np.asarray(pc.list_value_length(lists).fill_null(0).to_numpy(zero_copy_only=False), dtype=np.int64)
+    rows = np.repeat(np.arange(len(lists), dtype=np.int64), lengths)
+    starts = np.concatenate(([0], np.cumsum(lengths)))[:-1]
+    order = np.arange(len(rows), dtype=np.int64) - np.repeat(starts, lengths)
+    items = pc.list_flatten(lists).cast(pa.string())
+    valid = np.asarray(items.is_valid().to_numpy(zero_copy_only=False), dtype=bool)
+    if not valid.all():
+        rows, order, items = rows[valid], order[valid], items.filter(pa.array(valid))
+    return rows, order, items
+
+
+def _per_distinct(texts: pa.Array, fn: Any) -> pa.Array:
+    distinct = pc.unique(texts)
+    return pa.array([fn(t) for t in distinct.to_pylist()], pa.string()).take(pc.index_in(texts, value_set=distinct))
 
 
 class StoredNameIndex:

@@ -353,6 +353,15 @@ def normalise_as_of(as_of: Any = None) -> str:
     return parse_date(as_of)
 
 
+def ends_before_start(valid_from: str | None, valid_to: str | None) -> bool:
+    """Whether an interval (ISO strings, None for an open end) ends before it starts: refused.
+
+    >>> ends_before_start("2020-01-01", "2019-12-31"), ends_before_start(None, "2019-12-31")
+    (True, False)
+    """
+    return bool(valid_from and valid_to and valid_to < valid_from)
+
+
 def in_force(valid_from: str | None, valid_to: str | None, as_of: str) -> bool:
     """Whether an interval with open (None) ends contains ``as_of`` (all ISO strings).
 

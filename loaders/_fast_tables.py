@@ -29,7 +29,8 @@ from __future__ import annotations
 
 import codecs
 import csv
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -42,11 +43,12 @@ import pyarrow.csv as pacsv
 from graphmodel import schema
 from graphmodel.columnar import arrow_types
 from graphmodel.errors import CampaignGraphError
-from graphmodel.graph import ID_CONTROL_PATTERN, CampaignGraph
-from graphmodel.values import coerce, is_answer, is_missing
+from graphmodel.graph import ID_CONTROL_PATTERN, CampaignGraph, checked_sources
+from graphmodel.records import edge_id
+from graphmodel.values import coerce, ends_before_start
 from loaders import tables
 from loaders.context import LoadContext, Location
-from loaders.readers import MAX_CELL_CHARS, Table, read_csv, sniff_dialect
+from loaders.readers import Table, blank_row, clean_header, extra_cells, read_csv, sniff_dialect, too_long
 
 #: the characters ``str.strip()`` removes (``str.isspace``); tests check the list against Python
 PY_WHITESPACE = (
@@ -60,9 +62,9 @@ MISSING_MAX_CHARS = 4
 #: wider tables than this take the row path (their column types are named up front)
 MAX_COLUMNS = 2048
 
-#: what a cell makes of its row: nothing, a value, a row error (refused before the graph looks
-#: the id up), or a row the row path must add (it loads, but not into the typed column)
-_ABSENT, _VALUE, _ODD, _ROW_PATH = 0, 1, 2, 3
+#: what a cell makes of its row: nothing, a value, or a row error (refused before the graph looks
+#: the id up; the row path reports it)
+_ABSENT, _VALUE, _ODD = 0, 1, 2
 #: a cell for a property the row's kind lacks: absent from the graph, the row loads, and the row
 #: path's tables.set_aside reports it (warning and load report), in file order with the other rows
 _ASIDE = 4
@@ -167,7 +169,7 @@ def _read(path: Path) -> _Raw | None:
     cols = [table.column(i).combine_chunks() for i in range(table.num_columns)]
     if any(not pa.types.is_string(c.type) for c in cols):
         return None
-    header = [str(c[0].as_py()).strip().lstrip("\ufeff") for c in cols]
+    header = clean_header([c[0].as_py() for c in cols])
     named = [h for h in header if h]
     if len(set(named)) != len(named):
         return None  # a repeated column name: read_csv's dict keeps the last cell
@@ -191,7 +193,7 @@ def _read(path: Path) -> _Raw | None:
         if len(cand):
             take = pa.array(cand, type=pa.int64())
             rows = list(zip(*(c.take(take).to_pylist() for c in cells), strict=True))
-            blank = np.array([not any(x.strip() for x in r) for r in rows], dtype=bool)
+            blank = np.array([blank_row(list(r)) for r in rows], dtype=bool)
             if blank.any():
                 keep = np.ones(n, dtype=bool)
                 keep[cand[blank]] = False
@@ -207,7 +209,9 @@ def _arrow_csv(data: bytes, delimiter: str, invalid_row: Callable[[Any], str] | 
     """Every cell as text, the header as row 0, blank lines kept (they count in row numbers)."""
     return pacsv.read_csv(
         pa.BufferReader(data),
-        read_options=pacsv.ReadOptions(autogenerate_column_names=True, use_threads=invalid_row is None),
+        # blocks of 16 MB (not 1 MB): a few chunks per column to combine instead of a hundred
+        read_options=pacsv.ReadOptions(autogenerate_column_names=True, use_threads=invalid_row is None,
+                                       block_size=16 << 20),
         parse_options=pacsv.ParseOptions(
             delimiter=delimiter, quote_char='"', double_quote=True, escape_char=False,
             newlines_in_values=b'"' in data, ignore_empty_lines=False, invalid_row_handler=invalid_row,
@@ -238,11 +242,11 @@ def _merge_ragged(
     flags: list[bool] = []
     for num, text in ragged:
         parsed = next(csv.reader([text], dialect), [])
-        if not any(c.strip() for c in parsed):
-            continue  # a blank row: skipped, its number not reused
+        if blank_row(parsed):
+            continue  # skipped, its number not reused
         rows.append([parsed[i] if i < len(parsed) else "" for i in range(width)])
         lines.append(num)
-        flags.append(len(parsed) > width and any(c.strip() for c in parsed[width:]))
+        flags.append(extra_cells(parsed, width))
     kept_lines = np.setdiff1d(np.arange(2, total + 2, dtype=np.int64), np.array(numbers, dtype=np.int64))
     all_lines = np.concatenate([kept_lines, np.array(lines, dtype=np.int64)])
     order = np.argsort(all_lines, kind="stable")
@@ -267,13 +271,10 @@ class _Props:
         self.aside = np.zeros(0, dtype=bool)  # rows with a cell set aside or kept as other (_ASIDE, _OTHER)
         self.other_raw: dict[str, pa.Array] = {}  # enum property -> the texts kept as other, per row
 
-    def column(
-        self, name: str, arr: pa.Array, row_kind: np.ndarray, fail: np.ndarray, row_path: np.ndarray
-    ) -> pa.Array | None:
+    def column(self, name: str, arr: pa.Array, row_kind: np.ndarray, fail: np.ndarray) -> pa.Array | None:
         """The typed column of property ``name`` (null where absent).
 
-        Marks rows with a cell the row path refuses in ``fail``, and rows whose value only the
-        row path can store in ``row_path``.
+        Marks rows with a cell the row path refuses in ``fail``.
 
         ``row_kind`` indexes ``self.kinds`` (-1: unknown kind, already odd). Returns None when the
         column holds no value, and raises ``_GiveUp`` when the column cannot be typed as the
@@ -285,18 +286,24 @@ class _Props:
             return None  # an empty column (most columns of a wide table, for most kinds)
         codes = _np(enc.indices).astype(np.int64)
         want = self.types[self.all[name].type]
+        # kinds alike for this column (the same property, with or without <name>_raw) share a group
         props: list[schema.Prop | None] = []
+        groups: list[tuple[schema.Prop | None, bool]] = []
+        group_allowed: list[Mapping[str, schema.Prop]] = []
         group_of_kind = np.zeros(max(len(self.kinds), 1), dtype=np.int64)
         for k, allowed in enumerate(self.allowed):
             prop = allowed.get(name)
             if prop is not None and self.types[prop.type] != want:
                 raise _GiveUp
-            for g, known in enumerate(props):
-                if known is prop:
+            key = (prop, f"{name}_raw" in allowed)
+            for g, known in enumerate(groups):
+                if known[0] is key[0] and known[1] == key[1]:
                     break
             else:
-                g = len(props)
+                g = len(groups)
+                groups.append(key)
                 props.append(prop)
+                group_allowed.append(allowed)
             group_of_kind[k] = g
         if not props:
             return None
@@ -316,7 +323,7 @@ class _Props:
                 here &= ~plain
             todo = np.nonzero(here)[0]
             if len(todo):
-                results = [_cell(prop, v) for v in dictionary.take(pa.array(todo)).to_pylist()]
+                results = [_cell(name, prop, group_allowed[g], v) for v in dictionary.take(pa.array(todo)).to_pylist()]
                 status[g * d + todo] = [st for st, _ in results]
                 try:
                     fixed = pa.array([x for _, x in results], type=want)
@@ -333,7 +340,6 @@ class _Props:
             typed.append(base)
         row_status = status[code]
         fail |= row_status == _ODD
-        row_path |= row_status == _ROW_PATH
         self.aside |= row_status == _ASIDE
         other = row_status == _OTHER
         if other.any():  # the rows' texts, for <prop>_raw; the row path warns (see _row_path_rows)
@@ -374,43 +380,37 @@ class _GiveUp(Exception):
     """Internal signal: the row path must load these files."""
 
 
-def _cell(prop: schema.Prop | None, v: str) -> tuple[int, Any]:
-    """What the row path makes of cell text ``v`` under ``prop`` (None: not a property of the kind)."""
-    if v == "":
+def _cell(name: str, prop: schema.Prop | None, allowed: Mapping[str, schema.Prop], v: str) -> tuple[int, Any]:
+    """What the row path makes of cell text ``v`` of column ``name`` under ``prop`` (None: not a
+    property of the kind; ``allowed``: the kind's properties), by the row path's own functions."""
+    status = tables.cell_status(prop, v, True)  # every column parsed here is a schema property
+    if status == tables.ASIDE:
+        return _ASIDE, None  # the row loads; the row path sets the cell aside with a warning
+    if status == tables.ABSENT or prop is None:
         return _ABSENT, None
-    if prop is None:
-        # a schema property this kind does not have: the row loads without the cell, which the
-        # row path sets aside with a warning (tables.set_aside)
-        return (_ABSENT, None) if is_missing(v) else (_ASIDE, None)
-    if is_missing(v) and not is_answer(prop, v):
-        return _ABSENT, None
+    if prop.type == "enum":  # tables.settle_enums: other (text in <name>_raw), or set aside
+        settled = tables.enum_status(name, prop, v, allowed)
+        if settled != tables.KEEP:
+            return (_OTHER, "other") if settled == tables.OTHER else (_ASIDE, None)
     try:
-        x = coerce(prop, v)
+        x = coerce(prop, v)  # what the graph stores (values.parse_int keeps ints within int64)
     except ValueError:
-        # an enum text that is no value nor synonym loads as other or unknown (tables.settle_enums)
-        if prop.type != "enum":
-            return _ODD, None
-        return (_OTHER, "other") if "other" in prop.values else (_ASIDE, None)
-    if x is None:
-        return _ABSENT, None
-    if prop.type == "int" and not -(2**63) <= x < 2**63:
-        return _ROW_PATH, None  # loads on the row path, but not into an int64 column: let that path add it
-    return _VALUE, x
+        return _ODD, None  # the graph refuses the row: the row path reports it
+    return (_ABSENT, None) if x is None else (_VALUE, x)
 
 
 def _name(v: str) -> str | None:
-    """The row path's name: stripped, ``None`` when missing (then the id is the name)."""
-    s = v.strip()
-    return coerce(_NAME_PROP, s) if s else None
+    """The row path's name (``None``: the id is the name), as the graph keeps it."""
+    s = tables.node_name(v)
+    return coerce(_NAME_PROP, s) if s is not None else None
 
 
 def _property_columns(
     what: str, raw: _Raw, kinds: list[str], row_kind: np.ndarray, odd: np.ndarray, known_sources: Any,
     aside: np.ndarray,
-) -> tuple[dict[str, pa.Array], np.ndarray]:
-    """The typed property columns of a nodes or edges table (``sources`` and ``origins`` last)
-    and the rows that must take the row path; marks refused rows in ``odd`` and rows with a
-    cell set aside in ``aside`` (both in place)."""
+) -> dict[str, pa.Array]:
+    """The typed property columns of a nodes or edges table (``sources`` and ``origins`` last);
+    marks refused rows in ``odd`` and rows with a cell set aside in ``aside`` (both in place)."""
     c, n = raw.cols, len(raw.rownums)
     scodes, svalues = _codes(c["sources"]) if "sources" in c else (np.zeros(n, dtype=np.int64), [""])
     sbad, slists = _sources(svalues, known_sources)
@@ -420,11 +420,10 @@ def _property_columns(
     parser.aside = aside
     lead = tables.NODE_LEAD if what == "node" else tables.EDGE_LEAD
     props: dict[str, pa.Array] = {}
-    row_path = np.zeros(n, dtype=bool)
     for h, a in c.items():
         if h in lead or h not in parser.all:
             continue
-        col = parser.column(h, a, row_kind, odd, row_path)
+        col = parser.column(h, a, row_kind, odd)
         if col is not None:
             props[h] = col
     for name, texts in parser.other_raw.items():
@@ -434,24 +433,34 @@ def _property_columns(
     props["sources"] = src_col
     if "origins" not in raw.header:
         props["origins"] = _origins(raw.file, raw.rownums)
-    return props, row_path
+    return props
 
 
 def _sources(values: list[str], known: set[str]) -> tuple[np.ndarray, list[list[str] | None]]:
-    """Per distinct ``sources`` cell: refused (an unknown id) and the list the graph stores."""
+    """Per distinct ``sources`` cell: refused (an unknown id) and the list the graph stores
+    (the row path's :func:`loaders.tables.source_list`, the graph's :func:`checked_sources`)."""
     bad = np.zeros(len(values), dtype=bool)
     out: list[list[str] | None] = []
     for j, raw in enumerate(values):
-        items: list[str] = []
-        for s in (x.strip() for x in raw.split(";")):
-            if not s:
-                continue
-            if s not in known:
-                bad[j] = True
-            elif s not in items:
-                items.append(s)
-        out.append(items or None)
+        try:
+            out.append(checked_sources(tables.source_list(raw), known) or None)
+        except CampaignGraphError:
+            bad[j] = True
+            out.append(None)
     return bad, out
+
+
+def _ends_before_start(vf: pa.Array, vt: pa.Array) -> np.ndarray:
+    """The rows whose validity ends before it starts (:func:`graphmodel.values.ends_before_start`,
+    once per distinct pair of dates)."""
+    out = np.zeros(len(vf), dtype=bool)
+    both = np.nonzero(_np(pc.and_(pc.is_valid(vf), pc.is_valid(vt))))[0]
+    if len(both):
+        take = pa.array(both, type=pa.int64())
+        pairs = pc.binary_join_element_wise(vf.take(take), vt.take(take), "\x00").dictionary_encode()
+        bad = np.array([ends_before_start(*p.split("\x00")) for p in pairs.dictionary.to_pylist()], dtype=bool)
+        out[both] = bad[_np(pairs.indices)]
+    return out
 
 
 def _first_rows(keys: pa.Array, refused: np.ndarray) -> np.ndarray:
@@ -479,11 +488,40 @@ def _first_rows_int(keys: np.ndarray, refused: np.ndarray) -> np.ndarray:
     return first
 
 
+def _filled(template: str, columns: dict[str, Any]) -> pa.Array:
+    """``template`` (text made by a function called with the marker characters of ``columns``)
+    with each marker replaced by its column, row by row."""
+    parts: list[Any] = []
+    for piece in re.split(f"([{''.join(columns)}])", template):
+        if piece in columns:
+            parts.append(columns[piece])
+        elif piece:
+            parts.append(pa.scalar(piece))
+    return pc.binary_join_element_wise(*parts, "")
+
+
+def _edge_ids(kinds: pa.Array, src: pa.Array, dst: pa.Array, valid_from: pa.Array | None) -> pa.Array:
+    """:func:`graphmodel.records.edge_id` of every row (its own text, with the columns put in)."""
+    marks: dict[str, Any] = {"\x01": kinds, "\x02": src, "\x03": dst}
+    plain = edge_id(*marks)
+    if valid_from is None:
+        return _filled(plain, marks)
+    dated = pc.fill_null(pc.not_equal(valid_from, ""), False)  # edge_id's "if valid_from"
+    if not pc.any(dated).as_py():
+        return _filled(plain, marks)
+    with_date = edge_id(*marks, "\x04")
+    if with_date.startswith(plain):  # the dated id is the plain one and a suffix: one pass
+        suffix = _filled(with_date[len(plain):], {"\x04": valid_from})
+        return _filled(plain + "\x05", {**marks, "\x05": pc.if_else(dated, suffix, "")})
+    rows = {mark: col.filter(dated) for mark, col in {**marks, "\x04": valid_from}.items()}
+    return pc.replace_with_mask(_filled(plain, marks), dated, _filled(with_date, rows))
+
+
 def _origins(file: str, rownums: np.ndarray) -> pa.Array:
-    """``[file:row]`` per row, as ``add_node_record`` stores a record's origin (stripped)."""
-    text = pc.binary_join_element_wise(
-        pa.scalar(f"{file}:".lstrip()), pa.array(rownums).cast(pa.string()), ""
-    )
+    """``[origin]`` per row, as ``add_node_record`` stores a record's origin
+    (:meth:`loaders.context.Location.origin`, stripped as the graph strips text)."""
+    # the row number as a NUL (no file path holds one), replaced by each row's number
+    text = _filled(Location(file, "\x00").origin().strip(), {"\x00": pa.array(rownums).cast(pa.string())})  # type: ignore[arg-type]
     return pa.ListArray.from_arrays(pa.array(np.arange(len(rownums) + 1, dtype=np.int32)), text)
 
 
@@ -497,6 +535,7 @@ class _Part:
     rownums: np.ndarray  # their row numbers
     kind_codes: np.ndarray | None = None  # nodes: kind per vouched-for row (index into kinds)
     aside: np.ndarray | None = None  # indices of vouched-for rows with a cell set aside
+    ends: tuple[np.ndarray, np.ndarray] | None = None  # edges: each vouched-for row's ends as node rows
 
 
 def _finish(n: int, odd: np.ndarray, lead: dict[str, pa.Array], props: dict[str, pa.Array], rownums: np.ndarray,
@@ -517,7 +556,7 @@ def _row_kinds(raw: _Raw, canonical: Callable[[str], str | None]) -> tuple[int, 
     n = len(raw.rownums)
     odd = raw.extra.copy()
     for a in raw.cols.values():
-        odd |= _np(pc.utf8_length(a)) > MAX_CELL_CHARS
+        odd |= too_long(_np(pc.utf8_length(a)))  # the row path's check_row refuses the row
     kcodes, kvalues = _codes(raw.cols["kind"])
     canon = [canonical(v) for v in kvalues]
     kinds = sorted({k for k in canon if k is not None})
@@ -559,10 +598,10 @@ def _nodes(raw: _Raw, known_sources: set[str]) -> _Part:
             name_col = pc.if_else(pc.is_null(name_col), ids, name_col)
 
     aside = np.zeros(n, dtype=bool)
-    props, row_path = _property_columns("node", raw, kinds, row_kind, odd, known_sources, aside)
+    props = _property_columns("node", raw, kinds, row_kind, odd, known_sources, aside)
     # a restated id: the first row adds the node, later rows merge through the row path; rows
     # refused so far (odd) fail before the graph looks their id up, so they never touch a node
-    odd |= row_path | ~_first_rows(ids, odd)
+    odd |= ~_first_rows(ids, odd)
     kind_names = pa.array(kinds or [""], type=pa.string())
     lead = {"id": ids, "kind": kind_names.take(pa.array(np.maximum(row_kind, 0))), "name": name_col}
     table, odd_idx, clean_ids, rownums, clean = _finish(n, odd, lead, props, raw.rownums, ids)
@@ -587,8 +626,8 @@ def _edges(raw: _Raw, known_sources: set[str], nodes: _Part) -> _Part:
             allowed[e, all_kinds.index(a), all_kinds.index(b)] = True
     ends_ok = np.ones(n, dtype=bool)
     end_kind, end_pos = [], []
-    for col in (src, dst):
-        pos = pc.index_in(col, value_set=node_ids)
+    both = pc.index_in(pa.chunked_array([src, dst]), value_set=node_ids)  # one hash of the node ids
+    for pos in (both.slice(0, n), both.slice(n)):
         found = _np(pos.is_valid())
         ends_ok &= found
         where = _np(pos.fill_null(0)).astype(np.int64)
@@ -599,17 +638,14 @@ def _edges(raw: _Raw, known_sources: set[str], nodes: _Part) -> _Part:
     odd |= ~ends_ok
 
     aside = np.zeros(n, dtype=bool)
-    props, row_path = _property_columns("edge", raw, kinds, row_kind, odd, known_sources, aside)
+    props = _property_columns("edge", raw, kinds, row_kind, odd, known_sources, aside)
     vf, vt = props.get("valid_from"), props.get("valid_to")
     if vf is not None and vt is not None:
-        odd |= _np(pc.fill_null(pc.less(vt, vf), False))
+        odd |= _ends_before_start(vf, vt)
 
     kind_names = pa.array(kinds or [""], type=pa.string())
     kind_col = kind_names.take(pa.array(np.maximum(row_kind, 0)))
-    parts: list[Any] = [kind_col, pa.scalar(":"), src, pa.scalar("->"), dst]
-    if vf is not None:
-        parts.append(pc.if_else(pc.is_valid(vf), pc.binary_join_element_wise("@", pc.fill_null(vf, ""), ""), ""))
-    eids = pc.binary_join_element_wise(*parts, "")
+    eids = _edge_ids(kind_col, src, dst, vf)
     given_ids = False
     if "id" in c:
         given = _strip(c["id"])
@@ -636,10 +672,11 @@ def _edges(raw: _Raw, known_sources: set[str], nodes: _Part) -> _Part:
             first = _first_rows_int(key, odd) == 1
         else:
             first = _first_rows(eids, odd)
-    odd |= row_path | ~first
+    odd |= ~first
     lead = {"id": eids, "source": src, "target": dst, "kind": kind_col}
-    table, odd_idx, clean_ids, rownums, _ = _finish(n, odd, lead, props, raw.rownums, eids)
-    return _Part(table, odd_idx, clean_ids, rownums, None, np.nonzero(aside & ~odd)[0])
+    table, odd_idx, clean_ids, rownums, clean = _finish(n, odd, lead, props, raw.rownums, eids)
+    return _Part(table, odd_idx, clean_ids, rownums, None, np.nonzero(aside & ~odd)[0],
+                 (end_pos[0][clean], end_pos[1][clean]))
 
 
 def _empty(lead: tuple[str, ...]) -> pa.Table:
@@ -691,7 +728,7 @@ def _load(
             stable = read_csv(files["sources"], display=str(files["sources"]))
         except CampaignGraphError:
             return None  # the row path raises it, after reading the other files as it does
-        tables._load_sources(stable, ctx)
+        tables.load_sources(stable, ctx)
     base = CampaignGraph()
     for s in ctx.sources:
         base.add_source(s)
@@ -701,7 +738,7 @@ def _load(
     npart: _Part | None = None
     if nraw is not None:
         stub = Table(nraw.file, None, nraw.header, [])
-        if tables._header_check(ctx, stub, tables.NODE_LEAD, ("id", "kind")):
+        if tables.header_check(ctx, stub, tables.NODE_LEAD, ("id", "kind")):
             npart = _nodes(nraw, known)
             ctx.rows_read[f"{nraw.file}:"] += len(npart.ids)
             _row_path_rows(ctx, stub, nraw, npart, tables.node_rows)
@@ -711,7 +748,7 @@ def _load(
     epart: _Part | None = None
     if eraw is not None:
         stub = Table(eraw.file, None, eraw.header, [])
-        if tables._header_check(ctx, stub, tables.EDGE_LEAD, ("source", "target", "kind")):
+        if tables.header_check(ctx, stub, tables.EDGE_LEAD, ("source", "target", "kind")):
             epart = _edges(eraw, known, npart)
             ctx.rows_read[f"{eraw.file}:"] += len(epart.ids)
             _row_path_rows(ctx, stub, eraw, epart, tables.edge_rows)
@@ -722,15 +759,20 @@ def _load(
     etable = epart.table if epart is not None and epart.table is not None else _empty(("id", "source", "target", "kind"))
     # the columnar graph (networkx is built on first use of .nx or a change): the bulk build
     # costs a tenth of the networkx one, and a load that only saves a snapshot never needs it
-    graph = graph_from_tables(ntable, etable, base.sources, columnar=True)
+    ends = epart.ends if epart is not None and epart.table is not None else None
+    graph = graph_from_tables(ntable, etable, base.sources, columnar=True, ends=ends)
     ctx.bulk_nodes, ctx.bulk_edges = ntable.num_rows, etable.num_rows
     for stat, count in (("nodes_added", ntable.num_rows), ("edges_added", etable.num_rows)):
         if count:  # the row path's Counter has no key for what it never counted
             ctx.stats[stat] += count
     if not _build_rest(ctx, graph, npart, epart):
         return None
+    del raws, nraw, eraw, npart, epart, ntable, etable
+    # the text columns and the steps' columns are gone: hand their memory back (Arrow's
+    # allocator keeps freed pages, about 300 MB on a million edges, through the save)
+    pa.default_memory_pool().release_unused()
     if progress is not None:
-        total = ntable.num_rows + etable.num_rows + len(ctx.nodes) + len(ctx.edges)
+        total = ctx.bulk_nodes + ctx.bulk_edges + len(ctx.nodes) + len(ctx.edges)
         progress(total, total)
     return graph, ctx
 
@@ -755,10 +797,10 @@ def _row_path_rows(ctx: LoadContext, stub: Table, raw: _Raw, part: _Part, rows_f
         if batch:
             rows_fn(ctx, stub, batch)
             batch = []
-        tables._check_row(ctx, stub, rownum, row)  # unquotes the cells (a vouched-for row passes)
+        tables.check_row(ctx, stub, rownum, row)  # unquotes the cells (a vouched-for row passes)
         kind = canonical(row.get("kind", ""))
         if kind is not None:
-            tables._split_props(ctx, stub, rownum, row, dict(props_of(kind)), lead, kind)
+            tables.split_props(ctx, stub, rownum, row, dict(props_of(kind)), lead, kind)
     if batch:
         rows_fn(ctx, stub, batch)
 

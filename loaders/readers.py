@@ -22,6 +22,15 @@ MAX_XLSX_UNPACKED = 512 * 1024 * 1024
 MAX_XLSX_RATIO = 200
 MAX_CELL_CHARS = 32_767  # Excel's own limit; longer cells are refused, not truncated
 
+
+def too_long(length: Any) -> Any:
+    """Whether a cell of ``length`` characters is refused (an int, or a numpy array of them).
+
+    >>> too_long(MAX_CELL_CHARS), too_long(MAX_CELL_CHARS + 1)
+    (False, True)
+    """
+    return length > MAX_CELL_CHARS
+
 csv.field_size_limit(16 * 1024 * 1024)
 
 
@@ -63,8 +72,19 @@ def decode_bytes(data: bytes, file: str) -> tuple[str, str]:
         raise CampaignGraphError("cannot tell the text encoding: save the file as UTF-8", file=file) from None
 
 
-def _clean_header(cells: list[Any]) -> list[str]:
+def clean_header(cells: list[Any]) -> list[str]:
+    """Header cells as column names: text, stripped, without a byte-order mark."""
     return [("" if c is None else str(c)).strip().lstrip("\ufeff") for c in cells]
+
+
+def blank_row(cells: list[str]) -> bool:
+    """A row whose every cell is blank: skipped (its row number is not reused)."""
+    return not any(c.strip() for c in cells)
+
+
+def extra_cells(cells: list[str], width: int) -> bool:
+    """Whether a CSV row has non-blank cells beyond the header's ``width`` (the row is refused)."""
+    return len(cells) > width and not blank_row(cells[width:])
 
 
 def sniff_dialect(text: str) -> Any:
@@ -102,7 +122,7 @@ def read_csv(path: str | Path, *, display: str | None = None) -> Table:
     dialect = sniff_dialect(text)
     reader = csv.reader(io.StringIO(text, newline=""), dialect)
     try:
-        header = _clean_header(next(reader))
+        header = clean_header(next(reader))
     except StopIteration:
         raise CampaignGraphError("file is empty", file=file) from None
     except csv.Error as e:
@@ -112,10 +132,10 @@ def read_csv(path: str | Path, *, display: str | None = None) -> Table:
     try:
         for cells in reader:
             line += 1
-            if not any(c.strip() for c in cells):
+            if blank_row(cells):
                 continue
             rows.append((line, {h: (cells[i] if i < len(cells) else "") for i, h in enumerate(header) if h}))
-            if len(cells) > len(header) and any(c.strip() for c in cells[len(header):]):
+            if extra_cells(cells, len(header)):
                 rows[-1][1]["\x00extra"] = "1"
     except csv.Error as e:
         raise CampaignGraphError(f"not a readable CSV ({e})", file=file, row=line) from None
@@ -204,7 +224,7 @@ def read_xlsx(
             except StopIteration:
                 out[ws.title] = Table(file, ws.title, [], [])
                 continue
-            header = _clean_header(list(first))
+            header = clean_header(list(first))
             while header and not header[-1]:
                 header.pop()
             rows = []

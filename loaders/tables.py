@@ -28,7 +28,7 @@ from graphmodel.cells import formula_like
 from graphmodel.records import EdgeRecord, NodeRecord, Source
 from graphmodel.values import coerce, is_answer, is_missing, parse_bool, parse_date
 from loaders.context import LoadContext, Location
-from loaders.readers import MAX_CELL_CHARS, Table, read_csv, read_xlsx, xlsx_sheet_names
+from loaders.readers import MAX_CELL_CHARS, Table, read_csv, read_xlsx, too_long, xlsx_sheet_names
 
 NODE_LEAD = ("id", "kind", "name", "sources")
 EDGE_LEAD = ("id", "source", "target", "kind", "sources")
@@ -89,9 +89,9 @@ def unquote_cell(text: str) -> str:
 _QUOTED = methodcaller("startswith", "'")
 
 
-def _check_row(ctx: LoadContext, t: Table, rownum: int, row: dict[str, str]) -> bool:
+def check_row(ctx: LoadContext, t: Table, rownum: int, row: dict[str, str]) -> bool:
     vals = row.values()
-    if "\x00extra" not in row and not any(map(_QUOTED, vals)) and max(map(len, vals), default=0) <= MAX_CELL_CHARS:
+    if "\x00extra" not in row and not any(map(_QUOTED, vals)) and not too_long(max(map(len, vals), default=0)):
         return True  # the common row: nothing to unquote, no extra cells, no overlong cell (C-level checks)
     for col, val in row.items():
         if val.startswith("'"):
@@ -101,7 +101,7 @@ def _check_row(ctx: LoadContext, t: Table, rownum: int, row: dict[str, str]) -> 
         ctx.error_at(loc, "row has more cells than the header has columns")
         return False
     for col, val in row.items():
-        if len(val) > MAX_CELL_CHARS:
+        if too_long(len(val)):
             ctx.error_at(loc, f"cell longer than {MAX_CELL_CHARS} characters", column=col)
             return False
     return True
@@ -131,14 +131,14 @@ def _load(p: Path, ctx: LoadContext) -> None:
 
         raise CampaignGraphError("no nodes or edges table found", file=str(p))
     if tables["sources"] is not None:
-        _load_sources(tables["sources"], ctx)
+        load_sources(tables["sources"], ctx)
     if tables["nodes"] is not None:
         _load_nodes(tables["nodes"], ctx)
     if tables["edges"] is not None:
         _load_edges(tables["edges"], ctx)
 
 
-def _load_sources(t: Table, ctx: LoadContext) -> None:
+def load_sources(t: Table, ctx: LoadContext) -> None:
     if "id" not in t.header:
         ctx.error("sources table has no id column", file=t.file, sheet=t.sheet, row=1, column="id", reject_row=False)
         return
@@ -148,7 +148,7 @@ def _load_sources(t: Table, ctx: LoadContext) -> None:
     seen: dict[str, dict[str, str]] = {}
     for rownum, row in t.rows:
         ctx.rows_read[f"{t.file}:{t.sheet or ''}"] += 1
-        if not _check_row(ctx, t, rownum, row):
+        if not check_row(ctx, t, rownum, row):
             continue
         sid = row.get("id", "").strip()
         if not sid:
@@ -188,21 +188,56 @@ def _load_sources(t: Table, ctx: LoadContext) -> None:
         )
 
 
-def _split_props(
+#: what a cell does for its row (:func:`cell_status`, :func:`enum_status`)
+ABSENT, KEEP, ASIDE, OTHER = "absent", "keep", "aside", "other"
+
+
+def cell_status(prop: schema.Prop | None, text: str, known: bool) -> str:
+    """What a row keeps of cell ``text`` of a property column: ``prop`` is the property for the
+    row's kind (None: the kind has none of that name), ``known`` whether the column is a
+    schema property at all. ``ABSENT``: empty, or a missing-value spelling that is no answer
+    (:func:`graphmodel.values.is_answer`), or an unknown column (reported once, for the
+    header); ``ASIDE``: a property of other kinds (the row loads, the cell is set aside);
+    ``KEEP``: the graph parses it.
+
+    >>> cell_status(schema.node_props("Site")["status"], "n/a", True), cell_status(None, "DE", True)
+    ('absent', 'aside')
+    """
+    if not text or (is_missing(text) and not is_answer(prop, text)):
+        return ABSENT
+    if prop is None:
+        return ASIDE if known else ABSENT
+    return KEEP
+
+
+def enum_status(name: str, prop: schema.Prop, text: str, allowed: Mapping[str, schema.Prop]) -> str:
+    """For an enum cell: ``KEEP`` when it is a value or a synonym of one, else ``OTHER`` (kept
+    as ``other``, the text in ``<name>_raw``) where the kind has both, else ``ASIDE``.
+
+    >>> enum_status("role", schema.edge_props("PARTY_TO")["role"], "co-signer", schema.edge_props("PARTY_TO"))
+    'other'
+    """
+    try:
+        coerce(prop, text)
+        return KEEP
+    except ValueError:
+        return OTHER if "other" in prop.values and f"{name}_raw" in allowed else ASIDE
+
+
+def split_props(
     ctx: LoadContext, t: Table, rownum: int, row: dict[str, str], allowed: dict[str, schema.Prop], lead: tuple[str, ...], kind: str
 ) -> dict[str, str] | None:
     props: dict[str, str] = {}
     aside: list[str] = []
+    known = _all_props(lead)
     for col, val in row.items():
         if not val or col in lead:  # "" first: most cells of a wide table are empty
             continue
-        if is_missing(val) and not is_answer(allowed.get(col), val):
-            continue
-        if col not in allowed:
-            if col in _all_props(lead):
-                aside.append(col)
-            continue  # unknown column: reported once for the header
-        props[col] = val
+        status = cell_status(allowed.get(col), val, col in known)
+        if status == ASIDE:
+            aside.append(col)
+        elif status == KEEP:
+            props[col] = val
     if aside or any(allowed[p].type == "enum" for p in props):
         loc = Location(t.file, rownum, t.sheet)
         for col in aside:
@@ -249,15 +284,13 @@ def settle_enums(
     """
     for p in [p for p, prop in allowed.items() if prop.type == "enum" and p in props]:
         prop, val = allowed[p], props[p]
-        try:
-            coerce(prop, val)
+        status = enum_status(p, prop, val, allowed)
+        if status == KEEP:
             continue
-        except ValueError:
-            pass
         col = (columns or {}).get(p, p)
         what = f"not one of {', '.join(prop.values)} (nor a synonym)"
         raw = f"{p}_raw"
-        if "other" in prop.values and raw in allowed:
+        if status == OTHER:
             props[p] = "other"
             if not props.get(raw):
                 props[raw] = str(val).strip()
@@ -267,11 +300,12 @@ def settle_enums(
             set_aside(ctx, loc, kind, col, str(val), f"{what}: left unknown")
 
 
-def _all_props(lead: tuple[str, ...]) -> set[str]:
-    return set(schema.all_node_props() if lead == NODE_LEAD else schema.all_edge_props())
+@cache
+def _all_props(lead: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(schema.all_node_props() if lead == NODE_LEAD else schema.all_edge_props())
 
 
-def _header_check(ctx: LoadContext, t: Table, lead: tuple[str, ...], required: tuple[str, ...]) -> bool:
+def header_check(ctx: LoadContext, t: Table, lead: tuple[str, ...], required: tuple[str, ...]) -> bool:
     known = _all_props(lead) | set(lead)
     for h in t.header:
         if h and h not in known:
@@ -282,18 +316,32 @@ def _header_check(ctx: LoadContext, t: Table, lead: tuple[str, ...], required: t
     return not missing
 
 
+def source_list(text: str) -> tuple[str, ...]:
+    """The source ids of a ``sources`` cell (``;``-separated, blanks dropped).
+
+    >>> source_list(" s1; ;s2 ")
+    ('s1', 's2')
+    """
+    return tuple(s.strip() for s in text.split(";") if s.strip())
+
+
+def node_name(text: str) -> str | None:
+    """The name a ``name`` cell gives its node (None: none, the graph names it by its id)."""
+    return text.strip() or None
+
+
 def _sources_of(row: dict[str, str], memo: dict[str, tuple[str, ...]] | None = None) -> tuple[str, ...]:
     raw = row.get("sources", "")
     if memo is not None and raw in memo:
         return memo[raw]  # the same few source lists repeat on every row
-    out = tuple(s.strip() for s in raw.split(";") if s.strip())
+    out = source_list(raw)
     if memo is not None:
         memo[raw] = out
     return out
 
 
 def _load_nodes(t: Table, ctx: LoadContext) -> None:
-    if not _header_check(ctx, t, NODE_LEAD, ("id", "kind")):
+    if not header_check(ctx, t, NODE_LEAD, ("id", "kind")):
         return
     node_rows(ctx, t, t.rows)
 
@@ -317,7 +365,7 @@ def node_rows(ctx: LoadContext, t: Table, rows: list[tuple[int, dict[str, str]]]
     origin = _origin(t)
     for rownum, row in rows:
         ctx.rows_read[counter] += 1
-        if not _check_row(ctx, t, rownum, row):
+        if not check_row(ctx, t, rownum, row):
             continue
         loc = Location(t.file, rownum, t.sheet)
         nid = row.get("id", "").strip()
@@ -334,15 +382,15 @@ def node_rows(ctx: LoadContext, t: Table, rows: list[tuple[int, dict[str, str]]]
         allowed = props_of.get(kind)
         if allowed is None:
             allowed = props_of[kind] = dict(schema.node_props(kind))
-        props = _split_props(ctx, t, rownum, row, allowed, NODE_LEAD, kind)
+        props = split_props(ctx, t, rownum, row, allowed, NODE_LEAD, kind)
         if props is None:
             continue
-        name = row.get("name", "").strip() or None
+        name = node_name(row.get("name", ""))
         ctx.emit_node(NodeRecord(nid, kind, name, props, _sources_of(row, src_memo), origin=origin), loc)
 
 
 def _load_edges(t: Table, ctx: LoadContext) -> None:
-    if not _header_check(ctx, t, EDGE_LEAD, ("source", "target", "kind")):
+    if not header_check(ctx, t, EDGE_LEAD, ("source", "target", "kind")):
         return
     edge_rows(ctx, t, t.rows)
 
@@ -362,7 +410,7 @@ def edge_rows(ctx: LoadContext, t: Table, rows: list[tuple[int, dict[str, str]]]
     origin = _origin(t)
     for rownum, row in rows:
         ctx.rows_read[counter] += 1
-        if not _check_row(ctx, t, rownum, row):
+        if not check_row(ctx, t, rownum, row):
             continue
         loc = Location(t.file, rownum, t.sheet)
         raw_kind = row.get("kind", "")
@@ -379,7 +427,7 @@ def edge_rows(ctx: LoadContext, t: Table, rows: list[tuple[int, dict[str, str]]]
         allowed = props_of.get(kind)
         if allowed is None:
             allowed = props_of[kind] = dict(schema.edge_props(kind))
-        props = _split_props(ctx, t, rownum, row, allowed, EDGE_LEAD, kind)
+        props = split_props(ctx, t, rownum, row, allowed, EDGE_LEAD, kind)
         if props is None:
             continue
         eid = row.get("id", "").strip() or None

@@ -239,17 +239,18 @@ def _save_locked(
 ) -> dict:
     shown = public if public is not None else graph
     tables = graph_tables(shown)
-    # work done once here rather than by every command: the name index of the graph that
-    # may be shared (never the sensitive names) and the validation summary ``info`` shows
-    tables["names"] = names_table(tables["nodes"])
+    # work done once here rather than by every command: the validation summary ``info`` shows
+    # and the name index of the graph that may be shared (never the sensitive names). One step
+    # after the other, each handing its freed memory back (Arrow's allocator keeps freed
+    # pages): the save's peak is the graph, its sorted tables and one step's work
+    release = pa.default_memory_pool().release_unused
+    release()
     validation, ends = _validation_summary(shown, tables)
+    release()
+    tables["names"] = names_table(tables["nodes"])
+    release()
     files_tables = dict(tables, edges=_edges_file(tables["edges"], ends or _end_rows(tables["nodes"], tables["edges"])))
-    # the tables are encoded at the same time (Parquet encoding and zstd release the GIL: on
-    # two cores the save waits for the edges table only); the bytes do not depend on it
-    from concurrent.futures import ThreadPoolExecutor
-
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        encoded = dict(zip(files_tables, pool.map(_parquet_bytes, files_tables.values())))
+    encoded = {name: _parquet_bytes(table) for name, table in files_tables.items()}
     written: list[str] = []  # data files this save added: a failed save removes them again
     try:
         files = {}
@@ -602,7 +603,8 @@ def _load_once(folder: Path, verify: bool, columnar: bool) -> CampaignGraph:
 
 
 def graph_from_tables(
-    nodes: pa.Table, edges: pa.Table, sources: Mapping[str, Source], *, where: str = "", columnar: bool = COLUMNAR
+    nodes: pa.Table, edges: pa.Table, sources: Mapping[str, Source], *, where: str = "", columnar: bool = COLUMNAR,
+    ends: tuple[Any, Any] | None = None,
 ) -> CampaignGraph:
     """A graph from trusted, typed tables in the snapshot's column layout.
 
@@ -610,7 +612,8 @@ def graph_from_tables(
     :func:`graph_tables`); ``edges`` has ``id, source, target, kind`` and properties. The rows
     are not re-validated (callers validate them first, as the table loaders do); the columns
     must fit the schema and every edge end must be a node, or a :class:`CampaignGraphError`
-    naming ``where`` is raised.
+    naming ``where`` is raised. ``ends``: each edge's source and target as rows of ``nodes``,
+    when the caller has them (a columnar graph then need not look them up).
 
     >>> g = CampaignGraph(); _ = g.add_node("a", "Company", "Acme")
     >>> t = graph_tables(g)
@@ -618,7 +621,8 @@ def graph_from_tables(
     True
     """
     with paused_gc():
-        return _graph_from_tables(nodes, edges, dict(sources), where=where, sensitive=None, columnar=columnar)
+        return _graph_from_tables(nodes, edges, dict(sources), where=where, sensitive=None, columnar=columnar,
+                                  ends=ends)
 
 
 def _graph_from_tables(
