@@ -664,19 +664,6 @@ class Columnar:
             edges = pool.submit(lambda: normalised_table(_sorted_by_id(self.etable), EDGE_LEAD, schema.all_edge_props()))
             return nodes.result(), edges.result()
 
-    def index_rows(self) -> Iterable[tuple[str, dict[str, Any]]]:
-        """``(id, attrs)`` with only the properties the search index reads (no full dicts built)."""
-        wanted = [c for c in ("lei", "wikidata", "gem_id", "registry_ids", "linked_ids", "aliases", "former_names")
-                  if c in self.ntable.column_names]
-        cols = [self.ntable.column(c).to_pylist() for c in wanted]
-        names = self.names
-        for r, n in enumerate(self.ids):
-            a: dict[str, Any] = {"name": names[r]} if names[r] is not None else {}
-            for c, values in zip(wanted, cols):
-                if values[r] is not None:
-                    a[c] = values[r]
-            yield n, a
-
 
 def _codes(col: pa.ChunkedArray, what: str, where: str) -> tuple[list[str], np.ndarray]:
     """Distinct kinds and one int code per row."""
