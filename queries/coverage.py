@@ -1431,6 +1431,14 @@ def site_rows(
     up_names: list[str | None] = []
     shares: list[Any] = []
     lowers: list[bool] = []
+    for op in dict.fromkeys(p[0] for p in placed.values() if p[0] is not None):
+        up = idx.ultimate_parent_id(op)
+        per_op[op] = (up, graph.name_of(op), graph.name_of(up))
+    # the groups' name keys (union networks are matched to groups by name): one batch read of
+    # the graph's name index instead of a fingerprint per group
+    groups_all = dict.fromkeys(p[2] for p in placed.values() if p[2])
+    groups_all.update(dict.fromkeys(info[0] for info in per_op.values()))
+    ctx._name_keys.update(graph.name_keys(groups_all))
     for site, (op, membership, root, _chain, _stake) in placed.items():
         sattrs = site_attrs[site]
         note = status_note(graph, sattrs, day)
@@ -1441,11 +1449,7 @@ def site_rows(
             up_id = op_name = up_name = None
             groups: tuple[str, ...] = (root,) if root else ()
         else:
-            info = per_op.get(op)
-            if info is None:
-                up = idx.ultimate_parent_id(op)
-                info = per_op[op] = (up, graph.name_of(op), graph.name_of(up))
-            up_id, op_name, up_name = info
+            up_id, op_name, up_name = per_op[op]
             groups = (root, up_id) if root else (up_id,)
         found_col.append(_site_findings(ctx, site, sattrs, tuple(o for o, _s, _e in ops), groups))
         why = None

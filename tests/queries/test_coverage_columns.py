@@ -99,3 +99,21 @@ def test_row_texts_are_the_findings_one_by_one(seed: int, company: str | None, t
             assert bool(cols["uncovered"][i]) is uncovered, site
             assert cols["evidence"][i] == evidence, site
             assert [cols[d][i] for d in DIMENSIONS] == values, site
+
+
+@pytest.mark.parametrize("columnar", [True, False])
+def test_name_keys_from_the_stored_index_equal_name_key_of_each_name(tmp_path: Path, columnar: bool) -> None:
+    """Union networks are matched to groups by the name key of the group's name: the batch read
+    of the snapshot's name index gives what ``name_key(name_of(n))`` gives, one node at a time,
+    also for a node with no name (its id is its name) and a name whose key is empty."""
+    from graphmodel.names import name_key
+
+    g = random_campaign_graph(7)
+    g.add_node("noname", "Company", None)
+    g.add_node("punct", "Company", "S.A.")
+    g.add_node("alias", "Company", "Ferro Holding plc", aliases=["Other Name"])
+    save_snapshot(g, tmp_path / "snap")
+    loaded = load_snapshot(tmp_path / "snap", columnar=columnar)
+    ids = loaded.node_ids()
+    assert loaded.name_keys([*ids, "not-a-node"]) == {n: name_key(loaded.name_of(n)) for n in [*ids, "not-a-node"]}
+    assert loaded.name_keys(["alias"]) == {"alias": "ferro holding"}  # the name, not its alias
