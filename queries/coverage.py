@@ -1543,10 +1543,12 @@ def _text_column(values: Any) -> Any:
 def _distinct_findings(findings: list[_Finding], positions: np.ndarray) -> tuple[np.ndarray, list[_Finding]]:
     """The distinct findings of one dimension (many sites share one) and, in the order of
     ``positions``, each row's index among them."""
-    by_id = {id(f): f for f in findings}  # the findings are alive in the caller: ids are theirs
-    code = {i: c for c, i in enumerate(by_id)}
-    codes = np.fromiter((code[id(f)] for f in findings), dtype=np.int64, count=len(findings))[positions]
-    return codes, list(by_id.values())
+    # the findings are alive in the caller: their ids are theirs. pandas numbers the distinct ids
+    # in order of first appearance (a hash table in C, not a dict filled in Python)
+    keys = np.fromiter(map(id, findings), dtype=np.uint64, count=len(findings))
+    codes, _ = pd.factorize(keys)
+    _, first = np.unique(codes, return_index=True)  # each code's first row, in code order
+    return codes.astype(np.int64)[positions], [findings[i] for i in first.tolist()]
 
 
 def _evidence_column(dims: list[tuple[np.ndarray, list[_Finding]]], n: int) -> list[list[str]]:
@@ -1557,12 +1559,18 @@ def _evidence_column(dims: list[tuple[np.ndarray, list[_Finding]]], n: int) -> l
     """
     import pyarrow as pa
 
-    ids: dict[str, int] = {}
+    # every distinct finding's ids, all dimensions in one list, numbered by Arrow's dictionary encoding
+    cited = [e for _codes, distinct in dims for f in distinct for e in f.evidence]
+    encoded = pa.array(cited, type=pa.string()).dictionary_encode()
+    ids = encoded.dictionary
+    numbers = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+    del cited
     rows, ranks, items = [], [], []
+    at = 0
     for k, (codes, distinct) in enumerate(dims):
         lens = np.fromiter((len(f.evidence) for f in distinct), dtype=np.int64, count=len(distinct))
-        flat = np.fromiter((ids.setdefault(e, len(ids)) for f in distinct for e in f.evidence),
-                           dtype=np.int64, count=int(lens.sum()))
+        flat = numbers[at:at + int(lens.sum())]
+        at += len(flat)
         starts = np.cumsum(lens) - lens
         count = lens[codes]  # items per row
         total = int(count.sum())
@@ -1579,7 +1587,7 @@ def _evidence_column(dims: list[tuple[np.ndarray, list[_Finding]]], n: int) -> l
     row, item = row[keep], item[keep]
     offsets = np.zeros(n + 1, dtype=np.int64)
     np.cumsum(np.bincount(row, minlength=n), out=offsets[1:])
-    values = pa.array(list(ids), type=pa.string()).take(pa.array(item))
+    values = ids.take(pa.array(item))
     return pa.ListArray.from_arrays(pa.array(offsets, type=pa.int64()).cast(pa.int32()), values).to_pylist()
 
 def _stake_frame(df: pd.DataFrame) -> None:
