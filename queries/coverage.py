@@ -1484,6 +1484,8 @@ def coverage_columns(rows: dict[str, list[Any]], req: tuple[str, ...]) -> dict[s
     A dimension's value and reason columns are its distinct findings' texts, taken by index
     (Arrow); ``uncovered`` and ``evidence`` are worked out with numpy.
     """
+    import pyarrow.compute as pc
+
     site_ids, names, countries = rows.pop("site_id"), rows["site"], rows["country"]
     if not site_ids:
         return {}
@@ -1497,17 +1499,20 @@ def coverage_columns(rows: dict[str, list[Any]], req: tuple[str, ...]) -> dict[s
     dims = [_distinct_findings([f[k] for f in found_col], positions) for k in range(len(DIMENSIONS))]
     del found_col
     uncovered = np.zeros(len(site_ids), dtype=bool)
-    parts: list[list[str | None]] = [list(take(why_col))]
+    # reasons: the membership reason, then "dim: reason" of each dimension not covered, joined by
+    # "; " (Arrow, column by column: a null part is left out)
+    reasons = _pa_text(list(take(why_col)))
     for k, (d, (codes, distinct)) in enumerate(zip(DIMENSIONS, dims)):
         values = [f.value for f in distinct]
         data[d] = _text_column(_pa_text(values).take(codes))
         data[f"{d}_reason"] = _text_column(_pa_text([f.reason for f in distinct]).take(codes))
         if d in req:
             uncovered |= np.array([v == NOT_COVERED for v in values], dtype=bool)[codes]
-        part = [None if f.value in (COVERED, NOT_APPLICABLE) else f"{d}: {f.reason}" for f in distinct]
-        parts.append([part[c] for c in codes.tolist()])
+        part = _pa_text([None if f.value in (COVERED, NOT_APPLICABLE) else f"{d}: {f.reason}"
+                         for f in distinct]).take(codes)
+        reasons = pc.coalesce(pc.binary_join_element_wise(reasons, part, "; "), reasons, part)
     data["uncovered"] = uncovered
-    data["reasons"] = ["; ".join(filter(None, row)) for row in zip(*parts)]
+    data["reasons"] = _text_column(pc.fill_null(reasons, ""))
     data["evidence"] = _evidence_column(dims, len(site_ids))
     return data
 
@@ -1524,8 +1529,8 @@ def _coverage_frame(columns: dict[str, Any]) -> pd.DataFrame:
     return df
 
 
-def _pa_text(values: list[str]) -> Any:
-    """An Arrow string array of ``values`` (all text)."""
+def _pa_text(values: list[str | None]) -> Any:
+    """An Arrow string array of ``values`` (text or None)."""
     import pyarrow as pa
 
     return pa.array(values, type=pa.string())
