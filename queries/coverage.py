@@ -327,6 +327,7 @@ class CoverageContext:
         self._atype: dict[str, str | None] = {}
         self._agreements_read = False
         self._owns: tuple[Any, dict[str, int], list[str]] | None = None
+        self._ends_tables: dict[str, Any] = {}
         self._loops: set[str] | None = None
         self._below: dict[str, set[str]] = {}
         self._below_sup: dict[str, set[str]] = {}
@@ -522,8 +523,7 @@ class CoverageContext:
             import pyarrow.compute as pc
             from scipy.sparse import csr_matrix
 
-            t = self.graph.edge_table("OWNS")
-            t = t.filter(pa.array(_in_force_mask(t, self.as_of)))
+            t = self._ends_in_force("OWNS")
             src, dst = t.column("source"), t.column("target")
             ids = pc.unique(pa.chunked_array(src.chunks + dst.chunks, type=src.type))
             rows = pc.index_in(src, value_set=ids).to_numpy(zero_copy_only=False).astype(np.int64)
@@ -570,28 +570,31 @@ class CoverageContext:
 
     def _party_sources(self, agreements: set[str]) -> list[str]:
         """Entities party (PARTY_TO in force at ``as_of``) to any of ``agreements``."""
-        if not agreements:
-            return []
-        import pyarrow as pa
-        import pyarrow.compute as pc
+        return self._edge_ends("PARTY_TO", agreements, at="target")
 
-        t = self.graph.edge_table("PARTY_TO")
-        keep = _in_force_mask(t, self.as_of) & pc.is_in(
-            t.column("target"), value_set=pa.array(sorted(agreements), type=pa.string())).to_numpy(zero_copy_only=False)
-        return t.column("source").filter(pa.array(keep)).to_pylist()
+    def _ends_in_force(self, kind: str) -> Any:
+        """The ``source`` and ``target`` columns of the ``kind`` edges in force at ``as_of``, in
+        edge-table order (one read of the edge table per kind and run)."""
+        found = self._ends_tables.get(kind)
+        if found is None:
+            import pyarrow as pa
+
+            t = self.graph.edge_table(kind)
+            keep = _in_force_mask(t, self.as_of)
+            found = self._ends_tables[kind] = t.select(["source", "target"]).filter(pa.array(keep))
+        return found
 
     def _edge_ends(self, kind: str, ends: set[str], *, at: str) -> list[str]:
         """The other ends of the ``kind`` edges in force whose ``at`` end (``source`` or
-        ``target``) is in ``ends``: one vectorised read of the edge table."""
+        ``target``) is in ``ends``: one vectorised look-up in the edge table."""
         if not ends:
             return []
         import pyarrow as pa
         import pyarrow.compute as pc
 
-        t = self.graph.edge_table(kind)
-        keep = _in_force_mask(t, self.as_of) & pc.is_in(
-            t.column(at), value_set=pa.array(sorted(ends), type=pa.string())).to_numpy(zero_copy_only=False)
-        return t.column("target" if at == "source" else "source").filter(pa.array(keep)).to_pylist()
+        t = self._ends_in_force(kind)
+        keep = pc.is_in(t.column(at), value_set=pa.array(sorted(ends), type=pa.string()))
+        return t.column("target" if at == "source" else "source").filter(keep).to_pylist()
 
     def named_sites(self, agreement_type: str) -> set[str]:
         """Nodes that bring framework candidates of a type of their own (see
