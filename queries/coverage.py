@@ -1487,6 +1487,7 @@ def coverage_columns(rows: dict[str, list[Any]], req: tuple[str, ...]) -> dict[s
     A dimension's value and reason columns are its distinct findings' texts, taken by index
     (Arrow); ``uncovered`` and ``evidence`` are worked out with numpy.
     """
+    import pyarrow as pa
     import pyarrow.compute as pc
 
     site_ids, names, countries = rows.pop("site_id"), rows["site"], rows["country"]
@@ -1503,19 +1504,32 @@ def coverage_columns(rows: dict[str, list[Any]], req: tuple[str, ...]) -> dict[s
     del found_col
     uncovered = np.zeros(len(site_ids), dtype=bool)
     # reasons: the membership reason, then "dim: reason" of each dimension not covered, joined by
-    # "; " (Arrow, column by column: a null part is left out)
-    reasons = _pa_text(list(take(why_col)))
+    # "; ". Each part's rows and text are listed (no text for a row without that part), ordered by
+    # row then part with numpy, and joined per row by Arrow (pyarrow.compute.binary_join).
+    n = len(site_ids)
+    why = list(take(why_col))
+    why_rows = np.flatnonzero(np.fromiter((w is not None for w in why), dtype=bool, count=n))
+    part_keys = [why_rows * 8]
+    part_texts = [_pa_text([why[i] for i in why_rows.tolist()])]
+    del why
     for k, (d, (codes, distinct)) in enumerate(zip(DIMENSIONS, dims)):
         values = [f.value for f in distinct]
         data[d] = _text_column(_pa_text(values).take(codes))
         data[f"{d}_reason"] = _text_column(_pa_text([f.reason for f in distinct]).take(codes))
         if d in req:
             uncovered |= np.array([v == NOT_COVERED for v in values], dtype=bool)[codes]
-        part = _pa_text([None if f.value in (COVERED, NOT_APPLICABLE) else f"{d}: {f.reason}"
-                         for f in distinct]).take(codes)
-        reasons = pc.coalesce(pc.binary_join_element_wise(reasons, part, "; "), reasons, part)
+        shown = [f.value not in (COVERED, NOT_APPLICABLE) for f in distinct]
+        rows_k = np.flatnonzero(np.array(shown, dtype=bool)[codes])
+        part_keys.append(rows_k * 8 + k + 1)
+        part_texts.append(_pa_text([f"{d}: {f.reason}" if sh else "" for f, sh in zip(distinct, shown)])
+                          .take(pa.array(codes[rows_k])))
+    key = np.concatenate(part_keys)
+    by_row = np.argsort(key, kind="stable")
+    offsets = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(np.bincount(key // 8, minlength=n), out=offsets[1:])
+    texts = pa.concat_arrays(part_texts).take(pa.array(by_row))
     data["uncovered"] = uncovered
-    data["reasons"] = _text_column(pc.fill_null(reasons, ""))
+    data["reasons"] = _text_column(pc.binary_join(pa.ListArray.from_arrays(pa.array(offsets, type=pa.int32()), texts), "; "))
     data["evidence"] = _evidence_column(dims, len(site_ids))
     return data
 
