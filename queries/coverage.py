@@ -211,12 +211,15 @@ def _pass_edges(graph: CampaignGraph, day: str) -> dict[str, tuple[list[str], li
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    t = graph.edge_table(list(_PASS_PROPS))
+    # the whole edge table, its columns chosen before the rows of the kinds read are kept: no list
+    # columns (sources, origins) copied (a property with no value in those rows reads as None)
+    t = graph.edge_table()
+    wanted = {"id", "source", "target", "kind", "valid_from", "valid_to", *(p for ps in _PASS_PROPS.values() for p in ps)}
+    t = t.select([c for c in t.column_names if c in wanted])
+    t = t.filter(pc.is_in(t.column("kind"), value_set=pa.array(list(_PASS_PROPS), type=pa.string())))
     n = t.num_rows
     if n == 0:
         return out
-    wanted = {"id", "source", "target", "kind", "valid_from", "valid_to", *(p for ps in _PASS_PROPS.values() for p in ps)}
-    t = t.select([c for c in t.column_names if c in wanted])  # no list columns (sources, origins) to copy
     node_ids = graph.node_table().column("id")
     # one hash table of the node ids for both ends
     ends = pc.index_in(pa.chunked_array(t.column("source").chunks + t.column("target").chunks), value_set=node_ids)
@@ -238,14 +241,16 @@ def _pass_edges(graph: CampaignGraph, day: str) -> dict[str, tuple[list[str], li
     order = np.lexsort((row, first[inverse], src))
     order = order[keep[order]]
     order = order[np.argsort(codes[order], kind="stable")]  # kinds contiguous, graph order within each
-    part = t.take(pa.array(order))
+    # only the ids and the properties read are reordered (the ends are node positions, taken above)
+    part = t.select([c for c in names if c not in ("source", "target", "kind", "valid_from", "valid_to")]).take(
+        pa.array(order))
     id_list = graph.node_ids()  # in node table order
     if len(id_list) != len(node_ids):
         id_list = node_ids.to_pylist()
     src_sorted, dst_sorted = src[order], dst[order]
 
     def take_ids(positions: np.ndarray) -> list[str]:
-        return [id_list[i] for i in positions.tolist()]
+        return list(map(id_list.__getitem__, positions.tolist()))
 
     bounds = np.searchsorted(codes[order], np.arange(len(kind_names) + 1))
     for code, k in enumerate(kind_names):
