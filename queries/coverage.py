@@ -636,14 +636,27 @@ class CoverageContext:
             # nothing is signed above an entity no signatory of the type holds a stake in,
             # directly or through others (one walk down per type instead of one walk up per
             # entity, which grew with the square of the ownership depth)
-            below = self._below.get(agreement_type)
-            if below is None:
-                below = self._below[agreement_type] = self._walk_down(
-                    self._party_sources(self._agreements_of(agreement_type)))
+            below = self._signatories_and_below(agreement_type)
             if company not in below:
                 return []
             self._fill_above(agreement_type, company, below)
         return self._above[key]
+
+    def _signatories_and_below(self, agreement_type: str) -> set[str]:
+        """The signatories of the type's agreements and every entity they hold a stake in (remembered)."""
+        below = self._below.get(agreement_type)
+        if below is None:
+            below = self._below[agreement_type] = self._walk_down(
+                self._party_sources(self._agreements_of(agreement_type)))
+        return below
+
+    def brings_candidates(self, agreement_type: str, operator: str) -> bool:
+        """False when ``operator`` brings no framework candidates of a type to its sites (see
+        :meth:`framework_candidates`): no COVERS edge to it, no signatory of the type at or above
+        it, and no supplier-scope agreement of the type to reach through the sites it supplies.
+        A quick necessary test: True does not mean it brings any."""
+        return (operator in self.covering or operator in self._signatories_and_below(agreement_type)
+                or (bool(self._sup_below(agreement_type)) and operator in self.customers))
 
     def _fill_above(self, agreement_type: str, company: str, below: set[str]) -> None:
         """Fill ``_above`` for ``company`` and the single-holder chain above it.
@@ -1060,8 +1073,11 @@ def _framework_dimension(ctx: CoverageContext, site: str, agreement_type: str, o
         key = (agreement_type, operators, (), ())
     reaches = ctx._op_reach.get(key)
     if reaches is None:
-        cands = ctx.framework_candidates(agreement_type, site, operators)
-        reaches = ctx._op_reach[key] = [ctx.reach(a) for a in cands]
+        if not key[2] and not key[3] and not any(ctx.brings_candidates(agreement_type, op) for op in operators):
+            reaches = ctx._op_reach[key] = []  # nothing names the site and its operators bring nothing
+        else:
+            cands = ctx.framework_candidates(agreement_type, site, operators)
+            reaches = ctx._op_reach[key] = [ctx.reach(a) for a in cands]
     best = None
     for r in reaches:  # the best value; the first candidate among equals
         f = r.get(site)

@@ -117,3 +117,23 @@ def test_name_keys_from_the_stored_index_equal_name_key_of_each_name(tmp_path: P
     ids = loaded.node_ids()
     assert loaded.name_keys([*ids, "not-a-node"]) == {n: name_key(loaded.name_of(n)) for n in [*ids, "not-a-node"]}
     assert loaded.name_keys(["alias"]) == {"alias": "ferro holding"}  # the name, not its alias
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+@pytest.mark.parametrize("whole_graph", [True, False])
+def test_operators_that_bring_no_candidates_bring_none(seed: int, whole_graph: bool, tmp_path: Path) -> None:
+    """``brings_candidates`` is a quick necessary test: a site nothing names whose operators all
+    fail it has no framework candidates (the full search finds none)."""
+    for g in _layouts(seed, tmp_path / "snap"):
+        for day in DATES:
+            ctx = CoverageContext(g, day, None, whole_graph=whole_graph)
+            skipped = 0
+            for site in g.node_ids("Site"):
+                ops = tuple(o for o, _s, _e in ctx.operators.get(site, ()))
+                for t in ("gfa", "hs", "efa"):
+                    if site in ctx.named_sites(t) or any(ctx.brings_candidates(t, op) for op in ops):
+                        continue
+                    skipped += 1
+                    assert ctx.framework_candidates(t, site, ops) == [], (seed, day, site, t)
+            assert skipped > 0  # the test is not vacuous
+            ctx.close()
