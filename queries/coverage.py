@@ -276,6 +276,26 @@ def _pass_edges(graph: CampaignGraph, day: str) -> dict[str, tuple[list[str], li
     return out
 
 
+#: the Site properties coverage reads (a whole-graph run reads only these: :func:`_site_props`)
+_SITE_PROPS = ("name", "status", "union_status", "union_status_date", "cba_status", "cba_status_date",
+               "closure_year", "country", "commodity", "workforce", "lat", "lon", "sources", "value_sources")
+
+
+def _site_props(graph: CampaignGraph) -> dict[str, dict[str, Any]]:
+    """Every site's non-null :data:`_SITE_PROPS`: the values of :meth:`CampaignGraph.nodes`,
+    read from the Site columns (a loaded snapshot builds no full attribute dict per site)."""
+    if not getattr(graph, "is_columnar", False):
+        return dict(graph.nodes("Site"))
+    from graphmodel.columnar import fill_props
+
+    t = graph.node_table("Site")
+    t = t.select(["id", *(p for p in _SITE_PROPS if p in t.column_names)])
+    ids = t.column("id").to_pylist()
+    attrs: list[dict[str, Any]] = [{} for _ in ids]
+    fill_props(attrs, t, ("id",))  # as the graph fills its own dicts: non-null values only
+    return dict(zip(ids, attrs))
+
+
 class CoverageContext:
     """Everything one coverage run reads more than once, computed once.
 
@@ -298,7 +318,7 @@ class CoverageContext:
 
         # Each map reads one node's edges on first use (see LazyMap): a one-group question
         # reads the neighbourhood of that group, not the whole graph.
-        #: site -> its attributes
+        #: site -> its attributes (a whole-graph run: only :data:`_SITE_PROPS`)
         self.site_attrs = LazyMap(g.node)
         #: site -> [(operator, its share or None, edge id)]
         self.operators = LazyMap(lambda n: [(u, a.get("share"), e) for e, u, _v, a in ends(n, "OPERATES", False)])
@@ -444,7 +464,7 @@ class CoverageContext:
             setattr(self, name, dict(data))
         eids, us, vs, attrs = edges["OWNS"]
         self.idx.load_all(zip(eids, us, vs, attrs))
-        self.site_attrs = dict(g.nodes("Site"))
+        self.site_attrs = _site_props(g)
         self._prefill_agreements(signed)
 
     def _ancestors(self, node: str) -> list[str]:

@@ -137,3 +137,24 @@ def test_operators_that_bring_no_candidates_bring_none(seed: int, whole_graph: b
                     assert ctx.framework_candidates(t, site, ops) == [], (seed, day, site, t)
             assert skipped > 0  # the test is not vacuous
             ctx.close()
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_site_props_are_the_graphs_values(seed: int, tmp_path: Path) -> None:
+    """A whole-graph run reads each site's properties from the Site columns: the same values as
+    the graph's attribute dicts, for every property coverage reads (absent where null)."""
+    from queries.coverage import _SITE_PROPS, _site_props
+
+    g0 = random_campaign_graph(seed)
+    g0.add_node("s_closed", "Site", "Closed Works", status="operating", closure_year=2001, country="DE",
+                workforce=120, cba_status="in_force", cba_status_date="2019-01-01")
+    save_snapshot(g0, tmp_path / "snap")
+    for g in [load_snapshot(tmp_path / "snap", columnar=True), load_snapshot(tmp_path / "snap", columnar=False)]:
+        assert g.node("s_closed")["closure_year"] == 2001
+        props = _site_props(g)
+        assert set(props) == set(g.node_ids("Site"))
+        for site, a in g.nodes("Site"):
+            read = {k: v for k, v in props[site].items() if k in _SITE_PROPS}  # a networkx graph's are whole
+            assert read == {k: v for k, v in a.items() if k in _SITE_PROPS}, site
+        if g.is_columnar:
+            assert all(set(a) <= set(_SITE_PROPS) for a in props.values())
