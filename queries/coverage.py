@@ -1283,7 +1283,7 @@ def _status_columns(df: pd.DataFrame, notes: Mapping[str, str], statuses: frozen
                     excluded: Mapping[str, int]) -> pd.DataFrame:
     """``status`` as ``unknown`` where none is recorded, ``status_note`` after it, and the status attrs."""
     df["status"] = df["status"].fillna(UNKNOWN_STATUS)
-    col = [notes.get(s) for s in df["site_id"]]
+    col = [notes.get(s) for s in df["site_id"].tolist()] if notes else [None] * len(df)
     if "status_note" in df.columns:
         df["status_note"] = pd.Series(col, index=df.index, dtype=object)
     else:
@@ -1535,7 +1535,9 @@ def coverage_columns(rows: dict[str, list[Any]], req: tuple[str, ...]) -> dict[s
     if not site_ids:
         return {}
     found_col, why_col = rows.pop("findings"), rows.pop("membership_reason")
-    order = sorted(range(len(site_ids)), key=lambda i: (str(countries[i] or "~"), names[i].casefold(), site_ids[i]))
+    keys = [(str(c or "~"), nm.casefold(), s) for c, nm, s in zip(countries, names, site_ids)]
+    order = sorted(range(len(site_ids)), key=keys.__getitem__)
+    del keys
     take = itemgetter(*order) if len(order) > 1 else (lambda v: (v[order[0]],))
     positions = np.array(order, dtype=np.int64)
     data: dict[str, Any] = {"site_id": list(take(site_ids))}
