@@ -1034,7 +1034,11 @@ def _cba_dimension(ctx: CoverageContext, site: str, sattrs: Mapping[str, Any], o
         # the same for every site of those operators
         memo = ctx._op_cba.get(operators)
         if memo is None:
-            memo = ctx._op_cba[operators] = _cba_findings(ctx, applicable_cbas(ctx, site, operators))
+            if any(op in ctx.covering or op in ctx.signed for op in operators):
+                memo = _cba_findings(ctx, applicable_cbas(ctx, site, operators))
+            else:  # nothing covers the operators and they sign nothing: no CBA reaches the site
+                memo = (None, [])
+            ctx._op_cba[operators] = memo
         best, expired = memo
     if best is not None:
         return best

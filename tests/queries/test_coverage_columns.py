@@ -25,6 +25,7 @@ from queries.coverage import (
     NOT_APPLICABLE,
     CoverageContext,
     _in_force_mask,
+    applicable_cbas,
     coverage_columns,
     place_sites,
     site_rows,
@@ -121,21 +122,26 @@ def test_name_keys_from_the_stored_index_equal_name_key_of_each_name(tmp_path: P
 
 @pytest.mark.parametrize("seed", SEEDS)
 @pytest.mark.parametrize("whole_graph", [True, False])
-def test_operators_that_bring_no_candidates_bring_none(seed: int, whole_graph: bool, tmp_path: Path) -> None:
-    """``brings_candidates`` is a quick necessary test: a site nothing names whose operators all
-    fail it has no framework candidates (the full search finds none)."""
+def test_operators_that_bring_no_agreements_bring_none(seed: int, whole_graph: bool, tmp_path: Path) -> None:
+    """The quick tests that skip a search find nothing the search would: a site nothing names whose
+    operators all fail ``brings_candidates`` has no framework candidates, and a site no CBA names
+    whose operators are covered by nothing and sign nothing has no applicable CBA."""
     for g in _layouts(seed, tmp_path / "snap"):
         for day in DATES:
             ctx = CoverageContext(g, day, None, whole_graph=whole_graph)
-            skipped = 0
+            skipped = no_cba = 0
             for site in g.node_ids("Site"):
                 ops = tuple(o for o, _s, _e in ctx.operators.get(site, ()))
+                # the cba dimension's quick test: no CBA names the site, none covers or is signed by an operator
+                if not ctx.cbas_at(site) and not any(op in ctx.covering or op in ctx.signed for op in ops):
+                    no_cba += 1
+                    assert applicable_cbas(ctx, site, ops) == [], (seed, day, site)
                 for t in ("gfa", "hs", "efa"):
                     if site in ctx.named_sites(t) or any(ctx.brings_candidates(t, op) for op in ops):
                         continue
                     skipped += 1
                     assert ctx.framework_candidates(t, site, ops) == [], (seed, day, site, t)
-            assert skipped > 0  # the test is not vacuous
+            assert skipped > 0 and no_cba > 0  # the test is not vacuous
             ctx.close()
 
 
