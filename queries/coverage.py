@@ -49,7 +49,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from operator import itemgetter
+from operator import attrgetter, itemgetter
 from typing import Any
 
 import numpy as np
@@ -1560,15 +1560,16 @@ def coverage_columns(rows: dict[str, list[Any]], req: tuple[str, ...]) -> dict[s
     part_texts = [_pa_text([why[i] for i in why_rows.tolist()])]
     del why
     for k, (d, (codes, distinct)) in enumerate(zip(DIMENSIONS, dims)):
-        values = [f.value for f in distinct]
+        values = list(map(attrgetter("value"), distinct))
+        reason_texts = list(map(attrgetter("reason"), distinct))
         data[d] = _text_column(_pa_text(values).take(codes))
-        data[f"{d}_reason"] = _text_column(_pa_text([f.reason for f in distinct]).take(codes))
+        data[f"{d}_reason"] = _text_column(_pa_text(reason_texts).take(codes))
         if d in req:
             uncovered |= np.array([v == NOT_COVERED for v in values], dtype=bool)[codes]
-        shown = [f.value not in (COVERED, NOT_APPLICABLE) for f in distinct]
+        shown = [v not in (COVERED, NOT_APPLICABLE) for v in values]
         rows_k = np.flatnonzero(np.array(shown, dtype=bool)[codes])
         part_keys.append(rows_k * 8 + k + 1)
-        part_texts.append(_pa_text([f"{d}: {f.reason}" if sh else "" for f, sh in zip(distinct, shown)])
+        part_texts.append(_pa_text([f"{d}: {r}" if sh else "" for r, sh in zip(reason_texts, shown)])
                           .take(pa.array(codes[rows_k])))
     key = np.concatenate(part_keys)
     by_row = np.argsort(key, kind="stable")
@@ -1637,7 +1638,7 @@ def _evidence_column(dims: list[tuple[np.ndarray, list[_Finding]]], n: int) -> l
     rows, ranks, items = [], [], []
     at = 0
     for k, (codes, distinct) in enumerate(dims):
-        lens = np.fromiter((len(f.evidence) for f in distinct), dtype=np.int64, count=len(distinct))
+        lens = np.fromiter(map(len, map(attrgetter("evidence"), distinct)), dtype=np.int64, count=len(distinct))
         flat = numbers[at:at + int(lens.sum())]
         at += len(flat)
         starts = np.cumsum(lens) - lens
