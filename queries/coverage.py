@@ -49,7 +49,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from operator import itemgetter
+from operator import attrgetter, itemgetter
 from typing import Any
 
 import numpy as np
@@ -211,12 +211,15 @@ def _pass_edges(graph: CampaignGraph, day: str) -> dict[str, tuple[list[str], li
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    t = graph.edge_table(list(_PASS_PROPS))
+    # the whole edge table, its columns chosen before the rows of the kinds read are kept: no list
+    # columns (sources, origins) copied (a property with no value in those rows reads as None)
+    t = graph.edge_table()
+    wanted = {"id", "source", "target", "kind", "valid_from", "valid_to", *(p for ps in _PASS_PROPS.values() for p in ps)}
+    t = t.select([c for c in t.column_names if c in wanted])
+    t = t.filter(pc.is_in(t.column("kind"), value_set=pa.array(list(_PASS_PROPS), type=pa.string())))
     n = t.num_rows
     if n == 0:
         return out
-    wanted = {"id", "source", "target", "kind", "valid_from", "valid_to", *(p for ps in _PASS_PROPS.values() for p in ps)}
-    t = t.select([c for c in t.column_names if c in wanted])  # no list columns (sources, origins) to copy
     node_ids = graph.node_table().column("id")
     # one hash table of the node ids for both ends
     ends = pc.index_in(pa.chunked_array(t.column("source").chunks + t.column("target").chunks), value_set=node_ids)
@@ -238,14 +241,16 @@ def _pass_edges(graph: CampaignGraph, day: str) -> dict[str, tuple[list[str], li
     order = np.lexsort((row, first[inverse], src))
     order = order[keep[order]]
     order = order[np.argsort(codes[order], kind="stable")]  # kinds contiguous, graph order within each
-    part = t.take(pa.array(order))
+    # only the ids and the properties read are reordered (the ends are node positions, taken above)
+    part = t.select([c for c in names if c not in ("source", "target", "kind", "valid_from", "valid_to")]).take(
+        pa.array(order))
     id_list = graph.node_ids()  # in node table order
     if len(id_list) != len(node_ids):
         id_list = node_ids.to_pylist()
     src_sorted, dst_sorted = src[order], dst[order]
 
     def take_ids(positions: np.ndarray) -> list[str]:
-        return [id_list[i] for i in positions.tolist()]
+        return list(map(id_list.__getitem__, positions.tolist()))
 
     bounds = np.searchsorted(codes[order], np.arange(len(kind_names) + 1))
     for code, k in enumerate(kind_names):
@@ -271,6 +276,26 @@ def _pass_edges(graph: CampaignGraph, day: str) -> dict[str, tuple[list[str], li
     return out
 
 
+#: the Site properties coverage reads (a whole-graph run reads only these: :func:`_site_props`)
+_SITE_PROPS = ("name", "status", "union_status", "union_status_date", "cba_status", "cba_status_date",
+               "closure_year", "country", "commodity", "workforce", "lat", "lon", "sources", "value_sources")
+
+
+def _site_props(graph: CampaignGraph) -> dict[str, dict[str, Any]]:
+    """Every site's non-null :data:`_SITE_PROPS`: the values of :meth:`CampaignGraph.nodes`,
+    read from the Site columns (a loaded snapshot builds no full attribute dict per site)."""
+    if not getattr(graph, "is_columnar", False):
+        return dict(graph.nodes("Site"))
+    from graphmodel.columnar import fill_props
+
+    t = graph.node_table("Site")
+    t = t.select(["id", *(p for p in _SITE_PROPS if p in t.column_names)])
+    ids = t.column("id").to_pylist()
+    attrs: list[dict[str, Any]] = [{} for _ in ids]
+    fill_props(attrs, t, ("id",))  # as the graph fills its own dicts: non-null values only
+    return dict(zip(ids, attrs))
+
+
 class CoverageContext:
     """Everything one coverage run reads more than once, computed once.
 
@@ -293,7 +318,7 @@ class CoverageContext:
 
         # Each map reads one node's edges on first use (see LazyMap): a one-group question
         # reads the neighbourhood of that group, not the whole graph.
-        #: site -> its attributes
+        #: site -> its attributes (a whole-graph run: only :data:`_SITE_PROPS`)
         self.site_attrs = LazyMap(g.node)
         #: site -> [(operator, its share or None, edge id)]
         self.operators = LazyMap(lambda n: [(u, a.get("share"), e) for e, u, _v, a in ends(n, "OPERATES", False)])
@@ -327,6 +352,7 @@ class CoverageContext:
         self._atype: dict[str, str | None] = {}
         self._agreements_read = False
         self._owns: tuple[Any, dict[str, int], list[str]] | None = None
+        self._ends_tables: dict[str, Any] = {}
         self._loops: set[str] | None = None
         self._below: dict[str, set[str]] = {}
         self._below_sup: dict[str, set[str]] = {}
@@ -438,7 +464,7 @@ class CoverageContext:
             setattr(self, name, dict(data))
         eids, us, vs, attrs = edges["OWNS"]
         self.idx.load_all(zip(eids, us, vs, attrs))
-        self.site_attrs = dict(g.nodes("Site"))
+        self.site_attrs = _site_props(g)
         self._prefill_agreements(signed)
 
     def _ancestors(self, node: str) -> list[str]:
@@ -522,8 +548,7 @@ class CoverageContext:
             import pyarrow.compute as pc
             from scipy.sparse import csr_matrix
 
-            t = self.graph.edge_table("OWNS")
-            t = t.filter(pa.array(_in_force_mask(t, self.as_of)))
+            t = self._ends_in_force("OWNS")
             src, dst = t.column("source"), t.column("target")
             ids = pc.unique(pa.chunked_array(src.chunks + dst.chunks, type=src.type))
             rows = pc.index_in(src, value_set=ids).to_numpy(zero_copy_only=False).astype(np.int64)
@@ -570,28 +595,31 @@ class CoverageContext:
 
     def _party_sources(self, agreements: set[str]) -> list[str]:
         """Entities party (PARTY_TO in force at ``as_of``) to any of ``agreements``."""
-        if not agreements:
-            return []
-        import pyarrow as pa
-        import pyarrow.compute as pc
+        return self._edge_ends("PARTY_TO", agreements, at="target")
 
-        t = self.graph.edge_table("PARTY_TO")
-        keep = _in_force_mask(t, self.as_of) & pc.is_in(
-            t.column("target"), value_set=pa.array(sorted(agreements), type=pa.string())).to_numpy(zero_copy_only=False)
-        return t.column("source").filter(pa.array(keep)).to_pylist()
+    def _ends_in_force(self, kind: str) -> Any:
+        """The ``source`` and ``target`` columns of the ``kind`` edges in force at ``as_of``, in
+        edge-table order (one read of the edge table per kind and run)."""
+        found = self._ends_tables.get(kind)
+        if found is None:
+            import pyarrow as pa
+
+            t = self.graph.edge_table(kind)
+            keep = _in_force_mask(t, self.as_of)
+            found = self._ends_tables[kind] = t.select(["source", "target"]).filter(pa.array(keep))
+        return found
 
     def _edge_ends(self, kind: str, ends: set[str], *, at: str) -> list[str]:
         """The other ends of the ``kind`` edges in force whose ``at`` end (``source`` or
-        ``target``) is in ``ends``: one vectorised read of the edge table."""
+        ``target``) is in ``ends``: one vectorised look-up in the edge table."""
         if not ends:
             return []
         import pyarrow as pa
         import pyarrow.compute as pc
 
-        t = self.graph.edge_table(kind)
-        keep = _in_force_mask(t, self.as_of) & pc.is_in(
-            t.column(at), value_set=pa.array(sorted(ends), type=pa.string())).to_numpy(zero_copy_only=False)
-        return t.column("target" if at == "source" else "source").filter(pa.array(keep)).to_pylist()
+        t = self._ends_in_force(kind)
+        keep = pc.is_in(t.column(at), value_set=pa.array(sorted(ends), type=pa.string()))
+        return t.column("target" if at == "source" else "source").filter(keep).to_pylist()
 
     def named_sites(self, agreement_type: str) -> set[str]:
         """Nodes that bring framework candidates of a type of their own (see
@@ -628,14 +656,27 @@ class CoverageContext:
             # nothing is signed above an entity no signatory of the type holds a stake in,
             # directly or through others (one walk down per type instead of one walk up per
             # entity, which grew with the square of the ownership depth)
-            below = self._below.get(agreement_type)
-            if below is None:
-                below = self._below[agreement_type] = self._walk_down(
-                    self._party_sources(self._agreements_of(agreement_type)))
+            below = self._signatories_and_below(agreement_type)
             if company not in below:
                 return []
             self._fill_above(agreement_type, company, below)
         return self._above[key]
+
+    def _signatories_and_below(self, agreement_type: str) -> set[str]:
+        """The signatories of the type's agreements and every entity they hold a stake in (remembered)."""
+        below = self._below.get(agreement_type)
+        if below is None:
+            below = self._below[agreement_type] = self._walk_down(
+                self._party_sources(self._agreements_of(agreement_type)))
+        return below
+
+    def brings_candidates(self, agreement_type: str, operator: str) -> bool:
+        """False when ``operator`` brings no framework candidates of a type to its sites (see
+        :meth:`framework_candidates`): no COVERS edge to it, no signatory of the type at or above
+        it, and no supplier-scope agreement of the type to reach through the sites it supplies.
+        A quick necessary test: True does not mean it brings any."""
+        return (operator in self.covering or operator in self._signatories_and_below(agreement_type)
+                or (bool(self._sup_below(agreement_type)) and operator in self.customers))
 
     def _fill_above(self, agreement_type: str, company: str, below: set[str]) -> None:
         """Fill ``_above`` for ``company`` and the single-holder chain above it.
@@ -993,7 +1034,11 @@ def _cba_dimension(ctx: CoverageContext, site: str, sattrs: Mapping[str, Any], o
         # the same for every site of those operators
         memo = ctx._op_cba.get(operators)
         if memo is None:
-            memo = ctx._op_cba[operators] = _cba_findings(ctx, applicable_cbas(ctx, site, operators))
+            if any(op in ctx.covering or op in ctx.signed for op in operators):
+                memo = _cba_findings(ctx, applicable_cbas(ctx, site, operators))
+            else:  # nothing covers the operators and they sign nothing: no CBA reaches the site
+                memo = (None, [])
+            ctx._op_cba[operators] = memo
         best, expired = memo
     if best is not None:
         return best
@@ -1052,8 +1097,11 @@ def _framework_dimension(ctx: CoverageContext, site: str, agreement_type: str, o
         key = (agreement_type, operators, (), ())
     reaches = ctx._op_reach.get(key)
     if reaches is None:
-        cands = ctx.framework_candidates(agreement_type, site, operators)
-        reaches = ctx._op_reach[key] = [ctx.reach(a) for a in cands]
+        if not key[2] and not key[3] and not any(ctx.brings_candidates(agreement_type, op) for op in operators):
+            reaches = ctx._op_reach[key] = []  # nothing names the site and its operators bring nothing
+        else:
+            cands = ctx.framework_candidates(agreement_type, site, operators)
+            reaches = ctx._op_reach[key] = [ctx.reach(a) for a in cands]
     best = None
     for r in reaches:  # the best value; the first candidate among equals
         f = r.get(site)
@@ -1239,7 +1287,7 @@ def _status_columns(df: pd.DataFrame, notes: Mapping[str, str], statuses: frozen
                     excluded: Mapping[str, int]) -> pd.DataFrame:
     """``status`` as ``unknown`` where none is recorded, ``status_note`` after it, and the status attrs."""
     df["status"] = df["status"].fillna(UNKNOWN_STATUS)
-    col = [notes.get(s) for s in df["site_id"]]
+    col = [notes.get(s) for s in df["site_id"].tolist()] if notes else [None] * len(df)
     if "status_note" in df.columns:
         df["status_note"] = pd.Series(col, index=df.index, dtype=object)
     else:
@@ -1431,6 +1479,14 @@ def site_rows(
     up_names: list[str | None] = []
     shares: list[Any] = []
     lowers: list[bool] = []
+    for op in dict.fromkeys(p[0] for p in placed.values() if p[0] is not None):
+        up = idx.ultimate_parent_id(op)
+        per_op[op] = (up, graph.name_of(op), graph.name_of(up))
+    # the groups' name keys (union networks are matched to groups by name): one batch read of
+    # the graph's name index instead of a fingerprint per group
+    groups_all = dict.fromkeys(p[2] for p in placed.values() if p[2])
+    groups_all.update(dict.fromkeys(info[0] for info in per_op.values()))
+    ctx._name_keys.update(graph.name_keys(groups_all))
     for site, (op, membership, root, _chain, _stake) in placed.items():
         sattrs = site_attrs[site]
         note = status_note(graph, sattrs, day)
@@ -1441,11 +1497,7 @@ def site_rows(
             up_id = op_name = up_name = None
             groups: tuple[str, ...] = (root,) if root else ()
         else:
-            info = per_op.get(op)
-            if info is None:
-                up = idx.ultimate_parent_id(op)
-                info = per_op[op] = (up, graph.name_of(op), graph.name_of(up))
-            up_id, op_name, up_name = info
+            up_id, op_name, up_name = per_op[op]
             groups = (root, up_id) if root else (up_id,)
         found_col.append(_site_findings(ctx, site, sattrs, tuple(o for o, _s, _e in ops), groups))
         why = None
@@ -1480,11 +1532,16 @@ def coverage_columns(rows: dict[str, list[Any]], req: tuple[str, ...]) -> dict[s
     A dimension's value and reason columns are its distinct findings' texts, taken by index
     (Arrow); ``uncovered`` and ``evidence`` are worked out with numpy.
     """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
     site_ids, names, countries = rows.pop("site_id"), rows["site"], rows["country"]
     if not site_ids:
         return {}
     found_col, why_col = rows.pop("findings"), rows.pop("membership_reason")
-    order = sorted(range(len(site_ids)), key=lambda i: (str(countries[i] or "~"), names[i].casefold(), site_ids[i]))
+    keys = [(str(c or "~"), nm.casefold(), s) for c, nm, s in zip(countries, names, site_ids)]
+    order = sorted(range(len(site_ids)), key=keys.__getitem__)
+    del keys
     take = itemgetter(*order) if len(order) > 1 else (lambda v: (v[order[0]],))
     positions = np.array(order, dtype=np.int64)
     data: dict[str, Any] = {"site_id": list(take(site_ids))}
@@ -1493,17 +1550,34 @@ def coverage_columns(rows: dict[str, list[Any]], req: tuple[str, ...]) -> dict[s
     dims = [_distinct_findings([f[k] for f in found_col], positions) for k in range(len(DIMENSIONS))]
     del found_col
     uncovered = np.zeros(len(site_ids), dtype=bool)
-    parts: list[list[str | None]] = [list(take(why_col))]
+    # reasons: the membership reason, then "dim: reason" of each dimension not covered, joined by
+    # "; ". Each part's rows and text are listed (no text for a row without that part), ordered by
+    # row then part with numpy, and joined per row by Arrow (pyarrow.compute.binary_join).
+    n = len(site_ids)
+    why = list(take(why_col))
+    why_rows = np.flatnonzero(np.fromiter((w is not None for w in why), dtype=bool, count=n))
+    part_keys = [why_rows * 8]
+    part_texts = [_pa_text([why[i] for i in why_rows.tolist()])]
+    del why
     for k, (d, (codes, distinct)) in enumerate(zip(DIMENSIONS, dims)):
-        values = [f.value for f in distinct]
+        values = list(map(attrgetter("value"), distinct))
+        reason_texts = list(map(attrgetter("reason"), distinct))
         data[d] = _text_column(_pa_text(values).take(codes))
-        data[f"{d}_reason"] = _text_column(_pa_text([f.reason for f in distinct]).take(codes))
+        data[f"{d}_reason"] = _text_column(_pa_text(reason_texts).take(codes))
         if d in req:
             uncovered |= np.array([v == NOT_COVERED for v in values], dtype=bool)[codes]
-        part = [None if f.value in (COVERED, NOT_APPLICABLE) else f"{d}: {f.reason}" for f in distinct]
-        parts.append([part[c] for c in codes.tolist()])
+        shown = [v not in (COVERED, NOT_APPLICABLE) for v in values]
+        rows_k = np.flatnonzero(np.array(shown, dtype=bool)[codes])
+        part_keys.append(rows_k * 8 + k + 1)
+        part_texts.append(_pa_text([f"{d}: {r}" if sh else "" for r, sh in zip(reason_texts, shown)])
+                          .take(pa.array(codes[rows_k])))
+    key = np.concatenate(part_keys)
+    by_row = np.argsort(key, kind="stable")
+    offsets = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(np.bincount(key // 8, minlength=n), out=offsets[1:])
+    texts = pa.concat_arrays(part_texts).take(pa.array(by_row))
     data["uncovered"] = uncovered
-    data["reasons"] = ["; ".join(filter(None, row)) for row in zip(*parts)]
+    data["reasons"] = _text_column(pc.binary_join(pa.ListArray.from_arrays(pa.array(offsets, type=pa.int32()), texts), "; "))
     data["evidence"] = _evidence_column(dims, len(site_ids))
     return data
 
@@ -1520,8 +1594,8 @@ def _coverage_frame(columns: dict[str, Any]) -> pd.DataFrame:
     return df
 
 
-def _pa_text(values: list[str]) -> Any:
-    """An Arrow string array of ``values`` (all text)."""
+def _pa_text(values: list[str | None]) -> Any:
+    """An Arrow string array of ``values`` (text or None)."""
     import pyarrow as pa
 
     return pa.array(values, type=pa.string())
@@ -1539,10 +1613,12 @@ def _text_column(values: Any) -> Any:
 def _distinct_findings(findings: list[_Finding], positions: np.ndarray) -> tuple[np.ndarray, list[_Finding]]:
     """The distinct findings of one dimension (many sites share one) and, in the order of
     ``positions``, each row's index among them."""
-    by_id = {id(f): f for f in findings}  # the findings are alive in the caller: ids are theirs
-    code = {i: c for c, i in enumerate(by_id)}
-    codes = np.fromiter((code[id(f)] for f in findings), dtype=np.int64, count=len(findings))[positions]
-    return codes, list(by_id.values())
+    # the findings are alive in the caller: their ids are theirs. pandas numbers the distinct ids
+    # in order of first appearance (a hash table in C, not a dict filled in Python)
+    keys = np.fromiter(map(id, findings), dtype=np.uint64, count=len(findings))
+    codes, _ = pd.factorize(keys)
+    _, first = np.unique(codes, return_index=True)  # each code's first row, in code order
+    return codes.astype(np.int64)[positions], [findings[i] for i in first.tolist()]
 
 
 def _evidence_column(dims: list[tuple[np.ndarray, list[_Finding]]], n: int) -> list[list[str]]:
@@ -1553,12 +1629,18 @@ def _evidence_column(dims: list[tuple[np.ndarray, list[_Finding]]], n: int) -> l
     """
     import pyarrow as pa
 
-    ids: dict[str, int] = {}
+    # every distinct finding's ids, all dimensions in one list, numbered by Arrow's dictionary encoding
+    cited = [e for _codes, distinct in dims for f in distinct for e in f.evidence]
+    encoded = pa.array(cited, type=pa.string()).dictionary_encode()
+    ids = encoded.dictionary
+    numbers = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+    del cited
     rows, ranks, items = [], [], []
+    at = 0
     for k, (codes, distinct) in enumerate(dims):
-        lens = np.fromiter((len(f.evidence) for f in distinct), dtype=np.int64, count=len(distinct))
-        flat = np.fromiter((ids.setdefault(e, len(ids)) for f in distinct for e in f.evidence),
-                           dtype=np.int64, count=int(lens.sum()))
+        lens = np.fromiter(map(len, map(attrgetter("evidence"), distinct)), dtype=np.int64, count=len(distinct))
+        flat = numbers[at:at + int(lens.sum())]
+        at += len(flat)
         starts = np.cumsum(lens) - lens
         count = lens[codes]  # items per row
         total = int(count.sum())
@@ -1575,7 +1657,7 @@ def _evidence_column(dims: list[tuple[np.ndarray, list[_Finding]]], n: int) -> l
     row, item = row[keep], item[keep]
     offsets = np.zeros(n + 1, dtype=np.int64)
     np.cumsum(np.bincount(row, minlength=n), out=offsets[1:])
-    values = pa.array(list(ids), type=pa.string()).take(pa.array(item))
+    values = ids.take(pa.array(item))
     return pa.ListArray.from_arrays(pa.array(offsets, type=pa.int64()).cast(pa.int32()), values).to_pylist()
 
 def _stake_frame(df: pd.DataFrame) -> None:

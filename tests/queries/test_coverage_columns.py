@@ -25,6 +25,7 @@ from queries.coverage import (
     NOT_APPLICABLE,
     CoverageContext,
     _in_force_mask,
+    applicable_cbas,
     coverage_columns,
     place_sites,
     site_rows,
@@ -99,3 +100,67 @@ def test_row_texts_are_the_findings_one_by_one(seed: int, company: str | None, t
             assert bool(cols["uncovered"][i]) is uncovered, site
             assert cols["evidence"][i] == evidence, site
             assert [cols[d][i] for d in DIMENSIONS] == values, site
+
+
+@pytest.mark.parametrize("columnar", [True, False])
+def test_name_keys_from_the_stored_index_equal_name_key_of_each_name(tmp_path: Path, columnar: bool) -> None:
+    """Union networks are matched to groups by the name key of the group's name: the batch read
+    of the snapshot's name index gives what ``name_key(name_of(n))`` gives, one node at a time,
+    also for a node with no name (its id is its name) and a name whose key is empty."""
+    from graphmodel.names import name_key
+
+    g = random_campaign_graph(7)
+    g.add_node("noname", "Company", None)
+    g.add_node("punct", "Company", "S.A.")
+    g.add_node("alias", "Company", "Ferro Holding plc", aliases=["Other Name"])
+    save_snapshot(g, tmp_path / "snap")
+    loaded = load_snapshot(tmp_path / "snap", columnar=columnar)
+    ids = loaded.node_ids()
+    assert loaded.name_keys([*ids, "not-a-node"]) == {n: name_key(loaded.name_of(n)) for n in [*ids, "not-a-node"]}
+    assert loaded.name_keys(["alias"]) == {"alias": "ferro holding"}  # the name, not its alias
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+@pytest.mark.parametrize("whole_graph", [True, False])
+def test_operators_that_bring_no_agreements_bring_none(seed: int, whole_graph: bool, tmp_path: Path) -> None:
+    """The quick tests that skip a search find nothing the search would: a site nothing names whose
+    operators all fail ``brings_candidates`` has no framework candidates, and a site no CBA names
+    whose operators are covered by nothing and sign nothing has no applicable CBA."""
+    for g in _layouts(seed, tmp_path / "snap"):
+        for day in DATES:
+            ctx = CoverageContext(g, day, None, whole_graph=whole_graph)
+            skipped = no_cba = 0
+            for site in g.node_ids("Site"):
+                ops = tuple(o for o, _s, _e in ctx.operators.get(site, ()))
+                # the cba dimension's quick test: no CBA names the site, none covers or is signed by an operator
+                if not ctx.cbas_at(site) and not any(op in ctx.covering or op in ctx.signed for op in ops):
+                    no_cba += 1
+                    assert applicable_cbas(ctx, site, ops) == [], (seed, day, site)
+                for t in ("gfa", "hs", "efa"):
+                    if site in ctx.named_sites(t) or any(ctx.brings_candidates(t, op) for op in ops):
+                        continue
+                    skipped += 1
+                    assert ctx.framework_candidates(t, site, ops) == [], (seed, day, site, t)
+            assert skipped > 0 and no_cba > 0  # the test is not vacuous
+            ctx.close()
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_site_props_are_the_graphs_values(seed: int, tmp_path: Path) -> None:
+    """A whole-graph run reads each site's properties from the Site columns: the same values as
+    the graph's attribute dicts, for every property coverage reads (absent where null)."""
+    from queries.coverage import _SITE_PROPS, _site_props
+
+    g0 = random_campaign_graph(seed)
+    g0.add_node("s_closed", "Site", "Closed Works", status="operating", closure_year=2001, country="DE",
+                workforce=120, cba_status="in_force", cba_status_date="2019-01-01")
+    save_snapshot(g0, tmp_path / "snap")
+    for g in [load_snapshot(tmp_path / "snap", columnar=True), load_snapshot(tmp_path / "snap", columnar=False)]:
+        assert g.node("s_closed")["closure_year"] == 2001
+        props = _site_props(g)
+        assert set(props) == set(g.node_ids("Site"))
+        for site, a in g.nodes("Site"):
+            read = {k: v for k, v in props[site].items() if k in _SITE_PROPS}  # a networkx graph's are whole
+            assert read == {k: v for k, v in a.items() if k in _SITE_PROPS}, site
+        if g.is_columnar:
+            assert all(set(a) <= set(_SITE_PROPS) for a in props.values())
