@@ -62,6 +62,27 @@ def _plain(col: Any) -> Any:
     return col.cast(col.type.value_type) if pa.types.is_dictionary(col.type) else col
 
 
+def _int_view(arr: Any) -> Any:
+    """A null-free Arrow integer array as a numpy view of its data buffer.
+
+    ``Array.to_numpy`` would do, but pyarrow imports pandas on its first call (0.25 s):
+    ``info`` reads kind codes and nothing else needs pandas there.
+    """
+    import numpy as np
+
+    dtype = np.dtype(arr.type.to_pandas_dtype())
+    return np.frombuffer(arr.buffers()[1], dtype=dtype, count=len(arr), offset=arr.offset * dtype.itemsize)
+
+
+def _has_empty(col: Any) -> bool:
+    """Whether a string column holds a null or an empty string (compared in Arrow: no Python
+    value is converted, so a command that only checks tables does not import pandas, which
+    pyarrow loads on its first conversion of a Python value)."""
+    import pyarrow.compute as pc
+
+    return bool(col.null_count) or (len(col) > 0 and pc.min(pc.binary_length(col)).as_py() == 0)
+
+
 def _has_control(col: Any) -> bool:
     """Whether a string column holds a character no id may hold (the pattern ``_check_id`` uses)."""
     import pyarrow.compute as pc
@@ -82,7 +103,7 @@ def kind_codes(col: Any) -> tuple[list[Any], Any]:
         # the file's own dictionary (the snapshot writes kind encoded): no cast to strings and back,
         # as long as it names each value once; entries no row uses are dropped
         names = arr.dictionary.to_pylist()
-        codes = arr.indices.to_numpy(zero_copy_only=False).astype(np.int32)
+        codes = _int_view(arr.indices).astype(np.int32)
         used = np.flatnonzero(np.bincount(codes, minlength=len(names)))
         if len(used) < len(names):
             remap = np.full(len(names), -1, np.int32)
@@ -137,7 +158,6 @@ def edge_lead(table_schema: pa.Schema) -> tuple[str, ...]:
 
 def _check_sources(sources: pa.Table, fail: Callable[..., CampaignGraphError]) -> Any:
     import pyarrow as pa
-    import pyarrow.compute as pc
 
     from graphmodel.records import SOURCE_FIELDS
 
@@ -152,7 +172,7 @@ def _check_sources(sources: pa.Table, fail: Callable[..., CampaignGraphError]) -
     if "id" not in sources.column_names:
         raise fail("sources", "id", "the sources table has no id column")
     ids = _plain(sources.column("id"))
-    if ids.null_count or (len(ids) and not pc.all(pc.greater(pc.utf8_length(ids), 0)).as_py()):
+    if _has_empty(ids):
         raise fail("sources", "id", "a source has an empty id")
     if _has_control(ids):
         raise fail("sources", "id", "a source id holds a control character")
@@ -210,14 +230,13 @@ def check_layout(nodes: pa.Schema, edges: pa.Schema, node_kinds: Any, edge_kinds
 
 def _check_lead(table: pa.Table, what: str, lead: tuple[str, ...],
                 fail: Callable[..., CampaignGraphError]) -> tuple[list[Any], Any]:
-    import pyarrow.compute as pc
 
     _check_lead_types(table.schema, what, lead, fail)
     for c in lead:
         if c == "name" or c in END_ROWS:  # node rows: checked by _check_ends
             continue
         col = _plain(table.column(c))
-        if col.null_count or (len(col) and not pc.all(pc.greater(pc.utf8_length(col), 0)).as_py()):
+        if _has_empty(col):
             raise fail(what, c, f"a row of the {what} table has an empty {c}")
         # edge ends must be node ids (checked below), so their characters are the nodes'
         if c == "id" and _has_control(col):
@@ -378,7 +397,7 @@ def check_names(names: pa.Table, n_nodes: int, *, file: str = "names table") -> 
         if col.null_count:
             raise fail(field.name, "empty cell")
     if names.num_rows:
-        if not bool(pc.all(pc.is_in(_plain(names.column("table")), value_set=_text_array(TABLES))).as_py()):
+        if not set(pc.unique(_plain(names.column("table"))).to_pylist()) <= set(TABLES):
             raise fail("table", "unknown index table")
         span = pc.min_max(names.column("node"))
         if span["min"].as_py() < 0 or span["max"].as_py() >= n_nodes:

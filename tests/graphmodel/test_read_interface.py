@@ -123,3 +123,27 @@ def test_reading_a_columnar_graph_never_imports_networkx(tmp_path: Path) -> None
                          cwd=Path(__file__).resolve().parents[2])
     assert out.returncode == 0, out.stderr
     assert out.stdout.split() == [str(acme_graph().number_of_nodes()), "True"]
+
+
+def test_info_checks_a_snapshot_without_pandas_or_networkx(tmp_path: Path) -> None:
+    # info reads hashes, the column layout and the manifest: no DataFrame, no graph, so neither
+    # library is imported (pyarrow imports pandas on its first conversion of a Python value)
+    import subprocess
+    import sys
+    import textwrap
+
+    save_snapshot(acme_graph(), tmp_path / "snap")
+    code = textwrap.dedent(f"""
+        import sys
+        from exports.cli.main import cli
+        try:
+            cli(["info", {str(tmp_path / "snap")!r}])
+        except SystemExit as e:
+            assert not e.code, e.code
+        print("loaded:", "pandas" in sys.modules, "networkx" in sys.modules)
+    """)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False,
+                         cwd=Path(__file__).resolve().parents[2])
+    assert out.returncode == 0, out.stderr
+    assert "validation: ok" in out.stdout
+    assert out.stdout.strip().splitlines()[-1] == "loaded: False False"
