@@ -222,20 +222,10 @@ def take(table: Any, rows: Any) -> Any:
 def _row_dicts(table: Any, rows: Any, columns: Collection[str]) -> list[dict[str, Any]]:
     """One dict per row of ``table`` with its non-null cells in ``columns``."""
     import numpy as np
-    import pyarrow.compute as pc
+
+    from graphmodel.columnar import fill_props
 
     part = take(table.select([c for c in table.column_names if c in columns]), np.asarray(rows, dtype=np.int64))
     out: list[dict[str, Any]] = [{} for _ in range(part.num_rows)]
-    for name in part.column_names:
-        col = part.column(name)
-        nulls = col.null_count
-        if nulls == len(col):
-            continue
-        if nulls == 0:
-            for d, v in zip(out, col.to_pylist()):
-                d[name] = v
-        else:  # most property columns belong to one kind: visit only the cells with a value
-            valid = col.is_valid()
-            for i, v in zip(pc.indices_nonzero(valid).to_pylist(), col.filter(valid).to_pylist()):
-                out[i][name] = v
+    fill_props(out, part, ())
     return out

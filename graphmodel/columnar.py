@@ -269,7 +269,6 @@ class Columnar:
         (:func:`graphmodel.tablecheck.check_tables` gives them); else they are looked up."""
         import numpy as np
         import pyarrow as pa
-        import pyarrow.compute as pc
 
         self.ntable, self.etable = ntable, etable
         n, m = ntable.num_rows, etable.num_rows
@@ -283,15 +282,12 @@ class Columnar:
         self.nkind_names, self.nkind_codes = _codes(ntable.column("kind"), "nodes", where)
         self.nkind: list[str] = [self.nkind_names[c] for c in self.nkind_codes.tolist()]
         self.ekind_names, self.ekind_codes = _codes(etable.column("kind"), "edges", where)
-        ends = list(ends) if ends is not None else []
-        for end in () if ends else ("source", "target"):
-            col = etable.column(end)
-            if pa.types.is_dictionary(col.type):
-                col = col.cast(pa.string())
-            idx = pc.index_in(col, value_set=id_col)
-            if idx.null_count:
+        if ends is None:
+            from graphmodel.tablecheck import end_rows
+
+            ends = end_rows(ntable, etable)
+            if any(len(e) and e.min() < 0 for e in ends):
                 raise CampaignGraphError("an edge points to a node that is not in the snapshot", file=where or None)
-            ends.append(idx.to_numpy().astype(np.int64) if m else np.zeros(0, np.int64))
         self.src, self.dst = ends
         # first edge row of each (source, target) pair: networkx orders neighbours by it
         rows = np.arange(m, dtype=np.int64)

@@ -197,7 +197,8 @@ class CampaignGraph:
 
     def _set_columnar(self, col: Columnar) -> None:
         """Hold the graph as ``col`` (trusted tables); used by the snapshot loader."""
-        self._col_meta = dict(self._col_meta if self._col is not None else self._g.graph if self._g is not None else {})
+        if self._col is None:  # the ordinary graph's markers (no networkx graph made just for them)
+            self._col_meta = dict(self._g.graph) if self._g is not None else {}
         self._col = col
         self._nx = None
         self._edge_ends = {}
@@ -693,17 +694,8 @@ class CampaignGraph:
         out: dict[str, str] = {}
         index = self._index
         if wanted and index is not None:  # graphmodel.nameindex.StoredNameIndex
-            import pyarrow as pa
-            import pyarrow.compute as pc
-
             row = self._col.row if self._col is not None else {x: i for i, x in enumerate(index.ids)}
-            rows = [row[n] for n in wanted if isinstance(n, str) and n in row]
-            t = index.table
-            t = t.filter(pc.is_in(t.column("node"), value_set=pa.array(rows, pa.int32())))
-            t = t.filter(pc.and_(pc.equal(t.column("table"), "name"),
-                                 pc.invert(pc.starts_with(t.column("key"), pattern="~"))))
-            node_ids = index.ids
-            out = {node_ids[r]: k for r, k in zip(t.column("node").to_pylist(), t.column("key").to_pylist())}
+            out = index.name_keys([row[n] for n in wanted if isinstance(n, str) and n in row])
         for n in wanted:
             if n not in out:
                 out[n] = name_key(self.name_of(n))

@@ -16,7 +16,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from graphmodel.names import INDEX_TABLES, casefolded, former_name_text, name_keys, plain_texts
+from graphmodel.names import INDEX_TABLES, casefolded, former_name_text, name_keys, per_distinct, plain_texts
 
 #: every value the ``table`` column may hold
 TABLES = (*INDEX_TABLES, "partial")
@@ -94,7 +94,7 @@ def _names_table(nodes: pa.Table) -> pa.Table:
             texts.append((table, rows, order, items))
     for table, rows, order, items in texts:
         if table == "former_name":
-            items = _per_distinct(items, former_name_text)
+            items = per_distinct(items, former_name_text)
         keys = name_keys(items)
         add(rows, order * 2, table, keys, pc.not_equal(keys, ""))
         add(rows, order * 2 + 1, table, pc.binary_join_element_wise("~", pc.replace_substring(keys, " ", ""), ""))
@@ -147,11 +147,6 @@ def _items(col: pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray, pa.Array]:
     return rows, order, items
 
 
-def _per_distinct(texts: pa.Array, fn: Any) -> pa.Array:
-    distinct = pc.unique(texts)
-    return pa.array([fn(t) for t in distinct.to_pylist()], pa.string()).take(pc.index_in(texts, value_set=distinct))
-
-
 class StoredNameIndex:
     """Look-ups in a names table whose ``node`` rows are positions in ``ids``."""
 
@@ -168,6 +163,14 @@ class StoredNameIndex:
         for t, k, r in zip(*(hit.column(c).to_pylist() for c in ("table", "key", "node"))):
             out.setdefault((t, k), set()).add(ids[r])
         return out
+
+    def name_keys(self, rows: Iterable[int]) -> dict[str, str]:
+        """``{node id: name key}`` of the node ``rows`` that have one: their ``name`` rows, not
+        the ``"~"`` compact keys (see :func:`names_table`)."""
+        t = self.table
+        t = t.filter(pc.is_in(t.column("node"), value_set=pa.array(list(rows), pa.int32())))
+        t = t.filter(pc.and_(pc.equal(t.column("table"), "name"), pc.invert(pc.starts_with(t.column("key"), pattern="~"))))
+        return {self.ids[r]: k for r, k in zip(t.column("node").to_pylist(), t.column("key").to_pylist())}
 
     def get(self, found: dict[tuple[str, str], set[str]], table: str, key: str) -> Any:
         return found.get((table, key), ())

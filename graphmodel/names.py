@@ -93,7 +93,8 @@ def _form_starts() -> frozenset[str] | None:
     """
     from fingerprints.types.replacer import get_replacer
 
-    chars = _char_map(_clean)
+    maps = _char_maps()
+    chars = maps[0] if maps is not None else None
     if chars is None or not set("".join(chars)) <= set("abcdefghijklmnopqrstuvwxyz0123456789 "):
         return None
     replacer = get_replacer(fingerprints.cleanup.clean_name_ascii, remove=True)
@@ -160,27 +161,38 @@ def _clean(text: str) -> str | None:
 
 
 @cache
-def _char_tables() -> tuple[dict[int, str | None], dict[int, str | None]] | None:
-    """``str.translate`` tables of the clean and plain steps' per-character maps."""
+def _char_maps() -> tuple[list[str], list[str]] | None:
+    """The per-character maps of the clean step (fingerprints) and the plain step, read once;
+    ``None`` when a library version maps a character otherwise (then every text goes through
+    the scalar functions)."""
     clean, plain = _char_map(_clean), _char_map(_plain_steps)
-    if clean is None or plain is None:
+    return None if clean is None or plain is None else (clean, plain)
+
+
+@cache
+def _char_tables() -> tuple[dict[int, str | None], dict[int, str | None]] | None:
+    """``str.translate`` tables of :func:`_char_maps`."""
+    maps = _char_maps()
+    if maps is None:
         return None
+    clean, plain = maps
     return dict(enumerate(c or None for c in clean)), dict(enumerate(c or None for c in plain))
 
 
 @cache
 def _tables() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, str] | None:
+    """:func:`_char_maps` as byte arrays (code, kept) for the column steps, and the legal-form pattern."""
     from fingerprints.types.replacer import get_replacer
 
-    maps = []
-    for fn in (_clean, _plain_steps):
-        chars = _char_map(fn)
-        if chars is None:
-            return None  # no per-character map: every text through the scalar function
-        maps += [np.array([ord(c) if c else 0 for c in chars], dtype=np.uint8), np.array([bool(c) for c in chars])]
+    maps = _char_maps()
+    if maps is None:
+        return None  # no per-character map: every text through the scalar function
+    arrays = []
+    for chars in maps:
+        arrays += [np.array([ord(c) if c else 0 for c in chars], dtype=np.uint8), np.array([bool(c) for c in chars])]
     # the pattern fingerprints.remove_types runs (its default clean function, remove=True)
     forms = get_replacer(fingerprints.cleanup.clean_name_ascii, remove=True).matcher.pattern
-    return maps[0], maps[1], maps[2], maps[3], forms
+    return arrays[0], arrays[1], arrays[2], arrays[3], forms
 
 
 def _translate(texts: pa.Array, to: np.ndarray, keep: np.ndarray) -> pa.Array:
@@ -233,10 +245,13 @@ def _by_column(texts: pa.Array | pa.ChunkedArray, ascii_fn: Callable[[pa.Array],
             return ascii_fn(texts)
         out = ascii_fn(pc.if_else(is_ascii, texts, ""))
     other = pc.invert(is_ascii)
-    rest = texts.filter(other)
-    distinct = pc.unique(rest)
-    done = pa.array([one(t) for t in distinct.to_pylist()], pa.string())
-    return pc.replace_with_mask(out, other, done.take(pc.index_in(rest, value_set=distinct)))
+    return pc.replace_with_mask(out, other, per_distinct(texts.filter(other), one))
+
+
+def per_distinct(texts: pa.Array, fn: Callable[[str], str]) -> pa.Array:
+    """``[fn(t) for t in texts]`` as a string column, ``fn`` called once per distinct text."""
+    distinct = pc.unique(texts)
+    return pa.array([fn(t) for t in distinct.to_pylist()], pa.string()).take(pc.index_in(texts, value_set=distinct))
 
 
 def name_keys(texts: pa.Array | pa.ChunkedArray) -> pa.Array:

@@ -156,6 +156,19 @@ def edge_lead(table_schema: pa.Schema) -> tuple[str, ...]:
     return ("id", *END_ROWS, "kind") if END_ROWS[0] in table_schema.names else ("id", "source", "target", "kind")
 
 
+def end_rows(nodes: pa.Table, edges: pa.Table) -> tuple[Any, Any]:
+    """Each edge's ``source`` and ``target`` id looked up as a row of ``nodes`` (numpy int64;
+    -1 where the id is no node): the one look-up of edge ends by id."""
+    import numpy as np
+    import pyarrow.compute as pc
+
+    ids = _plain(nodes.column("id"))
+    ids = ids.combine_chunks() if hasattr(ids, "combine_chunks") else ids
+    return tuple(  # type: ignore[return-value]
+        pc.index_in(_plain(edges.column(end)), value_set=ids).fill_null(-1).to_numpy(zero_copy_only=False)
+        .astype(np.int64) for end in ("source", "target"))
+
+
 def _check_sources(sources: pa.Table, fail: Callable[..., CampaignGraphError]) -> Any:
     import pyarrow as pa
 
@@ -356,13 +369,10 @@ def _check_ends(nodes: pa.Table, kind_names: list[Any], kind_codes: Any, edges: 
                 raise fail("edges", column, "an edge points to a node that is not in the snapshot")
             ends.append(col.to_numpy().astype(np.int64))
     else:
-        ids = _plain(nodes.column("id"))
-        ids = ids.combine_chunks() if hasattr(ids, "combine_chunks") else ids
-        for end in ("source", "target"):
-            idx = pc.index_in(_plain(edges.column(end)), value_set=ids)
-            if idx.null_count:
+        for end, rows in zip(("source", "target"), end_rows(nodes, edges)):
+            if len(rows) and rows.min() < 0:
                 raise fail("edges", end, "an edge points to a node that is not in the snapshot")
-            ends.append(idx.to_numpy(zero_copy_only=False).astype(np.int64))
+            ends.append(rows)
     if np.any(ends[0] == ends[1]):
         raise fail("edges", end_column["target"], "an edge runs from a node to itself (self-loop)")
     k = max(len(kind_names), 1)

@@ -50,7 +50,7 @@ from graphmodel.gcpause import paused_gc
 from graphmodel.graph import CampaignGraph
 from graphmodel.nameindex import StoredNameIndex, names_table
 from graphmodel.records import SOURCE_FIELDS, Source
-from graphmodel.tablecheck import END_ROWS, check_layout, check_names, check_tables, kind_codes
+from graphmodel.tablecheck import END_ROWS, check_layout, check_names, check_tables, end_rows, kind_codes
 
 FORMAT = "campaign-graph-snapshot"
 #: whether loading keeps the tables (columnar mode, networkx built on first use) by default
@@ -92,15 +92,6 @@ def _edges_in_memory(edges: pa.Table, nodes: pa.Table, ends: tuple[Any, Any]) ->
         i = out.column_names.index(column)
         out = out.set_column(i, end, ids.take(pa.array(rows)))
     return out
-
-
-def _end_rows(nodes: pa.Table, edges: pa.Table) -> tuple[Any, Any]:
-    """Each edge's source and target as rows of ``nodes`` (every end is a node of the graph)."""
-    import pyarrow.compute as pc
-
-    ids = nodes.column("id").combine_chunks()
-    return tuple(pc.index_in(edges.column(end), value_set=ids).to_numpy(zero_copy_only=False)
-                 for end in ("source", "target"))  # type: ignore[return-value]
 
 
 def graph_tables(graph: CampaignGraph) -> dict[str, pa.Table]:
@@ -249,7 +240,7 @@ def _save_locked(
     release()
     tables["names"] = names_table(tables["nodes"])
     release()
-    files_tables = dict(tables, edges=_edges_file(tables["edges"], ends or _end_rows(tables["nodes"], tables["edges"])))
+    files_tables = dict(tables, edges=_edges_file(tables["edges"], ends or end_rows(tables["nodes"], tables["edges"])))
     encoded = {name: _parquet_bytes(table) for name, table in files_tables.items()}
     written: list[str] = []  # data files this save added: a failed save removes them again
     try:

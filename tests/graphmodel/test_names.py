@@ -99,7 +99,7 @@ def test_without_character_tables_every_text_takes_the_library_path(monkeypatch:
     # a fingerprints version whose clean step maps a character to two: no tables, same keys
     values = ["ArcelorMittal S.A.", "Iron & Coal Pty Ltd", "Société Générale", "", "S.A."]
     expected = [name_key(v) for v in values]
-    caches = (names._tables, names._char_tables, names._form_starts)
+    caches = (names._char_maps, names._tables, names._char_tables, names._form_starts)
     monkeypatch.setattr(names, "_char_map", lambda fn: None)  # type: ignore[attr-defined]
     for c in caches:
         c.cache_clear()
