@@ -17,15 +17,25 @@ from typing import Any
 #: a cell whose text (after any leading quotes) starts with one of these is run as a formula
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n")
 
-# control characters no spreadsheet or XML 1.0 file can carry as text (tab, LF, CR stay)
-_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
+# control characters no spreadsheet or XML 1.0 file can carry as text (tab, LF, CR stay); the
+# class is written in the syntax Python's re and RE2 (pyarrow.compute) both read
+_CONTROL_CLASS = r"\x00-\x08\x0b\x0c\x0e-\x1f\x7f" + "\ufffe\uffff"
+
+#: The rule, written once as one pattern: a spreadsheet could run the text as a formula when its
+#: first character that is neither a control character nor a quote is a trigger (control
+#: characters are looked through first: a writer or a spreadsheet may drop them). Matched per
+#: value by ``re`` (:func:`formula_like`) and per column by Arrow's RE2 (:func:`cell_texts`).
+_TRIGGER_CLASS = "".join({"\t": r"\t", "\r": r"\r", "\n": r"\n"}.get(t, re.escape(t)) for t in FORMULA_TRIGGERS)
+FORMULA_LIKE = re.compile(f"^[{_CONTROL_CLASS}']*[{_TRIGGER_CLASS}]")
 
 
 def formula_like(text: str) -> bool:
-    """Whether a spreadsheet could run ``text`` as a formula: its first character that is
-    neither a control character nor a quote is a trigger (control characters are looked
-    through first: a writer or a spreadsheet may drop them)."""
-    return _CONTROL.sub("", text).lstrip("'").startswith(FORMULA_TRIGGERS)
+    r"""Whether a spreadsheet could run ``text`` as a formula (:data:`FORMULA_LIKE`).
+
+    >>> formula_like("=1"), formula_like("\x01'-5"), formula_like("a=1"), formula_like("'")
+    (True, True, False, False)
+    """
+    return FORMULA_LIKE.match(text) is not None
 
 
 def cell_text(text: str) -> str:
@@ -46,3 +56,23 @@ def cell_text(text: str) -> str:
 def cell(value: Any) -> Any:
     """:func:`cell_text` for text; any other value (numbers, None) as is."""
     return cell_text(value) if isinstance(value, str) else value
+
+
+def cell_texts(texts: Any) -> Any:
+    r""":func:`cell_text` for a whole column: a pyarrow string array in, one out (nulls stay null).
+
+    The same pattern (:data:`FORMULA_LIKE`) run by Arrow over the column, so a table of
+    180,000 rows is quoted in milliseconds rather than a Python call per cell.
+
+    >>> import pyarrow as pa
+    >>> cell_texts(pa.array(["=1", "Acme", None, "\x01@x", "-5 %"])).to_pylist()
+    ["'=1", 'Acme', None, "'\x01@x", "'-5 %"]
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc  # imported here: loaders and info use this module without Arrow compute
+
+    like = pc.match_substring_regex(texts, FORMULA_LIKE.pattern)
+    if not pc.any(like).as_py():  # no formula-like text (or no text at all): nothing to copy
+        return texts
+    quoted = pc.binary_join_element_wise(pa.scalar("'", texts.type), texts, pa.scalar("", texts.type))
+    return pc.if_else(like, quoted, texts)
