@@ -19,7 +19,7 @@ import io
 import json
 import math
 import os
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from itertools import chain
@@ -165,9 +165,9 @@ def _parts(s: pd.Series) -> list[_Part]:
 def _kind(value: Any) -> str:
     if value is None:
         return "na"
-    t = type(value)
-    if t is str:
+    if isinstance(value, str):  # numpy's str_ too: text is neutralised whatever its class
         return "text"
+    t = type(value)
     if t is bool:
         return "bool"
     if t is int:
@@ -464,6 +464,21 @@ def _holding(texts: pa.Array, hit: Callable[[np.ndarray], np.ndarray]) -> np.nda
     return found
 
 
+#: rows joined per slice: a few MB at a time is written from memory Arrow reuses, where one
+#: join of the whole table would fault in a fresh buffer of hundreds of MB first
+_ROWS_PER_SLICE = 8192
+
+
+def _joined_rows(pieces: list[Any], end: str, *, cut: int = 0) -> Iterator[memoryview]:
+    """The pieces (text arrays and constants) joined row by row, each row ending with ``end``,
+    the last ``cut`` bytes of the text left out."""
+    n = next(len(p) for p in pieces if not isinstance(p, str))
+    for start in range(0, n, _ROWS_PER_SLICE):
+        part = [p if isinstance(p, str) else p.slice(start, _ROWS_PER_SLICE) for p in pieces]
+        text = _bytes(_cat(*part, end))
+        yield text[: len(text) - cut] if start + _ROWS_PER_SLICE >= n else text
+
+
 def _bytes(texts: pa.Array) -> memoryview:
     """The text of every element of a null-free string array, end to end (Arrow's data buffer)."""
     texts = _array(texts).cast(_TEXT)
@@ -485,7 +500,7 @@ def _csv_quoted(fields: pa.Array) -> pa.Array:
     return pc.if_else(pa.array(need), quoted, fields)
 
 
-def _csv_body(df: pd.DataFrame, cols: list[str]) -> list[Any]:
+def _csv_body(df: pd.DataFrame, cols: list[str]) -> Iterable[Any]:
     head = io.StringIO()
     csv.writer(head, lineterminator="\r\n").writerow([neutralise(c) for c in cols])  # RFC 4180
     if not len(df):
@@ -495,10 +510,10 @@ def _csv_body(df: pd.DataFrame, cols: list[str]) -> list[Any]:
         fields[0] = pc.if_else(pc.equal(fields[0], ""), pa.scalar('""', _TEXT), fields[0])
     # one pass over the whole text: field, ",", field, ..., "\r\n" for each row
     pieces = [x for f in fields for x in (f, ",")][:-1] if fields else [_texts([""] * len(df))]
-    return [head.getvalue().encode("utf-8"), _bytes(_cat(*pieces, "\r\n"))]
+    return chain([head.getvalue().encode("utf-8")], _joined_rows(pieces, "\r\n"))
 
 
-def _json_body(df: pd.DataFrame, cols: list[str]) -> list[Any]:
+def _json_body(df: pd.DataFrame, cols: list[str]) -> Iterable[Any]:
     """``json.dumps(table_records(df), ensure_ascii=False, indent=1)`` and a newline, a column at a time."""
     if not len(df):
         return [b"[]\n"]
@@ -510,8 +525,7 @@ def _json_body(df: pd.DataFrame, cols: list[str]) -> list[Any]:
     pieces: list[Any] = []
     for j, (key, v) in enumerate(zip(keys, values)):
         pieces += [(" {\n  " if j == 0 else ",\n  ") + key, v]
-    text = _bytes(_cat(*pieces, "\n },\n"))
-    return [b"[\n", text[:-2], b"\n]\n"]
+    return chain([b"[\n"], _joined_rows(pieces, "\n },\n", cut=2), [b"\n]\n"])  # no comma after the last
 
 
 def _write_xlsx(df: pd.DataFrame, cols: list[str], target: Path, sheet: str) -> None:

@@ -9,11 +9,11 @@ from pathlib import Path
 import openpyxl
 import pytest
 from click.testing import CliRunner
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from exports.cli.main import cli
-from graphmodel.cells import FORMULA_TRIGGERS, cell_text
+from graphmodel.cells import FORMULA_TRIGGERS, cell_text, cell_texts
 from graphmodel.graph import CampaignGraph
 from graphmodel.records import Source
 from graphmodel.stores.snapshot import save_snapshot
@@ -68,3 +68,33 @@ def test_group_and_coverage_xlsx_and_csv_hold_no_live_formula(snap: Path, tmp_pa
         kept = "'=HYPERLINK" if fmt == "xlsx" else "'\x01=HYPERLINK"
         assert kept + "(\"http://example.invalid\",\"x\")" in values
         assert not any(v.lstrip("\x00\x01 ").startswith("=") for v in values)
+
+
+# the rule as the module documents it, step by step: control characters looked through (removed),
+# then leading quotes, then a trigger first
+_DOCUMENTED_CONTROL = "".join(map(chr, [*range(0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F, 0xFFFE, 0xFFFF]))
+_TRICKY = st.sampled_from(["=", "+", "-", "@", "\t", "\r", "\n", "'", "\x00", "\x01", "\x0b", "\x1f", "\x7f",
+                           "\ufffe", "\uffff", " ", "a", "é", "€", "😀", ";", ","])
+
+
+def _documented(text: str) -> str:
+    looked_through = "".join(c for c in text if c not in _DOCUMENTED_CONTROL).lstrip("'")
+    return "'" + text if looked_through.startswith(("=", "+", "-", "@", "\t", "\r", "\n")) else text
+
+
+@settings(deadline=None)  # the first example imports pyarrow.compute
+@given(st.lists(st.one_of(st.none(), st.text(_TRICKY, max_size=6), st.text(max_size=6)), max_size=30))
+def test_cell_texts_is_cell_text_over_a_column(texts: list[str | None]) -> None:
+    import pyarrow as pa
+
+    expected = [None if t is None else _documented(t) for t in texts]
+    assert [None if t is None else cell_text(t) for t in texts] == expected
+    for arrow_type in (pa.string(), pa.large_string()):
+        assert cell_texts(pa.array(texts, arrow_type)).to_pylist() == expected
+
+
+def test_cell_texts_worked_examples() -> None:
+    import pyarrow as pa
+
+    got = cell_texts(pa.array(["=1+1", "-5", "'=x", "\x01@x", "\ufffe+1", "a=1", "'", "", None, "Açaí", "\n"]))
+    assert got.to_pylist() == ["'=1+1", "'-5", "''=x", "'\x01@x", "'\ufffe+1", "a=1", "'", "", None, "Açaí", "'\n"]
