@@ -104,8 +104,8 @@ class _Part:
 
     ``kind`` and ``data``: ``text`` (Arrow large_string, null = missing), ``list`` (Arrow
     large_list of large_string: lists of text, null = missing), ``bool`` (Arrow bool, null =
-    missing), ``int`` / ``float`` (Python numbers, ``None`` = missing, NaN and infinities
-    included), ``na`` (a row count: all missing), ``other`` (plain Python values of no column
+    missing), ``int`` (Arrow int64 or another integer type, null = missing), ``float`` (numpy
+    float64, NaN = missing, infinities included), ``na`` (a row count: all missing), ``other`` (plain Python values of no column
     layout: dicts, lists of non-text, other objects) and ``object`` (values a format keeps as
     they are). ``rows``: the part's positions in the column, ``None`` for all of them.
     """
@@ -194,18 +194,13 @@ _LAYOUT: dict[str, Callable[[list[Any]], Any]] = {
 }
 
 
-def _split(values: list[Any], rows: np.ndarray | None = None) -> list[_Part]:
+def _split(values: list[Any]) -> list[_Part]:
     """Plain values of mixed kinds as one part per kind."""
     groups: dict[str, list[int]] = {}
     for i, v in enumerate(values):
         groups.setdefault(_kind(v), []).append(i)
-    at = np.arange(len(values)) if rows is None else rows
-    parts = []
-    for kind, idx in groups.items():
-        vals = [values[i] for i in idx]
-        parts.append(_Part(at[idx] if len(groups) > 1 or rows is not None else None, kind,
-                           _LAYOUT.get(kind, list)(vals)))
-    return parts
+    return [_Part(np.array(idx) if len(groups) > 1 else None, kind, _LAYOUT.get(kind, list)([values[i] for i in idx]))
+            for kind, idx in groups.items()]
 
 
 def _joined(lists: pa.Array, missing_item: str) -> pa.Array:
