@@ -565,14 +565,17 @@ def format_table(
     """
     from rich.console import Console
     from rich.table import Table
+    from rich.text import Text
 
+    # every text as rich Text: names from public data are shown as they are, never read as rich
+    # markup or emoji codes ("[/]" in a name would otherwise stop the command, "[b]" vanish)
     cols = _columns(df, columns)
-    table = Table(title=title, show_lines=False)
+    table = Table(title=None if title is None else Text(title), show_lines=False)
     for c in cols:
-        table.add_column(str(c), overflow="fold")
+        table.add_column(Text(str(c)), overflow="fold")
     shown = df if max_rows is None else df.head(max_rows)
     for row in zip(*[_py_column(_parts(s), _shown) for s in _series(shown, cols)]):
-        table.add_row(*row)
+        table.add_row(*map(Text, row))
     out = io.StringIO()
     Console(file=out, width=width, color_system=None, force_terminal=False, legacy_windows=False).print(table)
     text = out.getvalue().rstrip("\n")

@@ -259,3 +259,12 @@ def test_writers_equal_the_per_value_rules(tmp_path_factory, df):
     assert write_table(df, tmp / "p.json").read_bytes() == text.encode("utf-8")
     shown = pd.DataFrame({c: pd.Series([_shown(v) for v in df[c].tolist()], dtype=object) for c in df.columns})
     assert format_table(df, width=200) == format_table(shown, width=200)
+
+
+def test_terminal_table_shows_markup_and_emoji_codes_as_text() -> None:
+    """Names from public data are text: rich markup ("[/]" would stop the command, "[b]" vanish)
+    and emoji codes in cells, headers or the title are printed as they are."""
+    df = pd.DataFrame({"name [x]": ["Acme [bold]Steel[/bold]", "a [/] b", "x :smile: y"]})
+    text = format_table(df, title="Coverage [red]of[/red] :x:", width=60)
+    for part in ("Acme [bold]Steel[/bold]", "a [/] b", "x :smile: y", "name [x]", "Coverage [red]of[/red] :x:"):
+        assert part in text
