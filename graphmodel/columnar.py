@@ -228,7 +228,8 @@ def normalised_table(table: pa.Table, lead: tuple[str, ...], props: Mapping[str,
     types = arrow_types()
     names, arrays = [], []
     present = set(table.column_names)
-    for name in list(lead) + [p for p in props if p in present and p not in lead]:
+    # a lead column is missing only from a table cut to some columns (:func:`only_columns`)
+    for name in [c for c in lead if c in present] + [p for p in props if p in present and p not in lead]:
         col = table.column(name)
         if name not in lead and col.null_count == len(col):
             continue
@@ -628,14 +629,14 @@ class Columnar:
         return dict(zip(eids, zip(us, vs)))
 
     # ---------------------------------------------------------------- tables
-    def node_table(self, kinds: set[str] | None) -> pa.Table:
-        t = self.ntable
+    def node_table(self, kinds: set[str] | None, columns: set[str] | None = None) -> pa.Table:
+        t = only_columns(self.ntable, columns)
         if kinds is not None:
             t = t.take(self._kind_rows(self.nkind_codes, self.nkind_names, kinds))
         return normalised_table(t, NODE_LEAD, schema.all_node_props())
 
-    def edge_table(self, kinds: set[str] | None) -> pa.Table:
-        t = self.etable
+    def edge_table(self, kinds: set[str] | None, columns: set[str] | None = None) -> pa.Table:
+        t = only_columns(self.etable, columns)
         if kinds is not None:
             t = t.take(self._kind_rows(self.ekind_codes, self.ekind_names, kinds))
         return normalised_table(t, EDGE_LEAD, schema.all_edge_props())
@@ -659,6 +660,16 @@ class Columnar:
             nodes = pool.submit(lambda: normalised_table(_sorted_by_id(self.ntable), NODE_LEAD, schema.all_node_props()))
             edges = pool.submit(lambda: normalised_table(_sorted_by_id(self.etable), EDGE_LEAD, schema.all_edge_props()))
             return nodes.result(), edges.result()
+
+
+def only_columns(table: pa.Table, columns: Iterable[str] | None) -> pa.Table:
+    """``table`` with only the ``columns`` it has (all of them for ``None``), in its own order:
+    what the ``columns`` argument of :meth:`CampaignGraph.node_table` / ``edge_table`` keeps."""
+    if columns is None:
+        return table
+    wanted = set(columns)
+    return table.select([c for c in table.column_names if c in wanted])
+
 
 
 def _codes(col: pa.ChunkedArray, what: str, where: str) -> tuple[list[str], np.ndarray]:

@@ -84,12 +84,36 @@ def _has_empty(col: Any) -> bool:
 
 
 def _has_control(col: Any) -> bool:
-    """Whether a string column holds a character no id may hold (the pattern ``_check_id`` uses)."""
+    """Whether a string column holds a character no id may hold (the pattern ``_check_id`` uses).
+
+    The pattern is one character class, so it matches some value exactly when it matches the
+    values written one after the other: it is run once over each chunk's value buffer, seen
+    as a single string (no copy), instead of once per value (a third of the time for a
+    million ids). Bytes under a null slot, if any, are searched too: a column with nulls is
+    refused anyway (:func:`_has_empty` runs first).
+    """
+    import numpy as np
+    import pyarrow as pa
     import pyarrow.compute as pc
 
     from graphmodel.graph import ID_CONTROL_PATTERN
 
-    return bool(pc.any(pc.match_substring_regex(col, ID_CONTROL_PATTERN)).as_py())
+    chunks = col.chunks if isinstance(col, pa.ChunkedArray) else [col]
+    for arr in chunks:
+        if not len(arr):
+            continue
+        width = 8 if pa.types.is_large_string(arr.type) else 4
+        offsets = _int_view(pa.Array.from_buffers(pa.int64() if width == 8 else pa.int32(), len(arr) + 1,
+                                                  [None, arr.buffers()[1]], offset=arr.offset))
+        start, end = int(offsets[0]), int(offsets[-1])
+        if end == start:
+            continue
+        # built from buffers (numpy, no Python value converted: that would import pandas)
+        bounds = pa.py_buffer(np.array([0, end - start], dtype=np.int64))
+        whole = pa.Array.from_buffers(pa.large_string(), 1, [None, bounds, arr.buffers()[2].slice(start, end - start)])
+        if pc.any(pc.match_substring_regex(whole, ID_CONTROL_PATTERN)).as_py():
+            return True
+    return False
 
 
 def kind_codes(col: Any) -> tuple[list[Any], Any]:

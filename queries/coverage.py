@@ -604,7 +604,7 @@ class CoverageContext:
         if found is None:
             import pyarrow as pa
 
-            t = self.graph.edge_table(kind)
+            t = self.graph.edge_table(kind, columns=("source", "target", "valid_from", "valid_to"))
             keep = _in_force_mask(t, self.as_of)
             found = self._ends_tables[kind] = t.select(["source", "target"]).filter(pa.array(keep))
         return found
