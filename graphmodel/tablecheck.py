@@ -139,6 +139,18 @@ def kind_codes(col: Any) -> tuple[list[Any], Any]:
     return enc.dictionary.to_pylist(), enc.indices.to_numpy(zero_copy_only=False).astype(np.int32)
 
 
+def kinds_with_values(col: Any, kind_codes: Any) -> list[int]:
+    """The kind codes (rising) of the rows where ``col`` holds a value; ``kind_codes``: one per row
+    (numpy, as :func:`kind_codes` gives). The schema check reads a property column's kinds this
+    way, and :class:`~graphmodel.columnar.Columnar` the columns each kind's rows use."""
+    import numpy as np
+
+    if not len(col):
+        return []
+    valid = col.is_valid().to_numpy(zero_copy_only=False) if col.null_count else None
+    return np.flatnonzero(np.bincount(kind_codes if valid is None else kind_codes[valid])).tolist()
+
+
 def check_tables(nodes: pa.Table, edges: pa.Table, sources: pa.Table, *,
                  files: Mapping[str, str] | None = None) -> tuple[Any, Any]:
     """Refuse tables that do not fit the schema (see the module docstring).
@@ -317,13 +329,11 @@ def _check_props(
         if name in all_props and col.null_count == len(col):
             continue
         _check_prop_type(name, col.type, all_props, what, fail)
-        valid = col.is_valid()
-        valid_np = valid.to_numpy(zero_copy_only=False) if col.null_count else None
-        used = np.flatnonzero(np.bincount(kind_codes if valid_np is None else kind_codes[valid_np]))
+        used = kinds_with_values(col, kind_codes)
         # the same property name may have another type on another kind (Company status is free
         # text, a Site's an enum): checked per kind
         by_type: dict[schema.Prop, list[int]] = {}
-        for code in used.tolist():
+        for code in used:
             prop = kind_props[kind_names[code]].get(name)
             if prop is None:
                 raise fail(what, name, f"{kind_names[code]} has no property {name} in this tool's schema")
