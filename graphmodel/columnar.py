@@ -383,7 +383,7 @@ class Columnar:
         self._sizes: dict[bool, list[int]] = {}
         self._names: list[str | None] | None = None
         self._eids: list[str] | None = None
-        self._eids_asked = 0  # edge ids read row by row (edge_ids_of)
+        self._cells_asked = {False: 0, True: 0}  # node names, edge ids read row by row (cells)
         self._erow: dict[str, int] | None = None
         self._ekind_list: list[int] | None = None
 
@@ -424,7 +424,7 @@ class Columnar:
         return self._erow
 
     def name_of(self, r: int) -> str:
-        name = self.names[r]
+        name = self.cells(False, [r])[0]
         return self.ids[r] if name is None else name
 
     def counts(self) -> dict[str, dict[str, int]]:
@@ -496,15 +496,16 @@ class Columnar:
                 whole.add(c)
         if whole:
             (self._build_edges if edges else self._build_nodes)(set(whole))
-        names = None if edges else self.names
         kind_names = self.ekind_names if edges else self.nkind_names
+        one_by_one = [r for c, rs in by_code.items() if c not in whole for r in rs]
+        names = {} if edges else dict(zip(one_by_one, self.cells(False, one_by_one)))
         for c, rs in by_code.items():
             if c in whole:
                 continue
             cols, kind = self._kind_columns(edges, c), kind_names[c]
             for r in rs:
                 d: dict[str, Any] = {"kind": kind}
-                if names is not None and names[r] is not None:
+                if names.get(r) is not None:
                     d["name"] = names[r]
                 for pname, col in cols:
                     v = col[r]
@@ -553,11 +554,13 @@ class Columnar:
         codes -= self.nbuilt
         if not codes:
             return
-        kinds, names = self.nkind, self.names
+        kinds = self.nkind
         rows, sub = self._rows_for(codes, self.nkind_codes, len(self.nkind_names), self.ntable)
+        which = rows.tolist() if rows is not None else range(self.n_nodes)
+        names = self.names if rows is None else self.cells(False, which)  # type: ignore[arg-type]
         made = [
-            {"kind": kinds[r], "name": names[r]} if names[r] is not None else {"kind": kinds[r]}
-            for r in (rows if rows is not None else range(self.n_nodes))
+            {"kind": kinds[r], "name": name} if name is not None else {"kind": kinds[r]}
+            for r, name in zip(which, names)
         ]
         fill_props(made, sub, NODE_LEAD)
         self._store(self.nattrs, rows, made)
@@ -651,25 +654,25 @@ class Columnar:
         if len(self.ebuilt) < len(self.ekind_names):
             self.build_rows(True, rows)
         ids, attrs, me = self.ids, self.eattrs, self.ids[r]
-        others, keys = other[rows].tolist(), self.edge_ids_of(rows)
+        others, keys = other[rows].tolist(), self.cells(True, rows)
         if out:
             return [(me, ids[v], k, attrs[x]) for x, v, k in zip(rows, others, keys)]  # type: ignore[misc]
         return [(ids[u], me, k, attrs[x]) for x, u, k in zip(rows, others, keys)]  # type: ignore[misc]
 
-    def edge_ids_of(self, rows: list[int]) -> list[str]:
-        """The ids of edge rows ``rows``.
+    def cells(self, edges: bool, rows: list[int]) -> list[Any]:
+        """The ids of edge rows ``rows`` (``edges``) or the names of node rows ``rows``.
 
-        Read from the id column row by row until :data:`ROWWISE_SHARE` says the list of every
-        edge id (:attr:`eids`: 0.1 s and about 90 MB at a million edges) pays: the edges of one
-        company's group or one path's nodes are a few thousand rows.
+        Read from the column row by row until :data:`ROWWISE_SHARE` says the list of the whole
+        column (:attr:`eids`, :attr:`names`: 0.1 s and about 90 MB for a million edge ids) pays:
+        the edges of one company's group or one path's nodes are a few thousand rows.
         """
-        if self._eids is None:
-            self._eids_asked += len(rows)
-            if self._eids_asked * self.ROWWISE_SHARE <= self.n_edges:
-                col = self.etable.column("id")
+        if (self._eids if edges else self._names) is None:
+            self._cells_asked[edges] += len(rows)
+            if self._cells_asked[edges] * self.ROWWISE_SHARE <= (self.n_edges if edges else self.n_nodes):
+                col = self.etable.column("id") if edges else self.ntable.column("name")
                 return [col[x].as_py() for x in rows]
-        eids = self.eids
-        return [eids[x] for x in rows]
+        values = self.eids if edges else self.names
+        return [values[x] for x in rows]
 
     # ---------------------------------------------------------------- networkx
     def fill_networkx(self, G: Any) -> dict[str, tuple[str, str]]:
