@@ -482,7 +482,7 @@ class CoverageContext:
         """Every agreement's type and scope, from one read of the Agreement columns."""
         if self._agreements_read:
             return
-        t = self.graph.node_table("Agreement")
+        t = self.graph.node_table("Agreement", columns=("id", "agreement_type", "scope"))
         names = t.column_names
         ids = t.column("id").to_pylist()
         for prop, memo in (("agreement_type", self._atype), ("scope", self._scope)):
