@@ -20,7 +20,7 @@ Everything here is read-only: the arrays and tables belong to the graph's store.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -46,7 +46,7 @@ class Adjacency:
         self._col = col
         #: node id by node row, and node row by id
         self.ids: list[str] = col.ids
-        self.row: dict[str, int] = col.row
+        self.row: Mapping[str, int] = col.row
         #: kind by node row (one shared str per kind), kind code by node row and the code's name
         self.nkind: list[str] = col.nkind
         self.nkind_codes: np.ndarray = col.nkind_codes

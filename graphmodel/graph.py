@@ -604,13 +604,16 @@ class CampaignGraph:
             yield k, u, v, a
 
     # ------------------------------------------------------------------ tables
-    def node_table(self, kind: str | Iterable[str] | None = None) -> pa.Table:
+    def node_table(self, kind: str | Iterable[str] | None = None, *, columns: Iterable[str] | None = None) -> pa.Table:
         """The nodes (optionally of one kind or several) as a typed Arrow table, for vectorised queries.
 
         Columns follow the snapshot layout: ``id, kind, name`` and then one column per schema
         property (in schema order) that has a value in at least one returned row; an absent
         value is null. Rows are in the graph's node order (the order of :meth:`nodes`). The
         table is read-only data: changing it does not change the graph.
+
+        ``columns``: keep only these columns (the full table's columns among them, in its
+        order); a loaded snapshot then reads no other column.
 
         Examples
         --------
@@ -621,20 +624,22 @@ class CampaignGraph:
         >>> t.column_names, t.column("workforce").to_pylist()
         (['id', 'kind', 'name', 'workforce'], [120])
         """
-        from graphmodel.columnar import node_rows_table
+        from graphmodel.columnar import node_rows_table, only_columns
 
-        kinds = kinds_filter(kind)
+        kinds, keep = kinds_filter(kind), None if columns is None else set(columns)
         if self._col is not None:
-            return self._col.node_table(kinds)
-        return node_rows_table([(n, a) for n, a in self.nx.nodes(data=True) if kinds is None or a["kind"] in kinds])
+            return self._col.node_table(kinds, keep)
+        return only_columns(node_rows_table([(n, a) for n, a in self.nx.nodes(data=True)
+                                             if kinds is None or a["kind"] in kinds]), keep)
 
-    def edge_table(self, kind: str | Iterable[str] | None = None) -> pa.Table:
+    def edge_table(self, kind: str | Iterable[str] | None = None, *, columns: Iterable[str] | None = None) -> pa.Table:
         """The edges (optionally of one kind or several) as a typed Arrow table, for vectorised queries.
 
         Columns: ``id, source, target, kind`` and one column per schema edge property (schema
         order) with a value in at least one returned row. Rows are in the order the edges were
         added (for a loaded snapshot: by edge id). No ``as_of`` filter: ``valid_from`` and
-        ``valid_to`` are columns (ISO dates as text, null when unknown).
+        ``valid_to`` are columns (ISO dates as text, null when unknown). ``columns``: keep
+        only these columns, as :meth:`node_table` does.
 
         Examples
         --------
@@ -644,18 +649,18 @@ class CampaignGraph:
         >>> g.edge_table("OWNS").select(["id", "source", "target", "share"]).to_pylist()
         [{'id': 'OWNS:a->b', 'source': 'a', 'target': 'b', 'share': 75.5}]
         """
-        from graphmodel.columnar import edge_rows_table
+        from graphmodel.columnar import edge_rows_table, only_columns
 
-        kinds = kinds_filter(kind)
+        kinds, keep = kinds_filter(kind), None if columns is None else set(columns)
         if self._col is not None:
-            return self._col.edge_table(kinds)
+            return self._col.edge_table(kinds, keep)
         G = self.nx
         if len(self._edge_ends) == G.number_of_edges():
             succ = G._succ
             rows = [(u, v, k, succ[u][v][k]) for k, (u, v) in self._edge_ends.items()]
         else:  # the edge index is out of step (the networkx graph was edited directly)
             rows = [(u, v, k, a) for u, v, k, a in G.edges(keys=True, data=True)]
-        return edge_rows_table([r for r in rows if kinds is None or r[3]["kind"] in kinds])
+        return only_columns(edge_rows_table([r for r in rows if kinds is None or r[3]["kind"] in kinds]), keep)
 
     # ------------------------------------------------------------------ size
     def number_of_nodes(self) -> int:

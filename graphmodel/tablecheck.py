@@ -84,12 +84,36 @@ def _has_empty(col: Any) -> bool:
 
 
 def _has_control(col: Any) -> bool:
-    """Whether a string column holds a character no id may hold (the pattern ``_check_id`` uses)."""
+    """Whether a string column holds a character no id may hold (the pattern ``_check_id`` uses).
+
+    The pattern is one character class, so it matches some value exactly when it matches the
+    values written one after the other: it is run once over each chunk's value buffer, seen
+    as a single string (no copy), instead of once per value (a third of the time for a
+    million ids). Bytes under a null slot, if any, are searched too: a column with nulls is
+    refused anyway (:func:`_has_empty` runs first).
+    """
+    import numpy as np
+    import pyarrow as pa
     import pyarrow.compute as pc
 
     from graphmodel.graph import ID_CONTROL_PATTERN
 
-    return bool(pc.any(pc.match_substring_regex(col, ID_CONTROL_PATTERN)).as_py())
+    chunks = col.chunks if isinstance(col, pa.ChunkedArray) else [col]
+    for arr in chunks:
+        if not len(arr):
+            continue
+        width = 8 if pa.types.is_large_string(arr.type) else 4
+        offsets = _int_view(pa.Array.from_buffers(pa.int64() if width == 8 else pa.int32(), len(arr) + 1,
+                                                  [None, arr.buffers()[1]], offset=arr.offset))
+        start, end = int(offsets[0]), int(offsets[-1])
+        if end == start:
+            continue
+        # built from buffers (numpy, no Python value converted: that would import pandas)
+        bounds = pa.py_buffer(np.array([0, end - start], dtype=np.int64))
+        whole = pa.Array.from_buffers(pa.large_string(), 1, [None, bounds, arr.buffers()[2].slice(start, end - start)])
+        if pc.any(pc.match_substring_regex(whole, ID_CONTROL_PATTERN)).as_py():
+            return True
+    return False
 
 
 def kind_codes(col: Any) -> tuple[list[Any], Any]:
@@ -113,6 +137,18 @@ def kind_codes(col: Any) -> tuple[list[Any], Any]:
             return names, codes
     enc = _plain(arr).dictionary_encode()
     return enc.dictionary.to_pylist(), enc.indices.to_numpy(zero_copy_only=False).astype(np.int32)
+
+
+def kinds_with_values(col: Any, kind_codes: Any) -> list[int]:
+    """The kind codes (rising) of the rows where ``col`` holds a value; ``kind_codes``: one per row
+    (numpy, as :func:`kind_codes` gives). The schema check reads a property column's kinds this
+    way, and :class:`~graphmodel.columnar.Columnar` the columns each kind's rows use."""
+    import numpy as np
+
+    if not len(col):
+        return []
+    valid = col.is_valid().to_numpy(zero_copy_only=False) if col.null_count else None
+    return np.flatnonzero(np.bincount(kind_codes if valid is None else kind_codes[valid])).tolist()
 
 
 def check_tables(nodes: pa.Table, edges: pa.Table, sources: pa.Table, *,
@@ -293,13 +329,11 @@ def _check_props(
         if name in all_props and col.null_count == len(col):
             continue
         _check_prop_type(name, col.type, all_props, what, fail)
-        valid = col.is_valid()
-        valid_np = valid.to_numpy(zero_copy_only=False) if col.null_count else None
-        used = np.flatnonzero(np.bincount(kind_codes if valid_np is None else kind_codes[valid_np]))
+        used = kinds_with_values(col, kind_codes)
         # the same property name may have another type on another kind (Company status is free
         # text, a Site's an enum): checked per kind
         by_type: dict[schema.Prop, list[int]] = {}
-        for code in used.tolist():
+        for code in used:
             prop = kind_props[kind_names[code]].get(name)
             if prop is None:
                 raise fail(what, name, f"{kind_names[code]} has no property {name} in this tool's schema")

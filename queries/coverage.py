@@ -482,7 +482,7 @@ class CoverageContext:
         """Every agreement's type and scope, from one read of the Agreement columns."""
         if self._agreements_read:
             return
-        t = self.graph.node_table("Agreement")
+        t = self.graph.node_table("Agreement", columns=("id", "agreement_type", "scope"))
         names = t.column_names
         ids = t.column("id").to_pylist()
         for prop, memo in (("agreement_type", self._atype), ("scope", self._scope)):
@@ -604,7 +604,7 @@ class CoverageContext:
         if found is None:
             import pyarrow as pa
 
-            t = self.graph.edge_table(kind)
+            t = self.graph.edge_table(kind, columns=("source", "target", "valid_from", "valid_to"))
             keep = _in_force_mask(t, self.as_of)
             found = self._ends_tables[kind] = t.select(["source", "target"]).filter(pa.array(keep))
         return found

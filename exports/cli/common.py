@@ -5,7 +5,8 @@ from __future__ import annotations
 import contextlib
 import json
 import sys
-from collections.abc import Callable, Iterator
+import threading
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -42,9 +43,45 @@ as_of_option = click.option(
 )
 
 
-def open_snapshot(path: str) -> CampaignGraph:
-    """Load a snapshot folder (hash-checked); errors become one-line messages."""
-    return load_snapshot(path)
+def open_snapshot(path: str, names: Iterable[str] = ()) -> CampaignGraph:
+    """Load a snapshot folder (hash-checked); errors become one-line messages.
+
+    ``names``: the names the command is about to look up (a company, a path's two ends).
+    Their name keys are made on a second thread while the snapshot is read (see
+    :func:`_name_keys_meanwhile`); the answers are the same either way.
+    """
+    meanwhile = _name_keys_meanwhile(names)
+    try:
+        return load_snapshot(path)
+    finally:
+        if meanwhile is not None:
+            meanwhile.join()
+
+
+def _name_keys_meanwhile(names: Iterable[str]) -> threading.Thread | None:
+    """Start making the name keys of ``names`` on a thread of their own (``None``: nothing to make).
+
+    The first name key pays the fingerprints library's one-time set-up (its legal-form
+    patterns: 0.1-0.2 s of Python), and reading a snapshot mostly waits on Arrow's decoding
+    and checks, which release the GIL: on a second core the two overlap. The keys land in
+    :func:`graphmodel.names.name_key`'s cache, which the search then reads; :func:`open_snapshot`
+    joins the thread before it returns, so nothing else makes keys at the same time.
+    """
+    texts = [t for t in names if isinstance(t, str) and t]
+    if not texts:
+        return None
+    from graphmodel.names import name_key
+
+    def make() -> None:
+        for text in texts:
+            try:
+                name_key(text)
+            except Exception:  # noqa: BLE001 - the search makes the key again and reports any error itself
+                return
+
+    thread = threading.Thread(target=make, name="name-keys", daemon=True)
+    thread.start()
+    return thread
 
 
 @contextlib.contextmanager

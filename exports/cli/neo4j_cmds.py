@@ -306,7 +306,7 @@ def open_graph(snapshot: Path | str | None, *, query: str, subject: str | tuple[
     if opts.get("backend", "memory") != "neo4j":
         if snapshot is None:
             raise CampaignGraphError("SNAPSHOT is needed: a snapshot folder or a bolt://HOST:7687 URI")
-        return open_snapshot(str(snapshot))
+        return open_snapshot(str(snapshot), names=subject if isinstance(subject, tuple) else (subject or "",))
     from queries import cypher
 
     with store_from_options(opts.get("uri") or "", opts.get("database"), opts.get("user") or "neo4j") as store:

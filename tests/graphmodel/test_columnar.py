@@ -308,3 +308,21 @@ def test_rows_built_one_by_one_equal_the_whole_kind_build(generated_xs_snapshot:
     for eid, _u, _v, attrs in ref.edges():
         assert list(g.edge(eid)[2].items()) == list(attrs.items())
     assert g == ref
+
+
+def test_edge_ids_and_names_read_row_by_row_then_as_one_list_are_the_ordinary_graphs(generated_xs_snapshot: Path) -> None:
+    # a few nodes' edges are read without the list of every edge id; then every node's, which
+    # passes the share (Columnar.ROWWISE_SHARE) and builds the list: the same edges both ways
+    c, o = load_snapshot(generated_xs_snapshot, columnar=True), load_snapshot(generated_xs_snapshot, columnar=False)
+    col = c._col
+    assert col is not None
+    nodes = [n for n, _ in o.nodes()]
+    few = nodes[:3]
+    for n in few:
+        assert list(c.out_edges(n)) == list(o.out_edges(n)) and list(c.in_edges(n)) == list(o.in_edges(n))
+        assert c.name_of(n) == o.name_of(n) and dict(c.node(n)) == dict(o.node(n))
+    assert col._eids is None and col._names is None  # answered row by row (Columnar.cells)
+    for n in nodes:
+        assert list(c.out_edges(n)) == list(o.out_edges(n)) and list(c.in_edges(n)) == list(o.in_edges(n))
+        assert c.name_of(n) == o.name_of(n)
+    assert col._eids is not None and col._names is not None and c.is_columnar

@@ -147,3 +147,24 @@ def test_info_checks_a_snapshot_without_pandas_or_networkx(tmp_path: Path) -> No
     assert out.returncode == 0, out.stderr
     assert "validation: ok" in out.stdout
     assert out.stdout.strip().splitlines()[-1] == "loaded: False False"
+
+
+@pytest.mark.parametrize("build", [sample_graph, acme_graph])
+def test_tables_cut_to_some_columns_hold_those_columns_of_the_whole_table(build, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    col, ordinary = _loads(build(), tmp_path / "snap")
+    for g in (col, ordinary):
+        # oracle: the edges as the read methods give them, brute force
+        for kind in ("OWNS", "OPERATES", None):
+            t = g.edge_table(kind, columns=["target", "valid_to", "source", "no_such_column"])
+            assert t.column_names[:2] == ["source", "target"]  # the full table's order, not the argument's
+            want = sorted((u, v, a.get("valid_to")) for _, u, v, a in g.edges(kind))
+            got = sorted(zip(t.column("source").to_pylist(), t.column("target").to_pylist(),
+                             t.column("valid_to").to_pylist() if "valid_to" in t.column_names else [None] * t.num_rows))
+            assert got == want
+            assert t.column_names == [c for c in g.edge_table(kind).column_names if c in {"source", "target", "valid_to"}]
+        for kind in ("Site", None):
+            t = g.node_table(kind, columns=("name", "workforce"))
+            full = g.node_table(kind)
+            assert t.column_names == [c for c in full.column_names if c in {"name", "workforce"}]
+            assert t.to_pylist() == full.select(t.column_names).to_pylist()
+    assert col.is_columnar
