@@ -298,11 +298,23 @@ class SortedRows(Mapping[str, int]):
         raise KeyError(key)
 
     def __contains__(self, key: object) -> bool:
+        d = self._dict
+        if d is not None:  # once built, the dict answers (one C call)
+            return key in d
         try:
             self[key]  # type: ignore[index]
         except KeyError:
             return False
         return True
+
+    def get(self, key: str, default: Any = None) -> Any:  # type: ignore[override]
+        d = self._dict
+        if d is not None:  # once built, the dict answers (one C call, not Mapping.get's three)
+            return d.get(key, default)
+        try:
+            return self[key]
+        except KeyError:
+            return default
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._ids)
@@ -424,7 +436,8 @@ class Columnar:
         return self._erow
 
     def name_of(self, r: int) -> str:
-        name = self.cells(False, [r])[0]
+        names = self._names
+        name = names[r] if names is not None else self.cells(False, [r])[0]
         return self.ids[r] if name is None else name
 
     def counts(self) -> dict[str, dict[str, int]]:
