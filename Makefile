@@ -11,6 +11,7 @@ $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q -e '.[dev]'
+	$(BIN)/python -m compileall -q graphmodel loaders queries exports
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -38,7 +39,9 @@ test-fast: install
 
 # Benchmarks at sizes S, M, L (under 20 minutes on 2 cores); results in benchmarks/results/latest.{json,md};
 # then each CLI command as a whole process at L beside pandas + networkx: benchmarks/results/cli-latest.{json,md}
+# (the project's modules compiled first, as a regular pip install does: commands are timed as installed)
 bench: install
+	$(BIN)/python -m compileall -q graphmodel loaders queries exports
 	$(BIN)/python -m benchmarks
 
 # Fuzz the table, JSON and XML loaders for a bounded time: atheris (FUZZ_SECONDS per target),
