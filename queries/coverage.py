@@ -38,7 +38,7 @@ recorded status, shown as ``unknown``); ``status="all"`` or a list brings in the
 
 One code answers for one group and for every site: :func:`place_sites` lists the sites (a
 group's members' sites, or every site in its ultimate parent's group), :func:`site_rows` works
-out each site's findings (``_site_findings``; what depends only on a site's operators or group
+out each site's findings (``_site_dimensions``: what depends only on a site's operators or group
 is shared) and :func:`coverage_columns` makes the columns. Only the reading differs: a group
 reads its neighbourhood node by node, all sites read the edge tables once
 (``CoverageContext(whole_graph=True)``).
@@ -47,10 +47,10 @@ reads its neighbourhood node by node, all sites read the edge tables once
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from operator import attrgetter, itemgetter
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -126,6 +126,7 @@ EXTRA_COLUMNS = (
     "evidence",
 )
 
+_T = TypeVar("_T")
 _RANK = {COVERED: 0, UNKNOWN: 1, NOT_COVERED: 2}
 _MEMBERSHIP_RANK = {"root": 0, "controlled": 1, "effective": 1, "joint": 2, "possible": 3}
 _SCOPE_WORDS = {
@@ -908,24 +909,109 @@ _NO_CBA = _Finding(UNKNOWN, "no collective agreement is recorded for this site: 
 _NO_COUNTRY = _Finding(UNKNOWN, "the site's country is not recorded: whether a European agreement applies is unknown")
 
 
-def _site_findings(ctx: CoverageContext, site: str, sattrs: Mapping[str, Any], operators: tuple[str, ...],
-                   groups: tuple[str, ...]) -> tuple[_Finding, ...]:
-    """The findings of a site in the order of :data:`DIMENSIONS`.
+def _shared(keys: Sequence[Hashable | None], finding: Callable[[int], _T]) -> tuple[np.ndarray, list[_T]]:
+    """``finding(row)`` of every row as codes into the distinct results, worked out once per key.
 
-    ``operators``: the site's operators; ``groups``: the group's root and the operator's
-    ultimate parent (the groups whose agreements and networks count). Findings that depend only
-    on the operators or the groups are shared by the sites that have them (read only).
+    A row whose key is ``None`` is worked out on its own; rows with the same key share the
+    result of the first of them: the caller keys a row only by what the rule reads for it.
     """
-    presence, recognition, unions = _union_dimensions(ctx, site, sattrs, operators)
-    return (
-        presence,
-        recognition,
-        _cba_dimension(ctx, site, sattrs, operators),
-        _framework_dimension(ctx, site, "gfa", operators, groups),
-        _framework_dimension(ctx, site, "hs", operators, groups),
-        _network_dimension(ctx, unions, groups, presence),
-        _efa_dimension(ctx, site, sattrs, operators, groups),
-    )
+    codes: list[int] = []
+    distinct: list[_T] = []
+    memo: dict[Hashable, int] = {}
+    for i, k in enumerate(keys):
+        if k is None:
+            codes.append(len(distinct))
+            distinct.append(finding(i))
+            continue
+        c = memo.get(k)
+        if c is None:
+            c = memo[k] = len(distinct)
+            distinct.append(finding(i))
+        codes.append(c)
+    return np.array(codes, dtype=np.int64), distinct
+
+
+def _factorize(values: Sequence[Hashable]) -> list[int]:
+    """Each value's number, in order of first appearance."""
+    numbers: dict[Hashable, int] = {}
+    return [numbers.setdefault(v, len(numbers)) for v in values]
+
+
+def _site_dimensions(ctx: CoverageContext, sites: Sequence[str], attrs: Sequence[Mapping[str, Any]],
+                     operators: Sequence[tuple[str, ...]],
+                     groups: Sequence[tuple[str, ...]]) -> list[tuple[np.ndarray, list[_Finding]]]:
+    """The findings of the rows, per dimension of :data:`DIMENSIONS`: ``(codes, distinct findings)``.
+
+    ``operators``: each site's operators; ``groups``: the group's root and the operator's ultimate
+    parent (the groups whose agreements and networks count). Each rule is one function of one
+    site; a site that nothing records or names for a dimension gets what the rule makes of its
+    operators and groups alone, so that is worked out once per combination (:func:`_shared`):
+
+    - union_presence, recognition: no union REPRESENTS the site and its ``union_status`` is
+      neither none nor present -> its operators';
+    - cba: no CBA COVERS the site and its ``cba_status`` is neither none nor in_force -> its
+      operators' (one finding for all whose operators nothing covers and who sign nothing);
+    - gfa, hs_agreement, efa: no agreement of the type names the site (``named_sites``) -> its
+      operators' and groups' (an agreement reaches the other sites through the companies that
+      operate them), its groups' alone when the operators bring no candidates
+      (:meth:`CoverageContext.brings_candidates`); efa outside the EEA -> the country's, with no
+      country -> one finding;
+    - network: no union present -> its groups' and whether a union is known to be absent.
+    """
+    op_code = _factorize(operators)
+    group_code = _factorize(groups)
+    width = max(group_code, default=0) + 1
+    op_group = [o * width + g for o, g in zip(op_code, group_code)]
+    represents = ctx.represents
+    covering = ctx.covering
+
+    keys: list[Hashable | None] = [
+        None if s in represents or a.get("union_status") in ("none", "present") else o
+        for s, a, o in zip(sites, attrs, op_code)
+    ]
+    union_codes, unions = _shared(keys, lambda i: _union_dimensions(ctx, sites[i], attrs[i], operators[i]))
+    out = [(union_codes, [u[0] for u in unions]), (union_codes, [u[1] for u in unions])]
+
+    # operators nothing covers and that sign nothing bring no CBA: their sites share one finding
+    distinct_ops = list(dict.fromkeys(operators))
+    signed = ctx.signed
+    cba_ops = [any(op in covering or op in signed for op in ops) for ops in distinct_ops]
+    keys = [
+        None if (s in covering and ctx.cbas_at(s)) or a.get("cba_status") in ("none", "in_force")
+        else (o if cba_ops[o] else -1)
+        for s, a, o in zip(sites, attrs, op_code)
+    ]
+    out.append(_shared(keys, lambda i: _cba_dimension(ctx, sites[i], attrs[i], operators[i])))
+
+    for agreement_type in ("gfa", "hs"):
+        named = ctx.named_sites(agreement_type)
+        # operators that bring no candidates of the type: the finding is the groups' (the fallback)
+        brings = [any(ctx.brings_candidates(agreement_type, op) for op in ops) for ops in distinct_ops]
+        keys = [None if s in named else (og if brings[o] else -1 - g)
+                for s, og, o, g in zip(sites, op_group, op_code, group_code)]
+        out.append(_shared(keys, lambda i, t=agreement_type: _framework_dimension(
+            ctx, sites[i], t, operators[i], groups[i])))
+
+    # no union present: the network finding depends on the groups and whether a union is known absent
+    alone = [bool(u[2]) for u in unions]
+    absent = [u[0].value == NOT_COVERED for u in unions]
+    keys = [None if alone[c] else (g, absent[c]) for c, g in zip(union_codes.tolist(), group_code)]
+    out.append(_shared(keys, lambda i: _network_dimension(
+        ctx, unions[union_codes[i]][2], groups[i], unions[union_codes[i]][0])))
+
+    named = ctx.named_sites("efa")
+    brings = [any(ctx.brings_candidates("efa", op) for op in ops) for ops in distinct_ops]
+    keys = []
+    for s, a, og, o, g in zip(sites, attrs, op_group, op_code, group_code):
+        country = a.get("country")
+        if not country:
+            keys.append(("", None))
+        elif str(country).upper() not in EEA_COUNTRIES:
+            keys.append((country, None))
+        else:
+            keys.append(None if s in named else ("~", og if brings[o] else -1 - g))
+    out.append(_shared(keys, lambda i: _efa_dimension(ctx, sites[i], attrs[i], operators[i], groups[i])))
+    return out
 
 
 def _union_dimensions(ctx: CoverageContext, site: str, sattrs: Mapping[str, Any],
@@ -1472,7 +1558,9 @@ def site_rows(
     site_attrs, operators_of, idx = ctx.site_attrs, ctx.operators, ctx.idx
     notes: dict[str, str] = {}
     per_op: dict[str, tuple[str, str, str]] = {}
-    found_col: list[tuple[_Finding, ...]] = []
+    attrs_col: list[Mapping[str, Any]] = []
+    ops_col: list[tuple[str, ...]] = []
+    groups_col: list[tuple[str, ...]] = []
     why_col: list[str | None] = []
     up_ids: list[str | None] = []
     op_names: list[str | None] = []
@@ -1487,32 +1575,42 @@ def site_rows(
     groups_all = dict.fromkeys(p[2] for p in placed.values() if p[2])
     groups_all.update(dict.fromkeys(info[0] for info in per_op.values()))
     ctx._name_keys.update(graph.name_keys(groups_all))
+    # what depends on a site's place only (its operator, membership and group), once per place
+    per_place: dict[tuple[str | None, str, str | None], tuple[Any, ...]] = {}
     for site, (op, membership, root, _chain, _stake) in placed.items():
+        place = per_place.get((op, membership, root))
+        if place is None:
+            if op is None:
+                up_id = op_name = up_name = None
+                groups: tuple[str, ...] = (root,) if root else ()
+            else:
+                up_id, op_name, up_name = per_op[op]
+                groups = (root, up_id) if root else (up_id,)
+            why = None
+            if membership == "possible" and op is not None and root:
+                w = ctx.members(root).why(op)
+                why = f"membership: {w.reason}" if w is not None else None
+            lower = bool(root and op and op in ctx.uncertain(root))
+            place = per_place[(op, membership, root)] = (up_id, op_name, up_name, groups, why, lower)
         sattrs = site_attrs[site]
-        note = status_note(graph, sattrs, day)
-        if note:
-            notes[site] = note
+        if sattrs.get("closure_year") is not None:
+            note = status_note(graph, sattrs, day)
+            if note:
+                notes[site] = note
         ops = operators_of.get(site, ())
-        if op is None:
-            up_id = op_name = up_name = None
-            groups: tuple[str, ...] = (root,) if root else ()
-        else:
-            up_id, op_name, up_name = per_op[op]
-            groups = (root, up_id) if root else (up_id,)
-        found_col.append(_site_findings(ctx, site, sattrs, tuple(o for o, _s, _e in ops), groups))
-        why = None
-        if membership == "possible" and op is not None and root:
-            w = ctx.members(root).why(op)
-            why = f"membership: {w.reason}" if w is not None else None
-        why_col.append(why)
-        up_ids.append(up_id)
-        op_names.append(op_name)
-        up_names.append(up_name)
-        shares.append(next((s for o, s, _e in ops if o == op), None))
-        lowers.append(bool(root and op and op in ctx.uncertain(root)))
+        attrs_col.append(sattrs)
+        ops_col.append(tuple(o for o, _s, _e in ops))
+        groups_col.append(place[3])
+        why_col.append(place[4])
+        up_ids.append(place[0])
+        op_names.append(place[1])
+        up_names.append(place[2])
+        # the operator's own share in the site (its first OPERATES edge in force)
+        shares.append(ops[0][1] if ops and ops[0][0] == op else next((s for o, s, _e in ops if o == op), None))
+        lowers.append(place[5])
     site_ids = list(placed)
     ops_, memberships, _roots, chains, stakes = (list(c) for c in zip(*placed.values())) if placed else ([],) * 5
-    attrs = [site_attrs[s] for s in site_ids]
+    attrs = attrs_col
     rows = {
         "site_id": site_ids, "site": [a.get("name", s) for a, s in zip(attrs, site_ids)], "operator_id": ops_,
         "ultimate_parent_id": up_ids, "effective_stake": stakes, "country": [a.get("country") for a in attrs],
@@ -1520,7 +1618,7 @@ def site_rows(
         "membership": memberships, "operator": op_names, "ultimate_parent": up_names, "chain": chains,
         "operator_share": shares, "stake_is_lower_bound": lowers, "lat": [a.get("lat") for a in attrs],
         "lon": [a.get("lon") for a in attrs], "status": [a.get("status") for a in attrs],
-        "findings": found_col, "membership_reason": why_col,
+        "dimensions": _site_dimensions(ctx, site_ids, attrs_col, ops_col, groups_col), "membership_reason": why_col,
     }
     return rows, notes
 
@@ -1538,7 +1636,7 @@ def coverage_columns(rows: dict[str, list[Any]], req: tuple[str, ...]) -> dict[s
     site_ids, names, countries = rows.pop("site_id"), rows["site"], rows["country"]
     if not site_ids:
         return {}
-    found_col, why_col = rows.pop("findings"), rows.pop("membership_reason")
+    dimensions, why_col = rows.pop("dimensions"), rows.pop("membership_reason")
     keys = [(str(c or "~"), nm.casefold(), s) for c, nm, s in zip(countries, names, site_ids)]
     order = sorted(range(len(site_ids)), key=keys.__getitem__)
     del keys
@@ -1547,8 +1645,8 @@ def coverage_columns(rows: dict[str, list[Any]], req: tuple[str, ...]) -> dict[s
     data: dict[str, Any] = {"site_id": list(take(site_ids))}
     for c in list(rows):  # each list freed once taken
         data[c] = list(take(rows.pop(c)))
-    dims = [_distinct_findings([f[k] for f in found_col], positions) for k in range(len(DIMENSIONS))]
-    del found_col
+    dims = [(codes[positions], distinct) for codes, distinct in dimensions]
+    del dimensions
     uncovered = np.zeros(len(site_ids), dtype=bool)
     # reasons: the membership reason, then "dim: reason" of each dimension not covered, joined by
     # "; ". Each part's rows and text are listed (no text for a row without that part), ordered by
@@ -1608,17 +1706,6 @@ _TEXT = pd.Series(["x"]).dtype
 def _text_column(values: Any) -> Any:
     """A pandas text column from an Arrow string array (no copy through Python strings)."""
     return pd.array(values, dtype=_TEXT)
-
-
-def _distinct_findings(findings: list[_Finding], positions: np.ndarray) -> tuple[np.ndarray, list[_Finding]]:
-    """The distinct findings of one dimension (many sites share one) and, in the order of
-    ``positions``, each row's index among them."""
-    # the findings are alive in the caller: their ids are theirs. pandas numbers the distinct ids
-    # in order of first appearance (a hash table in C, not a dict filled in Python)
-    keys = np.fromiter(map(id, findings), dtype=np.uint64, count=len(findings))
-    codes, _ = pd.factorize(keys)
-    _, first = np.unique(codes, return_index=True)  # each code's first row, in code order
-    return codes.astype(np.int64)[positions], [findings[i] for i in first.tolist()]
 
 
 def _evidence_column(dims: list[tuple[np.ndarray, list[_Finding]]], n: int) -> list[list[str]]:
