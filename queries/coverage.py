@@ -189,10 +189,10 @@ def _pass_edges(graph: CampaignGraph, day: str) -> dict[str, tuple[list[str], li
     ``(edge ids, sources, targets, attrs)`` (for OPERATES the ``share`` instead of attrs), each kind in the order of :meth:`CampaignGraph.edges`
     (networkx's: by source node, then target by first appearance, then key).
 
-    A graph still in columnar mode is read through :meth:`CampaignGraph.edge_table` (no per-edge
-    attribute dicts from the graph, no networkx): the order is recomputed with numpy from the
-    table's rows, which are the edges in the order they were added, and each ``attrs`` holds
-    only the properties the pass reads (absent ones as ``None``).
+    A graph held in columns is read through its CSR adjacency (:meth:`CampaignGraph.adjacency`:
+    no per-edge attribute dicts from the graph, no networkx), whose out-edge rows are in the
+    graph's edge order; each ``attrs`` holds only the properties the pass reads (absent ones as
+    ``None``).
     """
     out: dict[str, tuple[list[str], list[str], list[str], list[dict[str, Any]]]] = {
         k: ([], [], [], []) for k in _PASS_PROPS
@@ -209,64 +209,35 @@ def _pass_edges(graph: CampaignGraph, day: str) -> dict[str, tuple[list[str], li
             cols[2].append(v)
             cols[3].append(a.get("share") if k == "OPERATES" else a)
         return out
-    import pyarrow as pa
-    import pyarrow.compute as pc
+    from graphmodel.adjacency import take
 
-    # the whole edge table, its columns chosen before the rows of the kinds read are kept: no list
-    # columns (sources, origins) copied (a property with no value in those rows reads as None)
-    t = graph.edge_table()
-    wanted = {"id", "source", "target", "kind", "valid_from", "valid_to", *(p for ps in _PASS_PROPS.values() for p in ps)}
-    t = t.select([c for c in t.column_names if c in wanted])
-    t = t.filter(pc.is_in(t.column("kind"), value_set=pa.array(list(_PASS_PROPS), type=pa.string())))
-    n = t.num_rows
-    if n == 0:
-        return out
-    node_ids = graph.node_table().column("id")
-    # one hash table of the node ids for both ends
-    ends = pc.index_in(pa.chunked_array(t.column("source").chunks + t.column("target").chunks), value_set=node_ids)
-    ends_np = ends.to_numpy(zero_copy_only=False).astype(np.int64)
-    src, dst = ends_np[:n], ends_np[n:]
-    row = np.arange(n, dtype=np.int64)
-    # networkx keeps a node's targets in the order of their first edge: rank each (source, target)
-    # pair by its first row, then order by source node, that rank, and the row (the key order)
-    _, inverse = np.unique(src * (len(node_ids) + 1) + dst, return_inverse=True)
-    first = np.full(int(inverse.max()) + 1, n, dtype=np.int64)
-    np.minimum.at(first, inverse, row)
-    keep = _in_force_mask(t, day)
-    names = t.column_names
-    kind_col = pc.dictionary_encode(t.column("kind")) if not pa.types.is_dictionary(t.column("kind").type) else t.column("kind")
-    kind_col = kind_col.unify_dictionaries() if isinstance(kind_col, pa.ChunkedArray) else kind_col
-    chunks = kind_col.chunks if isinstance(kind_col, pa.ChunkedArray) else [kind_col]
-    kind_names = chunks[0].dictionary.to_pylist() if chunks else []
-    codes = np.concatenate([c.indices.to_numpy(zero_copy_only=False) for c in chunks]).astype(np.int64)
-    order = np.lexsort((row, first[inverse], src))
-    order = order[keep[order]]
-    order = order[np.argsort(codes[order], kind="stable")]  # kinds contiguous, graph order within each
-    # only the ids and the properties read are reordered (the ends are node positions, taken above)
-    part = t.select([c for c in names if c not in ("source", "target", "kind", "valid_from", "valid_to")]).take(
-        pa.array(order))
-    id_list = graph.node_ids()  # in node table order
-    if len(id_list) != len(node_ids):
-        id_list = node_ids.to_pylist()
-    src_sorted, dst_sorted = src[order], dst[order]
+    adj = graph.adjacency()
+    # the out-edge rows of every node, node by node, are the graph's edge order (the CSR's
+    # out_order): those of the kinds read that are in force, each kind's rows kept in that order
+    rows = adj.out_order[adj.walkable(day, frozenset(_PASS_PROPS))[adj.out_order]]
+    codes = adj.ekind_codes[rows]
+    by_kind = np.argsort(codes, kind="stable")
+    rows, codes = rows[by_kind], codes[by_kind]
+    bounds = np.searchsorted(codes, np.arange(len(adj.ekind_names) + 1))
+    table = adj.etable
+    names = set(table.column_names)
+    ids = adj.ids
 
     def take_ids(positions: np.ndarray) -> list[str]:
-        return list(map(id_list.__getitem__, positions.tolist()))
+        # the graph's own id strings (one object per node, not one per edge end)
+        return list(map(ids.__getitem__, positions.tolist()))
 
-    bounds = np.searchsorted(codes[order], np.arange(len(kind_names) + 1))
-    for code, k in enumerate(kind_names):
-        if k not in out:
-            continue
+    for code, k in enumerate(adj.ekind_names):
         lo, hi = int(bounds[code]), int(bounds[code + 1])
-        if lo == hi:
+        if k not in out or lo == hi:
             continue
-        sl = part.slice(lo, hi - lo)
+        part = rows[lo:hi]
+        present = [p for p in _PASS_PROPS[k] if p in names]
+        sl = take(table.select(["id", *present]), part)
         cols = out[k]
         cols[0].extend(sl.column("id").to_pylist())
-        # the graph's own id strings (one object per node, not one per edge end)
-        cols[1].extend(take_ids(src_sorted[lo:hi]))
-        cols[2].extend(take_ids(dst_sorted[lo:hi]))
-        present = [p for p in _PASS_PROPS[k] if p in names]
+        cols[1].extend(take_ids(adj.src[part]))
+        cols[2].extend(take_ids(adj.dst[part]))
         if k == "OPERATES":  # only the share is read: no dict per edge
             cols[3].extend(sl.column("share").to_pylist() if present else [None] * (hi - lo))
         elif present:
