@@ -919,7 +919,8 @@ def _site_dimensions(ctx: CoverageContext, sites: Sequence[str], attrs: Sequence
     operators and groups alone, so that is worked out once per combination (:func:`_shared`):
 
     - union_presence, recognition: no union REPRESENTS the site and its ``union_status`` is
-      neither none nor present -> its operators';
+      neither none nor present -> its operators' (one finding for all whose operators no union
+      represents at company level);
     - cba: no CBA COVERS the site and its ``cba_status`` is neither none nor in_force -> its
       operators' (one finding for all whose operators nothing covers and who sign nothing);
     - gfa, hs_agreement, efa: no agreement of the type names the site (``named_sites``) -> its
@@ -936,15 +937,17 @@ def _site_dimensions(ctx: CoverageContext, sites: Sequence[str], attrs: Sequence
     represents = ctx.represents
     covering = ctx.covering
 
+    # operators no union represents at company level: their sites share one finding
+    distinct_ops = list(dict.fromkeys(operators))
+    union_ops = [any(op in represents for op in ops) for ops in distinct_ops]
     keys: list[Hashable | None] = [
-        None if s in represents or a.get("union_status") in ("none", "present") else o
+        None if s in represents or a.get("union_status") in ("none", "present") else (o if union_ops[o] else -1)
         for s, a, o in zip(sites, attrs, op_code)
     ]
     union_codes, unions = _shared(keys, lambda i: _union_dimensions(ctx, sites[i], attrs[i], operators[i]))
     out = [(union_codes, [u[0] for u in unions]), (union_codes, [u[1] for u in unions])]
 
     # operators nothing covers and that sign nothing bring no CBA: their sites share one finding
-    distinct_ops = list(dict.fromkeys(operators))
     signed = ctx.signed
     cba_ops = [any(op in covering or op in signed for op in ops) for ops in distinct_ops]
     keys = [
