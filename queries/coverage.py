@@ -880,32 +880,26 @@ _NO_CBA = _Finding(UNKNOWN, "no collective agreement is recorded for this site: 
 _NO_COUNTRY = _Finding(UNKNOWN, "the site's country is not recorded: whether a European agreement applies is unknown")
 
 
-def _shared(keys: Sequence[Hashable | None], finding: Callable[[int], _T]) -> tuple[np.ndarray, list[_T]]:
+def _shared(own: np.ndarray, keys: np.ndarray, finding: Callable[[int], _T]) -> tuple[np.ndarray, list[_T]]:
     """``finding(row)`` of every row as codes into the distinct results, worked out once per key.
 
-    A row whose key is ``None`` is worked out on its own; rows with the same key share the
-    result of the first of them: the caller keys a row only by what the rule reads for it.
+    ``keys`` (non-negative integers): rows with the same key share the result of the first of
+    them, so the caller keys a row only by what the rule reads for it; a row marked ``own`` is
+    worked out on its own.
     """
-    codes: list[int] = []
-    distinct: list[_T] = []
-    memo: dict[Hashable, int] = {}
-    for i, k in enumerate(keys):
-        if k is None:
-            codes.append(len(distinct))
-            distinct.append(finding(i))
-            continue
-        c = memo.get(k)
-        if c is None:
-            c = memo[k] = len(distinct)
-            distinct.append(finding(i))
-        codes.append(c)
-    return np.array(codes, dtype=np.int64), distinct
+    n = len(keys)
+    if n == 0:
+        return np.zeros(0, dtype=np.int64), []
+    keys = np.where(own, int(keys.max()) + 1 + np.arange(n, dtype=np.int64), keys)
+    _, first, codes = np.unique(keys, return_index=True, return_inverse=True)
+    return codes.astype(np.int64).reshape(n), [finding(i) for i in first.tolist()]
 
 
-def _factorize(values: Sequence[Hashable]) -> list[int]:
-    """Each value's number, in order of first appearance."""
+def _factorize(values: Sequence[Hashable]) -> tuple[np.ndarray, list[Hashable]]:
+    """Each value's number (in order of first appearance) and the distinct values."""
     numbers: dict[Hashable, int] = {}
-    return [numbers.setdefault(v, len(numbers)) for v in values]
+    codes = np.fromiter((numbers.setdefault(v, len(numbers)) for v in values), dtype=np.int64, count=len(values))
+    return codes, list(numbers)
 
 
 def _site_dimensions(ctx: CoverageContext, sites: Sequence[str], attrs: Sequence[Mapping[str, Any]],
@@ -930,61 +924,57 @@ def _site_dimensions(ctx: CoverageContext, sites: Sequence[str], attrs: Sequence
       country -> one finding;
     - network: no union present -> its groups' and whether a union is known to be absent.
     """
-    op_code = _factorize(operators)
-    group_code = _factorize(groups)
-    width = max(group_code, default=0) + 1
-    op_group = [o * width + g for o, g in zip(op_code, group_code)]
+    op_code, distinct_ops = _factorize(operators)
+    group_code, distinct_groups = _factorize(groups)
+    width = len(distinct_groups)
     represents = ctx.represents
     covering = ctx.covering
 
-    # operators no union represents at company level: their sites share one finding
-    distinct_ops = list(dict.fromkeys(operators))
-    union_ops = [any(op in represents for op in ops) for ops in distinct_ops]
-    keys: list[Hashable | None] = [
-        None if s in represents or a.get("union_status") in ("none", "present") else (o if union_ops[o] else -1)
-        for s, a, o in zip(sites, attrs, op_code)
-    ]
-    union_codes, unions = _shared(keys, lambda i: _union_dimensions(ctx, sites[i], attrs[i], operators[i]))
+    def per_operators(test: Callable[[str], bool]) -> np.ndarray:
+        """Per row: does any of its operators pass ``test`` (worked out once per distinct operators)."""
+        return np.array([any(test(op) for op in ops) for ops in distinct_ops], dtype=bool)[op_code]
+
+    def rows_where(test: Callable[[str, Mapping[str, Any]], Any]) -> np.ndarray:
+        return np.fromiter((bool(test(s, a)) for s, a in zip(sites, attrs)), dtype=bool, count=len(sites))
+
+    # no union recorded at the site: its operators' finding, one for all whose operators no union
+    # represents at company level
+    own = rows_where(lambda s, a: s in represents or a.get("union_status") in ("none", "present"))
+    keys = np.where(per_operators(represents.__contains__), op_code + 1, 0)
+    union_codes, unions = _shared(own, keys, lambda i: _union_dimensions(ctx, sites[i], attrs[i], operators[i]))
     out = [(union_codes, [u[0] for u in unions]), (union_codes, [u[1] for u in unions])]
 
-    # operators nothing covers and that sign nothing bring no CBA: their sites share one finding
-    signed = ctx.signed
-    cba_ops = [any(op in covering or op in signed for op in ops) for ops in distinct_ops]
-    keys = [
-        None if (s in covering and ctx.cbas_at(s)) or a.get("cba_status") in ("none", "in_force")
-        else (o if cba_ops[o] else -1)
-        for s, a, o in zip(sites, attrs, op_code)
-    ]
-    out.append(_shared(keys, lambda i: _cba_dimension(ctx, sites[i], attrs[i], operators[i])))
+    # no CBA names the site: its operators' finding, one for all whose operators nothing covers
+    # and who sign nothing
+    own = rows_where(lambda s, a: (s in covering and ctx.cbas_at(s)) or a.get("cba_status") in ("none", "in_force"))
+    keys = np.where(per_operators(lambda op: op in covering or op in ctx.signed), op_code + 1, 0)
+    out.append(_shared(own, keys, lambda i: _cba_dimension(ctx, sites[i], attrs[i], operators[i])))
+
+    def framework_keys(agreement_type: str) -> np.ndarray:
+        # the operators' and groups' finding; the groups' alone (the fallback) when the operators
+        # bring no candidates of the type
+        brings = per_operators(lambda op: ctx.brings_candidates(agreement_type, op))
+        return np.where(brings, width + op_code * width + group_code, group_code)
 
     for agreement_type in ("gfa", "hs"):
         named = ctx.named_sites(agreement_type)
-        # operators that bring no candidates of the type: the finding is the groups' (the fallback)
-        brings = [any(ctx.brings_candidates(agreement_type, op) for op in ops) for ops in distinct_ops]
-        keys = [None if s in named else (og if brings[o] else -1 - g)
-                for s, og, o, g in zip(sites, op_group, op_code, group_code)]
-        out.append(_shared(keys, lambda i, t=agreement_type: _framework_dimension(
+        own = rows_where(lambda s, _a, named=named: s in named)
+        out.append(_shared(own, framework_keys(agreement_type), lambda i, t=agreement_type: _framework_dimension(
             ctx, sites[i], t, operators[i], groups[i])))
 
-    # no union present: the network finding depends on the groups and whether a union is known absent
-    alone = [bool(u[2]) for u in unions]
-    absent = [u[0].value == NOT_COVERED for u in unions]
-    keys = [None if alone[c] else (g, absent[c]) for c, g in zip(union_codes.tolist(), group_code)]
-    out.append(_shared(keys, lambda i: _network_dimension(
+    # no union present: the groups' finding and whether a union is known to be absent
+    present = np.array([bool(u[2]) for u in unions], dtype=bool)[union_codes]
+    absent = np.array([u[0].value == NOT_COVERED for u in unions], dtype=bool)[union_codes]
+    out.append(_shared(present, group_code * 2 + absent, lambda i: _network_dimension(
         ctx, unions[union_codes[i]][2], groups[i], unions[union_codes[i]][0])))
 
+    # outside the EEA: the country's finding (no country: one finding); in it: as gfa
+    country_code, countries = _factorize([a.get("country") or None for a in attrs])
+    in_eea = np.array([bool(c) and str(c).upper() in EEA_COUNTRIES for c in countries], dtype=bool)[country_code]
     named = ctx.named_sites("efa")
-    brings = [any(ctx.brings_candidates("efa", op) for op in ops) for ops in distinct_ops]
-    keys = []
-    for s, a, og, o, g in zip(sites, attrs, op_group, op_code, group_code):
-        country = a.get("country")
-        if not country:
-            keys.append(("", None))
-        elif str(country).upper() not in EEA_COUNTRIES:
-            keys.append((country, None))
-        else:
-            keys.append(None if s in named else ("~", og if brings[o] else -1 - g))
-    out.append(_shared(keys, lambda i: _efa_dimension(ctx, sites[i], attrs[i], operators[i], groups[i])))
+    own = in_eea & rows_where(lambda s, _a: s in named)
+    keys = np.where(in_eea, len(countries) + framework_keys("efa"), country_code)
+    out.append(_shared(own, keys, lambda i: _efa_dimension(ctx, sites[i], attrs[i], operators[i], groups[i])))
     return out
 
 
