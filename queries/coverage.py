@@ -497,13 +497,15 @@ class CoverageContext:
             for n, a in g.nodes("Agreement"):
                 status[n] = agreement_status_of(a, n, day)
         self.status = status
-        atype = self.agreement_type
+        self._read_agreements()
+        types = self._atype  # every Agreement's type; agreement_type() reads any other node
         by_type = self._signed_by
         for company, agrs in signed.items():
             for a in agrs:
-                lst = by_type.get((atype(a), company))
+                t = types[a] if a in types else self.agreement_type(a)
+                lst = by_type.get((t, company))
                 if lst is None:
-                    lst = by_type[(atype(a), company)] = []
+                    lst = by_type[(t, company)] = []
                 lst.append(a)
         self._signed_by_complete = True
 
