@@ -1626,7 +1626,8 @@ def coverage_columns(rows: dict[str, list[Any]], req: tuple[str, ...]) -> dict[s
     for k, (d, (codes, distinct)) in enumerate(zip(DIMENSIONS, dims)):
         values = list(map(attrgetter("value"), distinct))
         reason_texts = list(map(attrgetter("reason"), distinct))
-        data[d] = _text_column(_pa_text(values).take(codes))
+        value_codes, value_names = _factorize(values)  # a handful of values: taken from a short array
+        data[d] = _text_column(_pa_text(value_names).take(value_codes[codes]))
         data[f"{d}_reason"] = _text_column(_pa_text(reason_texts).take(codes))
         if d in req:
             uncovered |= np.array([v == NOT_COVERED for v in values], dtype=bool)[codes]
