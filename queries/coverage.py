@@ -38,7 +38,7 @@ recorded status, shown as ``unknown``); ``status="all"`` or a list brings in the
 
 One code answers for one group and for every site: :func:`place_sites` lists the sites (a
 group's members' sites, or every site in its ultimate parent's group), :func:`site_rows` works
-out each site's findings (``_site_findings``; what depends only on a site's operators or group
+out each site's findings (``_site_dimensions``: what depends only on a site's operators or group
 is shared) and :func:`coverage_columns` makes the columns. Only the reading differs: a group
 reads its neighbourhood node by node, all sites read the edge tables once
 (``CoverageContext(whole_graph=True)``).
@@ -47,10 +47,10 @@ reads its neighbourhood node by node, all sites read the edge tables once
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from operator import attrgetter, itemgetter
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -126,6 +126,7 @@ EXTRA_COLUMNS = (
     "evidence",
 )
 
+_T = TypeVar("_T")
 _RANK = {COVERED: 0, UNKNOWN: 1, NOT_COVERED: 2}
 _MEMBERSHIP_RANK = {"root": 0, "controlled": 1, "effective": 1, "joint": 2, "possible": 3}
 _SCOPE_WORDS = {
@@ -188,10 +189,10 @@ def _pass_edges(graph: CampaignGraph, day: str) -> dict[str, tuple[list[str], li
     ``(edge ids, sources, targets, attrs)`` (for OPERATES the ``share`` instead of attrs), each kind in the order of :meth:`CampaignGraph.edges`
     (networkx's: by source node, then target by first appearance, then key).
 
-    A graph still in columnar mode is read through :meth:`CampaignGraph.edge_table` (no per-edge
-    attribute dicts from the graph, no networkx): the order is recomputed with numpy from the
-    table's rows, which are the edges in the order they were added, and each ``attrs`` holds
-    only the properties the pass reads (absent ones as ``None``).
+    A graph held in columns is read through its CSR adjacency (:meth:`CampaignGraph.adjacency`:
+    no per-edge attribute dicts from the graph, no networkx), whose out-edge rows are in the
+    graph's edge order; each ``attrs`` holds only the properties the pass reads (absent ones as
+    ``None``).
     """
     out: dict[str, tuple[list[str], list[str], list[str], list[dict[str, Any]]]] = {
         k: ([], [], [], []) for k in _PASS_PROPS
@@ -208,64 +209,35 @@ def _pass_edges(graph: CampaignGraph, day: str) -> dict[str, tuple[list[str], li
             cols[2].append(v)
             cols[3].append(a.get("share") if k == "OPERATES" else a)
         return out
-    import pyarrow as pa
-    import pyarrow.compute as pc
+    from graphmodel.adjacency import take
 
-    # the whole edge table, its columns chosen before the rows of the kinds read are kept: no list
-    # columns (sources, origins) copied (a property with no value in those rows reads as None)
-    t = graph.edge_table()
-    wanted = {"id", "source", "target", "kind", "valid_from", "valid_to", *(p for ps in _PASS_PROPS.values() for p in ps)}
-    t = t.select([c for c in t.column_names if c in wanted])
-    t = t.filter(pc.is_in(t.column("kind"), value_set=pa.array(list(_PASS_PROPS), type=pa.string())))
-    n = t.num_rows
-    if n == 0:
-        return out
-    node_ids = graph.node_table().column("id")
-    # one hash table of the node ids for both ends
-    ends = pc.index_in(pa.chunked_array(t.column("source").chunks + t.column("target").chunks), value_set=node_ids)
-    ends_np = ends.to_numpy(zero_copy_only=False).astype(np.int64)
-    src, dst = ends_np[:n], ends_np[n:]
-    row = np.arange(n, dtype=np.int64)
-    # networkx keeps a node's targets in the order of their first edge: rank each (source, target)
-    # pair by its first row, then order by source node, that rank, and the row (the key order)
-    _, inverse = np.unique(src * (len(node_ids) + 1) + dst, return_inverse=True)
-    first = np.full(int(inverse.max()) + 1, n, dtype=np.int64)
-    np.minimum.at(first, inverse, row)
-    keep = _in_force_mask(t, day)
-    names = t.column_names
-    kind_col = pc.dictionary_encode(t.column("kind")) if not pa.types.is_dictionary(t.column("kind").type) else t.column("kind")
-    kind_col = kind_col.unify_dictionaries() if isinstance(kind_col, pa.ChunkedArray) else kind_col
-    chunks = kind_col.chunks if isinstance(kind_col, pa.ChunkedArray) else [kind_col]
-    kind_names = chunks[0].dictionary.to_pylist() if chunks else []
-    codes = np.concatenate([c.indices.to_numpy(zero_copy_only=False) for c in chunks]).astype(np.int64)
-    order = np.lexsort((row, first[inverse], src))
-    order = order[keep[order]]
-    order = order[np.argsort(codes[order], kind="stable")]  # kinds contiguous, graph order within each
-    # only the ids and the properties read are reordered (the ends are node positions, taken above)
-    part = t.select([c for c in names if c not in ("source", "target", "kind", "valid_from", "valid_to")]).take(
-        pa.array(order))
-    id_list = graph.node_ids()  # in node table order
-    if len(id_list) != len(node_ids):
-        id_list = node_ids.to_pylist()
-    src_sorted, dst_sorted = src[order], dst[order]
+    adj = graph.adjacency()
+    # the out-edge rows of every node, node by node, are the graph's edge order (the CSR's
+    # out_order): those of the kinds read that are in force, each kind's rows kept in that order
+    rows = adj.out_order[adj.walkable(day, frozenset(_PASS_PROPS))[adj.out_order]]
+    codes = adj.ekind_codes[rows]
+    by_kind = np.argsort(codes, kind="stable")
+    rows, codes = rows[by_kind], codes[by_kind]
+    bounds = np.searchsorted(codes, np.arange(len(adj.ekind_names) + 1))
+    table = adj.etable
+    names = set(table.column_names)
+    ids = adj.ids
 
     def take_ids(positions: np.ndarray) -> list[str]:
-        return list(map(id_list.__getitem__, positions.tolist()))
+        # the graph's own id strings (one object per node, not one per edge end)
+        return list(map(ids.__getitem__, positions.tolist()))
 
-    bounds = np.searchsorted(codes[order], np.arange(len(kind_names) + 1))
-    for code, k in enumerate(kind_names):
-        if k not in out:
-            continue
+    for code, k in enumerate(adj.ekind_names):
         lo, hi = int(bounds[code]), int(bounds[code + 1])
-        if lo == hi:
+        if k not in out or lo == hi:
             continue
-        sl = part.slice(lo, hi - lo)
+        part = rows[lo:hi]
+        present = [p for p in _PASS_PROPS[k] if p in names]
+        sl = take(table.select(["id", *present]), part)
         cols = out[k]
         cols[0].extend(sl.column("id").to_pylist())
-        # the graph's own id strings (one object per node, not one per edge end)
-        cols[1].extend(take_ids(src_sorted[lo:hi]))
-        cols[2].extend(take_ids(dst_sorted[lo:hi]))
-        present = [p for p in _PASS_PROPS[k] if p in names]
+        cols[1].extend(take_ids(adj.src[part]))
+        cols[2].extend(take_ids(adj.dst[part]))
         if k == "OPERATES":  # only the share is read: no dict per edge
             cols[3].extend(sl.column("share").to_pylist() if present else [None] * (hi - lo))
         elif present:
@@ -525,13 +497,15 @@ class CoverageContext:
             for n, a in g.nodes("Agreement"):
                 status[n] = agreement_status_of(a, n, day)
         self.status = status
-        atype = self.agreement_type
+        self._read_agreements()
+        types = self._atype  # every Agreement's type; agreement_type() reads any other node
         by_type = self._signed_by
         for company, agrs in signed.items():
             for a in agrs:
-                lst = by_type.get((atype(a), company))
+                t = types[a] if a in types else self.agreement_type(a)
+                lst = by_type.get((t, company))
                 if lst is None:
-                    lst = by_type[(atype(a), company)] = []
+                    lst = by_type[(t, company)] = []
                 lst.append(a)
         self._signed_by_complete = True
 
@@ -908,24 +882,102 @@ _NO_CBA = _Finding(UNKNOWN, "no collective agreement is recorded for this site: 
 _NO_COUNTRY = _Finding(UNKNOWN, "the site's country is not recorded: whether a European agreement applies is unknown")
 
 
-def _site_findings(ctx: CoverageContext, site: str, sattrs: Mapping[str, Any], operators: tuple[str, ...],
-                   groups: tuple[str, ...]) -> tuple[_Finding, ...]:
-    """The findings of a site in the order of :data:`DIMENSIONS`.
+def _shared(own: np.ndarray, keys: np.ndarray, finding: Callable[[int], _T]) -> tuple[np.ndarray, list[_T]]:
+    """``finding(row)`` of every row as codes into the distinct results, worked out once per key.
 
-    ``operators``: the site's operators; ``groups``: the group's root and the operator's
-    ultimate parent (the groups whose agreements and networks count). Findings that depend only
-    on the operators or the groups are shared by the sites that have them (read only).
+    ``keys`` (non-negative integers): rows with the same key share the result of the first of
+    them, so the caller keys a row only by what the rule reads for it; a row marked ``own`` is
+    worked out on its own.
     """
-    presence, recognition, unions = _union_dimensions(ctx, site, sattrs, operators)
-    return (
-        presence,
-        recognition,
-        _cba_dimension(ctx, site, sattrs, operators),
-        _framework_dimension(ctx, site, "gfa", operators, groups),
-        _framework_dimension(ctx, site, "hs", operators, groups),
-        _network_dimension(ctx, unions, groups, presence),
-        _efa_dimension(ctx, site, sattrs, operators, groups),
-    )
+    n = len(keys)
+    if n == 0:
+        return np.zeros(0, dtype=np.int64), []
+    keys = np.where(own, int(keys.max()) + 1 + np.arange(n, dtype=np.int64), keys)
+    _, first, codes = np.unique(keys, return_index=True, return_inverse=True)
+    return codes.astype(np.int64).reshape(n), [finding(i) for i in first.tolist()]
+
+
+def _factorize(values: Sequence[Hashable]) -> tuple[np.ndarray, list[Hashable]]:
+    """Each value's number (in order of first appearance) and the distinct values."""
+    numbers: dict[Hashable, int] = {}
+    codes = np.fromiter((numbers.setdefault(v, len(numbers)) for v in values), dtype=np.int64, count=len(values))
+    return codes, list(numbers)
+
+
+def _site_dimensions(ctx: CoverageContext, sites: Sequence[str], attrs: Sequence[Mapping[str, Any]],
+                     operators: Sequence[tuple[str, ...]],
+                     groups: Sequence[tuple[str, ...]]) -> list[tuple[np.ndarray, list[_Finding]]]:
+    """The findings of the rows, per dimension of :data:`DIMENSIONS`: ``(codes, distinct findings)``.
+
+    ``operators``: each site's operators; ``groups``: the group's root and the operator's ultimate
+    parent (the groups whose agreements and networks count). Each rule is one function of one
+    site; a site that nothing records or names for a dimension gets what the rule makes of its
+    operators and groups alone, so that is worked out once per combination (:func:`_shared`):
+
+    - union_presence, recognition: no union REPRESENTS the site and its ``union_status`` is
+      neither none nor present -> its operators' (one finding for all whose operators no union
+      represents at company level);
+    - cba: no CBA COVERS the site and its ``cba_status`` is neither none nor in_force -> its
+      operators' (one finding for all whose operators nothing covers and who sign nothing);
+    - gfa, hs_agreement, efa: no agreement of the type names the site (``named_sites``) -> its
+      operators' and groups' (an agreement reaches the other sites through the companies that
+      operate them), its groups' alone when the operators bring no candidates
+      (:meth:`CoverageContext.brings_candidates`); efa outside the EEA -> the country's, with no
+      country -> one finding;
+    - network: no union present -> its groups' and whether a union is known to be absent.
+    """
+    op_code, distinct_ops = _factorize(operators)
+    group_code, distinct_groups = _factorize(groups)
+    width = len(distinct_groups)
+    represents = ctx.represents
+    covering = ctx.covering
+
+    def per_operators(test: Callable[[str], bool]) -> np.ndarray:
+        """Per row: does any of its operators pass ``test`` (worked out once per distinct operators)."""
+        return np.array([any(test(op) for op in ops) for ops in distinct_ops], dtype=bool)[op_code]
+
+    def rows_where(test: Callable[[str, Mapping[str, Any]], Any]) -> np.ndarray:
+        return np.fromiter((bool(test(s, a)) for s, a in zip(sites, attrs)), dtype=bool, count=len(sites))
+
+    # no union recorded at the site: its operators' finding, one for all whose operators no union
+    # represents at company level
+    own = rows_where(lambda s, a: s in represents or a.get("union_status") in ("none", "present"))
+    keys = np.where(per_operators(represents.__contains__), op_code + 1, 0)
+    union_codes, unions = _shared(own, keys, lambda i: _union_dimensions(ctx, sites[i], attrs[i], operators[i]))
+    out = [(union_codes, [u[0] for u in unions]), (union_codes, [u[1] for u in unions])]
+
+    # no CBA names the site: its operators' finding, one for all whose operators nothing covers
+    # and who sign nothing
+    own = rows_where(lambda s, a: (s in covering and ctx.cbas_at(s)) or a.get("cba_status") in ("none", "in_force"))
+    keys = np.where(per_operators(lambda op: op in covering or op in ctx.signed), op_code + 1, 0)
+    out.append(_shared(own, keys, lambda i: _cba_dimension(ctx, sites[i], attrs[i], operators[i])))
+
+    def framework_keys(agreement_type: str) -> np.ndarray:
+        # the operators' and groups' finding; the groups' alone (the fallback) when the operators
+        # bring no candidates of the type
+        brings = per_operators(lambda op: ctx.brings_candidates(agreement_type, op))
+        return np.where(brings, width + op_code * width + group_code, group_code)
+
+    for agreement_type in ("gfa", "hs"):
+        named = ctx.named_sites(agreement_type)
+        own = rows_where(lambda s, _a, named=named: s in named)
+        out.append(_shared(own, framework_keys(agreement_type), lambda i, t=agreement_type: _framework_dimension(
+            ctx, sites[i], t, operators[i], groups[i])))
+
+    # no union present: the groups' finding and whether a union is known to be absent
+    present = np.array([bool(u[2]) for u in unions], dtype=bool)[union_codes]
+    absent = np.array([u[0].value == NOT_COVERED for u in unions], dtype=bool)[union_codes]
+    out.append(_shared(present, group_code * 2 + absent, lambda i: _network_dimension(
+        ctx, unions[union_codes[i]][2], groups[i], unions[union_codes[i]][0])))
+
+    # outside the EEA: the country's finding (no country: one finding); in it: as gfa
+    country_code, countries = _factorize([a.get("country") or None for a in attrs])
+    in_eea = np.array([bool(c) and str(c).upper() in EEA_COUNTRIES for c in countries], dtype=bool)[country_code]
+    named = ctx.named_sites("efa")
+    own = in_eea & rows_where(lambda s, _a: s in named)
+    keys = np.where(in_eea, len(countries) + framework_keys("efa"), country_code)
+    out.append(_shared(own, keys, lambda i: _efa_dimension(ctx, sites[i], attrs[i], operators[i], groups[i])))
+    return out
 
 
 def _union_dimensions(ctx: CoverageContext, site: str, sattrs: Mapping[str, Any],
@@ -1472,7 +1524,9 @@ def site_rows(
     site_attrs, operators_of, idx = ctx.site_attrs, ctx.operators, ctx.idx
     notes: dict[str, str] = {}
     per_op: dict[str, tuple[str, str, str]] = {}
-    found_col: list[tuple[_Finding, ...]] = []
+    attrs_col: list[Mapping[str, Any]] = []
+    ops_col: list[tuple[str, ...]] = []
+    groups_col: list[tuple[str, ...]] = []
     why_col: list[str | None] = []
     up_ids: list[str | None] = []
     op_names: list[str | None] = []
@@ -1487,32 +1541,42 @@ def site_rows(
     groups_all = dict.fromkeys(p[2] for p in placed.values() if p[2])
     groups_all.update(dict.fromkeys(info[0] for info in per_op.values()))
     ctx._name_keys.update(graph.name_keys(groups_all))
+    # what depends on a site's place only (its operator, membership and group), once per place
+    per_place: dict[tuple[str | None, str, str | None], tuple[Any, ...]] = {}
     for site, (op, membership, root, _chain, _stake) in placed.items():
+        place = per_place.get((op, membership, root))
+        if place is None:
+            if op is None:
+                up_id = op_name = up_name = None
+                groups: tuple[str, ...] = (root,) if root else ()
+            else:
+                up_id, op_name, up_name = per_op[op]
+                groups = (root, up_id) if root else (up_id,)
+            why = None
+            if membership == "possible" and op is not None and root:
+                w = ctx.members(root).why(op)
+                why = f"membership: {w.reason}" if w is not None else None
+            lower = bool(root and op and op in ctx.uncertain(root))
+            place = per_place[(op, membership, root)] = (up_id, op_name, up_name, groups, why, lower)
         sattrs = site_attrs[site]
-        note = status_note(graph, sattrs, day)
-        if note:
-            notes[site] = note
+        if sattrs.get("closure_year") is not None:
+            note = status_note(graph, sattrs, day)
+            if note:
+                notes[site] = note
         ops = operators_of.get(site, ())
-        if op is None:
-            up_id = op_name = up_name = None
-            groups: tuple[str, ...] = (root,) if root else ()
-        else:
-            up_id, op_name, up_name = per_op[op]
-            groups = (root, up_id) if root else (up_id,)
-        found_col.append(_site_findings(ctx, site, sattrs, tuple(o for o, _s, _e in ops), groups))
-        why = None
-        if membership == "possible" and op is not None and root:
-            w = ctx.members(root).why(op)
-            why = f"membership: {w.reason}" if w is not None else None
-        why_col.append(why)
-        up_ids.append(up_id)
-        op_names.append(op_name)
-        up_names.append(up_name)
-        shares.append(next((s for o, s, _e in ops if o == op), None))
-        lowers.append(bool(root and op and op in ctx.uncertain(root)))
+        attrs_col.append(sattrs)
+        ops_col.append(tuple(o for o, _s, _e in ops))
+        groups_col.append(place[3])
+        why_col.append(place[4])
+        up_ids.append(place[0])
+        op_names.append(place[1])
+        up_names.append(place[2])
+        # the operator's own share in the site (its first OPERATES edge in force)
+        shares.append(ops[0][1] if ops and ops[0][0] == op else next((s for o, s, _e in ops if o == op), None))
+        lowers.append(place[5])
     site_ids = list(placed)
     ops_, memberships, _roots, chains, stakes = (list(c) for c in zip(*placed.values())) if placed else ([],) * 5
-    attrs = [site_attrs[s] for s in site_ids]
+    attrs = attrs_col
     rows = {
         "site_id": site_ids, "site": [a.get("name", s) for a, s in zip(attrs, site_ids)], "operator_id": ops_,
         "ultimate_parent_id": up_ids, "effective_stake": stakes, "country": [a.get("country") for a in attrs],
@@ -1520,7 +1584,7 @@ def site_rows(
         "membership": memberships, "operator": op_names, "ultimate_parent": up_names, "chain": chains,
         "operator_share": shares, "stake_is_lower_bound": lowers, "lat": [a.get("lat") for a in attrs],
         "lon": [a.get("lon") for a in attrs], "status": [a.get("status") for a in attrs],
-        "findings": found_col, "membership_reason": why_col,
+        "dimensions": _site_dimensions(ctx, site_ids, attrs_col, ops_col, groups_col), "membership_reason": why_col,
     }
     return rows, notes
 
@@ -1538,7 +1602,7 @@ def coverage_columns(rows: dict[str, list[Any]], req: tuple[str, ...]) -> dict[s
     site_ids, names, countries = rows.pop("site_id"), rows["site"], rows["country"]
     if not site_ids:
         return {}
-    found_col, why_col = rows.pop("findings"), rows.pop("membership_reason")
+    dimensions, why_col = rows.pop("dimensions"), rows.pop("membership_reason")
     keys = [(str(c or "~"), nm.casefold(), s) for c, nm, s in zip(countries, names, site_ids)]
     order = sorted(range(len(site_ids)), key=keys.__getitem__)
     del keys
@@ -1547,8 +1611,8 @@ def coverage_columns(rows: dict[str, list[Any]], req: tuple[str, ...]) -> dict[s
     data: dict[str, Any] = {"site_id": list(take(site_ids))}
     for c in list(rows):  # each list freed once taken
         data[c] = list(take(rows.pop(c)))
-    dims = [_distinct_findings([f[k] for f in found_col], positions) for k in range(len(DIMENSIONS))]
-    del found_col
+    dims = [(codes[positions], distinct) for codes, distinct in dimensions]
+    del dimensions
     uncovered = np.zeros(len(site_ids), dtype=bool)
     # reasons: the membership reason, then "dim: reason" of each dimension not covered, joined by
     # "; ". Each part's rows and text are listed (no text for a row without that part), ordered by
@@ -1562,7 +1626,8 @@ def coverage_columns(rows: dict[str, list[Any]], req: tuple[str, ...]) -> dict[s
     for k, (d, (codes, distinct)) in enumerate(zip(DIMENSIONS, dims)):
         values = list(map(attrgetter("value"), distinct))
         reason_texts = list(map(attrgetter("reason"), distinct))
-        data[d] = _text_column(_pa_text(values).take(codes))
+        value_codes, value_names = _factorize(values)  # a handful of values: taken from a short array
+        data[d] = _text_column(_pa_text(value_names).take(value_codes[codes]))
         data[f"{d}_reason"] = _text_column(_pa_text(reason_texts).take(codes))
         if d in req:
             uncovered |= np.array([v == NOT_COVERED for v in values], dtype=bool)[codes]
@@ -1608,17 +1673,6 @@ _TEXT = pd.Series(["x"]).dtype
 def _text_column(values: Any) -> Any:
     """A pandas text column from an Arrow string array (no copy through Python strings)."""
     return pd.array(values, dtype=_TEXT)
-
-
-def _distinct_findings(findings: list[_Finding], positions: np.ndarray) -> tuple[np.ndarray, list[_Finding]]:
-    """The distinct findings of one dimension (many sites share one) and, in the order of
-    ``positions``, each row's index among them."""
-    # the findings are alive in the caller: their ids are theirs. pandas numbers the distinct ids
-    # in order of first appearance (a hash table in C, not a dict filled in Python)
-    keys = np.fromiter(map(id, findings), dtype=np.uint64, count=len(findings))
-    codes, _ = pd.factorize(keys)
-    _, first = np.unique(codes, return_index=True)  # each code's first row, in code order
-    return codes.astype(np.int64)[positions], [findings[i] for i in first.tolist()]
 
 
 def _evidence_column(dims: list[tuple[np.ndarray, list[_Finding]]], n: int) -> list[list[str]]:

@@ -4,6 +4,8 @@ graphs in both layouts (networkx and columnar, from one snapshot):
 - the walk down the OWNS edges in force (scipy CSR) equals ``networkx.descendants``;
 - the entities on an ownership loop equal networkx's strongly connected components of two or more;
 - the in-force row mask of an edge table equals :func:`graphmodel.values.in_force` per edge;
+- a finding worked out once for the sites that share what its rule reads (their operators and
+  groups) is what the rule gives each of those sites on its own, read node by node;
 - the ``reasons``, ``uncovered`` and ``evidence`` columns (Arrow takes, numpy) equal each row's
   findings joined, checked and listed one by one as ``docs/semantics.md`` words them.
 """
@@ -24,7 +26,12 @@ from queries.coverage import (
     DIMENSIONS,
     NOT_APPLICABLE,
     CoverageContext,
+    _cba_dimension,
+    _efa_dimension,
+    _framework_dimension,
     _in_force_mask,
+    _network_dimension,
+    _union_dimensions,
     applicable_cbas,
     coverage_columns,
     place_sites,
@@ -83,7 +90,8 @@ def test_row_texts_are_the_findings_one_by_one(seed: int, company: str | None, t
         placed = place_sites(ctx, company, rule="control", threshold=50.0, members="all", status="all")
         rows, _notes = site_rows(ctx, placed)
         expected = {}
-        for site, found, why in zip(rows["site_id"], rows["findings"], rows["membership_reason"]):
+        findings = [[distinct[c] for c in codes.tolist()] for codes, distinct in rows["dimensions"]]
+        for site, found, why in zip(rows["site_id"], zip(*findings), rows["membership_reason"]):
             reasons = ([why] if why else []) + [
                 f"{d}: {f.reason}" for d, f in zip(DIMENSIONS, found) if f.value not in (COVERED, NOT_APPLICABLE)]
             evidence: list[str] = []
@@ -164,3 +172,40 @@ def test_site_props_are_the_graphs_values(seed: int, tmp_path: Path) -> None:
             assert read == {k: v for k, v in a.items() if k in _SITE_PROPS}, site
         if g.is_columnar:
             assert all(set(a) <= set(_SITE_PROPS) for a in props.values())
+
+
+def _finding(f: object) -> tuple[str, str, list[str]]:
+    return (f.value, f.reason, list(f.evidence))  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+@pytest.mark.parametrize("company", [None, "c0"])
+def test_shared_findings_equal_each_sites_own(seed: int, company: str | None, tmp_path: Path) -> None:
+    """``site_rows`` works a finding out once for the sites that share what the rule reads; each
+    site's finding is what the dimension's rule gives that site alone, in a fresh run that reads
+    the graph node by node (no shared work)."""
+    shared_rows = 0
+    for g in _layouts(seed, tmp_path / "snap"):
+        for day in DATES:
+            ctx = CoverageContext(g, day, None, whole_graph=company is None)
+            placed = place_sites(ctx, company, rule="control", threshold=50.0, members="all", status="all")
+            rows, _notes = site_rows(ctx, placed)
+            dims = rows["dimensions"]
+            shared_rows += sum(len(codes) - len(set(codes.tolist())) for codes, _ in dims)
+            alone = CoverageContext(g, day, None)
+            for i, site in enumerate(rows["site_id"]):
+                attrs = alone.site_attrs[site]
+                ops = tuple(o for o, _s, _e in alone.operators.get(site, ()))
+                root, up = placed[site][2], rows["ultimate_parent_id"][i]
+                groups = ((root,) if root else ()) if placed[site][0] is None else ((root, up) if root else (up,))
+                presence, recognition, unions = _union_dimensions(alone, site, attrs, ops)
+                own = [presence, recognition, _cba_dimension(alone, site, attrs, ops),
+                       _framework_dimension(alone, site, "gfa", ops, groups),
+                       _framework_dimension(alone, site, "hs", ops, groups),
+                       _network_dimension(alone, unions, groups, presence),
+                       _efa_dimension(alone, site, attrs, ops, groups)]
+                got = [distinct[codes[i]] for codes, distinct in dims]
+                assert list(map(_finding, got)) == list(map(_finding, own)), (seed, day, site)
+            alone.close()
+            ctx.close()
+    assert shared_rows > 0  # the sample has sites that share findings
