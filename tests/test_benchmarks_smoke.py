@@ -81,7 +81,7 @@ def test_cli_benchmark_xs_end_to_end(tmp_path: Path) -> None:
     from benchmarks.bench_cli import main as cli_main
 
     rc = cli_main(["--size", "XS", "--data", str(tmp_path / "data"), "--out", str(tmp_path / "out"),
-                   "--work", str(tmp_path / "work")])
+                   "--work", str(tmp_path / "work"), "--repeat", "2", "--settle", "0"])
     assert rc == 0
     res = json.loads((tmp_path / "out" / "cli-latest.json").read_text())
     labels = [c["command"] for c in res["commands"]]
@@ -89,6 +89,8 @@ def test_cli_benchmark_xs_end_to_end(tmp_path: Path) -> None:
     by = {c["command"]: c for c in res["commands"]}
     for c in res["commands"]:
         assert c["rc"] == 0 and c["rows"] > 0 and c["seconds"] > 0 and c["peak_mb"] > 10, c["command"]
+        # two runs each, the one shown is the slower of two (the median taken as the upper one), naive once
+        assert len(c["runs"]) == 2 and c["seconds"] == max(c["runs"]) and len(c["naive"]["runs"]) == 1, c["command"]
         assert c["naive"]["rc"] == 0 and c["naive"]["rows"] > 0, c["command"]
     # typed by names, not ids
     assert by["group"]["argv"][-1] == res["names"]["company"] and res["names"]["company"].startswith("Group ")
