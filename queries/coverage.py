@@ -1517,66 +1517,56 @@ def site_rows(
     operator and place in the group), as lists in the order of ``placed`` (see
     :func:`coverage_columns`), and the status notes of the sites that have one.
 
-    One code for one group and for every site: the findings that depend only on a site's
-    operators or group are worked out once and shared (see :func:`_site_findings`).
+    One code for one group and for every site: what depends only on a site's place (its
+    operator, membership and group) is worked out once per place, the findings once per
+    combination of what each rule reads (:func:`_site_dimensions`).
     """
     graph, day = ctx.graph, ctx.as_of
     site_attrs, operators_of, idx = ctx.site_attrs, ctx.operators, ctx.idx
-    notes: dict[str, str] = {}
+    site_ids = list(placed)
+    ops_, memberships, roots, chains, stakes = (list(c) for c in zip(*placed.values())) if placed else ([],) * 5
     per_op: dict[str, tuple[str, str, str]] = {}
-    attrs_col: list[Mapping[str, Any]] = []
-    ops_col: list[tuple[str, ...]] = []
-    groups_col: list[tuple[str, ...]] = []
-    why_col: list[str | None] = []
-    up_ids: list[str | None] = []
-    op_names: list[str | None] = []
-    up_names: list[str | None] = []
-    shares: list[Any] = []
-    lowers: list[bool] = []
-    for op in dict.fromkeys(p[0] for p in placed.values() if p[0] is not None):
+    for op in dict.fromkeys(o for o in ops_ if o is not None):
         up = idx.ultimate_parent_id(op)
         per_op[op] = (up, graph.name_of(op), graph.name_of(up))
     # the groups' name keys (union networks are matched to groups by name): one batch read of
     # the graph's name index instead of a fingerprint per group
-    groups_all = dict.fromkeys(p[2] for p in placed.values() if p[2])
+    groups_all = dict.fromkeys(r for r in roots if r)
     groups_all.update(dict.fromkeys(info[0] for info in per_op.values()))
     ctx._name_keys.update(graph.name_keys(groups_all))
-    # what depends on a site's place only (its operator, membership and group), once per place
-    per_place: dict[tuple[str | None, str, str | None], tuple[Any, ...]] = {}
-    for site, (op, membership, root, _chain, _stake) in placed.items():
-        place = per_place.get((op, membership, root))
-        if place is None:
-            if op is None:
-                up_id = op_name = up_name = None
-                groups: tuple[str, ...] = (root,) if root else ()
-            else:
-                up_id, op_name, up_name = per_op[op]
-                groups = (root, up_id) if root else (up_id,)
-            why = None
-            if membership == "possible" and op is not None and root:
-                w = ctx.members(root).why(op)
-                why = f"membership: {w.reason}" if w is not None else None
-            lower = bool(root and op and op in ctx.uncertain(root))
-            place = per_place[(op, membership, root)] = (up_id, op_name, up_name, groups, why, lower)
-        sattrs = site_attrs[site]
-        if sattrs.get("closure_year") is not None:
-            note = status_note(graph, sattrs, day)
+
+    # what depends on a site's place only, once per place
+    place_code, places = _factorize(list(zip(ops_, memberships, roots)))
+    per_place: list[tuple[Any, ...]] = []
+    for op, membership, root in places:  # type: ignore[misc]
+        if op is None:
+            up_id = op_name = up_name = None
+            groups: tuple[str, ...] = (root,) if root else ()
+        else:
+            up_id, op_name, up_name = per_op[op]
+            groups = (root, up_id) if root else (up_id,)
+        why = None
+        if membership == "possible" and op is not None and root:
+            w = ctx.members(root).why(op)
+            why = f"membership: {w.reason}" if w is not None else None
+        per_place.append((up_id, op_name, up_name, groups, why, bool(root and op and op in ctx.uncertain(root))))
+    up_ids, op_names, up_names, groups_col, why_col, lowers = (
+        _object_array(list(c))[place_code].tolist() for c in zip(*per_place)) if per_place else ([],) * 6
+
+    attrs = [site_attrs[s] for s in site_ids]
+    notes: dict[str, str] = {}
+    for site, a in zip(site_ids, attrs):
+        if a.get("closure_year") is not None:
+            note = status_note(graph, a, day)
             if note:
                 notes[site] = note
-        ops = operators_of.get(site, ())
-        attrs_col.append(sattrs)
-        ops_col.append(tuple(o for o, _s, _e in ops))
-        groups_col.append(place[3])
-        why_col.append(place[4])
-        up_ids.append(place[0])
-        op_names.append(place[1])
-        up_names.append(place[2])
-        # the operator's own share in the site (its first OPERATES edge in force)
-        shares.append(ops[0][1] if ops and ops[0][0] == op else next((s for o, s, _e in ops if o == op), None))
-        lowers.append(place[5])
-    site_ids = list(placed)
-    ops_, memberships, _roots, chains, stakes = (list(c) for c in zip(*placed.values())) if placed else ([],) * 5
-    attrs = attrs_col
+    edges = [operators_of.get(s, ()) for s in site_ids]
+    first = itemgetter(0)
+    ops_col = [tuple(map(first, e)) for e in edges]
+    # the operator's own share in the site (its first OPERATES edge in force)
+    shares = [e[0][1] if e and e[0][0] == op else next((s for o, s, _e in e if o == op), None)
+              for e, op in zip(edges, ops_)]
+    del edges
     rows = {
         "site_id": site_ids, "site": [a.get("name", s) for a, s in zip(attrs, site_ids)], "operator_id": ops_,
         "ultimate_parent_id": up_ids, "effective_stake": stakes, "country": [a.get("country") for a in attrs],
@@ -1584,9 +1574,14 @@ def site_rows(
         "membership": memberships, "operator": op_names, "ultimate_parent": up_names, "chain": chains,
         "operator_share": shares, "stake_is_lower_bound": lowers, "lat": [a.get("lat") for a in attrs],
         "lon": [a.get("lon") for a in attrs], "status": [a.get("status") for a in attrs],
-        "dimensions": _site_dimensions(ctx, site_ids, attrs_col, ops_col, groups_col), "membership_reason": why_col,
+        "dimensions": _site_dimensions(ctx, site_ids, attrs, ops_col, groups_col), "membership_reason": why_col,
     }
     return rows, notes
+
+
+def _object_array(values: list[Any]) -> np.ndarray:
+    """``values`` as a numpy object array (tuples and lists kept as elements, not made into axes)."""
+    return np.fromiter(values, dtype=object, count=len(values))
 
 
 def coverage_columns(rows: dict[str, list[Any]], req: tuple[str, ...]) -> dict[str, Any]:
