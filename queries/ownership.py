@@ -246,6 +246,12 @@ class LazyMap:
     def __contains__(self, key: object) -> bool:
         return isinstance(key, str) and bool(self[key])
 
+    @property
+    def getter(self) -> Any:
+        """A callable answering as :meth:`get`: the memo's own ``dict.get`` once complete (only
+        non-empty values are stored then, so the answers are the same at a C call's cost)."""
+        return self._memo.get if self._complete else self.get
+
 
 class OwnershipIndex:
     """The OWNS edges in force at one date, looked up per entity both ways and remembered.
@@ -271,9 +277,11 @@ class OwnershipIndex:
         self.out = LazyMap(lambda n: self._stakes(n, outgoing=True))
         #: company -> the stakes held in it
         self.inn = LazyMap(lambda n: self._stakes(n, outgoing=False))
-        self._up_memo: dict[str, tuple[str, str, list[str]] | None] = {}
+        self._up_memo: dict[str, Control | None] = {}
         self._up_busy: set[str] = set()
         self._up_len: dict[str, tuple[int, tuple[str, ...]]] = {}
+        self._weights: dict[str, tuple[tuple[str, float, bool], ...]] = {}
+        self._unknown_above: set[str] | None = None
 
     def _stakes(self, node: str, *, outgoing: bool) -> list[Stake]:
         pairs: dict[tuple[str, str], Stake] = {}
@@ -329,23 +337,25 @@ class OwnershipIndex:
         vals: list[float] = []
         gem: list[int] = []  # positions in rows/cols/vals of GEM ultimate-parent assertions
         tree = True  # every entity reached once: no second path, no cycle
-        out_get = self.out._memo.get if self.out._complete else self.out.get
+        weights = self._weights
         i = 0
         while i < len(order):
             h = order[i]
-            for s in out_get(h, ()):
-                if s.equity <= 0:
-                    continue
-                if s.target not in pos:
-                    pos[s.target] = len(order)
-                    order.append(s.target)
+            held = weights.get(h)
+            if held is None:
+                held = self._equity_weights(h)
+            for t, w, g in held:
+                j = pos.get(t)
+                if j is None:
+                    j = pos[t] = len(order)
+                    order.append(t)
                 else:
                     tree = False
-                if s.gem_parent:
+                if g:
                     gem.append(len(rows))
                 rows.append(i)
-                cols.append(pos[s.target])
-                vals.append(min(s.equity, 100.0) / 100.0)
+                cols.append(j)
+                vals.append(w)
             i += 1
         if gem:
             self._drop_duplicate_gem_edges(gem, rows, cols, vals)
@@ -401,6 +411,15 @@ class OwnershipIndex:
         out = {order[k]: v for k in range(n) if (v := float(round(x[k], 9))) > 0.0}
         out[root] = 100.0
         return out
+
+    def _equity_weights(self, holder: str) -> tuple[tuple[str, float, bool], ...]:
+        """``holder``'s holdings of known positive equity as ``(company, share / 100 capped at 1,
+        GEM assertion?)``, remembered: the weights of the Leontief matrix, read once per holder
+        however many roots reach it."""
+        held = self._weights[holder] = tuple(
+            (s.target, min(s.equity, 100.0) / 100.0, s.gem_parent) for s in self.out.get(holder, ()) if not s.equity <= 0
+        )
+        return held
 
     def effective_stakes_many(self, roots: Iterable[str]) -> dict[str, dict[str, float]]:
         """:meth:`effective_stakes` of many roots (each exactly as asked alone).
@@ -463,27 +482,48 @@ class OwnershipIndex:
 
     def uncertain_below(self, root: str) -> set[str]:
         """Entities reached from ``root`` through at least one OWNS edge of unknown equity share."""
+        out_get = self.out.getter
+        # with every edge read (load_all), the walk skips the entities from which no such edge
+        # can be reached: most groups have none, and those answer at once
+        above = self._unknown_holders_above() if self.out._complete else None
+        if above is not None and root not in above:
+            return set()
         seen = {root}
         queue = deque([root])
         starts: set[str] = set()
         while queue:
             h = queue.popleft()
-            for s in self.out.get(h, ()):
+            for s in out_get(h, ()):
                 if not s.equity_exact:
                     starts.add(s.target)
-                if s.target not in seen:
+                if s.target not in seen and (above is None or s.target in above):
                     seen.add(s.target)
                     queue.append(s.target)
         out = set(starts)
         queue = deque(starts)
         while queue:
             h = queue.popleft()
-            for s in self.out.get(h, ()):
+            for s in out_get(h, ()):
                 if s.target not in out:
                     out.add(s.target)
                     queue.append(s.target)
         out.discard(root)
         return out
+
+    def _unknown_holders_above(self) -> set[str]:
+        """Every entity with a path of OWNS edges to the holder of an edge of unknown equity share
+        (that holder included): one walk up over the whole index, remembered."""
+        if self._unknown_above is None:
+            inn_get = self.inn.getter
+            above = {s.holder for stakes in self.out._memo.values() for s in stakes if not s.equity_exact}
+            queue = deque(above)
+            while queue:
+                for s in inn_get(queue.popleft(), ()):
+                    if s.holder not in above:
+                        above.add(s.holder)
+                        queue.append(s.holder)
+            self._unknown_above = above
+        return self._unknown_above
 
     # ------------------------------------------------------------------ control
     def closure(
@@ -543,8 +583,8 @@ class OwnershipIndex:
         return new, grp_low
 
     # ------------------------------------------------------------------ upward
-    def controller(self, node: str) -> tuple[str, str, list[str]] | None:
-        """The owner that controls ``node`` at ``as_of``: ``(owner, reason, edge ids)`` or ``None``."""
+    def controller(self, node: str) -> Control | None:
+        """The owner that controls ``node`` at ``as_of`` (see :class:`Control`), or ``None``."""
         if node in self._up_memo:
             return self._up_memo[node]
         if node in self._up_busy:  # a cross-holding loop being resolved: no answer from here
@@ -557,21 +597,21 @@ class OwnershipIndex:
         self._up_memo[node] = found
         return found
 
-    def _find_controller(self, node: str) -> tuple[str, str, list[str]] | None:
-        holders = self.inn.get(node, [])
+    def _find_controller(self, node: str) -> Control | None:
+        holders = self.inn.getter(node)
         if not holders:
             return None
         flagged = [s for s in holders if s.control == "yes"]
         if flagged:
             s = flagged[0]
-            return s.holder, f"{self.name(s.holder)} controls {self.name(node)} (control=yes on {s.edges[0]})", s.edges
+            return Control(s.holder, s.edges, _flagged_text, self, s)
         # holdings flagged control=joint give joint control only: they do not count towards a majority
         holders = [s for s in holders if s.control != "joint"]
         if not holders:
             return None
         best = max(holders, key=lambda s: (s.low, not s.gem_parent))  # on a tie, the chain on record
         if best.low > 50.0 + _EPS:
-            return best.holder, _held_text(self, best), best.edges
+            return Control(best.holder, best.edges, _held_text, self, best)
         if sum(s.low for s in holders) <= 50.0 + _EPS:
             return None
         # Aggregated control: several holders, none a majority alone; an owner controls
@@ -591,11 +631,7 @@ class OwnershipIndex:
         if not winners:
             return None
         top = min(winners, key=lambda a: (order[a], a))
-        reason = (
-            f"{self.name(top)} holds {_pct(tally[top])} of {self.name(node)} directly and through "
-            f"entities it controls"
-        )
-        return top, reason, edges[top]
+        return Control(top, edges[top], _aggregated_text, self, top, tally[top], node)
 
     def up_summary(self, node: str) -> tuple[int, tuple[str, ...]]:
         """``(len(chain_up(node)), chain_up(node)[-CHAIN_ENDS:])`` without building the chain.
@@ -623,9 +659,9 @@ class OwnershipIndex:
             if step is None:
                 memo[path.pop()] = (1, (cur,))
                 break
-            cur = step[0]
+            cur = step.holder
         for x in reversed(path):  # off the loop or below a top: chain_up(x) = [x] + chain_up(parent)
-            n, top = memo[self.controller(x)[0]]  # type: ignore[index]
+            n, top = memo[self.controller(x).holder]  # type: ignore[union-attr]
             memo[x] = (n + 1, top if n >= CHAIN_ENDS else (x, *top))
         return memo[node]
 
@@ -640,7 +676,7 @@ class OwnershipIndex:
             return cut_chain(self.chain_up(node)[::-1], n)
         below = [node]
         for _ in range(CHAIN_ENDS - 1):
-            below.append(self.controller(below[-1])[0])  # type: ignore[index]
+            below.append(self.controller(below[-1]).holder)  # type: ignore[union-attr]
         return cut_chain([*top[::-1], *below[::-1]], n)
 
     def chain_up(self, node: str) -> list[str]:
@@ -650,9 +686,9 @@ class OwnershipIndex:
         cur = node
         while True:
             step = self.controller(cur)
-            if step is None or step[0] in seen:
+            if step is None or step.holder in seen:
                 return chain
-            cur = step[0]
+            cur = step.holder
             chain.append(cur)
             seen.add(cur)
 
@@ -699,6 +735,38 @@ def _held_text(idx: OwnershipIndex, s: Stake) -> str:
     if s.gem_parent:
         text += " (GEM ultimate-parent assertion; the chain in between is not in the source)"
     return text
+
+
+class Control:
+    """The owner that controls a company (:meth:`OwnershipIndex.controller`): ``holder``, the
+    ``edges`` that give it control, and ``reason``, the plain text saying why.
+
+    The reason is written when read: a whole-graph run asks for the controller of every
+    company to find ultimate parents but shows few reasons.
+    """
+
+    __slots__ = ("_args", "_text", "edges", "holder")
+
+    def __init__(self, holder: str, edges: list[str], text: Any, *args: Any) -> None:
+        self.holder = holder
+        self.edges = edges
+        self._text = text
+        self._args = args
+
+    @property
+    def reason(self) -> str:
+        return self._text(*self._args)
+
+    def __repr__(self) -> str:
+        return f"Control({self.holder!r}, {self.edges!r})"
+
+
+def _flagged_text(idx: OwnershipIndex, s: Stake) -> str:
+    return f"{idx.name(s.holder)} controls {idx.name(s.target)} (control=yes on {s.edges[0]})"
+
+
+def _aggregated_text(idx: OwnershipIndex, top: str, total: float, node: str) -> str:
+    return f"{idx.name(top)} holds {_pct(total)} of {idx.name(node)} directly and through entities it controls"
 
 
 def _joint_text(idx: OwnershipIndex, stakes: list[Stake], unknown: list[Stake], outsiders: list[Stake]) -> str:
@@ -1185,12 +1253,12 @@ def ultimate_parent(graph: CampaignGraph, entity: str, *, as_of: Any = None, ind
     for node in chain[:-1]:
         step = idx.controller(node)
         assert step is not None
-        steps.append(step[1])
+        steps.append(step.reason)
     top = chain[-1]
     tail = _no_controller_text(idx, top)
     loop = idx.controller(top)
     if loop is not None:  # stopped because the next owner is already on the chain
-        tail = f"{loop[1]}, which closes an ownership cycle: stopped at {graph.name_of(top)}"
+        tail = f"{loop.reason}, which closes an ownership cycle: stopped at {graph.name_of(top)}"
     explanation = "; ".join(steps + [tail])
     return UltimateParent(top, chain, explanation)
 
