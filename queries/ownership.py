@@ -87,7 +87,7 @@ def _pct(x: float) -> str:
     return f"{round(x, 2):g}%"
 
 
-@dataclass
+@dataclass(slots=True)  # one per OWNS edge of the graph: slots keep 100k+ of them small
 class Stake:
     """One holder's stake in one company at ``as_of`` (parallel edges merged).
 
@@ -280,7 +280,7 @@ class OwnershipIndex:
         self._up_memo: dict[str, Control | None] = {}
         self._up_busy: set[str] = set()
         self._up_len: dict[str, tuple[int, tuple[str, ...]]] = {}
-        self._weights: dict[str, tuple[tuple[str, float, bool], ...]] = {}
+        self._weights: dict[str, list[tuple[str, float, bool]]] = {}
         self._unknown_above: set[str] | None = None
 
     def _stakes(self, node: str, *, outgoing: bool) -> list[Stake]:
@@ -412,13 +412,14 @@ class OwnershipIndex:
         out[root] = 100.0
         return out
 
-    def _equity_weights(self, holder: str) -> tuple[tuple[str, float, bool], ...]:
+    def _equity_weights(self, holder: str) -> list[tuple[str, float, bool]]:
         """``holder``'s holdings of known positive equity as ``(company, share / 100 capped at 1,
         GEM assertion?)``, remembered: the weights of the Leontief matrix, read once per holder
         however many roots reach it."""
-        held = self._weights[holder] = tuple(
-            (s.target, min(s.equity, 100.0) / 100.0, s.gem_parent) for s in self.out.get(holder, ()) if not s.equity <= 0
-        )
+        held = self._weights[holder] = [
+            (s.target, min(s.equity, 100.0) / 100.0, s.gem_parent)
+            for s in self.out.get(holder, ()) if not s.equity <= 0
+        ]
         return held
 
     def effective_stakes_many(self, roots: Iterable[str]) -> dict[str, dict[str, float]]:
@@ -667,7 +668,8 @@ class OwnershipIndex:
 
     def ultimate_parent_id(self, node: str) -> str:
         """``chain_up(node)[-1]``, in constant time once remembered."""
-        return self.up_summary(node)[1][-1]
+        known = self._up_len.get(node)  # asked again for every site of an operator: one dict look-up
+        return (known or self.up_summary(node))[1][-1]
 
     def chain_down_text(self, node: str) -> str:
         """The chain from ``node``'s ultimate parent down to it, as display text cut by :func:`cut_chain`."""
