@@ -141,20 +141,10 @@ def _stake_from_attrs(eid: str, u: str, v: str, a: Mapping[str, Any]) -> Stake:
         prop = ("voting" if vote is not None else "share") if value is not None else (
             "voting_min" if a.get("voting_min") is not None else "share_min")
         value_src = tuple(sources_of(a, prop))
+    # by position, in field order (one per OWNS edge: keywords cost a third of this function)
     return Stake(
-        holder=u,
-        target=v,
-        edges=[eid],
-        low=low,
-        high=max(high, low),
-        exact=exact,
-        equity=equity,
-        equity_exact=equity_exact,
-        control=a.get("control"),
-        derived=a.get("derived"),
-        inferred=a.get("share_inferred"),
-        sources=srcs,
-        value_src=value_src,
+        u, v, [eid], low, max(high, low), exact, equity, equity_exact,
+        a.get("control"), a.get("derived"), a.get("share_inferred"), srcs, value_src,
     )
 
 
@@ -280,7 +270,6 @@ class OwnershipIndex:
         self._up_memo: dict[str, Control | None] = {}
         self._up_busy: set[str] = set()
         self._up_len: dict[str, tuple[int, tuple[str, ...]]] = {}
-        self._weights: dict[str, list[tuple[str, float, bool]]] = {}
         self._unknown_above: set[str] | None = None
 
     def _stakes(self, node: str, *, outgoing: bool) -> list[Stake]:
@@ -337,25 +326,23 @@ class OwnershipIndex:
         vals: list[float] = []
         gem: list[int] = []  # positions in rows/cols/vals of GEM ultimate-parent assertions
         tree = True  # every entity reached once: no second path, no cycle
-        weights = self._weights
+        out_get = self.out.getter
         i = 0
         while i < len(order):
-            h = order[i]
-            held = weights.get(h)
-            if held is None:
-                held = self._equity_weights(h)
-            for t, w, g in held:
-                j = pos.get(t)
+            for s in out_get(order[i], ()):
+                if s.equity <= 0:
+                    continue
+                j = pos.get(s.target)
                 if j is None:
-                    j = pos[t] = len(order)
-                    order.append(t)
+                    j = pos[s.target] = len(order)
+                    order.append(s.target)
                 else:
                     tree = False
-                if g:
+                if s.gem_parent:
                     gem.append(len(rows))
                 rows.append(i)
                 cols.append(j)
-                vals.append(w)
+                vals.append(min(s.equity, 100.0) / 100.0)
             i += 1
         if gem:
             self._drop_duplicate_gem_edges(gem, rows, cols, vals)
@@ -411,16 +398,6 @@ class OwnershipIndex:
         out = {order[k]: v for k in range(n) if (v := float(round(x[k], 9))) > 0.0}
         out[root] = 100.0
         return out
-
-    def _equity_weights(self, holder: str) -> list[tuple[str, float, bool]]:
-        """``holder``'s holdings of known positive equity as ``(company, share / 100 capped at 1,
-        GEM assertion?)``, remembered: the weights of the Leontief matrix, read once per holder
-        however many roots reach it."""
-        held = self._weights[holder] = [
-            (s.target, min(s.equity, 100.0) / 100.0, s.gem_parent)
-            for s in self.out.get(holder, ()) if not s.equity <= 0
-        ]
-        return held
 
     def effective_stakes_many(self, roots: Iterable[str]) -> dict[str, dict[str, float]]:
         """:meth:`effective_stakes` of many roots (each exactly as asked alone).
@@ -661,9 +638,13 @@ class OwnershipIndex:
                 memo[path.pop()] = (1, (cur,))
                 break
             cur = step.holder
-        for x in reversed(path):  # off the loop or below a top: chain_up(x) = [x] + chain_up(parent)
-            n, top = memo[self.controller(x).holder]  # type: ignore[union-attr]
+        # off the loop or below a top: chain_up(x) = [x] + chain_up(parent); each path entry's
+        # controller is the next entry, the last one's is ``cur`` (a top, a loop member or known)
+        parent = cur
+        for x in reversed(path):
+            n, top = memo[parent]  # type: ignore[index]
             memo[x] = (n + 1, top if n >= CHAIN_ENDS else (x, *top))
+            parent = x
         return memo[node]
 
     def ultimate_parent_id(self, node: str) -> str:
