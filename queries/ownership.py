@@ -87,7 +87,7 @@ def _pct(x: float) -> str:
     return f"{round(x, 2):g}%"
 
 
-@dataclass
+@dataclass(slots=True)  # one per OWNS edge of the graph: slots keep 100k+ of them small
 class Stake:
     """One holder's stake in one company at ``as_of`` (parallel edges merged).
 
@@ -141,20 +141,10 @@ def _stake_from_attrs(eid: str, u: str, v: str, a: Mapping[str, Any]) -> Stake:
         prop = ("voting" if vote is not None else "share") if value is not None else (
             "voting_min" if a.get("voting_min") is not None else "share_min")
         value_src = tuple(sources_of(a, prop))
+    # by position, in field order (one per OWNS edge: keywords cost a third of this function)
     return Stake(
-        holder=u,
-        target=v,
-        edges=[eid],
-        low=low,
-        high=max(high, low),
-        exact=exact,
-        equity=equity,
-        equity_exact=equity_exact,
-        control=a.get("control"),
-        derived=a.get("derived"),
-        inferred=a.get("share_inferred"),
-        sources=srcs,
-        value_src=value_src,
+        u, v, [eid], low, max(high, low), exact, equity, equity_exact,
+        a.get("control"), a.get("derived"), a.get("share_inferred"), srcs, value_src,
     )
 
 
@@ -246,6 +236,12 @@ class LazyMap:
     def __contains__(self, key: object) -> bool:
         return isinstance(key, str) and bool(self[key])
 
+    @property
+    def getter(self) -> Any:
+        """A callable answering as :meth:`get`: the memo's own ``dict.get`` once complete (only
+        non-empty values are stored then, so the answers are the same at a C call's cost)."""
+        return self._memo.get if self._complete else self.get
+
 
 class OwnershipIndex:
     """The OWNS edges in force at one date, looked up per entity both ways and remembered.
@@ -271,9 +267,10 @@ class OwnershipIndex:
         self.out = LazyMap(lambda n: self._stakes(n, outgoing=True))
         #: company -> the stakes held in it
         self.inn = LazyMap(lambda n: self._stakes(n, outgoing=False))
-        self._up_memo: dict[str, tuple[str, str, list[str]] | None] = {}
+        self._up_memo: dict[str, Control | None] = {}
         self._up_busy: set[str] = set()
         self._up_len: dict[str, tuple[int, tuple[str, ...]]] = {}
+        self._unknown_above: set[str] | None = None
 
     def _stakes(self, node: str, *, outgoing: bool) -> list[Stake]:
         pairs: dict[tuple[str, str], Stake] = {}
@@ -329,22 +326,22 @@ class OwnershipIndex:
         vals: list[float] = []
         gem: list[int] = []  # positions in rows/cols/vals of GEM ultimate-parent assertions
         tree = True  # every entity reached once: no second path, no cycle
-        out_get = self.out._memo.get if self.out._complete else self.out.get
+        out_get = self.out.getter
         i = 0
         while i < len(order):
-            h = order[i]
-            for s in out_get(h, ()):
+            for s in out_get(order[i], ()):
                 if s.equity <= 0:
                     continue
-                if s.target not in pos:
-                    pos[s.target] = len(order)
+                j = pos.get(s.target)
+                if j is None:
+                    j = pos[s.target] = len(order)
                     order.append(s.target)
                 else:
                     tree = False
                 if s.gem_parent:
                     gem.append(len(rows))
                 rows.append(i)
-                cols.append(pos[s.target])
+                cols.append(j)
                 vals.append(min(s.equity, 100.0) / 100.0)
             i += 1
         if gem:
@@ -463,27 +460,48 @@ class OwnershipIndex:
 
     def uncertain_below(self, root: str) -> set[str]:
         """Entities reached from ``root`` through at least one OWNS edge of unknown equity share."""
+        out_get = self.out.getter
+        # with every edge read (load_all), the walk skips the entities from which no such edge
+        # can be reached: most groups have none, and those answer at once
+        above = self._unknown_holders_above() if self.out._complete else None
+        if above is not None and root not in above:
+            return set()
         seen = {root}
         queue = deque([root])
         starts: set[str] = set()
         while queue:
             h = queue.popleft()
-            for s in self.out.get(h, ()):
+            for s in out_get(h, ()):
                 if not s.equity_exact:
                     starts.add(s.target)
-                if s.target not in seen:
+                if s.target not in seen and (above is None or s.target in above):
                     seen.add(s.target)
                     queue.append(s.target)
         out = set(starts)
         queue = deque(starts)
         while queue:
             h = queue.popleft()
-            for s in self.out.get(h, ()):
+            for s in out_get(h, ()):
                 if s.target not in out:
                     out.add(s.target)
                     queue.append(s.target)
         out.discard(root)
         return out
+
+    def _unknown_holders_above(self) -> set[str]:
+        """Every entity with a path of OWNS edges to the holder of an edge of unknown equity share
+        (that holder included): one walk up over the whole index, remembered."""
+        if self._unknown_above is None:
+            inn_get = self.inn.getter
+            above = {s.holder for stakes in self.out._memo.values() for s in stakes if not s.equity_exact}
+            queue = deque(above)
+            while queue:
+                for s in inn_get(queue.popleft(), ()):
+                    if s.holder not in above:
+                        above.add(s.holder)
+                        queue.append(s.holder)
+            self._unknown_above = above
+        return self._unknown_above
 
     # ------------------------------------------------------------------ control
     def closure(
@@ -543,8 +561,8 @@ class OwnershipIndex:
         return new, grp_low
 
     # ------------------------------------------------------------------ upward
-    def controller(self, node: str) -> tuple[str, str, list[str]] | None:
-        """The owner that controls ``node`` at ``as_of``: ``(owner, reason, edge ids)`` or ``None``."""
+    def controller(self, node: str) -> Control | None:
+        """The owner that controls ``node`` at ``as_of`` (see :class:`Control`), or ``None``."""
         if node in self._up_memo:
             return self._up_memo[node]
         if node in self._up_busy:  # a cross-holding loop being resolved: no answer from here
@@ -557,21 +575,21 @@ class OwnershipIndex:
         self._up_memo[node] = found
         return found
 
-    def _find_controller(self, node: str) -> tuple[str, str, list[str]] | None:
-        holders = self.inn.get(node, [])
+    def _find_controller(self, node: str) -> Control | None:
+        holders = self.inn.getter(node)
         if not holders:
             return None
         flagged = [s for s in holders if s.control == "yes"]
         if flagged:
             s = flagged[0]
-            return s.holder, f"{self.name(s.holder)} controls {self.name(node)} (control=yes on {s.edges[0]})", s.edges
+            return Control(s.holder, s.edges, _flagged_text, self, s)
         # holdings flagged control=joint give joint control only: they do not count towards a majority
         holders = [s for s in holders if s.control != "joint"]
         if not holders:
             return None
         best = max(holders, key=lambda s: (s.low, not s.gem_parent))  # on a tie, the chain on record
         if best.low > 50.0 + _EPS:
-            return best.holder, _held_text(self, best), best.edges
+            return Control(best.holder, best.edges, _held_text, self, best)
         if sum(s.low for s in holders) <= 50.0 + _EPS:
             return None
         # Aggregated control: several holders, none a majority alone; an owner controls
@@ -591,11 +609,7 @@ class OwnershipIndex:
         if not winners:
             return None
         top = min(winners, key=lambda a: (order[a], a))
-        reason = (
-            f"{self.name(top)} holds {_pct(tally[top])} of {self.name(node)} directly and through "
-            f"entities it controls"
-        )
-        return top, reason, edges[top]
+        return Control(top, edges[top], _aggregated_text, self, top, tally[top], node)
 
     def up_summary(self, node: str) -> tuple[int, tuple[str, ...]]:
         """``(len(chain_up(node)), chain_up(node)[-CHAIN_ENDS:])`` without building the chain.
@@ -623,15 +637,20 @@ class OwnershipIndex:
             if step is None:
                 memo[path.pop()] = (1, (cur,))
                 break
-            cur = step[0]
-        for x in reversed(path):  # off the loop or below a top: chain_up(x) = [x] + chain_up(parent)
-            n, top = memo[self.controller(x)[0]]  # type: ignore[index]
+            cur = step.holder
+        # off the loop or below a top: chain_up(x) = [x] + chain_up(parent); each path entry's
+        # controller is the next entry, the last one's is ``cur`` (a top, a loop member or known)
+        parent = cur
+        for x in reversed(path):
+            n, top = memo[parent]  # type: ignore[index]
             memo[x] = (n + 1, top if n >= CHAIN_ENDS else (x, *top))
+            parent = x
         return memo[node]
 
     def ultimate_parent_id(self, node: str) -> str:
         """``chain_up(node)[-1]``, in constant time once remembered."""
-        return self.up_summary(node)[1][-1]
+        known = self._up_len.get(node)  # asked again for every site of an operator: one dict look-up
+        return (known or self.up_summary(node))[1][-1]
 
     def chain_down_text(self, node: str) -> str:
         """The chain from ``node``'s ultimate parent down to it, as display text cut by :func:`cut_chain`."""
@@ -640,7 +659,7 @@ class OwnershipIndex:
             return cut_chain(self.chain_up(node)[::-1], n)
         below = [node]
         for _ in range(CHAIN_ENDS - 1):
-            below.append(self.controller(below[-1])[0])  # type: ignore[index]
+            below.append(self.controller(below[-1]).holder)  # type: ignore[union-attr]
         return cut_chain([*top[::-1], *below[::-1]], n)
 
     def chain_up(self, node: str) -> list[str]:
@@ -650,9 +669,9 @@ class OwnershipIndex:
         cur = node
         while True:
             step = self.controller(cur)
-            if step is None or step[0] in seen:
+            if step is None or step.holder in seen:
                 return chain
-            cur = step[0]
+            cur = step.holder
             chain.append(cur)
             seen.add(cur)
 
@@ -699,6 +718,38 @@ def _held_text(idx: OwnershipIndex, s: Stake) -> str:
     if s.gem_parent:
         text += " (GEM ultimate-parent assertion; the chain in between is not in the source)"
     return text
+
+
+class Control:
+    """The owner that controls a company (:meth:`OwnershipIndex.controller`): ``holder``, the
+    ``edges`` that give it control, and ``reason``, the plain text saying why.
+
+    The reason is written when read: a whole-graph run asks for the controller of every
+    company to find ultimate parents but shows few reasons.
+    """
+
+    __slots__ = ("_args", "_text", "edges", "holder")
+
+    def __init__(self, holder: str, edges: list[str], text: Any, *args: Any) -> None:
+        self.holder = holder
+        self.edges = edges
+        self._text = text
+        self._args = args
+
+    @property
+    def reason(self) -> str:
+        return self._text(*self._args)
+
+    def __repr__(self) -> str:
+        return f"Control({self.holder!r}, {self.edges!r})"
+
+
+def _flagged_text(idx: OwnershipIndex, s: Stake) -> str:
+    return f"{idx.name(s.holder)} controls {idx.name(s.target)} (control=yes on {s.edges[0]})"
+
+
+def _aggregated_text(idx: OwnershipIndex, top: str, total: float, node: str) -> str:
+    return f"{idx.name(top)} holds {_pct(total)} of {idx.name(node)} directly and through entities it controls"
 
 
 def _joint_text(idx: OwnershipIndex, stakes: list[Stake], unknown: list[Stake], outsiders: list[Stake]) -> str:
@@ -1185,12 +1236,12 @@ def ultimate_parent(graph: CampaignGraph, entity: str, *, as_of: Any = None, ind
     for node in chain[:-1]:
         step = idx.controller(node)
         assert step is not None
-        steps.append(step[1])
+        steps.append(step.reason)
     top = chain[-1]
     tail = _no_controller_text(idx, top)
     loop = idx.controller(top)
     if loop is not None:  # stopped because the next owner is already on the chain
-        tail = f"{loop[1]}, which closes an ownership cycle: stopped at {graph.name_of(top)}"
+        tail = f"{loop.reason}, which closes an ownership cycle: stopped at {graph.name_of(top)}"
     explanation = "; ".join(steps + [tail])
     return UltimateParent(top, chain, explanation)
 

@@ -177,6 +177,38 @@ def test_unknown_share_makes_a_possible_member_never_zero_or_hundred():
     assert up.id == "u" and "shares not published for Acme Root (OWNS:root->u)" in up.explanation
 
 
+def test_uncertain_below_with_every_edge_read_skips_only_branches_without_unknown_shares():
+    # top -60-> mid -(unpublished)-> u -100-> usub; top -70-> clean -100-> leaf; other -40-> clean
+    g = make("top", "mid", "u", "usub", "clean", "leaf", "other")
+    g.add_edge("top", "mid", "OWNS", share=60)
+    g.add_edge("mid", "u", "OWNS")
+    g.add_edge("u", "usub", "OWNS", share=100)
+    g.add_edge("top", "clean", "OWNS", share=70)
+    g.add_edge("clean", "leaf", "OWNS", share=100)
+    g.add_edge("other", "clean", "OWNS", share=40)
+    for idx in (OwnershipIndex(g, as_of=AS_OF), OwnershipIndex(g, as_of=AS_OF).load_all()):
+        assert idx.uncertain_below("top") == {"u", "usub"}
+        assert idx.uncertain_below("mid") == {"u", "usub"}
+        assert idx.uncertain_below("u") == set()  # below u every share is published
+        assert idx.uncertain_below("other") == set()
+        assert idx.uncertain_below("leaf") == set()
+
+
+def test_ultimate_parent_explains_control_flag_and_aggregated_control():
+    g = make("p", "a", "b", "x", "y")
+    g.add_edge("p", "x", "OWNS", share=10, control="yes")
+    g.add_edge("p", "a", "OWNS", share=60)
+    g.add_edge("a", "y", "OWNS", share=30)
+    g.add_edge("p", "y", "OWNS", share=25)
+    g.add_edge("b", "y", "OWNS", share=45)
+    assert ultimate_parent(g, "x", as_of=AS_OF).explanation.startswith(
+        "Acme P controls Acme X (control=yes on OWNS:p->x)"
+    )
+    up = ultimate_parent(g, "y", as_of=AS_OF)
+    assert up.id == "p" and up.chain == ["y", "p"]
+    assert up.explanation.startswith("Acme P holds 55% of Acme Y directly and through entities it controls")
+
+
 def test_unknown_share_cannot_be_a_majority_when_others_hold_60():
     g = make("root", "x", "other")
     g.add_edge("other", "x", "OWNS", share=60)
