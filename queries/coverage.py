@@ -932,23 +932,27 @@ def _site_dimensions(ctx: CoverageContext, sites: Sequence[str], attrs: Sequence
     represents = ctx.represents
     covering = ctx.covering
 
-    def per_operators(test: Callable[[str], bool]) -> np.ndarray:
-        """Per row: does any of its operators pass ``test`` (worked out once per distinct operators)."""
-        return np.array([any(test(op) for op in ops) for ops in distinct_ops], dtype=bool)[op_code]
+    each_operator = list(dict.fromkeys(op for ops in distinct_ops for op in ops))
 
-    def rows_where(test: Callable[[str, Mapping[str, Any]], Any]) -> np.ndarray:
-        return np.fromiter((bool(test(s, a)) for s, a in zip(sites, attrs)), dtype=bool, count=len(sites))
+    def per_operators(test: Callable[[str], bool]) -> np.ndarray:
+        """Per row: does any of its operators pass ``test`` (asked once per operator)."""
+        passing = {op for op in each_operator if test(op)}
+        return np.array([not passing.isdisjoint(ops) for ops in distinct_ops], dtype=bool)[op_code]
+
+    def rows_where(flags: Iterable[Any]) -> np.ndarray:
+        return np.fromiter(flags, dtype=bool, count=len(sites))
 
     # no union recorded at the site: its operators' finding, one for all whose operators no union
     # represents at company level
-    own = rows_where(lambda s, a: s in represents or a.get("union_status") in ("none", "present"))
+    own = rows_where(s in represents or a.get("union_status") in ("none", "present") for s, a in zip(sites, attrs))
     keys = np.where(per_operators(represents.__contains__), op_code + 1, 0)
     union_codes, unions = _shared(own, keys, lambda i: _union_dimensions(ctx, sites[i], attrs[i], operators[i]))
     out = [(union_codes, [u[0] for u in unions]), (union_codes, [u[1] for u in unions])]
 
     # no CBA names the site: its operators' finding, one for all whose operators nothing covers
     # and who sign nothing
-    own = rows_where(lambda s, a: (s in covering and ctx.cbas_at(s)) or a.get("cba_status") in ("none", "in_force"))
+    own = rows_where(bool(s in covering and ctx.cbas_at(s)) or a.get("cba_status") in ("none", "in_force")
+                     for s, a in zip(sites, attrs))
     keys = np.where(per_operators(lambda op: op in covering or op in ctx.signed), op_code + 1, 0)
     out.append(_shared(own, keys, lambda i: _cba_dimension(ctx, sites[i], attrs[i], operators[i])))
 
@@ -960,7 +964,7 @@ def _site_dimensions(ctx: CoverageContext, sites: Sequence[str], attrs: Sequence
 
     for agreement_type in ("gfa", "hs"):
         named = ctx.named_sites(agreement_type)
-        own = rows_where(lambda s, _a, named=named: s in named)
+        own = rows_where(s in named for s in sites)
         out.append(_shared(own, framework_keys(agreement_type), lambda i, t=agreement_type: _framework_dimension(
             ctx, sites[i], t, operators[i], groups[i])))
 
@@ -974,7 +978,7 @@ def _site_dimensions(ctx: CoverageContext, sites: Sequence[str], attrs: Sequence
     country_code, countries = _factorize([a.get("country") or None for a in attrs])
     in_eea = np.array([bool(c) and str(c).upper() in EEA_COUNTRIES for c in countries], dtype=bool)[country_code]
     named = ctx.named_sites("efa")
-    own = in_eea & rows_where(lambda s, _a: s in named)
+    own = in_eea & rows_where(s in named for s in sites)
     keys = np.where(in_eea, len(countries) + framework_keys("efa"), country_code)
     out.append(_shared(own, keys, lambda i: _efa_dimension(ctx, sites[i], attrs[i], operators[i], groups[i])))
     return out
