@@ -437,6 +437,8 @@ class CoverageContext:
         self._scope: dict[str, str | None] = {}
         self._atype: dict[str, str | None] = {}
         self._agreements_read = False
+        self._of_type: dict[str, frozenset[str]] = {}
+        self._cand_tests: dict[str, tuple[Callable[[str], bool], ...]] = {}
         self._owns: tuple[Any, dict[str, int], list[str]] | None = None
         self._ends_tables: dict[str, Any] = {}
         self._loops: set[str] | None = None
@@ -456,7 +458,7 @@ class CoverageContext:
         self._fw_fallback: dict[tuple[str, tuple[str, ...]], _Finding] = {}
         self._net_memo: dict[tuple[str, ...], tuple[set[str], list[str]]] = {}
         self._net_info: dict[str, tuple[str, str] | tuple[()]] = {}
-        self._net_none: dict[tuple[tuple[str, ...], bool], _Finding] = {}
+        self._net_none: dict[tuple[tuple[str, ...], bool, bool], _Finding] = {}
         self._networks_by_company: dict[str, list[str]] | None = None
         self._pred_index: dict[str, list[tuple[str, str]]] | None = None
         self._cov_type: dict[tuple[str, str], list[str]] = {}
@@ -749,9 +751,17 @@ class CoverageContext:
         return below
 
     def _agreements_of(self, agreement_type: str, scope: str | None = None) -> set[str]:
-        self._read_agreements()
-        return {a for a, t_ in self._atype.items() if t_ == agreement_type
-                and (scope is None or self._scope.get(a) == scope)}
+        of_type = self.of_type(agreement_type)
+        return set(of_type) if scope is None else {a for a in of_type if self._scope.get(a) == scope}
+
+    def of_type(self, agreement_type: str) -> frozenset[str]:
+        """The agreements of a type (every Agreement node's type read once; remembered per type)."""
+        found = self._of_type.get(agreement_type)
+        if found is None:
+            self._read_agreements()
+            found = self._of_type[agreement_type] = frozenset(
+                a for a, t_ in self._atype.items() if t_ == agreement_type)
+        return found
 
     def signed_above(self, agreement_type: str, company: str) -> list[str]:
         """Agreements of a type signed by ``company`` or any entity above it (remembered)."""
@@ -774,13 +784,23 @@ class CoverageContext:
                 self._party_sources(self._agreements_of(agreement_type)))
         return below
 
-    def brings_candidates(self, agreement_type: str, operator: str) -> bool:
-        """False when ``operator`` brings no framework candidates of a type to its sites (see
-        :meth:`framework_candidates`): no COVERS edge to it, no signatory of the type at or above
-        it, and no supplier-scope agreement of the type to reach through the sites it supplies.
-        A quick necessary test: True does not mean it brings any."""
-        return (operator in self.covering or operator in self._signatories_and_below(agreement_type)
-                or (bool(self._sup_below(agreement_type)) and operator in self.customers))
+    def candidate_tests(self, agreement_type: str) -> tuple[Callable[[str], bool], ...]:
+        """Membership tests an operator passes one of when it may bring framework candidates of a
+        type to its sites (see :meth:`framework_candidates`): a COVERS edge to it, a signatory of
+        the type at or above it, a supplier-scope agreement of the type to reach through the sites
+        it supplies. An operator that passes none brings none; one that passes may still bring none."""
+        tests = self._cand_tests.get(agreement_type)
+        if tests is None:
+            tests = (self.covering.__contains__, self._signatories_and_below(agreement_type).__contains__)
+            if self._sup_below(agreement_type):
+                tests += (self.customers.__contains__,)
+            self._cand_tests[agreement_type] = tests
+        return tests
+
+    def brings_candidates(self, agreement_type: str, operators: Iterable[str]) -> bool:
+        """False when none of ``operators`` brings framework candidates of a type (:meth:`candidate_tests`)."""
+        tests = self.candidate_tests(agreement_type)
+        return any(test(op) for op in operators for test in tests)
 
     def _fill_above(self, agreement_type: str, company: str, below: set[str]) -> None:
         """Fill ``_above`` for ``company`` and the single-holder chain above it.
@@ -813,11 +833,16 @@ class CoverageContext:
 
     def cbas_at(self, target: str) -> list[str]:
         """CBAs with a COVERS edge to ``target`` (site or company)."""
-        return [a for a in self.covering.get(target, ()) if self.agreement_type(a) == "cba"]
+        covering = self.covering.get(target)
+        if not covering:
+            return []
+        cbas = self.of_type("cba")
+        return [a for a in covering if a in cbas]
 
     def cbas_signed(self, company: str) -> list[str]:
         """CBAs ``company`` signs that have no COVERS edges (they cover the signatory's sites)."""
-        return [a for a in self.signed_by("cba", company) if a not in self.covers]
+        signed = self.signed_by("cba", company)
+        return [a for a in signed if a not in self.covers] if signed else []
 
     def signed_by(self, agreement_type: str, company: str) -> list[str]:
         """Agreements of a type that ``company`` is a party to (remembered; do not mutate)."""
@@ -1007,6 +1032,8 @@ class CoverageContext:
         return out
 
 
+_STATUS_SET = frozenset(("none", "present"))  # union_status values a site record answers with
+_CBA_STATUS_SET = frozenset(("none", "in_force"))  # cba_status values a site record answers with
 _NO_RECOGNITION = _Finding(UNKNOWN, "recognition not recorded: needs research", [])
 _NO_CBA = _Finding(UNKNOWN, "no collective agreement is recorded for this site: unknown, needs research")
 _NO_COUNTRY = _Finding(UNKNOWN, "the site's country is not recorded: whether a European agreement applies is unknown")
@@ -1019,12 +1046,19 @@ def _shared(own: np.ndarray, keys: np.ndarray, finding: Callable[[int], _T]) -> 
     them, so the caller keys a row only by what the rule reads for it; a row marked ``own`` is
     worked out on its own.
     """
+    return _shared_rows(own, keys, lambda rows: [finding(i) for i in rows])
+
+
+def _shared_rows(own: np.ndarray, keys: np.ndarray,
+                 findings: Callable[[list[int]], list[_T]]) -> tuple[np.ndarray, list[_T]]:
+    """As :func:`_shared`, with a rule that works out many rows at once: ``findings(rows)``
+    gives the results of the rows worked out (the first of each key, and the ``own`` rows)."""
     n = len(keys)
     if n == 0:
         return np.zeros(0, dtype=np.int64), []
     keys = np.where(own, int(keys.max()) + 1 + np.arange(n, dtype=np.int64), keys)
     _, first, codes = np.unique(keys, return_index=True, return_inverse=True)
-    return codes.astype(np.int64).reshape(n), [finding(i) for i in first.tolist()]
+    return codes.astype(np.int64).reshape(n), findings(first.tolist())
 
 
 def _factorize(values: Sequence[Hashable]) -> tuple[np.ndarray, list[Hashable]]:
@@ -1064,104 +1098,176 @@ def _site_dimensions(ctx: CoverageContext, sites: Sequence[str], attrs: Sequence
 
     each_operator = list(dict.fromkeys(op for ops in distinct_ops for op in ops))
 
-    def per_operators(test: Callable[[str], bool]) -> np.ndarray:
-        """Per row: does any of its operators pass ``test`` (asked once per operator)."""
-        passing = {op for op in each_operator if test(op)}
-        return np.array([not passing.isdisjoint(ops) for ops in distinct_ops], dtype=bool)[op_code]
+    def per_operators(*tests: Callable[[str], bool]) -> np.ndarray:
+        """Per row: does any of its operators pass any of ``tests`` (asked once per operator)."""
+        passing = set().union(*(filter(test, each_operator) for test in tests))
+        none_pass = np.fromiter(map(passing.isdisjoint, distinct_ops), dtype=bool, count=len(distinct_ops))
+        return ~none_pass[op_code]
 
-    def rows_where(flags: Iterable[Any]) -> np.ndarray:
-        return np.fromiter(flags, dtype=bool, count=len(sites))
+    def rows_in(test: Callable[[Any], bool], values: Iterable[Any]) -> np.ndarray:
+        return np.fromiter(map(test, values), dtype=bool, count=len(sites))
 
     # no union recorded at the site: its operators' finding, one for all whose operators no union
     # represents at company level
-    own = rows_where(s in represents or a.get("union_status") in ("none", "present") for s, a in zip(sites, attrs))
+    union_status = [a.get("union_status") for a in attrs]
+    own = rows_in(represents.__contains__, sites) | rows_in(_STATUS_SET.__contains__, union_status)
     keys = np.where(per_operators(represents.__contains__), op_code + 1, 0)
-    union_codes, unions = _shared(own, keys, lambda i: _union_dimensions(ctx, sites[i], attrs[i], operators[i]))
+    union_codes, unions = _shared_rows(own, keys, lambda rows: _union_findings(
+        ctx, [sites[i] for i in rows], [attrs[i] for i in rows], [operators[i] for i in rows]))
     out = [(union_codes, [u[0] for u in unions]), (union_codes, [u[1] for u in unions])]
 
     # no CBA names the site: its operators' finding, one for all whose operators nothing covers
     # and who sign nothing
-    own = rows_where(bool(s in covering and ctx.cbas_at(s)) or a.get("cba_status") in ("none", "in_force")
-                     for s, a in zip(sites, attrs))
-    keys = np.where(per_operators(lambda op: op in covering or op in ctx.signed), op_code + 1, 0)
+    named_by_cba = {s for s in filter(covering.__contains__, sites) if ctx.cbas_at(s)}
+    own = rows_in(named_by_cba.__contains__, sites) | rows_in(_CBA_STATUS_SET.__contains__,
+                                                             [a.get("cba_status") for a in attrs])
+    keys = np.where(per_operators(covering.__contains__, ctx.signed.__contains__), op_code + 1, 0)
     out.append(_shared(own, keys, lambda i: _cba_dimension(ctx, sites[i], attrs[i], operators[i])))
 
     def framework_keys(agreement_type: str) -> np.ndarray:
         # the operators' and groups' finding; the groups' alone (the fallback) when the operators
         # bring no candidates of the type
-        brings = per_operators(lambda op: ctx.brings_candidates(agreement_type, op))
+        brings = per_operators(*ctx.candidate_tests(agreement_type))
         return np.where(brings, width + op_code * width + group_code, group_code)
+
+    def or_fallback(agreement_type: str, shared: tuple[np.ndarray, list[_Finding | None]]
+                    ) -> tuple[np.ndarray, list[_Finding]]:
+        # rows no agreement reaches: the groups' finding (the fallback), once per group
+        return _fill_missing(*shared, group_code, lambda k: _framework_fallback(ctx, agreement_type,
+                                                                                 distinct_groups[k]))
 
     for agreement_type in ("gfa", "hs"):
         named = ctx.named_sites(agreement_type)
-        own = rows_where(s in named for s in sites)
-        out.append(_shared(own, framework_keys(agreement_type), lambda i, t=agreement_type: _framework_dimension(
-            ctx, sites[i], t, operators[i], groups[i])))
+        own = rows_in(named.__contains__, sites)
+        out.append(or_fallback(agreement_type, _shared(own, framework_keys(agreement_type), lambda i, t=agreement_type:
+                                                       _framework_reach(ctx, sites[i], t, operators[i]))))
 
     # no union present: the groups' finding and whether a union is known to be absent
     present = np.array([bool(u[2]) for u in unions], dtype=bool)[union_codes]
     absent = np.array([u[0].value == NOT_COVERED for u in unions], dtype=bool)[union_codes]
-    out.append(_shared(present, group_code * 2 + absent, lambda i: _network_dimension(
-        ctx, unions[union_codes[i]][2], groups[i], unions[union_codes[i]][0])))
+    # a union present: the first one in a network of the groups, else the groups' finding
+    matched = _shared_rows(present, group_code * 2 + absent, lambda rows: _network_matches(
+        ctx, [unions[union_codes[i]][2] for i in rows], [groups[i] for i in rows]))
+    out.append(_fill_missing(*matched, np.where(present, 2 * width, 0) + group_code * 2 + absent,
+                             lambda k: _network_gap(ctx, distinct_groups[(k % (2 * width)) // 2], k >= 2 * width,
+                                                    bool(k % 2))))
 
     # outside the EEA: the country's finding (no country: one finding); in it: as gfa
     country_code, countries = _factorize([a.get("country") or None for a in attrs])
     in_eea = np.array([bool(c) and str(c).upper() in EEA_COUNTRIES for c in countries], dtype=bool)[country_code]
     named = ctx.named_sites("efa")
-    own = in_eea & rows_where(s in named for s in sites)
+    own = in_eea & rows_in(named.__contains__, sites)
     keys = np.where(in_eea, len(countries) + framework_keys("efa"), country_code)
-    out.append(_shared(own, keys, lambda i: _efa_dimension(ctx, sites[i], attrs[i], operators[i], groups[i])))
+    out.append(or_fallback("efa", _shared(own, keys, lambda i: _efa_reach(ctx, sites[i], attrs[i], operators[i]))))
     return out
+
+
+def _fill_missing(codes: np.ndarray, distinct: list[_T | None], group: np.ndarray,
+                  make: Callable[[int], _T]) -> tuple[np.ndarray, list[_T]]:
+    """``(codes, distinct)`` of :func:`_shared` with each row whose finding is None given
+    ``make(its group)`` instead, made once per group."""
+    missing = np.fromiter((f is None for f in distinct), dtype=bool, count=len(distinct))
+    if not missing.any():
+        return codes, distinct  # type: ignore[return-value]
+    kept = [f for f in distinct if f is not None]
+    new_code = np.cumsum(~missing) - 1  # the place of each kept finding among the kept
+    rows = missing[codes]
+    groups, at = np.unique(group[rows], return_inverse=True)
+    out = new_code[codes]
+    out[rows] = len(kept) + at.reshape(-1)
+    return out, kept + [make(k) for k in groups.tolist()]
 
 
 def _union_dimensions(ctx: CoverageContext, site: str, sattrs: Mapping[str, Any],
                       operators: tuple[str, ...]) -> tuple[_Finding, _Finding, list[str]]:
-    """``union_presence`` and ``recognition`` of a site, plus the unions present (do not mutate)."""
-    g = ctx.graph
-    status = sattrs.get("union_status")
-    recorded = ctx.represents.get(site, ())
-    if not recorded and status not in ("none", "present"):
-        # nothing recorded at the site: the answer depends on its operators only
-        memo = ctx._no_union.get(operators)
-        if memo is None:
-            memo = ctx._no_union[operators] = (_no_union_recorded(ctx, operators), _NO_RECOGNITION, [])
-        return memo
-    present, zero = [], []
-    for union, eid, a in recorded:
-        members = a.get("members")
-        (zero if members == 0 else present).append((union, eid, a))
-    src = source_text(g, sattrs, sattrs.get("union_status_date"), "union_status") if status in ("none", "present") else ""
-    if present:
-        names = ", ".join(g.name_of(u) for u, _, _ in present)
-        presence = _Finding(COVERED, f"{names} represent{'s' if len(present) == 1 else ''} workers here",
-                            [e for _, e, _ in present])
-        if status == "none":
-            presence.reason += f" (the site record says union_status=none, {src}: check which is current)"
-    elif status == "present":
-        presence = _Finding(COVERED, f"union_status=present ({src}); the union is not named", [])
-    elif status == "none":
-        presence = _Finding(NOT_COVERED, f"no union at this site: union_status=none ({src})", [])
-    else:  # only unions with no members here
-        names = ", ".join(g.name_of(u) for u, _, _ in zero)
-        presence = _Finding(NOT_COVERED, f"the recorded union(s) {names} have no members here", [e for _, e, _ in zero])
+    """``union_presence`` and ``recognition`` of a site, plus the unions present (do not mutate):
+    :func:`_union_findings` of one site."""
+    return _union_findings(ctx, [site], [sattrs], [operators])[0]
 
-    if presence.value == NOT_COVERED:
-        recognition = _Finding(NOT_COVERED, "no union present to be recognised", [])
-    elif present:
-        yes = [(u, e) for u, e, a in present if a.get("recognised") is True]
-        no = [(u, e) for u, e, a in present if a.get("recognised") is False]
-        if yes:
-            recognition = _Finding(COVERED, ", ".join(g.name_of(u) for u, _ in yes) + " recognised for bargaining",
-                                   [e for _, e in yes])
-        elif no and len(no) == len(present):
-            recognition = _Finding(NOT_COVERED, ", ".join(g.name_of(u) for u, _ in no)
-                                   + " not recognised for bargaining (recognised=false)", [e for _, e in no])
-        else:
-            recognition = _Finding(UNKNOWN, "whether the union here is recognised is not recorded: needs research",
-                                   [e for _, e, _ in present])
-    else:
-        recognition = _NO_RECOGNITION
-    return presence, recognition, [u for u, _, _ in present]
+
+def _union_findings(ctx: CoverageContext, sites: Sequence[str], attrs: Sequence[Mapping[str, Any]],
+                    operators: Sequence[tuple[str, ...]]) -> list[tuple[_Finding, _Finding, list[str]]]:
+    """``union_presence`` and ``recognition`` of each site, plus the unions present (do not mutate).
+
+    A site with no REPRESENTS edge and a ``union_status`` neither none nor present gets its
+    operators' finding (:func:`_no_union_recorded`, once per operators). For the others the
+    REPRESENTS edges (in edge-id order) are read as columns: a union with ``members`` 0 is
+    recorded but not present; the present unions' names are joined per site by Arrow
+    (``binary_join``), and ``recognised`` True / False counted per site with numpy.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    g = ctx.graph
+    n = len(sites)
+    status = [a.get("union_status") for a in attrs]
+    recorded = [ctx.represents.get(s, ()) for s in sites]
+    out: list[Any] = [None] * n
+    for i in range(n):
+        if not recorded[i] and status[i] not in _STATUS_SET:  # the answer depends on the operators only
+            memo = ctx._no_union.get(operators[i])
+            if memo is None:
+                memo = ctx._no_union[operators[i]] = (_no_union_recorded(ctx, operators[i]), _NO_RECOGNITION, [])
+            out[i] = memo
+    edges = [e for rec in recorded for e in rec]
+    row = np.repeat(np.arange(n, dtype=np.int64), np.fromiter(map(len, recorded), dtype=np.int64, count=n))
+    union_ids = [u for u, _e, _a in edges]
+    edge_ids = pa.array([e for _u, e, _a in edges], type=pa.string())
+    present = np.fromiter((a.get("members") != 0 for _u, _e, a in edges), dtype=bool, count=len(edges))
+    recognised = [a.get("recognised") for _u, _e, a in edges]
+    yes = present & np.fromiter((r is True for r in recognised), dtype=bool, count=len(edges))
+    no = present & np.fromiter((r is False for r in recognised), dtype=bool, count=len(edges))
+    names = pa.array(list(map(g.name_of, union_ids)), type=pa.string())
+
+    def per_site(mask: np.ndarray) -> tuple[np.ndarray, list[str], list[list[str]]]:
+        # for each site: how many edges ``mask`` keeps, their names joined by ", ", their edge ids
+        at = np.flatnonzero(mask)
+        counts = np.bincount(row[at], minlength=n)
+        offsets = pa.array(np.concatenate(([0], np.cumsum(counts))), type=pa.int32())
+        lists = pa.ListArray.from_arrays(offsets, names.take(pa.array(at)))
+        return (counts, pc.binary_join(lists, ", ").to_pylist(),
+                pa.ListArray.from_arrays(offsets, edge_ids.take(pa.array(at))).to_pylist())
+
+    n_present, present_names, present_ids = per_site(present)
+    _, zero_names, zero_ids = per_site(~present)
+    n_yes, yes_names, yes_ids = per_site(yes)
+    n_no, no_names, no_ids = per_site(no)
+    present_unions = pa.ListArray.from_arrays(
+        pa.array(np.concatenate(([0], np.cumsum(n_present))), type=pa.int32()),
+        pa.array(union_ids, type=pa.string()).take(pa.array(np.flatnonzero(present)))).to_pylist()
+    # each site's case, then each case's findings made over its sites at once
+    todo = np.flatnonzero(np.fromiter((o is None for o in out), dtype=bool, count=n))
+    st = np.array([status[i] for i in todo.tolist()], dtype=object)
+    has = n_present[todo] > 0
+    src = {i: source_text(g, attrs[i], attrs[i].get("union_status_date"), "union_status")
+           for i in todo[np.isin(st, ("none", "present"))].tolist()}
+    presence: dict[int, _Finding] = {}
+    for i in todo[has].tolist():
+        presence[i] = _Finding(COVERED, f"{present_names[i]} represent{'s' if n_present[i] == 1 else ''} workers here",
+                               present_ids[i])
+    for i in todo[has & (st == "none")].tolist():
+        presence[i].reason += f" (the site record says union_status=none, {src[i]}: check which is current)"
+    for i in todo[~has & (st == "present")].tolist():
+        presence[i] = _Finding(COVERED, f"union_status=present ({src[i]}); the union is not named", [])
+    for i in todo[~has & (st == "none")].tolist():
+        presence[i] = _Finding(NOT_COVERED, f"no union at this site: union_status=none ({src[i]})", [])
+    for i in todo[~has & (st != "none") & (st != "present")].tolist():  # only unions with no members here
+        presence[i] = _Finding(NOT_COVERED, f"the recorded union(s) {zero_names[i]} have no members here", zero_ids[i])
+
+    absent = todo[~has & (st != "present")]  # presence not covered
+    recognition = {i: _Finding(NOT_COVERED, "no union present to be recognised", []) for i in absent.tolist()}
+    yes_at = todo[has & (n_yes[todo] > 0)]
+    no_at = todo[has & (n_yes[todo] == 0) & (n_no[todo] == n_present[todo])]
+    unknown_at = todo[has & (n_yes[todo] == 0) & (n_no[todo] != n_present[todo])]
+    recognition.update((i, _Finding(COVERED, f"{yes_names[i]} recognised for bargaining", yes_ids[i]))
+                       for i in yes_at.tolist())
+    recognition.update((i, _Finding(NOT_COVERED, f"{no_names[i]} not recognised for bargaining (recognised=false)",
+                                     no_ids[i])) for i in no_at.tolist())
+    recognition.update((i, _Finding(UNKNOWN, "whether the union here is recognised is not recorded: needs research",
+                                    present_ids[i])) for i in unknown_at.tolist())
+    for i in todo.tolist():  # the rest: status=present and no union named
+        out[i] = (presence[i], recognition.get(i, _NO_RECOGNITION), present_unions[i])
+    return out
 
 
 def _no_union_recorded(ctx: CoverageContext, operators: Sequence[str]) -> _Finding:
@@ -1273,7 +1379,15 @@ def _cba_fallback(ctx: CoverageContext, sattrs: Mapping[str, Any], expired: list
 
 def _framework_dimension(ctx: CoverageContext, site: str, agreement_type: str, operators: tuple[str, ...],
                          groups: tuple[str, ...]) -> _Finding:
-    """A GFA / H&S / EFA dimension: the best finding of the agreements that reach the site."""
+    """A GFA / H&S / EFA dimension: the best finding of the agreements that reach the site, else
+    what the groups have (:func:`_framework_fallback`)."""
+    return (_framework_reach(ctx, site, agreement_type, operators)
+            or _framework_fallback(ctx, agreement_type, groups))
+
+
+def _framework_reach(ctx: CoverageContext, site: str, agreement_type: str,
+                     operators: tuple[str, ...]) -> _Finding | None:
+    """The best finding of the agreements of a type that reach the site; None when none does."""
     # the candidates (framework_candidates) are the operators' and those naming the site itself;
     # their reach maps are looked up once per such combination
     if site in ctx.named_sites(agreement_type):
@@ -1283,7 +1397,7 @@ def _framework_dimension(ctx: CoverageContext, site: str, agreement_type: str, o
         key = (agreement_type, operators, (), ())
     reaches = ctx._op_reach.get(key)
     if reaches is None:
-        if not key[2] and not key[3] and not any(ctx.brings_candidates(agreement_type, op) for op in operators):
+        if not key[2] and not key[3] and not ctx.brings_candidates(agreement_type, operators):
             reaches = ctx._op_reach[key] = []  # nothing names the site and its operators bring nothing
         else:
             cands = ctx.framework_candidates(agreement_type, site, operators)
@@ -1293,14 +1407,18 @@ def _framework_dimension(ctx: CoverageContext, site: str, agreement_type: str, o
         f = r.get(site)
         if f is not None and (best is None or _RANK[f.value] < _RANK[best.value]):
             best = f
-    if best is not None:
-        return best
-    return _framework_fallback(ctx, agreement_type, groups)
+    return best
 
 
 def _efa_dimension(ctx: CoverageContext, site: str, sattrs: Mapping[str, Any], operators: tuple[str, ...],
                    groups: tuple[str, ...]) -> _Finding:
     """The efa dimension: ``not_applicable`` outside the EEA, else as gfa."""
+    return _efa_reach(ctx, site, sattrs, operators) or _framework_fallback(ctx, "efa", groups)
+
+
+def _efa_reach(ctx: CoverageContext, site: str, sattrs: Mapping[str, Any],
+               operators: tuple[str, ...]) -> _Finding | None:
+    """The efa dimension outside the EEA or with no country; in it, :func:`_framework_reach`."""
     country = sattrs.get("country")
     if not country:
         return _NO_COUNTRY
@@ -1310,7 +1428,7 @@ def _efa_dimension(ctx: CoverageContext, site: str, sattrs: Mapping[str, Any], o
             f = ctx._outside_eea[country] = _Finding(
                 NOT_APPLICABLE, f"the site is outside the EEA ({country}): European agreements do not apply")
         return f
-    return _framework_dimension(ctx, site, "efa", operators, groups)
+    return _framework_reach(ctx, site, "efa", operators)
 
 
 def _predecessors(ctx: CoverageContext, company: str) -> list[tuple[str, str, str]]:
@@ -1414,44 +1532,75 @@ def _group_networks(ctx: CoverageContext, groups: tuple[str, ...]) -> list[str]:
 
 
 def _network_dimension(ctx: CoverageContext, unions: list[str], groups: tuple[str, ...], presence: _Finding) -> _Finding:
+    """The network dimension of a site: a union here in one of the groups' networks
+    (:func:`_network_matches`), else what the groups' networks say (:func:`_network_gap`)."""
     # The list of networks is taken as complete, but the list of unions at a site is not: when the
     # group has a network and no union is recorded here, whether one belongs to it is unknown
     # (a gap in the data, not in organisation).
-    if unions:
-        return _network_finding(ctx, unions, groups, presence)
-    # no union here: the answer depends on the groups and whether a union is known to be absent
-    key = (groups, presence.value == NOT_COVERED)
-    f = ctx._net_none.get(key)
-    if f is None:
-        f = ctx._net_none[key] = _network_finding(ctx, unions, groups, presence)
-    return f
+    return (_network_matches(ctx, [unions], [groups])[0]
+            or _network_gap(ctx, groups, bool(unions), presence.value == NOT_COVERED))
 
 
-def _network_finding(ctx: CoverageContext, unions: list[str], groups: tuple[str, ...], presence: _Finding) -> _Finding:
+def _network_matches(ctx: CoverageContext, unions: Sequence[list[str]],
+                     groups: Sequence[tuple[str, ...]]) -> list[_Finding | None]:
+    """For each site (its unions present, its groups): the first union (in order) in a network of
+    the groups (by company id or name key), as a covered finding; None when there is none."""
     g = ctx.graph
+    net_info = ctx._net_info
+    out: list[_Finding | None] = []
+    for site_unions, site_groups in zip(unions, groups):
+        found = None
+        keys = None
+        for u in site_unions:
+            for net, eid in ctx.networks_of_union.get(u, ()):
+                info = net_info.get(net)
+                if info is None:  # (company, its name key) of a network that exists at as_of, else ()
+                    na = g.node(net)
+                    company = na.get("company")
+                    info = net_info[net] = (company, name_key(company)) if company and _founded_by(na, ctx.as_of) else ()
+                if not info:
+                    continue
+                if keys is None:
+                    keys = _group_keys(ctx, site_groups)
+                if info[0] in site_groups or info[1] in keys:
+                    found = _Finding(COVERED, f"{g.name_of(u)} is in {g.name_of(net)}", [eid])
+                    break
+            if found is not None:
+                break
+        out.append(found)
+    return out
+
+
+def _group_keys(ctx: CoverageContext, groups: tuple[str, ...]) -> set[str]:
+    """The name keys of the groups (remembered per groups)."""
     memo = ctx._net_memo.get(groups)
     if memo is None:
         memo = ctx._net_memo[groups] = ({ctx.name_key_of(c) for c in groups if c}, _group_networks(ctx, groups))
-    keys = memo[0]
-    net_info = ctx._net_info
-    for u in unions:
-        for net, eid in ctx.networks_of_union.get(u, ()):
-            info = net_info.get(net)
-            if info is None:  # (company, its name key) of a network that exists at as_of, else None
-                na = g.node(net)
-                company = na.get("company")
-                info = net_info[net] = (company, name_key(company)) if company and _founded_by(na, ctx.as_of) else ()
-            if info and (info[0] in groups or info[1] in keys):
-                return _Finding(COVERED, f"{g.name_of(u)} is in {g.name_of(net)}", [eid])
-    nets = list(memo[1])
+    return memo[0]
+
+
+def _network_gap(ctx: CoverageContext, groups: tuple[str, ...], has_unions: bool, absent: bool) -> _Finding:
+    """The network dimension of a site none of whose unions is in the groups' networks, by whether
+    it has unions and whether a union is known to be absent (remembered: shared by such sites)."""
+    key = (groups, has_unions, absent)
+    f = ctx._net_none.get(key)
+    if f is not None:
+        return f
+    _group_keys(ctx, groups)
+    nets = list(ctx._net_memo[groups][1])
+    g = ctx.graph
     if not nets:
-        return _Finding(NOT_COVERED, "this group has no union network on record")
-    names = ", ".join(g.name_of(n) for n in nets[:3])
-    if presence.value == NOT_COVERED:
-        return _Finding(NOT_COVERED, f"no union at this site, so none in {names}", nets)
-    if not unions:
-        return _Finding(UNKNOWN, f"the group has a union network ({names}) but no union is recorded at this site", nets)
-    return _Finding(NOT_COVERED, f"the unions here are not in {names}", nets)
+        f = _Finding(NOT_COVERED, "this group has no union network on record")
+    else:
+        names = ", ".join(g.name_of(n) for n in nets[:3])
+        if absent:
+            f = _Finding(NOT_COVERED, f"no union at this site, so none in {names}", nets)
+        elif not has_unions:
+            f = _Finding(UNKNOWN, f"the group has a union network ({names}) but no union is recorded at this site", nets)
+        else:
+            f = _Finding(NOT_COVERED, f"the unions here are not in {names}", nets)
+    ctx._net_none[key] = f
+    return f
 
 
 def status_note(graph: CampaignGraph, attrs: Mapping[str, Any], day: str) -> str | None:
