@@ -579,18 +579,18 @@ class OwnershipIndex:
         holders = self.inn.getter(node)
         if not holders:
             return None
-        flagged = [s for s in holders if s.control == "yes"]
-        if flagged:
-            s = flagged[0]
-            return Control(s.holder, s.edges, _flagged_text, self, s)
+        for s in holders:  # the first holding flagged control=yes
+            if s.control == "yes":
+                return Control(s.holder, s.edges, _flagged_text, self, s)
         # holdings flagged control=joint give joint control only: they do not count towards a majority
         holders = [s for s in holders if s.control != "joint"]
         if not holders:
             return None
-        best = max(holders, key=lambda s: (s.low, not s.gem_parent))  # on a tie, the chain on record
+        # on a tie, the chain on record (most entities have one holder: no key to compare then)
+        best = holders[0] if len(holders) == 1 else max(holders, key=lambda s: (s.low, not s.gem_parent))
         if best.low > 50.0 + _EPS:
             return Control(best.holder, best.edges, _held_text, self, best)
-        if sum(s.low for s in holders) <= 50.0 + _EPS:
+        if len(holders) == 1 or sum(s.low for s in holders) <= 50.0 + _EPS:  # (one: its share is not above 50)
             return None
         # Aggregated control: several holders, none a majority alone; an owner controls
         # the node when it and the entities it controls hold more than half together.
