@@ -435,23 +435,6 @@ class Columnar:
             self._erow = dict(zip(self.eids, range(self.n_edges)))
         return self._erow
 
-    def rows_of(self, ids: list[str]) -> Any:
-        """The row of each of ``ids`` (str; numpy int64, -1 where it is no node).
-
-        A few ids are looked up in :attr:`row`; many (a share of the nodes past
-        :attr:`SortedRows.DICT_AFTER`) all at once by Arrow's hash look-up in the id column,
-        which costs about what building the row dict of every node would, and builds none.
-        """
-        import numpy as np
-        import pyarrow as pa
-        import pyarrow.compute as pc
-
-        if len(ids) * SortedRows.DICT_AFTER < self.n_nodes:
-            get = self.row.get
-            return np.array([get(n, -1) for n in ids], dtype=np.int64)
-        rows = pc.index_in(pa.array(ids, type=pa.string()), value_set=self.ntable.column("id").combine_chunks())
-        return rows.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
-
     def name_of(self, r: int) -> str:
         names = self._names
         name = names[r] if names is not None else self.cells(False, [r])[0]

@@ -371,28 +371,22 @@ class CampaignGraph:
     def names_of(self, ids: Iterable[str]) -> list[str]:
         """:meth:`name_of` of each of ``ids``, in order.
 
-        A graph held in columns looks the ids up and reads their names in one vectorised step
-        (Arrow's hash look-up and take) instead of one row look-up and one cell per node.
+        A graph held in columns reads their names in one batch (:meth:`Columnar.cells`: the
+        whole name column once they are many) instead of one cell per node.
 
         >>> g = CampaignGraph(); _ = g.add_node("a", "Company", "Acme")
         >>> g.names_of(["a", "zz"])
         ['Acme', 'zz']
         """
         col = self._col
-        ids = list(ids)
-        if col is None or not ids or not all(isinstance(n, str) for n in ids):
+        if col is None:
             return [self.name_of(n) for n in ids]
-        import pyarrow as pa
-        import pyarrow.compute as pc
-
-        rows = col.rows_of(ids)
-        found = rows >= 0
-        named = pc.take(col.ntable.column("name"), pa.array(rows[found])).to_pylist()
-        out = list(ids)  # an id that is no node, or a node with no name, is named by its id (as name_of says)
-        for i, name in zip(found.nonzero()[0].tolist(), named):
-            if name is not None:
-                out[i] = name
-        return out
+        ids = list(ids)
+        get = col.row.get
+        rows = [get(n) if isinstance(n, str) else None for n in ids]
+        names = iter(col.cells(False, [r for r in rows if r is not None]))
+        # an id that is no node, or a node with no name, is named by its id (as name_of says)
+        return [n if r is None or (name := next(names)) is None else name for n, r in zip(ids, rows)]
 
     def degree(self, id: str) -> int:
         """How many edges touch ``id``, in and out, parallel edges each counted (networkx's ``degree``).
@@ -725,12 +719,8 @@ class CampaignGraph:
         out: dict[str, str] = {}
         index = self._index
         if wanted and index is not None:  # graphmodel.nameindex.StoredNameIndex
-            if self._col is not None and all(isinstance(n, str) for n in wanted):
-                rows = self._col.rows_of(wanted)  # one batch look-up, no row dict of every node
-                out = index.name_keys(rows[rows >= 0].tolist())
-            else:
-                row = self._col.row if self._col is not None else {x: i for i, x in enumerate(index.ids)}
-                out = index.name_keys([row[n] for n in wanted if isinstance(n, str) and n in row])
+            row = self._col.row if self._col is not None else {x: i for i, x in enumerate(index.ids)}
+            out = index.name_keys([row[n] for n in wanted if isinstance(n, str) and n in row])
         for n in wanted:
             if n not in out:
                 out[n] = name_key(self.name_of(n))
