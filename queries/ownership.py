@@ -46,8 +46,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import scipy.sparse as sp
-from scipy.sparse.linalg import MatrixRankWarning, spsolve
 
 from graphmodel.errors import CampaignGraphError
 from graphmodel.graph import CampaignGraph
@@ -380,9 +378,15 @@ class OwnershipIndex:
                 x = None
         sub = None
         if x is None or not np.all(np.isfinite(x)) or np.any(x < -_EPS):
+            # scipy is imported here, not with the module: most groups never get this far, and
+            # scipy.sparse with its solvers costs a command 0.2-0.3 s of imports
+            import scipy.sparse as sp
+
             sub = sp.csc_matrix((np.asarray(vals, dtype=float), (rows, cols)), shape=(n, n))
         if sub is not None and n > _DENSE_MAX:
             import warnings
+
+            from scipy.sparse.linalg import MatrixRankWarning, spsolve
 
             with warnings.catch_warnings():
                 warnings.simplefilter("error", MatrixRankWarning)
@@ -446,7 +450,7 @@ class OwnershipIndex:
                 vals[k] = 0.0
 
     @staticmethod
-    def _capped_series(sub: sp.csc_matrix, rhs: np.ndarray, tol: float = 1e-12, max_iter: int = 100_000) -> np.ndarray:
+    def _capped_series(sub: Any, rhs: np.ndarray, tol: float = 1e-12, max_iter: int = 100_000) -> np.ndarray:
         # x_{k+1} = min(1, e + W^T x_k) from x_0 = 0 is monotone increasing and bounded by 1,
         # so it converges; it equals the Leontief series wherever that series is below 100 %.
         wt = sub.T.tocsr()
