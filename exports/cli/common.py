@@ -83,7 +83,7 @@ def _meanwhile(names: Iterable[str], modules: Iterable[str] = ()) -> threading.T
             try:
                 importlib.import_module(module)
             except Exception:  # noqa: BLE001 - the command imports it again and reports any error itself
-                break
+                continue
         for text in texts:
             try:
                 name_key(text)
