@@ -80,10 +80,9 @@ def _meanwhile(names: Iterable[str], modules: Iterable[str] = ()) -> threading.T
         import importlib
 
         for module in wanted:
-            try:
+            # a module that fails here is imported again by the command, which reports the error itself
+            with contextlib.suppress(Exception):
                 importlib.import_module(module)
-            except Exception:  # noqa: BLE001 - the command imports it again and reports any error itself
-                continue
         for text in texts:
             try:
                 name_key(text)
