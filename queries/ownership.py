@@ -324,23 +324,28 @@ class OwnershipIndex:
         vals: list[float] = []
         gem: list[int] = []  # positions in rows/cols/vals of GEM ultimate-parent assertions
         tree = True  # every entity reached once: no second path, no cycle
+        # while ``tree`` holds, each entity's forward substitution (see below) made as it is reached
+        xs = [1.0]
         out_get = self.out.getter
         i = 0
         while i < len(order):
+            x_holder = xs[i]
             for s in out_get(order[i], ()):
                 if s.equity <= 0:
                     continue
+                w = min(s.equity, 100.0) / 100.0
                 j = pos.get(s.target)
                 if j is None:
                     j = pos[s.target] = len(order)
                     order.append(s.target)
+                    xs.append(0.0 - (-w) * x_holder)
                 else:
                     tree = False
                 if s.gem_parent:
                     gem.append(len(rows))
                 rows.append(i)
                 cols.append(j)
-                vals.append(min(s.equity, 100.0) / 100.0)
+                vals.append(w)
             i += 1
         if gem:
             self._drop_duplicate_gem_edges(gem, rows, cols, vals)
@@ -350,20 +355,17 @@ class OwnershipIndex:
         if tree and not gem:
             # I - W^T is then unit lower triangular in walk order, and LU with partial pivoting
             # keeps every pivot on the diagonal (|-w| <= 1, ties go to the first row): the dense
-            # solve below is exactly this forward substitution, x[target] = w * x[holder].
+            # solve below is exactly this forward substitution, x[target] = w * x[holder], which
+            # the walk made in its order (a holder is reached before what it holds).
             # Then as below: x * 100 clipped to [0, 100] and rounded to 1e-9 the way numpy rounds
             # (times 1e9, to the nearest even integer, divided by 1e9), so no numpy call is needed.
-            xs = [0.0] * n
-            xs[0] = 1.0
-            for r_, c_, w_ in zip(rows, cols, vals):
-                xs[c_] = 0.0 - (-w_) * xs[r_]
             tree_out = {}
-            for k, xv in enumerate(xs):
+            for node, xv in zip(order, xs):
                 pct = xv * 100.0
                 pct = min(max(pct, 0.0), 100.0)
                 v = round(pct * 1e9) / 1e9
                 if v > 0.0:
-                    tree_out[order[k]] = v
+                    tree_out[node] = v
             tree_out[root] = 100.0
             return tree_out
         rhs = np.zeros(n)
