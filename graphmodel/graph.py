@@ -20,7 +20,7 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 from graphmodel import provenance, schema
-from graphmodel.columnar import kinds_filter
+from graphmodel.columnar import SortedRows, kinds_filter
 from graphmodel.errors import CampaignGraphError
 from graphmodel.names import compact_key, former_name_text, name_key, plain_text
 from graphmodel.records import EdgeRecord, NodeRecord, Source, edge_id
@@ -382,6 +382,8 @@ class CampaignGraph:
         if col is None:
             return [self.name_of(n) for n in ids]
         ids = list(ids)
+        if isinstance(col.row, SortedRows):
+            col.row.expect(len(ids))  # a large batch: the row dict at once, not a binary search per id first
         get = col.row.get
         rows = [get(n) if isinstance(n, str) else None for n in ids]
         names = iter(col.cells(False, [r for r in rows if r is not None]))
