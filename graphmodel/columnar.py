@@ -286,6 +286,11 @@ class SortedRows(Mapping[str, int]):
             d = self._dict = dict(zip(self._ids, range(len(self._ids))))
         return d[key]
 
+    def expect(self, lookups: int) -> None:
+        """Say that ``lookups`` look-ups follow (a batch): when they are more than the binary
+        searches left, the dict is built at the next look-up instead of after those searches."""
+        self._left -= lookups
+
     def _search(self, key: str) -> int:
         from bisect import bisect_left
 

@@ -20,7 +20,7 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 from graphmodel import provenance, schema
-from graphmodel.columnar import kinds_filter
+from graphmodel.columnar import SortedRows, kinds_filter
 from graphmodel.errors import CampaignGraphError
 from graphmodel.names import compact_key, former_name_text, name_key, plain_text
 from graphmodel.records import EdgeRecord, NodeRecord, Source, edge_id
@@ -367,6 +367,28 @@ class CampaignGraph:
             r = col.row.get(id) if isinstance(id, str) else None
             return id if r is None else col.name_of(r)
         return self._nx.nodes[id].get("name", id) if self._nx.has_node(id) else id
+
+    def names_of(self, ids: Iterable[str]) -> list[str]:
+        """:meth:`name_of` of each of ``ids``, in order.
+
+        A graph held in columns reads their names in one batch (:meth:`Columnar.cells`: the
+        whole name column once they are many) instead of one cell per node.
+
+        >>> g = CampaignGraph(); _ = g.add_node("a", "Company", "Acme")
+        >>> g.names_of(["a", "zz"])
+        ['Acme', 'zz']
+        """
+        col = self._col
+        if col is None:
+            return [self.name_of(n) for n in ids]
+        ids = list(ids)
+        if isinstance(col.row, SortedRows):
+            col.row.expect(len(ids))  # a large batch: the row dict at once, not a binary search per id first
+        get = col.row.get
+        rows = [get(n) if isinstance(n, str) else None for n in ids]
+        names = iter(col.cells(False, [r for r in rows if r is not None]))
+        # an id that is no node, or a node with no name, is named by its id (as name_of says)
+        return [n if r is None or (name := next(names)) is None else name for n, r in zip(ids, rows)]
 
     def degree(self, id: str) -> int:
         """How many edges touch ``id``, in and out, parallel edges each counted (networkx's ``degree``).

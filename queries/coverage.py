@@ -1808,10 +1808,12 @@ def site_rows(
     site_attrs, operators_of, idx = ctx.site_attrs, ctx.operators, ctx.idx
     site_ids = list(placed)
     ops_, memberships, roots, chains, stakes = (list(c) for c in zip(*placed.values())) if placed else ([],) * 5
-    per_op: dict[str, tuple[str, str, str]] = {}
-    for op in dict.fromkeys(o for o in ops_ if o is not None):
-        up = idx.ultimate_parent_id(op)
-        per_op[op] = (up, graph.name_of(op), graph.name_of(up))
+    distinct_ops = list(dict.fromkeys(o for o in ops_ if o is not None))
+    ups = list(map(idx.ultimate_parent_id, distinct_ops))
+    # the names of every operator and group in one batch read of the graph's names
+    named = list(dict.fromkeys([*distinct_ops, *ups]))
+    name = dict(zip(named, graph.names_of(named))).__getitem__
+    per_op: dict[str, tuple[str, str, str]] = dict(zip(distinct_ops, zip(ups, map(name, distinct_ops), map(name, ups))))
     # the groups' name keys (union networks are matched to groups by name): one batch read of
     # the graph's name index instead of a fingerprint per group
     groups_all = dict.fromkeys(r for r in roots if r)

@@ -46,8 +46,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import scipy.sparse as sp
-from scipy.sparse.linalg import MatrixRankWarning, spsolve
 
 from graphmodel.errors import CampaignGraphError
 from graphmodel.graph import CampaignGraph
@@ -326,23 +324,28 @@ class OwnershipIndex:
         vals: list[float] = []
         gem: list[int] = []  # positions in rows/cols/vals of GEM ultimate-parent assertions
         tree = True  # every entity reached once: no second path, no cycle
+        # while ``tree`` holds, each entity's forward substitution (see below) made as it is reached
+        xs = [1.0]
         out_get = self.out.getter
         i = 0
         while i < len(order):
+            x_holder = xs[i]
             for s in out_get(order[i], ()):
                 if s.equity <= 0:
                     continue
+                w = min(s.equity, 100.0) / 100.0
                 j = pos.get(s.target)
                 if j is None:
                     j = pos[s.target] = len(order)
                     order.append(s.target)
+                    xs.append(0.0 - (-w) * x_holder)
                 else:
                     tree = False
                 if s.gem_parent:
                     gem.append(len(rows))
                 rows.append(i)
                 cols.append(j)
-                vals.append(min(s.equity, 100.0) / 100.0)
+                vals.append(w)
             i += 1
         if gem:
             self._drop_duplicate_gem_edges(gem, rows, cols, vals)
@@ -352,20 +355,17 @@ class OwnershipIndex:
         if tree and not gem:
             # I - W^T is then unit lower triangular in walk order, and LU with partial pivoting
             # keeps every pivot on the diagonal (|-w| <= 1, ties go to the first row): the dense
-            # solve below is exactly this forward substitution, x[target] = w * x[holder].
+            # solve below is exactly this forward substitution, x[target] = w * x[holder], which
+            # the walk made in its order (a holder is reached before what it holds).
             # Then as below: x * 100 clipped to [0, 100] and rounded to 1e-9 the way numpy rounds
             # (times 1e9, to the nearest even integer, divided by 1e9), so no numpy call is needed.
-            xs = [0.0] * n
-            xs[0] = 1.0
-            for r_, c_, w_ in zip(rows, cols, vals):
-                xs[c_] = 0.0 - (-w_) * xs[r_]
             tree_out = {}
-            for k, xv in enumerate(xs):
+            for node, xv in zip(order, xs):
                 pct = xv * 100.0
                 pct = min(max(pct, 0.0), 100.0)
                 v = round(pct * 1e9) / 1e9
                 if v > 0.0:
-                    tree_out[order[k]] = v
+                    tree_out[node] = v
             tree_out[root] = 100.0
             return tree_out
         rhs = np.zeros(n)
@@ -380,9 +380,15 @@ class OwnershipIndex:
                 x = None
         sub = None
         if x is None or not np.all(np.isfinite(x)) or np.any(x < -_EPS):
+            # scipy is imported here, not with the module: most groups never get this far, and
+            # scipy.sparse with its solvers costs a command 0.2-0.3 s of imports
+            import scipy.sparse as sp
+
             sub = sp.csc_matrix((np.asarray(vals, dtype=float), (rows, cols)), shape=(n, n))
         if sub is not None and n > _DENSE_MAX:
             import warnings
+
+            from scipy.sparse.linalg import MatrixRankWarning, spsolve
 
             with warnings.catch_warnings():
                 warnings.simplefilter("error", MatrixRankWarning)
@@ -446,7 +452,7 @@ class OwnershipIndex:
                 vals[k] = 0.0
 
     @staticmethod
-    def _capped_series(sub: sp.csc_matrix, rhs: np.ndarray, tol: float = 1e-12, max_iter: int = 100_000) -> np.ndarray:
+    def _capped_series(sub: Any, rhs: np.ndarray, tol: float = 1e-12, max_iter: int = 100_000) -> np.ndarray:
         # x_{k+1} = min(1, e + W^T x_k) from x_0 = 0 is monotone increasing and bounded by 1,
         # so it converges; it equals the Leontief series wherever that series is below 100 %.
         wt = sub.T.tocsr()
@@ -579,18 +585,18 @@ class OwnershipIndex:
         holders = self.inn.getter(node)
         if not holders:
             return None
-        flagged = [s for s in holders if s.control == "yes"]
-        if flagged:
-            s = flagged[0]
-            return Control(s.holder, s.edges, _flagged_text, self, s)
+        for s in holders:  # the first holding flagged control=yes
+            if s.control == "yes":
+                return Control(s.holder, s.edges, _flagged_text, self, s)
         # holdings flagged control=joint give joint control only: they do not count towards a majority
         holders = [s for s in holders if s.control != "joint"]
         if not holders:
             return None
-        best = max(holders, key=lambda s: (s.low, not s.gem_parent))  # on a tie, the chain on record
+        # on a tie, the chain on record (most entities have one holder: no key to compare then)
+        best = holders[0] if len(holders) == 1 else max(holders, key=lambda s: (s.low, not s.gem_parent))
         if best.low > 50.0 + _EPS:
             return Control(best.holder, best.edges, _held_text, self, best)
-        if sum(s.low for s in holders) <= 50.0 + _EPS:
+        if len(holders) == 1 or sum(s.low for s in holders) <= 50.0 + _EPS:  # (one: its share is not above 50)
             return None
         # Aggregated control: several holders, none a majority alone; an owner controls
         # the node when it and the entities it controls hold more than half together.

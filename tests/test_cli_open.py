@@ -1,11 +1,13 @@
 """Opening a snapshot for a command about names (``exports.cli.common.open_snapshot`` with
-``names``): the name keys are made on a second thread while the snapshot is read. The graph
-and the answers are those of a plain open; a refused snapshot is still one line, exit 1.
+``names`` and ``modules``): the name keys are made and the query's modules imported on a
+second thread while the snapshot is read. The graph and the answers are those of a plain
+open; a refused snapshot is still one line, exit 1.
 Fixture facts are fictional ("Acme Steel AG", "Site A").
 """
 
 from __future__ import annotations
 
+import sys
 import threading
 from pathlib import Path
 
@@ -32,7 +34,7 @@ def test_the_graph_is_a_plain_opens_and_the_keys_are_made(snap: Path) -> None:
     g = open_snapshot(str(snap), names=["Acme Steel AG", "Union of Site A workers", ""])
     assert g == load_snapshot(snap)
     assert name_key.cache_info().currsize == 2  # the two names, made on the thread (the empty one skipped)
-    assert not [t for t in threading.enumerate() if t.name == "name-keys"]  # joined before returning
+    assert not [t for t in threading.enumerate() if t.name == "meanwhile"]  # joined before returning
     hits = name_key.cache_info().hits
     assert [m.id for m in g.find("Acme Steel AG")] == ["acme"]
     assert name_key.cache_info().hits > hits  # the search read the key made meanwhile
@@ -51,4 +53,24 @@ def test_path_answers_as_before_and_a_refused_snapshot_is_one_line(snap: Path) -
     assert len(lines) == 1 and str(path) in lines[0] and "column workforce" in lines[0]
     with pytest.raises(CampaignGraphError):
         open_snapshot(str(snap), names=["Acme Steel AG"])
-    assert not [t for t in threading.enumerate() if t.name == "name-keys"]
+    assert not [t for t in threading.enumerate() if t.name == "meanwhile"]
+
+
+def test_the_query_modules_are_imported_meanwhile_and_a_missing_one_is_left_to_the_command(snap: Path) -> None:
+    sys.modules.pop("colorsys", None)  # a stdlib module nothing here imports
+    g = open_snapshot(str(snap), modules=["colorsys", "no_such_module_here", "this.one.neither"])
+    assert g == load_snapshot(snap)
+    assert "colorsys" in sys.modules
+    assert "no_such_module_here" not in sys.modules
+    assert not [t for t in threading.enumerate() if t.name == "meanwhile"]
+
+
+def test_coverage_of_a_company_answers_as_the_query(snap: Path) -> None:
+    from queries.coverage import coverage
+
+    res = CliRunner().invoke(cli, ["coverage", str(snap), "--company", "Acme Steel AG", "--format", "csv"])
+    assert res.exit_code == 0, res.output
+    want = coverage(load_snapshot(snap), "acme")
+    header, *rows = res.stdout.splitlines()
+    assert header.split(",")[:2] == ["site_id", "site"]
+    assert [r.split(",")[0] for r in rows] == list(want["site_id"]) and len(rows) >= 1

@@ -43,14 +43,14 @@ as_of_option = click.option(
 )
 
 
-def open_snapshot(path: str, names: Iterable[str] = ()) -> CampaignGraph:
+def open_snapshot(path: str, names: Iterable[str] = (), modules: Iterable[str] = ()) -> CampaignGraph:
     """Load a snapshot folder (hash-checked); errors become one-line messages.
 
-    ``names``: the names the command is about to look up (a company, a path's two ends).
-    Their name keys are made on a second thread while the snapshot is read (see
-    :func:`_name_keys_meanwhile`); the answers are the same either way.
+    ``names``: the names the command is about to look up (a company, a path's two ends);
+    ``modules``: the modules its query will import. Both are made ready on a second thread
+    while the snapshot is read (see :func:`_meanwhile`); the answers are the same either way.
     """
-    meanwhile = _name_keys_meanwhile(names)
+    meanwhile = _meanwhile(names, modules)
     try:
         return load_snapshot(path)
     finally:
@@ -58,28 +58,38 @@ def open_snapshot(path: str, names: Iterable[str] = ()) -> CampaignGraph:
             meanwhile.join()
 
 
-def _name_keys_meanwhile(names: Iterable[str]) -> threading.Thread | None:
-    """Start making the name keys of ``names`` on a thread of their own (``None``: nothing to make).
+def _meanwhile(names: Iterable[str], modules: Iterable[str] = ()) -> threading.Thread | None:
+    """Start importing ``modules`` and making the name keys of ``names`` on a thread of their
+    own (``None``: nothing to do).
 
-    The first name key pays the fingerprints library's one-time set-up (its legal-form
-    patterns: 0.1-0.2 s of Python), and reading a snapshot mostly waits on Arrow's decoding
-    and checks, which release the GIL: on a second core the two overlap. The keys land in
-    :func:`graphmodel.names.name_key`'s cache, which the search then reads; :func:`open_snapshot`
-    joins the thread before it returns, so nothing else makes keys at the same time.
+    Reading a snapshot mostly waits on Arrow's decoding and checks, which release the GIL,
+    while importing a query's modules (pandas, scipy, rich: 0.3-0.5 s) and the first name key
+    (the fingerprints library's one-time set-up of its legal-form patterns: 0.1-0.2 s) are
+    Python: on a second core the two overlap. The keys land in
+    :func:`graphmodel.names.name_key`'s cache, which the search then reads; the modules in
+    ``sys.modules``. :func:`open_snapshot` joins the thread before it returns, so nothing else
+    makes keys at the same time.
     """
     texts = [t for t in names if isinstance(t, str) and t]
-    if not texts:
+    wanted = list(modules)
+    if not texts and not wanted:
         return None
     from graphmodel.names import name_key
 
     def make() -> None:
+        import importlib
+
+        for module in wanted:
+            # a module that fails here is imported again by the command, which reports the error itself
+            with contextlib.suppress(Exception):
+                importlib.import_module(module)
         for text in texts:
             try:
                 name_key(text)
             except Exception:  # noqa: BLE001 - the search makes the key again and reports any error itself
                 return
 
-    thread = threading.Thread(target=make, name="name-keys", daemon=True)
+    thread = threading.Thread(target=make, name="meanwhile", daemon=True)
     thread.start()
     return thread
 

@@ -286,7 +286,7 @@ def _resolve_owner_on_server(store: Neo4jStore, text: str) -> str:
 
 
 def open_graph(snapshot: Path | str | None, *, query: str, subject: str | tuple[str, str] | None = None,
-               path_args: dict[str, Any] | None = None) -> CampaignGraph:
+               path_args: dict[str, Any] | None = None, modules: tuple[str, ...] = ()) -> CampaignGraph:
     """The graph a query command works on: the snapshot, or the part of the server's graph it needs.
 
     ``snapshot`` is a folder or a ``bolt://`` / ``neo4j://`` URI (then ``--database`` and
@@ -296,6 +296,7 @@ def open_graph(snapshot: Path | str | None, *, query: str, subject: str | tuple[
     about (``None``: every site, which reads the whole graph); ``path_args`` the path's
     ``max_hops``, ``kinds`` and ``as_of``. The server-side selection is the one
     :mod:`queries.cypher` uses, so the command's own query on it gives the in-memory answer (tested).
+    ``modules``: what the query will import, imported while a snapshot is read (:func:`open_snapshot`).
 
     Example: ``graph = open_graph("bolt://localhost:7687", query="group", subject="Acme Steel")``
     """
@@ -306,7 +307,8 @@ def open_graph(snapshot: Path | str | None, *, query: str, subject: str | tuple[
     if opts.get("backend", "memory") != "neo4j":
         if snapshot is None:
             raise CampaignGraphError("SNAPSHOT is needed: a snapshot folder or a bolt://HOST:7687 URI")
-        return open_snapshot(str(snapshot), names=subject if isinstance(subject, tuple) else (subject or "",))
+        return open_snapshot(str(snapshot), names=subject if isinstance(subject, tuple) else (subject or "",),
+                             modules=modules)
     from queries import cypher
 
     with store_from_options(opts.get("uri") or "", opts.get("database"), opts.get("user") or "neo4j") as store:

@@ -214,10 +214,12 @@ def coverage(snapshot: Path, company: str | None, as_of: str | None, rule: str, 
 
     Example: campaign-graph coverage snap --company ArcelorMittal --as-of 2024-06-30
     """
+    # the query's modules are imported while the snapshot is read (open_graph's modules)
+    graph = open_graph(snapshot, query="coverage", subject=company,
+                       modules=("queries.coverage", "scipy.sparse.csgraph", "rich.table"))
     from queries.coverage import coverage as coverage_query
     from queries.coverage import coverage_summary
 
-    graph = open_graph(snapshot, query="coverage", subject=company)
     root = resolve_owner(graph, company) if company else None
     df = coverage_query(graph, root, as_of=as_of, require=require, rule=rule, threshold=threshold, members=members,
                         status=status)
