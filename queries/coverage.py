@@ -1747,13 +1747,15 @@ def coverage_columns(rows: dict[str, list[Any]], req: tuple[str, ...]) -> dict[s
     del dimensions
     uncovered = np.zeros(n, dtype=bool)
     # reasons: the membership reason, then "dim: reason" of each dimension not covered, joined by
-    # "; ". Each part's rows and text are listed (no text for a row without that part), ordered by
-    # row then part with numpy, and joined per row by Arrow (pyarrow.compute.binary_join).
-    why = _pa_text(why_col).take(pa.array(positions))
+    # "; ". The texts are one array (the membership reasons in the sites' order, then each
+    # dimension's distinct "dim: reason" texts); each part's rows and the place of its text are
+    # listed, ordered by row then part with numpy, taken once and joined per row by Arrow
+    # (pyarrow.compute.binary_join): no text is copied per dimension.
+    why = _pa_text(why_col)
     del why_col
-    part_keys = [np.flatnonzero(_flags(why.is_valid())) * 8]
-    part_texts = [why.drop_null()]
-    skip = pa.array([COVERED, NOT_APPLICABLE], type=pa.string())
+    why_rows = np.flatnonzero(_flags(why.is_valid())[positions])
+    part_keys, part_texts, texts, at = [why_rows * 8], [positions[why_rows]], [why], n
+    skip = pa.array([COVERED, NOT_APPLICABLE], type=pa.large_string())
     for k, (d, (codes, distinct)) in enumerate(zip(DIMENSIONS, dims)):
         values = _pa_text(list(map(attrgetter("value"), distinct)))
         reasons = _pa_text(list(map(attrgetter("reason"), distinct)))
@@ -1763,14 +1765,16 @@ def coverage_columns(rows: dict[str, list[Any]], req: tuple[str, ...]) -> dict[s
             uncovered |= _flags(pc.equal(values, NOT_COVERED))[codes]
         rows_k = np.flatnonzero(_flags(pc.invert(pc.is_in(values, value_set=skip)))[codes])
         part_keys.append(rows_k * 8 + k + 1)
-        part_texts.append(pc.binary_join_element_wise(f"{d}: ", reasons, "").take(pa.array(codes[rows_k])))
+        part_texts.append(codes[rows_k] + at)
+        texts.append(pc.binary_join_element_wise(_pa_scalar(f"{d}: "), reasons, _pa_scalar("")))
+        at += len(distinct)
     key = np.concatenate(part_keys)
     by_row = np.argsort(key, kind="stable")
     offsets = np.zeros(n + 1, dtype=np.int64)
     np.cumsum(np.bincount(key // 8, minlength=n), out=offsets[1:])
-    texts = pa.concat_arrays(part_texts).take(pa.array(by_row))
+    texts = pa.chunked_array(texts).take(np.concatenate(part_texts)[by_row]).combine_chunks()
     data["uncovered"] = pd.Series(uncovered)
-    data["reasons"] = _text_column(pc.binary_join(pa.ListArray.from_arrays(pa.array(offsets, type=pa.int32()), texts), "; "))
+    data["reasons"] = _text_column(pc.binary_join(pa.ListArray.from_arrays(pa.array(offsets, type=pa.int32()), texts), _pa_scalar("; ")))
     data["evidence"] = pd.Series(_evidence_column(dims, n), dtype=object)
     return data
 
@@ -1786,7 +1790,7 @@ def _sort_order(countries: list[Any], names: list[str], site_ids: list[str]) -> 
 
     keys = pa.table({"country": _pa_text([str(c or "~") for c in countries]),
                      "name": _pa_text([nm.casefold() for nm in names]), "site_id": _pa_text(site_ids)})
-    return pc.sort_indices(keys, sort_keys=[(c, "ascending") for c in keys.column_names]).to_numpy()
+    return pc.sort_indices(keys, sort_keys=[(c, "ascending") for c in keys.column_names]).to_numpy().astype(np.int64)
 
 
 def _flags(mask: Any) -> np.ndarray:
@@ -1807,10 +1811,17 @@ def _coverage_frame(columns: dict[str, Any]) -> pd.DataFrame:
 
 
 def _pa_text(values: list[str | None]) -> Any:
-    """An Arrow string array of ``values`` (text or None)."""
+    """An Arrow string array of ``values`` (text or None), with pandas' text layout (large_string)."""
     import pyarrow as pa
 
-    return pa.array(values, type=pa.string())
+    return pa.array(values, type=pa.large_string())
+
+
+def _pa_scalar(text: str) -> Any:
+    """An Arrow text scalar of :func:`_pa_text`'s type."""
+    import pyarrow as pa
+
+    return pa.scalar(text, type=pa.large_string())
 
 
 #: pandas' text dtype, as it infers it for a column of Python strings
