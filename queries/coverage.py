@@ -48,8 +48,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from itertools import pairwise, repeat
-from operator import attrgetter, itemgetter
+from itertools import chain, pairwise, repeat
+from operator import attrgetter, is_not, itemgetter
 from typing import Any, TypeVar
 
 import numpy as np
@@ -1746,35 +1746,45 @@ def coverage_columns(rows: dict[str, list[Any]], req: tuple[str, ...]) -> dict[s
     dims = [(codes[positions], distinct) for codes, distinct in dimensions]
     del dimensions
     uncovered = np.zeros(n, dtype=bool)
-    # reasons: the membership reason, then "dim: reason" of each dimension not covered, joined by
-    # "; ". The texts are one array (the membership reasons in the sites' order, then each
-    # dimension's distinct "dim: reason" texts); each part's rows and the place of its text are
-    # listed, ordered by row then part with numpy, taken once and joined per row by Arrow
-    # (pyarrow.compute.binary_join): no text is copied per dimension.
-    why = _pa_text(why_col)
+    # Every finding's value in one array. The texts in one array: "dim: " and "; dim: " of each
+    # dimension, the membership reasons (in the sites' order), then each dimension's findings'
+    # reasons (its reason column is taken from that slice).
+    sizes = [len(distinct) for _codes, distinct in dims]
+    findings = list(chain.from_iterable(distinct for _codes, distinct in dims))
+    values = _pa_text(list(map(attrgetter("value"), findings)))
+    heads = [f"{d}: " for d in DIMENSIONS[:len(dims)]]
+    texts = _pa_text([*heads, *(f"; {h}" for h in heads), *why_col, *map(attrgetter("reason"), findings)])
+    del findings
+    why_rows = np.flatnonzero(np.fromiter(map(is_not, why_col, repeat(None)), dtype=bool, count=n)[positions])
     del why_col
-    why_rows = np.flatnonzero(_flags(why.is_valid())[positions])
-    part_keys, part_texts, texts, at = [why_rows * 8], [positions[why_rows]], [why], n
+    # reasons: the membership reason, then "dim: reason" of each dimension not covered, joined by
+    # "; ". Each row's items (its membership reason; each such dimension's "; dim: " and reason)
+    # are listed as (row, slot) keys and places in ``texts``, ordered with numpy (a row's first
+    # "; dim: " loses its "; "), taken once and concatenated per row by Arrow (pyarrow.compute.binary_join).
+    m = 2 * len(dims)
+    keys, items = [why_rows * 16], [positions[why_rows] + m]
     skip = pa.array([COVERED, NOT_APPLICABLE], type=pa.large_string())
-    for k, (d, (codes, distinct)) in enumerate(zip(DIMENSIONS, dims)):
-        values = _pa_text(list(map(attrgetter("value"), distinct)))
-        reasons = _pa_text(list(map(attrgetter("reason"), distinct)))
-        data[d] = _text_column(values.take(codes))
-        data[f"{d}_reason"] = _text_column(reasons.take(codes))
+    at = 0
+    for k, (d, (codes, _distinct), size) in enumerate(zip(DIMENSIONS, dims, sizes)):
+        value = values.slice(at, size)
+        data[d] = _text_column(value.take(codes))
+        data[f"{d}_reason"] = _text_column(texts.slice(m + n + at, size).take(codes))
         if d in req:
-            uncovered |= _flags(pc.equal(values, NOT_COVERED))[codes]
-        rows_k = np.flatnonzero(_flags(pc.invert(pc.is_in(values, value_set=skip)))[codes])
-        part_keys.append(rows_k * 8 + k + 1)
-        part_texts.append(codes[rows_k] + at)
-        texts.append(pc.binary_join_element_wise(_pa_scalar(f"{d}: "), reasons, _pa_scalar("")))
-        at += len(distinct)
-    key = np.concatenate(part_keys)
-    by_row = np.argsort(key, kind="stable")
+            uncovered |= _flags(pc.equal(value, NOT_COVERED))[codes]
+        rows_k = np.flatnonzero(_flags(pc.invert(pc.is_in(value, value_set=skip)))[codes])
+        keys += [rows_k * 16 + 2 * k + 1, rows_k * 16 + 2 * k + 2]
+        items += [np.full(len(rows_k), len(dims) + k), codes[rows_k] + (m + n + at)]
+        at += size
+    key = np.concatenate(keys)
+    item = np.concatenate(items)[np.argsort(key, kind="stable")]
     offsets = np.zeros(n + 1, dtype=np.int64)
-    np.cumsum(np.bincount(key // 8, minlength=n), out=offsets[1:])
-    texts = pa.chunked_array(texts).take(np.concatenate(part_texts)[by_row]).combine_chunks()
+    np.cumsum(np.bincount(key // 16, minlength=n), out=offsets[1:])
+    first = offsets[:-1][offsets[:-1] < offsets[1:]]  # each row's first item
+    first = first[(item[first] >= len(dims)) & (item[first] < m)]  # ... when it is a "; dim: "
+    item[first] -= len(dims)
     data["uncovered"] = pd.Series(uncovered)
-    data["reasons"] = _text_column(pc.binary_join(pa.ListArray.from_arrays(pa.array(offsets, type=pa.int32()), texts), _pa_scalar("; ")))
+    data["reasons"] = _text_column(pc.binary_join(
+        pa.ListArray.from_arrays(pa.array(offsets, type=pa.int32()), texts.take(item)), _pa_scalar("")))
     data["evidence"] = pd.Series(_evidence_column(dims, n), dtype=object)
     return data
 
