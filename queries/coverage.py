@@ -1783,8 +1783,10 @@ def coverage_columns(rows: dict[str, list[Any]], req: tuple[str, ...]) -> dict[s
     first = first[(item[first] >= len(dims)) & (item[first] < m)]  # ... when it is a "; dim: "
     item[first] -= len(dims)
     data["uncovered"] = pd.Series(uncovered)
-    data["reasons"] = _text_column(pc.binary_join(
-        pa.ListArray.from_arrays(pa.array(offsets, type=pa.int32()), texts.take(item)), _pa_scalar("")))
+    parts = pa.ListArray.from_arrays(pa.array(offsets, type=pa.int32()), texts.take(item))
+    del texts
+    data["reasons"] = _text_column(pc.binary_join(parts, _pa_scalar("")))
+    del parts
     data["evidence"] = pd.Series(_evidence_column(dims, n), dtype=object)
     return data
 
