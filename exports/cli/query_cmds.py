@@ -18,6 +18,7 @@ from exports.cli.common import output_option as shared_output_option
 from exports.cli.neo4j_cmds import backend_options, open_graph, snapshot_or_uri
 from exports.tables import format_table, stake_text, table_records, write_table
 from graphmodel.errors import CampaignGraphError
+from graphmodel.gcpause import paused_gc
 from graphmodel.graph import CampaignGraph
 
 _OWNER_KINDS = ("Company", "Investor", "Person")
@@ -206,6 +207,7 @@ def parent(snapshot: Path, entity: str, as_of: str | None, fmt: str) -> None:
 @click.option("--summary", type=click.Choice(["country", "commodity", "company"]), default=None,
               help="Print counts of sites and workers by country, commodity or operating company instead of sites.")
 @status_option
+@paused_gc()  # the frame's objects all live until the command ends: collector passes over them are pure cost
 def coverage(snapshot: Path, company: str | None, as_of: str | None, rule: str, threshold: float, require: str,
              members: str, fmt: str, output: Path | None, summary: str | None, status: frozenset[str]) -> None:
     """Coverage gaps per site: union presence, recognition, CBA, GFA, H&S agreement, union network,
