@@ -550,11 +550,13 @@ def format_table(
     title: str | None = None,
     max_rows: int | None = None,
     width: int = 160,
+    rows: int | None = None,
 ) -> str:
     """Render ``df`` as a terminal table (rich, no colour codes) and return the text.
 
     Lists are joined with ``"; "``, missing values shown as ``-``. ``max_rows`` cuts long
-    results and says how many rows were left out.
+    results and says how many rows were left out; ``rows`` is the number of rows of the whole
+    result when ``df`` holds only its first ones (default ``len(df)``).
 
     >>> print(format_table(pd.DataFrame({"site": ["Site A"], "cba": ["unknown"]}), width=40))
     ┏━━━━━━━━┳━━━━━━━━━┓
@@ -579,8 +581,9 @@ def format_table(
     out = io.StringIO()
     Console(file=out, width=width, color_system=None, force_terminal=False, legacy_windows=False).print(table)
     text = out.getvalue().rstrip("\n")
-    if max_rows is not None and len(df) > max_rows:
-        text += f"\n... {len(df) - max_rows} more row(s) not shown (write them with --format csv -o FILE)"
+    total = len(df) if rows is None else rows
+    if max_rows is not None and total > max_rows:
+        text += f"\n... {total - max_rows} more row(s) not shown (write them with --format csv -o FILE)"
     return text
 
 

@@ -48,8 +48,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from itertools import pairwise, repeat
-from operator import attrgetter, itemgetter
+from itertools import chain, pairwise, repeat
+from operator import attrgetter, is_not, itemgetter
 from typing import Any, TypeVar
 
 import numpy as np
@@ -1871,60 +1871,94 @@ def _object_array(values: list[Any]) -> np.ndarray:
 
 def coverage_columns(rows: dict[str, list[Any]], req: tuple[str, ...]) -> dict[str, Any]:
     """The coverage columns (:data:`_ROW_COLUMNS`, see :func:`_coverage_frame`) of the rows of
-    :func:`site_rows`, sorted by country (``"~"`` when unknown), site name casefolded, site id.
+    :func:`site_rows` as pandas columns, sorted by country (``"~"`` when unknown), site name
+    casefolded, site id (:func:`_sort_order`). Empties ``rows``.
 
-    A dimension's value and reason columns are its distinct findings' texts, taken by index
-    (Arrow); ``uncovered`` and ``evidence`` are worked out with numpy.
+    The rows' own lists are typed by pandas (as a frame of them is typed) in the sites' order
+    and sorted by one take; a dimension's value and reason columns are its distinct findings'
+    texts, taken by index (Arrow); ``uncovered``, ``reasons`` and ``evidence`` are worked out
+    with numpy and Arrow.
     """
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    site_ids, names, countries = rows.pop("site_id"), rows["site"], rows["country"]
-    if not site_ids:
+    if not rows["site_id"]:
         return {}
     dimensions, why_col = rows.pop("dimensions"), rows.pop("membership_reason")
-    keys = [(str(c or "~"), nm.casefold(), s) for c, nm, s in zip(countries, names, site_ids)]
-    order = sorted(range(len(site_ids)), key=keys.__getitem__)
-    del keys
-    take = itemgetter(*order) if len(order) > 1 else (lambda v: (v[order[0]],))
-    positions = np.array(order, dtype=np.int64)
-    data: dict[str, Any] = {"site_id": list(take(site_ids))}
-    for c in list(rows):  # each list freed once taken
-        data[c] = list(take(rows.pop(c)))
+    n = len(rows["site_id"])
+    positions = _sort_order(rows["country"], rows["site"], rows["site_id"])
+    # typed while in the sites' order: a list's objects lie together in memory then, and taking
+    # them in the sorted order one by one would cost more than typing them
+    plain = pd.DataFrame(rows).take(positions)
+    rows.clear()
+    plain.index = pd.RangeIndex(n)
+    data: dict[str, Any] = dict(plain.items())
+    del plain
     dims = [(codes[positions], distinct) for codes, distinct in dimensions]
     del dimensions
-    uncovered = np.zeros(len(site_ids), dtype=bool)
+    uncovered = np.zeros(n, dtype=bool)
+    # Every finding's value in one array. The texts in one array: "dim: " and "; dim: " of each
+    # dimension, the membership reasons (in the sites' order), then each dimension's findings'
+    # reasons (its reason column is taken from that slice).
+    sizes = [len(distinct) for _codes, distinct in dims]
+    findings = list(chain.from_iterable(distinct for _codes, distinct in dims))
+    values = _pa_text(list(map(attrgetter("value"), findings)))
+    heads = [f"{d}: " for d in DIMENSIONS[:len(dims)]]
+    texts = _pa_text([*heads, *(f"; {h}" for h in heads), *why_col, *map(attrgetter("reason"), findings)])
+    del findings
+    why_rows = np.flatnonzero(np.fromiter(map(is_not, why_col, repeat(None)), dtype=bool, count=n)[positions])
+    del why_col
     # reasons: the membership reason, then "dim: reason" of each dimension not covered, joined by
-    # "; ". Each part's rows and text are listed (no text for a row without that part), ordered by
-    # row then part with numpy, and joined per row by Arrow (pyarrow.compute.binary_join).
-    n = len(site_ids)
-    why = list(take(why_col))
-    why_rows = np.flatnonzero(np.fromiter((w is not None for w in why), dtype=bool, count=n))
-    part_keys = [why_rows * 8]
-    part_texts = [_pa_text([why[i] for i in why_rows.tolist()])]
-    del why
-    for k, (d, (codes, distinct)) in enumerate(zip(DIMENSIONS, dims)):
-        values = list(map(attrgetter("value"), distinct))
-        reason_texts = list(map(attrgetter("reason"), distinct))
-        value_codes, value_names = _factorize(values)  # a handful of values: taken from a short array
-        data[d] = _text_column(_pa_text(value_names).take(value_codes[codes]))
-        data[f"{d}_reason"] = _text_column(_pa_text(reason_texts).take(codes))
+    # "; ". Each row's items (its membership reason; each such dimension's "; dim: " and reason)
+    # are listed as (row, slot) keys and places in ``texts``, ordered with numpy (a row's first
+    # "; dim: " loses its "; "), taken once and concatenated per row by Arrow (pyarrow.compute.binary_join).
+    m = 2 * len(dims)
+    keys, items = [why_rows * 16], [positions[why_rows] + m]
+    skip = pa.array([COVERED, NOT_APPLICABLE], type=pa.large_string())
+    at = 0
+    for k, (d, (codes, _distinct), size) in enumerate(zip(DIMENSIONS, dims, sizes)):
+        value = values.slice(at, size)
+        data[d] = _text_column(value.take(codes))
+        data[f"{d}_reason"] = _text_column(texts.slice(m + n + at, size).take(codes))
         if d in req:
-            uncovered |= np.array([v == NOT_COVERED for v in values], dtype=bool)[codes]
-        shown = [v not in (COVERED, NOT_APPLICABLE) for v in values]
-        rows_k = np.flatnonzero(np.array(shown, dtype=bool)[codes])
-        part_keys.append(rows_k * 8 + k + 1)
-        part_texts.append(_pa_text([f"{d}: {r}" if sh else "" for r, sh in zip(reason_texts, shown)])
-                          .take(pa.array(codes[rows_k])))
-    key = np.concatenate(part_keys)
-    by_row = np.argsort(key, kind="stable")
+            uncovered |= _flags(pc.equal(value, NOT_COVERED))[codes]
+        rows_k = np.flatnonzero(_flags(pc.invert(pc.is_in(value, value_set=skip)))[codes])
+        keys += [rows_k * 16 + 2 * k + 1, rows_k * 16 + 2 * k + 2]
+        items += [np.full(len(rows_k), len(dims) + k), codes[rows_k] + (m + n + at)]
+        at += size
+    key = np.concatenate(keys)
+    item = np.concatenate(items)[np.argsort(key, kind="stable")]
     offsets = np.zeros(n + 1, dtype=np.int64)
-    np.cumsum(np.bincount(key // 8, minlength=n), out=offsets[1:])
-    texts = pa.concat_arrays(part_texts).take(pa.array(by_row))
-    data["uncovered"] = uncovered
-    data["reasons"] = _text_column(pc.binary_join(pa.ListArray.from_arrays(pa.array(offsets, type=pa.int32()), texts), "; "))
-    data["evidence"] = _evidence_column(dims, len(site_ids))
+    np.cumsum(np.bincount(key // 16, minlength=n), out=offsets[1:])
+    first = offsets[:-1][offsets[:-1] < offsets[1:]]  # each row's first item
+    first = first[(item[first] >= len(dims)) & (item[first] < m)]  # ... when it is a "; dim: "
+    item[first] -= len(dims)
+    data["uncovered"] = pd.Series(uncovered)
+    parts = pa.ListArray.from_arrays(pa.array(offsets, type=pa.int32()), texts.take(item))
+    del texts
+    data["reasons"] = _text_column(pc.binary_join(parts, _pa_scalar("")))
+    del parts
+    data["evidence"] = pd.Series(_evidence_column(dims, n), dtype=object)
     return data
+
+
+def _sort_order(countries: list[Any], names: list[str], site_ids: list[str]) -> np.ndarray:
+    """Positions of the rows in the order of (country or ``"~"``, name casefolded, site id).
+
+    The keys are made by Python (``str.casefold``) and sorted by Arrow, which compares UTF-8
+    bytes: the order of code points, as Python compares text.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    keys = pa.table({"country": _pa_text([str(c or "~") for c in countries]),
+                     "name": _pa_text([nm.casefold() for nm in names]), "site_id": _pa_text(site_ids)})
+    return pc.sort_indices(keys, sort_keys=[(c, "ascending") for c in keys.column_names]).to_numpy().astype(np.int64)
+
+
+def _flags(mask: Any) -> np.ndarray:
+    """An Arrow boolean array as numpy, null as False."""
+    return mask.fill_null(False).to_numpy(zero_copy_only=False)
 
 
 def _coverage_frame(columns: dict[str, Any]) -> pd.DataFrame:
@@ -1932,7 +1966,7 @@ def _coverage_frame(columns: dict[str, Any]) -> pd.DataFrame:
     if not columns:  # no rows: object columns
         df = pd.DataFrame([], columns=list(_ROW_COLUMNS))
     else:
-        df = pd.DataFrame(columns, columns=list(_ROW_COLUMNS))
+        df = pd.DataFrame(columns, columns=list(_ROW_COLUMNS), copy=False)
     df["workforce"] = df["workforce"].astype("Int64")
     _stake_frame(df)
     df["uncovered"] = df["uncovered"].astype(bool)
@@ -1940,10 +1974,17 @@ def _coverage_frame(columns: dict[str, Any]) -> pd.DataFrame:
 
 
 def _pa_text(values: list[str | None]) -> Any:
-    """An Arrow string array of ``values`` (text or None)."""
+    """An Arrow string array of ``values`` (text or None), with pandas' text layout (large_string)."""
     import pyarrow as pa
 
-    return pa.array(values, type=pa.string())
+    return pa.array(values, type=pa.large_string())
+
+
+def _pa_scalar(text: str) -> Any:
+    """An Arrow text scalar of :func:`_pa_text`'s type."""
+    import pyarrow as pa
+
+    return pa.scalar(text, type=pa.large_string())
 
 
 #: pandas' text dtype, as it infers it for a column of Python strings
@@ -1959,14 +2000,14 @@ def _evidence_column(dims: list[tuple[np.ndarray, list[_Finding]]], n: int) -> l
     """Each row's evidence: the ids its findings cite, in dimension order, each once.
 
     With numpy: every (row, dimension, place, id) is listed, ordered, and only the first of each
-    (row, id) kept; the lists are made by Arrow.
+    (row, id) kept; each row's list is a slice of the kept ids (one Python text per distinct id).
     """
     import pyarrow as pa
 
     # every distinct finding's ids, all dimensions in one list, numbered by Arrow's dictionary encoding
     cited = [e for _codes, distinct in dims for f in distinct for e in f.evidence]
     encoded = pa.array(cited, type=pa.string()).dictionary_encode()
-    ids = encoded.dictionary
+    ids = _object_array(encoded.dictionary.to_pylist())
     numbers = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
     del cited
     rows, ranks, items = [], [], []
@@ -1989,19 +2030,22 @@ def _evidence_column(dims: list[tuple[np.ndarray, list[_Finding]]], n: int) -> l
     keep = np.zeros(len(row), dtype=bool)
     keep[first] = True
     row, item = row[keep], item[keep]
-    offsets = np.zeros(n + 1, dtype=np.int64)
-    np.cumsum(np.bincount(row, minlength=n), out=offsets[1:])
-    values = ids.take(pa.array(item))
-    return pa.ListArray.from_arrays(pa.array(offsets, type=pa.int64()).cast(pa.int32()), values).to_pylist()
+    bounds = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(np.bincount(row, minlength=n), out=bounds[1:])
+    kept = ids[item].tolist()
+    return [kept[a:b] for a, b in pairwise(bounds.tolist())]
+
 
 def _stake_frame(df: pd.DataFrame) -> None:
     """Split the known stake into ``effective_stake`` and ``stake_min`` in place, ``stake_min``
-    after ``stake_is_lower_bound`` (:func:`queries.ownership.stake_columns`): unknown is NaN
-    (null, empty), never 0."""
-    cols = [stake_columns(k, bool(lo)) for k, lo in zip(df["effective_stake"], df["stake_is_lower_bound"])]
-    df["effective_stake"] = pd.Series([r["effective_stake"] for r in cols], index=df.index, dtype="float64")
+    after ``stake_is_lower_bound`` (:func:`queries.ownership.stake_columns` on the columns):
+    unknown is NaN (null, empty), never 0."""
+    cols = stake_columns(df["effective_stake"].to_numpy(dtype=np.float64, na_value=np.nan),
+                         df["stake_is_lower_bound"].to_numpy(dtype=bool))
+    df["effective_stake"] = pd.Series(cols["effective_stake"], index=df.index, dtype="float64")
     df.insert(list(df.columns).index("stake_is_lower_bound") + 1, "stake_min",
-              pd.Series([r["stake_min"] for r in cols], index=df.index, dtype="float64"))
+              pd.Series(cols["stake_min"], index=df.index, dtype="float64"))
+
 
 def _workers(wf: pd.Series) -> Any:
     """Sum of the recorded workforce; 0 over no sites, unknown (NA) over sites with none recorded."""

@@ -1141,14 +1141,15 @@ def _row(
     }
 
 
-def stake_columns(known: float | None, lower: bool) -> dict[str, Any]:
-    """``effective_stake``, ``stake_is_lower_bound`` and ``stake_min`` of one row.
+def stake_columns(known: Any, lower: Any) -> dict[str, Any]:
+    """``effective_stake``, ``stake_is_lower_bound`` and ``stake_min`` of one row, or of many.
 
     ``known`` is the stake summed over the paths whose shares are known; ``lower`` says that
     some path has a share that is not published. Then the stake is unknown: ``effective_stake``
     is ``None`` (never 0) and ``stake_min`` the known part when there is one (else ``None``).
     With every share known, ``effective_stake`` is the number and ``stake_min`` equals it, so
-    ``stake_min`` is always the stake the data proves.
+    ``stake_min`` is always the stake the data proves. Given numpy arrays (``known`` as floats
+    with NaN for none, ``lower`` as bools) the three are numpy columns, NaN where a row's is ``None``.
 
     >>> stake_columns(48.0, False)
     {'effective_stake': 48.0, 'stake_is_lower_bound': False, 'stake_min': 48.0}
@@ -1156,13 +1157,22 @@ def stake_columns(known: float | None, lower: bool) -> dict[str, Any]:
     {'effective_stake': None, 'stake_is_lower_bound': True, 'stake_min': 12.0}
     >>> stake_columns(0.0, True)["stake_min"] is None
     True
+    >>> stake_columns(np.array([48.0, 12.0, 0.0, np.nan]), np.array([False, True, True, False]))["stake_min"]
+    array([48., 12., nan, nan])
     """
-    if known is None or (isinstance(known, float) and math.isnan(known)):  # no operator: nothing to say
-        return {"effective_stake": None, "stake_is_lower_bound": bool(lower), "stake_min": None}
-    k = float(known)
-    if lower:
-        return {"effective_stake": None, "stake_is_lower_bound": True, "stake_min": k if k > 0.0 else None}
-    return {"effective_stake": k, "stake_is_lower_bound": False, "stake_min": k}
+    k = np.asarray(np.nan if known is None else known, dtype=np.float64)  # no operator: nothing to say
+    lo = np.asarray(lower, dtype=bool)
+    effective = np.where(lo, np.nan, k)
+    least = np.where(lo & ~(k > 0.0), np.nan, k)
+    if k.ndim or lo.ndim:
+        return {"effective_stake": effective, "stake_is_lower_bound": lo, "stake_min": least}
+    return {"effective_stake": _number(effective), "stake_is_lower_bound": bool(lo), "stake_min": _number(least)}
+
+
+def _number(x: np.ndarray) -> float | None:
+    """A 0-d float array as a Python float, NaN as None."""
+    v = float(x)
+    return None if math.isnan(v) else v
 
 
 def _best_predecessors(idx: OwnershipIndex, root: str, stakes: Mapping[str, float]) -> dict[str, str]:

@@ -128,7 +128,27 @@ def main() -> None:
     """
     if sys.stdout.isatty():
         sys.stdout = TerminalText(sys.stdout)
+    _arrow_allocator()
     cli(prog_name="campaign-graph")
+
+
+def _arrow_allocator() -> None:
+    """Arrow's buffers from its jemalloc pool where the wheel has one, unless ARROW_DEFAULT_MEMORY_POOL says otherwise.
+
+    The default (mimalloc) backs big buffers with huge pages that are zeroed on first touch and
+    handed back soon after; jemalloc reuses them. Measured on all-sites coverage of the L graph
+    (2 cores): system time 2.4 -> 1.25 s, wall ~0.9 s less, peak 110 MB less.
+    """
+    import os
+
+    if "ARROW_DEFAULT_MEMORY_POOL" in os.environ:
+        return
+    import pyarrow as pa
+
+    try:
+        pa.set_memory_pool(pa.jemalloc_memory_pool())
+    except NotImplementedError:  # a build without jemalloc: keep the default
+        pass
 
 
 if __name__ == "__main__":  # pragma: no cover

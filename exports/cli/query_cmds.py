@@ -18,6 +18,7 @@ from exports.cli.common import output_option as shared_output_option
 from exports.cli.neo4j_cmds import backend_options, open_graph, snapshot_or_uri
 from exports.tables import format_table, stake_text, table_records, write_table
 from graphmodel.errors import CampaignGraphError
+from graphmodel.gcpause import paused_gc
 from graphmodel.graph import CampaignGraph
 
 _OWNER_KINDS = ("Company", "Investor", "Person")
@@ -84,7 +85,9 @@ TABLE_ROWS = 500
 
 
 def _emit(df: pd.DataFrame, fmt: str, output: Path | None, *, table_columns: list[str] | None = None,
-          title: str | None = None) -> None:
+          title: str | None = None, rows: int | None = None) -> None:
+    """``df`` as a terminal table or a file; for a table, ``rows`` counts the whole result when
+    ``df`` holds only the rows the table shows."""
     if is_stdout(output):
         if fmt == "xlsx":
             raise CampaignGraphError("--format xlsx is a workbook, not a text stream: give -o FILE.xlsx")
@@ -97,7 +100,8 @@ def _emit(df: pd.DataFrame, fmt: str, output: Path | None, *, table_columns: lis
             raise CampaignGraphError("--output needs --format csv, json or xlsx")
         # a terminal table is for reading: past TABLE_ROWS rows it says how to get them all (a file);
         # summaries and totals printed after the table count every row
-        click.echo(format_table(df, columns=table_columns, title=title, width=_width(), max_rows=TABLE_ROWS))
+        click.echo(format_table(df, columns=table_columns, title=title, width=_width(), max_rows=TABLE_ROWS,
+                                rows=rows))
         return
     if output is not None:
         write_table(df, output, fmt)
@@ -203,6 +207,7 @@ def parent(snapshot: Path, entity: str, as_of: str | None, fmt: str) -> None:
 @click.option("--summary", type=click.Choice(["country", "commodity", "company"]), default=None,
               help="Print counts of sites and workers by country, commodity or operating company instead of sites.")
 @status_option
+@paused_gc()  # the frame's objects all live until the command ends: collector passes over them are pure cost
 def coverage(snapshot: Path, company: str | None, as_of: str | None, rule: str, threshold: float, require: str,
              members: str, fmt: str, output: Path | None, summary: str | None, status: frozenset[str]) -> None:
     """Coverage gaps per site: union presence, recognition, CBA, GFA, H&S agreement, union network,
@@ -228,13 +233,13 @@ def coverage(snapshot: Path, company: str | None, as_of: str | None, rule: str, 
         out = coverage_summary(df, by=summary)
         _emit(out, fmt, output, title=f"Coverage of {who} by {summary}, as of {df.attrs['as_of']}")
     elif fmt == "table":
-        view = df.copy(deep=False)
+        # only the rows the table shows (TABLE_ROWS) are made into its cells; the footer counts them all
+        head = df.head(TABLE_ROWS)
+        view = head.copy(deep=False)
         for d in _DIMS:
             view[d] = view[d].map(_SHORT)
         view["uncovered"] = view["uncovered"].map({True: "UNCOVERED", False: ""})
-        # the short reasons of the rows the table shows (TABLE_ROWS); the others are never printed
-        shown = [_table_reason(r, df.attrs["require"]) for r in df.head(TABLE_ROWS).to_dict("records")]
-        view["reasons"] = shown + [""] * (len(df) - len(shown))
+        view["reasons"] = [_table_reason(r, df.attrs["require"]) for r in head.to_dict("records")]
         view = view.rename(columns={"union_presence": "union", "recognition": "recog", "hs_agreement": "h&s",
                                     "network": "netw", "workforce": "workers"})
         cols = ["site", "operator", "country", "commodity", "status", "workers", "union", "recog", "cba", "gfa", "h&s",
@@ -242,7 +247,7 @@ def coverage(snapshot: Path, company: str | None, as_of: str | None, rule: str, 
         if root and (df["membership"] == "possible").any():
             cols.insert(2, "membership")
         _emit(view, fmt, None, table_columns=cols,
-              title=f"Coverage of {who} as of {df.attrs['as_of']} (yes / NO / ? = unknown)")
+              title=f"Coverage of {who} as of {df.attrs['as_of']} (yes / NO / ? = unknown)", rows=len(df))
     else:
         _emit(df, fmt, output)
     if fmt == "table":

@@ -209,3 +209,67 @@ def test_shared_findings_equal_each_sites_own(seed: int, company: str | None, tm
             alone.close()
             ctx.close()
     assert shared_rows > 0  # the sample has sites that share findings
+
+
+def test_columns_of_hand_made_rows() -> None:
+    """The columns of six hand-made rows, worked out by hand: the order (country, "~" when none
+    or empty, after the letters; name casefolded as Python does, "ß" as "ss", "Ä" after "b"; site
+    id on a tie), a reason for each part not covered (an empty membership reason still counts as
+    a part), no reason text for a row with every dimension covered, evidence each id once in
+    dimension order, and the stake split (:func:`queries.ownership.stake_columns`)."""
+    import math
+
+    from queries.coverage import _coverage_frame, _Finding
+
+    def f(value: str, reason: str, evidence: list[str] | None = None) -> _Finding:
+        return _Finding(value, reason, evidence or [])
+
+    import numpy as np
+
+    covered = f("covered", "")
+    rows = {
+        "site_id": ["s1", "s2", "s3", "s4", "s5", "s6"],
+        "site": ["b", "a", "Ä", "B", "a", "ß"],
+        "operator_id": ["o"] * 6, "ultimate_parent_id": ["o"] * 6,
+        "effective_stake": [50.0, None, 12.0, 0.0, 100.0, 30.0],
+        "country": ["DE", None, "DE", "DE", "", "DE"],
+        "commodity": ["steel"] * 6, "workforce": [10, None, 30, 40, 50, 60],
+        "membership": ["controlled"] * 6, "operator": ["O"] * 6, "ultimate_parent": ["O"] * 6, "chain": ["o"] * 6,
+        "operator_share": [100.0] * 6, "stake_is_lower_bound": [False, False, True, True, False, False],
+        "lat": [1.0] * 6, "lon": [2.0] * 6, "status": ["operating"] * 6,
+        "membership_reason": [None, "membership: possibly", None, "", None, None],
+        "dimensions": [
+            (np.array([0, 1, 0, 1, 0, 0]), [f("covered", "u here", ["e1"]), f("not_covered", "no union")]),
+            (np.array([0, 1, 1, 0, 0, 0]), [f("covered", "rec", ["e1"]), f("unknown", "rec unknown", ["e2", "e1"])]),
+            (np.array([0, 0, 1, 0, 0, 0]), [f("covered", "cba ok", ["a1"]), f("not_covered", "cba expired", ["a1"])]),
+            (np.zeros(6, dtype=np.int64), [covered]),
+            (np.zeros(6, dtype=np.int64), [covered]),
+            (np.zeros(6, dtype=np.int64), [covered]),
+            (np.array([0, 0, 0, 1, 0, 0]), [f("not_applicable", "outside the EEA"), f("unknown", "no country")]),
+        ],
+    }
+    df = _coverage_frame(coverage_columns(rows, DEFAULT_REQUIRE))
+    assert rows == {}  # the lists are let go
+    assert df["site_id"].tolist() == ["s1", "s4", "s6", "s3", "s2", "s5"]
+    assert df["reasons"].tolist() == [
+        "",
+        "; union_presence: no union; efa: no country",
+        "",
+        "recognition: rec unknown; cba: cba expired",
+        "membership: possibly; union_presence: no union; recognition: rec unknown",
+        "",
+    ]
+    assert df["evidence"].tolist() == [["e1", "a1"], ["e1", "a1"], ["e1", "a1"], ["e1", "e2", "a1"],
+                                       ["e2", "e1", "a1"], ["e1", "a1"]]
+    assert df["uncovered"].tolist() == [False, True, False, True, True, False]
+    assert df["union_presence"].tolist() == ["covered", "not_covered", "covered", "covered", "not_covered", "covered"]
+    assert df["efa_reason"].tolist() == ["outside the EEA", "no country"] + ["outside the EEA"] * 4
+    assert df["workforce"].tolist()[:4] == [10, 40, 60, 30] and df["workforce"].isna().tolist()[4]
+    nan = math.nan
+    for col, want in (("effective_stake", [50.0, nan, 30.0, nan, nan, 100.0]),
+                      ("stake_min", [50.0, nan, 30.0, 12.0, nan, 100.0])):
+        got = df[col].tolist()
+        assert all((math.isnan(a) and math.isnan(b)) or a == b for a, b in zip(got, want)), (col, got)
+    assert [str(t) for t in df.dtypes[["workforce", "effective_stake", "stake_min", "uncovered", "reasons"]]] == [
+        "Int64", "float64", "float64", "bool", "str"]
+    assert df["evidence"].dtype == object and all(type(e) is list for e in df["evidence"])
