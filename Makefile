@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: install demo test test-fast lint bench fuzz system-deps clean
+.PHONY: install demo test test-fast lint bench fuzz system-deps clean web-assets
 
 $(STAMP): pyproject.toml
 	$(PY) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is needed"'
@@ -51,6 +51,27 @@ FUZZ_EXAMPLES ?= 3000
 fuzz: install
 	$(BIN)/python -m tests.fuzz.run_atheris $(FUZZ_SECONDS)
 	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/python -m pytest -q tests/fuzz
+
+# The web app's vendored network library (exports/web/static/vendor/vis-network): fetched from the npm
+# registry at the pinned version with npm (which checks the tarball against the registry's integrity hash),
+# the built files and licences copied as they are, then checked against the sha256 sums in VENDORED.md.
+# The files are committed, so a fresh clone works offline; run this only to re-fetch or to verify them.
+VIS_NETWORK_VERSION := 10.1.5
+VIS_NETWORK_INTEGRITY := sha512-civ5BjoMdAEwRb/PZMmBZ3sD+NPymIWfkIeaoBDqQZKJ1YDq20X6vTB8u+UstwdWT9ftxRaSEflKFOUTw43I0w==
+VIS_VENDOR := exports/web/static/vendor/vis-network
+WEB_BUILD := build/web-assets
+web-assets:
+	rm -rf $(WEB_BUILD) && mkdir -p $(WEB_BUILD)
+	cd $(WEB_BUILD) && npm pack --silent --json vis-network@$(VIS_NETWORK_VERSION) > pack.json
+	grep -q '"integrity": "$(VIS_NETWORK_INTEGRITY)"' $(WEB_BUILD)/pack.json || \
+	  { echo "vis-network $(VIS_NETWORK_VERSION): the tarball's integrity is not the pinned one" >&2; exit 1; }
+	tar -xzf $(WEB_BUILD)/vis-network-$(VIS_NETWORK_VERSION).tgz -C $(WEB_BUILD)
+	mkdir -p $(WEB_BUILD)/vis-network
+	cp $(WEB_BUILD)/package/dist/vis-network.min.js $(WEB_BUILD)/package/dist/dist/vis-network.min.css \
+	  $(WEB_BUILD)/package/LICENSE-MIT $(WEB_BUILD)/package/LICENSE-APACHE-2.0 $(WEB_BUILD)/vis-network/
+	sed -n 's/^\([0-9a-f]\{64\}  [^ ]*\)$$/\1/p' $(VIS_VENDOR)/VENDORED.md > $(WEB_BUILD)/SHA256SUMS
+	cd $(WEB_BUILD)/vis-network && sha256sum --strict -c ../SHA256SUMS
+	cp $(WEB_BUILD)/vis-network/* $(VIS_VENDOR)/
 
 lint: install
 	$(BIN)/ruff check graphmodel loaders queries exports tests benchmarks
