@@ -44,6 +44,7 @@ COMMANDS: dict[str, str] = {
     "pull": "exports.cli.neo4j_cmds:pull",
     "template": "exports.cli.template_cmds:template",
     "snapshot": "exports.cli.protect_cmds:snapshot",
+    "serve": "exports.cli.web_cmds:serve",
 }
 
 #: one-line help shown in ``campaign-graph --help`` without importing the command

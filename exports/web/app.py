@@ -376,7 +376,7 @@ def create_app(graph: CampaignGraph, *, host: str = "127.0.0.1", port: int = 876
         except CampaignGraphError as e:
             raise HTTPException(422, f"status: {' '.join(str(e).split())}") from None
         try:
-            root = resolve_owner(graph, company)
+            root = resolve_owner(graph, company, option=None)  # the message then says: give an id
         except CampaignGraphError as e:
             text = " ".join(str(e).split())
             raise HTTPException(404 if text.startswith("no ") else 409, text) from None

@@ -1,0 +1,74 @@
+"""``campaign-graph serve``: the workbench (a local web app over one snapshot), see ``docs/web.md``."""
+
+from __future__ import annotations
+
+import secrets
+import socket
+from pathlib import Path
+
+import click
+
+from exports.cli.neo4j_cmds import is_bolt_uri, open_graph, safe_uri, snapshot_or_uri
+from graphmodel.errors import CampaignGraphError
+
+
+def _listen(host: str, port: int) -> socket.socket:
+    """A listening socket on ``host:port`` (``port`` 0: a free one the system picks).
+
+    Bound here rather than by uvicorn so the app knows the port it serves before the first
+    request (the Host and Origin rules name it) and the printed URL is the real one.
+    """
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as e:
+        sock.close()
+        raise CampaignGraphError(f"cannot listen on {host}:{port}: {e.strerror or e}") from None
+    sock.listen(128)
+    sock.set_inheritable(True)
+    return sock
+
+
+@click.command()
+@snapshot_or_uri()
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on. Anything but this machine (127.0.0.1, localhost, ::1) needs --token.")
+@click.option("--port", type=click.IntRange(0, 65535), default=8765, show_default=True,
+              help="Port to listen on; 0 picks a free one.")
+@click.option("--token", is_flag=False, flag_value="", default=None, metavar="[TOKEN]",
+              help="Require this token on every request (--token alone makes a random one). It is printed once, "
+                   "in the first URL; the browser then keeps it in a cookie.")
+@click.option("--redact", is_flag=True,
+              help="Serve the redacted graph (no people, membership figures, contacts, notes, confidential sources): "
+                   "for a projector.")
+def serve(snapshot: Path, host: str, port: int, token: str | None, redact: bool) -> None:
+    """Serve the workbench: search, entity pages and the JSON API (docs/web.md), until Ctrl-C.
+
+    Example: campaign-graph serve out/sample.snapshot
+
+    A bolt:// SNAPSHOT is read whole once, at start (later changes on the server are not seen).
+    """
+    from exports.web.app import is_loopback, served_url
+
+    if not is_loopback(host) and token is None:
+        raise CampaignGraphError(f"--host {host} is reachable from other machines: give --token "
+                                 "(or --token alone for a random one), or serve on 127.0.0.1")
+    if token == "":
+        token = secrets.token_urlsafe(32)
+    graph = open_graph(snapshot, query="serve")
+    sock = _listen(host, port)
+    port = sock.getsockname()[1]
+    import uvicorn
+
+    from exports.web.app import create_app
+
+    app = create_app(graph, host=host, port=port, token=token, redact=redact)
+    url = served_url(host, port) + "/"
+    # the token appears here once, in the first URL; the server then moves it to a cookie
+    what = safe_uri(str(snapshot)) if is_bolt_uri(snapshot) else str(snapshot)
+    click.echo(f"serving {what} at {url}" + (f"?token={token}" if token else "") + " (Ctrl-C stops)")
+    # access_log=False: uvicorn's access log prints request URLs, and the first URL holds the token
+    config = uvicorn.Config(app, log_level="warning", access_log=False, server_header=False)
+    uvicorn.Server(config).run(sockets=[sock])

@@ -1,0 +1,50 @@
+"""A small fictional group for the workbench's tests, worked out by hand.
+
+    Acme Holding SA  (former name Acme Montan AG)
+      └─OWNS 100 %──> Acme Steel GmbH ──OPERATES──> Werk Nord <b>&   (DE, operating, 300 workers)
+                                       ├─OPERATES──> Werk Süd         (DE, operating, 120 workers)
+                                       └─OPERATES──> Old Mine         (DE, closed)
+    IG Metall ──REPRESENTS (recognised)──────────────> Werk Nord <b>&
+    IG Metall ──REPRESENTS (until 2020-12-31)────────> Werk Süd
+    Acme Steel Ltd (GB): no edges; "Acme Steel" fits it and Acme Steel GmbH equally
+"""
+
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+
+from graphmodel.graph import CampaignGraph
+from graphmodel.records import Source
+
+#: where the test app is served (the Host and Origin rules name it)
+BASE = "http://127.0.0.1:8765"
+
+
+def acme_graph() -> CampaignGraph:
+    g = CampaignGraph()
+    g.add_source(Source("ar", title="Acme annual report 2024", publisher="Acme Steel", licence="CC BY 4.0"))
+    g.add_source(Source("gem", title="Global Iron Ore Mine Tracker", publisher="Global Energy Monitor",
+                        licence="CC BY 4.0"))
+    g.add_node("hold", "Company", "Acme Holding SA", sources=["ar"], country="LU",
+               former_names=["Acme Montan AG (until 2010-01-01)"])
+    g.add_node("acme", "Company", "Acme Steel GmbH", sources=["ar"], country="DE")
+    g.add_node("acme-gb", "Company", "Acme Steel Ltd", country="GB")
+    g.add_node("nord", "Site", "Werk Nord <b>&", sources=["gem"], country="DE", status="operating", workforce=300)
+    g.add_node("sued", "Site", "Werk Süd", sources=["gem"], country="DE", status="operating", workforce=120)
+    g.add_node("mine", "Site", "Old Mine", sources=["gem"], country="DE", status="closed")
+    g.add_node("igm", "Union", "IG Metall", sources=["ar"], country="DE")
+    g.add_edge("hold", "acme", "OWNS", id="own-1", sources=["ar"], share=100.0)
+    g.add_edge("acme", "nord", "OPERATES", id="op-nord", sources=["gem"])
+    g.add_edge("acme", "sued", "OPERATES", id="op-sued", sources=["gem"])
+    g.add_edge("acme", "mine", "OPERATES", id="op-mine", sources=["gem"])
+    g.add_edge("igm", "nord", "REPRESENTS", id="rep-nord", sources=["ar"], recognised=True)
+    g.add_edge("igm", "sued", "REPRESENTS", id="rep-sued", sources=["ar"], valid_to="2020-12-31")
+    return g
+
+
+def client(graph: CampaignGraph | None = None, **options: object) -> TestClient:
+    """A test client of the app over ``graph`` (default :func:`acme_graph`), served at :data:`BASE`."""
+    from exports.web.app import create_app
+
+    app = create_app(acme_graph() if graph is None else graph, host="127.0.0.1", port=8765, **options)  # type: ignore[arg-type]
+    return TestClient(app, base_url=BASE)
