@@ -76,16 +76,13 @@ def mount_pages(app: Any) -> None:
     ``state.graph`` is the served graph)."""
     import json
 
-    from fastapi import Request
     from fastapi.responses import HTMLResponse
     from fastapi.staticfiles import StaticFiles
 
     styles = json.dumps(_kind_styles(), separators=(",", ":"))
     kinds = node_kinds()
 
-    def search_page(request: Request) -> HTMLResponse:
-        q = request.query_params.get("q", "")
-        kind = request.query_params.get("kind", "")
+    def search_page(q: str = "", kind: str = "") -> HTMLResponse:
         return HTMLResponse(render("search.html.j2", q=q, kind=kind, kinds=kinds, styles=styles))
 
     def node_page(node_id: str) -> HTMLResponse:

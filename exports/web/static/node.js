@@ -170,8 +170,15 @@
     };
   }
 
-  /** Bring the drawing to the state: focus + its neighbours + those of each expanded node in view. */
-  async function rebuild() {
+  /** Bring the drawing to the state (one rebuild at a time, in the order asked). */
+  let queue = Promise.resolve();
+  function rebuild() {
+    queue = queue.then(rebuildNow, rebuildNow);
+    return queue;
+  }
+
+  /** Focus + its neighbours + those of each expanded node still in view. */
+  async function rebuildNow() {
     setBusy();
     const inView = new Map([[focusId, null]]);  // node id -> the node whose expansion brought it
     const keptExpanded = [];
@@ -220,8 +227,10 @@
     drawFilter(inView);
     report(inView, failed);
     writeHash();
-    if (nodes.length === before && removeNodes.length === 0 && !firstLayout) {
-      setReady();  // nothing moved: the layout stays settled
+    if (firstLayout) {
+      network.stabilize(400);  // laid out before it is shown; then "stabilized" fits it
+    } else if (nodes.length === before && removeNodes.length === 0) {
+      setReady();  // nothing added or removed: the layout stays settled
     } else {
       network.startSimulation();
     }
