@@ -42,12 +42,14 @@ _ENV = jinja2.Environment(
 
 
 def _kind_styles() -> dict[str, Any]:
-    """Colour and shape per node kind and colour per edge kind: the static map's (exports.netmap),
-    so a kind looks the same in the map file and in the app."""
+    """Colour and shape per node kind, colour per edge kind, label and colour per coverage value:
+    the static map's and briefing's (exports.netmap, exports.html), so the app looks like them."""
+    from exports.html import COVERAGE_COLOURS, COVERAGE_LABELS
     from exports.netmap import EDGE_COLOURS, KIND_STYLE
 
     return {"nodes": {k: {"colour": c, "shape": s} for k, (c, s) in KIND_STYLE.items()},
-            "edges": dict(EDGE_COLOURS)}
+            "edges": dict(EDGE_COLOURS),
+            "coverage": {v: {"label": COVERAGE_LABELS[v], "colour": COVERAGE_COLOURS[v]} for v in COVERAGE_LABELS}}
 
 
 def render(template: str, **context: Any) -> str:

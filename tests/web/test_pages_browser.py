@@ -18,6 +18,7 @@ from urllib.parse import quote, urlsplit
 
 import pytest
 
+from exports.html import COVERAGE_LABELS
 from queries.coverage import DIMENSIONS
 from tests.fixtures_browser import CHROMIUM, CHROMIUM_ARGS
 from tests.web.page_fixtures import PAYLOAD_ID, PAYLOAD_NAME, SCRIPT_ID, SCRIPT_NAME, page_graph, serving
@@ -119,6 +120,13 @@ def wait_ready(page: Any, nodes: int) -> None:
     expect(net).to_have_attribute("data-state", "ready", timeout=READY_MS)
 
 
+def wait_facts(page: Any) -> None:
+    """Wait until the entity's properties, sources and coverage are written."""
+    from playwright.sync_api import expect
+
+    expect(page.locator("#entity")).to_have_attribute("data-facts", "loaded", timeout=READY_MS)
+
+
 def click_node(page: Any, node_id: str) -> None:
     """A real mouse click on the canvas where ``node_id`` is drawn."""
     at = page.evaluate(
@@ -156,6 +164,7 @@ def test_search_entity_page_expand_filter_and_the_link_reopens_the_view(watched:
     assert page.locator("#network canvas").count() == 1
     assert page.locator("#network").get_attribute("data-edges") == "4"
     assert page.locator("h1").text_content() == "Acme Steel GmbH"
+    wait_facts(page)
     row = page.locator("#properties-table tr[data-property=country] td")
     assert row.all_text_contents() == ["country", "DE", "Acme annual report 2024"]
     assert page.locator("#sources-table tbody td").all_text_contents() == [
@@ -224,15 +233,18 @@ def test_a_sites_coverage_dimensions_with_their_reasons(watched: Watched, base_u
     page = watched.new_page()
     page.goto(f"{base_url}/nodes/nord")
     wait_ready(page, 4)  # Werk Nord, Acme Steel GmbH, IG Metall, the payload union
+    wait_facts(page)
     answer = api(base_url, "/api/nodes/nord")
     rows = page.locator("#coverage-table tbody tr")
     assert rows.count() == len(DIMENSIONS)
     got = [rows.nth(i).locator("td").all_text_contents() for i in range(rows.count())]
-    assert got == [[d.replace("_", " "), answer["coverage"][d]["value"], answer["coverage"][d]["reason"] or ""]
-                   for d in DIMENSIONS]
-    # worked out: IG Metall is recognised at Werk Nord
-    assert got[0][:2] == ["union presence", "covered"]
-    assert page.locator("#coverage-table td.value-covered").count() >= 2
+    assert got == [[d.replace("_", " "), COVERAGE_LABELS[answer["coverage"][d]["value"]],
+                    answer["coverage"][d]["reason"] or ""] for d in DIMENSIONS]
+    # worked out: IG Metall is recognised at Werk Nord; no CBA on record; no group-wide agreement or network
+    values = page.locator("#coverage-table td.coverage-value")
+    assert [values.nth(i).get_attribute("data-value") for i in range(values.count())] == [
+        "covered", "covered", "unknown", "not_covered", "not_covered", "not_covered", "not_covered"]
+    assert got[3][1] == "not covered"
     shot(page, "5-site.png")
     assert watched.problems() == {"console_errors": [], "page_errors": [], "dialogs": [], "foreign_requests": []}
 
@@ -248,6 +260,7 @@ def test_payload_names_and_ids_stay_text(watched: Watched, base_url: str) -> Non
     link.click()
     page.wait_for_url(f"{base_url}/nodes/{quote(PAYLOAD_ID, safe=SAFE)}")
     wait_ready(page, 2)  # the union and Werk Nord
+    wait_facts(page)
     assert page.locator("h1").text_content() == PAYLOAD_NAME
     assert page.title() == f"{PAYLOAD_NAME} (Union) · campaign-graph"
     assert page.locator("#entity").get_attribute("data-node-id") == PAYLOAD_ID
@@ -263,6 +276,7 @@ def test_payload_names_and_ids_stay_text(watched: Watched, base_url: str) -> Non
     assert link.text_content() == SCRIPT_NAME
     link.click()
     wait_ready(page, 2)  # it and Acme Holding SA
+    wait_facts(page)
     assert page.locator("h1").text_content() == SCRIPT_NAME
     assert view_state(page)["selected"] is None
     click_node(page, "hold")

@@ -95,6 +95,14 @@ const CG = (() => {
     return String(v);
   }
 
+  /** A coverage value as a coloured text element (labels and colours: exports/html.py's). */
+  function coverageValue(tag, value) {
+    const style = styles.coverage && styles.coverage[value];
+    const node = el(tag, {class: "coverage-value", "data-value": value}, style ? style.label : valueText(value));
+    if (style) node.style.color = style.colour;
+    return node;
+  }
+
   function setStatus(node, text, isError) {
     node.textContent = text;
     node.classList.toggle("error", !!isError);
@@ -102,5 +110,5 @@ const CG = (() => {
 
   document.querySelectorAll(".kind-badge[data-kind]").forEach(colourBadge);
 
-  return {el, nodeUrl, getJSON, kindStyle, edgeColour, kindBadge, readableOn, valueText, setStatus};
+  return {el, nodeUrl, getJSON, kindStyle, edgeColour, kindBadge, readableOn, valueText, coverageValue, setStatus};
 })();

@@ -17,11 +17,12 @@
  * item keeps its real id in nodeId), visId(id) (the safe id of a real id), nodeId(visId), state()
  * (the current view state), ready (true while the layout is settled; the canvas container's
  * data-state is "ready" then too, and its data-nodes / data-edges count the visible items).
+ * The article gets data-facts="loaded" once the properties, sources and coverage are written.
  */
 "use strict";
 
 (() => {
-  const {el, nodeUrl, getJSON, kindStyle, edgeColour, kindBadge, valueText, setStatus} = CG;
+  const {el, nodeUrl, getJSON, kindStyle, edgeColour, kindBadge, valueText, coverageValue, setStatus} = CG;
   const article = document.getElementById("entity");
   const focusId = article.dataset.nodeId;
   const container = document.getElementById("network");
@@ -322,7 +323,7 @@
     if (answer.coverage) {
       const cov = el("dl", {class: "coverage"});
       for (const [dim, c] of Object.entries(answer.coverage)) {
-        cov.append(el("dt", {}, dim.replace(/_/g, " ")), el("dd", {class: `value-${c.value}`}, valueText(c.value)));
+        cov.append(el("dt", {}, dim.replace(/_/g, " ")), coverageValue("dd", c.value));
       }
       detailsBody.append(el("h4", {}, "Coverage"), cov);
     }
@@ -426,7 +427,7 @@
       const covBody = document.querySelector("#coverage-table tbody");
       for (const [dim, c] of Object.entries(answer.coverage)) {
         covBody.append(el("tr", {"data-dimension": dim},
-          el("td", {}, dim.replace(/_/g, " ")), el("td", {class: `value-${c.value}`}, valueText(c.value)),
+          el("td", {}, dim.replace(/_/g, " ")), coverageValue("td", c.value),
           el("td", {}, c.reason === null || c.reason === undefined ? "" : String(c.reason))));
       }
       if (answer.coverage_as_of) {
@@ -434,6 +435,7 @@
       }
       document.getElementById("coverage-section").hidden = false;
     }
+    article.dataset.facts = "loaded";
   }
 
   window.campaignView = {

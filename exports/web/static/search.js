@@ -44,10 +44,10 @@
     for (const [k, list] of byKind) {
       const items = list.map((r) => el("li", {},
         el("a", {href: nodeUrl(r.id), class: "result-link", "data-id": r.id}, r.name || r.id),
-        el("span", {class: "how"}, r.how ? `(${r.how})` : null),
+        el("span", {class: "how"}, r.how ? `found by ${r.how.replace(/_/g, " ")}` : null),
         el("span", {class: "rid"}, r.id)));
       results.append(el("section", {class: "results-kind", "data-kind": k},
-        el("h2", {}, kindBadge(k), `${list.length}`),
+        el("h2", {}, kindBadge(k), el("span", {class: "count"}, `${list.length} result${list.length === 1 ? "" : "s"}`)),
         el("ol", {}, ...items)));
     }
   }
