@@ -101,7 +101,7 @@
       borderWidth: 1.5,
       font: {size: 16, color: "#202124", strokeWidth: 4, strokeColor: "#ffffff",
              face: "system-ui, -apple-system, Segoe UI, Roboto, Arial, sans-serif"},
-      widthConstraint: {maximum: 200},
+      widthConstraint: {maximum: 160},
     },
     edges: {
       width: 1.5,
@@ -111,7 +111,10 @@
     },
     physics: {
       solver: "forceAtlas2Based",
-      forceAtlas2Based: {gravitationalConstant: -80, springLength: 130, springConstant: 0.06, avoidOverlap: 0.4},
+      // strong repulsion and long springs: a company's dozens of neighbours spread out far enough for
+      // their labels (up to 160 px wide, wrapped) not to overlap at the default zoom
+      forceAtlas2Based: {gravitationalConstant: -260, centralGravity: 0.004, springLength: 170,
+                         springConstant: 0.05, avoidOverlap: 1},
       stabilization: {enabled: true, iterations: 400, fit: false},
       minVelocity: 1.5,
     },
@@ -362,6 +365,8 @@
       showEdge(realIds.get(params.edges[0]));
     }
   });
+
+  document.getElementById("fit-view").addEventListener("click", () => network.fit({animation: false}));
 
   document.getElementById("reset-view").addEventListener("click", () => {
     state.expanded = [];
