@@ -2,7 +2,8 @@
 
 :func:`create_app` builds a FastAPI app over one graph (read-only in this slice). The API
 turns the queries' answers into JSON and decides no rule of its own: search is
-:meth:`CampaignGraph.find`, coverage is :func:`queries.coverage.coverage`, a company name is
+:meth:`CampaignGraph.find`, coverage is :func:`queries.coverage.coverage` (one site's:
+:func:`queries.coverage.site_coverage`), a company name is
 resolved as the CLI resolves it (:func:`exports.cli.query_cmds.resolve_owner`), ``redact``
 is :func:`exports.redact.redact`.
 
@@ -33,7 +34,6 @@ import hmac
 import ipaddress
 import math
 import socket
-import threading
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 from urllib.parse import urlencode
@@ -287,7 +287,6 @@ def create_app(graph: CampaignGraph, *, host: str = "127.0.0.1", port: int = 876
     )
     app.state.graph = graph
     _security(app, host, port, token)
-    site_rows = _SiteCoverage(graph)
 
     @app.exception_handler(CampaignGraphError)
     async def _bad_input(_request: Request, exc: CampaignGraphError) -> JSONResponse:
@@ -353,9 +352,11 @@ def create_app(graph: CampaignGraph, *, host: str = "127.0.0.1", port: int = 876
         out: dict[str, Any] = {"id": node_id, "kind": attrs["kind"], "name": attrs.get("name", node_id),
                                "properties": _properties(attrs), "sources": _node_sources(graph, attrs)}
         if attrs["kind"] == "Site":
+            from exports.tables import table_records
+            from queries.coverage import DIMENSIONS, site_coverage
+
             day = _as_of(as_of)
-            row = site_rows.row(day, node_id)
-            from queries.coverage import DIMENSIONS
+            [row] = table_records(site_coverage(graph, node_id, as_of=day))
 
             out["coverage"] = {d: {"value": row[d], "reason": row[f"{d}_reason"]} for d in DIMENSIONS}
             out["coverage_as_of"] = day
@@ -395,32 +396,3 @@ def create_app(graph: CampaignGraph, *, host: str = "127.0.0.1", port: int = 876
 
     mount_pages(app)
     return app
-
-
-class _SiteCoverage:
-    """Each site's coverage row as of a day: :func:`queries.coverage.coverage` of every site
-    (each in its ultimate parent's group, every status), worked out once per day and kept for
-    the last few days asked (the graph does not change while served)."""
-
-    KEEP = 2
-
-    def __init__(self, graph: CampaignGraph) -> None:
-        self.graph = graph
-        self.days: dict[str, tuple[Any, dict[str, int]]] = {}
-        self.lock = threading.Lock()
-
-    def row(self, day: str, site: str) -> dict[str, Any]:
-        from exports.tables import table_records
-
-        with self.lock:
-            kept = self.days.get(day)
-            if kept is None:
-                from queries.coverage import coverage
-
-                df = coverage(self.graph, None, as_of=day, status="all")
-                kept = (df, {s: i for i, s in enumerate(df["site_id"])})
-                while len(self.days) >= self.KEEP:
-                    self.days.pop(next(iter(self.days)))
-                self.days[day] = kept
-        df, at = kept
-        return table_records(df.iloc[[at[site]]])[0]
