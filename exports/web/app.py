@@ -34,7 +34,9 @@ import hmac
 import ipaddress
 import math
 import socket
+import threading
 from collections.abc import Awaitable, Callable, Mapping
+from functools import wraps
 from typing import Any
 from urllib.parse import urlencode
 
@@ -287,12 +289,24 @@ def create_app(graph: CampaignGraph, *, host: str = "127.0.0.1", port: int = 876
     )
     app.state.graph = graph
     _security(app, host, port, token)
+    # FastAPI runs these routes on a thread pool; the graph fills its caches (name index,
+    # adjacency, day masks) on first use and is not made to be filled by two threads at once:
+    # one request reads it at a time (the queries are CPU-bound under the GIL anyway)
+    lock = threading.Lock()
+
+    def serial(route: Callable[..., Any]) -> Callable[..., Any]:
+        @wraps(route)
+        def run(*args: Any, **kwargs: Any) -> Any:
+            with lock:
+                return route(*args, **kwargs)
+        return run
 
     @app.exception_handler(CampaignGraphError)
     async def _bad_input(_request: Request, exc: CampaignGraphError) -> JSONResponse:
         return _error(422, " ".join(str(exc).split()))
 
     @app.get("/api/search", summary="Find nodes by name, alias, former name, identifier or id (ranked as `find`).")
+    @serial
     def search(q: str = Query("", description="The text to find."),
                kind: str | None = Query(None, description="Only nodes of this kind (Company, Site, Union...)."),
                limit: int = Query(100, ge=1, le=1000, description="The most results returned.")) -> dict[str, Any]:
@@ -302,6 +316,7 @@ def create_app(graph: CampaignGraph, *, host: str = "127.0.0.1", port: int = 876
 
     @app.get("/api/nodes/{node_id:path}/neighbours",
              summary=f"Nodes within `hops` (1..{MAX_HOPS}) edges of a node, and the edges between them.")
+    @serial
     def neighbours(node_id: str,
                    hops: int = Query(1, ge=1, le=MAX_HOPS, description=f"How many edges away (1..{MAX_HOPS})."),
                    kinds: str | None = Query(None, description="Only neighbours of these node kinds (comma-separated)."),
@@ -343,6 +358,7 @@ def create_app(graph: CampaignGraph, *, host: str = "127.0.0.1", port: int = 876
         return {"nodes": nodes, "edges": list(edges.values()), "hops": hops, "truncated": truncated}
 
     @app.get("/api/nodes/{node_id:path}", summary="One node: kind, name, properties, sources; a site's coverage.")
+    @serial
     def node(node_id: str,
              as_of: str | None = Query(None, description="A site's coverage as of this date (default today).")
              ) -> dict[str, Any]:
@@ -363,6 +379,7 @@ def create_app(graph: CampaignGraph, *, host: str = "127.0.0.1", port: int = 876
         return out
 
     @app.get("/api/coverage", summary="Coverage of a company's group, rows as `coverage --format json` prints them.")
+    @serial
     def coverage(company: str = Query(..., description="The group's root: name, alias, former name, identifier or id."),
                  as_of: str | None = Query(None, description="Date the answer holds for (default today)."),
                  status: str | None = Query(None, description="Site statuses to count, as `coverage --status`.")
