@@ -1687,21 +1687,58 @@ def _place_sites(
         # many sites share an operator: its place in its group is worked out once
         per_op: dict[str, tuple[str | None, str, str | None, str, float | None]] = {}
         for site in graph.node_ids("Site"):
-            ops = ctx.operators.get(site, [])
-            if not ops:
-                placed[site] = (None, "", None, "", None)
-                continue
-            op = ops[0][0] if len(ops) == 1 else max(ops, key=lambda o: (o[1] if o[1] is not None else -1.0, o[0]))[0]
-            entry = per_op.get(op)
-            if entry is None:
-                root = ctx.idx.ultimate_parent_id(op)
-                entry = per_op[op] = (
-                    op, "root" if root == op else "controlled", root, ctx.idx.chain_down_text(op),
-                    ctx.stakes(root).get(op, 0.0),
-                )
-            placed[site] = entry
+            placed[site] = _place_site(ctx, site, per_op)
 
     return placed
+
+
+def _place_site(
+    ctx: CoverageContext, site: str, per_op: dict[str, tuple[str | None, str, str | None, str, float | None]]
+) -> tuple[str | None, str, str | None, str, float | None]:
+    """A site's operator and place in its ultimate parent's group (the operator with the largest
+    share, ties by id; none: no group); ``per_op`` remembers each operator's place."""
+    ops = ctx.operators.get(site, [])
+    if not ops:
+        return (None, "", None, "", None)
+    op = ops[0][0] if len(ops) == 1 else max(ops, key=lambda o: (o[1] if o[1] is not None else -1.0, o[0]))[0]
+    entry = per_op.get(op)
+    if entry is None:
+        root = ctx.idx.ultimate_parent_id(op)
+        entry = per_op[op] = (
+            op, "root" if root == op else "controlled", root, ctx.idx.chain_down_text(op),
+            ctx.stakes(root).get(op, 0.0),
+        )
+    return entry
+
+
+def site_coverage(graph: CampaignGraph, site: str, *, as_of: Any = None) -> pd.DataFrame:
+    """The coverage row of one site, in its ultimate parent's group: the row
+    ``coverage(graph, None, as_of=as_of, status="all")`` has for it, read from the site's
+    neighbourhood rather than the whole graph (an entity page asks for one site).
+
+    Examples
+    --------
+    >>> from graphmodel.graph import CampaignGraph
+    >>> g = CampaignGraph()
+    >>> _ = g.add_node("co", "Company", "Acme Steel"); _ = g.add_node("s", "Site", "Site A", status="closed")
+    >>> _ = g.add_edge("co", "s", "OPERATES")
+    >>> row = site_coverage(g, "s", as_of="2024-01-01").iloc[0]
+    >>> row["site_id"], row["ultimate_parent_id"], row["union_presence"]
+    ('s', 'co', 'unknown')
+    """
+    if graph.kind_of(site) != "Site":
+        raise CampaignGraphError(f"{site!r} is a {graph.kind_of(site)}, not a Site")
+    statuses = site_statuses("all")
+    with paused_gc():
+        ctx = CoverageContext(graph, as_of, None)
+        try:
+            rows, notes = site_rows(ctx, {site: _place_site(ctx, site, {})})
+            day = ctx.as_of
+        finally:
+            ctx.close()
+        df = _coverage_frame(coverage_columns(rows, DEFAULT_REQUIRE))
+    df.attrs.update(as_of=day, company=None, require=list(DEFAULT_REQUIRE), rule="control", members="all")
+    return _status_columns(df, notes, statuses, {})
 
 
 def _check_require(require: Iterable[str] | str) -> tuple[str, ...]:

@@ -47,8 +47,6 @@ def serve(snapshot: Path, host: str, port: int, token: str | None, redact: bool)
     """Serve the workbench: search, entity pages and the JSON API (docs/web.md), until Ctrl-C.
 
     Example: campaign-graph serve out/sample.snapshot
-
-    A bolt:// SNAPSHOT is read whole once, at start (later changes on the server are not seen).
     """
     from exports.web.app import is_loopback, served_url
 
@@ -72,3 +70,9 @@ def serve(snapshot: Path, host: str, port: int, token: str | None, redact: bool)
     # access_log=False: uvicorn's access log prints request URLs, and the first URL holds the token
     config = uvicorn.Config(app, log_level="warning", access_log=False, server_header=False)
     uvicorn.Server(config).run(sockets=[sock])
+
+
+# snapshot_or_uri's line says a query runs on the server; serve reads the server's graph whole, once
+serve.help = (serve.help or "").replace(
+    "the query then runs on that server", "the whole graph is read from that server once, at start (later changes "
+    "there are not seen)")

@@ -2,7 +2,8 @@
 
 :func:`create_app` builds a FastAPI app over one graph (read-only in this slice). The API
 turns the queries' answers into JSON and decides no rule of its own: search is
-:meth:`CampaignGraph.find`, coverage is :func:`queries.coverage.coverage`, a company name is
+:meth:`CampaignGraph.find`, coverage is :func:`queries.coverage.coverage` (one site's:
+:func:`queries.coverage.site_coverage`), a company name is
 resolved as the CLI resolves it (:func:`exports.cli.query_cmds.resolve_owner`), ``redact``
 is :func:`exports.redact.redact`.
 
@@ -35,6 +36,7 @@ import math
 import socket
 import threading
 from collections.abc import Awaitable, Callable, Mapping
+from functools import wraps
 from typing import Any
 from urllib.parse import urlencode
 
@@ -287,13 +289,24 @@ def create_app(graph: CampaignGraph, *, host: str = "127.0.0.1", port: int = 876
     )
     app.state.graph = graph
     _security(app, host, port, token)
-    site_rows = _SiteCoverage(graph)
+    # FastAPI runs these routes on a thread pool; the graph fills its caches (name index,
+    # adjacency, day masks) on first use and is not made to be filled by two threads at once:
+    # one request reads it at a time (the queries are CPU-bound under the GIL anyway)
+    lock = threading.Lock()
+
+    def serial(route: Callable[..., Any]) -> Callable[..., Any]:
+        @wraps(route)
+        def run(*args: Any, **kwargs: Any) -> Any:
+            with lock:
+                return route(*args, **kwargs)
+        return run
 
     @app.exception_handler(CampaignGraphError)
     async def _bad_input(_request: Request, exc: CampaignGraphError) -> JSONResponse:
         return _error(422, " ".join(str(exc).split()))
 
     @app.get("/api/search", summary="Find nodes by name, alias, former name, identifier or id (ranked as `find`).")
+    @serial
     def search(q: str = Query("", description="The text to find."),
                kind: str | None = Query(None, description="Only nodes of this kind (Company, Site, Union...)."),
                limit: int = Query(100, ge=1, le=1000, description="The most results returned.")) -> dict[str, Any]:
@@ -303,6 +316,7 @@ def create_app(graph: CampaignGraph, *, host: str = "127.0.0.1", port: int = 876
 
     @app.get("/api/nodes/{node_id:path}/neighbours",
              summary=f"Nodes within `hops` (1..{MAX_HOPS}) edges of a node, and the edges between them.")
+    @serial
     def neighbours(node_id: str,
                    hops: int = Query(1, ge=1, le=MAX_HOPS, description=f"How many edges away (1..{MAX_HOPS})."),
                    kinds: str | None = Query(None, description="Only neighbours of these node kinds (comma-separated)."),
@@ -344,6 +358,7 @@ def create_app(graph: CampaignGraph, *, host: str = "127.0.0.1", port: int = 876
         return {"nodes": nodes, "edges": list(edges.values()), "hops": hops, "truncated": truncated}
 
     @app.get("/api/nodes/{node_id:path}", summary="One node: kind, name, properties, sources; a site's coverage.")
+    @serial
     def node(node_id: str,
              as_of: str | None = Query(None, description="A site's coverage as of this date (default today).")
              ) -> dict[str, Any]:
@@ -353,15 +368,18 @@ def create_app(graph: CampaignGraph, *, host: str = "127.0.0.1", port: int = 876
         out: dict[str, Any] = {"id": node_id, "kind": attrs["kind"], "name": attrs.get("name", node_id),
                                "properties": _properties(attrs), "sources": _node_sources(graph, attrs)}
         if attrs["kind"] == "Site":
+            from exports.tables import table_records
+            from queries.coverage import DIMENSIONS, site_coverage
+
             day = _as_of(as_of)
-            row = site_rows.row(day, node_id)
-            from queries.coverage import DIMENSIONS
+            [row] = table_records(site_coverage(graph, node_id, as_of=day))
 
             out["coverage"] = {d: {"value": row[d], "reason": row[f"{d}_reason"]} for d in DIMENSIONS}
             out["coverage_as_of"] = day
         return out
 
     @app.get("/api/coverage", summary="Coverage of a company's group, rows as `coverage --format json` prints them.")
+    @serial
     def coverage(company: str = Query(..., description="The group's root: name, alias, former name, identifier or id."),
                  as_of: str | None = Query(None, description="Date the answer holds for (default today)."),
                  status: str | None = Query(None, description="Site statuses to count, as `coverage --status`.")
@@ -395,32 +413,3 @@ def create_app(graph: CampaignGraph, *, host: str = "127.0.0.1", port: int = 876
 
     mount_pages(app)
     return app
-
-
-class _SiteCoverage:
-    """Each site's coverage row as of a day: :func:`queries.coverage.coverage` of every site
-    (each in its ultimate parent's group, every status), worked out once per day and kept for
-    the last few days asked (the graph does not change while served)."""
-
-    KEEP = 2
-
-    def __init__(self, graph: CampaignGraph) -> None:
-        self.graph = graph
-        self.days: dict[str, tuple[Any, dict[str, int]]] = {}
-        self.lock = threading.Lock()
-
-    def row(self, day: str, site: str) -> dict[str, Any]:
-        from exports.tables import table_records
-
-        with self.lock:
-            kept = self.days.get(day)
-            if kept is None:
-                from queries.coverage import coverage
-
-                df = coverage(self.graph, None, as_of=day, status="all")
-                kept = (df, {s: i for i, s in enumerate(df["site_id"])})
-                while len(self.days) >= self.KEEP:
-                    self.days.pop(next(iter(self.days)))
-                self.days[day] = kept
-        df, at = kept
-        return table_records(df.iloc[[at[site]]])[0]

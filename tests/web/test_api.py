@@ -171,3 +171,14 @@ def test_openapi_is_served_and_the_cdn_docs_are_off() -> None:
     assert {"/api/search", "/api/nodes/{node_id}", "/api/nodes/{node_id}/neighbours", "/api/coverage"} \
         <= set(spec["paths"])
     assert c.get("/docs").status_code == 404 and c.get("/redoc").status_code == 404
+
+
+def test_an_id_holding_a_slash_is_one_path_parameter() -> None:
+    g = acme_graph()
+    g.add_node("gem/M1", "Site", "Mine One", country="AU")
+    g.add_edge("acme", "gem/M1", "OPERATES", id="op-m1")
+    c = client(g)
+    assert c.get("/api/nodes/gem%2FM1").json()["name"] == "Mine One"
+    assert c.get("/api/nodes/gem/M1").json()["id"] == "gem/M1"
+    assert _shape(c.get("/api/nodes/gem/M1/neighbours").json()) == (["gem/M1", "acme"],
+                                                                     [("op-m1", "acme", "gem/M1", "OPERATES")])
