@@ -296,3 +296,29 @@ def test_an_unknown_node_is_a_404_page(watched: Watched, base_url: str) -> None:
     # the browser logs the 404 of the document itself; nothing else went wrong
     assert len(watched.console_errors) <= 1
     assert watched.page_errors == [] and watched.foreign_requests == []
+
+
+def test_with_a_token_the_first_url_opens_the_pages_and_then_leaves_the_address_bar(browser: Any) -> None:
+    token = "s3cret-token"
+    with serving(page_graph(), token=token) as url:
+        context = browser.new_context(viewport={"width": 1280, "height": 900})
+        w = Watched(context, url)
+        try:
+            page = w.new_page()
+            page.goto(f"{url}/nodes/acme?token={token}")
+            page.wait_for_url(f"{url}/nodes/acme")  # the server moved the token into a cookie
+            wait_ready(page, 5)  # the scripts, styles and API calls went with the cookie
+            wait_facts(page)
+            click_node(page, "nord")
+            wait_ready(page, 7)
+            assert not any(token in u for u in w.requests[1:])
+            assert token not in page.url
+            # without the cookie nothing is served
+            other = browser.new_context()
+            try:
+                assert other.new_page().goto(f"{url}/nodes/acme").status == 401
+            finally:
+                other.close()
+            assert w.problems() == {"console_errors": [], "page_errors": [], "dialogs": [], "foreign_requests": []}
+        finally:
+            context.close()
