@@ -166,7 +166,8 @@ def test_search_entity_page_expand_filter_and_the_link_reopens_the_view(watched:
     assert page.locator("h1").text_content() == "Acme Steel GmbH"
     wait_facts(page)
     row = page.locator("#properties-table tr[data-property=country] td")
-    assert row.all_text_contents() == ["country", "DE", "Acme annual report 2024"]
+    assert row.all_text_contents() == ["country", "DE", "ar"]
+    assert row.nth(2).get_attribute("title") == "Acme annual report 2024"
     assert page.locator("#sources-table tbody td").all_text_contents() == [
         "ar", "Acme annual report 2024", "Acme Steel", "CC BY 4.0"]
     assert page.locator("#coverage-section").is_hidden()  # a company has no coverage dimensions

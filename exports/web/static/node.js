@@ -159,7 +159,7 @@
               hover: {background: style.colour, border: "#000000"}},
       borderWidth: isFocus ? 4 : isExpanded ? 3 : 1.5,
       size: isFocus ? 22 : 14,
-      font: isFocus ? {size: 18, bold: true} : undefined,
+      font: isFocus ? {size: 18} : undefined,
       hidden: !isFocus && state.hidden.has(n.kind),
     };
   }
@@ -411,9 +411,12 @@
     const props = Object.entries(answer.properties || {}).filter(([k]) => k !== "value_sources");
     const propBody = document.querySelector("#properties-table tbody");
     for (const [k, v] of props) {
-      const sources = (propertySources[k] || []).map((s) => titles.get(s) || s).join("; ");
+      // source ids (listed with their titles under Sources); the titles also as the cell's tooltip
+      const ids = propertySources[k] || [];
       propBody.append(el("tr", {"data-property": k},
-        el("td", {class: "prop"}, k), el("td", {}, valueText(v)), el("td", {}, sources || "unknown")));
+        el("td", {class: "prop"}, k), el("td", {}, valueText(v)),
+        el("td", {class: "source-ids", title: ids.map((s) => titles.get(s) || s).join("; ") || null},
+          ids.join(", ") || "unknown")));
     }
     if (props.length) {
       document.getElementById("properties-table").hidden = false;
@@ -432,7 +435,7 @@
       const covBody = document.querySelector("#coverage-table tbody");
       for (const [dim, c] of Object.entries(answer.coverage)) {
         covBody.append(el("tr", {"data-dimension": dim},
-          el("td", {}, dim.replace(/_/g, " ")), coverageValue("td", c.value),
+          el("td", {class: "dimension"}, dim.replace(/_/g, " ")), coverageValue("td", c.value),
           el("td", {}, c.reason === null || c.reason === undefined ? "" : String(c.reason))));
       }
       if (answer.coverage_as_of) {
