@@ -23,9 +23,9 @@ def _listen(host: str, port: int) -> socket.socket:
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
         sock.bind((host, port))
-    except OSError as e:
+    except (OSError, UnicodeError, ValueError) as e:  # refused, in use, no such name, a name too long
         sock.close()
-        raise CampaignGraphError(f"cannot listen on {host}:{port}: {e.strerror or e}") from None
+        raise CampaignGraphError(f"cannot listen on {host}:{port}: {getattr(e, 'strerror', None) or e}") from None
     sock.listen(128)
     sock.set_inheritable(True)
     return sock
