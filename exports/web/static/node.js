@@ -129,18 +129,24 @@
     container.dataset.state = "busy";
   }
 
+  // the node the view is framed on after the next layout: the focus, or the node just expanded
+  let frameOn = focusId;
+
   function setReady() {
-    if (firstLayout) {
-      firstLayout = false;
-      // fitted, but never so far out that labels cannot be read: then centred on the focus
-      network.fit({animation: false});
-      if (network.getScale() < 0.75) {
-        const pos = network.getPositions([visId(focusId, "n")])[visId(focusId, "n")];
-        network.moveTo({position: pos, scale: 0.75, animation: false});
-      }
-    }
+    firstLayout = false;
     ready = true;
     container.dataset.state = "ready";
+  }
+
+  /** Fit the view, but never so far out that labels cannot be read (75 %; then centred on frameOn)
+   * nor so far in that a small view looks blown up (125 %). */
+  function frame() {
+    network.fit({animation: false, maxZoomLevel: 1.25});
+    if (network.getScale() < 0.75) {
+      const v = visId(frameOn, "n");
+      const pos = network.getPositions([v])[v];
+      if (pos) network.moveTo({position: pos, scale: 0.75, animation: false});
+    }
   }
 
   // The layout runs a bounded number of steps (off screen, in chunks that keep the page responsive),
@@ -148,6 +154,7 @@
   // that runs on keeps the page busy. Dragged nodes stay where they are put.
   network.on("stabilizationIterationsDone", () => {
     network.setOptions({physics: {enabled: false}});
+    frame();
     setReady();
   });
 
@@ -155,7 +162,12 @@
     // fewer steps and straight edges for big views: the steps cost about n log n each, and curved
     // edges cost a physics node each (measured: 1,500 nodes took 10.6 s to lay out with 400 steps)
     const n = nodes.length;
-    network.setOptions({physics: {enabled: true}, edges: {smooth: {enabled: edges.length <= 300}}});
+    // a small view stays compact; a big one needs the strong repulsion of the options above
+    const forces = n <= 30
+      ? {gravitationalConstant: -90, centralGravity: 0.01, springLength: 110, springConstant: 0.08, avoidOverlap: 0.6}
+      : {gravitationalConstant: -260, centralGravity: 0.004, springLength: 170, springConstant: 0.05, avoidOverlap: 1};
+    network.setOptions({physics: {enabled: true, forceAtlas2Based: forces},
+                        edges: {smooth: {enabled: edges.length <= 300}}});
     network.stabilize(Math.max(60, Math.min(iterations, Math.round(120000 / Math.max(n, 1)))));
   }
 
@@ -246,7 +258,7 @@
     report(inView, failed);
     writeHash();
     if (firstLayout) {
-      layout(400);  // laid out before it is shown, then fitted (setReady)
+      layout(400);  // laid out before it is shown, then framed
     } else if (nodes.length === before && removeNodes.length === 0) {
       setReady();  // nothing added or removed: the layout stays as it is
     } else {
@@ -373,7 +385,10 @@
     if (params.nodes.length) {
       const id = realIds.get(params.nodes[0]);
       state.selected = id;
-      if (id !== focusId && !state.expanded.includes(id)) state.expanded.push(id);
+      if (id !== focusId && !state.expanded.includes(id)) {
+        state.expanded.push(id);
+        frameOn = id;
+      }
       rebuild().then(() => showDetails(id));
     } else if (params.edges.length) {
       showEdge(realIds.get(params.edges[0]));
@@ -391,6 +406,7 @@
     detailsHint.hidden = false;
     detailsBody.replaceChildren();
     firstLayout = true;
+    frameOn = focusId;
     rebuild();
   });
 
