@@ -20,7 +20,7 @@ import pytest
 
 from exports.html import COVERAGE_LABELS
 from queries.coverage import DIMENSIONS
-from tests.fixtures_browser import CHROMIUM, CHROMIUM_ARGS
+from tests.fixtures_browser import CHROMIUM
 from tests.web.page_fixtures import PAYLOAD_ID, PAYLOAD_NAME, SCRIPT_ID, SCRIPT_NAME, page_graph, serving
 
 pytestmark = pytest.mark.browser
@@ -38,17 +38,12 @@ def base_url() -> Iterator[str]:
 
 
 @pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
+def browser(request: pytest.FixtureRequest) -> Any:
+    """The session's headless Debian Chromium (tests/fixtures_browser.py: one Playwright per
+    process), or a clean skip when Debian's chromium is not installed."""
     if not Path(CHROMIUM).exists():
         pytest.skip(f"Debian chromium is not installed at {CHROMIUM} (make system-deps)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        try:
-            yield b
-        finally:
-            b.close()
+    return request.getfixturevalue("chromium_browser")
 
 
 @dataclass
