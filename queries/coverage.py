@@ -1217,24 +1217,28 @@ def _union_findings(ctx: CoverageContext, sites: Sequence[str], attrs: Sequence[
     recognised = [a.get("recognised") for _u, _e, a in edges]
     yes = present & np.fromiter((r is True for r in recognised), dtype=bool, count=len(edges))
     no = present & np.fromiter((r is False for r in recognised), dtype=bool, count=len(edges))
-    names = pa.array(list(map(g.name_of, union_ids)), type=pa.string())
+    names = pa.array(g.names_of(union_ids), type=pa.string())
+    unions = pa.array(union_ids, type=pa.string())
 
-    def per_site(mask: np.ndarray) -> tuple[np.ndarray, list[str], list[list[str]]]:
+    def per_site(mask: np.ndarray, with_unions: bool = False) -> tuple[np.ndarray, list[str], list[list[str]],
+                                                                      list[list[str]] | None]:
         # for each site: how many edges ``mask`` keeps, their names joined by ", ", their edge ids
-        at = np.flatnonzero(mask)
-        counts = np.bincount(row[at], minlength=n)
+        # (and, asked for, their unions)
+        at = pa.array(np.flatnonzero(mask))
+        counts = np.bincount(row[mask], minlength=n)
         offsets = pa.array(np.concatenate(([0], np.cumsum(counts))), type=pa.int32())
-        lists = pa.ListArray.from_arrays(offsets, names.take(pa.array(at)))
-        return (counts, pc.binary_join(lists, ", ").to_pylist(),
-                pa.ListArray.from_arrays(offsets, edge_ids.take(pa.array(at))).to_pylist())
 
-    n_present, present_names, present_ids = per_site(present)
-    _, zero_names, zero_ids = per_site(~present)
-    n_yes, yes_names, yes_ids = per_site(yes)
-    n_no, no_names, no_ids = per_site(no)
-    present_unions = pa.ListArray.from_arrays(
-        pa.array(np.concatenate(([0], np.cumsum(n_present))), type=pa.int32()),
-        pa.array(union_ids, type=pa.string()).take(pa.array(np.flatnonzero(present)))).to_pylist()
+        def lists(values: Any) -> Any:
+            return pa.ListArray.from_arrays(offsets, values.take(at))
+
+        return (counts, pc.binary_join(lists(names), ", ").to_pylist(), lists(edge_ids).to_pylist(),
+                lists(unions).to_pylist() if with_unions else None)
+
+    n_present, present_names, present_ids, present_unions = per_site(present, with_unions=True)
+    assert present_unions is not None
+    _, zero_names, zero_ids, _ = per_site(~present)
+    n_yes, yes_names, yes_ids, _ = per_site(yes)
+    n_no, no_names, no_ids, _ = per_site(no)
     # each site's case, then each case's findings made over its sites at once
     todo = np.flatnonzero(np.fromiter((o is None for o in out), dtype=bool, count=n))
     st = np.array([status[i] for i in todo.tolist()], dtype=object)
