@@ -1575,12 +1575,17 @@ def _network_matches(ctx: CoverageContext, unions: Sequence[list[str]],
     return out
 
 
-def _group_keys(ctx: CoverageContext, groups: tuple[str, ...]) -> set[str]:
-    """The name keys of the groups (remembered per groups)."""
+def _group_memo(ctx: CoverageContext, groups: tuple[str, ...]) -> tuple[set[str], list[str]]:
+    """The groups' name keys and their networks (remembered per groups)."""
     memo = ctx._net_memo.get(groups)
     if memo is None:
         memo = ctx._net_memo[groups] = ({ctx.name_key_of(c) for c in groups if c}, _group_networks(ctx, groups))
-    return memo[0]
+    return memo
+
+
+def _group_keys(ctx: CoverageContext, groups: tuple[str, ...]) -> set[str]:
+    """The name keys of the groups (remembered per groups)."""
+    return _group_memo(ctx, groups)[0]
 
 
 def _network_gap(ctx: CoverageContext, groups: tuple[str, ...], has_unions: bool, absent: bool) -> _Finding:
@@ -1590,8 +1595,7 @@ def _network_gap(ctx: CoverageContext, groups: tuple[str, ...], has_unions: bool
     f = ctx._net_none.get(key)
     if f is not None:
         return f
-    _group_keys(ctx, groups)
-    nets = list(ctx._net_memo[groups][1])
+    nets = list(_group_memo(ctx, groups)[1])
     g = ctx.graph
     if not nets:
         f = _Finding(NOT_COVERED, "this group has no union network on record")
