@@ -271,6 +271,20 @@ def _kinds(text: str | None) -> frozenset[str] | None:
     return frozenset(out) or None
 
 
+def serialised(app: FastAPI) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """A decorator that runs a route while holding ``app.state.lock`` (one request reads or
+    changes the graph at a time); for every route that touches ``app.state.graph``."""
+
+    def serial(route: Callable[..., Any]) -> Callable[..., Any]:
+        @wraps(route)
+        def run(*args: Any, **kwargs: Any) -> Any:
+            with app.state.lock:
+                return route(*args, **kwargs)
+        return run
+
+    return serial
+
+
 def create_app(graph: CampaignGraph, *, host: str = "127.0.0.1", port: int = 8765, token: str | None = None,
                redact: bool = False) -> FastAPI:
     """The workbench over ``graph``, served at ``http://host:port`` (for the Host and Origin rules).
@@ -287,19 +301,13 @@ def create_app(graph: CampaignGraph, *, host: str = "127.0.0.1", port: int = 876
         summary="Search the graph, read entities with their sources, walk neighbours, ask for a group's coverage.",
         docs_url=None, redoc_url=None, openapi_url="/openapi.json",
     )
-    app.state.graph = graph
+    app.state.graph = graph  # routes read it per request: research edits may put a new graph here
     _security(app, host, port, token)
     # FastAPI runs these routes on a thread pool; the graph fills its caches (name index,
     # adjacency, day masks) on first use and is not made to be filled by two threads at once:
     # one request reads it at a time (the queries are CPU-bound under the GIL anyway)
-    lock = threading.Lock()
-
-    def serial(route: Callable[..., Any]) -> Callable[..., Any]:
-        @wraps(route)
-        def run(*args: Any, **kwargs: Any) -> Any:
-            with lock:
-                return route(*args, **kwargs)
-        return run
+    app.state.lock = threading.Lock()
+    serial = serialised(app)
 
     @app.exception_handler(CampaignGraphError)
     async def _bad_input(_request: Request, exc: CampaignGraphError) -> JSONResponse:
@@ -310,7 +318,7 @@ def create_app(graph: CampaignGraph, *, host: str = "127.0.0.1", port: int = 876
     def search(q: str = Query("", description="The text to find."),
                kind: str | None = Query(None, description="Only nodes of this kind (Company, Site, Union...)."),
                limit: int = Query(100, ge=1, le=1000, description="The most results returned.")) -> dict[str, Any]:
-        matches = graph.find(q, kind)
+        matches = app.state.graph.find(q, kind)
         return {"results": [{"id": m.id, "kind": m.kind, "name": m.name, "how": m.how} for m in matches[:limit]],
                 "total": len(matches)}
 
@@ -322,6 +330,7 @@ def create_app(graph: CampaignGraph, *, host: str = "127.0.0.1", port: int = 876
                    kinds: str | None = Query(None, description="Only neighbours of these node kinds (comma-separated)."),
                    as_of: str | None = Query(None, description="Only edges in force on this date (default: all).")
                    ) -> dict[str, Any]:
+        graph = app.state.graph
         if not graph.has_node(node_id):
             raise HTTPException(404, f"no node with id {node_id!r}")
         day = _as_of(as_of) if as_of else None
@@ -362,6 +371,7 @@ def create_app(graph: CampaignGraph, *, host: str = "127.0.0.1", port: int = 876
     def node(node_id: str,
              as_of: str | None = Query(None, description="A site's coverage as of this date (default today).")
              ) -> dict[str, Any]:
+        graph = app.state.graph
         if not graph.has_node(node_id):
             raise HTTPException(404, f"no node with id {node_id!r}")
         attrs = graph.node(node_id)
@@ -384,6 +394,7 @@ def create_app(graph: CampaignGraph, *, host: str = "127.0.0.1", port: int = 876
                  as_of: str | None = Query(None, description="Date the answer holds for (default today)."),
                  status: str | None = Query(None, description="Site statuses to count, as `coverage --status`.")
                  ) -> dict[str, Any]:
+        graph = app.state.graph
         from exports.cli.query_cmds import resolve_owner
         from exports.tables import table_records
         from queries.coverage import coverage as coverage_query
