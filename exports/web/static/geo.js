@@ -106,12 +106,14 @@
     const show = map.getZoom() >= LABEL_ZOOM;
     for (const m of markers) {
       if (show && !m.getTooltip()) {
-        m.bindTooltip(m.site.name, {permanent: true, direction: "right", offset: [8, 0], className: "site-label"});
+        // an element, not a string: Leaflet writes a string tooltip as HTML, and names are text
+        m.bindTooltip(el("span", {}, m.site.name), {permanent: true, direction: "right", offset: [8, 0], className: "site-label"});
       } else if (!show && m.getTooltip()) {
         m.unbindTooltip();
       }
     }
     mapNode.dataset.labels = show ? "on" : "off";
+    mapNode.dataset.zoom = String(map.getZoom());
   }
 
   const legend = L.control({position: "bottomright"});
@@ -134,8 +136,9 @@
   };
   legend.addTo(map);
 
-  function fit() {
-    if (bounds && bounds.isValid()) map.fitBounds(bounds, {padding: [30, 30], maxZoom: FIT_MAX_ZOOM});
+  /** The view fitted to the group's sites (at once when the page opens: no animation from the world view). */
+  function fit(animate) {
+    if (bounds && bounds.isValid()) map.fitBounds(bounds, {padding: [30, 30], maxZoom: FIT_MAX_ZOOM, animate: !!animate});
   }
 
   /** A ring that crosses the antimeridian (Fiji, Chukotka) with its western points moved by +360°, so Leaflet
@@ -189,7 +192,7 @@
       markers = body.sites.map((s) => {
         const m = L.circleMarker([s.lat, s.lon], {radius: 7, weight: 1.2, fillOpacity: 0.9});
         m.site = s;
-        m.bindPopup(() => popup(s), {maxWidth: 320});
+        m.bindPopup(() => popup(s), {minWidth: 250, maxWidth: 340});
         return m;
       });
       clusters.addLayers(markers);
@@ -197,14 +200,14 @@
       bounds = markers.length ? L.latLngBounds(markers.map((m) => m.getLatLng())) : null;
       listUnplaced(body.unplaced);
       paint();
-      fit();
+      fit(false);
       labels();
       map.on("zoomend", labels);
       colourBy.addEventListener("change", () => {
         paint();
         listUnplaced(body.unplaced);
       });
-      document.getElementById("fit-sites").addEventListener("click", fit);
+      document.getElementById("fit-sites").addEventListener("click", () => fit(true));
       setStatus(status, `${markers.length} site(s) on the map, ${body.unplaced.length} not placed; ` +
         `the ${body.name} group as of ${body.as_of}. Click a site for its coverage; zoom in for names.`);
       mapNode.dataset.markers = String(markers.length);
