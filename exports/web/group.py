@@ -225,13 +225,13 @@ def mount_group(app: FastAPI) -> None:
               status: str | None = Query(None, description="Site statuses counted, as `brief --status`.")
               ) -> Response:
         from exports.brief import build_briefing, render_html, render_markdown
+        from exports.redact import is_redacted
 
         graph = app.state.graph
         day = _as_of(as_of)
         statuses = _statuses(status)
         root = _resolve(graph, company)
-        b = build_briefing(graph, root, as_of=day, status=statuses,
-                           redacted=bool(getattr(app.state, "redacted", False)))
+        b = build_briefing(graph, root, as_of=day, status=statuses, redacted=is_redacted(graph))
         text = render_markdown(b) if format == "md" else render_html(b)
         return _attachment(text.encode("utf-8"), format, "brief-" + _download_name(graph, root, b.as_of, format))
 

@@ -151,6 +151,14 @@ def test_briefing_is_the_clis_briefing(c, tmp_path) -> None:
     assert stable(web) == stable((tmp_path / "b.md").read_text(encoding="utf-8"))
 
 
+def test_a_redacted_app_serves_the_redacted_briefing() -> None:
+    md = client(acme_geo_graph(), redact=True).get("/api/brief", params={"company": "hold", "format": "md",
+                                                                          "as_of": DAY}).text
+    assert "> **Redacted briefing**" in md
+    assert "Redacted briefing" not in client(acme_geo_graph()).get(
+        "/api/brief", params={"company": "hold", "format": "md", "as_of": DAY}).text
+
+
 def test_geo_points_carry_the_coordinates_and_list_the_unplaced_sites(c) -> None:
     body = c.get("/api/geo", params={"company": "Acme Holding", "as_of": DAY}).json()
     assert (body["company"], body["name"], body["as_of"]) == ("hold", "Acme Holding SA", DAY)
@@ -217,6 +225,7 @@ def test_vendored_map_files_are_the_pinned_ones(name: str) -> None:
     text = (folder / "VENDORED.md").read_text(encoding="utf-8")
     sums = re.findall(r"^([0-9a-f]{64})  (\S+)$", text, re.MULTILINE)
     assert sums, "VENDORED.md lists the files' sha256 sums"
-    assert sorted(f for _, f in sums) == sorted(p.name for p in folder.iterdir() if p.name != "VENDORED.md")
+    files = [p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file() and p.name != "VENDORED.md"]
+    assert sorted(f for _, f in sums) == sorted(files)
     for digest, file in sums:
         assert hashlib.sha256((folder / file).read_bytes()).hexdigest() == digest, file
