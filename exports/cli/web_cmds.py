@@ -27,7 +27,10 @@ def _listen(host: str, port: int) -> socket.socket:
     request (the Host and Origin rules name it) and the printed URL is the real one.
     """
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
+    # proto IPPROTO_TCP, not 0: asyncio sets TCP_NODELAY only on accepted sockets whose proto says TCP;
+    # without it Nagle holds a response's body until the client's delayed ACK of its headers, ~40 ms
+    # on every request after the first of a kept-alive connection (as a browser's are)
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
         sock.bind((host, port))

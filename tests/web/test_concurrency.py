@@ -78,3 +78,31 @@ def test_parallel_requests_from_two_browsers_answer_as_serial_ones(serving: str,
     assert len(got) == len(work)
     for path, r in got:
         assert (r.status_code, r.text) == serial[path], path
+
+
+def test_serve_listens_so_that_asyncio_turns_nagle_off_on_each_connection() -> None:
+    """Without TCP_NODELAY on an accepted socket a response's body waits for the client's delayed
+    ACK of its headers (about 40 ms per request on a kept-alive connection); asyncio sets it only
+    when the listening socket says it is TCP (``proto``), which ``serve``'s socket must."""
+    import asyncio
+    import socket
+
+    from exports.cli.web_cmds import _listen
+
+    async def accepted_nodelay() -> int:
+        seen: asyncio.Future[int] = asyncio.get_running_loop().create_future()
+
+        def connected(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+            sock = writer.get_extra_info("socket")
+            seen.set_result(sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY))
+            writer.close()
+
+        listening = _listen("127.0.0.1", 0)
+        server = await asyncio.start_server(connected, sock=listening)
+        async with server:
+            _r, w = await asyncio.open_connection("127.0.0.1", listening.getsockname()[1])
+            got = await asyncio.wait_for(seen, 10)
+            w.close()
+        return got
+
+    assert asyncio.run(accepted_nodelay()) != 0
