@@ -219,9 +219,10 @@ def run(size: str, data_root: Path, seed: int, work: Path, snapshot: Path | None
             r["met"] = "seconds" in r and r["seconds"] <= r["budget_s"]
         # the alternative without a server: one CLI process per question (the snapshot read each time)
         alt = []
-        for label, argv in (("search", ["find", str(target), company, *extra]),
-                            ("group coverage", ["coverage", str(target), "--company", company, "--format", "json",
-                                                *extra])):
+        questions = [("search", ["find", str(target), company])] if not bolt else []  # find reads snapshots only
+        questions.append(("group coverage", ["coverage", str(target), "--company", company, "--format", "json",
+                                             *extra]))
+        for label, argv in questions:
             print(f"[web {size}] CLI {label} ...", file=sys.stderr, flush=True)
             runs = [run_measured([sys.executable, "-m", "exports.cli.main", *argv], timeout, env)
                     for _ in range(min(3, repeat))]
@@ -262,7 +263,9 @@ def markdown(res: dict[str, Any]) -> str:
         else:
             answer = f"{r.get('nodes_drawn')} nodes drawn"
         alt = cli.get(r["what"])
-        alt_text = f"{alt['seconds']:.2f} s (`{' '.join(alt['argv'][:1] + alt['argv'][1:2])} …`)" if alt else ""
+        alt_text = f"{alt['seconds']:.2f} s (`{' '.join(alt['argv'][:2])} …`)" if alt else ""
+        if alt and alt["rc"] != 0:
+            alt_text = f"exit {alt['rc']}"
         lines.append(f"| {r['what']} | `{r['path']}` | {ms(r['seconds'])} [{runs}] | ≤ {ms(r['budget_s'])} | "
                      f"{'yes' if r['met'] else '**no**'} | {answer} | {alt_text} |")
     return "\n".join(lines) + "\n"
@@ -297,7 +300,8 @@ def main(argv: list[str] | None = None) -> int:
     atomic_write_text(args.out / f"{stem}.json", json.dumps(res, indent=2) + "\n")
     atomic_write_text(args.out / f"{stem}.md", md)
     print(md)
-    return 0 if all("seconds" in r or r.get("skipped") for r in res["requests"]) else 1
+    answered = all("seconds" in r or r.get("skipped") for r in res["requests"])
+    return 0 if answered and all(a["rc"] == 0 for a in res["cli_per_request"]) else 1
 
 
 if __name__ == "__main__":

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from benchmarks.bench_web import BUDGETS, markdown, main
+from benchmarks.bench_web import BUDGETS, main, markdown
 
 
 def test_bench_web_xs_end_to_end(tmp_path: Path) -> None:
