@@ -5,7 +5,9 @@ turns the queries' answers into JSON and decides no rule of its own: search is
 :meth:`CampaignGraph.find`, coverage is :func:`queries.coverage.coverage` (one site's:
 :func:`queries.coverage.site_coverage`), a company name is
 resolved as the CLI resolves it (:func:`exports.cli.query_cmds.resolve_owner`), ``redact``
-is :func:`exports.redact.redact`.
+is :func:`exports.redact.redact`. Each route gets the graph of its question from
+:func:`exports.web.source.source_of` (the served snapshot, or over ``serve bolt://…`` the part
+of the server's graph the answer reads) and runs the same code on it.
 
 Security (issue 19, "Safe by default"), applied to every request before any route:
 
