@@ -105,4 +105,6 @@ def test_serve_listens_so_that_asyncio_turns_nagle_off_on_each_connection() -> N
             w.close()
         return got
 
-    assert asyncio.run(accepted_nodelay()) != 0
+    # in a thread of its own: the session's Playwright may keep an event loop running in this one
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        assert pool.submit(lambda: asyncio.run(accepted_nodelay())).result(timeout=30) != 0
