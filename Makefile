@@ -38,11 +38,13 @@ test-fast: install
 	$(BIN)/python -m pytest -q -m "not bolt and not browser and not notebooks"
 
 # Benchmarks at sizes S, M, L (under 20 minutes on 2 cores); results in benchmarks/results/latest.{json,md};
-# then each CLI command as a whole process at L beside pandas + networkx: benchmarks/results/cli-latest.{json,md}
+# then each CLI command as a whole process at L beside pandas + networkx: benchmarks/results/cli-latest.{json,md};
+# then the workbench (`serve` as a process, its API over HTTP, the first page in Chromium): web-latest.{json,md}
 # (the project's modules compiled first, as a regular pip install does: commands are timed as installed)
 bench: install
 	$(BIN)/python -m compileall -q graphmodel loaders queries exports
 	$(BIN)/python -m benchmarks
+	$(BIN)/python -m benchmarks.bench_web --size L
 
 # Fuzz the table, JSON and XML loaders for a bounded time: atheris (FUZZ_SECONDS per target),
 # then the hypothesis fuzz at scale (FUZZ_EXAMPLES per test). Crashes land in tests/fuzz/crashes/.

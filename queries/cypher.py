@@ -270,12 +270,19 @@ def coverage_subgraph(store: Neo4jStore, root: str) -> CampaignGraph:
     """
     sub = Subgraph(store)
     _check_node(sub, root, None, "company")
+    _coverage_part(sub, [root], set())
+    return sub.graph()
+
+
+def _coverage_part(sub: Subgraph, roots: Iterable[str], sites_too: set[str]) -> None:
+    """Fetch into ``sub`` what coverage reads for the groups of ``roots`` (steps 1-5 of
+    :func:`coverage_subgraph`), with ``sites_too`` taken as sites of those groups."""
 
     def kind(n: str) -> str:
         return sub.nodes[n]["kind"]
 
-    group = sub.closure([root], ["OWNS"], "out")
-    sites = {o for hops in sub.step(group, ["OPERATES"], "out").values() for o, _e, _a in hops}
+    group = sub.closure(roots, ["OWNS"], "out")
+    sites = {o for hops in sub.step(group, ["OPERATES"], "out").values() for o, _e, _a in hops} | set(sites_too)
     operators = {o for hops in sub.step(sites, ["OPERATES"], "in").values() for o, _e, _a in hops}
     customers = {o for hops in sub.step(sites, ["SUPPLIES"], "out").values() for o, _e, _a in hops}
     customer_sites = {c for c in customers if kind(c) == "Site"}
@@ -295,6 +302,57 @@ def coverage_subgraph(store: Neo4jStore, root: str) -> CampaignGraph:
     signatories = {o for hops in sub.step(agreements, ["PARTY_TO"], "in").values() for o, _e, _a in hops}
     signatory_groups = sub.closure({x for x in signatories if kind(x) == "Company"}, ["OWNS"], "out")
     sub.step(signatory_groups - companies, ["OWNS"], "in")
+
+
+def site_subgraph(store: Neo4jStore, site: str, *, as_of: Any = None) -> CampaignGraph:
+    """Everything :func:`queries.coverage.site_coverage` reads for one site: the site's row
+    of ``coverage(graph, None, status="all")`` is its row in its operator's ultimate
+    parent's group, so this is :func:`coverage_subgraph` of the ultimate parent of each of
+    the site's operators (worked out by :func:`queries.ownership.ultimate_parent` on the
+    OWNS closure above them, as of ``as_of``), with the site itself (a site without an
+    operator still has its unions and agreements).
+    """
+    from queries import ownership
+
+    sub = Subgraph(store)
+    _check_node(sub, site, ("Site",), "site")
+    operators = {o for hops in sub.step([site], ["OPERATES"], "in").values() for o, _e, _a in hops}
+    roots: set[str] = set()
+    if operators:
+        sub.closure(operators, ["OWNS"], "in")
+        above = sub.graph()
+        day = normalise_as_of(as_of)
+        roots = {ownership.ultimate_parent(above, op, as_of=day).id for op in operators}
+    _coverage_part(sub, sorted(roots), {site})
+    return sub.graph()
+
+
+def neighbourhood_subgraph(store: Neo4jStore, node: str, hops: int, *, kinds: Iterable[str] | None = None,
+                           as_of: Any = None) -> CampaignGraph:
+    """The part of the server's graph a walk of ``hops`` edges from ``node`` reads: every
+    edge (either direction, in force on ``as_of`` when given) of every node reached within
+    ``hops - 1`` edges through nodes of ``kinds`` (all kinds when ``None``), with both ends.
+    The walk itself (order, the cap on nodes) is the caller's, run on this subgraph.
+    """
+    sub = Subgraph(store)
+    _check_node(sub, node, None, "node")
+    wanted = set(kinds) if kinds is not None else None
+    day = normalise_as_of(as_of) if as_of is not None else None
+    seen = {node}
+    frontier = [node]
+    for _ in range(hops):
+        nxt: set[str] = set()
+        for steps in sub.step(frontier, schema.EDGE_KINDS, "both").values():
+            for other, _eid, attrs in steps:
+                if other in seen or (wanted is not None and sub.nodes[other]["kind"] not in wanted):
+                    continue
+                if day is not None and not in_force(attrs.get("valid_from"), attrs.get("valid_to"), day):
+                    continue
+                seen.add(other)
+                nxt.add(other)
+        frontier = sorted(nxt)
+        if not frontier:
+            break
     return sub.graph()
 
 
@@ -319,19 +377,37 @@ def resolve(store: Neo4jStore, text: str, kind: str | None = None) -> str:
     sub.fetch_nodes([text])
     if text in sub.nodes and (kind is None or sub.nodes[text]["kind"] in kinds):
         return text
-    light = CampaignGraph()
+    return names_graph(store, kinds).resolve(text, kind)
+
+
+def names_graph(store: Neo4jStore, kinds: Iterable[str] | None = None) -> CampaignGraph:
+    """The nodes of ``kinds`` (every kind when ``None``) with only what
+    :meth:`CampaignGraph.find` reads (name, aliases, former names, identifiers), and no
+    edges: its ``find`` and ``resolve`` answer as the whole graph's do."""
+    from graphmodel.nameindex import READS
+
+    ks = list(kinds) if kinds is not None else list(schema.NODE_KINDS)
+    fields = ", ".join(f"n.`{p}` AS `{p}`" for p in READS)
     nodes = []
-    for k in kinds:
-        rows = store.run(
-            f"MATCH (n:{_lbl(k)}) RETURN n.id AS id, n.name AS name, n.aliases AS aliases, "
-            "n.former_names AS former_names, n.lei AS lei, n.wikidata AS wikidata, n.gem_id AS gem_id, "
-            "n.registry_ids AS registry_ids"
-        )
-        for r in rows:
+    for k in ks:
+        for r in store.run(f"MATCH (n:{_lbl(k)}) RETURN n.id AS id, {fields}"):
             attrs = {key: val for key, val in r.items() if key != "id" and val is not None}
             nodes.append((r["id"], {"kind": k, **attrs}))
-    light.bulk_add(nodes, [])
-    return light.resolve(text, kind)
+    light = CampaignGraph()
+    light.bulk_add(sorted(nodes, key=lambda n: n[0]), [])
+    return light
+
+
+def find(store: Neo4jStore, text: str, kind: str | None = None) -> list[Any]:
+    """:meth:`CampaignGraph.find` on the server: the same matches in the same order
+    (matched by the in-memory code on :func:`names_graph`: accents, legal forms and
+    punctuation are folded there, which Cypher's string functions cannot do)."""
+    k = None
+    if kind is not None:
+        k = schema.canonical_node_kind(kind)
+        if k is None:
+            raise CampaignGraphError(f"unknown node kind {kind!r}")
+    return names_graph(store, [k] if k else None).find(text, k)
 
 
 def group(store: Neo4jStore, company: str, **kwargs: Any) -> pd.DataFrame:

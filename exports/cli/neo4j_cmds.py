@@ -179,7 +179,7 @@ def pull(uri: str, database: str | None, user: str, output: Path, strict: bool, 
 
 
 # ------------------------------------------------------------------ --backend for the query commands
-_BACKEND_KEY = "campaign_graph.backend"
+BACKEND_KEY = "campaign_graph.backend"
 _OWNER_KINDS = ("Company", "Investor", "Person")
 
 
@@ -237,7 +237,7 @@ class SnapshotOrUri(click.ParamType):
 
 
 def _keep(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
-    ctx.meta.setdefault(_BACKEND_KEY, {})[param.name] = value
+    ctx.meta.setdefault(BACKEND_KEY, {})[param.name] = value
     return value
 
 
@@ -271,7 +271,7 @@ def snapshot_or_uri(*, exists: bool = True, required: bool = True, options: bool
     return wrap
 
 
-def _resolve_owner_on_server(store: Neo4jStore, text: str) -> str:
+def resolve_owner_on_server(store: Neo4jStore, text: str) -> str:
     from queries import cypher
 
     last: CampaignGraphError | None = None
@@ -301,7 +301,7 @@ def open_graph(snapshot: Path | str | None, *, query: str, subject: str | tuple[
     Example: ``graph = open_graph("bolt://localhost:7687", query="group", subject="Acme Steel")``
     """
     ctx = click.get_current_context(silent=True)
-    opts = dict((ctx.meta.get(_BACKEND_KEY, {}) if ctx is not None else {}) or {})
+    opts = dict((ctx.meta.get(BACKEND_KEY, {}) if ctx is not None else {}) or {})
     if is_bolt_uri(snapshot):  # the one rule: SNAPSHOT may be a server
         opts["backend"], opts["uri"] = "neo4j", str(snapshot)
     if opts.get("backend", "memory") != "neo4j":
@@ -323,7 +323,7 @@ def open_graph(snapshot: Path | str | None, *, query: str, subject: str | tuple[
         elif query == "leverage":
             root = cypher.resolve(store, subject, "Company")  # as queries.leverage resolves it
         else:
-            root = _resolve_owner_on_server(store, subject)
+            root = resolve_owner_on_server(store, subject)
         if query == "group":
             return cypher.ownership_subgraph(store, root)
         if query == "parent":

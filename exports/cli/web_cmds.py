@@ -5,10 +5,18 @@ from __future__ import annotations
 import secrets
 import socket
 from pathlib import Path
+from typing import Any
 
 import click
 
-from exports.cli.neo4j_cmds import is_bolt_uri, open_graph, safe_uri, snapshot_or_uri
+from exports.cli.neo4j_cmds import (
+    BACKEND_KEY,
+    is_bolt_uri,
+    open_graph,
+    safe_uri,
+    snapshot_or_uri,
+    store_from_options,
+)
 from graphmodel.errors import CampaignGraphError
 
 
@@ -19,7 +27,10 @@ def _listen(host: str, port: int) -> socket.socket:
     request (the Host and Origin rules name it) and the printed URL is the real one.
     """
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
+    # proto IPPROTO_TCP, not 0: asyncio sets TCP_NODELAY only on accepted sockets whose proto says TCP;
+    # without it Nagle holds a response's body until the client's delayed ACK of its headers, ~40 ms
+    # on every request after the first of a kept-alive connection (as a browser's are)
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
         sock.bind((host, port))
@@ -55,7 +66,14 @@ def serve(snapshot: Path, host: str, port: int, token: str | None, redact: bool)
                                  "(or --token alone for a random one), or serve on 127.0.0.1")
     if token == "":
         token = secrets.token_urlsafe(32)
-    graph = open_graph(snapshot, query="serve")
+    if is_bolt_uri(snapshot):
+        # each request asks the server for the part of the graph it needs (exports/web/source.py)
+        from exports.web.source import Neo4jSource
+
+        opts = click.get_current_context().meta.get(BACKEND_KEY, {})
+        graph: Any = Neo4jSource(store_from_options(str(snapshot), opts.get("database"), opts.get("user") or "neo4j"))
+    else:
+        graph = open_graph(snapshot, query="serve")
     sock = _listen(host, port)
     port = sock.getsockname()[1]
     import uvicorn
@@ -69,10 +87,14 @@ def serve(snapshot: Path, host: str, port: int, token: str | None, redact: bool)
     click.echo(f"serving {what} at {url}" + (f"?token={token}" if token else "") + " (Ctrl-C stops)")
     # access_log=False: uvicorn's access log prints request URLs, and the first URL holds the token
     config = uvicorn.Config(app, log_level="warning", access_log=False, server_header=False)
-    uvicorn.Server(config).run(sockets=[sock])
+    try:
+        uvicorn.Server(config).run(sockets=[sock])
+    finally:
+        if is_bolt_uri(snapshot):
+            graph.close()
 
 
-# snapshot_or_uri's line says a query runs on the server; serve reads the server's graph whole, once
+# snapshot_or_uri's line says a query runs on the server; for serve, each request does
 serve.help = (serve.help or "").replace(
-    "the query then runs on that server", "the whole graph is read from that server once, at start (later changes "
-    "there are not seen)")
+    "the query then runs on that server", "each request asks that server for the part of the graph it needs, so "
+    "every answer reads the server as it is then")

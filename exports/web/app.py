@@ -5,7 +5,9 @@ turns the queries' answers into JSON and decides no rule of its own: search is
 :meth:`CampaignGraph.find`, coverage is :func:`queries.coverage.coverage` (one site's:
 :func:`queries.coverage.site_coverage`), a company name is
 resolved as the CLI resolves it (:func:`exports.cli.query_cmds.resolve_owner`), ``redact``
-is :func:`exports.redact.redact`.
+is :func:`exports.redact.redact`. Each route gets the graph of its question from
+:func:`exports.web.source.source_of` (the served snapshot, or over ``serve bolt://…`` the part
+of the server's graph the answer reads) and runs the same code on it.
 
 Security (issue 19, "Safe by default"), applied to every request before any route:
 
@@ -43,6 +45,7 @@ from urllib.parse import urlencode
 from fastapi import FastAPI, HTTPException, Query, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 
+from exports.web.source import Neo4jSource, source_of
 from graphmodel import provenance, schema
 from graphmodel.errors import CampaignGraphError
 from graphmodel.graph import CampaignGraph
@@ -285,14 +288,20 @@ def serialised(app: FastAPI) -> Callable[[Callable[..., Any]], Callable[..., Any
     return serial
 
 
-def create_app(graph: CampaignGraph, *, host: str = "127.0.0.1", port: int = 8765, token: str | None = None,
-               redact: bool = False) -> FastAPI:
+def create_app(graph: CampaignGraph | Neo4jSource, *, host: str = "127.0.0.1", port: int = 8765,
+               token: str | None = None, redact: bool = False) -> FastAPI:
     """The workbench over ``graph``, served at ``http://host:port`` (for the Host and Origin rules).
 
+    ``graph``: a graph, or a :class:`exports.web.source.Neo4jSource` (``serve bolt://…``: each
+    request asks the server for the part it needs; ``app.state.graph`` is then ``None``).
     ``token``: required on every request (see the module docstring); ``redact``: serve
     :func:`exports.redact.redact`'s copy of the graph (for a projector).
     """
-    if redact:
+    source = None
+    if isinstance(graph, Neo4jSource):
+        source, graph = graph, None  # type: ignore[assignment]
+        source.redact = source.redact or redact
+    elif redact:
         from exports.redact import redact as redacted
 
         graph = redacted(graph)
@@ -302,6 +311,7 @@ def create_app(graph: CampaignGraph, *, host: str = "127.0.0.1", port: int = 876
         docs_url=None, redoc_url=None, openapi_url="/openapi.json",
     )
     app.state.graph = graph  # routes read it per request: research edits may put a new graph here
+    app.state.source = source  # routes ask source_of(app) for the graph of one question (exports/web/source.py)
     _security(app, host, port, token)
     # FastAPI runs these routes on a thread pool; the graph fills its caches (name index,
     # adjacency, day masks) on first use and is not made to be filled by two threads at once:
@@ -318,7 +328,7 @@ def create_app(graph: CampaignGraph, *, host: str = "127.0.0.1", port: int = 876
     def search(q: str = Query("", description="The text to find."),
                kind: str | None = Query(None, description="Only nodes of this kind (Company, Site, Union...)."),
                limit: int = Query(100, ge=1, le=1000, description="The most results returned.")) -> dict[str, Any]:
-        matches = app.state.graph.find(q, kind)
+        matches = source_of(app).search_graph(schema.canonical_node_kind(kind) if kind else None).find(q, kind)
         return {"results": [{"id": m.id, "kind": m.kind, "name": m.name, "how": m.how} for m in matches[:limit]],
                 "total": len(matches)}
 
@@ -330,11 +340,14 @@ def create_app(graph: CampaignGraph, *, host: str = "127.0.0.1", port: int = 876
                    kinds: str | None = Query(None, description="Only neighbours of these node kinds (comma-separated)."),
                    as_of: str | None = Query(None, description="Only edges in force on this date (default: all).")
                    ) -> dict[str, Any]:
-        graph = app.state.graph
-        if not graph.has_node(node_id):
+        source = source_of(app)
+        if not source.has_node(node_id):
             raise HTTPException(404, f"no node with id {node_id!r}")
         day = _as_of(as_of) if as_of else None
         wanted = _kinds(kinds)
+        graph = source.neighbours_graph(node_id, hops, wanted, day)
+        if not graph.has_node(node_id):  # a server's node that redaction drops
+            raise HTTPException(404, f"no node with id {node_id!r}")
         seen = {node_id}
         order = [node_id]
         edges: dict[str, dict[str, Any]] = {}
@@ -371,7 +384,8 @@ def create_app(graph: CampaignGraph, *, host: str = "127.0.0.1", port: int = 876
     def node(node_id: str,
              as_of: str | None = Query(None, description="A site's coverage as of this date (default today).")
              ) -> dict[str, Any]:
-        graph = app.state.graph
+        source = source_of(app)
+        graph = source.node_graph(node_id)
         if not graph.has_node(node_id):
             raise HTTPException(404, f"no node with id {node_id!r}")
         attrs = graph.node(node_id)
@@ -382,7 +396,7 @@ def create_app(graph: CampaignGraph, *, host: str = "127.0.0.1", port: int = 876
             from queries.coverage import DIMENSIONS, site_coverage
 
             day = _as_of(as_of)
-            [row] = table_records(site_coverage(graph, node_id, as_of=day))
+            [row] = table_records(site_coverage(source.site_graph(node_id, day), node_id, as_of=day))
 
             out["coverage"] = {d: {"value": row[d], "reason": row[f"{d}_reason"]} for d in DIMENSIONS}
             out["coverage_as_of"] = day
@@ -394,7 +408,6 @@ def create_app(graph: CampaignGraph, *, host: str = "127.0.0.1", port: int = 876
                  as_of: str | None = Query(None, description="Date the answer holds for (default today)."),
                  status: str | None = Query(None, description="Site statuses to count, as `coverage --status`.")
                  ) -> dict[str, Any]:
-        graph = app.state.graph
         from exports.cli.query_cmds import resolve_owner
         from exports.tables import table_records
         from queries.coverage import coverage as coverage_query
@@ -405,7 +418,8 @@ def create_app(graph: CampaignGraph, *, host: str = "127.0.0.1", port: int = 876
         except CampaignGraphError as e:
             raise HTTPException(422, f"status: {' '.join(str(e).split())}") from None
         try:
-            root = resolve_owner(graph, company, option=None)  # the message then says: give an id
+            graph, name = source_of(app).coverage_graph(company)
+            root = resolve_owner(graph, name, option=None)  # the message then says: give an id
         except CampaignGraphError as e:
             text = " ".join(str(e).split())
             raise HTTPException(404 if text.startswith("no ") else 409, text) from None

@@ -88,7 +88,9 @@ def mount_pages(app: Any) -> None:
         return HTMLResponse(render("search.html.j2", q=q, kind=kind, kinds=kinds, styles=styles))
 
     def node_page(node_id: str) -> HTMLResponse:
-        graph = app.state.graph
+        from exports.web.source import source_of
+
+        graph = source_of(app).node_graph(node_id)  # the snapshot, or the node read from the server
         if not graph.has_node(node_id):
             html = render("missing.html.j2", q="", kind="", kinds=kinds, styles=styles, node_id=node_id)
             return HTMLResponse(html, status_code=404)
