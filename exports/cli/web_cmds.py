@@ -72,15 +72,22 @@ def serve(snapshot: Path, host: str, port: int, token: str | None, redact: bool)
 
         opts = click.get_current_context().meta.get(BACKEND_KEY, {})
         graph: Any = Neo4jSource(store_from_options(str(snapshot), opts.get("database"), opts.get("user") or "neo4j"))
+        us: list[str] = []
+        created = None
     else:
+        from exports.cli.analysis_cmds import snapshot_us
+        from graphmodel.stores.snapshot import read_manifest
+
         graph = open_graph(snapshot, query="serve")
+        us = snapshot_us(snapshot)  # as `brief` reads them: the briefings the app writes say the same
+        created = str(read_manifest(snapshot).get("created") or "")[:10] or None
     sock = _listen(host, port)
     port = sock.getsockname()[1]
     import uvicorn
 
     from exports.web.app import create_app
 
-    app = create_app(graph, host=host, port=port, token=token, redact=redact)
+    app = create_app(graph, host=host, port=port, token=token, redact=redact, us=us, data_date=created)
     url = served_url(host, port) + "/"
     # the token appears here once, in the first URL; the server then moves it to a cookie
     what = safe_uri(str(snapshot)) if is_bolt_uri(snapshot) else str(snapshot)

@@ -37,7 +37,7 @@ import ipaddress
 import math
 import socket
 import threading
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from functools import wraps
 from typing import Any
 from urllib.parse import urlencode
@@ -274,6 +274,20 @@ def _kinds(text: str | None) -> frozenset[str] | None:
     return frozenset(out) or None
 
 
+def group_graph(app: FastAPI, company: str) -> tuple[CampaignGraph, str]:
+    """(the graph a group's coverage reads, the group's root): ``company`` resolved as
+    ``coverage --company`` resolves it, on the app's source (:func:`source_of`).
+    404 when nothing fits, 409 when several fit equally well (the message lists them)."""
+    from exports.cli.query_cmds import resolve_owner
+
+    try:
+        graph, name = source_of(app).coverage_graph(company)
+        return graph, resolve_owner(graph, name, option=None)  # the message then says: give an id
+    except CampaignGraphError as e:
+        text = " ".join(str(e).split())
+        raise HTTPException(404 if text.startswith("no ") else 409, text) from None
+
+
 def serialised(app: FastAPI) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """A decorator that runs a route while holding ``app.state.lock`` (one request reads or
     changes the graph at a time); for every route that touches ``app.state.graph``."""
@@ -289,21 +303,27 @@ def serialised(app: FastAPI) -> Callable[[Callable[..., Any]], Callable[..., Any
 
 
 def create_app(graph: CampaignGraph | Neo4jSource, *, host: str = "127.0.0.1", port: int = 8765,
-               token: str | None = None, redact: bool = False) -> FastAPI:
+               token: str | None = None, redact: bool = False, us: Iterable[str] = (),
+               data_date: str | None = None) -> FastAPI:
     """The workbench over ``graph``, served at ``http://host:port`` (for the Host and Origin rules).
 
     ``graph``: a graph, or a :class:`exports.web.source.Neo4jSource` (``serve bolt://…``: each
     request asks the server for the part it needs; ``app.state.graph`` is then ``None``).
     ``token``: required on every request (see the module docstring); ``redact``: serve
-    :func:`exports.redact.redact`'s copy of the graph (for a projector).
+    :func:`exports.redact.redact`'s copy of the graph (for a projector). ``us``: the user's own
+    organisation(s) (the snapshot's ``load --us`` setting), never scored as a lever in a briefing;
+    ``data_date``: the date a briefing says its data is from (the snapshot's creation date).
     """
     source = None
+    us = [str(u) for u in us]
     if isinstance(graph, Neo4jSource):
         source, graph = graph, None  # type: ignore[assignment]
         source.redact = source.redact or redact
     elif redact:
         from exports.redact import redact as redacted
+        from exports.redact import redacted_id
 
+        us = [redacted_id(graph, u) for u in us]  # as `snapshot --redact` renames the setting
         graph = redacted(graph)
     app = FastAPI(
         title="campaign-graph workbench API",
@@ -311,6 +331,7 @@ def create_app(graph: CampaignGraph | Neo4jSource, *, host: str = "127.0.0.1", p
         docs_url=None, redoc_url=None, openapi_url="/openapi.json",
     )
     app.state.graph = graph  # routes read it per request: research edits may put a new graph here
+    app.state.us, app.state.data_date = us, data_date  # what a snapshot says beyond its graph (briefings)
     app.state.source = source  # routes ask source_of(app) for the graph of one question (exports/web/source.py)
     _security(app, host, port, token)
     # FastAPI runs these routes on a thread pool; the graph fills its caches (name index,
@@ -408,7 +429,6 @@ def create_app(graph: CampaignGraph | Neo4jSource, *, host: str = "127.0.0.1", p
                  as_of: str | None = Query(None, description="Date the answer holds for (default today)."),
                  status: str | None = Query(None, description="Site statuses to count, as `coverage --status`.")
                  ) -> dict[str, Any]:
-        from exports.cli.query_cmds import resolve_owner
         from exports.tables import table_records
         from queries.coverage import coverage as coverage_query
 
@@ -417,12 +437,7 @@ def create_app(graph: CampaignGraph | Neo4jSource, *, host: str = "127.0.0.1", p
             statuses = schema.site_statuses(status)
         except CampaignGraphError as e:
             raise HTTPException(422, f"status: {' '.join(str(e).split())}") from None
-        try:
-            graph, name = source_of(app).coverage_graph(company)
-            root = resolve_owner(graph, name, option=None)  # the message then says: give an id
-        except CampaignGraphError as e:
-            text = " ".join(str(e).split())
-            raise HTTPException(404 if text.startswith("no ") else 409, text) from None
+        graph, root = group_graph(app, company)
         df = coverage_query(graph, root, as_of=day, status=statuses)
         return {"company": root, "as_of": df.attrs["as_of"], "rows": table_records(df)}
 

@@ -35,7 +35,8 @@ import pandas as pd
 from fastapi import FastAPI, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
-from exports.web.app import _as_of, serialised
+from exports.web.app import _as_of, group_graph, serialised
+from exports.web.source import source_of
 from graphmodel import schema
 from graphmodel.errors import CampaignGraphError
 from graphmodel.graph import CampaignGraph
@@ -54,17 +55,6 @@ def _dimensions() -> tuple[str, ...]:
     from queries.coverage import DIMENSIONS
 
     return tuple(DIMENSIONS)
-
-
-def _resolve(graph: CampaignGraph, company: str) -> str:
-    """The group root ``company`` names, as ``/api/coverage`` resolves it (404: none, 409: several)."""
-    from exports.cli.query_cmds import resolve_owner
-
-    try:
-        return resolve_owner(graph, company, option=None)
-    except CampaignGraphError as e:
-        text = " ".join(str(e).split())
-        raise HTTPException(404 if text.startswith("no ") else 409, text) from None
 
 
 def _statuses(status: str | None) -> frozenset[str]:
@@ -144,21 +134,21 @@ def mount_group(app: FastAPI) -> None:
     serial = serialised(app)
     dims = _dimensions()
 
-    def frame(company: str, as_of: str | None, status: str | None, require: str | None) -> tuple[str, pd.DataFrame]:
-        """(root, the group's coverage frame: ``coverage``'s answer with its own options)."""
+    def frame(company: str, as_of: str | None, status: str | None, require: str | None
+              ) -> tuple[CampaignGraph, str, pd.DataFrame]:
+        """(the graph read, root, the group's coverage frame: ``coverage``'s answer with its own options)."""
         from queries.coverage import DEFAULT_REQUIRE
         from queries.coverage import coverage as coverage_query
 
-        graph = app.state.graph
         day = _as_of(as_of)
         statuses = _statuses(status)
-        root = _resolve(graph, company)
+        graph, root = group_graph(app, company)
         try:
             df = coverage_query(graph, root, as_of=day, status=statuses,
                                 require=require or ",".join(DEFAULT_REQUIRE))
         except CampaignGraphError as e:
             raise HTTPException(422, " ".join(str(e).split())) from None
-        return root, df
+        return graph, root, df
 
     def selected(df: pd.DataFrame, request: Request, country: str | None, commodity: str | None,
                  q: str | None) -> pd.DataFrame:
@@ -181,9 +171,8 @@ def mount_group(app: FastAPI) -> None:
                       ) -> dict[str, Any]:
         from exports.tables import table_records
 
-        root, everything = frame(company, as_of, status, require)
+        graph, root, everything = frame(company, as_of, status, require)
         df = selected(everything, request, country, commodity, q)
-        graph = app.state.graph
         return {"company": root, "name": graph.name_of(root), "as_of": df.attrs["as_of"],
                 "status": list(df.attrs.get("status") or ()), "status_excluded": df.attrs.get("status_excluded") or {},
                 "require": list(df.attrs.get("require") or ()), "total": len(everything),
@@ -203,11 +192,11 @@ def mount_group(app: FastAPI) -> None:
 
             from exports.tables import write_table
 
-            root, everything = frame(company, as_of, status, require)
+            graph, root, everything = frame(company, as_of, status, require)
             df = selected(everything, request, country, commodity, q)
             with tempfile.TemporaryDirectory(prefix="cg-web-") as tmp:  # the CLI's writer writes files
                 body = write_table(df, Path(tmp) / f"coverage.{fmt}", fmt, sheet="coverage").read_bytes()
-            name = "coverage-" + _download_name(app.state.graph, root, df.attrs["as_of"], fmt)
+            name = "coverage-" + _download_name(graph, root, df.attrs["as_of"], fmt)
             return _attachment(body, fmt, name)
         return download
 
@@ -227,11 +216,12 @@ def mount_group(app: FastAPI) -> None:
         from exports.brief import build_briefing, render_html, render_markdown
         from exports.redact import is_redacted
 
-        graph = app.state.graph
         day = _as_of(as_of)
         statuses = _statuses(status)
-        root = _resolve(graph, company)
-        b = build_briefing(graph, root, as_of=day, status=statuses, redacted=is_redacted(graph))
+        _, root = group_graph(app, company)
+        graph = source_of(app).whole_graph()  # the briefing reads leverage too: beyond the group's selection
+        b = build_briefing(graph, root, as_of=day, status=statuses, redacted=is_redacted(graph),
+                           us=app.state.us, data_date=app.state.data_date)
         text = render_markdown(b) if format == "md" else render_html(b)
         return _attachment(text.encode("utf-8"), format, "brief-" + _download_name(graph, root, b.as_of, format))
 
@@ -244,7 +234,7 @@ def mount_group(app: FastAPI) -> None:
         from exports.geo import points_from_coverage
         from exports.tables import table_records
 
-        root, df = frame(company, as_of, status, None)
+        graph, root, df = frame(company, as_of, status, None)
         records = table_records(df)
         points = points_from_coverage(df)
         placed, unplaced = [], []
@@ -257,7 +247,7 @@ def mount_group(app: FastAPI) -> None:
                 placed.append({**site, "lat": p.lat, "lon": p.lon})
             else:
                 unplaced.append(site)
-        return {"company": root, "name": app.state.graph.name_of(root), "as_of": df.attrs["as_of"],
+        return {"company": root, "name": graph.name_of(root), "as_of": df.attrs["as_of"],
                 "dimensions": list(dims), "sites": placed, "unplaced": unplaced}
 
     styles = json.dumps(_kind_styles(), separators=(",", ":"))
@@ -265,11 +255,11 @@ def mount_group(app: FastAPI) -> None:
 
     def page(template: str, title: str) -> Any:
         def show(company: str = "", as_of: str = "") -> HTMLResponse:
-            graph = app.state.graph
             name = ""
             if company:
                 try:
-                    name = graph.name_of(_resolve(graph, company))
+                    graph, root = group_graph(app, company)
+                    name = graph.name_of(root)
                 except HTTPException:
                     name = ""  # the script asks the API, which says why
             html = render(template, q="", kind="", kinds=kinds, styles=styles, company=company, as_of=as_of,

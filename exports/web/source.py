@@ -16,8 +16,10 @@ runs the same query code on it, whatever the source:
   - an entity: the node (:func:`queries.cypher.Subgraph.fetch_nodes`); a site's coverage:
     :func:`queries.cypher.site_subgraph` (its operators' ultimate parents' coverage selection);
   - neighbours: :func:`queries.cypher.neighbourhood_subgraph` (the hops walked in Cypher);
-  - a group's coverage: the name resolved on the server as ``coverage bolt://…`` resolves
-    it, then :func:`queries.cypher.coverage_subgraph`.
+  - a group's coverage (the group's table, downloads and map too): the name resolved on the
+    server as ``coverage bolt://…`` resolves it, then :func:`queries.cypher.coverage_subgraph`;
+  - a group's briefing: the whole graph (it reads leverage), as ``coverage bolt://…`` without
+    ``--company`` reads it.
 
   One connected :class:`~graphmodel.stores.neo4j.Neo4jStore` (its driver keeps a pool of
   connections) serves every request; ``redact`` applies :func:`exports.redact.redact` to
@@ -69,6 +71,10 @@ class GraphSource(Protocol):
         text to resolve on it (the name itself, or the id it was resolved to on the server)."""
         ...
 
+    def whole_graph(self) -> CampaignGraph:
+        """The whole graph (a group's briefing reads leverage, beyond any narrower selection)."""
+        ...
+
 
 class MemorySource:
     """The served snapshot: ``app.state.graph``, read at each request."""
@@ -100,6 +106,9 @@ class MemorySource:
 
     def coverage_graph(self, company: str) -> tuple[CampaignGraph, str]:
         return self.graph, company
+
+    def whole_graph(self) -> CampaignGraph:
+        return self.graph
 
 
 class Neo4jSource:
@@ -162,6 +171,9 @@ class Neo4jSource:
 
         root = resolve_owner_on_server(self.store, company)  # as `coverage bolt://… --company` resolves it
         return self._out(cypher.coverage_subgraph(self.store, root)), root
+
+    def whole_graph(self) -> CampaignGraph:
+        return self._out(self.store.read())  # as `coverage bolt://…` without --company reads it
 
 
 def source_of(app: Any) -> GraphSource:

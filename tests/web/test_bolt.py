@@ -21,7 +21,7 @@ from graphmodel.graph import CampaignGraph
 from graphmodel.stores.neo4j import Neo4jStore
 from tests.neo4j import graphs as server_graphs
 from tests.neo4j.test_cypher_queries import canonical
-from tests.web.fixtures import BASE, acme_graph
+from tests.web.fixtures import BASE, acme_geo_graph, acme_graph
 
 pytestmark = pytest.mark.bolt
 
@@ -117,6 +117,25 @@ def test_every_route_over_bolt_answers_as_in_memory_on_a_group_with_agreements(s
     site_a = answers[f"/api/nodes/site-a?as_of={AS_OF}"][1]
     assert site_a["coverage"]["cba"]["value"] == "covered"  # cba1 covers site-a
     assert site_a["coverage"]["gfa"]["value"] == "covered"  # acme's GFA, acme owns acme-br 100 %
+
+
+def test_the_group_table_map_and_downloads_over_bolt_answer_as_in_memory(served):
+    """The group's routes (exports/web/group.py) ask the source too: the table's rows, the map's
+    points, the CSV and the briefing over the server equal the in-memory ones."""
+    local, remote = served(acme_geo_graph())
+    answers = _same_answers(local, remote, [
+        f"/api/coverage.json?company=hold&as_of={AS_OF}",
+        f"/api/coverage.json?company=hold&as_of={AS_OF}&union_presence=unknown", f"/api/geo?company=hold&as_of={AS_OF}", "/api/geo?company=Nobody"])
+    rows = answers[f"/api/coverage.json?company=hold&as_of={AS_OF}&union_presence=unknown"][1]["rows"]
+    assert [r["site_id"] for r in rows] == ["ost", "sued"]  # as test_group.py works it out in memory
+    geo = answers[f"/api/geo?company=hold&as_of={AS_OF}"][1]
+    assert ([s["id"] for s in geo["sites"]], [s["id"] for s in geo["unplaced"]]) == (["nord", "sued"], ["ost"])
+    assert answers["/api/geo?company=Nobody"][0] == 404
+    path = f"/api/coverage.csv?company=hold&as_of={AS_OF}"
+    a, b = local.get(path), remote.get(path)
+    assert (b.status_code, b.text) == (a.status_code, a.text) and "Werk Nord" in a.text
+    brief = remote.get(f"/api/brief?company=hold&format=md&as_of={AS_OF}")
+    assert brief.status_code == 200 and "Acme Holding SA" in brief.text and "Werk Süd" in brief.text
 
 
 def test_redacted_over_bolt_answers_as_the_redacted_graph(served):

@@ -229,3 +229,17 @@ def test_vendored_map_files_are_the_pinned_ones(name: str) -> None:
     assert sorted(f for _, f in sums) == sorted(files)
     for digest, file in sums:
         assert hashlib.sha256((folder / file).read_bytes()).hexdigest() == digest, file
+
+
+def test_the_briefing_leaves_out_the_snapshots_own_organisation_and_gives_its_date() -> None:
+    """``serve`` passes the snapshot's ``load --us`` setting and creation date to the app, as
+    ``brief`` reads them: the agreement named as ours is listed as not scored, not as a lever."""
+    from tests.neo4j.graphs import acme_graph as server_acme
+
+    path = "/api/brief?company=acme&format=md&as_of=2024-06-30"
+    plain = client(server_acme()).get(path).text
+    ours = client(server_acme(), us=["gfa1"], data_date="2025-01-02").get(path).text
+    lever = "| agreements | Acme GFA | 2 |"
+    assert lever in plain and "your own orga" not in plain
+    assert lever not in ours and "Not scored: Acme GFA is your own orga" in ours
+    assert "2025-01-02" in ours
