@@ -385,6 +385,26 @@ def _drop_sites_by_status(graph: CampaignGraph, ordered: list[str], kinds: Itera
     return [n for n in ordered if n not in drop], dict(sorted(Counter(st_of[n] for n in drop).items()))
 
 
+def view_of(graph: CampaignGraph, nodes: list[str], edges: list[str], *, title: str, focus: Iterable[str] = (),
+            as_of: Any = None) -> MapView:
+    """A view of exactly these nodes and edges (ids of ``graph``), sites coloured by coverage as
+    :func:`select_view` colours them (the workbench's "export the view shown" goes through here).
+
+    >>> from graphmodel.graph import CampaignGraph
+    >>> g = CampaignGraph()
+    >>> _ = g.add_node("co", "Company", "Acme"); _ = g.add_node("s", "Site", "Site A", status="operating")
+    >>> _ = g.add_edge("co", "s", "OPERATES", id="op")
+    >>> v = view_of(g, ["co", "s"], ["op"], title="t", as_of="2024-01-01")
+    >>> v.nodes, v.edges, v.site_status
+    (['co', 's'], ['op'], {'s': 'unknown'})
+    """
+    day = normalise_as_of(as_of)
+    with paused_gc():
+        status, reasons = _status_for(graph, nodes, None, day, schema.site_statuses("all"))
+    return MapView(title=title, nodes=list(nodes), edges=list(edges), focus=list(focus), site_status=status,
+                   site_reasons=reasons, as_of=day)
+
+
 def select_view(
     graph: CampaignGraph,
     *,

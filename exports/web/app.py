@@ -37,6 +37,7 @@ import socket
 import threading
 from collections.abc import Awaitable, Callable, Mapping
 from functools import wraps
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
@@ -286,11 +287,12 @@ def serialised(app: FastAPI) -> Callable[[Callable[..., Any]], Callable[..., Any
 
 
 def create_app(graph: CampaignGraph, *, host: str = "127.0.0.1", port: int = 8765, token: str | None = None,
-               redact: bool = False) -> FastAPI:
+               redact: bool = False, views_dir: str | Path | None = None) -> FastAPI:
     """The workbench over ``graph``, served at ``http://host:port`` (for the Host and Origin rules).
 
     ``token``: required on every request (see the module docstring); ``redact``: serve
-    :func:`exports.redact.redact`'s copy of the graph (for a projector).
+    :func:`exports.redact.redact`'s copy of the graph (for a projector); ``views_dir``: the folder
+    of the named views (:mod:`exports.web.views`; None: named views are off).
     """
     if redact:
         from exports.redact import redact as redacted
@@ -301,6 +303,7 @@ def create_app(graph: CampaignGraph, *, host: str = "127.0.0.1", port: int = 876
         summary="Search the graph, read entities with their sources, walk neighbours, ask for a group's coverage.",
         docs_url=None, redoc_url=None, openapi_url="/openapi.json",
     )
+    app.state.views_dir = Path(views_dir) if views_dir is not None else None
     app.state.graph = graph  # routes read it per request: research edits may put a new graph here
     _security(app, host, port, token)
     # FastAPI runs these routes on a thread pool; the graph fills its caches (name index,
@@ -420,6 +423,7 @@ def create_app(graph: CampaignGraph, *, host: str = "127.0.0.1", port: int = 876
     async def undo_edit(edit_id: str) -> JSONResponse:
         return _error(501, "research edits are not built yet (issue 19, a later slice)")
 
+    from exports.web.views import mount_views; mount_views(app)  # noqa: E702, I001
     from exports.web.pages import mount_pages
 
     mount_pages(app)
