@@ -11,7 +11,7 @@ and exports of the view shown (the static map file, GraphML with coverage values
   the app's ``views_dir`` (``<snapshot>.views/`` for ``serve SNAPSHOT``), written atomically
   (:func:`graphmodel.atomic.atomic_write`) under a file lock (the ``filelock`` package), names
   checked against :data:`NAME_RULE` so a name is never a path. Without a ``views_dir`` (``serve
-  bolt://``) the routes answer 404 (reading) or 409 (changing) with one line;
+  bolt://``) the list is empty with ``"enabled": false``, a view 404, saving or deleting 409, with one line;
 - ``POST /api/views/export?format=map|graphml`` ``{"nodes": [...], "edges": [...], "focus": ID?,
   "as_of": DATE?, "title": TEXT?}``: the view as a download: ``map`` is the page ``campaign-graph
   map`` writes (:func:`exports.netmap.render_map` of :func:`exports.netmap.view_of`), ``graphml`` is
@@ -268,12 +268,13 @@ def mount_views(app: FastAPI) -> None:
     """Add the routes of the module docstring to ``app`` (its ``state.views_dir``: a folder or None)."""
     serial = serialised(app)
 
+    off = ("named views are off: they are kept beside a snapshot folder, and this server serves none "
+           "(serve SNAPSHOT keeps them in SNAPSHOT.views)")
+
     def store(changing: bool) -> ViewStore:
         folder = getattr(app.state, "views_dir", None)
         if folder is None:
-            raise HTTPException(409 if changing else 404,
-                                "named views are off: they are kept beside a snapshot folder, and this server "
-                                "serves none (serve SNAPSHOT keeps them in SNAPSHOT.views)")
+            raise HTTPException(409 if changing else 404, off)
         return ViewStore(Path(folder))
 
     @app.post("/api/coverage/sites", summary="The coverage values and reasons of the sites among `ids`.")
@@ -282,9 +283,12 @@ def mount_views(app: FastAPI) -> None:
         day = _as_of(body.as_of)
         return {"as_of": day, "sites": sites_coverage(app.state.graph, body.ids, day)}
 
-    @app.get("/api/views", summary="The named views kept beside the snapshot.")
+    @app.get("/api/views", summary="The named views kept beside the snapshot (`enabled`: false when off).")
     def list_views() -> dict[str, Any]:
-        return {"views": store(False).names()}
+        # the list answers even when views are off (a page asks it on every load): enabled false, and why
+        if getattr(app.state, "views_dir", None) is None:
+            return {"views": [], "enabled": False, "detail": off}
+        return {"views": store(False).names(), "enabled": True}
 
     @app.post("/api/views/export", summary="The view shown as a file: the static map (`map`) or GraphML.")
     @serial
