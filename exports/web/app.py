@@ -423,7 +423,7 @@ def create_app(graph: CampaignGraph, *, host: str = "127.0.0.1", port: int = 876
     async def undo_edit(edit_id: str) -> JSONResponse:
         return _error(501, "research edits are not built yet (issue 19, a later slice)")
 
-    from exports.web.views import mount_views; mount_views(app)  # noqa: E702, I001
+    from exports.web.views import mount_views; mount_views(app)  # noqa: I001
     from exports.web.pages import mount_pages
 
     mount_pages(app)

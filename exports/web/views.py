@@ -23,11 +23,11 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
 
-from fastapi import Body, FastAPI, HTTPException, Query
+from fastapi import FastAPI, HTTPException, Query
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -144,7 +144,7 @@ class ViewStore:
         from graphmodel.atomic import atomic_write
 
         path = self._path(name)
-        doc = {"name": name, "saved": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        doc = {"name": name, "saved": datetime.now(UTC).isoformat(timespec="seconds"),
                "state": state.model_dump()}
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
@@ -279,7 +279,7 @@ def mount_views(app: FastAPI) -> None:
 
     @app.post("/api/coverage/sites", summary="The coverage values and reasons of the sites among `ids`.")
     @serial
-    def coverage_of_sites(body: SiteIds = Body(...)) -> dict[str, Any]:
+    def coverage_of_sites(body: SiteIds) -> dict[str, Any]:
         day = _as_of(body.as_of)
         return {"as_of": day, "sites": sites_coverage(app.state.graph, body.ids, day)}
 
@@ -292,7 +292,7 @@ def mount_views(app: FastAPI) -> None:
 
     @app.post("/api/views/export", summary="The view shown as a file: the static map (`map`) or GraphML.")
     @serial
-    def export_view(body: ViewExport = Body(...),
+    def export_view(body: ViewExport,
                     format: Literal["map", "graphml"] = Query("map", description="map (HTML) or graphml.")
                     ) -> Response:
         graph = app.state.graph
@@ -323,7 +323,7 @@ def mount_views(app: FastAPI) -> None:
         return store(False).get(name)
 
     @app.put("/api/views/{name}", summary="Save the view state under a name (201 new, 200 replaced).")
-    def put_view(name: str, state: ViewState = Body(...)) -> JSONResponse:
+    def put_view(name: str, state: ViewState) -> JSONResponse:
         doc, created = store(True).put(name, state)
         return JSONResponse(doc, status_code=201 if created else 200)
 
