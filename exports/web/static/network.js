@@ -701,8 +701,10 @@
   /** The selected node and its neighbours at full strength, the rest faded. */
   function applyHighlight() {
     const centre = highlighted !== null ? visIds.get("n" + highlighted) : null;
-    if (centre === undefined || (centre !== null && !nodes.get(centre))) highlighted = null;
-    const near = highlighted !== null ? new Set([centre, ...network.getConnectedNodes(centre)]) : null;
+    const item = centre ? nodes.get(centre) : null;
+    if (centre === undefined || (centre !== null && (!item || item.hidden))) highlighted = null;  // gone or hidden
+    const near = highlighted !== null
+      ? new Set([centre, ...network.getConnectedNodes(centre).filter((v) => !nodes.get(v).hidden)]) : null;
     const updates = [];
     for (const item of nodes.get()) {
       const opacity = near === null || near.has(item.id) ? 1 : 0.2;
