@@ -27,7 +27,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.fixtures_browser import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
+from tests.fixtures_browser import CHROMIUM, CHROMIUM_ARGS
 
 
 def _serve(snapshot: str) -> tuple[subprocess.Popen, str]:

@@ -19,8 +19,13 @@ import networkx as nx
 import pytest
 
 from exports.html import COVERAGE_COLOURS
+from tests.web import test_pages_browser as pages
 from tests.web.page_fixtures import PAYLOAD_ID, page_graph, serving
-from tests.web.test_pages_browser import Watched, browser, click_node, shot, wait_ready, watched  # noqa: F401
+from tests.web.test_pages_browser import Watched, click_node, shot, wait_ready
+
+# the pages' fixtures (Chromium, a watched context), over this module's server (base_url below)
+browser = pages.browser
+watched = pages.watched
 
 pytestmark = pytest.mark.browser
 CLEAN = {"console_errors": [], "page_errors": [], "dialogs": [], "foreign_requests": []}
