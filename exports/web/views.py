@@ -29,7 +29,7 @@ from typing import Any, Literal
 
 from fastapi import FastAPI, HTTPException, Query
 from fastapi.responses import JSONResponse, Response
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from exports.web.app import _as_of, serialised
 from graphmodel.errors import CampaignGraphError
@@ -72,9 +72,30 @@ class ViewState(BaseModel):
     country: list[str] = Field(default_factory=list, description="Countries shown (empty: all).")
     commodity: list[str] = Field(default_factory=list, description="Site commodities shown (empty: all).")
     colour: str | None = Field(None, description="The coverage dimension sites are coloured by.")
-    as_of: str | None = Field(None, description="Edges in force on this date (default: all).")
+    as_of: str | None = Field(None, pattern=r"^\d{4}-\d{2}-\d{2}$",
+                              description="Edges in force on this date, YYYY-MM-DD (default: all).")
     layout: Literal["force", "hierarchical"] = "force"
     select: str | None = Field(None, description="The node whose details are shown.")
+
+
+    @field_validator("colour")
+    @classmethod
+    def _a_dimension(cls, value: str | None) -> str | None:
+        from queries.coverage import DIMENSIONS
+
+        if value is not None and value not in DIMENSIONS:
+            raise ValueError(f"not a coverage dimension (known: {', '.join(DIMENSIONS)})")
+        return value
+
+    @field_validator("coverage")
+    @classmethod
+    def _dimensions(cls, value: dict[str, list[str]]) -> dict[str, list[str]]:
+        from queries.coverage import DIMENSIONS
+
+        bad = sorted(set(value) - set(DIMENSIONS))
+        if bad:
+            raise ValueError(f"not coverage dimensions: {', '.join(bad)}")
+        return value
 
 
 class SiteIds(BaseModel):
@@ -323,8 +344,12 @@ def mount_views(app: FastAPI) -> None:
         return store(False).get(name)
 
     @app.put("/api/views/{name}", summary="Save the view state under a name (201 new, 200 replaced).")
+    @serial
     def put_view(name: str, state: ViewState) -> JSONResponse:
-        doc, created = store(True).put(name, state)
+        views = store(True)
+        if not app.state.graph.has_node(state.focus):
+            raise HTTPException(422, f"focus: no node with id {state.focus!r}")
+        doc, created = views.put(name, state)
         return JSONResponse(doc, status_code=201 if created else 200)
 
     @app.delete("/api/views/{name}", summary="Forget a named view.")

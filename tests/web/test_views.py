@@ -120,6 +120,12 @@ def test_a_view_state_is_checked(tmp_path: Path) -> None:
     assert c.put("/api/views/x", json={"focus": "acme", "colours": "red"}).status_code == 422  # unknown key
     assert c.put("/api/views/x", json={"expand": ["nord"]}).status_code == 422  # no focus
     assert c.put("/api/views/x", json={"focus": "acme", "layout": "circle"}).status_code == 422
+    assert c.put("/api/views/x", json={"focus": "acme", "colour": "pink"}).status_code == 422
+    assert c.put("/api/views/x", json={"focus": "acme", "coverage": {"unions": ["covered"]}}).status_code == 422
+    assert c.put("/api/views/x", json={"focus": "acme", "as_of": "next week"}).status_code == 422
+    r = c.put("/api/views/x", json={"focus": "nobody"})
+    assert r.status_code == 422 and r.json()["detail"] == "focus: no node with id 'nobody'"
+    assert not (tmp_path / "v").exists()  # nothing was written
     assert c.put("/api/views/x", json={"focus": "acme"}, headers={"Origin": "http://evil.example"}).status_code == 403
 
 
