@@ -328,7 +328,9 @@
     const forces = n <= 30
       ? {gravitationalConstant: -90, centralGravity: 0.01, springLength: 110, springConstant: 0.08, avoidOverlap: 0.6}
       : FORCE.forceAtlas2Based;
-    network.setOptions({physics: {enabled: true, forceAtlas2Based: forces}});
+    // the solver and edge curves named again: the hierarchical layout replaces them while it is on
+    network.setOptions({physics: {enabled: true, solver: "forceAtlas2Based", forceAtlas2Based: forces},
+                        edges: {smooth: {enabled: edges.length <= 300, type: "continuous", roundness: 0.3}}});
     network.stabilize(Math.max(60, Math.min(iterations, Math.round(120000 / Math.max(n, 1)))));
   }
 
