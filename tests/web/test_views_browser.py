@@ -85,6 +85,11 @@ def test_filter_to_operating_sites_with_a_union_gap_and_the_link_and_a_named_vie
                         "&colour=union_presence&select=nord")
     shot(page, "v1-filtered.png")
 
+    # a reload keeps it
+    page.reload()
+    wait_ready(page, 5)
+    assert shown(page) == sorted(["acme", "hold", "sued", "igm", PAYLOAD_ID])
+
     # the link reopens the same view in a fresh page
     again = watched.new_page()
     again.goto(page.url)
@@ -185,4 +190,22 @@ def test_the_view_downloads_as_map_graphml_and_png(watched: Watched, base_url: s
     box = page.locator("#network canvas").bounding_box()
     assert image.size == (round(box["width"]), round(box["height"]))
     assert info.value.suggested_filename == "view-acme.png"
+    assert watched.problems() == CLEAN
+
+
+def test_the_country_filter_lists_the_countries_in_view(watched: Watched, base_url: str) -> None:
+    page = watched.new_page()
+    page.goto(f"{base_url}/nodes/acme")
+    wait_ready(page, 5)
+    page.locator("#country-filter summary").click()
+    labels = page.locator("#country-filter .filter-body label").all_text_contents()
+    assert labels == ["DE (4)", "LU (1)"]  # Acme Steel GmbH and its three sites; Acme Holding SA
+    page.locator("#country-filter input[data-value=LU]").uncheck()
+    wait_ready(page, 4)
+    assert "hold" not in shown(page)
+    assert urlsplit(page.url).fragment == "country=DE"
+    assert page.locator("#country-filter summary").text_content() == "Country (1 of 2)"
+    page.locator("#country-filter input[data-value=LU]").check()
+    wait_ready(page, 5)
+    assert urlsplit(page.url).fragment == ""
     assert watched.problems() == CLEAN
