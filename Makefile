@@ -60,6 +60,31 @@ VIS_NETWORK_VERSION := 10.1.5
 VIS_NETWORK_INTEGRITY := sha512-civ5BjoMdAEwRb/PZMmBZ3sD+NPymIWfkIeaoBDqQZKJ1YDq20X6vTB8u+UstwdWT9ftxRaSEflKFOUTw43I0w==
 VIS_VENDOR := exports/web/static/vendor/vis-network
 WEB_BUILD := build/web-assets
+# The geographic view's map library, marker clustering, TopoJSON reader and Natural Earth basemap
+# (exports/web/static/vendor/<name>), fetched and checked the same way as vis-network by vendor_npm:
+# $(call vendor_npm,NAME,VERSION,INTEGRITY,FILES IN THE PACKAGE[,FOLDER,FILES UNDER IT KEEPING THEIR PATHS]);
+# the sums are in each folder's VENDORED.md.
+WEB_VENDOR := exports/web/static/vendor
+LEAFLET_VERSION := 1.9.4
+LEAFLET_INTEGRITY := sha512-nxS1ynzJOmOlHp+iL3FyWqK89GtNL8U8rvlMOsQdTTssxZwCXh8N2NB3GDQOL+YR3XnWyZAxwQixURb+FA74PA==
+MARKERCLUSTER_VERSION := 1.5.3
+MARKERCLUSTER_INTEGRITY := sha512-vPTw/Bndq7eQHjLBVlWpnGeLa3t+3zGiuM7fJwCkiMFq+nmRuG3RI3f7f4N4TDX7T4NpbAXpR2+NTRSEGfCSeA==
+TOPOJSON_CLIENT_VERSION := 3.1.0
+TOPOJSON_CLIENT_INTEGRITY := sha512-605uxS6bcYxGXw9qi62XyrV6Q3xwbndjachmNxu8HWTtVPxZfEJN9fd/SZS1Q54Sn2y0TMyMxFj/cJINqGHrKw==
+WORLD_ATLAS_VERSION := 2.0.2
+WORLD_ATLAS_INTEGRITY := sha512-IXfV0qwlKXpckz1FhwXVwKRjiIhOnWttOskm5CtxMsjgE/MXAYRHWJqgXOpM8IkcPBoXnyTU5lFHcYa5ChG0LQ==
+define vendor_npm
+	mkdir -p $(WEB_BUILD)/$(1)/files
+	cd $(WEB_BUILD)/$(1) && npm pack --silent --json $(1)@$(2) > pack.json
+	grep -q '"integrity": "$(3)"' $(WEB_BUILD)/$(1)/pack.json || \
+	  { echo "$(1) $(2): the tarball's integrity is not the pinned one" >&2; exit 1; }
+	tar -xzf $(WEB_BUILD)/$(1)/$(1)-$(2).tgz -C $(WEB_BUILD)/$(1)
+	cd $(WEB_BUILD)/$(1)/package && cp $(strip $(4)) ../files/
+	$(if $(5),cd $(WEB_BUILD)/$(1)/package/$(strip $(5)) && cp --parents $(strip $(6)) ../../files/)
+	sed -n 's/^\([0-9a-f]\{64\}  [^ ]*\)$$/\1/p' $(WEB_VENDOR)/$(1)/VENDORED.md > $(WEB_BUILD)/$(1)/SHA256SUMS
+	cd $(WEB_BUILD)/$(1)/files && sha256sum --strict -c ../SHA256SUMS
+	cp -r $(WEB_BUILD)/$(1)/files/. $(WEB_VENDOR)/$(1)/
+endef
 web-assets:
 	rm -rf $(WEB_BUILD) && mkdir -p $(WEB_BUILD)
 	cd $(WEB_BUILD) && npm pack --silent --json vis-network@$(VIS_NETWORK_VERSION) > pack.json
@@ -72,6 +97,13 @@ web-assets:
 	sed -n 's/^\([0-9a-f]\{64\}  [^ ]*\)$$/\1/p' $(VIS_VENDOR)/VENDORED.md > $(WEB_BUILD)/SHA256SUMS
 	cd $(WEB_BUILD)/vis-network && sha256sum --strict -c ../SHA256SUMS
 	cp $(WEB_BUILD)/vis-network/* $(VIS_VENDOR)/
+	$(call vendor_npm,leaflet,$(LEAFLET_VERSION),$(LEAFLET_INTEGRITY),dist/leaflet.js dist/leaflet.css LICENSE,\
+	  dist,images/layers.png images/layers-2x.png images/marker-icon.png images/marker-icon-2x.png images/marker-shadow.png)
+	$(call vendor_npm,leaflet.markercluster,$(MARKERCLUSTER_VERSION),$(MARKERCLUSTER_INTEGRITY),\
+	  dist/leaflet.markercluster.js dist/MarkerCluster.css dist/MarkerCluster.Default.css MIT-LICENCE.txt)
+	$(call vendor_npm,topojson-client,$(TOPOJSON_CLIENT_VERSION),$(TOPOJSON_CLIENT_INTEGRITY),\
+	  dist/topojson-client.min.js LICENSE)
+	$(call vendor_npm,world-atlas,$(WORLD_ATLAS_VERSION),$(WORLD_ATLAS_INTEGRITY),countries-50m.json LICENSE)
 
 lint: install
 	$(BIN)/ruff check graphmodel loaders queries exports tests benchmarks

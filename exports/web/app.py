@@ -424,6 +424,7 @@ def create_app(graph: CampaignGraph, *, host: str = "127.0.0.1", port: int = 876
         return _error(501, "research edits are not built yet (issue 19, a later slice)")
 
     from exports.web.views import mount_views; mount_views(app)  # noqa: I001
+    from exports.web.group import mount_group; mount_group(app)  # noqa: I001
     from exports.web.pages import mount_pages
 
     mount_pages(app)

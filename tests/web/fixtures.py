@@ -48,3 +48,26 @@ def client(graph: CampaignGraph | None = None, **options: object) -> TestClient:
 
     app = create_app(acme_graph() if graph is None else graph, host="127.0.0.1", port=8765, **options)  # type: ignore[arg-type]
     return TestClient(app, base_url=BASE)
+
+
+def acme_geo_graph() -> CampaignGraph:
+    """:func:`acme_graph` with places and commodities, for the group pages (coverage table, map):
+
+    ==========  =========  ===================  ===========  ======================================
+    site        status     lat, lon             commodity    on the map
+    ==========  =========  ===================  ===========  ======================================
+    nord        operating  53.55, 9.99          steel        placed
+    sued        operating  48.14, 11.58         (none)       placed
+    ost         operating  51.34, (none)        iron ore     not placed (no longitude)
+    mine        closed     (none)               (none)       not placed; counted with status=all only
+    ==========  =========  ===================  ===========  ======================================
+
+    Werk Ost (DE) is operated by Acme Steel GmbH and has no union on record: union presence unknown.
+    """
+    g = acme_graph()
+    g.set_node_props("nord", lat=53.55, lon=9.99, commodity="steel")
+    g.set_node_props("sued", lat=48.14, lon=11.58)
+    g.add_node("ost", "Site", "Werk Ost", sources=["gem"], country="DE", status="operating", workforce=80,
+               lat=51.34, commodity="iron ore")
+    g.add_edge("acme", "ost", "OPERATES", id="op-ost", sources=["gem"])
+    return g
