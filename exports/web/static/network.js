@@ -610,6 +610,10 @@
         const next = new Set(chosen.size === 0 ? all : chosen);
         if (box.checked) next.add(v);
         else next.delete(v);
+        if (!next.size) {  // an empty set means "no filter": the last value stays ticked (hide a kind instead)
+          box.checked = true;
+          return;
+        }
         onChange(all.every((x) => next.has(x)) ? new Set() : next);
         rebuild();
       });
