@@ -209,3 +209,19 @@ def test_the_country_filter_lists_the_countries_in_view(watched: Watched, base_u
     wait_ready(page, 5)
     assert urlsplit(page.url).fragment == ""
     assert watched.problems() == CLEAN
+
+
+def test_colours_arrive_after_the_drawing(watched: Watched, base_url: str) -> None:
+    from playwright.sync_api import expect
+
+    page = watched.new_page()
+    page.goto(f"{base_url}/nodes/acme#colour=union_presence")
+    wait_ready(page, 5)
+    expect(page.locator("#network")).to_have_attribute("data-coverage", "", timeout=20_000)
+    wait_ready(page, 5)
+    fills = page.evaluate("""() => { const v = window.campaignView;
+        return ['nord', 'sued', 'mine', 'acme'].map((id) => v.nodes.get(v.visId(id)).color.background); }""")
+    # Werk Nord covered; Werk Süd and Old Mine unknown; the company keeps its kind's colour
+    assert fills[:3] == [COVERAGE_COLOURS["covered"], COVERAGE_COLOURS["unknown"], COVERAGE_COLOURS["unknown"]]
+    assert fills[3] not in COVERAGE_COLOURS.values()
+    assert watched.problems() == CLEAN

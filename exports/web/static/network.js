@@ -217,17 +217,39 @@
 
   /** The coverage of these sites (those not asked yet), in chunks the API takes. */
   async function loadCoverage(ids) {
-    const missing = ids.filter((id) => !coverage.has(id));
+    // the map and date of now: an answer that arrives after the date changed goes to the old map
+    const target = coverage;
+    const asOf = state.asOf;
+    const missing = ids.filter((id) => !target.has(id));
     for (let i = 0; i < missing.length; i += 5000) {
       const body = {ids: missing.slice(i, i + 5000)};
-      if (state.asOf) body.as_of = state.asOf;
+      if (asOf) body.as_of = asOf;
       const answer = await (await send("POST", "/api/coverage/sites", body)).json();
-      for (const [id, dims] of Object.entries(answer.sites)) coverage.set(id, dims);
+      for (const [id, dims] of Object.entries(answer.sites)) target.set(id, dims);
     }
   }
 
-  function needsCoverage() {
-    return !!state.colour || [...state.cov.values()].some((v) => v.size);
+  function filtersOnCoverage() {
+    return [...state.cov.values()].some((v) => v.size);
+  }
+
+  // Colours alone do not hold the drawing back: it is drawn at once (sites in their kind's colour) and
+  // recoloured when the values arrive (thousands of sites in many groups take seconds). The canvas
+  // container's data-coverage is "loading" meanwhile. A coverage filter decides what is shown: it waits.
+  let colouring = null;
+
+  function colourLater(ids) {
+    if (colouring !== null || ids.every((id) => coverage.has(id))) return;
+    container.dataset.coverage = "loading";
+    colouring = loadCoverage(ids).then(() => {
+      colouring = null;
+      container.dataset.coverage = "";
+      rebuild();
+    }, (e) => {
+      colouring = null;
+      container.dataset.coverage = "";
+      setStatus(netStatus, `Could not load the coverage: ${e.message}`, true);
+    });
   }
 
   // ------------------------------------------------------------------ the drawing
@@ -469,13 +491,16 @@
     state.expanded = keptExpanded;
     for (const id of [...state.expandKinds.keys()]) if (!keptExpanded.includes(id)) state.expandKinds.delete(id);
     if (state.selected !== null && !inView.has(state.selected)) state.selected = null;
-    if (needsCoverage()) {
+    const sites = [...inView.keys()].filter((id) => (known.get(id) || {}).kind === "Site"
+                                                    || (id === focusId && article.dataset.kind === "Site"));
+    if (filtersOnCoverage()) {
       try {
-        await loadCoverage([...inView.keys()].filter((id) => (known.get(id) || {}).kind === "Site"
-                                                            || (id === focusId && article.dataset.kind === "Site")));
+        await loadCoverage(sites);
       } catch (e) {
         failed = failed || e;
       }
+    } else if (state.colour) {
+      colourLater(sites);
     }
     lastInView = inView;
 
