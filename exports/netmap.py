@@ -385,6 +385,30 @@ def _drop_sites_by_status(graph: CampaignGraph, ordered: list[str], kinds: Itera
     return [n for n in ordered if n not in drop], dict(sorted(Counter(st_of[n] for n in drop).items()))
 
 
+def view_of(graph: CampaignGraph, nodes: list[str], edges: list[str], *, title: str, focus: Iterable[str] = (),
+            as_of: Any = None) -> MapView:
+    """A view of exactly these nodes and edges (ids of ``graph``), each site coloured by its coverage
+    row in its ultimate parent's group (:func:`queries.coverage.sites_coverage`, the workbench's
+    coverage of a site), read as :func:`select_view` reads a group's rows (the workbench's "export
+    the view shown" goes through here).
+
+    >>> from graphmodel.graph import CampaignGraph
+    >>> g = CampaignGraph()
+    >>> _ = g.add_node("co", "Company", "Acme"); _ = g.add_node("s", "Site", "Site A", status="operating")
+    >>> _ = g.add_edge("co", "s", "OPERATES", id="op")
+    >>> v = view_of(g, ["co", "s"], ["op"], title="t", as_of="2024-01-01")
+    >>> v.nodes, v.edges, v.site_status
+    (['co', 's'], ['op'], {'s': 'unknown'})
+    """
+    from queries.coverage import sites_coverage
+
+    day = normalise_as_of(as_of)
+    sites = [n for n in nodes if graph.kind_of(n) == "Site"]
+    status, reasons = _site_status_from_rows(sites_coverage(graph, sites, as_of=day)) if sites else ({}, {})
+    return MapView(title=title, nodes=list(nodes), edges=list(edges), focus=list(focus), site_status=status,
+                   site_reasons=reasons, as_of=day)
+
+
 def select_view(
     graph: CampaignGraph,
     *,

@@ -87,7 +87,10 @@ def serve(snapshot: Path, host: str, port: int, token: str | None, redact: bool)
 
     from exports.web.app import create_app
 
-    app = create_app(graph, host=host, port=port, token=token, redact=redact, us=us, data_date=created)
+    # named views are kept beside a snapshot folder (SNAPSHOT.views); a server's graph has no folder: off
+    views = None if is_bolt_uri(snapshot) else Path(f"{Path(snapshot)}.views")
+    app = create_app(graph, host=host, port=port, token=token, redact=redact, us=us, data_date=created,
+                     views_dir=views)
     url = served_url(host, port) + "/"
     # the token appears here once, in the first URL; the server then moves it to a cookie
     what = safe_uri(str(snapshot)) if is_bolt_uri(snapshot) else str(snapshot)

@@ -39,6 +39,7 @@ import socket
 import threading
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from functools import wraps
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
@@ -304,7 +305,7 @@ def serialised(app: FastAPI) -> Callable[[Callable[..., Any]], Callable[..., Any
 
 def create_app(graph: CampaignGraph | Neo4jSource, *, host: str = "127.0.0.1", port: int = 8765,
                token: str | None = None, redact: bool = False, us: Iterable[str] = (),
-               data_date: str | None = None) -> FastAPI:
+               data_date: str | None = None, views_dir: str | Path | None = None) -> FastAPI:
     """The workbench over ``graph``, served at ``http://host:port`` (for the Host and Origin rules).
 
     ``graph``: a graph, or a :class:`exports.web.source.Neo4jSource` (``serve bolt://…``: each
@@ -312,7 +313,8 @@ def create_app(graph: CampaignGraph | Neo4jSource, *, host: str = "127.0.0.1", p
     ``token``: required on every request (see the module docstring); ``redact``: serve
     :func:`exports.redact.redact`'s copy of the graph (for a projector). ``us``: the user's own
     organisation(s) (the snapshot's ``load --us`` setting), never scored as a lever in a briefing;
-    ``data_date``: the date a briefing says its data is from (the snapshot's creation date).
+    ``data_date``: the date a briefing says its data is from (the snapshot's creation date);
+    ``views_dir``: the folder of the named views (:mod:`exports.web.views`; None: named views are off).
     """
     source = None
     us = [str(u) for u in us]
@@ -330,6 +332,7 @@ def create_app(graph: CampaignGraph | Neo4jSource, *, host: str = "127.0.0.1", p
         summary="Search the graph, read entities with their sources, walk neighbours, ask for a group's coverage.",
         docs_url=None, redoc_url=None, openapi_url="/openapi.json",
     )
+    app.state.views_dir = Path(views_dir) if views_dir is not None else None
     app.state.graph = graph  # routes read it per request: research edits may put a new graph here
     app.state.us, app.state.data_date = us, data_date  # what a snapshot says beyond its graph (briefings)
     app.state.source = source  # routes ask source_of(app) for the graph of one question (exports/web/source.py)
@@ -449,6 +452,7 @@ def create_app(graph: CampaignGraph | Neo4jSource, *, host: str = "127.0.0.1", p
     async def undo_edit(edit_id: str) -> JSONResponse:
         return _error(501, "research edits are not built yet (issue 19, a later slice)")
 
+    from exports.web.views import mount_views; mount_views(app)  # noqa: I001
     from exports.web.group import mount_group; mount_group(app)  # noqa: I001
     from exports.web.pages import mount_pages
 

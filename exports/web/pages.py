@@ -46,8 +46,10 @@ def _kind_styles() -> dict[str, Any]:
     the static map's and briefing's (exports.netmap, exports.html), so the app looks like them."""
     from exports.html import COVERAGE_COLOURS, COVERAGE_LABELS
     from exports.netmap import EDGE_COLOURS, KIND_STYLE
+    from queries.coverage import DIMENSIONS
 
-    return {"nodes": {k: {"colour": c, "shape": s} for k, (c, s) in KIND_STYLE.items()},
+    return {"dimensions": list(DIMENSIONS),  # the network view's coverage filter and colours
+            "nodes": {k: {"colour": c, "shape": s} for k, (c, s) in KIND_STYLE.items()},
             "edges": dict(EDGE_COLOURS),
             "coverage": {v: {"label": COVERAGE_LABELS[v], "colour": COVERAGE_COLOURS[v]} for v in COVERAGE_LABELS}}
 

@@ -50,3 +50,32 @@ def test_a_node_that_is_no_site_is_refused() -> None:
     company = g.node_ids("Company")[0]
     with pytest.raises(CampaignGraphError, match="not a Site"):
         site_coverage(g, company)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_many_sites_in_one_pass_are_their_all_sites_rows(seed: int) -> None:
+    """``sites_coverage``: a shuffled half of the sites (and one twice) in one call, each row the
+    whole-graph run's (values, placement) and its group run's (reasons too)."""
+    import random
+
+    from queries.coverage import sites_coverage
+
+    day = "2024-06-30"
+    g = random_campaign_graph(seed)
+    sites = g.node_ids("Site")
+    chosen = random.Random(seed).sample(sites, max(1, len(sites) // 2))
+    df = sites_coverage(g, [*chosen, chosen[0]], as_of=day)
+    assert sorted(df["site_id"]) == sorted(chosen) and df.attrs["as_of"] == day
+    every = {r["site_id"]: r for r in table_records(coverage(g, None, as_of=day, status="all"))}
+    groups: dict[str, dict[str, dict]] = {}
+    for row in table_records(df):
+        whole = every[row["site_id"]]
+        texts = {"reasons", "evidence", *(k for k in row if k.endswith("_reason"))}
+        assert {k: v for k, v in row.items() if k not in texts} == {k: v for k, v in whole.items() if k not in texts}
+        root = whole["ultimate_parent_id"]
+        if root is None:
+            assert row == whole
+            continue
+        if root not in groups:
+            groups[root] = {r["site_id"]: r for r in table_records(coverage(g, root, as_of=day, status="all"))}
+        assert row == groups[root][row["site_id"]]

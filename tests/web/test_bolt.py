@@ -10,8 +10,10 @@ richer Acme graph of the server tests (a joint venture, a supplier site, agreeme
 
 from __future__ import annotations
 
+import io
 from typing import Any
 
+import networkx as nx
 import pytest
 from fastapi.testclient import TestClient
 
@@ -136,6 +138,24 @@ def test_the_group_table_map_and_downloads_over_bolt_answer_as_in_memory(served)
     assert (b.status_code, b.text) == (a.status_code, a.text) and "Werk Nord" in a.text
     brief = remote.get(f"/api/brief?company=hold&format=md&as_of={AS_OF}")
     assert brief.status_code == 200 and "Acme Holding SA" in brief.text and "Werk Süd" in brief.text
+
+
+def test_the_network_views_site_coverage_and_export_over_bolt_answer_as_in_memory(served):
+    """The network view's batch coverage (exports/web/views.py) asks the server per site; the
+    view's export reads the server's graph: both as in memory. Named views are off over a server."""
+    local, remote = served(server_graphs.acme_graph())
+    body = {"ids": ["site-a", "site-b", "acme", "nobody"], "as_of": AS_OF}
+    a, b = local.post("/api/coverage/sites", json=body), remote.post("/api/coverage/sites", json=body)
+    assert (b.status_code, b.json()) == (a.status_code, a.json())
+    assert sorted(a.json()["sites"]) == ["site-a", "site-b"]
+    site_a = a.json()["sites"]["site-a"]["union_presence"]["value"]
+    view = {"nodes": ["acme", "site-a"], "edges": [], "focus": "acme", "as_of": AS_OF}
+    a, b = (c.post("/api/views/export?format=graphml", json=view) for c in (local, remote))
+    assert b.status_code == a.status_code == 200
+    ga, gb = (nx.read_graphml(io.StringIO(r.text)) for r in (a, b))
+    assert dict(gb.nodes(data=True)) == dict(ga.nodes(data=True)) and list(gb.edges) == list(ga.edges)
+    # the file's attributes come in another order (the server's read), the graph they describe is the same
+    assert ga.nodes["site-a"]["coverage_union_presence"] == site_a == "covered"
 
 
 def test_redacted_over_bolt_answers_as_the_redacted_graph(served):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import selectors
@@ -57,6 +58,9 @@ def test_serve_answers_over_real_http_and_keeps_the_token_out_of_its_output(tmp_
             assert http.get("api/nodes/nord").json()["name"] == "Werk Nord <b>&"  # the cookie is enough
             r = httpx.get(base + "api/search", params={"q": "x"}, headers={"host": "evil.example:" + m[2]})
             assert r.status_code == 403
+            # named views are kept beside the snapshot folder
+            assert http.put("api/views/first", json={"focus": "acme"}).status_code == 201
+            assert json.loads((tmp_path / "snap.views" / "first.view.json").read_text())["state"]["focus"] == "acme"
     finally:
         proc.terminate()
         rest, err = proc.communicate(timeout=30)
