@@ -42,9 +42,12 @@ def _listen(host: str, port: int) -> socket.socket:
                    "in the first URL; the browser then keeps it in a cookie.")
 @click.option("--redact", is_flag=True,
               help="Serve the redacted graph (no people, membership figures, contacts, notes, confidential sources): "
-                   "for a projector.")
-def serve(snapshot: Path, host: str, port: int, token: str | None, redact: bool) -> None:
-    """Serve the workbench: search, entity pages and the JSON API (docs/web.md), until Ctrl-C.
+                   "for a projector. It records no edits.")
+@click.option("--edits", "edits", type=click.Path(path_type=Path), default=None, metavar="DIR",
+              help="The research edits folder (made on the first edit; default: beside the snapshot, "
+                   "SNAPSHOT.edits). `load SOURCES... DIR` gives the graph the workbench shows.")
+def serve(snapshot: Path, host: str, port: int, token: str | None, redact: bool, edits: Path | None) -> None:
+    """Serve the workbench: search, entity pages, research edits and the JSON API (docs/web.md), until Ctrl-C.
 
     Example: campaign-graph serve out/sample.snapshot
     """
@@ -55,6 +58,10 @@ def serve(snapshot: Path, host: str, port: int, token: str | None, redact: bool)
                                  "(or --token alone for a random one), or serve on 127.0.0.1")
     if token == "":
         token = secrets.token_urlsafe(32)
+    if edits is None and not is_bolt_uri(snapshot):
+        from exports.edits import default_folder
+
+        edits = default_folder(snapshot)
     graph = open_graph(snapshot, query="serve")
     sock = _listen(host, port)
     port = sock.getsockname()[1]
@@ -62,7 +69,7 @@ def serve(snapshot: Path, host: str, port: int, token: str | None, redact: bool)
 
     from exports.web.app import create_app
 
-    app = create_app(graph, host=host, port=port, token=token, redact=redact)
+    app = create_app(graph, host=host, port=port, token=token, redact=redact, edits=edits)
     url = served_url(host, port) + "/"
     # the token appears here once, in the first URL; the server then moves it to a cookie
     what = safe_uri(str(snapshot)) if is_bolt_uri(snapshot) else str(snapshot)

@@ -37,6 +37,7 @@ import socket
 import threading
 from collections.abc import Awaitable, Callable, Mapping
 from functools import wraps
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
@@ -286,12 +287,14 @@ def serialised(app: FastAPI) -> Callable[[Callable[..., Any]], Callable[..., Any
 
 
 def create_app(graph: CampaignGraph, *, host: str = "127.0.0.1", port: int = 8765, token: str | None = None,
-               redact: bool = False) -> FastAPI:
+               redact: bool = False, edits: str | Path | None = None) -> FastAPI:
     """The workbench over ``graph``, served at ``http://host:port`` (for the Host and Origin rules).
 
     ``token``: required on every request (see the module docstring); ``redact``: serve
-    :func:`exports.redact.redact`'s copy of the graph (for a projector).
+    :func:`exports.redact.redact`'s copy of the graph (for a projector); ``edits``: the research
+    edits folder (:mod:`exports.edits`; None: edits are off), applied to ``graph`` at start.
     """
+    base = graph
     if redact:
         from exports.redact import redact as redacted
 
@@ -302,6 +305,7 @@ def create_app(graph: CampaignGraph, *, host: str = "127.0.0.1", port: int = 876
         docs_url=None, redoc_url=None, openapi_url="/openapi.json",
     )
     app.state.graph = graph  # routes read it per request: research edits may put a new graph here
+    app.state.base_graph, app.state.redacted, app.state.edits_folder = base, redact, edits  # for mount_edits
     _security(app, host, port, token)
     # FastAPI runs these routes on a thread pool; the graph fills its caches (name index,
     # adjacency, day masks) on first use and is not made to be filled by two threads at once:
@@ -412,14 +416,7 @@ def create_app(graph: CampaignGraph, *, host: str = "127.0.0.1", port: int = 876
         df = coverage_query(graph, root, as_of=day, status=statuses)
         return {"company": root, "as_of": df.attrs["as_of"], "rows": table_records(df)}
 
-    @app.post("/api/edits", status_code=501, summary="Record a research edit (not built yet: answers 501).")
-    async def add_edit(request: Request) -> JSONResponse:
-        return _error(501, "research edits are not built yet (issue 19, a later slice)")
-
-    @app.delete("/api/edits/{edit_id}", status_code=501, summary="Undo a research edit (not built yet: answers 501).")
-    async def undo_edit(edit_id: str) -> JSONResponse:
-        return _error(501, "research edits are not built yet (issue 19, a later slice)")
-
+    from exports.web.edits import mount_edits; mount_edits(app)  # noqa: I001 (one line per router)
     from exports.web.pages import mount_pages
 
     mount_pages(app)

@@ -1,0 +1,129 @@
+"""The workbench's research edits API (docs/web.md "Research edits"): record, list, undo, redo.
+
+The edits live in an edits folder (:class:`exports.edits.EditsStore`); this module only turns
+requests into the store's operations and keeps ``app.state.graph`` what the snapshot plus the
+edits in force make: a new edit (or a redo) is applied to the served graph at once, as loading
+the folder applies it (:func:`exports.edits.apply_rows`); an undo rebuilds it from the
+snapshot's graph and the edits left. A ``--redact`` server refuses edits (403): it is for a
+projector. Errors are one line and never hold a source's title or a note.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import Body, FastAPI, HTTPException
+from fastapi.responses import JSONResponse
+
+from exports.edits import EditConflict, EditsStore, UnknownEdit, apply_rows, memory_tables, one_line
+from exports.web.app import serialised
+from graphmodel.graph import CampaignGraph
+
+#: what a record of the log shows through the API (its rows and dependencies are the store's)
+_SHOWN = ("id", "kind", "target", "label", "time", "user", "source", "body")
+#: the edit's JSON body (any JSON: the store checks it and answers one line)
+_BODY = Body(None, description="The edit: {\"kind\": \"set_property\" | \"add_node\" | \"add_edge\", ..., "
+                               "\"source\": ...} (docs/web.md \"Research edits\").")
+
+
+def _shown(entry: dict[str, Any], undone: bool) -> dict[str, Any]:
+    return {**{k: entry.get(k) for k in _SHOWN}, "undone": undone}
+
+
+def mount_edits(app: FastAPI) -> None:
+    """Add ``/api/edits`` routes; apply the folder's edits in force to the served graph."""
+    serial = serialised(app)
+    folder = app.state.edits_folder
+    store = EditsStore(folder) if folder is not None else None
+    app.state.edits = store
+
+    def rebuilt() -> CampaignGraph:
+        """The snapshot's graph with the edits in force (redacted when the server is)."""
+        base: CampaignGraph = app.state.base_graph
+        if store is None or not store.has_edits():
+            graph = base
+        else:
+            graph = base.copy()
+            store.apply(graph)
+        if app.state.redacted:
+            from exports.redact import redact
+
+            graph = redact(graph)
+        return graph
+
+    if store is not None and store.has_edits():
+        app.state.graph = rebuilt()
+
+    def usable() -> EditsStore:
+        if app.state.redacted:
+            raise HTTPException(403, "refused: this server shows the redacted graph (--redact, for a projector); "
+                                     "it records no edits")
+        if store is None:
+            raise HTTPException(409, "research edits are off: serve with --edits DIR")
+        return store
+
+    def applied(entry: dict[str, Any], tables: Any) -> None:
+        """Apply a new or redone edit's rows to the served graph (a copy of the snapshot's on the first)."""
+        graph = app.state.graph
+        if graph is app.state.base_graph:
+            graph = graph.copy()
+        ctx = apply_rows(graph, tables)
+        if ctx.errors:  # checked on a scratch graph before it was recorded: not expected; take it back
+            store.undo(entry["id"])  # type: ignore[union-attr]
+            app.state.graph = rebuilt()
+            raise HTTPException(422, one_line(ctx.errors[0]))
+        app.state.graph = graph
+
+    @app.get("/api/edits", summary="The research edits recorded in the edits folder, oldest first, and which redo "
+                                   "would put back.")
+    @serial
+    def list_edits() -> dict[str, Any]:
+        s = usable()
+        edits = s.edits()
+        nxt = [e["id"] for e in edits if e.pop("redo_next")]
+        return {"edits": edits, "redo": nxt[0] if nxt else None}
+
+    @app.get("/api/edits/sources", summary="The sources an edit can cite (id, title, publisher, confidential).")
+    @serial
+    def edit_sources() -> dict[str, Any]:
+        usable()
+        graph = app.state.graph
+        rows = [{"id": s.id, "title": s.title or s.id, "publisher": s.publisher, "confidential": s.confidential}
+                for s in graph.sources.values()]
+        return {"sources": sorted(rows, key=lambda r: (r["title"].casefold(), r["id"]))}
+
+    @app.post("/api/edits", status_code=201, summary="Record a research edit (set_property, add_node, add_edge) "
+                                                     "with its source; the answers change at once.")
+    @serial
+    def add_edit(body: Any = _BODY) -> JSONResponse:
+        s = usable()
+        try:
+            entry, tables = s.record(app.state.graph, body)  # an EditError is a 422 (the app's handler)
+        except EditConflict as e:
+            raise HTTPException(409, one_line(e)) from None
+        applied(entry, tables)
+        return JSONResponse(_shown(entry, False), status_code=201)
+
+    @app.post("/api/edits/redo", summary="Put back the research edit undone last.")
+    @serial
+    def redo_edit() -> dict[str, Any]:
+        s = usable()
+        try:
+            entry = s.redo()
+        except EditConflict as e:
+            raise HTTPException(409, one_line(e)) from None
+        applied(entry, memory_tables(s.folder, entry["rows"]))
+        return {"redone": _shown(entry, False)}
+
+    @app.delete("/api/edits/{edit_id}", summary="Undo a research edit (the graph is rebuilt without it).")
+    @serial
+    def undo_edit(edit_id: str) -> dict[str, Any]:
+        s = usable()
+        try:
+            entry = s.undo(edit_id)
+        except UnknownEdit as e:
+            raise HTTPException(404, one_line(e)) from None
+        except EditConflict as e:
+            raise HTTPException(409, one_line(e)) from None
+        app.state.graph = rebuilt()
+        return {"undone": _shown(entry, True)}
