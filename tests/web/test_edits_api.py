@@ -71,8 +71,8 @@ def test_a_site_status_with_its_date_cites_the_edits_source_by_title(tmp_path: P
     r = c.post("/api/edits", json={"kind": "set_property", "target": "sued", "property": "union_status",
                                    "value": "present", "date": "2025-09-01", "source": VISIT})
     assert r.status_code == 201, r.text
-    assert presence(c) == ("covered", "union_status=present (source Works council visit, Werk Süd, 2025-09-01); "
-                                      "the union is not named")
+    assert presence(c) == ("covered", ("union_status=present (source Works council visit, Werk Süd, 2025-09-01); "
+                                       "the union is not named"))
     node = c.get("/api/nodes/sued").json()
     assert node["properties"]["union_status"] == "present"
     assert node["properties"]["union_status_date"] == "2025-09-01"
@@ -126,8 +126,8 @@ def test_an_edit_on_a_node_another_edit_made_must_be_undone_first(tmp_path: Path
 
 @pytest.mark.parametrize(("body", "detail"), [
     ({k: v for k, v in REPRESENTS.items() if k != "source"},
-     'an edit needs a source: give "source" as an existing source id, or a new source '
-     '{"title", "publisher", "retrieved", "confidential"}'),
+     ('an edit needs a source: give "source" as an existing source id, or a new source '
+      '{"title", "publisher", "retrieved", "confidential"}')),
     ({**REPRESENTS, "source": "no-such-source"},
      "no source with id 'no-such-source' (give a new source as an object instead)"),
     ({**REPRESENTS, "source": {"publisher": "x"}}, "source: a new source needs a title"),
