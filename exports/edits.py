@@ -263,6 +263,24 @@ class EditsStore:
         text = "".join(json.dumps(e, ensure_ascii=False, sort_keys=True) + "\n" for e in st.log)
         atomic_write_text(self.folder / LOG, text)
 
+    def heal(self) -> bool:
+        """Remake the tables from the log when they differ (a write cut short between the tables
+        and the log); True when it did. Nothing is done without a log."""
+        if not (self.folder / LOG).is_file():
+            return False
+        lock = self._locked()
+        try:
+            rows = self.state().rows()
+            texts = {name: _csv_text(_columns(name, rows[name]), rows[name]) for name in TABLES}
+            stale = [n for n, t in texts.items()
+                     if not (self.folder / f"{n}.csv").is_file()
+                     or (self.folder / f"{n}.csv").read_bytes() != t.encode("utf-8")]
+            for name in stale:
+                atomic_write_text(self.folder / f"{name}.csv", texts[name])
+            return bool(stale)
+        finally:
+            lock.release()
+
     def record(self, graph: CampaignGraph, body: Any) -> tuple[dict[str, Any], dict[str, Table]]:
         """Check ``body`` against ``graph`` (the graph the edit applies to), record it, and
         return the log entry and its rows as tables (to apply to ``graph``)."""

@@ -51,8 +51,10 @@ def mount_edits(app: FastAPI) -> None:
             graph = redact(graph)
         return graph
 
-    if store is not None and store.has_edits():
-        app.state.graph = rebuilt()
+    if store is not None:
+        store.heal()  # tables that a cut-short write left behind the log are remade first
+        if store.has_edits():
+            app.state.graph = rebuilt()
 
     def usable() -> EditsStore:
         if app.state.redacted:
