@@ -56,12 +56,18 @@ def mount_edits(app: FastAPI) -> None:
         if store.has_edits():
             app.state.graph = rebuilt()
 
-    def usable() -> EditsStore:
+    def refusal() -> tuple[int, str] | None:
         if app.state.redacted:
-            raise HTTPException(403, "refused: this server shows the redacted graph (--redact, for a projector); "
-                                     "it records no edits")
+            return 403, "refused: this server shows the redacted graph (--redact, for a projector); it records no edits"
         if store is None:
-            raise HTTPException(409, "research edits are off: serve with --edits DIR")
+            return 409, "research edits are off: serve with --edits DIR"
+        return None
+
+    def usable() -> EditsStore:
+        refused = refusal()
+        if refused is not None:
+            raise HTTPException(*refused)
+        assert store is not None
         return store
 
     def applied(entry: dict[str, Any], tables: Any) -> None:
@@ -76,14 +82,16 @@ def mount_edits(app: FastAPI) -> None:
             raise HTTPException(422, one_line(ctx.errors[0]))
         app.state.graph = graph
 
-    @app.get("/api/edits", summary="The research edits recorded in the edits folder, oldest first, and which redo "
-                                   "would put back.")
+    @app.get("/api/edits", summary="Whether edits can be recorded here; the research edits recorded in the edits "
+                                   "folder, oldest first, and which redo would put back.")
     @serial
     def list_edits() -> dict[str, Any]:
-        s = usable()
-        edits = s.edits()
+        refused = refusal()
+        if refused is not None:  # the page asks this first: an answer, not an error, and no edit is shown
+            return {"enabled": False, "reason": refused[1], "edits": [], "redo": None}
+        edits = usable().edits()
         nxt = [e["id"] for e in edits if e.pop("redo_next")]
-        return {"edits": edits, "redo": nxt[0] if nxt else None}
+        return {"enabled": True, "reason": None, "edits": edits, "redo": nxt[0] if nxt else None}
 
     @app.get("/api/edits/sources", summary="The sources an edit can cite (id, title, publisher, confidential).")
     @serial

@@ -182,7 +182,7 @@ def test_the_edits_list_says_what_was_recorded_by_whom_and_what_is_undone(tmp_pa
                                "value": "none", "source": "research-e1"})
     c.delete("/api/edits/e2")
     body = c.get("/api/edits").json()
-    assert body["redo"] == "e2"
+    assert (body["enabled"], body["reason"], body["redo"]) == (True, None, "e2")
     assert [(e["id"], e["kind"], e["target"], e["label"], e["undone"]) for e in body["edits"]] == [
         ("e1", "add_edge", "REPRESENTS:igm->sued", "IG Metall REPRESENTS Werk Süd", False),
         ("e2", "set_property", "mine", "union_status of Old Mine", True)]
@@ -210,15 +210,21 @@ def test_a_redacted_server_refuses_edits_and_the_log(tmp_path: Path) -> None:
     r = c.post("/api/edits", json=REPRESENTS)
     assert (r.status_code, r.json()) == (403, {"detail": "refused: this server shows the redacted graph (--redact, "
                                                          "for a projector); it records no edits"})
-    assert c.get("/api/edits").status_code == 403
+    assert c.get("/api/edits").json() == {
+        "enabled": False, "reason": "refused: this server shows the redacted graph (--redact, for a projector); "
+                                    "it records no edits", "edits": [], "redo": None}
+    assert c.get("/api/edits/sources").status_code == 403
     assert c.delete("/api/edits/e1").status_code == 403
     # the projector still shows the graph with the edits (redacted)
     assert presence(c)[0] == "covered"
 
 
 def test_without_an_edits_folder_edits_are_off() -> None:
-    r = client().post("/api/edits", json=REPRESENTS)
+    c = client()
+    r = c.post("/api/edits", json=REPRESENTS)
     assert (r.status_code, r.json()) == (409, {"detail": "research edits are off: serve with --edits DIR"})
+    assert c.get("/api/edits").json() == {"enabled": False, "reason": "research edits are off: serve with --edits DIR",
+                                          "edits": [], "redo": None}
 
 
 def test_the_real_routes_keep_the_origin_and_json_rules(tmp_path: Path) -> None:

@@ -218,20 +218,30 @@
     }
   });
 
+  /** Say why no edit can be recorded here, instead of offering the forms. */
+  function off(reason) {
+    section.hidden = false;
+    section.querySelectorAll("fieldset, .research-forms, .edits-title, .edits-actions, .edits-list")
+      .forEach((n) => { n.hidden = true; });
+    setStatus(status, "Research edits are not available here: " + reason, false);
+    section.dataset.state = "off";
+  }
+
   async function start() {
     try {
+      // first whether edits can be recorded here (a redacted server, or none without an edits folder)
+      const here = await getJSON("/api/edits");
+      if (!here.enabled) {
+        off(here.reason);
+        return;
+      }
       const found = await getJSON("/api/edits/sources");
       for (const s of found.sources) {
         choice.append(el("option", {value: s.id}, `${s.title}${s.publisher ? " — " + s.publisher : ""} (${s.id})`));
       }
       await listEdits();
     } catch (e) {
-      // 403 on a redacted server, 409 when edits are off: say so instead of offering the forms
-      section.hidden = false;
-      section.querySelectorAll("fieldset, .research-forms, .edits-title, .edits-actions, .edits-list")
-        .forEach((n) => { n.hidden = true; });
-      setStatus(status, "Research edits are not available here: " + e.message.replace(/^\d+: /, ""), false);
-      section.dataset.state = "off";
+      off(e.message.replace(/^\d+: /, ""));
       return;
     }
     section.hidden = false;
