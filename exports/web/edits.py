@@ -36,6 +36,7 @@ def mount_edits(app: FastAPI) -> None:
     folder = app.state.edits_folder
     store = EditsStore(folder) if folder is not None else None
     app.state.edits = store
+    app.state.edit_problems = []
 
     def rebuilt() -> CampaignGraph:
         """The snapshot's graph with the edits in force (redacted when the server is)."""
@@ -44,7 +45,8 @@ def mount_edits(app: FastAPI) -> None:
             graph = base
         else:
             graph = base.copy()
-            store.apply(graph)
+            # rows the graph refuses (a node the snapshot no longer has) are listed by GET /api/edits
+            app.state.edit_problems = [one_line(e) for e in store.apply(graph).errors]
         if app.state.redacted:
             from exports.redact import redact
 
@@ -91,7 +93,8 @@ def mount_edits(app: FastAPI) -> None:
             return {"enabled": False, "reason": refused[1], "edits": [], "redo": None}
         edits = usable().edits()
         nxt = [e["id"] for e in edits if e.pop("redo_next")]
-        return {"enabled": True, "reason": None, "edits": edits, "redo": nxt[0] if nxt else None}
+        return {"enabled": True, "reason": None, "edits": edits, "redo": nxt[0] if nxt else None,
+                "problems": list(app.state.edit_problems)}
 
     @app.get("/api/edits/sources", summary="The sources an edit can cite (id, title, publisher, confidential).")
     @serial

@@ -182,7 +182,7 @@ def test_the_edits_list_says_what_was_recorded_by_whom_and_what_is_undone(tmp_pa
                                "value": "none", "source": "research-e1"})
     c.delete("/api/edits/e2")
     body = c.get("/api/edits").json()
-    assert (body["enabled"], body["reason"], body["redo"]) == (True, None, "e2")
+    assert (body["enabled"], body["reason"], body["redo"], body["problems"]) == (True, None, "e2", [])
     assert [(e["id"], e["kind"], e["target"], e["label"], e["undone"]) for e in body["edits"]] == [
         ("e1", "add_edge", "REPRESENTS:igm->sued", "IG Metall REPRESENTS Werk Süd", False),
         ("e2", "set_property", "mine", "union_status of Old Mine", True)]
@@ -201,6 +201,15 @@ def test_a_new_server_on_the_same_folder_shows_the_edits(tmp_path: Path) -> None
     client(edits=folder).post("/api/edits", json=REPRESENTS)
     assert presence(client(edits=folder)) == ("covered", "IG Metall represents workers here")
     assert presence(client()) == ("unknown", "no union is recorded at this site: unknown, needs research")
+
+
+def test_an_edit_of_a_node_the_snapshot_no_longer_has_is_listed_as_a_problem(tmp_path: Path) -> None:
+    folder = tmp_path / "acme.edits"
+    client(edits=folder).post("/api/edits", json=REPRESENTS)
+    smaller = acme_graph()
+    smaller.remove_node("igm")  # a later snapshot without IG Metall
+    body = client(smaller, edits=folder).get("/api/edits").json()
+    assert body["problems"] == ["source: REPRESENTS edge source 'igm' is not a node in the graph"]
 
 
 def test_a_redacted_server_refuses_edits_and_the_log(tmp_path: Path) -> None:

@@ -100,6 +100,10 @@ def test_the_sample_snapshot_plus_its_edits_folder_is_what_load_makes(tmp_path: 
         ("added", "edge", "OPERATES:E100000000015->fictional-test-mine", None),
         ("added", "source", "research-e1", None),
     }
+    # the same with --edits; without either, one line and exit 1
+    assert json.loads(runner.invoke(cli, ["diff", str(snap), "--edits", str(folder), "--format", "json"]).stdout) == rows
+    bare = runner.invoke(cli, ["diff", str(snap)])
+    assert bare.exit_code == 1 and "give SNAP_B (a snapshot or an edits folder) or --edits DIR" in bare.output
 
 
 def test_undo_redo_and_the_log(tmp_path: Path) -> None:
