@@ -137,13 +137,24 @@ def one_line(e: CampaignGraphError) -> str:
     return f"{e.column}: {text}" if e.column and not text.startswith(f"{e.column}:") else text
 
 
-def apply_rows(graph: CampaignGraph, tables: Mapping[str, Table]) -> LoadContext:
-    """Apply edits' rows (:func:`memory_tables`) to ``graph`` in place, as loading the folder
-    does (:func:`loaders.edits.apply_context`); the context holds any problem."""
+def applied(graph: CampaignGraph, rows: Mapping[str, list[dict[str, str]]], folder: Path = Path("edits"),
+            tables: Mapping[str, Any] | None = None) -> tuple[CampaignGraph, LoadContext]:
+    """``graph`` with edits' rows applied, as loading the folder applies them
+    (:func:`loaders.edits.apply_context`: the values they give replace those they restate), as
+    a new graph held in columns (:func:`graphmodel.stores.snapshot.patched`: only the nodes
+    and edges the rows name are touched, so a large snapshot's graph is not rebuilt in
+    networkx). ``tables``: ``graph``'s :func:`~graphmodel.stores.snapshot.graph_tables` when
+    the caller keeps them. The context holds any problem (the rows the graph refused)."""
+    from graphmodel.stores.snapshot import graph_tables, patched
+
     ctx = LoadContext()
-    load_tables(tables, ctx)
-    apply_context(graph, ctx)
-    return ctx
+    load_tables(memory_tables(folder, rows), ctx)
+    nodes = [rec.id for rec, _l, _c in ctx.nodes]
+    nodes += [end for rec, _l, _c in ctx.edges for end in (rec.source, rec.target)]
+    edges = [rec.id for rec, _l, _c in ctx.edges if rec.id]  # the store names every edge it writes
+    out = patched(graph, tables if tables is not None else graph_tables(graph), nodes, edges,
+                  lambda small: apply_context(small, ctx))
+    return out, ctx
 
 
 @dataclass
@@ -227,9 +238,9 @@ class EditsStore:
                         "undone": eid not in st.active, "redo_next": eid == nxt})
         return out
 
-    def apply(self, graph: CampaignGraph) -> LoadContext:
-        """Apply the edits in force to ``graph`` (in place), as loading the folder does."""
-        return apply_rows(graph, memory_tables(self.folder, self.state().rows()))
+    def applied(self, graph: CampaignGraph, tables: Mapping[str, Any] | None = None) -> tuple[CampaignGraph, LoadContext]:
+        """``graph`` with the edits in force applied (a new graph), as loading the folder applies them."""
+        return applied(graph, self.state().rows(), self.folder, tables)
 
     # ---------------------------------------------------------------- writing
     def _lock(self) -> Any:
@@ -281,9 +292,9 @@ class EditsStore:
         finally:
             lock.release()
 
-    def record(self, graph: CampaignGraph, body: Any) -> tuple[dict[str, Any], dict[str, Table]]:
+    def record(self, graph: CampaignGraph, body: Any) -> dict[str, Any]:
         """Check ``body`` against ``graph`` (the graph the edit applies to), record it, and
-        return the log entry and its rows as tables (to apply to ``graph``)."""
+        return the log entry (its ``rows``: to apply to ``graph``, :func:`applied`)."""
         lock = self._locked()
         try:
             st = self.state()
@@ -296,7 +307,7 @@ class EditsStore:
             self._write(st, entry)
         finally:
             lock.release()
-        return entry, memory_tables(self.folder, entry["rows"])
+        return entry
 
     def undo(self, edit_id: str) -> dict[str, Any]:
         """Take edit ``edit_id`` out; return its record."""

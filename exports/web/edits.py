@@ -3,8 +3,9 @@
 The edits live in an edits folder (:class:`exports.edits.EditsStore`); this module only turns
 requests into the store's operations and keeps ``app.state.graph`` what the snapshot plus the
 edits in force make: a new edit (or a redo) is applied to the served graph at once, as loading
-the folder applies it (:func:`exports.edits.apply_rows`); an undo rebuilds it from the
-snapshot's graph and the edits left. A ``--redact`` server refuses edits (403): it is for a
+the folder applies it (:func:`exports.edits.applied`: a new graph, still in columns, in which
+only the nodes and edges the edit names changed); an undo makes it again from the snapshot's
+graph and the edits left. A ``--redact`` server refuses edits (403): it is for a
 projector. Errors are one line and never hold a source's title or a note.
 """
 
@@ -15,7 +16,7 @@ from typing import Any
 from fastapi import Body, FastAPI, HTTPException
 from fastapi.responses import JSONResponse
 
-from exports.edits import EditConflict, EditsStore, UnknownEdit, apply_rows, memory_tables, one_line
+from exports.edits import EditConflict, EditsStore, UnknownEdit, applied, one_line
 from exports.web.app import serialised
 from graphmodel.graph import CampaignGraph
 
@@ -38,15 +39,21 @@ def mount_edits(app: FastAPI) -> None:
     app.state.edits = store
     app.state.edit_problems = []
 
+    base_tables: dict[str, Any] = {}
+
     def rebuilt() -> CampaignGraph:
         """The snapshot's graph with the edits in force (redacted when the server is)."""
         base: CampaignGraph = app.state.base_graph
         if store is None or not store.has_edits():
             graph = base
         else:
-            graph = base.copy()
+            if not base_tables:  # the snapshot's tables, made once
+                from graphmodel.stores.snapshot import graph_tables
+
+                base_tables.update(graph_tables(base))
+            graph, ctx = store.applied(base, base_tables)
             # rows the graph refuses (a node the snapshot no longer has) are listed by GET /api/edits
-            app.state.edit_problems = [one_line(e) for e in store.apply(graph).errors]
+            app.state.edit_problems = [one_line(e) for e in ctx.errors]
         if app.state.redacted:
             from exports.redact import redact
 
@@ -72,12 +79,9 @@ def mount_edits(app: FastAPI) -> None:
         assert store is not None
         return store
 
-    def applied(entry: dict[str, Any], tables: Any) -> None:
-        """Apply a new or redone edit's rows to the served graph (a copy of the snapshot's on the first)."""
-        graph = app.state.graph
-        if graph is app.state.base_graph:
-            graph = graph.copy()
-        ctx = apply_rows(graph, tables)
+    def apply(entry: dict[str, Any]) -> None:
+        """Apply a new or redone edit's rows to the served graph (a new graph: the snapshot's stays as it is)."""
+        graph, ctx = applied(app.state.graph, entry["rows"], store.folder)  # type: ignore[union-attr]
         if ctx.errors:  # checked on a scratch graph before it was recorded: not expected; take it back
             store.undo(entry["id"])  # type: ignore[union-attr]
             app.state.graph = rebuilt()
@@ -111,10 +115,10 @@ def mount_edits(app: FastAPI) -> None:
     def add_edit(body: Any = _BODY) -> JSONResponse:
         s = usable()
         try:
-            entry, tables = s.record(app.state.graph, body)  # an EditError is a 422 (the app's handler)
+            entry = s.record(app.state.graph, body)  # an EditError is a 422 (the app's handler)
         except EditConflict as e:
             raise HTTPException(409, one_line(e)) from None
-        applied(entry, tables)
+        apply(entry)
         return JSONResponse(_shown(entry, False), status_code=201)
 
     @app.post("/api/edits/redo", summary="Put back the research edit undone last.")
@@ -125,7 +129,7 @@ def mount_edits(app: FastAPI) -> None:
             entry = s.redo()
         except EditConflict as e:
             raise HTTPException(409, one_line(e)) from None
-        applied(entry, memory_tables(s.folder, entry["rows"]))
+        apply(entry)
         return {"redone": _shown(entry, False)}
 
     @app.delete("/api/edits/{edit_id}", summary="Undo a research edit (the graph is rebuilt without it).")
