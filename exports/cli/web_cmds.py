@@ -58,10 +58,12 @@ def serve(snapshot: Path, host: str, port: int, token: str | None, redact: bool,
                                  "(or --token alone for a random one), or serve on 127.0.0.1")
     if token == "":
         token = secrets.token_urlsafe(32)
-    if edits is None and not is_bolt_uri(snapshot):
-        from exports.edits import default_folder
+    from exports.edits import EditsStore, default_folder
 
+    if edits is None and not is_bolt_uri(snapshot):
         edits = default_folder(snapshot)
+    if edits is not None:
+        EditsStore(edits)  # a folder that is not an edits folder stops here, before anything is read
     graph = open_graph(snapshot, query="serve")
     sock = _listen(host, port)
     port = sock.getsockname()[1]
@@ -74,6 +76,8 @@ def serve(snapshot: Path, host: str, port: int, token: str | None, redact: bool,
     # the token appears here once, in the first URL; the server then moves it to a cookie
     what = safe_uri(str(snapshot)) if is_bolt_uri(snapshot) else str(snapshot)
     click.echo(f"serving {what} at {url}" + (f"?token={token}" if token else "") + " (Ctrl-C stops)")
+    click.echo("research edits: " + ("off (--redact)" if redact else f"{edits}" if edits is not None
+                                     else "off (give --edits DIR)"))
     # access_log=False: uvicorn's access log prints request URLs, and the first URL holds the token
     config = uvicorn.Config(app, log_level="warning", access_log=False, server_header=False)
     uvicorn.Server(config).run(sockets=[sock])
