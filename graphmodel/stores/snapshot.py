@@ -25,6 +25,7 @@ import hashlib
 import io
 import json
 import os
+from bisect import bisect_left
 from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
 from operator import itemgetter
@@ -756,20 +757,14 @@ def patched(base: CampaignGraph, tables: Mapping[str, pa.Table], node_ids: Itera
 
     def spliced(old: pa.Table, new: pa.Table, lead: tuple[str, ...], props: Mapping[str, schema.Prop]) -> pa.Table:
         # ``old`` is sorted by id and ``new`` holds a few rows: each new row replaces the old row of
-        # its id or goes in at its place, found by bisection (by code point, as Arrow sorts UTF-8),
-        # instead of hashing and sorting a million ids again
+        # its id or goes in at its place, found by bisection (the stdlib's, by code point as Arrow
+        # sorts UTF-8), instead of hashing and sorting a million ids again
         keep, new = (t.set_column(t.column_names.index("kind"), "kind", t.column("kind").cast(pa.string()))
                      for t in (old, _sorted_by_id(new)))
-        ids = keep.column("id")
+        ids = keep.column("id").combine_chunks()
         pieces, start = [], 0
         for i, nid in enumerate(new.column("id").to_pylist()):
-            lo, hi = start, len(ids)
-            while lo < hi:
-                mid = (lo + hi) // 2
-                if ids[mid].as_py() < nid:
-                    lo = mid + 1
-                else:
-                    hi = mid
+            lo = bisect_left(ids, nid, start, key=lambda x: x.as_py())
             pieces += [keep.slice(start, lo - start), new.slice(i, 1)]
             start = lo + 1 if lo < len(ids) and ids[lo].as_py() == nid else lo
         pieces.append(keep.slice(start))
