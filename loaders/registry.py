@@ -14,6 +14,7 @@ from loaders.context import LoadContext
 
 #: format name -> module. Order matters for guessing: the first whose ``sniff`` says yes wins.
 FORMATS: dict[str, str] = {
+    "edits": "loaders.edits",
     "tables": "loaders.tables",
     "workbook": "loaders.workbook",
     "gem-steel": "loaders.gem_steel",
@@ -112,6 +113,21 @@ def load_paths(
     >>> g, ctx = load_paths(["examples/sample"])  # doctest: +SKIP
     """
     paths, aside = expand(paths, fmt)
+    # an edits folder (its log.jsonl marks it, whatever fmt says) is applied last, its values
+    # replacing those they restate (loaders.edits)
+    from loaders.edits import apply_context, is_edits_folder
+
+    edits = [Path(p) for p in paths if is_edits_folder(p)]
+    paths = [p for p in paths if not is_edits_folder(p)]
+    if edits:
+        g, ctx = (load_paths(paths, fmt=fmt, strict=strict, graph=graph, merge=merge, progress=progress, fast=fast,
+                             link=link) if paths else (graph if graph is not None else CampaignGraph(), LoadContext(strict=strict)))
+        for folder in edits:
+            ectx = LoadContext(strict=strict, load_date=ctx.load_date)
+            loader("edits").load(folder, ectx)
+            apply_context(g, ectx)
+            _fold(ctx, ectx)
+        return g, ctx
     if fast and len(paths) == 1 and graph is None and merge == "error" and not strict:
         p = Path(paths[0])
         if (fmt or guess_format(p)) == "tables" and p.is_dir():
@@ -137,6 +153,20 @@ def load_paths(
     if link:
         _link(g, ctx)
     return g, ctx
+
+
+def _fold(into: LoadContext, ctx: LoadContext) -> None:
+    """Add what a second context read and found (an edits folder's) to the load's context."""
+    into.sources.extend(ctx.sources)
+    into.nodes.extend(ctx.nodes)
+    into.edges.extend(ctx.edges)
+    into.errors.extend(ctx.errors)
+    into.warnings.extend(ctx.warnings)
+    into.stats.update(ctx.stats)
+    into.rows_read.update(ctx.rows_read)
+    for k, rows in ctx.rows_rejected.items():
+        into.rows_rejected.setdefault(k, set()).update(rows)
+    into.set_aside.extend(ctx.set_aside)
 
 
 def _link(graph: CampaignGraph, ctx: LoadContext) -> None:

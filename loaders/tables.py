@@ -130,12 +130,18 @@ def _load(p: Path, ctx: LoadContext) -> None:
         from graphmodel.errors import CampaignGraphError
 
         raise CampaignGraphError("no nodes or edges table found", file=str(p))
-    if tables["sources"] is not None:
-        load_sources(tables["sources"], ctx)
-    if tables["nodes"] is not None:
-        _load_nodes(tables["nodes"], ctx)
-    if tables["edges"] is not None:
-        _load_edges(tables["edges"], ctx)
+    load_tables(tables, ctx)
+
+
+def load_tables(tables: Mapping[str, Table | None], ctx: LoadContext) -> None:
+    """Check the rows of the ``sources``, ``nodes`` and ``edges`` tables (any may be missing or
+    None) into ``ctx``: a folder's, or tables made in memory (:mod:`exports.edits`)."""
+    if tables.get("sources") is not None:
+        load_sources(tables["sources"], ctx)  # type: ignore[arg-type]
+    if tables.get("nodes") is not None:
+        _load_nodes(tables["nodes"], ctx)  # type: ignore[arg-type]
+    if tables.get("edges") is not None:
+        _load_edges(tables["edges"], ctx)  # type: ignore[arg-type]
 
 
 def load_sources(t: Table, ctx: LoadContext) -> None:

@@ -192,7 +192,9 @@ def solidarity(snapshot: Path, union: str, as_of: str | None, fmt: str, output: 
 
 @click.command()
 @click.argument("snap_a", type=click.Path(path_type=Path))
-@click.argument("snap_b", type=click.Path(path_type=Path))
+@click.argument("snap_b", type=click.Path(path_type=Path), required=False)
+@click.option("--edits", "edits", type=click.Path(path_type=Path), default=None, metavar="DIR",
+              help="A research edits folder (serve's): compare SNAP_B (or SNAP_A) with these edits applied.")
 @as_of_option
 @click.option(
     "--redact", is_flag=True,
@@ -200,18 +202,37 @@ def solidarity(snapshot: Path, union: str, as_of: str | None, fmt: str, output: 
 )
 @format_choice
 @output_option
-def diff(snap_a: Path, snap_b: Path, as_of: str | None, redact: bool, fmt: str, output: Path | None) -> None:
+def diff(snap_a: Path, snap_b: Path | None, edits: Path | None, as_of: str | None, redact: bool, fmt: str,
+         output: Path | None) -> None:
     """What changed from snapshot SNAP_A (before) to SNAP_B (after), property by property.
 
+    SNAP_B may be a research edits folder (`serve`'s, SNAP_A.edits): then what the edits
+    change in SNAP_A, as loading the sources plus the folder would (same as --edits DIR).
     The first line (on stderr for csv/json) summarises it for a briefing. Sensitive values
     appear in before/after unless --redact is given.
 
     Example: campaign-graph diff out/2024.snapshot out/2025.snapshot --redact
     """
+    from loaders.edits import is_edits_folder
     from queries.diff import diff as run
     from queries.diff import diff_summary
 
-    a, b = open_snapshot(str(snap_a)), open_snapshot(str(snap_b))
+    if snap_b is not None and is_edits_folder(snap_b):
+        if edits is not None:
+            raise CampaignGraphError("give the edits folder once: as SNAP_B or as --edits")
+        snap_b, edits = None, snap_b
+    if snap_b is None and edits is None:
+        raise CampaignGraphError("give SNAP_B (a snapshot or an edits folder) or --edits DIR")
+    a = open_snapshot(str(snap_a))
+    b = open_snapshot(str(snap_b)) if snap_b is not None else a.copy()
+    if edits is not None:
+        from loaders.edits import apply
+
+        if not is_edits_folder(edits):
+            raise CampaignGraphError("not an edits folder (no log.jsonl beside nodes.csv)", file=str(edits))
+        ctx = apply(b, edits)
+        if ctx.errors:
+            click.echo(f"{len(ctx.errors)} edit row(s) could not be applied; the first: {ctx.errors[0]}", err=True)
     if redact:
         from exports.redact import redact as redacted
 

@@ -53,9 +53,12 @@ def _listen(host: str, port: int) -> socket.socket:
                    "in the first URL; the browser then keeps it in a cookie.")
 @click.option("--redact", is_flag=True,
               help="Serve the redacted graph (no people, membership figures, contacts, notes, confidential sources): "
-                   "for a projector.")
-def serve(snapshot: Path, host: str, port: int, token: str | None, redact: bool) -> None:
-    """Serve the workbench: search, entity pages and the JSON API (docs/web.md), until Ctrl-C.
+                   "for a projector. It records no edits.")
+@click.option("--edits", "edits", type=click.Path(path_type=Path), default=None, metavar="DIR",
+              help="The research edits folder (made on the first edit; default: beside the snapshot, "
+                   "SNAPSHOT.edits). `load SOURCES... DIR` gives the graph the workbench shows.")
+def serve(snapshot: Path, host: str, port: int, token: str | None, redact: bool, edits: Path | None) -> None:
+    """Serve the workbench: search, entity pages, research edits and the JSON API (docs/web.md), until Ctrl-C.
 
     Example: campaign-graph serve out/sample.snapshot
     """
@@ -66,7 +69,12 @@ def serve(snapshot: Path, host: str, port: int, token: str | None, redact: bool)
                                  "(or --token alone for a random one), or serve on 127.0.0.1")
     if token == "":
         token = secrets.token_urlsafe(32)
+    from exports.edits import EditsStore, default_folder
+
     if is_bolt_uri(snapshot):
+        if edits is not None:
+            raise CampaignGraphError("--edits needs a snapshot folder: over Neo4j the graph is the server's, "
+                                     "which the workbench does not change")
         # each request asks the server for the part of the graph it needs (exports/web/source.py)
         from exports.web.source import Neo4jSource
 
@@ -78,6 +86,9 @@ def serve(snapshot: Path, host: str, port: int, token: str | None, redact: bool)
         from exports.cli.analysis_cmds import snapshot_us
         from graphmodel.stores.snapshot import read_manifest
 
+        if edits is None:
+            edits = default_folder(snapshot)
+        EditsStore(edits)  # a folder that is not an edits folder stops here, before anything is read
         graph = open_graph(snapshot, query="serve")
         us = snapshot_us(snapshot)  # as `brief` reads them: the briefings the app writes say the same
         created = str(read_manifest(snapshot).get("created") or "")[:10] or None
@@ -90,11 +101,13 @@ def serve(snapshot: Path, host: str, port: int, token: str | None, redact: bool)
     # named views are kept beside a snapshot folder (SNAPSHOT.views); a server's graph has no folder: off
     views = None if is_bolt_uri(snapshot) else Path(f"{Path(snapshot)}.views")
     app = create_app(graph, host=host, port=port, token=token, redact=redact, us=us, data_date=created,
-                     views_dir=views)
+                     views_dir=views, edits=edits)
     url = served_url(host, port) + "/"
     # the token appears here once, in the first URL; the server then moves it to a cookie
     what = safe_uri(str(snapshot)) if is_bolt_uri(snapshot) else str(snapshot)
     click.echo(f"serving {what} at {url}" + (f"?token={token}" if token else "") + " (Ctrl-C stops)")
+    click.echo("research edits: " + ("off (--redact)" if redact else f"{edits}" if edits is not None
+                                     else "off (over Neo4j they are not kept)"))
     # access_log=False: uvicorn's access log prints request URLs, and the first URL holds the token
     config = uvicorn.Config(app, log_level="warning", access_log=False, server_header=False)
     try:

@@ -305,7 +305,8 @@ def serialised(app: FastAPI) -> Callable[[Callable[..., Any]], Callable[..., Any
 
 def create_app(graph: CampaignGraph | Neo4jSource, *, host: str = "127.0.0.1", port: int = 8765,
                token: str | None = None, redact: bool = False, us: Iterable[str] = (),
-               data_date: str | None = None, views_dir: str | Path | None = None) -> FastAPI:
+               data_date: str | None = None, views_dir: str | Path | None = None,
+               edits: str | Path | None = None) -> FastAPI:
     """The workbench over ``graph``, served at ``http://host:port`` (for the Host and Origin rules).
 
     ``graph``: a graph, or a :class:`exports.web.source.Neo4jSource` (``serve bolt://…``: each
@@ -314,14 +315,20 @@ def create_app(graph: CampaignGraph | Neo4jSource, *, host: str = "127.0.0.1", p
     :func:`exports.redact.redact`'s copy of the graph (for a projector). ``us``: the user's own
     organisation(s) (the snapshot's ``load --us`` setting), never scored as a lever in a briefing;
     ``data_date``: the date a briefing says its data is from (the snapshot's creation date);
-    ``views_dir``: the folder of the named views (:mod:`exports.web.views`; None: named views are off).
+    ``views_dir``: the folder of the named views (:mod:`exports.web.views`; None: named views are off);
+    ``edits``: the research edits folder (:mod:`exports.edits`; None: edits are off), applied to
+    ``graph`` at start (a snapshot's graph only: over Neo4j edits are off).
     """
     source = None
     us = [str(u) for u in us]
     if isinstance(graph, Neo4jSource):
+        if edits is not None:
+            raise CampaignGraphError("research edits (--edits) need a snapshot folder: over Neo4j the graph is "
+                                     "the server's, which the app does not change")
         source, graph = graph, None  # type: ignore[assignment]
         source.redact = source.redact or redact
-    elif redact:
+    base = graph
+    if redact and source is None:
         from exports.redact import redact as redacted
         from exports.redact import redacted_id
 
@@ -336,6 +343,7 @@ def create_app(graph: CampaignGraph | Neo4jSource, *, host: str = "127.0.0.1", p
     app.state.graph = graph  # routes read it per request: research edits may put a new graph here
     app.state.us, app.state.data_date = us, data_date  # what a snapshot says beyond its graph (briefings)
     app.state.source = source  # routes ask source_of(app) for the graph of one question (exports/web/source.py)
+    app.state.base_graph, app.state.redacted, app.state.edits_folder = base, redact, edits  # for mount_edits
     _security(app, host, port, token)
     # FastAPI runs these routes on a thread pool; the graph fills its caches (name index,
     # adjacency, day masks) on first use and is not made to be filled by two threads at once:
@@ -444,14 +452,7 @@ def create_app(graph: CampaignGraph | Neo4jSource, *, host: str = "127.0.0.1", p
         df = coverage_query(graph, root, as_of=day, status=statuses)
         return {"company": root, "as_of": df.attrs["as_of"], "rows": table_records(df)}
 
-    @app.post("/api/edits", status_code=501, summary="Record a research edit (not built yet: answers 501).")
-    async def add_edit(request: Request) -> JSONResponse:
-        return _error(501, "research edits are not built yet (issue 19, a later slice)")
-
-    @app.delete("/api/edits/{edit_id}", status_code=501, summary="Undo a research edit (not built yet: answers 501).")
-    async def undo_edit(edit_id: str) -> JSONResponse:
-        return _error(501, "research edits are not built yet (issue 19, a later slice)")
-
+    from exports.web.edits import mount_edits; mount_edits(app)  # noqa: I001 (one line per router)
     from exports.web.views import mount_views; mount_views(app)  # noqa: I001
     from exports.web.group import mount_group; mount_group(app)  # noqa: I001
     from exports.web.pages import mount_pages

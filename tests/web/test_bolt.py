@@ -158,6 +158,18 @@ def test_the_network_views_site_coverage_and_export_over_bolt_answer_as_in_memor
     assert ga.nodes["site-a"]["coverage_union_presence"] == site_a == "covered"
 
 
+def test_research_edits_and_named_views_are_off_over_bolt(served):
+    """They are kept beside a snapshot folder: over a server the page is told why, changes get 409."""
+    _local, remote = served(acme_graph())
+    edits, views = remote.get("/api/edits").json(), remote.get("/api/views").json()
+    assert (edits["enabled"], views["enabled"]) == (False, False)
+    assert edits["reason"].startswith("research edits are off over a Neo4j server")
+    body = {"kind": "set_property", "target": "sued", "property": "union_status", "value": "present",
+            "date": "2025-09-01", "source": {"title": "Visit", "publisher": "us", "retrieved": "2025-09-02"}}
+    assert remote.post("/api/edits", json=body).status_code == 409
+    assert remote.put("/api/views/mine", json={"focus": "hold"}).status_code == 409
+
+
 def test_redacted_over_bolt_answers_as_the_redacted_graph(served):
     local, remote = served(server_graphs.acme_graph(), redact=True)
     answers = _same_answers(local, remote, ["/api/search?q=Jane%20Doe", "/api/nodes/p1", "/api/nodes/u1",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from exports.web.app import CSP
@@ -45,13 +47,14 @@ def test_state_changing_requests_from_another_origin_are_refused(method: str, or
 
 
 @pytest.mark.parametrize("origin", [None, BASE, "http://localhost:8765"])
-def test_state_changing_requests_from_the_served_origin_reach_the_route(origin: str | None) -> None:
-    c = client()
+def test_state_changing_requests_from_the_served_origin_reach_the_route(origin: str | None, tmp_path: Path) -> None:
+    c = client(edits=tmp_path / "acme.edits")
     headers = {**JSON, **({"origin": origin} if origin else {})}
-    # the edits routes exist and say they are not built yet: the checks before them passed
+    # the edits routes answer for themselves: the checks before them passed
     r = c.post("/api/edits", content=b'{"kind": "set_property"}', headers=headers)
-    assert (r.status_code, r.json()) == (501, {"detail": "research edits are not built yet (issue 19, a later slice)"})
-    assert c.delete("/api/edits/e1", headers={k: v for k, v in headers.items() if k == "origin"}).status_code == 501
+    assert (r.status_code, r.json()["detail"][:22]) == (422, "an edit needs a source")
+    r = c.delete("/api/edits/e1", headers={k: v for k, v in headers.items() if k == "origin"})
+    assert (r.status_code, r.json()) == (404, {"detail": "no edit with id 'e1'"})
     # a POST to a read-only route: the checks pass, then the route says 405
     assert c.post("/api/search", content=b"{}", headers=headers).status_code == 405
 

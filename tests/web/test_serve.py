@@ -29,6 +29,15 @@ def test_serve_refuses_a_non_loopback_host_without_a_token(tmp_path: Path, host:
                           "(or --token alone for a random one), or serve on 127.0.0.1\n")
 
 
+def test_serve_refuses_an_edits_folder_that_is_a_tables_folder_in_one_line(tmp_path: Path) -> None:
+    save_snapshot(acme_graph(), tmp_path / "snap")
+    (tmp_path / "tables").mkdir()
+    (tmp_path / "tables" / "nodes.csv").write_text("id,kind\n")
+    out = CliRunner().invoke(cli, ["serve", str(tmp_path / "snap"), "--edits", str(tmp_path / "tables")])
+    assert out.exit_code == 1
+    assert out.output.count("\n") == 1 and "not an edits folder (tables but no log.jsonl)" in out.output
+
+
 def _first_line(proc: subprocess.Popen, timeout: float) -> str:
     sel = selectors.DefaultSelector()
     sel.register(proc.stdout, selectors.EVENT_READ)  # type: ignore[arg-type]
