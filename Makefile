@@ -30,6 +30,7 @@ demo: install
 	$(BIN)/campaign-graph map out/sample.snapshot --company ArcelorMittal -o out/arcelormittal-map.html
 	$(BIN)/campaign-graph brief out/sample.snapshot --company ArcelorMittal -o out/arcelormittal-brief.html
 	@echo "Snapshot: out/sample.snapshot   Map: out/arcelormittal-map.html   Briefing: out/arcelormittal-brief.html (open them in any browser; they work offline)"
+	@echo "Explore it: $(BIN)/campaign-graph serve out/sample.snapshot  (then open http://127.0.0.1:8765/)"
 
 test: install system-deps
 	$(BIN)/python -m pytest -q

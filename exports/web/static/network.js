@@ -792,9 +792,11 @@
     add("id", id);
     const props = (n && n.properties) || {};
     for (const [k, v] of Object.entries(props)) {
-      if (k === "value_sources") continue;
+      if (k === "value_sources" || k === "origins") continue;
       add(k, valueText(v));
     }
+    // the files and rows the record came from: long lists, after the facts
+    if (props.origins) add("origins", valueText(props.origins));
     const expandBox = el("div", {class: "details-actions expand-kinds"});
     detailsBody.replaceChildren(n ? kindBadge(n.kind) : "", actions, expandBox, list);
     // the kinds among its neighbours, to expand one kind only
