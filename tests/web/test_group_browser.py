@@ -20,15 +20,13 @@ import pandas as pd
 import pytest
 
 from exports.html import COVERAGE_COLOURS
-from tests.fixtures_browser import CHROMIUM
+from tests.web import test_pages_browser as pages
 from tests.web.fixtures import acme_geo_graph
 from tests.web.page_fixtures import serving
-from tests.web.test_pages_browser import Watched
+from tests.web.test_pages_browser import READY_MS, SHOTS, Watched
 
 pytestmark = pytest.mark.browser
 
-SHOTS = Path("/tmp/page-shots")
-READY_MS = 20_000
 DAY = "2024-06-30"
 
 
@@ -38,29 +36,9 @@ def base_url() -> Iterator[str]:
         yield url
 
 
-@pytest.fixture(scope="module")
-def browser(request: pytest.FixtureRequest) -> Any:
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"Debian chromium is not installed at {CHROMIUM} (make system-deps)")
-    return request.getfixturevalue("chromium_browser")
-
-
-@pytest.fixture
-def watched(browser: Any, base_url: str) -> Iterator[Watched]:
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, accept_downloads=True)
-
-    def route(r: Any) -> None:  # anything not from the served origin is refused, and recorded
-        if r.request.url.startswith(base_url + "/"):
-            r.continue_()
-        else:
-            r.abort()
-
-    context.route("**/*", route)
-    w = Watched(context, base_url)
-    try:
-        yield w
-    finally:
-        context.close()
+# the pages' fixtures (Chromium, a watched context that accepts downloads), over this module's server
+browser = pages.browser
+watched = pages.watched
 
 
 def shot(page: Any, name: str) -> None:

@@ -85,7 +85,7 @@ class Watched:
 
 @pytest.fixture
 def watched(browser: Any, base_url: str) -> Iterator[Watched]:
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, accept_downloads=True)
 
     def route(r: Any) -> None:  # anything not from the served origin is refused, and recorded above
         if r.request.url.startswith(base_url + "/"):
@@ -297,7 +297,7 @@ def test_an_unknown_node_is_a_404_page(watched: Watched, base_url: str) -> None:
 def test_with_a_token_the_first_url_opens_the_pages_and_then_leaves_the_address_bar(browser: Any) -> None:
     token = "s3cret-token"
     with serving(page_graph(), token=token) as url:
-        context = browser.new_context(viewport={"width": 1280, "height": 900})
+        context = browser.new_context(viewport={"width": 1280, "height": 900}, accept_downloads=True)
         w = Watched(context, url)
         try:
             page = w.new_page()
