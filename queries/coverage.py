@@ -1109,7 +1109,9 @@ def _site_dimensions(ctx: CoverageContext, sites: Sequence[str], attrs: Sequence
       operators' and groups' (an agreement reaches the other sites through the companies that
       operate them), its groups' alone when the operators bring no candidates
       (:meth:`CoverageContext.brings_candidates`); efa outside the EEA -> the country's, with no
-      country -> one finding;
+      country -> one finding; nothing names the site and its operators bring no candidates ->
+      no agreement reaches it (the groups' fallback, not asked per site). A run over a
+      neighbourhood (``ctx.whole_graph`` false) works out each of its few sites on its own here.
     - network: no union present -> its groups' and whether a union is known to be absent.
     """
     op_code, distinct_ops = _factorize(operators)
@@ -1148,17 +1150,18 @@ def _site_dimensions(ctx: CoverageContext, sites: Sequence[str], attrs: Sequence
 
     whole = ctx.whole_graph
 
-    def framework_keys(agreement_type: str) -> np.ndarray:
-        # the operators' and groups' finding; the groups' alone (the fallback) when the operators
-        # bring no candidates of the type
+    def framework_keys(agreement_type: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """``(own, keys, asked)``: the rows worked out on their own (named by an agreement of the
+        type), the others' keys (their operators' and groups' finding; the groups' alone, the
+        fallback, when the operators bring no candidates of the type) and the rows the rule is
+        asked about at all: no agreement of the type reaches a row that nothing names and whose
+        operators bring none, so for those the answer is None without asking."""
+        if not whole:  # a neighbourhood run's few rows: each worked out on its own (no whole-graph index)
+            own = np.ones(len(sites), dtype=bool)
+            return own, op_code, own
+        own = rows_in(ctx.named_sites(agreement_type).__contains__, sites)
         brings = per_operators(*ctx.candidate_tests(agreement_type))
-        return np.where(brings, width + op_code * width + group_code, group_code)
-
-    def named_rows(agreement_type: str) -> np.ndarray:
-        # a neighbourhood run's few rows are each worked out on their own (no whole-graph index)
-        if not whole:
-            return np.ones(len(sites), dtype=bool)
-        return rows_in(ctx.named_sites(agreement_type).__contains__, sites)
+        return own, np.where(brings, width + op_code * width + group_code, group_code), own | brings
 
     def or_fallback(agreement_type: str, shared: tuple[np.ndarray, list[_Finding | None]]
                     ) -> tuple[np.ndarray, list[_Finding]]:
@@ -1167,10 +1170,9 @@ def _site_dimensions(ctx: CoverageContext, sites: Sequence[str], attrs: Sequence
                                                                                  distinct_groups[k]))
 
     for agreement_type in ("gfa", "hs"):
-        own = named_rows(agreement_type)
-        keys = framework_keys(agreement_type) if whole else op_code
-        out.append(or_fallback(agreement_type, _shared(own, keys, lambda i, t=agreement_type:
-                                                       _framework_reach(ctx, sites[i], t, operators[i]))))
+        own, keys, asked = framework_keys(agreement_type)
+        out.append(or_fallback(agreement_type, _shared(own, keys, lambda i, t=agreement_type, asked=asked: (
+            _framework_reach(ctx, sites[i], t, operators[i]) if asked[i] else None))))
 
     # no union present: the groups' finding and whether a union is known to be absent
     present = np.array([bool(u[2]) for u in unions], dtype=bool)[union_codes]
@@ -1185,9 +1187,12 @@ def _site_dimensions(ctx: CoverageContext, sites: Sequence[str], attrs: Sequence
     # outside the EEA: the country's finding (no country: one finding); in it: as gfa
     country_code, countries = _factorize([a.get("country") or None for a in attrs])
     in_eea = np.array([bool(c) and str(c).upper() in EEA_COUNTRIES for c in countries], dtype=bool)[country_code]
-    own = in_eea & named_rows("efa")
-    keys = np.where(in_eea, len(countries) + (framework_keys("efa") if whole else op_code), country_code)
-    out.append(or_fallback("efa", _shared(own, keys, lambda i: _efa_reach(ctx, sites[i], attrs[i], operators[i]))))
+    own, keys, asked = framework_keys("efa")
+    own &= in_eea
+    keys = np.where(in_eea, len(countries) + keys, country_code)
+    asked = asked | ~in_eea
+    out.append(or_fallback("efa", _shared(own, keys, lambda i: (
+        _efa_reach(ctx, sites[i], attrs[i], operators[i]) if asked[i] else None))))
     return out
 
 
