@@ -852,11 +852,8 @@ class CoverageContext:
             base = above[(t, x)] = list(dict.fromkeys([*self.signed_by(t, x), *base]))
 
     def cbas_at(self, target: str) -> list[str]:
-        """CBAs with a COVERS edge to ``target`` (site or company)."""
-        covering = self.covering.get(target)
-        if not covering:
-            return []
-        return [a for a in covering if self.agreement_type(a) == "cba"]
+        """CBAs with a COVERS edge to ``target`` (site or company), in edge order (remembered)."""
+        return self._covering_of_type("cba", target)
 
     def cbas_signed(self, company: str) -> list[str]:
         """CBAs ``company`` signs that have no COVERS edges (they cover the signatory's sites)."""
@@ -1325,16 +1322,16 @@ def applicable_cbas(ctx: CoverageContext, site: str, operators: Sequence[str]) -
     """
     g = ctx.graph
     out = []
-    # candidates through the per-target index (not a scan over every CBA per site)
-    candidates: dict[str, None] = {}
-    for target in [site, *operators]:
-        for agr in ctx.cbas_at(target):
-            candidates[agr] = None
+    # candidates through the per-target index (not a scan over every CBA per site), each once
+    # in order of first appearance
+    candidates = dict.fromkeys(ctx.cbas_at(site))
     for op in operators:
-        for agr in ctx.cbas_signed(op):
-            candidates[agr] = None
+        candidates.update(dict.fromkeys(ctx.cbas_at(op)))
+    for op in operators:
+        candidates.update(dict.fromkeys(ctx.cbas_signed(op)))
+    covers_of = ctx.covers.get
     for agr in candidates:
-        covers = ctx.covers.get(agr, [])
+        covers = covers_of(agr, [])
         if any(t == site and a.get("excluded") for t, _, a in covers):
             continue
         how, ev = None, []
@@ -1751,9 +1748,11 @@ def _place_site(
     entry = per_op.get(op)
     if entry is None:
         root = ctx.idx.ultimate_parent_id(op)
+        # a root holds 100 % of itself (:meth:`OwnershipIndex.effective_stakes`): its group's
+        # stakes are worked out only when a site's operator is below it
         entry = per_op[op] = (
             op, "root" if root == op else "controlled", root, ctx.idx.chain_down_text(op),
-            ctx.stakes(root).get(op, 0.0),
+            100.0 if root == op else ctx.stakes(root).get(op, 0.0),
         )
     return entry
 
