@@ -1394,10 +1394,10 @@ def _cba_fallback(ctx: CoverageContext, sattrs: Mapping[str, Any], expired: list
     status = sattrs.get("cba_status")
     if not expired and status not in ("none", "in_force"):
         return _NO_CBA
-    src = source_text(g, sattrs, sattrs.get("cba_status_date"), "cba_status")
     if expired:
         last = max(expired, key=lambda f: f.reason)
         if status == "in_force":  # the site record says one is in force: "with none in force" is in doubt
+            src = source_text(g, sattrs, sattrs.get("cba_status_date"), "cba_status")
             when = sattrs.get("cba_status_date")
             ends = [g.node(f.evidence[-1]).get("expires") or "" for f in expired]
             if when and when > max(ends):
@@ -1406,7 +1406,8 @@ def _cba_fallback(ctx: CoverageContext, sattrs: Mapping[str, Any], expired: list
             if not when:
                 return _Finding(UNKNOWN, f"{last.reason.split(' with none')[0]}, but the site record says "
                                 f"cba_status=in_force ({src}, undated): needs checking", last.evidence)
-        return last
+        return last  # (the site record's source is cited only when it is read)
+    src = source_text(g, sattrs, sattrs.get("cba_status_date"), "cba_status")
     if status == "none":
         return _Finding(NOT_COVERED, f"no collective agreement: cba_status=none ({src})")
     return _Finding(COVERED, f"cba_status=in_force ({src}); the agreement is not on record")
@@ -1917,7 +1918,9 @@ def site_rows(
         if membership == "possible" and op is not None and root:
             w = ctx.members(root).why(op)
             why = f"membership: {w.reason}" if w is not None else None
-        per_place.append((up_id, op_name, up_name, groups, why, bool(root and op and op in ctx.uncertain(root))))
+        # (a root is never below itself: OwnershipIndex.uncertain_below leaves it out)
+        per_place.append((up_id, op_name, up_name, groups, why,
+                          bool(root and op and op != root and op in ctx.uncertain(root))))
     up_ids, op_names, up_names, groups_col, why_col, lowers = (
         _object_array(list(c))[place_code].tolist() for c in zip(*per_place)) if per_place else ([],) * 6
 
