@@ -467,6 +467,12 @@ class CoverageContext:
         self._op_cba: dict[tuple[str, ...], tuple[_Finding | None, list[_Finding]]] = {}
         self._no_union: dict[tuple[str, ...], tuple[_Finding, _Finding, list[str]]] = {}
         self._outside_eea: dict[str, _Finding] = {}
+        self._pred_of: dict[str, list[tuple[str, str, str]]] = {}
+        #: a whole-graph run: the indexes over the whole graph that let sites share findings
+        #: (:meth:`named_sites`, :meth:`candidate_tests`, the walks down from the signatories) pay
+        #: for themselves; a run over a neighbourhood (one group, one site) reads node by node
+        #: and works out each of its few sites on its own, so it never builds them
+        self.whole_graph = whole_graph
         if whole_graph:
             self._load_all()
 
@@ -587,21 +593,27 @@ class CoverageContext:
 
     def scope_of(self, agreement: str) -> str | None:
         """An agreement's ``scope`` property."""
-        self._read_agreements()
         try:
             return self._scope[agreement]
-        except KeyError:  # not an Agreement node
-            sc = self._scope[agreement] = self.graph.node(agreement).get("scope")
-            return sc
+        except KeyError:
+            return self._agreement_prop(agreement, "scope", self._scope)
 
     def agreement_type(self, agreement: str) -> str | None:
         """An agreement's ``agreement_type`` property."""
-        self._read_agreements()
         try:
             return self._atype[agreement]
-        except KeyError:  # not an Agreement node
-            t = self._atype[agreement] = self.graph.node(agreement).get("agreement_type")
-            return t
+        except KeyError:
+            return self._agreement_prop(agreement, "agreement_type", self._atype)
+
+    def _agreement_prop(self, agreement: str, prop: str, memo: dict[str, str | None]) -> str | None:
+        """``prop`` of a node not in ``memo`` yet: a whole-graph run reads every Agreement's once
+        (:meth:`_read_agreements`); a neighbourhood run, and a node that is no Agreement, its node's."""
+        if self.whole_graph and not self._agreements_read:
+            self._read_agreements()
+            if agreement in memo:
+                return memo[agreement]
+        found = memo[agreement] = self.graph.node(agreement).get(prop)
+        return found
 
     def _prefill_agreements(self, p: _Pass, signer: np.ndarray, agreement: np.ndarray) -> None:
         """Whole-graph mode: every agreement's status, type and scope from one read of the
@@ -767,6 +779,9 @@ class CoverageContext:
         """Agreements of a type signed by ``company`` or any entity above it (remembered)."""
         key = (agreement_type, company)
         if key not in self._above:
+            if not self.whole_graph:  # a few entities: each walks up its own ancestors
+                self._above[key] = self._signed_by_ancestors(agreement_type, company)
+                return self._above[key]
             # nothing is signed above an entity no signatory of the type holds a stake in,
             # directly or through others (one walk down per type instead of one walk up per
             # entity, which grew with the square of the ownership depth)
@@ -775,6 +790,15 @@ class CoverageContext:
                 return []
             self._fill_above(agreement_type, company, below)
         return self._above[key]
+
+    def _signed_by_ancestors(self, agreement_type: str, company: str) -> list[str]:
+        """Agreements of a type signed by ``company`` or an entity above it, in the order of its
+        ancestors (what :meth:`signed_above` answers)."""
+        found: dict[str, None] = {}
+        for anc in self.ancestors[company]:
+            for a in self.signed_by(agreement_type, anc):
+                found[a] = None
+        return list(found)
 
     def _signatories_and_below(self, agreement_type: str) -> set[str]:
         """The signatories of the type's agreements and every entity they hold a stake in (remembered)."""
@@ -819,11 +843,7 @@ class CoverageContext:
                 break
             holders = self.idx.inn.get(cur, ())
             if len(holders) != 1 or cur in loops or holders[0].holder == cur:
-                found: dict[str, None] = {}
-                for anc in self.ancestors[cur]:
-                    for a in self.signed_by(t, anc):
-                        found[a] = None
-                above[(t, cur)] = list(found)
+                above[(t, cur)] = self._signed_by_ancestors(t, cur)
                 break
             path.append(cur)
             cur = holders[0].holder
@@ -832,12 +852,8 @@ class CoverageContext:
             base = above[(t, x)] = list(dict.fromkeys([*self.signed_by(t, x), *base]))
 
     def cbas_at(self, target: str) -> list[str]:
-        """CBAs with a COVERS edge to ``target`` (site or company)."""
-        covering = self.covering.get(target)
-        if not covering:
-            return []
-        cbas = self.of_type("cba")
-        return [a for a in covering if a in cbas]
+        """CBAs with a COVERS edge to ``target`` (site or company), in edge order (remembered)."""
+        return self._covering_of_type("cba", target)
 
     def cbas_signed(self, company: str) -> list[str]:
         """CBAs ``company`` signs that have no COVERS edges (they cover the signatory's sites)."""
@@ -886,20 +902,23 @@ class CoverageContext:
     def _supplier_scope(self, agreement_type: str, supplier: str) -> list[str]:
         """Supplier-scope agreements of a type signed above the operators of the sites
         ``supplier`` supplies, in look-up order (remembered)."""
+        if supplier not in self.customers:  # it supplies nothing
+            return []
         key = (agreement_type, supplier)
         found = self._sup_scope.get(key)
         if found is None:
-            below = self._sup_below(agreement_type)
-            if not below or supplier not in self.customers:
+            # only an operator below a signatory can have a supplier-scope agreement above it
+            # (a whole-graph run knows them all; a neighbourhood run asks each operator)
+            below = self._sup_below(agreement_type) if self.whole_graph else None
+            if below is not None and not below:
                 return []
             seen: dict[str, None] = {}
             kind_of = self.graph.kind_of
             for customer in self.customers.get(supplier, ()):
                 if kind_of(customer) != "Site":
                     continue
-                # only an operator below a signatory can have a supplier-scope agreement above it
                 for op, _s, _e2 in self.operators.get(customer, ()):
-                    if op not in below:
+                    if below is not None and op not in below:
                         continue
                     for a in self.signed_above(agreement_type, op):
                         if self.scope_of(a) == "suppliers_included":
@@ -1087,7 +1106,9 @@ def _site_dimensions(ctx: CoverageContext, sites: Sequence[str], attrs: Sequence
       operators' and groups' (an agreement reaches the other sites through the companies that
       operate them), its groups' alone when the operators bring no candidates
       (:meth:`CoverageContext.brings_candidates`); efa outside the EEA -> the country's, with no
-      country -> one finding;
+      country -> one finding; nothing names the site and its operators bring no candidates ->
+      no agreement reaches it (the groups' fallback, not asked per site). A run over a
+      neighbourhood (``ctx.whole_graph`` false) works out each of its few sites on its own here.
     - network: no union present -> its groups' and whether a union is known to be absent.
     """
     op_code, distinct_ops = _factorize(operators)
@@ -1124,11 +1145,20 @@ def _site_dimensions(ctx: CoverageContext, sites: Sequence[str], attrs: Sequence
     keys = np.where(per_operators(covering.__contains__, ctx.signed.__contains__), op_code + 1, 0)
     out.append(_shared(own, keys, lambda i: _cba_dimension(ctx, sites[i], attrs[i], operators[i])))
 
-    def framework_keys(agreement_type: str) -> np.ndarray:
-        # the operators' and groups' finding; the groups' alone (the fallback) when the operators
-        # bring no candidates of the type
+    whole = ctx.whole_graph
+
+    def framework_keys(agreement_type: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """``(own, keys, asked)``: the rows worked out on their own (named by an agreement of the
+        type), the others' keys (their operators' and groups' finding; the groups' alone, the
+        fallback, when the operators bring no candidates of the type) and the rows the rule is
+        asked about at all: no agreement of the type reaches a row that nothing names and whose
+        operators bring none, so for those the answer is None without asking."""
+        if not whole:  # a neighbourhood run's few rows: each worked out on its own (no whole-graph index)
+            own = np.ones(len(sites), dtype=bool)
+            return own, op_code, own
+        own = rows_in(ctx.named_sites(agreement_type).__contains__, sites)
         brings = per_operators(*ctx.candidate_tests(agreement_type))
-        return np.where(brings, width + op_code * width + group_code, group_code)
+        return own, np.where(brings, width + op_code * width + group_code, group_code), own | brings
 
     def or_fallback(agreement_type: str, shared: tuple[np.ndarray, list[_Finding | None]]
                     ) -> tuple[np.ndarray, list[_Finding]]:
@@ -1137,10 +1167,9 @@ def _site_dimensions(ctx: CoverageContext, sites: Sequence[str], attrs: Sequence
                                                                                  distinct_groups[k]))
 
     for agreement_type in ("gfa", "hs"):
-        named = ctx.named_sites(agreement_type)
-        own = rows_in(named.__contains__, sites)
-        out.append(or_fallback(agreement_type, _shared(own, framework_keys(agreement_type), lambda i, t=agreement_type:
-                                                       _framework_reach(ctx, sites[i], t, operators[i]))))
+        own, keys, asked = framework_keys(agreement_type)
+        out.append(or_fallback(agreement_type, _shared(own, keys, lambda i, t=agreement_type, asked=asked: (
+            _framework_reach(ctx, sites[i], t, operators[i]) if asked[i] else None))))
 
     # no union present: the groups' finding and whether a union is known to be absent
     present = np.array([bool(u[2]) for u in unions], dtype=bool)[union_codes]
@@ -1155,10 +1184,12 @@ def _site_dimensions(ctx: CoverageContext, sites: Sequence[str], attrs: Sequence
     # outside the EEA: the country's finding (no country: one finding); in it: as gfa
     country_code, countries = _factorize([a.get("country") or None for a in attrs])
     in_eea = np.array([bool(c) and str(c).upper() in EEA_COUNTRIES for c in countries], dtype=bool)[country_code]
-    named = ctx.named_sites("efa")
-    own = in_eea & rows_in(named.__contains__, sites)
-    keys = np.where(in_eea, len(countries) + framework_keys("efa"), country_code)
-    out.append(or_fallback("efa", _shared(own, keys, lambda i: _efa_reach(ctx, sites[i], attrs[i], operators[i]))))
+    own, keys, asked = framework_keys("efa")
+    own &= in_eea
+    keys = np.where(in_eea, len(countries) + keys, country_code)
+    asked = asked | ~in_eea
+    out.append(or_fallback("efa", _shared(own, keys, lambda i: (
+        _efa_reach(ctx, sites[i], attrs[i], operators[i]) if asked[i] else None))))
     return out
 
 
@@ -1291,16 +1322,16 @@ def applicable_cbas(ctx: CoverageContext, site: str, operators: Sequence[str]) -
     """
     g = ctx.graph
     out = []
-    # candidates through the per-target index (not a scan over every CBA per site)
-    candidates: dict[str, None] = {}
-    for target in [site, *operators]:
-        for agr in ctx.cbas_at(target):
-            candidates[agr] = None
+    # candidates through the per-target index (not a scan over every CBA per site), each once
+    # in order of first appearance
+    candidates = dict.fromkeys(ctx.cbas_at(site))
     for op in operators:
-        for agr in ctx.cbas_signed(op):
-            candidates[agr] = None
+        candidates.update(dict.fromkeys(ctx.cbas_at(op)))
+    for op in operators:
+        candidates.update(dict.fromkeys(ctx.cbas_signed(op)))
+    covers_of = ctx.covers.get
     for agr in candidates:
-        covers = ctx.covers.get(agr, [])
+        covers = covers_of(agr, [])
         if any(t == site and a.get("excluded") for t, _, a in covers):
             continue
         how, ev = None, []
@@ -1363,10 +1394,10 @@ def _cba_fallback(ctx: CoverageContext, sattrs: Mapping[str, Any], expired: list
     status = sattrs.get("cba_status")
     if not expired and status not in ("none", "in_force"):
         return _NO_CBA
-    src = source_text(g, sattrs, sattrs.get("cba_status_date"), "cba_status")
     if expired:
         last = max(expired, key=lambda f: f.reason)
         if status == "in_force":  # the site record says one is in force: "with none in force" is in doubt
+            src = source_text(g, sattrs, sattrs.get("cba_status_date"), "cba_status")
             when = sattrs.get("cba_status_date")
             ends = [g.node(f.evidence[-1]).get("expires") or "" for f in expired]
             if when and when > max(ends):
@@ -1375,7 +1406,8 @@ def _cba_fallback(ctx: CoverageContext, sattrs: Mapping[str, Any], expired: list
             if not when:
                 return _Finding(UNKNOWN, f"{last.reason.split(' with none')[0]}, but the site record says "
                                 f"cba_status=in_force ({src}, undated): needs checking", last.evidence)
-        return last
+        return last  # (the site record's source is cited only when it is read)
+    src = source_text(g, sattrs, sattrs.get("cba_status_date"), "cba_status")
     if status == "none":
         return _Finding(NOT_COVERED, f"no collective agreement: cba_status=none ({src})")
     return _Finding(COVERED, f"cba_status=in_force ({src}); the agreement is not on record")
@@ -1394,14 +1426,12 @@ def _framework_reach(ctx: CoverageContext, site: str, agreement_type: str,
     """The best finding of the agreements of a type that reach the site; None when none does."""
     # the candidates (framework_candidates) are the operators' and those naming the site itself;
     # their reach maps are looked up once per such combination
-    if site in ctx.named_sites(agreement_type):
-        key = (agreement_type, operators, tuple(ctx._covering_of_type(agreement_type, site)),
-               tuple(ctx._supplier_scope(agreement_type, site)))
-    else:
-        key = (agreement_type, operators, (), ())
+    covering = ctx._covering_of_type(agreement_type, site)
+    scoped = ctx._supplier_scope(agreement_type, site)
+    key = (agreement_type, operators, tuple(covering), tuple(scoped))
     reaches = ctx._op_reach.get(key)
     if reaches is None:
-        if not key[2] and not key[3] and not ctx.brings_candidates(agreement_type, operators):
+        if not covering and not scoped and ctx.whole_graph and not ctx.brings_candidates(agreement_type, operators):
             reaches = ctx._op_reach[key] = []  # nothing names the site and its operators bring nothing
         else:
             cands = ctx.framework_candidates(agreement_type, site, operators)
@@ -1437,7 +1467,14 @@ def _efa_reach(ctx: CoverageContext, site: str, sattrs: Mapping[str, Any],
 
 def _predecessors(ctx: CoverageContext, company: str) -> list[tuple[str, str, str]]:
     """``(predecessor, how, its successor)`` of ``company`` through RENAMED_TO / MERGED_INTO edges,
-    nearest first."""
+    nearest first (remembered: asked once per agreement type)."""
+    found = ctx._pred_of.get(company)
+    if found is None:
+        found = ctx._pred_of[company] = _walk_predecessors(ctx, company)
+    return found
+
+
+def _walk_predecessors(ctx: CoverageContext, company: str) -> list[tuple[str, str, str]]:
     index = ctx._pred_index
     if index is None:  # one scan of the history edges per coverage run
         index = {}
@@ -1712,9 +1749,11 @@ def _place_site(
     entry = per_op.get(op)
     if entry is None:
         root = ctx.idx.ultimate_parent_id(op)
+        # a root holds 100 % of itself (:meth:`OwnershipIndex.effective_stakes`): its group's
+        # stakes are worked out only when a site's operator is below it
         entry = per_op[op] = (
             op, "root" if root == op else "controlled", root, ctx.idx.chain_down_text(op),
-            ctx.stakes(root).get(op, 0.0),
+            100.0 if root == op else ctx.stakes(root).get(op, 0.0),
         )
     return entry
 
@@ -1901,7 +1940,9 @@ def site_rows(
         if membership == "possible" and op is not None and root:
             w = ctx.members(root).why(op)
             why = f"membership: {w.reason}" if w is not None else None
-        per_place.append((up_id, op_name, up_name, groups, why, bool(root and op and op in ctx.uncertain(root))))
+        # (a root is never below itself: OwnershipIndex.uncertain_below leaves it out)
+        per_place.append((up_id, op_name, up_name, groups, why,
+                          bool(root and op and op != root and op in ctx.uncertain(root))))
     up_ids, op_names, up_names, groups_col, why_col, lowers = (
         _object_array(list(c))[place_code].tolist() for c in zip(*per_place)) if per_place else ([],) * 6
 
