@@ -6,7 +6,8 @@
  * agreements and affiliations. Every entity is a link to its page; text goes in with
  * textContent only (common.js's el).
  *
- * The section gets data-state="loaded" once the profile is drawn (data-leverage="loaded" and
+ * The answers hold for the page URL's as_of (the network view's date when the page was opened),
+ * else today. The section gets data-state="loaded" once the profile is drawn (data-leverage="loaded" and
  * data-sites="loaded" when those later parts are).
  */
 "use strict";
@@ -19,6 +20,12 @@
   const focusId = article.dataset.nodeId;
   const holder = document.getElementById("profile-sections");
   const status = document.getElementById("profile-status");
+  // the date of the answers: the page URL's as_of (the network view's, as the page was opened), else today
+  const asOf = (() => {
+    const v = new URLSearchParams(window.location.search).get("as_of") || "";
+    return /^\d{4}-\d{2}-\d{2}$/.test(v) ? v : "";
+  })();
+  const dated = (path) => (asOf ? `${path}${path.includes("?") ? "&" : "?"}as_of=${asOf}` : path);
   const api = `/api/nodes/${encodeURIComponent(focusId)}/profile`;
   /** how many of a group's coverage rows the page lists (the /coverage page has them all) */
   const SITE_ROWS = 50;
@@ -44,14 +51,14 @@
   const inForce = (r) => (r.in_force === null || r.in_force === undefined ? "" : r.in_force ? "yes" : "no (ended or not yet)");
 
   /** A table: columns are [heading, (row) => cell content]. */
-  function table(rows, columns, rowAttrs) {
+  function table(rows, columns, rowAttrs, cls) {
     const head = el("tr", {}, ...columns.map(([h]) => el("th", {scope: "col"}, h)));
     const body = el("tbody", {}, ...rows.map((r) => el("tr", rowAttrs ? rowAttrs(r) : {},
       ...columns.map(([, cell]) => {
         const v = cell(r);
         return v instanceof Node && v.tagName === "TD" ? v : el("td", {}, v);
       }))));
-    return el("table", {class: "facts"}, el("thead", {}, head), body);
+    return el("table", {class: cls ? `facts ${cls}` : "facts"}, el("thead", {}, head), body);
   }
 
   function section(name, ...content) {
@@ -99,7 +106,7 @@
     const box = section("sites", el("p", {class: "hint"}, "Loading the group's coverage…"));
     const more = el("a", {href: `/coverage?company=${encodeURIComponent(focusId)}`}, "the whole coverage table");
     try {
-      const answer = await getJSON(`/api/coverage?company=${encodeURIComponent(focusId)}`);
+      const answer = await getJSON(dated(`/api/coverage?company=${encodeURIComponent(focusId)}`));
       const rows = answer.rows || [];
       const shown = rows.slice(0, SITE_ROWS);
       box.querySelector("p").replaceChildren(`${rows.length} sites as of ${answer.as_of}` +
@@ -113,8 +120,8 @@
             if (r[`${d}_reason`]) cell.setAttribute("title", r[`${d}_reason`]);
             return cell;
           }]),
-          ["Reasons", (r) => text(r.reasons || "")],
-        ], (r) => ({"data-id": r.site_id})));
+          ["Reasons", (r) => (r.reasons ? el("details", {}, el("summary", {}, "why"), r.reasons) : "")],
+        ], (r) => ({"data-id": r.site_id}), "profile-sites"));
       }
       box.dataset.count = String(rows.length);
     } catch (e) {
@@ -149,7 +156,7 @@
   async function leverage() {
     const box = section("leverage", el("p", {class: "hint"}, "Loading the leverage points…"));
     try {
-      const answer = await getJSON(`${api}?section=leverage`);
+      const answer = await getJSON(dated(`${api}?section=leverage`));
       const lev = answer.sections.leverage;
       const ours = (lev.us || []).map((o) => o.name).join(", ");
       box.querySelector("p").textContent = `${lev.points} points, highest score first` +
@@ -227,7 +234,7 @@
   async function load() {
     let answer;
     try {
-      answer = await getJSON(api);
+      answer = await getJSON(dated(api));
     } catch (e) {
       setStatus(status, "Could not load the relations: " + e.message, true);
       root.dataset.state = "error";
