@@ -15,20 +15,17 @@ on tests/web/fixtures.py's ``acme_relations_graph`` (worked out in tests/web/tes
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.fixtures_browser import CHROMIUM
+from tests.web import test_pages_browser as pages
 from tests.web.fixtures import acme_relations_graph
 from tests.web.page_fixtures import serving
-from tests.web.test_pages_browser import Watched
+from tests.web.test_pages_browser import READY_MS, SHOTS, Watched
 
 pytestmark = pytest.mark.browser
 
-SHOTS = Path("/tmp/page-shots")
-READY_MS = 20_000
 DAY = "2025-06-01"
 
 
@@ -38,29 +35,9 @@ def base_url() -> Iterator[str]:
         yield url
 
 
-@pytest.fixture(scope="module")
-def browser(request: pytest.FixtureRequest) -> Any:
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"Debian chromium is not installed at {CHROMIUM} (make system-deps)")
-    return request.getfixturevalue("chromium_browser")
-
-
-@pytest.fixture
-def watched(browser: Any, base_url: str) -> Iterator[Watched]:
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-
-    def route(r: Any) -> None:  # anything not from the served origin is refused, and recorded
-        if r.request.url.startswith(base_url + "/"):
-            r.continue_()
-        else:
-            r.abort()
-
-    context.route("**/*", route)
-    w = Watched(context, base_url)
-    try:
-        yield w
-    finally:
-        context.close()
+# the pages' fixtures (Chromium, a watched context), over this module's server
+browser = pages.browser
+watched = pages.watched
 
 
 def relations_ready(page: Any, *later: str) -> Any:
