@@ -4,7 +4,8 @@
 (size L by default: 502k nodes, 1.28M edges); once it prints its URL, each API request is timed
 over HTTP with httpx on one kept-alive connection, warm (one request first, not counted), the
 median of ``--repeat`` (5) runs: search, an entity page's answer for a company and a site,
-expand (neighbours, one hop), a group's coverage. Then the first page in Debian Chromium
+expand (neighbours, one hop), the entity pages' relations (and a company's leverage, which the
+page asks for after the rest), a group's coverage. Then the first page in Debian Chromium
 (Playwright): from navigation to the entity page's network view drawn (``node.js`` sets
 ``data-state="ready"`` on ``#network`` when the layout has settled), each run in a fresh browser
 context (no cache), median of the runs.
@@ -47,6 +48,11 @@ BUDGETS: dict[str, float] = {
     "entity page (site)": 0.200,
     "expand (company, 1 hop)": 0.150,
     "expand (site, 1 hop)": 0.150,
+    # an entity page's relations (exports/web/profile.py): the entity page's budget; leverage, which the page
+    # asks for after drawing the rest, has no budget in the issue: 2 s here, the first page's
+    "entity relations (company)": 0.200,
+    "entity relations (site)": 0.200,
+    "leverage, deferred (company)": 2.0,
     "group coverage": 0.500,
     "first page ready in the browser (company)": 2.0,
     "first page ready in the browser (site)": 2.0,
@@ -194,6 +200,11 @@ def run(size: str, data_root: Path, seed: int, work: Path, snapshot: Path | None
                     ("expand (company, 1 hop)", f"/api/nodes/{quote(company_id)}/neighbours?hops=1",
                      lambda a: len(a["nodes"])),
                     ("expand (site, 1 hop)", f"/api/nodes/{quote(site)}/neighbours?hops=1", lambda a: len(a["nodes"])),
+                    ("entity relations (company)", f"/api/nodes/{quote(company_id)}/profile",
+                     lambda a: len(a["sections"])),
+                    ("entity relations (site)", f"/api/nodes/{quote(site)}/profile", lambda a: len(a["sections"])),
+                    ("leverage, deferred (company)", f"/api/nodes/{quote(company_id)}/profile?section=leverage",
+                     lambda a: len(a["sections"]["leverage"]["rows"])),
                 ]
                 for label, path, count in asks:
                     print(f"[web {size}] {label} ...", file=sys.stderr, flush=True)

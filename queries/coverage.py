@@ -1572,6 +1572,27 @@ def _group_networks(ctx: CoverageContext, groups: tuple[str, ...]) -> list[str]:
     return found
 
 
+def company_networks(graph: CampaignGraph, companies: Iterable[str], *, as_of: Any = None) -> list[str]:
+    """The UnionNetwork nodes of ``companies`` founded by ``as_of``: those whose ``company``
+    names one of them (by id or by name), as the network dimension finds a group's networks
+    (:func:`_group_networks`), in the order of ``companies``.
+
+    >>> from graphmodel.graph import CampaignGraph
+    >>> g = CampaignGraph()
+    >>> _ = g.add_node("co", "Company", "Acme Steel"); _ = g.add_node("other", "Company", "Beta")
+    >>> _ = g.add_node("n1", "UnionNetwork", "Acme network", company="co")
+    >>> _ = g.add_node("n2", "UnionNetwork", "Acme world council", company="ACME steel")
+    >>> _ = g.add_node("n3", "UnionNetwork", "Later network", company="co", founded="2030-01-01")
+    >>> company_networks(g, ["co"], as_of="2024-01-01"), company_networks(g, ["other"], as_of="2024-01-01")
+    (['n1', 'n2'], [])
+    """
+    ctx = CoverageContext(graph, as_of, None)
+    try:
+        return _group_networks(ctx, tuple(companies))
+    finally:
+        ctx.close()
+
+
 def _network_dimension(ctx: CoverageContext, unions: list[str], groups: tuple[str, ...], presence: _Finding) -> _Finding:
     """The network dimension of a site: a union here in one of the groups' networks
     (:func:`_network_matches`), else what the groups' networks say (:func:`_network_gap`)."""

@@ -455,6 +455,7 @@ def create_app(graph: CampaignGraph | Neo4jSource, *, host: str = "127.0.0.1", p
     from exports.web.edits import mount_edits; mount_edits(app)  # noqa: I001 (one line per router)
     from exports.web.views import mount_views; mount_views(app)  # noqa: I001
     from exports.web.group import mount_group; mount_group(app)  # noqa: I001
+    from exports.web.profile import mount_profile; mount_profile(app)  # noqa: I001
     from exports.web.pages import mount_pages
 
     mount_pages(app)

@@ -71,3 +71,29 @@ def acme_geo_graph() -> CampaignGraph:
                lat=51.34, commodity="iron ore")
     g.add_edge("acme", "ost", "OPERATES", id="op-ost", sources=["gem"])
     return g
+
+
+def acme_relations_graph() -> CampaignGraph:
+    """tests/neo4j/graphs.py's ``acme_graph`` (agreements, a joint venture, a union with members)
+    with a union network, an event and an affiliation, for the entity pages' relations:
+
+        Acme Steel SA (acme) ──OWNS 100 % (since 2010)──> Acme Steel Brasil Ltda ──OPERATES──> Site A
+                             └─OWNS 50 % joint ─> Acme-Beta JV <── OWNS 50 % joint ── Beta Metals plc
+                                                  └─OPERATES 50 %──> Site B
+        Acme GFA (gfa1) <──PARTY_TO employer── acme;  Site A CBA 2023 (cba1) <──PARTY_TO union── u1
+        cba1 ──COVERS──> Site A;  u1 ──REPRESENTS (450 members, recognised)──> Site A
+        Acme World Council (net1, company=acme) <──MEMBER_OF── u1
+        Strike at Site A (ev1, 2024-03-01) ──INVOLVES──> Site A and acme
+        u1 ──AFFILIATED_TO──> IndustriALL Brasil (ind)
+    """
+    from tests.neo4j.graphs import acme_graph as relations_base
+
+    g = relations_base()
+    g.add_node("net1", "UnionNetwork", "Acme World Council", sources=["s1"], company="acme", founded="2015-01-01")
+    g.add_node("ev1", "Event", "Strike at Site A", sources=["s1"], date="2024-03-01", event_type="strike")
+    g.add_node("ind", "Union", "IndustriALL Brasil", sources=["s1"], country="BR")
+    g.add_edge("u1", "net1", "MEMBER_OF", id="mem-1", sources=["s1"])
+    g.add_edge("ev1", "site-a", "INVOLVES", id="inv-site", sources=["s1"])
+    g.add_edge("ev1", "acme", "INVOLVES", id="inv-acme", sources=["s1"])
+    g.add_edge("u1", "ind", "AFFILIATED_TO", id="aff-1", sources=["s1"])
+    return g

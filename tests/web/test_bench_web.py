@@ -17,7 +17,7 @@ def test_bench_web_xs_end_to_end(tmp_path: Path) -> None:
     assert [r["what"] for r in res["requests"]] == [k for k in BUDGETS if not k.startswith("first page")] + [
         k for k in BUDGETS if k.startswith("first page")]
     timed = [r for r in res["requests"] if "seconds" in r]
-    assert len(timed) == 6 and all(r["items"] > 0 and r["seconds"] > 0 for r in timed)
+    assert len(timed) == 9 and all(r["items"] > 0 and r["seconds"] > 0 for r in timed)
     # the group with the most sites (pick_names): a row per site that exists (closed ones are left out)
     coverage = next(r for r in timed if r["what"] == "group coverage")
     assert 0 < coverage["items"] <= int(res["names"]["company_sites"])

@@ -23,7 +23,7 @@ from graphmodel.graph import CampaignGraph
 from graphmodel.stores.neo4j import Neo4jStore
 from tests.neo4j import graphs as server_graphs
 from tests.neo4j.test_cypher_queries import canonical
-from tests.web.fixtures import BASE, acme_geo_graph, acme_graph
+from tests.web.fixtures import BASE, acme_geo_graph, acme_graph, acme_relations_graph
 
 pytestmark = pytest.mark.bolt
 
@@ -219,3 +219,23 @@ def test_serve_a_bolt_uri_as_a_real_process_reads_the_server_per_request(bolt_se
         proc.terminate()
         out, err = proc.communicate(timeout=30)
     assert bolt_server.password not in line + out + err
+
+
+def test_the_entity_profiles_over_bolt_answer_as_in_memory(served):
+    """``/api/nodes/{id}/profile`` reads the server's whole graph (exports/web/profile.py); its
+    answers over Bolt are the in-memory ones, leverage and a redacted union's members included."""
+    paths = [f"/api/nodes/{n}/profile?as_of={AS_OF}" for n in ("acme", "acme-br", "acme-jv", "site-a", "site-b",
+                                                                "u1", "ind", "cba1", "nobody")]
+    paths += [f"/api/nodes/acme/profile?as_of={AS_OF}&section=leverage", "/api/nodes/site-a/profile?section=leverage"]
+    local, remote = served(acme_relations_graph(), us=["u1"])
+    answers = _same_answers(local, remote, paths)
+    assert answers[f"/api/nodes/site-a/profile?as_of={AS_OF}"][1]["sections"]["unions"][0]["edge_properties"] == {
+        "members": 450, "recognised": True}
+    assert [m["id"] for m in answers[f"/api/nodes/acme/profile?as_of={AS_OF}"][1]["sections"]["group"]["members"]] == [
+        "acme", "acme-br", "acme-jv"]
+    assert answers["/api/nodes/nobody/profile?as_of=2024-06-30"][0] == 404
+    assert answers["/api/nodes/site-a/profile?section=leverage"][0] == 422
+    local, remote = served(acme_relations_graph(), redact=True)
+    answers = _same_answers(local, remote, [f"/api/nodes/site-a/profile?as_of={AS_OF}"])
+    assert answers[f"/api/nodes/site-a/profile?as_of={AS_OF}"][1]["sections"]["unions"][0]["edge_properties"] == {
+        "recognised": True}

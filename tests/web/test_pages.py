@@ -117,7 +117,7 @@ def test_every_static_file_the_pages_reference_exists_and_is_served(client: Test
         referenced |= {u for u in parse(client.get(path).text).urls() if u.startswith("/static/")}
     assert referenced == {
         "/static/favicon.svg", "/static/web.css", "/static/common.js", "/static/search.js", "/static/node.js",
-            "/static/network.js", "/static/edits.js",
+            "/static/network.js", "/static/edits.js", "/static/profile.js",
         "/static/vendor/vis-network/vis-network.min.css", "/static/vendor/vis-network/vis-network.min.js"}
     for url in referenced:
         assert (STATIC_DIR / url.removeprefix("/static/")).is_file(), url
