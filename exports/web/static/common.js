@@ -98,7 +98,9 @@ const CG = (() => {
   /** A coverage value as a coloured text element (labels and colours: exports/html.py's). */
   function coverageValue(tag, value) {
     const style = styles.coverage && styles.coverage[value];
-    const node = el(tag, {class: "coverage-value", "data-value": value}, style ? style.label : valueText(value));
+    // a value without a label of its own (not_applicable) is shown as words: "not applicable"
+    const text = style ? style.label : typeof value === "string" ? value.replaceAll("_", " ") : valueText(value);
+    const node = el(tag, {class: "coverage-value", "data-value": value}, text);
     if (style) node.style.color = style.colour;
     return node;
   }
