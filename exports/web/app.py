@@ -1,8 +1,9 @@
 """The workbench's application: the JSON API under ``/api`` and the security rules.
 
-:func:`create_app` builds a FastAPI app over one graph (read-only in this slice). The API
-turns the queries' answers into JSON and decides no rule of its own: search is
-:meth:`CampaignGraph.find`, coverage is :func:`queries.coverage.coverage` (one site's:
+:func:`create_app` builds a FastAPI app over one graph; the routers of the other modules
+(``edits``: research edits that change it; ``views``, ``group``, ``profile``) are mounted on it,
+then the pages (``pages``). The API turns the queries' answers into JSON and decides no rule
+of its own: search is :meth:`CampaignGraph.find`, coverage is :func:`queries.coverage.coverage` (one site's:
 :func:`queries.coverage.site_coverage`), a company name is
 resolved as the CLI resolves it (:func:`exports.cli.query_cmds.resolve_owner`), ``redact``
 is :func:`exports.redact.redact`. Each route gets the graph of its question from
