@@ -143,7 +143,10 @@ def _company(graph: CampaignGraph, node: str, day: str, wanted: set[str], us: li
 
 def _network(graph: CampaignGraph, net: str, day: str) -> dict[str, Any]:
     attrs = graph.node(net)
+    company = attrs.get("company")  # the network's company, by id: its name travels beside it
     return {"id": net, "name": attrs.get("name", net), "kind": attrs["kind"], "properties": _properties(attrs),
+            "company": ({"id": company, "name": graph.name_of(company)}
+                        if isinstance(company, str) and graph.has_node(company) else None),
             "members": _relations(graph, net, "MEMBER_OF", day, out=False)}
 
 

@@ -79,6 +79,7 @@ def test_a_company_s_agreements_networks_and_events(rel) -> None:
         "gfa1", "employer", "in_force", True)
     [net] = s["networks"]
     assert (net["id"], net["name"], [m["id"] for m in net["members"]]) == ("net1", "Acme World Council", ["u1"])
+    assert net["company"] == {"id": "acme", "name": "Acme Steel SA"}  # its company by id, with the name to show
     assert [(e["id"], e["edge"], e["properties"]["date"]) for e in s["events"]] == [("ev1", "inv-acme", "2024-03-01")]
     # a subsidiary's networks are its owners' too; a company outside the group has none
     assert [n["id"] for n in profile(rel, "acme-br")["sections"]["networks"]] == ["net1"]

@@ -138,7 +138,7 @@
 
   function networkRows(rows) {
     return table(rows, [
-      ["Network", (r) => link(r.id, r.name)], ["Company", (r) => text(r.properties.company)],
+      ["Network", (r) => link(r.id, r.name)], ["Company", (r) => (r.company ? link(r.company.id, r.company.name) : text(r.properties.company))],
       ["Member unions", (r) => {
         const cell = el("td", {});
         (r.members || []).forEach((m, i) => cell.append(i ? ", " : "", link(m.id, m.name)));
