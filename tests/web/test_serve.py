@@ -38,6 +38,15 @@ def test_serve_refuses_an_edits_folder_that_is_a_tables_folder_in_one_line(tmp_p
     assert out.output.count("\n") == 1 and "not an edits folder (tables but no log.jsonl)" in out.output
 
 
+def test_serve_refuses_an_edits_folder_over_a_server_in_one_line(tmp_path: Path) -> None:
+    """Edits live beside a snapshot folder; over Neo4j the graph is the server's: refused before connecting."""
+    out = CliRunner().invoke(cli, ["serve", "bolt://127.0.0.1:1", "--edits", str(tmp_path / "e")])
+    assert out.exit_code == 1
+    assert out.output == ("error: --edits needs a snapshot folder: over Neo4j the graph is the server's, "
+                          "which the workbench does not change\n")
+    assert not (tmp_path / "e").exists()
+
+
 def _first_line(proc: subprocess.Popen, timeout: float) -> str:
     sel = selectors.DefaultSelector()
     sel.register(proc.stdout, selectors.EVENT_READ)  # type: ignore[arg-type]
