@@ -276,18 +276,40 @@ def _kinds(text: str | None) -> frozenset[str] | None:
     return frozenset(out) or None
 
 
-def group_graph(app: FastAPI, company: str) -> tuple[CampaignGraph, str]:
-    """(the graph a group's coverage reads, the group's root): ``company`` resolved as
-    ``coverage --company`` resolves it, on the app's source (:func:`source_of`).
-    404 when nothing fits, 409 when several fit equally well (the message lists them)."""
+def _line(e: BaseException) -> str:
+    """An error's text as one line (an answer's ``detail``)."""
+    return " ".join(str(e).split())
+
+
+def _statuses(status: str | None) -> frozenset[str]:
+    """The site statuses ``status`` names, as ``coverage --status`` reads them; 422 when it cannot."""
+    try:
+        return schema.site_statuses(status)
+    except CampaignGraphError as e:
+        raise HTTPException(422, f"status: {_line(e)}") from None
+
+
+def resolve_group(graph: CampaignGraph, company: str) -> str:
+    """The group root ``company`` names in ``graph``, resolved as ``coverage --company`` resolves
+    it: 404 when nothing fits, 409 when several fit equally well (the message lists them)."""
     from exports.cli.query_cmds import resolve_owner
 
     try:
-        graph, name = source_of(app).coverage_graph(company)
-        return graph, resolve_owner(graph, name, option=None)  # the message then says: give an id
+        return resolve_owner(graph, company, option=None)  # the message then says: give an id
     except CampaignGraphError as e:
-        text = " ".join(str(e).split())
+        text = _line(e)
         raise HTTPException(404 if text.startswith("no ") else 409, text) from None
+
+
+def group_graph(app: FastAPI, company: str) -> tuple[CampaignGraph, str]:
+    """(the graph a group's coverage reads, the group's root): ``company`` resolved on the app's
+    source (:func:`source_of`) by :func:`resolve_group`."""
+    try:
+        graph, name = source_of(app).coverage_graph(company)
+    except CampaignGraphError as e:  # resolved on a server: its answer has the same meaning
+        text = _line(e)
+        raise HTTPException(404 if text.startswith("no ") else 409, text) from None
+    return graph, resolve_group(graph, name)
 
 
 def serialised(app: FastAPI) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
@@ -354,7 +376,7 @@ def create_app(graph: CampaignGraph | Neo4jSource, *, host: str = "127.0.0.1", p
 
     @app.exception_handler(CampaignGraphError)
     async def _bad_input(_request: Request, exc: CampaignGraphError) -> JSONResponse:
-        return _error(422, " ".join(str(exc).split()))
+        return _error(422, _line(exc))
 
     @app.get("/api/search", summary="Find nodes by name, alias, former name, identifier or id (ranked as `find`).")
     @serial
@@ -445,10 +467,7 @@ def create_app(graph: CampaignGraph | Neo4jSource, *, host: str = "127.0.0.1", p
         from queries.coverage import coverage as coverage_query
 
         day = _as_of(as_of)
-        try:
-            statuses = schema.site_statuses(status)
-        except CampaignGraphError as e:
-            raise HTTPException(422, f"status: {' '.join(str(e).split())}") from None
+        statuses = _statuses(status)
         graph, root = group_graph(app, company)
         df = coverage_query(graph, root, as_of=day, status=statuses)
         return {"company": root, "as_of": df.attrs["as_of"], "rows": table_records(df)}

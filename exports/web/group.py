@@ -35,7 +35,7 @@ import pandas as pd
 from fastapi import FastAPI, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
-from exports.web.app import _as_of, group_graph, serialised
+from exports.web.app import _as_of, _line, _statuses, group_graph, resolve_group, serialised
 from exports.web.source import source_of
 from graphmodel import schema
 from graphmodel.errors import CampaignGraphError
@@ -55,13 +55,6 @@ def _dimensions() -> tuple[str, ...]:
     from queries.coverage import DIMENSIONS
 
     return tuple(DIMENSIONS)
-
-
-def _statuses(status: str | None) -> frozenset[str]:
-    try:
-        return schema.site_statuses(status or None)
-    except CampaignGraphError as e:
-        raise HTTPException(422, f"status: {' '.join(str(e).split())}") from None
 
 
 def _choices(text: str | None) -> list[str]:
@@ -141,13 +134,13 @@ def mount_group(app: FastAPI) -> None:
         from queries.coverage import coverage as coverage_query
 
         day = _as_of(as_of)
-        statuses = _statuses(status)
+        statuses = _statuses(status or None)
         graph, root = group_graph(app, company)
         try:
             df = coverage_query(graph, root, as_of=day, status=statuses,
                                 require=require or ",".join(DEFAULT_REQUIRE))
         except CampaignGraphError as e:
-            raise HTTPException(422, " ".join(str(e).split())) from None
+            raise HTTPException(422, _line(e)) from None
         return graph, root, df
 
     def selected(df: pd.DataFrame, request: Request, country: str | None, commodity: str | None,
@@ -217,9 +210,9 @@ def mount_group(app: FastAPI) -> None:
         from exports.redact import is_redacted
 
         day = _as_of(as_of)
-        statuses = _statuses(status)
-        _, root = group_graph(app, company)
+        statuses = _statuses(status or None)
         graph = source_of(app).whole_graph()  # the briefing reads leverage too: beyond the group's selection
+        root = resolve_group(graph, company)
         b = build_briefing(graph, root, as_of=day, status=statuses, redacted=is_redacted(graph),
                            us=app.state.us, data_date=app.state.data_date)
         text = render_markdown(b) if format == "md" else render_html(b)

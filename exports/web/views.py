@@ -31,7 +31,7 @@ from fastapi import FastAPI, HTTPException, Query
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from exports.web.app import _as_of, serialised
+from exports.web.app import _as_of, _line, serialised
 from exports.web.source import source_of
 from graphmodel.errors import CampaignGraphError
 from graphmodel.graph import CampaignGraph
@@ -181,7 +181,7 @@ class ViewStore:
         except Timeout:
             raise HTTPException(409, "another writer holds the views folder; try again") from None
         except CampaignGraphError as e:
-            raise HTTPException(409, " ".join(str(e).split())) from None
+            raise HTTPException(409, _line(e)) from None
         return doc, created
 
     def delete(self, name: str) -> None:
