@@ -461,6 +461,7 @@ class CoverageContext:
         self._net_none: dict[tuple[tuple[str, ...], bool, bool], _Finding] = {}
         self._networks_by_company: dict[str, list[str]] | None = None
         self._pred_index: dict[str, list[tuple[str, str]]] | None = None
+        self._fallback_reads: dict[str, set[str]] = {}
         self._cov_type: dict[tuple[str, str], list[str]] = {}
         self._sup_scope: dict[tuple[str, str], list[str]] = {}
         self._op_reach: dict[tuple[Any, ...], list[dict[str, _Finding]]] = {}
@@ -807,6 +808,18 @@ class CoverageContext:
             below = self._below[agreement_type] = self._walk_down(
                 self._party_sources(self._agreements_of(agreement_type)))
         return below
+
+    def fallback_reads(self, agreement_type: str) -> set[str]:
+        """Whole-graph mode: the companies :func:`_framework_fallback` finds anything of a type
+        for: those party to an agreement of the type, and those with a predecessor (whose
+        agreements it cites). Groups with none of them get the same fallback (remembered)."""
+        found = self._fallback_reads.get(agreement_type)
+        if found is None:
+            assert self._signed_by_complete  # (whole-graph mode: every party's agreements are indexed)
+            found = {c for (t, c), agreements in self._signed_by.items() if t == agreement_type and agreements}
+            found.update(_predecessor_index(self))
+            self._fallback_reads[agreement_type] = found
+        return found
 
     def candidate_tests(self, agreement_type: str) -> tuple[Callable[[str], bool], ...]:
         """Membership tests an operator passes one of when it may bring framework candidates of a
@@ -1162,7 +1175,16 @@ def _site_dimensions(ctx: CoverageContext, sites: Sequence[str], attrs: Sequence
 
     def or_fallback(agreement_type: str, shared: tuple[np.ndarray, list[_Finding | None]]
                     ) -> tuple[np.ndarray, list[_Finding]]:
-        # rows no agreement reaches: the groups' finding (the fallback), once per group
+        # rows no agreement reaches: the groups' finding (the fallback), once per group; the
+        # groups the fallback finds nothing for (no company in them party to an agreement of the
+        # type, none with a predecessor: :meth:`CoverageContext.fallback_reads`) share one key
+        if whole:
+            reads = ctx.fallback_reads(agreement_type)
+            bare = np.fromiter((reads.isdisjoint(gs) for gs in distinct_groups), dtype=bool, count=width)
+            keys = np.where(bare[group_code], 0, group_code + 1)
+            first_bare = int(np.argmax(bare)) if width else 0  # (asked only when some group is bare)
+            return _fill_missing(*shared, keys, lambda k: _framework_fallback(
+                ctx, agreement_type, distinct_groups[k - 1 if k else first_bare]))
         return _fill_missing(*shared, group_code, lambda k: _framework_fallback(ctx, agreement_type,
                                                                                  distinct_groups[k]))
 
@@ -1177,9 +1199,19 @@ def _site_dimensions(ctx: CoverageContext, sites: Sequence[str], attrs: Sequence
     # a union present: the first one in a network of the groups, else the groups' finding
     matched = _shared_rows(present, group_code * 2 + absent, lambda rows: _network_matches(
         ctx, [unions[union_codes[i]][2] for i in rows], [groups[i] for i in rows]))
-    out.append(_fill_missing(*matched, np.where(present, 2 * width, 0) + group_code * 2 + absent,
-                             lambda k: _network_gap(ctx, distinct_groups[(k % (2 * width)) // 2], k >= 2 * width,
-                                                    bool(k % 2))))
+    # the others: what the groups' networks say, by whether a union is present and known absent;
+    # the groups with no network share one key (the finding says only that)
+    no_network = np.fromiter((not _group_memo(ctx, gs)[1] for gs in distinct_groups), dtype=bool, count=width)
+    gap_key = np.where(no_network[group_code], 0, 1 + np.where(present, 2 * width, 0) + group_code * 2 + absent)
+    first_bare = int(np.argmax(no_network)) if width else 0  # (asked only when some group has no network)
+
+    def gap(k: int) -> _Finding:
+        if k == 0:
+            return _network_gap(ctx, distinct_groups[first_bare], False, False)
+        k -= 1
+        return _network_gap(ctx, distinct_groups[(k % (2 * width)) // 2], k >= 2 * width, bool(k % 2))
+
+    out.append(_fill_missing(*matched, gap_key, gap))
 
     # outside the EEA: the country's finding (no country: one finding); in it: as gfa
     country_code, countries = _factorize([a.get("country") or None for a in attrs])
@@ -1190,7 +1222,19 @@ def _site_dimensions(ctx: CoverageContext, sites: Sequence[str], attrs: Sequence
     asked = asked | ~in_eea
     out.append(or_fallback("efa", _shared(own, keys, lambda i: (
         _efa_reach(ctx, sites[i], attrs[i], operators[i]) if asked[i] else None))))
-    return out
+    return [_each_once(codes, distinct) for codes, distinct in out]
+
+
+def _each_once(codes: np.ndarray, distinct: list[_T]) -> tuple[np.ndarray, list[_T]]:
+    """``(codes, distinct)`` with each finding listed once: a rule hands the same finding object
+    to many rows (an agreement's reach to every site of a company, a constant), and the columns
+    are made from the distinct findings' texts."""
+    number: dict[int, int] = {}
+    renumber = np.fromiter((number.setdefault(id(f), len(number)) for f in distinct), dtype=np.int64,
+                           count=len(distinct))
+    if len(number) == len(distinct):
+        return codes, distinct
+    return renumber[codes], list({id(f): f for f in distinct}.values())
 
 
 def _fill_missing(codes: np.ndarray, distinct: list[_T | None], group: np.ndarray,
@@ -1474,15 +1518,22 @@ def _predecessors(ctx: CoverageContext, company: str) -> list[tuple[str, str, st
     return found
 
 
-def _walk_predecessors(ctx: CoverageContext, company: str) -> list[tuple[str, str, str]]:
+def _predecessor_index(ctx: CoverageContext) -> dict[str, list[tuple[str, str]]]:
+    """successor -> [(predecessor, how)] of every RENAMED_TO / MERGED_INTO edge (one scan of
+    the history edges per coverage run)."""
     index = ctx._pred_index
-    if index is None:  # one scan of the history edges per coverage run
+    if index is None:
         index = {}
         for _e, u, v, a in ctx.graph.edges(("RENAMED_TO", "MERGED_INTO")):
             how = "renamed to" if a.get("kind") == "RENAMED_TO" else (
                 "taken over by" if a.get("mode") == "takeover" else "merged into")
             index.setdefault(v, []).append((u, how))
         ctx._pred_index = index
+    return index
+
+
+def _walk_predecessors(ctx: CoverageContext, company: str) -> list[tuple[str, str, str]]:
+    index = _predecessor_index(ctx)
     out: list[tuple[str, str, str]] = []
     seen, queue = {company}, [company]
     while queue:
