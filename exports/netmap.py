@@ -73,6 +73,9 @@ from graphmodel.graph import CampaignGraph
 from graphmodel.values import in_force, normalise_as_of
 
 DEFAULT_MAX_NODES = 400
+#: a map without a focus shows this many groups: the ultimate parents with the most sites (a
+#: starting point to choose a ``--company`` from; 25 labels fit a screen readably)
+DEFAULT_GROUPS = 25
 
 #: colour and vis-network shape per node kind (sites are filled by coverage status)
 KIND_STYLE: Mapping[str, tuple[str, str]] = {
@@ -97,6 +100,14 @@ EDGE_COLOURS: Mapping[str, str] = {
     "COVERS": "#ffa726",
     "SUPPLIES": "#00897b",
     "MEMBER_OF": "#ab47bc",
+}
+#: the colour of every other edge kind (one legend entry names them all)
+OTHER_EDGE_COLOUR = "#b0bec5"
+#: what an edge kind's line means, in the legend
+EDGE_LEGEND: Mapping[str, str] = {
+    "OWNS": "owns", "OPERATES": "operates", "REPRESENTS": "union represents workers at",
+    "PARTY_TO": "party to an agreement", "COVERS": "agreement covers", "SUPPLIES": "supplies",
+    "MEMBER_OF": "union member of a network",
 }
 
 #: properties never shown in a tooltip (the list of sources gets its own line)
@@ -125,6 +136,8 @@ class MapView:
     notes: list[str] = field(default_factory=list)
     #: what ``site_status`` holds: ``"coverage"`` (SITE_STATUSES) or ``"exposure"`` (EXPOSURE_COLOURS' keys)
     colour: str = "coverage"
+    #: the map without a focus: each group's ultimate parent drawn -> the sites of its group
+    group_sites: dict[str, int] = field(default_factory=dict)
     #: a columnar graph's ``(edge ids, their table rows)`` as selected, reused by :func:`map_data`
     #: while ``edges`` still holds these ids; not compared, not shown
     edge_rows: tuple[tuple[str, ...], Any] | None = field(default=None, compare=False, repr=False)
@@ -254,21 +267,6 @@ class _Links:
                     if (vf is None and vt is None) or in_force(vf, vt, day):
                         edges.append(k)
         return edges
-
-    def by_degree(self) -> list[str]:
-        """Every node, most distinct neighbours (successors plus predecessors) first, then by id."""
-        if self.cadj is not None:  # count the distinct (source, target) pairs
-            import numpy as np
-
-            c = self.cadj
-            n = len(c.ids)
-            pairs = np.unique(c.src * max(n, 1) + c.dst)
-            degree = (np.bincount(pairs // max(n, 1), minlength=n) + np.bincount(pairs % max(n, 1), minlength=n)).tolist()
-            ids = c.ids
-            return [ids[r] for r in sorted(range(n), key=lambda r: (-degree[r], ids[r]))]
-        graph = self.graph  # a graph held in networkx: its read methods
-        return sorted(graph.node_ids(), key=lambda n: (
-            -(len({v for _, _, v, _ in graph.out_edges(n)}) + len({u for _, u, _, _ in graph.in_edges(n)})), n))
 
 
 def _ordered_unique(items: Iterable[str]) -> list[str]:
@@ -496,6 +494,7 @@ def _select_view(graph: CampaignGraph, *, company: str | None, around: str | Non
     status: dict[str, str] = {}
     reasons: dict[str, str] = {}
     notes: list[str] = []
+    group_sites: dict[str, int] = {}
     if query is not None and query not in ("coverage", "leverage"):
         raise CampaignGraphError(f"unknown query {query!r} (known: coverage, leverage)")
     if query is not None and company is None:
@@ -554,9 +553,11 @@ def _select_view(graph: CampaignGraph, *, company: str | None, around: str | Non
         title = f"Within {hops} link{'s' if hops != 1 else ''} of {graph.name_of(centre)}"
         root = centre
     else:
-        # most-connected first; neighbour counts (not parallel-edge counts) are enough to rank
-        ordered = links.by_degree()
-        title = "Campaign graph"
+        # no focus: the roots of the largest groups (a map of 400 arbitrary nodes told nothing)
+        group_sites, n_groups = largest_groups(graph, day, statuses, min(DEFAULT_GROUPS, max_nodes))
+        ordered = list(group_sites)
+        title = f"The {len(ordered)} largest groups by sites" if ordered else "No group with sites"
+        notes.append(_UNFOCUSED_NOTE.format(shown=len(ordered), groups=n_groups))
 
     if query is not None:  # rows name nodes and edges in any order, and ids may repeat
         ordered = [n for n in _ordered_unique(ordered) if graph.has_node(n)]
@@ -579,9 +580,47 @@ def _select_view(graph: CampaignGraph, *, company: str | None, around: str | Non
         title=title, nodes=kept, edges=edges, focus=[root] if root else [], omitted=omitted,
         site_status={n: status.get(n, "unknown") for n, kind in zip(kept, links.kinds(kept)) if kind == "Site"},
         site_reasons={n: reasons[n] for n in kept if n in reasons}, as_of=day, notes=notes,
-        edge_rows=links.edge_rows,
+        edge_rows=links.edge_rows, group_sites={n: group_sites[n] for n in kept if n in group_sites},
     )
     return view
+
+
+_UNFOCUSED_NOTE = (
+    "No company chosen: this map shows the ultimate parents of the {shown} largest of {groups} groups, "
+    "ranked by the sites their group operates (hover one for its count). To see one group, its sites "
+    "and what touches them, name it: campaign-graph map SNAPSHOT --company NAME -o map.html "
+    "(or --around NAME for the neighbourhood of any node)."
+)
+
+
+def largest_groups(graph: CampaignGraph, day: str, statuses: Any, n: int) -> tuple[dict[str, int], int]:
+    """The ``n`` groups with the most sites: ``{ultimate parent: sites of its group}``, most sites
+    first (ties by id), and how many groups have a site.
+
+    A site belongs to its operator's ultimate parent's group, as in ``coverage`` of every site
+    (:func:`queries.coverage.place_sites`, the one rule for it); only sites whose status is in
+    ``statuses`` count; a site with no operator on record is in no group.
+
+    >>> from graphmodel.graph import CampaignGraph
+    >>> g = CampaignGraph()
+    >>> _ = g.add_node("h", "Company", "Holding"); _ = g.add_node("sub", "Company", "Sub")
+    >>> _ = g.add_node("o", "Company", "Other")
+    >>> _ = g.add_edge("h", "sub", "OWNS", share=100)
+    >>> for s, op in (("s1", "h"), ("s2", "sub"), ("s3", "o")):
+    ...     _ = g.add_node(s, "Site", s, status="operating"); _ = g.add_edge(op, s, "OPERATES")
+    >>> largest_groups(g, "2024-01-01", schema.site_statuses(None), 5)
+    ({'h': 2, 'o': 1}, 2)
+    """
+    from queries.coverage import CoverageContext, place_sites
+
+    ctx = CoverageContext(graph, day, None, whole_graph=True)
+    try:
+        placed = place_sites(ctx, None, rule="control", threshold=50.0, members="all", status=statuses)
+    finally:
+        ctx.close()
+    counts = Counter(place[2] for place in placed.values() if place[2] is not None)
+    ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+    return dict(ranked[:n]), len(counts)
 
 
 #: above this many ultimate parents in a view, one coverage pass over every site is cheaper
@@ -763,6 +802,17 @@ def stabilisation_iterations(n_nodes: int) -> int:
     return max(60, min(400, 40_000 // n_nodes))
 
 
+#: on-screen size (CSS px) of the labels of the focus and its neighbours at the default zoom (map.js
+#: sets their font to this over the fitted scale), of the focus's own label, and the size under
+#: which other labels are not drawn until one zooms in
+LABEL_PX, FOCUS_LABEL_PX, LABEL_HIDDEN_BELOW = 13, 16, 9
+#: labels wrap at word breaks past this width (on screen at the default zoom)
+LABEL_WRAP_PX = 200
+#: the focus's links are springs of this length (canvas units) per node labelled around it (at least
+#: the usual 140): a ring wide enough for their labels
+RING_PX = 16
+
+
 def map_options(n_nodes: int) -> dict[str, Any]:
     """vis-network options from pyvis' option model (Barnes-Hut physics that stabilises)."""
     from pyvis.options import Options
@@ -788,18 +838,33 @@ def map_options(n_nodes: int) -> dict[str, Any]:
         "hover": True, "tooltipDelay": 120, "hideEdgesOnDrag": n_nodes > 1000, "navigationButtons": False,
         "keyboard": False, "multiselect": False,
     }
-    data["nodes"] = {"font": {"size": 12, "face": "system-ui, Arial, sans-serif"}, "borderWidth": 2}
+    # labels: 12 canvas units, long ones wrapped; a label smaller than LABEL_HIDDEN_BELOW px on
+    # screen is not drawn (vis-network draws it from drawThreshold - 1), so at the fitted zoom of a
+    # large view only the labels the page enlarges (map.js: the focus and its neighbours) show,
+    # and the others appear as one zooms in
+    data["nodes"] = {"font": {"size": 12, "face": "system-ui, Arial, sans-serif"}, "borderWidth": 2,
+                     "widthConstraint": {"maximum": LABEL_WRAP_PX},
+                     "scaling": {"label": {"enabled": False, "drawThreshold": LABEL_HIDDEN_BELOW + 1,
+                                           "maxVisible": 30}}}
     data["layout"] = {"improvedLayout": n_nodes <= 150, "randomSeed": 7}
     data.pop("configure", None)
     return data
+
+
+def label_sizes() -> dict[str, int]:
+    """The label sizes the page's script reads (``labelPx``, ``focusLabelPx``, ``labelWrapPx``)."""
+    return {"labelPx": LABEL_PX, "focusLabelPx": FOCUS_LABEL_PX, "labelWrapPx": LABEL_WRAP_PX, "ringPx": RING_PX}
 
 
 #: the columns of the page's node and edge tables (``{"columns": [...], "rows": [[...], ...]}``; the
 #: page's script finds each by name): ``kind`` and ``status`` index ``kinds`` and ``statuses``
 #: (status -1: not a site), ``values`` is ``{property: value}`` of the shown properties,
 #: ``sources`` indexes ``sources``, ``size`` is the node's size, ``width``/``dashed`` (0/1) the
-#: edge's line, ``reason`` why a site has its colour
-NODE_ROW = ("id", "label", "kind", "status", "size", "values", "sources", "reason")
+#: edge's line, ``reason`` why a site has its colour, ``near`` (0/1) whether the node's label is
+#: drawn readable at the default zoom (the focus and the nodes an edge of the view links to it;
+#: every node of a view without a focus), ``sites`` the sites of the group a root stands for (the
+#: map without a focus; else null)
+NODE_ROW = ("id", "label", "kind", "status", "size", "values", "sources", "reason", "near", "sites")
 EDGE_ROW = ("from", "to", "kind", "width", "dashed", "values", "sources")
 
 
@@ -882,7 +947,14 @@ def _palette(view: MapView) -> tuple[tuple[str, ...], dict[str, str], dict[str, 
 
 def _map_tables(graph: CampaignGraph, nodes: list[list[Any]], edges: list[list[Any]], kinds: dict[str, int],
                 sources: dict[str, int], view: MapView) -> dict[str, Any]:
-    """The rows plus the lookup tables the page reads them with."""
+    """The rows plus the lookup tables the page reads them with; each node row gets its ``near``
+    and ``sites`` cells here (both layouts build the other cells)."""
+    focus = set(view.focus)
+    near = {u if v in focus else v for u, v, *_ in edges if u in focus or v in focus} | focus
+    group_sites = view.group_sites
+    for row in nodes:
+        row.append(1 if not focus or row[0] in near else 0)
+        row.append(group_sites.get(row[0]))
     kind_names = list(kinds)
     values, labels, colours, what = _palette(view)
     source_titles = []
@@ -894,28 +966,55 @@ def _map_tables(graph: CampaignGraph, nodes: list[list[Any]], edges: list[list[A
         "kinds": kind_names, "sources": source_titles,
         "statuses": list(values), "statusLabels": dict(labels), "statusColours": dict(colours), "statusWhat": what,
         "kindStyle": {k: list(KIND_STYLE.get(k, ("#607d8b", "dot"))) for k in kind_names},
-        "edgeColours": {k: EDGE_COLOURS.get(k, "#b0bec5") for k in kind_names},
+        "edgeColours": {k: EDGE_COLOURS.get(k, OTHER_EDGE_COLOUR) for k in kind_names},
         "percentKeys": sorted({p for k in kind_names if k in schema.EDGE_KINDS for p in _percent_keys(k)}),
         "stakeKinds": sorted(_STAKE_KINDS), "maxLines": _MAX_TOOLTIP_LINES,
     }
 
 
-def _legend(view: MapView, kinds_present: Iterable[str]) -> list[dict[str, Any]]:
-    """Legend entries ``{colour, text, square}``: each kind drawn, then each site colour with its count."""
-    items = []
-    for kind in kinds_present:
-        colour, shape = KIND_STYLE.get(kind, ("#607d8b", "dot"))
+def legend(data: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The legend of a map's data (:func:`map_data`): an entry for every colour and line style drawn,
+    and only for those, each ``{what, colour, shape, text}``.
+
+    ``what`` is ``node`` (a kind's colour and shape; sites are not drawn in their kind's colour),
+    ``site`` (a site colour, with how many sites have it), ``edge`` (a line colour: the kinds drawn
+    in it), ``width`` (line width = stake: only when an ownership or operating line with a stake is
+    drawn) or ``dashed`` (only when a line is dashed: an ownership share not published).
+    """
+    nodes, edges = data["nodes"], data["edges"]
+    n_kind, n_status = nodes["columns"].index("kind"), nodes["columns"].index("status")
+    e_kind, e_dashed = edges["columns"].index("kind"), edges["columns"].index("dashed")
+    e_values = edges["columns"].index("values")
+    kinds = data["kinds"]
+    items: list[dict[str, Any]] = []
+    node_kinds = _ordered_unique(kinds[r[n_kind]] for r in nodes["rows"])
+    for kind in node_kinds:
         if kind != "Site":
-            items.append({"colour": colour, "text": f"{kind} ({shape})", "square": False})
-    if "Site" in kinds_present:
-        values, labels, colours, _ = _palette(view)
-        for st in values:
-            n = sum(1 for s in view.site_status.values() if s == st)
-            items.append({"colour": colours[st], "text": f"Site: {labels[st]} ({n})", "square": True})
+            colour, shape = data["kindStyle"][kind]
+            items.append({"what": "node", "colour": colour, "shape": shape, "text": f"{kind} ({shape})"})
+    if "Site" in node_kinds:
+        counts = Counter(r[n_status] for r in nodes["rows"] if r[n_status] >= 0)
+        for i, st in enumerate(data["statuses"]):
+            if counts[i]:
+                items.append({"what": "site", "colour": data["statusColours"][st], "shape": "square",
+                              "text": f"Site: {data['statusLabels'][st]} ({counts[i]})"})
+    by_colour: dict[str, list[str]] = {}
+    for kind in _ordered_unique(kinds[r[e_kind]] for r in edges["rows"]):
+        by_colour.setdefault(data["edgeColours"][kind], []).append(kind)
+    known = list(EDGE_COLOURS.values())
+    for colour, edge_kinds in sorted(by_colour.items(), key=lambda kv: known.index(kv[0]) if kv[0] in known
+                                     else len(known)):
+        text = "; ".join(EDGE_LEGEND.get(k) or k.lower().replace("_", " ") for k in edge_kinds)
+        items.append({"what": "edge", "colour": colour, "shape": "line", "text": text})
+    stake_kinds = set(data["stakeKinds"])
+    if any(kinds[r[e_kind]] in stake_kinds and (r[e_values].get("share") is not None
+                                                or r[e_values].get("voting") is not None) for r in edges["rows"]):
+        items.append({"what": "width", "colour": EDGE_COLOURS["OWNS"], "shape": "wide",
+                      "text": "line width = ownership or operating stake"})
+    if any(r[e_dashed] for r in edges["rows"]):
+        items.append({"what": "dashed", "colour": EDGE_COLOURS["OWNS"], "shape": "dashed",
+                      "text": "dashed = share not published"})
     return items
-
-
-
 
 
 def render_map(graph: CampaignGraph, view: MapView, *, heading: str | None = None, redacted: bool = False) -> str:
@@ -924,12 +1023,11 @@ def render_map(graph: CampaignGraph, view: MapView, *, heading: str | None = Non
     js, css = vis_network_assets()
     data = map_data(graph, view)
     data["options"] = map_options(len(view.nodes))
+    data["labels"] = label_sizes()
     heading = heading if heading is not None else view.title
-    kind_col = data["nodes"]["columns"].index("kind")
-    kinds = _ordered_unique(data["kinds"][row[kind_col]] for row in data["nodes"]["rows"])
     return render(
         "map.html.j2", title=heading, style=static_text("map.css"), head=inline_style(css),
-        view=view, redacted=redacted, legend=_legend(view, kinds),
+        view=view, redacted=redacted, legend=legend(data),
         omitted_parts=", ".join(f"{n} {k}" for k, n in view.omitted.items()),
         data_element=trusted(json_data_element("map-data", data)),
         scripts=trusted(inline_script(js) + inline_script(static_text("map.js"))),

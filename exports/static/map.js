@@ -11,7 +11,8 @@
   var N_ID = column(data.nodes, "id"), N_LABEL = column(data.nodes, "label"), N_KIND = column(data.nodes, "kind"),
       N_STATUS = column(data.nodes, "status"), N_SIZE = column(data.nodes, "size"),
       N_VALUES = column(data.nodes, "values"), N_SOURCES = column(data.nodes, "sources"),
-      N_REASON = column(data.nodes, "reason");
+      N_REASON = column(data.nodes, "reason"), N_NEAR = column(data.nodes, "near"),
+      N_SITES = column(data.nodes, "sites");
   var E_FROM = column(data.edges, "from"), E_TO = column(data.edges, "to"), E_KIND = column(data.edges, "kind"),
       E_WIDTH = column(data.edges, "width"), E_DASHED = column(data.edges, "dashed"),
       E_VALUES = column(data.edges, "values"), E_SOURCES = column(data.edges, "sources");
@@ -60,9 +61,10 @@
     var lines = [r[N_LABEL], kind + " \u00b7 id " + r[N_ID]].concat(propLines(r[N_VALUES], null));
     var reason = r[N_REASON];
     if (st) { lines.push(data.statusWhat + ": " + statusLabels.get(st) + (reason ? " (" + reason + ")" : "")); }
+    if (r[N_SITES] !== null) { lines.push("sites of its group: " + r[N_SITES]); }
     lines.push(sourcesLine(r[N_SOURCES]));
     var item = {id: "n" + i, nodeId: r[N_ID], label: r[N_LABEL], kind: kind, shape: style[1], size: r[N_SIZE],
-                title: lines.join("\n")};
+                near: r[N_NEAR] === 1, title: lines.join("\n")};
     if (st) {
       var c = statusColours.get(st);
       item.status = st;
@@ -82,6 +84,12 @@
             width: r[E_WIDTH], dashes: r[E_DASHED] === 1, color: {color: edgeColours.get(kind) || "#b0bec5"},
             title: lines.join("\n")};
   });
+  // the focus's links are longer springs when it has many neighbours, so the ring of their
+  // (readable, see readableLabels) labels has room: about data.labels.ringPx per neighbour
+  var focusIds = new Set(nodeItems.filter(function (n) { return n.size >= 26; }).map(function (n) { return n.id; }));
+  var nearCount = nodeItems.filter(function (n) { return n.near; }).length;
+  var ring = Math.max(data.options.physics.barnesHut.springLength, data.labels.ringPx * nearCount);
+  edgeItems.forEach(function (e) { if (focusIds.has(e.from) || focusIds.has(e.to)) { e.length = ring; } });
   var nodes = new vis.DataSet(nodeItems);
   var edges = new vis.DataSet(edgeItems);
   var container = document.getElementById("map");
@@ -104,10 +112,32 @@
   network.on("stabilizationProgress", function (p) {
     status.textContent = "laying out\u2026 " + Math.round(100 * p.iterations / p.total) + "%";
   });
+  // Labels readable as opened: the layout is fitted to the window, so a label's size on screen is
+  // its font size times the view's scale. The focus and its neighbours ("near") get the font that
+  // reads at data.labels.labelPx (the focus focusLabelPx) on screen at that scale, and wrap at
+  // labelWrapPx; the other labels keep 12 units and are drawn only once one zooms in far enough
+  // (vis-network's scaling.label.drawThreshold, set in exports/netmap.py). Sizing the labels can
+  // widen the drawing, so it is fitted once more and the fonts set for the final scale.
+  function readableLabels() {
+    var sizes = data.labels;
+    var near = nodeItems.filter(function (n) { return n.near; });
+    for (var round = 0; round < 2; round++) {
+      var scale = network.getScale();
+      nodes.update(near.map(function (n) {
+        var px = n.size >= 26 ? sizes.focusLabelPx : sizes.labelPx;
+        var base = n.font ? n.font.size : 12;
+        return {id: n.id, font: {size: Math.max(base, (px + 0.05) / scale)},
+                widthConstraint: {maximum: Math.max(sizes.labelWrapPx, sizes.labelWrapPx / scale)}};
+      }));
+      if (round === 0) { network.redraw(); network.fit(); }
+    }
+    network.redraw();
+  }
   network.once("stabilizationIterationsDone", function () {
+    setFrozen(true);
+    readableLabels();
     window.campaignMap.stabilized = true;
     document.body.setAttribute("data-map-ready", "1");  // for tools that wait on the DOM (the CSP forbids eval)
-    setFrozen(true);
     status.textContent = "layout settled and frozen; drag nodes, or unfreeze";
   });
   freeze.addEventListener("click", function () { setFrozen(!frozen); });
