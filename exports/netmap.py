@@ -586,8 +586,8 @@ def _select_view(graph: CampaignGraph, *, company: str | None, around: str | Non
 
 
 _UNFOCUSED_NOTE = (
-    "No company chosen: this map shows the ultimate parents of the {shown} largest of {groups} groups, "
-    "ranked by the sites their group operates (hover one for its count). To see one group, its sites "
+    "No company chosen: this map shows the ultimate parents of the {shown} largest of {groups:,} groups with "
+    "sites, ranked by the sites their group operates (hover one for its count). To see one group, its sites "
     "and what touches them, name it: campaign-graph map SNAPSHOT --company NAME -o map.html "
     "(or --around NAME for the neighbourhood of any node)."
 )

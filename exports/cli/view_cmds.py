@@ -45,7 +45,9 @@ def _check_suffix(output: Path, suffixes: tuple[str, ...]) -> str:
 
 @click.command(name="map")
 @snapshot_arg
-@click.option("--company", default=None, help="Show this company's group, its sites and what touches them.")
+@click.option("--company", default=None,
+              help="Show this company's group, its sites and what touches them. Without --company or "
+                   "--around the map shows the ultimate parents of the 25 largest groups by sites, to choose from.")
 @click.option("--around", default=None, help="Show the neighbourhood of this node (any kind).")
 @click.option("--hops", default=2, show_default=True, type=click.IntRange(0, 10), help="Links to follow with --around.")
 @click.option("--query", type=click.Choice(["coverage", "leverage"]), default=None,
@@ -66,6 +68,10 @@ def map_cmd(snapshot: Path, company: str | None, around: str | None, hops: int, 
             redact: bool, output: Path) -> None:
     """Write an interactive network map: one HTML file that works offline.
 
+    Readable as opened: the focus and its neighbours are labelled at 13 px or more (the focus 16 px),
+    other labels appear as you zoom in; the legend lists each colour and line style drawn; hover a
+    node or line for its facts and sources. See docs/maps.md.
+
     Example: campaign-graph map snap --company "Acme Steel" -o acme.html
     """
     from exports.netmap import write_map
@@ -81,6 +87,9 @@ def map_cmd(snapshot: Path, company: str | None, around: str | None, hops: int, 
     click.echo(f"wrote {output}: {len(view.nodes)} nodes, {len(view.edges)} links", err=err)
     if view.omitted:
         click.echo(f"  {view.omitted_total} node(s) left out (raise --max-nodes or narrow the view)", err=err)
+    if company is None and around is None:
+        click.echo(f"  no focus: the {len(view.nodes)} largest groups by sites; "
+                   "name one with --company NAME (or --around NAME)", err=err)
 
 
 @click.command(name="geo")

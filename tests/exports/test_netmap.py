@@ -239,7 +239,7 @@ def test_page_is_one_self_contained_file_with_legend_search_and_freeze() -> None
 
 def test_payloads_never_reach_the_page_raw() -> None:
     g = payload_graph()
-    html = render_map(g, select_view(g, coverage_status=False), heading=PAYLOADS[1] + PAYLOADS[0])
+    html = render_map(g, select_view(g, around="s1", hops=2, coverage_status=False), heading=PAYLOADS[1] + PAYLOADS[0])
     assert_self_contained_and_escaped(html)
     assert "&lt;/script&gt;&lt;script&gt;alert(1)&lt;/script&gt;&lt;img" in html  # heading, as text
     assert "\\u003c/script\\u003e" in html  # JSON data, escaped
@@ -325,7 +325,7 @@ def test_map_draws_offline_in_chromium(tmp_path: Path, offline_page) -> None:
 def test_map_payloads_do_not_run_in_chromium(tmp_path: Path, offline_page) -> None:
     g = payload_graph()
     path = tmp_path / "evil.html"
-    write_map(g, path, heading=PAYLOADS[0] + PAYLOADS[1], coverage_status=False)
+    write_map(g, path, heading=PAYLOADS[0] + PAYLOADS[1], around="s1", hops=2, coverage_status=False)
     page = offline_page.open(path, wait_for="window.campaignMap && window.campaignMap.stabilized")
     assert page.evaluate("window.campaignMap.network.body.data.nodes.length") == 3
     labels = page.evaluate("window.campaignMap.nodes.get().map(n => n.label).sort()")

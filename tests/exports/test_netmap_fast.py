@@ -5,7 +5,8 @@ Oracles, built with networkx from ``graph.edges`` alone:
   edges valid on the day, walked both ways, a Country node reached but not walked through (unless it
   is the centre), Unit nodes walked through but not drawn; nearest first; a cap keeps the nearest and
   counts the rest by kind;
-- the default map: every node by distinct neighbours (``DiGraph`` in- plus out-degree), then id;
+- the default map (no focus): the ultimate parents with the most sites, counted from the rows of
+  ``coverage`` of every site (each site in its ultimate parent's group), most first, then by id;
 - edges: every edge valid on the day between two kept nodes.
 Each oracle test runs on the graph held in networkx (read through ``out_edges`` / ``in_edges``) and held
 in columns (walked on ``graph.adjacency()``). The company and query views, the site colours and the page
@@ -87,14 +88,15 @@ def check_around(g: CampaignGraph, centre: str, hops: int, max_nodes: int, day: 
 
 
 def check_default(g: CampaignGraph, max_nodes: int, day: str) -> netmap.MapView:
+    from queries.coverage import coverage
+
     view = netmap.select_view(g, max_nodes=max_nodes, as_of=day, coverage_status=False, status="all")
-    d = nx.DiGraph()
-    d.add_nodes_from(g.node_ids())
-    d.add_edges_from((u, v) for _, u, v, _a in g.edges())
-    order = sorted(d, key=lambda n: (-(d.out_degree(n) + d.in_degree(n)), n))
-    order = [n for n in order if g.kind_of(n) not in netmap._NOT_DRAWN]
-    assert view.nodes == order[:max_nodes]
-    assert view.omitted == dict(sorted(Counter(g.kind_of(n) for n in order[max_nodes:]).items()))
+    rows = coverage(g, None, as_of=day, status="all")
+    sites = Counter(p for p in rows["ultimate_parent_id"] if isinstance(p, str))
+    order = sorted(sites, key=lambda n: (-sites[n], n))[: min(max_nodes, netmap.DEFAULT_GROUPS)]
+    assert view.nodes == order and view.focus == [] and view.omitted == {}
+    assert view.group_sites == {n: sites[n] for n in order}
+    assert f"of the {len(order)} largest of {len(sites):,} groups with sites" in view.notes[-1]
     assert set(view.edges) == edges_oracle(g, day, view.nodes)
     return view
 

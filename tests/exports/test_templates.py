@@ -116,7 +116,7 @@ def test_map_draws_the_same_with_its_columns_in_another_order(tmp_path: Path, of
     monkeypatch.setattr(netmap, "map_data", reversed_columns)
     path = tmp_path / "map.html"
     write_map(acme_graph(), path, company="acme", as_of=AS_OF, coverage_status=False)
-    assert '"columns":["reason","sources","values"' in path.read_text(encoding="utf-8")
+    assert '"columns":["sites","near","reason","sources","values"' in path.read_text(encoding="utf-8")
     page = offline_page.open(path, wait_for="window.campaignMap && window.campaignMap.stabilized")
     # the same answers as test_netmap.py::test_map_draws_offline_in_chromium
     assert page.evaluate("window.campaignMap.network.body.data.nodes.length") == 12
