@@ -252,6 +252,11 @@ def _counts(points: Sequence[SitePoint], keys: Iterable[str] = ("covered", "not_
     return {st: sum(1 for p in points if p.status == st) for st in keys}
 
 
+def _sized(drawn: Sequence[SitePoint]) -> bool:
+    """Whether marker sizes say anything: a drawn site has a known workforce (else all are one size)."""
+    return any(p.workforce is not None and p.workforce > 0 for p in drawn)
+
+
 def render_png(points: Sequence[SitePoint], title: str, *, width_in: float = 9.0, dpi: int = 110,
                palette: dict[str, tuple[str, str]] | None = None) -> bytes:
     """The sites on the basemap as PNG bytes; marker area grows with the workforce.
@@ -279,13 +284,16 @@ def render_png(points: Sequence[SitePoint], title: str, *, width_in: float = 9.0
     ax.set_xticks([])
     ax.set_yticks([])
     ax.set_title(title, fontsize=11)
-    counts = _counts(points, legend_order)
+    drawn = [p for p in points if p.placed]
+    counts = _counts(drawn, legend_order)
+    # a legend entry for each colour drawn, and only those (as the network map's legend)
     handles = [Line2D([], [], marker="o", linestyle="", markersize=8, markerfacecolor=pal[st][0],
                       markeredgecolor="white", label=f"{pal[st][1]} ({counts[st]})")
-               for st in legend_order]
-    ax.legend(handles=handles, loc="lower left", fontsize=8, framealpha=0.85, title="sites", title_fontsize=8)
-    unplaced = sum(1 for p in points if not p.placed)
-    foot = BASEMAP_ATTRIBUTION + ". Marker size: workforce."
+               for st in legend_order if counts[st]]
+    if handles:
+        ax.legend(handles=handles, loc="lower left", fontsize=8, framealpha=0.85, title="sites", title_fontsize=8)
+    unplaced = len(points) - len(drawn)
+    foot = BASEMAP_ATTRIBUTION + "." + (" Marker size: workforce." if _sized(drawn) else "")
     if unplaced:
         foot += f" {unplaced} site(s) have no coordinates and are not drawn."
     fig.text(0.02, 0.03, foot, fontsize=7, color="#444")
@@ -334,7 +342,9 @@ def render_html(points: Sequence[SitePoint], title: str, *, as_of: str = "", red
         markers.append({"status": p.status, "id": p.id, "x": x, "y": y, "r": r, "tip": tip,
                         "fill": pal[p.status][0] if p.status in pal else "#9e9e9e"})
     counts = _counts(points, legend_order)
-    legend = [{"colour": pal[st][0], "label": pal[st][1], "count": counts[st]} for st in legend_order]
+    drawn = _counts([p for p in points if p.placed], legend_order)
+    # a legend entry for each colour drawn (with its markers), and only those
+    legend = [{"colour": pal[st][0], "label": pal[st][1], "count": drawn[st]} for st in legend_order if drawn[st]]
     unplaced = [p for p in points if not p.placed]
     rows = [(p.name, p.country, p.commodity, p.workforce, p.operator,
              (COVERAGE_LABELS if palette is None else {k: v[1] for k, v in pal.items()}).get(p.status, p.status),
@@ -344,7 +354,8 @@ def render_html(points: Sequence[SitePoint], title: str, *, as_of: str = "", red
                         numeric=[3], classes={5: lambda v: "st-" + {"not covered": "not_covered"}.get(v, v)})
     return render(
         "geo.html.j2", title=title, style=static_text("geo.css"), redacted=redacted, n_sites=len(points),
-        as_of=as_of, n_unplaced=len(unplaced), status_text=status_text, legend=legend, width=width,
+        as_of=as_of, n_unplaced=len(unplaced), status_text=status_text, legend=legend,
+        sized=_sized([p for p in points if p.placed]), width=width,
         height=height, basemap=data_uri(_png_of_array(crop)), markers=markers, attribution=BASEMAP_ATTRIBUTION,
         sites_table=trusted(sites_table),
         data_element=trusted(json_data_element("geo-data", {"sites": len(points),

@@ -3,7 +3,13 @@
 A map is a *focused* view of the graph: a company's group (with its sites, the unions and
 agreements around them), the neighbourhood of one node, or the result of a query
 (coverage gaps, leverage points). Views larger than ``max_nodes`` are cut down, nearest to
-the focus first, and the page says what was left out.
+the focus first, and the page says what was left out. A map without a focus shows the
+ultimate parents of the largest groups by sites and says how to focus (docs/maps.md).
+
+Readable as opened: the page fits the drawing to the window, then gives the focus and its
+neighbours (the ``near`` column) the font that reads at :data:`LABEL_PX` on screen at that zoom;
+other labels are drawn once zooming makes them :data:`LABEL_HIDDEN_BELOW` px or more. The legend
+(:func:`legend`) is worked out from the rows drawn: an entry per colour and line style present.
 
 pyvis gives the physics/option model and ships the vis-network script we inline; the page
 template is our own, because pyvis 0.3.2's template writes the heading and node ids
@@ -447,9 +453,14 @@ def select_view(
 
     Examples
     --------
+    Without ``company`` or ``around`` the view is the ultimate parents of the
+    :data:`DEFAULT_GROUPS` groups with the most sites (:func:`largest_groups`), with a note on
+    how to focus.
+
     >>> from graphmodel.graph import CampaignGraph
     >>> g = CampaignGraph()
-    >>> _ = g.add_node("x", "Company", "X Corp")
+    >>> _ = g.add_node("x", "Company", "X Corp"); _ = g.add_node("s", "Site", "Site S")
+    >>> _ = g.add_edge("x", "s", "OPERATES")
     >>> select_view(g, coverage_status=False).nodes
     ['x']
     """

@@ -45,9 +45,7 @@ def _check_suffix(output: Path, suffixes: tuple[str, ...]) -> str:
 
 @click.command(name="map")
 @snapshot_arg
-@click.option("--company", default=None,
-              help="Show this company's group, its sites and what touches them. Without --company or "
-                   "--around the map shows the ultimate parents of the 25 largest groups by sites, to choose from.")
+@click.option("--company", default=None, help="Show this company's group, its sites and what touches them.")
 @click.option("--around", default=None, help="Show the neighbourhood of this node (any kind).")
 @click.option("--hops", default=2, show_default=True, type=click.IntRange(0, 10), help="Links to follow with --around.")
 @click.option("--query", type=click.Choice(["coverage", "leverage"]), default=None,
@@ -67,6 +65,9 @@ def map_cmd(snapshot: Path, company: str | None, around: str | None, hops: int, 
             as_of: str | None, max_nodes: int, coverage_status: bool, colour: str, status: frozenset[str],
             redact: bool, output: Path) -> None:
     """Write an interactive network map: one HTML file that works offline.
+
+    Without --company or --around, the map shows the ultimate parents of the 25 largest groups
+    by sites (hover one for its count), to choose a --company from.
 
     Readable as opened: the focus and its neighbours are labelled at 13 px or more (the focus 16 px),
     other labels appear as you zoom in; the legend lists each colour and line style drawn; hover a

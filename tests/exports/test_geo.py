@@ -132,3 +132,15 @@ def test_geo_payloads_do_not_run_in_chromium(tmp_path: Path, offline_page) -> No
     page.hover("circle.site >> nth=0")
     page.wait_for_timeout(200)
     assert offline_page.problems() == NO_PROBLEMS
+
+
+def test_geo_legend_lists_only_the_colours_drawn_and_the_size_note_only_when_sizes_vary() -> None:
+    pts = [SitePoint("a", "Site A", 51.2, 6.8, "covered"), SitePoint("b", "Site B", -20.0, -44.0, "covered"),
+           SitePoint("c", "Site C", None, None, "not_covered")]
+    html = render_html(pts, "Fictional sites")
+    # two covered markers; the not-covered site has no coordinates, so no red marker and no red entry
+    assert re.findall(r'<span class="swatch" style="background:([^"]+)"></span>([^<]+)', html) == [
+        ("#2e7d32", "covered: 2")]
+    assert "marker size" not in html  # no workforce known: every marker is one size
+    pts[0] = SitePoint("a", "Site A", 51.2, 6.8, "covered", workforce=1200)
+    assert "marker size: workforce" in render_html(pts, "Fictional sites")
