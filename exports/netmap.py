@@ -822,6 +822,8 @@ LABEL_WRAP_PX = 200
 #: the focus's links are springs of this length (canvas units) per node labelled around it (at least
 #: the usual 140): a ring wide enough for their labels
 RING_PX = 16
+#: the physics mass of the focus's labelled neighbours (others 1): they repel each other harder
+NEAR_MASS = 3
 
 
 def map_options(n_nodes: int) -> dict[str, Any]:
@@ -864,7 +866,8 @@ def map_options(n_nodes: int) -> dict[str, Any]:
 
 def label_sizes() -> dict[str, int]:
     """The label sizes the page's script reads (``labelPx``, ``focusLabelPx``, ``labelWrapPx``)."""
-    return {"labelPx": LABEL_PX, "focusLabelPx": FOCUS_LABEL_PX, "labelWrapPx": LABEL_WRAP_PX, "ringPx": RING_PX}
+    return {"labelPx": LABEL_PX, "focusLabelPx": FOCUS_LABEL_PX, "labelWrapPx": LABEL_WRAP_PX, "ringPx": RING_PX,
+            "nearMass": NEAR_MASS}
 
 
 #: the columns of the page's node and edge tables (``{"columns": [...], "rows": [[...], ...]}``; the

@@ -90,6 +90,9 @@
   var nearCount = nodeItems.filter(function (n) { return n.near; }).length;
   var ring = Math.max(data.options.physics.barnesHut.springLength, data.labels.ringPx * nearCount);
   edgeItems.forEach(function (e) { if (focusIds.has(e.from) || focusIds.has(e.to)) { e.length = ring; } });
+  // a labelled neighbour pushes the others away harder (vis-network's repulsion grows with a node's
+  // mass), so the labels around a busy focus get room
+  if (focusIds.size) { nodeItems.forEach(function (n) { if (n.near && !focusIds.has(n.id)) { n.mass = data.labels.nearMass; } }); }
   var nodes = new vis.DataSet(nodeItems);
   var edges = new vis.DataSet(edgeItems);
   var container = document.getElementById("map");
