@@ -109,6 +109,8 @@ EDGE_COLOURS: Mapping[str, str] = {
 }
 #: the colour of every other edge kind (one legend entry names them all)
 OTHER_EDGE_COLOUR = "#b0bec5"
+#: the swatch colour of the legend's line-style entries (width, dashes): they say nothing about colour
+STYLE_SWATCH = "#37474f"
 #: what an edge kind's line means, in the legend
 EDGE_LEGEND: Mapping[str, str] = {
     "OWNS": "owns", "OPERATES": "operates", "REPRESENTS": "union represents workers at",
@@ -1023,10 +1025,10 @@ def legend(data: Mapping[str, Any]) -> list[dict[str, Any]]:
     stake_kinds = set(data["stakeKinds"])
     if any(kinds[r[e_kind]] in stake_kinds and (r[e_values].get("share") is not None
                                                 or r[e_values].get("voting") is not None) for r in edges["rows"]):
-        items.append({"what": "width", "colour": EDGE_COLOURS["OWNS"], "shape": "wide",
+        items.append({"what": "width", "colour": STYLE_SWATCH, "shape": "wide",
                       "text": "line width = ownership or operating stake"})
     if any(r[e_dashed] for r in edges["rows"]):
-        items.append({"what": "dashed", "colour": EDGE_COLOURS["OWNS"], "shape": "dashed",
+        items.append({"what": "dashed", "colour": STYLE_SWATCH, "shape": "dashed",
                       "text": "dashed = share not published"})
     return items
 

@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from exports.netmap import DEFAULT_GROUPS, legend, map_data, render_map, select_view, write_map
+from exports.netmap import DEFAULT_GROUPS, STYLE_SWATCH, legend, map_data, render_map, select_view, write_map
 from graphmodel.graph import CampaignGraph
 from graphmodel.records import Source
 from graphmodel.stores.snapshot import save_snapshot
@@ -129,9 +129,9 @@ def legend_oracle(data: dict[str, Any]) -> set[tuple[str, str]]:
         kind = data["kinds"][r[ek]]
         out.add(("edge", data["edgeColours"][kind]))
         if kind in ("OWNS", "OPERATES") and ("share" in r[ev] or "voting" in r[ev]):
-            out.add(("width", "#0d47a1"))
+            out.add(("width", STYLE_SWATCH))
         if r[ed]:
-            out.add(("dashed", "#0d47a1"))
+            out.add(("dashed", STYLE_SWATCH))
     return out
 
 
@@ -190,7 +190,7 @@ def test_the_legend_has_an_entry_for_every_colour_and_style_drawn_and_only_those
     assert [(i["what"], i["text"]) for i in seen["supply"] if i["what"] != "node"] == [
         ("site", "Site: unknown (1)"), ("edge", "operates"), ("edge", "supplies")]
     dashed = select_view(g, as_of=AS_OF, around="beta", hops=1)
-    assert ("dashed", "#0d47a1") in {(i["what"], i["colour"]) for i in legend(map_data(g, dashed))}
+    assert ("dashed", STYLE_SWATCH) in {(i["what"], i["colour"]) for i in legend(map_data(g, dashed))}
 
 
 # --------------------------------------------------------------------------- in Chromium
@@ -296,7 +296,7 @@ def test_the_page_legend_matches_what_the_page_draws(tmp_path: Path, offline_pag
     page = _open(offline_page, path)
     shown = page.evaluate("""(() => { const m = window.campaignMap; const out = [];
       m.nodes.get().forEach(n => out.push([n.kind === 'Site' ? 'site' : 'node', n.color.background]));
-      m.edges.get().forEach(e => { out.push(['edge', e.color.color]); if (e.dashes) out.push(['dashed', '#0d47a1']); });
+      m.edges.get().forEach(e => { out.push(['edge', e.color.color]); if (e.dashes) out.push(['dashed', '#37474f']); });
       return out; })()""")
     listed = page.evaluate("Array.from(document.querySelectorAll('#legend li')).map(li => [li.dataset.what, li.dataset.colour])")
     drawn = {tuple(x) for x in shown}
