@@ -160,8 +160,10 @@ _PASS_PROPS: dict[str, tuple[str, ...]] = {
     "SUPPLIES": (),
     "REPRESENTS": ("members", "recognised"),
     "PARTY_TO": ("role",),
+    # (the sources too: a reason quoting a holding cites the source that set its share, as
+    # :func:`queries.ownership._stake_from_attrs` reads it)
     "OWNS": ("share", "share_min", "share_max", "voting", "voting_min", "voting_max", "control", "derived",
-             "share_inferred"),
+             "share_inferred", "sources", "value_sources"),
     "COVERS": ("excluded",),
     "MEMBER_OF": (),
 }
