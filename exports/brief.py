@@ -337,6 +337,7 @@ def _chart_figure(summary: pd.DataFrame, key: str, title: str) -> Any:
     outside the axes, below the axis label, so title, tick labels, axis label and legend never
     overlap however many bars and however long the labels (country names)."""
     from matplotlib.figure import Figure
+    from matplotlib.ticker import MaxNLocator
 
     fig = Figure(figsize=(6.2, 0.45 * max(min(len(summary), MAX_CHART_BARS), 2) + 1.5), dpi=100,
                  layout="constrained")
@@ -353,7 +354,7 @@ def _chart_figure(summary: pd.DataFrame, key: str, title: str) -> Any:
             other = {**tail.sum(numeric_only=True).to_dict(), key: f"{len(tail)} others"}
             data = pd.concat([head, pd.DataFrame([other])], ignore_index=True)
         shown = country_label if key == "country" else str
-        labels = [shown(v) for v in data[key]][::-1]
+        labels = [_wrap(shown(v)) for v in data[key]][::-1]
         y = list(range(len(labels)))  # by position: two keys with one label stay two bars
         left = [0.0] * len(labels)
         for st in ("covered", "not_covered", "unknown"):
@@ -361,6 +362,7 @@ def _chart_figure(summary: pd.DataFrame, key: str, title: str) -> Any:
             ax.barh(y, vals, left=left, color=COVERAGE_COLOURS[st], label=COVERAGE_LABELS[st])
             left = [a + b for a, b in zip(left, vals)]
         ax.set_yticks(y, labels)
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # whole sites and workers
         ax.set_xlabel(unit)
         fig.legend(loc="outside lower center", ncols=3, fontsize=8, frameon=False)
         ax.spines[["top", "right"]].set_visible(False)
@@ -368,6 +370,14 @@ def _chart_figure(summary: pd.DataFrame, key: str, title: str) -> Any:
         title = title if use_workers else title.replace("Workers", "Sites")
     ax.set_title(title, fontsize=10)
     return fig
+
+
+def _wrap(label: str, width: int = 22) -> str:
+    """A bar's label on lines of at most ``width`` characters ("Congo, The Democratic Republic of
+    the (CD)" would take a third of the chart's width)."""
+    import textwrap
+
+    return "\n".join(textwrap.wrap(label, width)) or label
 
 
 def _transition_chart(summary: pd.DataFrame) -> bytes:
@@ -378,9 +388,10 @@ def _transition_chart(summary: pd.DataFrame) -> bytes:
 def _transition_figure(summary: pd.DataFrame) -> Any:
     """The figure of :func:`_transition_chart`; constrained layout, the legend outside the axes."""
     from matplotlib.figure import Figure
+    from matplotlib.ticker import MaxNLocator
 
     data = summary.head(MAX_CHART_BARS)
-    labels = [country_label(v) for v in data["country"]][::-1]
+    labels = [_wrap(country_label(v)) for v in data["country"]][::-1]
     fig = Figure(figsize=(7.5, 0.4 * max(len(labels), 2) + 1.7), dpi=100, layout="constrained")
     cap, wf = fig.add_subplot(1, 2, 1), fig.add_subplot(1, 2, 2)
     y = list(range(len(labels)))
@@ -394,11 +405,12 @@ def _transition_figure(summary: pd.DataFrame) -> Any:
     if data["workers"].notna().any():
         wf.barh(y, [0.0 if pd.isna(v) else float(v) for v in data["workers"]][::-1], color="#555555")
         wf.set_yticks(y, [""] * len(y))  # the country names are on the left panel, same rows
-        wf.set_xlabel("workers recorded (unknown: no bar)")
+        wf.set_xlabel("workers recorded\n(unknown: no bar)")
     else:
         wf.text(0.5, 0.5, "workforce not recorded\nat these sites", ha="center", va="center", fontsize=9)
         wf.set_axis_off()
     for ax in (cap, wf):
+        ax.xaxis.set_major_locator(MaxNLocator(nbins=4, integer=True))  # few ticks: labels never touch
         ax.spines[["top", "right"]].set_visible(False)
         ax.tick_params(labelsize=8)
     fig.suptitle("Transition exposure by country", fontsize=10)
@@ -708,7 +720,7 @@ def md(value: Any, *, cell: bool = False, line_start: bool = False) -> str:
     """
     text = " ".join(fmt(value).split())
     text = _MD_INLINE.sub(lambda m: "\\" + m.group(0), text)
-    text = _MD_ENTITY.sub("&amp;", _MD_TAG_OPEN.sub("&lt;", text))
+    text = _MD_TAG_OPEN.sub("&lt;", _MD_ENTITY.sub("&amp;", text))
     if cell:
         text = text.replace("|", "\\|")
     if line_start:

@@ -149,6 +149,6 @@ def brief_cmd(snapshot: Path, company: str, as_of: str | None, status: frozenset
     b = write_output(output, lambda path: write_brief(graph, company, path, as_of=as_of, data_date=created,
                                                       redact_output=redact, status=status,
                                                       us=us or snapshot_us(snapshot)), ".html")
-    charts = "" if is_stdout(output) or output.suffix.lower() != ".md" else f" (charts in {charts_folder(output)}/)"
-    click.echo(f"wrote {output}{charts}: {len(b.sites)} sites, {len(b.group)} companies, "
-               f"{len(b.leverage)} leverage points" + (" (redacted)" if redact else ""), err=is_stdout(output))
+    charts = "" if is_stdout(output) or output.suffix.lower() != ".md" else f"; charts in {charts_folder(output)}/"
+    click.echo(f"wrote {output}: {len(b.sites)} sites, {len(b.group)} companies, {len(b.leverage)} leverage points"
+               + (" (redacted)" if redact else "") + charts, err=is_stdout(output))
