@@ -558,7 +558,10 @@ def _frame_cells(df: pd.DataFrame, limit: int | None = None) -> tuple[list[str],
     preferred = [c for c in CALENDAR_COLUMNS if c in df.columns]
     cols = preferred if len(preferred) >= 3 else [c for c in df.columns if c not in _HIDDEN_COLUMNS]
     part = df if limit is None else df.head(limit)
-    return cols, [[r[c] for c in cols] for r in part.to_dict("records")]
+
+    def cell(c: str, v: Any) -> Any:  # the calendar's countries (a list of codes) by name
+        return [country_label(x) for x in v] if c == "countries" and isinstance(v, (list, tuple)) else v
+    return cols, [[cell(c, r[c]) for c in cols] for r in part.to_dict("records")]
 
 
 SOURCE_HEAD = ["source", "publisher", "licence", "retrieved", "address"]

@@ -161,6 +161,8 @@ def test_country_names_with_codes() -> None:
     assert {"Germany (DE)", "Brazil (BR)", "South Africa (ZA)"} <= cells  # sites table and summary by country
     html = render_html(b)
     assert html.count("<td>Brazil (BR)</td>") == 2 and "<td>BR</td>" not in html
+    # the bargaining calendar's countries: Site A's collective agreement, in Germany
+    assert "<td>Germany (DE)</td>" in html[html.index("<h2>Bargaining calendar</h2>"):]
 
 
 def _confidential_graph():
