@@ -6,9 +6,22 @@ from pathlib import Path
 
 import click
 
-from exports.cli.common import OneLineUsageError, echo_json, format_option, open_snapshot, output_option, progress
+from exports.cli.common import (
+    OneLineUsageError,
+    echo_json,
+    format_option,
+    open_snapshot,
+    output_option,
+    progress,
+)
 from graphmodel.errors import CampaignGraphError
-from graphmodel.stores.snapshot import MANIFEST, check_snapshot, read_manifest, save_snapshot, validation_summary
+from graphmodel.stores.snapshot import (
+    MANIFEST,
+    check_snapshot,
+    read_manifest,
+    save_snapshot,
+    validation_summary,
+)
 from loaders.registry import FORMATS, load_paths
 
 

@@ -80,17 +80,17 @@ def runner() -> CliRunner:
     return CliRunner()
 
 
-def _ok(r):  # noqa: ANN001, ANN202 - a click Result
+def _ok(r):
     assert r.exit_code == 0, r.output
     return r
 
 
-def _sheet_rows(ws) -> list[dict[str, object]]:  # noqa: ANN001 - an openpyxl worksheet
+def _sheet_rows(ws) -> list[dict[str, object]]:
     head = [c.value for c in ws[1]]
     return [dict(zip(head, row)) for row in ws.iter_rows(min_row=3, values_only=True) if any(row)]
 
 
-def _col(ws, header: str) -> int:  # noqa: ANN001
+def _col(ws, header: str) -> int:
     return next(c.column for c in ws[1] if c.value == header)
 
 
@@ -116,7 +116,7 @@ def _fill(planner: Path) -> Path:
     return planner
 
 
-def facts(graph) -> dict:  # noqa: ANN001 - a CampaignGraph
+def facts(graph) -> dict:
     """``graph.canonical()`` with the unioned lists (sources, origins, aliases, linked ids, value pins) as sorted
     lists: sets of provenance whose order says when linking ran. A fresh load links once, after every row; a
     snapshot was linked before the new rows came, so on a company that linking folded a record into and a new
@@ -131,7 +131,7 @@ def facts(graph) -> dict:  # noqa: ANN001 - a CampaignGraph
     return c
 
 
-def _values(graph, root: str) -> dict[str, tuple]:  # noqa: ANN001
+def _values(graph, root: str) -> dict[str, tuple]:
     df = coverage(graph, root, as_of=AS_OF)
     return {s: (*(row[d] for d in DIMS), bool(row["uncovered"])) for s, (_, row) in zip(df["site_id"], df.iterrows())}
 
@@ -226,8 +226,8 @@ def test_validate_against_a_snapshot_knows_its_ids(runner: CliRunner, tables: Pa
     against = runner.invoke(cli, ["validate", str(wb_path), "--against", str(snap)])
     assert against.exit_code == 1
     problems = [line for line in against.output.splitlines() if line.startswith("  ")]
-    assert problems == [f"  {wb_path}: sheet representation: row 4: column Site or company id: REPRESENTS edge "
-                        "target 'site-z' is not a node in the graph"]
+    assert problems == [(f"  {wb_path}: sheet representation: row 4: column Site or company id: REPRESENTS edge "
+                         "target 'site-z' is not a node in the graph")]
     assert against.output.startswith(f"1 nodes and 2 edges would be added to {snap} (then 7 nodes, 6 edges)")
     j = json.loads(runner.invoke(cli, ["validate", str(wb_path), "--against", str(snap), "--format", "json"]).output)
     assert (j["nodes"], j["edges"], j["by_kind"], j["against"]["nodes"]) == (
