@@ -288,8 +288,9 @@ def _deprecated_source_format(_ctx: click.Context, _param: click.Parameter, valu
 @click.option("--against", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None,
               metavar="SNAPSHOT",
               help="Check SOURCES as added to SNAPSHOT (as `load SNAPSHOT SOURCES -o OUT` would add them): "
-                   "ids and names the snapshot holds count as known, and a value stated differently from "
-                   "the snapshot's is a problem.")
+                   "ids the snapshot holds count as known (ids linked into a company at load too), companies "
+                   "named as the snapshot's are linked to them as at load, and a value stated differently "
+                   "from the snapshot's is a problem.")
 def validate(sources: tuple[Path, ...], formats: tuple[str, ...], fmt: str | None, against: Path | None) -> None:
     """Check SOURCES without writing anything; list every problem at file/sheet/row/column.
 
