@@ -251,6 +251,13 @@ def test_validate_format_names_the_sources_format_as_load_does(runner: CliRunner
     assert "--source-format" not in runner.invoke(cli, ["validate", "--help"]).output
     r = runner.invoke(cli, ["validate", str(tables), "--format", "tables", "--format", "gem-coal"])
     assert r.exit_code == 2 and "at most one source format" in r.output
+    # the same names for the sources' formats as load's --format, and the report's two
+    from exports.cli.data_cmds import load, validate
+
+    load_fmt = next(p for p in load.params if p.name == "fmt")
+    validate_fmt = next(p for p in validate.params if p.name == "formats")
+    assert load_fmt.opts == validate_fmt.opts == ["--format"]
+    assert set(validate_fmt.type.choices) == {*load_fmt.type.choices, "text", "json"}
 
 
 def test_load_onto_a_snapshot_refuses_what_it_cannot_do(runner: CliRunner, tables: Path, tmp_path: Path) -> None:
