@@ -7,8 +7,10 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from types import ModuleType
 
+from graphmodel import schema
 from graphmodel.errors import CampaignGraphError
 from graphmodel.graph import CampaignGraph
+from graphmodel.values import parse_list
 from loaders.builder import build
 from loaders.context import LoadContext
 
@@ -203,27 +205,19 @@ def follow_links(graph: CampaignGraph, ctx: LoadContext) -> None:
     if not into:
         return
     for rec, _loc, _cols in ctx.nodes:
-        if rec.kind == "UnionNetwork" and rec.props.get("company") in into:
-            rec.props = {**rec.props, "company": into[rec.props["company"]]}
+        company = rec.props.get("company")
+        if isinstance(company, str) and company in into and schema.canonical_node_kind(rec.kind) == "UnionNetwork":
+            rec.props = {**rec.props, "company": into[company]}
         keep = into.get(rec.id)
-        if keep is None or graph.kind_of(keep) != _node_kind(rec.kind):
+        if keep is None or graph.kind_of(keep) != schema.canonical_node_kind(rec.kind):
             continue
         rec.id = keep
-        kept_name = graph.name_of(keep)
-        if rec.name is not None and rec.name != kept_name:
-            from graphmodel.values import parse_list
-
+        if rec.name is not None and rec.name != graph.name_of(keep):
             rec.props = {**rec.props, "aliases": [*parse_list(rec.props.get("aliases") or []), rec.name]}
             rec.name = None
     for erec, _loc, _cols in ctx.edges:
         erec.source = into.get(erec.source, erec.source)
         erec.target = into.get(erec.target, erec.target)
-
-
-def _node_kind(kind: str) -> str | None:
-    from graphmodel import schema
-
-    return schema.canonical_node_kind(kind)
 
 
 def _fold(into: LoadContext, ctx: LoadContext) -> None:
