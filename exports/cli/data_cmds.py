@@ -267,13 +267,6 @@ def find(snapshot: Path, name: str, kind: str | None, fmt: str) -> None:
 _REPORT_FORMATS = ("text", "json")
 
 
-def _deprecated_source_format(_ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
-    if value is not None:
-        click.echo("note: --source-format is deprecated: say --format (as load does); it will go in a later release",
-                   err=True)
-    return value
-
-
 @click.command()
 @click.argument("sources", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
 @click.option(
@@ -284,7 +277,7 @@ def _deprecated_source_format(_ctx: click.Context, _param: click.Parameter, valu
          "Give it twice for both, e.g. --format gem-coal --format json.",
 )
 @click.option("--source-format", "fmt", type=click.Choice(sorted(FORMATS)), default=None, hidden=True,
-              callback=_deprecated_source_format, help="Deprecated: say --format.")
+              help="Deprecated: say --format.")
 @click.option("--against", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None,
               metavar="SNAPSHOT",
               help="Check SOURCES as added to SNAPSHOT (as `load SNAPSHOT SOURCES -o OUT` would add them): "
@@ -303,6 +296,7 @@ def validate(sources: tuple[Path, ...], formats: tuple[str, ...], fmt: str | Non
 
     Example: campaign-graph validate planner.xlsx --against out/sample.snapshot
     """
+    deprecated = fmt is not None
     source_fmts = [f for f in formats if f not in _REPORT_FORMATS]
     report_fmts = [f for f in formats if f in _REPORT_FORMATS]
     if fmt is not None:
@@ -359,3 +353,6 @@ def validate(sources: tuple[Path, ...], formats: tuple[str, ...], fmt: str | Non
                 click.echo(f"  {w}", err=True)
     if ctx.errors:
         raise SystemExit(1)
+    if deprecated:  # after a clean run only: a failing one ends with its problems or its one error line
+        click.echo("note: --source-format is deprecated: say --format (as load does); it will go in a later release",
+                   err=True)
