@@ -19,6 +19,7 @@ from graphmodel.cells import cell
 from graphmodel.errors import CampaignGraphError
 from graphmodel.graph import CampaignGraph
 from queries.coverage import COVERAGE_COLUMNS, coverage
+from tests.table_text import header, table_rows
 
 
 def frame() -> pd.DataFrame:
@@ -144,8 +145,8 @@ def test_xlsx_of_tricky_cells(tmp_path):
 
 def test_terminal_table_of_tricky_cells():
     text = format_table(tricky()[["n", "share", "flag", "ids"]], width=60)
-    rows = [line for line in text.splitlines() if line.startswith("│")]
-    assert [[c.strip() for c in r.strip("│").split("│")] for r in rows] == [
+    assert header(text) == ["n", "share", "flag", "ids"]
+    assert table_rows(text) == [
         ["-3", "-12.5", "yes", "=a; b"],
         ["0", "0.1", "no", ""],
         ["-", "-", "-", "-"],
@@ -166,7 +167,7 @@ def test_object_columns_of_mixed_values(tmp_path):
                      str(2**70), ""]
     data = json.loads(write_table(df, tmp_path / "m.json").read_text(encoding="utf-8"))
     assert [r["v"] for r in data] == ["=x", 3, 2.5, True, None, [1, None, "=y"], {"b": 1, "a": "=z"}, None, 2**70]
-    shown = [line.strip("│ ") for line in format_table(df, width=60).splitlines() if line.startswith("│")]
+    shown = [row[0] for row in table_rows(format_table(df, width=60))]
     assert shown == ["=x", "3", "2.5", "yes", "-", "1; None; =y", "{'b': 1, 'a': '=z'}", "-", str(2**70)]
 
 
