@@ -1,7 +1,7 @@
 """Reading a terminal table (:func:`exports.tables.format_table`) back into cells, for tests.
 
 The columns are found from the rule under the header (runs of ``─`` or ``-``, two spaces
-apart); a row's wrapped lines (first column blank) are joined to it with one space. Lines
+apart); a row's wrapped lines are joined to it, cell by cell, with one space. Lines
 after the last row that are not table lines (footers) and folded lines (``    name: text``)
 are left out.
 """
@@ -20,13 +20,15 @@ def is_rule(line: str) -> bool:
     return bool(re.fullmatch(r"[─-]+(  +[─-]+)*", line))
 
 
-def table_rows(text: str, *, fold: bool = False) -> list[list[str]]:
+def table_rows(text: str, *, fold: bool = False, anchor: int = 0) -> list[list[str]]:
     """The rows of the first table in ``text`` as lists of cell texts (the header excluded),
     up to a ``not shown`` or ``... more row(s)`` footer; a footer line of other text reads as a
     row of one cell (tests pick rows by their first cell).
 
     ``fold``: skip folded texts (lines indented by exactly four spaces, the first column being
-    wider than that, so a row's own wrapped lines never start there).
+    wider than that, so a row's own wrapped lines never start there). ``anchor``: the column
+    that is blank on a row's wrapped lines and never on its first (a short one that does not
+    wrap: a country code, a flag).
     """
     lines = text.splitlines()
     at = next(i for i, line in enumerate(lines) if is_rule(line))
@@ -38,7 +40,7 @@ def table_rows(text: str, *, fold: bool = False) -> list[list[str]]:
         if not line.strip() or line.startswith(("not shown:", "... ")):
             break
         cells = [line[a:b if k + 1 < len(spans) else None].strip() for k, (a, b) in enumerate(spans)]
-        if not line[:spans[0][1]].strip() and rows:  # a wrapped line of the row above
+        if not cells[anchor] and rows:  # a wrapped line of the row above
             rows[-1] = [f"{x} {y}".strip() for x, y in zip(rows[-1], cells)]
             continue
         rows.append(cells)
