@@ -17,7 +17,7 @@ from exports.cli.common import as_of_option, is_stdout, open_snapshot, status_op
 from exports.cli.common import output_option as shared_output_option
 from exports.cli.neo4j_cmds import open_graph, snapshot_or_uri
 from exports.cli.query_cmds import TABLE_ROWS, resolve_owner
-from exports.cli.terminal import echo_table, wide_option
+from exports.cli.terminal import echo_table, echo_wrapped, wide_option
 from graphmodel.errors import CampaignGraphError
 
 FORMATS = ("table", "csv", "json", "xlsx")
@@ -239,7 +239,10 @@ def diff(snap_a: Path, snap_b: Path | None, edits: Path | None, as_of: str | Non
         a, b = redacted(a), redacted(b)
     df = run(a, b)
     summary = diff_summary(df, as_of=as_of)
-    click.echo(summary, err=fmt != "table")
+    if fmt == "table":  # above the table, at its width
+        echo_wrapped(summary)
+    else:
+        click.echo(summary, err=True)
     if df.empty:
         return
     _emit(df, fmt, output, ["change", "element", "kind", "id", "property", "before", "after"])
