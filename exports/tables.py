@@ -617,14 +617,18 @@ def format_table(
         [c for c in cols if c in set(key)]
     shown = df if max_rows is None else df.head(max_rows)
     texts = {c: _py_column(_parts(s), _shown) for c, s in zip(cols, _series(shown, cols))}
-    natural = {c: max([_text_width(str(c))] + [_text_width(t) for t in texts[c]]) for c in cols}
+    cells = {c: max([0] + [_text_width(t) for t in texts[c]]) for c in cols}
+    natural = {c: max(cells[c], _text_width(str(c))) for c in cols}
+    # a column needs its longest cell, a long text TEXT_WIDTH (it wraps); a header longer than that
+    # wraps between its words ("sites not covered" over a column of numbers)
+    need = {c: min(natural[c], max(min(cells[c], TEXT_WIDTH), _longest_word(str(c)))) for c in cols}
 
     if wide:
         chosen = [c for c in cols]
         widths = {c: natural[c] for c in chosen}
         under: list[str] = []
     else:
-        chosen, widths = _fit(cols, keys, optional, natural, width)
+        chosen, widths = _fit(cols, keys, optional, natural, need, width)
         under = folded if reasons else []
     left_out = [c for c in cols if c not in chosen and c not in under]
     line_width = sum(widths[c] for c in chosen) + _GAP * max(len(chosen) - 1, 0)
@@ -666,27 +670,28 @@ def _text_width(text: str) -> int:
     return max((cell_len(line) for line in text.split("\n")), default=0)
 
 
-def _fit(cols: list[str], keys: list[str], optional: list[str], natural: dict[str, int],
+def _longest_word(text: str) -> int:
+    return max((_text_width(w) for w in text.split()), default=0)
+
+
+def _fit(cols: list[str], keys: list[str], optional: list[str], natural: dict[str, int], need: dict[str, int],
          width: int) -> tuple[list[str], dict[str, int]]:
     """The columns shown within ``width`` and the width of each.
 
-    Each column needs its natural width, a long text column :data:`TEXT_WIDTH` (it wraps); the
-    key columns are taken first, then the optional ones in their order while they fit. The
-    space left over widens the wrapped columns (the most wrapped first); when the key columns
-    alone do not fit, the widest are narrowed, one cell at a time, down to 4 at least."""
-    def need(c: str) -> int:
-        return min(natural[c], TEXT_WIDTH)
-
+    Each column takes ``need`` at least (``natural`` is its width unwrapped); the key columns
+    are taken first, then the optional ones in their order, each that still fits. The space left
+    over widens the wrapped columns; when the key columns alone do not fit, the widest are
+    narrowed, one cell at a time, down to 4 at least."""
     def used(cs: Iterable[str]) -> int:
         cs = list(cs)
-        return sum(need(c) for c in cs) + _GAP * max(len(cs) - 1, 0)
+        return sum(need[c] for c in cs) + _GAP * max(len(cs) - 1, 0)
 
     chosen = set(keys)
     for c in optional:
         if used(chosen | {c}) <= width:
             chosen.add(c)
     order = [c for c in cols if c in chosen]
-    widths = {c: need(c) for c in order}
+    widths = {c: need[c] for c in order}
     room = width - (sum(widths.values()) + _GAP * max(len(order) - 1, 0))
     # the room left: first to the columns it unwraps whole, those lacking least first; then to the
     # others in proportion to what they lack (hand-written: rich would widen every column evenly)

@@ -169,3 +169,16 @@ def test_on_a_terminal_the_table_takes_its_width_and_draws_the_rule(sample: Path
     golden = (GOLDEN / "coverage-thyssenkrupp-80.txt").read_text(encoding="utf-8").splitlines()
     assert lines[2] == golden[2].replace("-", "─")  # the same table, with a drawn rule
     assert lines[:2] + lines[3:] == golden[:2] + golden[3:]
+
+
+def test_summary_headers_wrap_between_words_and_the_counts_are_the_data(sample: Path) -> None:
+    args = ["coverage", "{snap}", "--summary", "country"]
+    text = run(sample, args, 80)
+    lines = text.splitlines()
+    assert max(cell_len(line) for line in lines) <= 80
+    rule = next(i for i, line in enumerate(lines) if set(line) <= {"-", " "} and "--" in line)
+    words = {w for c in json.loads(run(sample, [*args, "--format", "json"], None))[0] for w in c.split("_")}
+    assert {w for line in lines[1:rule] for w in line.split()} <= words  # no header word cut in two
+    shown = {r[0]: r for r in table_rows(text)}
+    for row in json.loads(run(sample, [*args, "--format", "json"], None)):
+        assert shown[row["country"]][1] == str(row["sites"])  # the second column: sites
