@@ -608,8 +608,6 @@ def format_table(
     --reasons shows note under
     each row)
     """
-    from rich.cells import cell_len
-
     cols = _columns(df, columns)
     folded = [c for c in cols if c in set(fold)]
     optional = [c for c in extra if c in cols and c not in folded]
@@ -624,14 +622,13 @@ def format_table(
     need = {c: min(natural[c], max(min(cells[c], TEXT_WIDTH), _longest_word(str(c)))) for c in cols}
 
     if wide:
-        chosen = [c for c in cols]
+        chosen = list(cols)
         widths = {c: natural[c] for c in chosen}
         under: list[str] = []
     else:
         chosen, widths = _fit(cols, keys, optional, natural, need, width)
         under = folded if reasons else []
     left_out = [c for c in cols if c not in chosen and c not in under]
-    line_width = sum(widths[c] for c in chosen) + _GAP * max(len(chosen) - 1, 0)
     lines: list[str] = []
     if title is not None:
         lines += wrap_text(title, None if wide else width)
@@ -644,13 +641,13 @@ def format_table(
             for c in under:
                 text = texts[c][i]
                 if text and text != "-":
-                    lines += wrap_text(f"{c}: {text}", max(width, _INDENT + 20), indent=_INDENT)
+                    lines += wrap_text(f"{c}: {text}", width, indent=_INDENT)
     elif body:
         lines += _render(body, chosen, widths, wrap=not wide)
     total = len(df) if rows is None else rows
     if max_rows is not None and total > max_rows:
-        lines.append(f"... {total - max_rows} more row(s) not shown"
-                     + (" (write them with --format csv -o FILE)" if hints else ""))
+        lines += wrap_text(f"... {total - max_rows} more row(s) not shown"
+                           + (" (write them with --format csv -o FILE)" if hints else ""), None if wide else width)
     if left_out:
         how = []
         if hints and any(c not in folded for c in left_out):
@@ -659,7 +656,6 @@ def format_table(
             how.append(f"--reasons shows {', '.join(c for c in left_out if c in folded)} under each row")
         note = f"not shown: {', '.join(map(str, left_out))}" + (f" ({'; '.join(how)})" if how else "")
         lines += wrap_text(note, None if wide else width)
-    assert wide or all(cell_len(line) <= max(width, line_width) for line in lines)
     return "\n".join(lines)
 
 
@@ -739,12 +735,14 @@ def _render(rows: list[list[str]], cols: list[str], widths: dict[str, int], *, w
 
 
 def wrap_text(text: str, width: int | None, *, indent: int = 0) -> list[str]:
-    """``text`` as lines of at most ``width`` cells (``None``: one line), each indented by ``indent``."""
+    """``text`` as lines of at most ``width`` cells (``None``: one line), each indented by ``indent``
+    (at most ``width - 1``: one cell of text is left on each line)."""
     from rich.console import Console
     from rich.text import Text
 
     if width is None:
         return [" " * indent + text]
+    indent = min(indent, max(width - 1, 0))
     out = io.StringIO()
     Console(file=out, width=max(width - indent, 1), color_system=None, force_terminal=False, legacy_windows=False,
             emoji=False, markup=False, highlight=False).print(Text(text, overflow="fold"))
