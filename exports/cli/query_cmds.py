@@ -226,16 +226,15 @@ def coverage(snapshot: Path, company: str | None, as_of: str | None, rule: str, 
     who = f"{graph.name_of(root)} group" if root else "all sites"
     if summary is not None:
         out = coverage_summary(df, by=summary)
+        layout: dict[str, Any] = {}
         if fmt == "table":  # headers that wrap between words; the site counts first, then workers, then efa
             out = out.rename(columns=lambda c: c.replace("_", " "))
             by = [c for c in ("country", "commodity", "operator") if c in out.columns]
-            _emit(out, fmt, None, title=f"Coverage of {who} by {summary}, as of {df.attrs['as_of']}",
-                  key=[*by, "sites", "sites not covered", "sites unknown", "sites covered", "workers"],
-                  extra=["workers not covered", "workers unknown", "workers covered", "sites no workforce",
-                         "sites efa not covered", "sites efa unknown", "sites efa covered", "sites efa not applicable",
-                         "operator id"])
-        else:
-            _emit(out, fmt, output, title=f"Coverage of {who} by {summary}, as of {df.attrs['as_of']}")
+            layout = {"key": [*by, "sites", "sites not covered", "sites unknown", "sites covered", "workers"],
+                      "extra": ["workers not covered", "workers unknown", "workers covered", "sites no workforce",
+                                "sites efa not covered", "sites efa unknown", "sites efa covered",
+                                "sites efa not applicable", "operator id"]}
+        _emit(out, fmt, output, title=f"Coverage of {who} by {summary}, as of {df.attrs['as_of']}", **layout)
     elif fmt == "table":
         # only the rows the table shows (TABLE_ROWS) are made into its cells; the footer counts them all
         head = df.head(TABLE_ROWS)
