@@ -182,3 +182,9 @@ def test_summary_headers_wrap_between_words_and_the_counts_are_the_data(sample: 
     shown = {r[0]: r for r in table_rows(text)}
     for row in json.loads(run(sample, [*args, "--format", "json"], None)):
         assert shown[row["country"]][1] == str(row["sites"])  # the second column: sites
+
+
+def test_a_table_to_a_file_is_still_refused_in_one_line(sample: Path, tmp_path: Path) -> None:
+    res = CliRunner().invoke(cli, ["coverage", str(sample), "--summary", "country", "-o", str(tmp_path / "s.csv")])
+    assert res.exit_code == 1 and res.output == "error: --output needs --format csv, json or xlsx\n"
+    assert not (tmp_path / "s.csv").exists()
