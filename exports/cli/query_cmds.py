@@ -328,8 +328,8 @@ def calendar(snapshot: Path, company: str, as_of: str | None, horizon_days: int,
           table_columns=["expires", "agreement", "sites", "countries", "workers", "cluster", "explanation"])
     if fmt == "table":
         n = len(df.attrs["clusters"])
-        click.echo(f"{len(df)} agreement(s) expire within {horizon_days} days; {n} window(s) of {window_days} days "
-                   f"with two or more expiries")
+        echo_wrapped(f"{len(df)} agreement(s) expire within {horizon_days} days; {n} window(s) of {window_days} "
+                     f"days with two or more expiries")
 
 
 # --wide of every table here, --reasons of those with reasons (one shared pair of options: exports.cli.terminal)
