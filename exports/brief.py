@@ -7,9 +7,14 @@ and commodity with workers, and their charts; leverage points; the bargaining ca
 sources with their licences and attribution.
 
 Everything comes from the public query functions (``queries.ownership``, ``.coverage``,
-``.leverage``, ``.calendar``); this module only lays it out. Every value is escaped (HTML) or
-escaped for Markdown, which renderers pass HTML through. Charts and the map are PNGs made
-with matplotlib and embedded as ``data:`` URIs, so the file is self-contained and offline.
+``.leverage``, ``.calendar``); this module only lays it out. Every value is escaped for the
+output it goes into: HTML by the template; Markdown by :func:`md`, which escapes only what
+Markdown would read as markup, where it would (see there). Charts and the map are PNGs made
+with matplotlib: the HTML page embeds them as ``data:`` URIs (self-contained, offline); the
+Markdown briefing links them as files in a folder beside it (``tk.md`` -> ``tk-charts/``), so its
+text stays small. Countries are shown by name with their code ("Germany (DE)", :func:`country_label`);
+the sources marked confidential are marked in the source list of an unredacted briefing, which
+says at the top that it holds confidential material.
 
 Examples
 --------
@@ -25,21 +30,23 @@ True
 
 from __future__ import annotations
 
-import html
 import io
 import math
 import os
-from collections.abc import Callable, Iterable, Sequence
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import lru_cache
 from itertools import pairwise
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import pandas as pd
 
 from exports.html import COVERAGE_COLOURS, COVERAGE_LABELS, data_uri, fmt, render, static_text
-from graphmodel.atomic import atomic_write_text
+from graphmodel.atomic import atomic_write_bytes, atomic_write_text
 from graphmodel.errors import CampaignGraphError
 from graphmodel.graph import CampaignGraph
 from graphmodel.records import Source
@@ -56,6 +63,26 @@ DIMENSION_LABELS = {"union_presence": "union", "recognition": "recognised", "cba
                     "hs_agreement": "H&S agr.", "network": "network", "notes": "gaps and what needs research",
                     "capacity_by_product": "capacity"}
 _HIDDEN_COLUMNS = {"evidence", "sources", "factors"}
+
+
+@lru_cache(maxsize=512)
+def _country_name(code: str) -> str | None:
+    import pycountry
+
+    c = pycountry.countries.get(alpha_2=code.upper()) if len(code) == 2 else None
+    return None if c is None else getattr(c, "common_name", None) or c.name
+
+
+def country_label(code: Any) -> str:
+    """A country code for display: its short English name with the code, from ``pycountry``
+    (ISO 3166-1); a code it does not know, or no code, as it is.
+
+    >>> country_label("DE"), country_label("TW"), country_label("XK"), country_label(None)
+    ('Germany (DE)', 'Taiwan (TW)', 'XK', '')
+    """
+    text = fmt(code)
+    name = _country_name(text) if text.isalpha() else None
+    return f"{name} ({text})" if name else text
 
 
 @dataclass
@@ -89,6 +116,11 @@ class Briefing:
     @property
     def title(self) -> str:
         return f"Briefing: {self.name} group"
+
+    @property
+    def confidential_sources(self) -> list[Source]:
+        """The sources listed that are marked confidential (none once redacted: redaction drops them)."""
+        return [s for s in self.sources if s.confidential]
 
 
 # --------------------------------------------------------------------------- building
@@ -284,11 +316,31 @@ def _with_notes(rows: pd.DataFrame) -> pd.DataFrame:
     return rows.assign(notes=notes)
 
 
-def _chart(summary: pd.DataFrame, key: str, title: str) -> bytes:
-    """Horizontal stacked bars of workers covered / not covered / unknown (sites when no workforce)."""
-    from matplotlib.figure import Figure
+#: the PNG text chunk the briefing's own charts carry: a rerun removes a chart file it no longer
+#: makes only when the file carries it (a file of the same name made by someone else stays)
+CHART_MARK = {"Software": "campaign-graph brief"}
 
-    fig = Figure(figsize=(6.2, 0.45 * max(min(len(summary), MAX_CHART_BARS), 2) + 1.2), dpi=100)
+
+def _png(fig: Any, mark: bool = True) -> bytes:
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", metadata=CHART_MARK if mark else {"Software": None})
+    return buf.getvalue()
+
+
+def _chart(summary: pd.DataFrame, key: str, title: str) -> bytes:
+    """Horizontal stacked bars of workers covered / not covered / unknown (sites when no workforce), as PNG."""
+    return _png(_chart_figure(summary, key, title))
+
+
+def _chart_figure(summary: pd.DataFrame, key: str, title: str) -> Any:
+    """The figure of :func:`_chart`. Laid out by matplotlib's constrained layout with the legend
+    outside the axes, below the axis label, so title, tick labels, axis label and legend never
+    overlap however many bars and however long the labels (country names)."""
+    from matplotlib.figure import Figure
+    from matplotlib.ticker import MaxNLocator
+
+    fig = Figure(figsize=(6.2, 0.45 * max(min(len(summary), MAX_CHART_BARS), 2) + 1.5), dpi=100,
+                 layout="constrained")
     ax = fig.add_subplot(1, 1, 1)
     if summary.empty:
         ax.text(0.5, 0.5, "no sites", ha="center", va="center")
@@ -301,55 +353,68 @@ def _chart(summary: pd.DataFrame, key: str, title: str) -> bytes:
             head, tail = data.iloc[: MAX_CHART_BARS - 1], data.iloc[MAX_CHART_BARS - 1:]
             other = {**tail.sum(numeric_only=True).to_dict(), key: f"{len(tail)} others"}
             data = pd.concat([head, pd.DataFrame([other])], ignore_index=True)
-        labels = [str(v) for v in data[key]][::-1]
+        shown = country_label if key == "country" else str
+        labels = [_wrap(shown(v)) for v in data[key]][::-1]
+        y = list(range(len(labels)))  # by position: two keys with one label stay two bars
         left = [0.0] * len(labels)
         for st in ("covered", "not_covered", "unknown"):
             vals = [0.0 if pd.isna(v) else float(v) for v in data[f"{unit}_{st}"]][::-1]  # unknown: no bar
-            ax.barh(labels, vals, left=left, color=COVERAGE_COLOURS[st], label=COVERAGE_LABELS[st])
+            ax.barh(y, vals, left=left, color=COVERAGE_COLOURS[st], label=COVERAGE_LABELS[st])
             left = [a + b for a, b in zip(left, vals)]
+        ax.set_yticks(y, labels)
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # whole sites and workers
         ax.set_xlabel(unit)
-        ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.55 if len(labels) < 3 else (-0.3 if len(labels) < 6 else -0.12)),
-                  ncol=3, frameon=False)
+        fig.legend(loc="outside lower center", ncols=3, fontsize=8, frameon=False)
         ax.spines[["top", "right"]].set_visible(False)
         ax.tick_params(labelsize=8)
         title = title if use_workers else title.replace("Workers", "Sites")
     ax.set_title(title, fontsize=10)
-    fig.tight_layout()
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", metadata={"Software": None})
-    return buf.getvalue()
+    return fig
+
+
+def _wrap(label: str, width: int = 22) -> str:
+    """A bar's label on lines of at most ``width`` characters ("Congo, The Democratic Republic of
+    the (CD)" would take a third of the chart's width)."""
+    import textwrap
+
+    return "\n".join(textwrap.wrap(label, width)) or label
 
 
 def _transition_chart(summary: pd.DataFrame) -> bytes:
-    """Capacity at risk (iron and crude steel apart, kt/y) and recorded workers, by country."""
+    """Capacity at risk (iron and crude steel apart, kt/y) and recorded workers, by country, as PNG."""
+    return _png(_transition_figure(summary))
+
+
+def _transition_figure(summary: pd.DataFrame) -> Any:
+    """The figure of :func:`_transition_chart`; constrained layout, the legend outside the axes."""
     from matplotlib.figure import Figure
+    from matplotlib.ticker import MaxNLocator
 
     data = summary.head(MAX_CHART_BARS)
-    labels = [str(v) for v in data["country"]][::-1]
-    fig = Figure(figsize=(7.5, 0.4 * max(len(labels), 2) + 1.4), dpi=100)
+    labels = [_wrap(country_label(v)) for v in data["country"]][::-1]
+    fig = Figure(figsize=(7.5, 0.4 * max(len(labels), 2) + 1.7), dpi=100, layout="constrained")
     cap, wf = fig.add_subplot(1, 2, 1), fig.add_subplot(1, 2, 2)
-    y = range(len(labels))
+    y = list(range(len(labels)))
     for i, (col, colour, word) in enumerate((("capacity_iron_at_risk", "#8c510a", "iron"),
                                              ("capacity_crude_steel_at_risk", "#01665e", "crude steel"))):
         vals = [0.0 if pd.isna(v) else float(v) for v in data[col]][::-1]  # unknown: no bar
         cap.barh([v + (i - 0.5) * 0.4 for v in y], vals, height=0.4, color=colour, label=word)
-    cap.set_yticks(list(y), labels)
+    cap.set_yticks(y, labels)
     cap.set_xlabel("capacity at risk, kt/y")
-    cap.legend(fontsize=8, frameon=False)
+    fig.legend(loc="outside lower center", ncols=2, fontsize=8, frameon=False)
     if data["workers"].notna().any():
-        wf.barh(labels, [0.0 if pd.isna(v) else float(v) for v in data["workers"]][::-1], color="#555555")
-        wf.set_xlabel("workers recorded (unknown: no bar)")
+        wf.barh(y, [0.0 if pd.isna(v) else float(v) for v in data["workers"]][::-1], color="#555555")
+        wf.set_yticks(y, [""] * len(y))  # the country names are on the left panel, same rows
+        wf.set_xlabel("workers recorded\n(unknown: no bar)")
     else:
         wf.text(0.5, 0.5, "workforce not recorded\nat these sites", ha="center", va="center", fontsize=9)
         wf.set_axis_off()
     for ax in (cap, wf):
+        ax.xaxis.set_major_locator(MaxNLocator(nbins=4, integer=True))  # few ticks: labels never touch
         ax.spines[["top", "right"]].set_visible(False)
         ax.tick_params(labelsize=8)
     fig.suptitle("Transition exposure by country", fontsize=10)
-    fig.tight_layout()
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", metadata={"Software": None})
-    return buf.getvalue()
+    return fig
 
 
 def _kt(v: Any, lower: bool) -> str:
@@ -368,7 +433,7 @@ def _transition_cells(b: Briefing) -> list[list[Any]]:
     for r in b.transition.head(MAX_TRANSITION_ROWS).to_dict("records"):
         marks = r.get("capacity_incomplete") or []
         out.append([
-            r["site"], r.get("country"), ", ".join(x.replace("_", " ") for x in r["exposure"]),
+            r["site"], country_label(r.get("country")), ", ".join(x.replace("_", " ") for x in r["exposure"]),
             _kt(r["capacity_iron_at_risk"], "at_risk:iron" in marks),
             _kt(r["capacity_crude_steel_at_risk"], "at_risk:crude_steel" in marks),
             _kt(r["replacement_iron"], "replacement:iron" in marks),
@@ -384,7 +449,7 @@ def _transition_cells(b: Briefing) -> list[list[Any]]:
 def _transition_summary_cells(b: Briefing) -> tuple[list[str], list[list[Any]]]:
     head = ["country", "sites", "workers", "sites without workforce", "iron at risk (kt/y)",
             "crude steel at risk (kt/y)", "sites with no union or agreement known"]
-    rows = [[r["country"], r["sites"], "unknown" if pd.isna(r["workers"]) else f"{int(r['workers']):,}",
+    rows = [[country_label(r["country"]), r["sites"], "unknown" if pd.isna(r["workers"]) else f"{int(r['workers']):,}",
              r["sites_no_workforce"], _kt(r["capacity_iron_at_risk"], False),
              _kt(r["capacity_crude_steel_at_risk"], False), r["sites_no_union_or_agreement"]]
             for r in b.transition_by_country.to_dict("records")]
@@ -493,7 +558,28 @@ def _frame_cells(df: pd.DataFrame, limit: int | None = None) -> tuple[list[str],
     preferred = [c for c in CALENDAR_COLUMNS if c in df.columns]
     cols = preferred if len(preferred) >= 3 else [c for c in df.columns if c not in _HIDDEN_COLUMNS]
     part = df if limit is None else df.head(limit)
-    return cols, [[r[c] for c in cols] for r in part.to_dict("records")]
+
+    def cell(c: str, v: Any) -> Any:  # the calendar's countries (a list of codes) by name
+        return [country_label(x) for x in v] if c == "countries" and isinstance(v, (list, tuple)) else v
+    return cols, [[cell(c, r[c]) for c in cols] for r in part.to_dict("records")]
+
+
+SOURCE_HEAD = ["source", "publisher", "licence", "retrieved", "address"]
+CONFIDENTIAL_MARK = " (confidential)"
+
+
+def _source_rows(b: Briefing) -> list[list[Any]]:
+    """The sources table's rows; a confidential source's title says so (only unredacted
+    briefings list them: redaction drops confidential sources)."""
+    return [[(s.title or s.id) + (CONFIDENTIAL_MARK if s.confidential else ""), s.publisher,
+             s.licence or "licence not stated", s.retrieved, s.url] for s in b.sources]
+
+
+def _confidential_text(b: Briefing) -> str:
+    n = len(b.confidential_sources)
+    return (f"this briefing holds facts from {n} confidential source{'s' if n != 1 else ''} (marked "
+            "\"confidential\" in Sources). Share it only with people who may see them; for anyone else, "
+            "write it with --redact.")
 
 
 SUMMARY_COLUMNS = ["sites", "sites_covered", "sites_not_covered", "sites_unknown", "workers", "workers_covered",
@@ -503,8 +589,9 @@ SUMMARY_COLUMNS = ["sites", "sites_covered", "sites_not_covered", "sites_unknown
 def _summary_table(df: pd.DataFrame, key: str) -> tuple[list[str], list[list[Any]]]:
     cols = [key] + [c for c in SUMMARY_COLUMNS if c in df.columns]
     head = [c.replace("_", " ") for c in cols]
-    return head, [["unknown" if c.startswith("workers") and pd.isna(r[c]) else r[c] for c in cols]
-                  for r in df.to_dict("records")]
+    shown = country_label if key == "country" else (lambda v: v)
+    return head, [[shown(r[c]) if c == key else "unknown" if c.startswith("workers") and pd.isna(r[c]) else r[c]
+                   for c in cols] for r in df.to_dict("records")]
 
 
 def _leverage_notes(lev: pd.DataFrame) -> list[str]:
@@ -549,7 +636,8 @@ def _site_table(rows: pd.DataFrame) -> dict[str, Any]:
     dims = [d for d in DIMENSIONS if d in rows.columns]
     out = []
     for r in rows.to_dict("records") if len(rows) else []:
-        cells = [{"text": fmt(r.get(c)), "cls": "num" if c == "workforce" else ""} for c in cols]
+        cells = [{"text": country_label(r.get(c)) if c == "country" else fmt(r.get(c)),
+                  "cls": "num" if c == "workforce" else ""} for c in cols]
         cells += [{"text": COVERAGE_LABELS.get(r.get(d), fmt(r.get(d))), "cls": _status_class(r.get(d))}
                   for d in dims]
         out.append({"cells": cells, "notes": r.get("notes") or ""})
@@ -579,6 +667,10 @@ def render_html(b: Briefing) -> str:
             "more": max(0, len(b.transition) - MAX_TRANSITION_ROWS),
             "summary": _table_cells(head, rows, numeric=range(1, len(head))),
         }
+    sources = _table_cells(SOURCE_HEAD, _source_rows(b))
+    for row, src in zip(sources["rows"], b.sources):
+        if src.confidential:
+            row[0]["cls"] = "confidential"
     return render(
         "brief.html.j2", title=b.title, style=static_text("brief.css"), b=b, figures=list(_figures(b)),
         map_uri=data_uri(b.map_png) if b.map_png else "",
@@ -593,39 +685,72 @@ def render_html(b: Briefing) -> str:
                               numeric=[lcols.index("score")] if "score" in lcols else [],
                               display={0: lambda v: str(v).replace("_", " ")}) if len(lev) else None,
         leverage_more=max(0, len(lev) - MAX_LEVERAGE_ROWS), leverage_notes=_leverage_notes(lev),
-        calendar=calendar,
-        sources=_table_cells(["source", "publisher", "licence", "retrieved", "address"],
-                             [[s.title or s.id, s.publisher, s.licence or "licence not stated", s.retrieved, s.url]
-                              for s in b.sources]),
+        calendar=calendar, sources=sources,
+        confidential=_confidential_text(b) if b.confidential_sources else "",
     )
 
 
 # --------------------------------------------------------------------------- Markdown
-# markdown's inline specials; "<", ">" and "&" are left to html.escape (renderers pass HTML through)
-_MD_SPECIAL = str.maketrans({c: "\\" + c for c in "\\`*_[]()+!|~"})
+# What makes text markup in CommonMark / GitHub Markdown, escaped only there (a name from public
+# data is shown as it is, never read as emphasis, a link, code, a heading, HTML or a table column).
+# Backslash escapes where Markdown reads a character as markup; the two HTML cases (a "<" that
+# would open a tag, an "&" that would spell an entity) as the entities every Markdown honours.
+_MD_TAG_OPEN = re.compile(r"<(?=[A-Za-z/!?])")
+_MD_ENTITY = re.compile(r"&(?=#[0-9]{1,7};|#[xX][0-9a-fA-F]{1,6};|[A-Za-z][A-Za-z0-9]{0,31};)")
+#: always markup: ` code, * emphasis, [ links and images (so "!" and "]" need nothing),
+#: ~ strikethrough; "_" only where it can open or close emphasis (not inside a word: snake_case);
+#: "\" where it would escape the character after it
+_MD_INLINE = re.compile(r"[`*\[~]|_(?![^\W_])|(?<![^\W_])_|\\(?=[!-/:-@\[-`{-~]|$)")
+#: a block marker where the text starts a line or a list item: heading, quote, list item, rule
+_MD_BLOCK = re.compile(r"^(?:>|#{1,6}(?=\s|$)|[+-](?=\s|$)|-{3,}|\d{1,9}(?=[.)](?:\s|$)))")
 
 
-def md(value: Any) -> str:
-    """Text for a Markdown table cell or line: HTML-escaped, Markdown specials escaped, one line.
+def md(value: Any, *, cell: bool = False, line_start: bool = False) -> str:
+    r"""Text for Markdown, on one line, escaped only where Markdown would read it as markup.
 
-    >>> md("<b>x</b> | y")
-    '&lt;b&gt;x&lt;/b&gt; \\\\| y'
+    ``cell``: the text goes in a table cell (``|`` escaped); ``line_start``: it starts a line or a
+    list item (a leading ``#``, ``>``, ``-``, ``+``, ``1.`` that would start a block, escaped). Parentheses, ``!``,
+    ``]``, ``&`` in words and ``<`` in comparisons are left alone.
+
+    >>> md("Hüttenwerke Krupp Mannesmann (HKM) H&S snake_case")
+    'Hüttenwerke Krupp Mannesmann (HKM) H&S snake_case'
+    >>> md("*Acme* [link](x) _y_ <b>z</b> &amp;")
+    '\\*Acme\\* \\[link](x) \\_y\\_ &lt;b>z&lt;/b> &amp;amp;'
+    >>> md("a | b", cell=True), md("# 1. x", line_start=True), md("2023. year", line_start=True)
+    ('a \\| b', '\\# 1. x', '2023\\. year')
+    >>> md("#7 -5% 1.5 Mt", line_start=True)
+    '#7 -5% 1.5 Mt'
     """
     text = " ".join(fmt(value).split())
-    return html.escape(text.translate(_MD_SPECIAL), quote=False)
+    text = _MD_INLINE.sub(lambda m: "\\" + m.group(0), text)
+    text = _MD_TAG_OPEN.sub("&lt;", _MD_ENTITY.sub("&amp;", text))
+    if cell:
+        text = text.replace("|", "\\|")
+    if line_start:
+        m = _MD_BLOCK.match(text)
+        if m:
+            text = text[:m.end()] + "\\" + text[m.end():] if m.group(0)[0].isdigit() else "\\" + text
+    return text
 
 
 def _md_table(head: Sequence[str], rows: Sequence[Sequence[Any]],
               display: dict[int, Callable[[Any], str]] | None = None) -> str:
     display = display or {}
-    lines = ["| " + " | ".join(md(h) for h in head) + " |", "|" + "---|" * len(head)]
+    lines = ["| " + " | ".join(md(h, cell=True) for h in head) + " |", "|" + "---|" * len(head)]
     for row in rows:
-        lines.append("| " + " | ".join(md(display[i](v) if i in display else v) for i, v in enumerate(row)) + " |")
+        lines.append("| " + " | ".join(md(display[i](v) if i in display else v, cell=True)
+                                       for i, v in enumerate(row)) + " |")
     return "\n".join(lines)
 
 
-def render_markdown(b: Briefing) -> str:
-    """The briefing as Markdown (images embedded as data: URIs)."""
+def _md_image(alt: str, key: str, images: Mapping[str, str] | None) -> list[str]:
+    return [f"![{md(alt)}]({images[key]})", ""] if images and key in images else []
+
+
+def render_markdown(b: Briefing, images: Mapping[str, str] | None = None) -> str:
+    """The briefing as Markdown text. ``images``: the relative link of each chart's file by key
+    (``map``, ``country``, ``commodity``, ``transition``; :func:`write_brief` writes them); a
+    chart without a link is left out (never inlined)."""
     out = [f"# {md(b.title)}", "",
            f"Data as of **{md(b.as_of)}**. Data date: {md(b.data_date)}. Generated {md(b.generated)}.", "",
            ("Coverage is *covered*, *not covered* (the data records a gap) or *unknown* (nothing recorded: "
@@ -633,34 +758,36 @@ def render_markdown(b: Briefing) -> str:
     if b.redacted:
         out += [("> **Redacted briefing**: people, contacts, membership figures, small counts, confidential notes "
                  "and confidential sources were removed."), ""]
-    out += [f"- {md(k)}: **{md(v)}**" for k, v in _figures(b)] + [""]
-    if b.map_png:
-        out += [f"![map of the group's sites by coverage]({data_uri(b.map_png)})", ""]
+    if b.confidential_sources:
+        out += [f"> **Confidential material**: {md(_confidential_text(b))}", ""]
+    out += [f"- {md(k, line_start=True)}: **{md(v)}**" for k, v in _figures(b)] + [""]
+    out += _md_image("map of the group's sites by coverage", "map", images)
     out += ["## Ownership", ""]
     for depth, r in _tree(b):
-        out.append(f"{'  ' * depth}- {md(r.get('name'))} ({md(_stake_text(r))}, {md(r.get('membership', ''))})")
+        out.append(f"{'  ' * depth}- {md(r.get('name'), line_start=True)} "
+                   f"({md(_stake_text(r))}, {md(r.get('membership', ''))})")
     out += ["", "## Sites and coverage", ""]
     srows = _site_rows(b)
     cols = [c for c in ["site", "country", "commodity", "capacity_by_product", "workforce", "operator", "membership",
                         "status", *DIMENSIONS, "notes"]
             if c in srows.columns]
-    dim_idx = {i for i, c in enumerate(cols) if c in DIMENSIONS}
+    display: dict[int, Callable[[Any], str]] = {i: (lambda v: COVERAGE_LABELS.get(v, fmt(v)))
+                                                for i, c in enumerate(cols) if c in DIMENSIONS}
+    if "country" in cols:
+        display[cols.index("country")] = country_label
     rows = [[r[c] for c in cols] for r in srows.head(MAX_SITE_ROWS).to_dict("records")] if len(srows) else []
-    out += [_md_table([DIMENSION_LABELS.get(c, c) for c in cols], rows,
-                      {i: (lambda v: COVERAGE_LABELS.get(v, fmt(v))) for i in dim_idx}), ""]
+    out += [_md_table([DIMENSION_LABELS.get(c, c) for c in cols], rows, display), ""]
     if len(srows) > MAX_SITE_ROWS:
         out += [f"{len(srows) - MAX_SITE_ROWS} more sites not shown.", ""]
     for key, df in (("country", b.by_country), ("commodity", b.by_commodity)):
         out += [f"## Summary by {key}", ""]
-        if key in b.charts:
-            out += [f"![chart of coverage by {key}]({data_uri(b.charts[key])})", ""]
+        out += _md_image(f"chart of coverage by {key}", key, images)
         head, rows = _summary_table(df, key)
         out += [_md_table(head, rows), ""]
     out += ["## Transition exposure", ""]
     if len(b.transition):
-        out += [md(TRANSITION_NOTE.format(horizon=b.transition.attrs.get("horizon"))), ""]
-        if "transition" in b.charts:
-            out += [f"![chart of transition exposure by country]({data_uri(b.charts['transition'])})", ""]
+        out += [md(TRANSITION_NOTE.format(horizon=b.transition.attrs.get("horizon")), line_start=True), ""]
+        out += _md_image("chart of transition exposure by country", "transition", images)
         out += [_md_table(TRANSITION_HEAD, _transition_cells(b)), ""]
         if len(b.transition) > MAX_TRANSITION_ROWS:
             out += [f"{len(b.transition) - MAX_TRANSITION_ROWS} more sites not shown.", ""]
@@ -677,29 +804,74 @@ def render_markdown(b: Briefing) -> str:
         out += ["No leverage point scored from the data loaded.", ""]
     notes = _leverage_notes(b.leverage)
     if notes:
-        out += [f"- {md(n)}" for n in notes] + [""]
+        out += [f"- {md(n, line_start=True)}" for n in notes] + [""]
     out += ["## Bargaining calendar", ""]
     if b.calendar_note:
-        out += [md(b.calendar_note), ""]
+        out += [md(b.calendar_note, line_start=True), ""]
     if len(b.calendar):
         head, rows = _frame_cells(b.calendar, MAX_CALENDAR_ROWS)
         out += [_md_table(head, rows), ""]
     else:
         out += ["No agreement expiries recorded in the calendar window.", ""]
-    out += ["## Sources", "",
-            _md_table(["source", "publisher", "licence", "retrieved", "address"],
-                      [[s.title or s.id, s.publisher, s.licence or "licence not stated", s.retrieved, s.url] for s in b.sources]),
+    out += ["## Sources", "", _md_table(SOURCE_HEAD, _source_rows(b)),
             "", ("Reuse follows each source's licence; CC BY sources must be credited as listed. Map basemap: "
                  "Natural Earth (public domain)."), ""]
     return "\n".join(out)
 
 
 # --------------------------------------------------------------------------- writing
+#: the chart files a Markdown briefing writes beside it, by chart key (all PNG)
+CHART_FILES = {"map": "map.png", "country": "coverage-by-country.png", "commodity": "coverage-by-commodity.png",
+               "transition": "transition-by-country.png"}
+
+
+def charts_folder(path: str | os.PathLike[str]) -> Path:
+    """The folder of a Markdown briefing's chart files: ``out/tk.md`` -> ``out/tk-charts``."""
+    p = Path(path)
+    return p.with_name(p.stem + "-charts")
+
+
+def _is_our_chart(path: Path) -> bool:
+    """Whether ``path`` is a PNG carrying :data:`CHART_MARK` (a chart an earlier run wrote)."""
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(path) as im:
+            return im.format == "PNG" and all(im.info.get(k) == v for k, v in CHART_MARK.items())
+    except (OSError, UnidentifiedImageError):
+        return False
+
+
+def write_markdown_charts(b: Briefing, path: str | os.PathLike[str]) -> dict[str, str]:
+    """Write the briefing's map and charts as PNG files in :func:`charts_folder` (each write
+    atomic) and return each one's link relative to ``path``'s folder. A chart an earlier run
+    wrote that this one does not make (no transition exposure any more) is removed; files the
+    briefing did not make are never touched."""
+    folder = charts_folder(path)
+    images = {"map": b.map_png, **b.charts}
+    made = {k: v for k, v in images.items() if v and k in CHART_FILES}
+    if folder.exists() and not folder.is_dir():
+        raise CampaignGraphError(f"{folder}: exists and is not a folder; the Markdown briefing writes its charts there")
+    if made:
+        folder.mkdir(exist_ok=True)
+    for key, data in made.items():
+        atomic_write_bytes(folder / CHART_FILES[key], data)
+    for key, name in CHART_FILES.items():
+        old = folder / name
+        if key not in made and old.is_file() and _is_our_chart(old):
+            old.unlink()
+    return {k: quote(f"{folder.name}/{CHART_FILES[k]}") for k in made}
+
+
 def write_brief(graph: CampaignGraph, company: str, path: str | os.PathLike[str], *, as_of: Any = None,
                 data_date: str | None = None, redact_output: bool = False, status: Any = None,
                 us: Iterable[str] | None = None) -> Briefing:
-    """Write the briefing to ``path`` (``.html`` or ``.md``), atomically, and nothing else.
+    """Write the briefing to ``path`` (``.html`` or ``.md``), atomically.
 
+    ``.html``: one self-contained page, charts embedded. ``.md``: the Markdown text, and its map
+    and charts as PNG files in a folder beside it (``out/tk.md`` -> ``out/tk-charts/map.png`` …,
+    :func:`write_markdown_charts`), linked relatively; the charts are written first, so the text
+    never links a missing file.
     ``redact_output`` runs :func:`exports.redact.redact` first and says so in the briefing;
     ``status`` picks the sites counted by status (as :func:`build_briefing`).
     """
@@ -714,5 +886,8 @@ def write_brief(graph: CampaignGraph, company: str, path: str | os.PathLike[str]
         graph = redact(graph)
     b = build_briefing(graph, company, as_of=as_of, data_date=data_date, redacted=redact_output, status=status,
                        us=us)
-    atomic_write_text(path, render_markdown(b) if suffix == ".md" else render_html(b))
+    if suffix == ".md":
+        atomic_write_text(path, render_markdown(b, write_markdown_charts(b, path)))
+    else:
+        atomic_write_text(path, render_html(b))
     return b

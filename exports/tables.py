@@ -543,6 +543,15 @@ def _write_xlsx(df: pd.DataFrame, cols: list[str], target: Path, sheet: str) -> 
         f.write(buf.getvalue())
 
 
+#: the narrowest a long text column is made before columns are left out (wrapped there, never to
+#: a few characters a line)
+TEXT_WIDTH = 16
+#: the gap between two columns
+_GAP = 2
+#: how far a folded text (reasons) is indented under its row
+_INDENT = 4
+
+
 def format_table(
     df: pd.DataFrame,
     *,
@@ -551,40 +560,193 @@ def format_table(
     max_rows: int | None = None,
     width: int = 160,
     rows: int | None = None,
+    key: Sequence[str] | None = None,
+    extra: Sequence[str] = (),
+    fold: Sequence[str] = (),
+    wide: bool = False,
+    reasons: bool = False,
+    plain: bool = False,
+    hints: bool = True,
 ) -> str:
-    """Render ``df`` as a terminal table (rich, no colour codes) and return the text.
+    """Render ``df`` as a terminal table that fits ``width`` (rich, no colour codes); return the text.
 
-    Lists are joined with ``"; "``, missing values shown as ``-``. ``max_rows`` cuts long
-    results and says how many rows were left out; ``rows`` is the number of rows of the whole
-    result when ``df`` holds only its first ones (default ``len(df)``).
+    Lists are joined with ``"; "``, missing values shown as ``-``. The table has no box: a
+    header, a rule under it (``─``, or ``-`` when ``plain``: output that is not a terminal)
+    and columns two spaces apart; no line is wider than ``width``.
 
-    >>> print(format_table(pd.DataFrame({"site": ["Site A"], "cba": ["unknown"]}), width=40))
-    ┏━━━━━━━━┳━━━━━━━━━┓
-    ┃ site   ┃ cba     ┃
-    ┡━━━━━━━━╇━━━━━━━━━┩
-    │ Site A │ unknown │
-    └────────┴─────────┘
+    Columns (``columns``, default all, in that order) are of three sorts:
+
+    * ``key``: always shown (default: every column that is neither ``extra`` nor ``fold``); a
+      long text column is wrapped in a column of at least :data:`TEXT_WIDTH` characters, less
+      only when the key columns alone need it;
+    * ``extra``: shown while they fit beside the key columns, kept in the order given (the
+      first is the last left out); a footer line names those left out;
+    * ``fold``: long texts (reasons) shown under each row, indented, at the whole width, when
+      ``reasons`` is true; else left out (the footer says how to see them).
+
+    ``wide``: every column (``fold`` ones included) at its full width, on one line per row,
+    whatever ``width`` says (a pager or the terminal scrolls). ``max_rows`` cuts long results
+    and says how many rows were left out; ``rows`` is the number of rows of the whole result
+    when ``df`` holds only its first ones (default ``len(df)``). ``hints``: the footers name the
+    command-line options (``--wide``, ``--reasons``, ``--format csv``) that show the rest.
+
+    >>> df = pd.DataFrame({"site": ["Site A"], "operator": ["Acme Steel Holding International Ltd"],
+    ...                    "cba": ["unknown"], "note": ["long text"]})
+    >>> print(format_table(df, width=34, extra=["operator"], fold=["note"], reasons=True))
+    site    operator           cba
+    ──────  ─────────────────  ───────
+    Site A  Acme Steel         unknown
+            Holding
+            International Ltd
+        note: long text
+    >>> print(format_table(df, width=30, extra=["operator"], fold=["note"], plain=True))
+    site    cba
+    ------  -------
+    Site A  unknown
+    not shown: operator, note
+    (--wide shows every column;
+    --reasons shows note under
+    each row)
     """
+    cols = _columns(df, columns)
+    folded = [c for c in cols if c in set(fold)]
+    optional = [c for c in extra if c in cols and c not in folded]
+    keys = [c for c in cols if c not in folded and c not in optional] if key is None else \
+        [c for c in cols if c in set(key)]
+    shown = df if max_rows is None else df.head(max_rows)
+    texts = {c: _py_column(_parts(s), _shown) for c, s in zip(cols, _series(shown, cols))}
+    cells = {c: max([0] + [_text_width(t) for t in texts[c]]) for c in cols}
+    natural = {c: max(cells[c], _text_width(str(c))) for c in cols}
+    # a column needs its longest cell, a long text TEXT_WIDTH (it wraps); a header longer than that
+    # wraps between its words ("sites not covered" over a column of numbers)
+    need = {c: min(natural[c], max(min(cells[c], TEXT_WIDTH), _longest_word(str(c)))) for c in cols}
+
+    if wide:
+        chosen = list(cols)
+        widths = {c: natural[c] for c in chosen}
+        under: list[str] = []
+    else:
+        chosen, widths = _fit(cols, keys, optional, natural, need, width)
+        under = folded if reasons else []
+    left_out = [c for c in cols if c not in chosen and c not in under]
+    lines: list[str] = []
+    if title is not None:
+        lines += wrap_text(title, None if wide else width)
+    lines += _render([[str(c) for c in chosen]], chosen, widths, wrap=not wide)
+    lines.append((" " * _GAP).join(("-" if plain else "─") * widths[c] for c in chosen))
+    body = [[texts[c][i] for c in chosen] for i in range(len(shown))]
+    if under:  # each row, then its folded texts under it: one small table per row keeps the columns aligned
+        for i, row in enumerate(body):
+            lines += _render([row], chosen, widths, wrap=True)
+            for c in under:
+                text = texts[c][i]
+                if text and text != "-":
+                    lines += wrap_text(f"{c}: {text}", width, indent=_INDENT)
+    elif body:
+        lines += _render(body, chosen, widths, wrap=not wide)
+    total = len(df) if rows is None else rows
+    if max_rows is not None and total > max_rows:
+        lines += wrap_text(f"... {total - max_rows} more row(s) not shown"
+                           + (" (write them with --format csv -o FILE)" if hints else ""), None if wide else width)
+    if left_out:
+        how = []
+        if hints and any(c not in folded for c in left_out):
+            how.append("--wide shows every column")
+        if hints and any(c in folded for c in left_out):
+            how.append(f"--reasons shows {', '.join(c for c in left_out if c in folded)} under each row")
+        note = f"not shown: {', '.join(map(str, left_out))}" + (f" ({'; '.join(how)})" if how else "")
+        lines += wrap_text(note, None if wide else width)
+    return "\n".join(lines)
+
+
+def _text_width(text: str) -> int:
+    """The terminal cells the longest line of ``text`` takes."""
+    from rich.cells import cell_len
+
+    return max((cell_len(line) for line in text.split("\n")), default=0)
+
+
+def _longest_word(text: str) -> int:
+    return max((_text_width(w) for w in text.split()), default=0)
+
+
+def _fit(cols: list[str], keys: list[str], optional: list[str], natural: dict[str, int], need: dict[str, int],
+         width: int) -> tuple[list[str], dict[str, int]]:
+    """The columns shown within ``width`` and the width of each.
+
+    Each column takes ``need`` at least (``natural`` is its width unwrapped); the key columns
+    are taken first, then the optional ones in their order, each that still fits. The space left
+    over widens the wrapped columns; when the key columns alone do not fit, the widest are
+    narrowed, one cell at a time, down to 4 at least."""
+    def used(cs: Iterable[str]) -> int:
+        cs = list(cs)
+        return sum(need[c] for c in cs) + _GAP * max(len(cs) - 1, 0)
+
+    chosen = set(keys)
+    for c in optional:
+        if used(chosen | {c}) <= width:
+            chosen.add(c)
+    order = [c for c in cols if c in chosen]
+    widths = {c: need[c] for c in order}
+    room = width - (sum(widths.values()) + _GAP * max(len(order) - 1, 0))
+    # the room left: first to the columns it unwraps whole, those lacking least first; then to the
+    # others in proportion to what they lack (hand-written: rich would widen every column evenly)
+    for c in sorted(order, key=lambda c: natural[c] - widths[c]):
+        if 0 < natural[c] - widths[c] <= room:
+            room -= natural[c] - widths[c]
+            widths[c] = natural[c]
+    lacking = {c: natural[c] - widths[c] for c in order if natural[c] > widths[c]}
+    if room > 0 and lacking:
+        total = sum(lacking.values())
+        share = {c: room * d // total for c, d in lacking.items()}
+        for c in sorted(lacking, key=lambda c: -lacking[c])[: room - sum(share.values())]:
+            share[c] += 1  # what rounding down left, a cell each to those lacking most
+        for c, n in share.items():
+            widths[c] += n
+        room = 0
+    while room < 0:  # the key columns alone are too wide: narrow the widest
+        widest = max(order, key=lambda c: widths[c])
+        if widths[widest] <= 4:
+            break
+        widths[widest] -= 1
+        room += 1
+    return order, widths
+
+
+def _render(rows: list[list[str]], cols: list[str], widths: dict[str, int], *, wrap: bool) -> list[str]:
+    """Rows of cells in columns of the given widths, as lines (rich wraps the cells).
+
+    Every text is rich ``Text``: names from public data are shown as they are, never read as
+    rich markup or emoji codes ("[/]" in a name would otherwise stop the command, "[b]" vanish)."""
     from rich.console import Console
     from rich.table import Table
     from rich.text import Text
 
-    # every text as rich Text: names from public data are shown as they are, never read as rich
-    # markup or emoji codes ("[/]" in a name would otherwise stop the command, "[b]" vanish)
-    cols = _columns(df, columns)
-    table = Table(title=None if title is None else Text(title), show_lines=False)
+    table = Table(box=None, show_header=False, pad_edge=False, padding=(0, _GAP // 2), show_edge=False)
     for c in cols:
-        table.add_column(Text(str(c)), overflow="fold")
-    shown = df if max_rows is None else df.head(max_rows)
-    for row in zip(*[_py_column(_parts(s), _shown) for s in _series(shown, cols)]):
+        table.add_column(width=widths[c], overflow="fold", no_wrap=not wrap)
+    for row in rows:
         table.add_row(*map(Text, row))
+    total = sum(widths[c] for c in cols) + _GAP * max(len(cols) - 1, 0)
     out = io.StringIO()
-    Console(file=out, width=width, color_system=None, force_terminal=False, legacy_windows=False).print(table)
-    text = out.getvalue().rstrip("\n")
-    total = len(df) if rows is None else rows
-    if max_rows is not None and total > max_rows:
-        text += f"\n... {total - max_rows} more row(s) not shown (write them with --format csv -o FILE)"
-    return text
+    Console(file=out, width=max(total, 1), color_system=None, force_terminal=False, legacy_windows=False,
+            emoji=False, markup=False, highlight=False).print(table)
+    return [line.rstrip() for line in out.getvalue().rstrip("\n").split("\n")]
+
+
+def wrap_text(text: str, width: int | None, *, indent: int = 0) -> list[str]:
+    """``text`` as lines of at most ``width`` cells (``None``: one line), each indented by ``indent``
+    (at most ``width - 1``: one cell of text is left on each line)."""
+    from rich.console import Console
+    from rich.text import Text
+
+    if width is None:
+        return [" " * indent + text]
+    indent = min(indent, max(width - 1, 0))
+    out = io.StringIO()
+    Console(file=out, width=max(width - indent, 1), color_system=None, force_terminal=False, legacy_windows=False,
+            emoji=False, markup=False, highlight=False).print(Text(text, overflow="fold"))
+    return [" " * indent + line.rstrip() for line in out.getvalue().rstrip("\n").split("\n")]
 
 
 def stake_text(effective: Any, stake_min: Any, lower: Any) -> str:

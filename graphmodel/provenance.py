@@ -85,7 +85,10 @@ def merge_pins(existing: dict[str, Any], new: Mapping[str, Any], taken: Iterable
             out[p] = carried.get(p) or new_src
     merged_src = old_src + [s for s in new_src if s not in old_src]
     flat: list[str] = []
-    for p, srcs in out.items():
+    # by property name: the attribute dicts' order depends on how the record was made (a row's
+    # columns, a snapshot's schema order), the facts do not (a snapshot with a workbook added
+    # equals a fresh load of both, loaders.registry.load_onto)
+    for p, srcs in sorted(out.items(), key=lambda x: x[0]):
         if srcs and srcs != merged_src:
             flat.extend(entries(p, srcs))
     if flat:

@@ -7,8 +7,10 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from types import ModuleType
 
+from graphmodel import schema
 from graphmodel.errors import CampaignGraphError
 from graphmodel.graph import CampaignGraph
+from graphmodel.values import parse_list
 from loaders.builder import build
 from loaders.context import LoadContext
 
@@ -149,10 +151,73 @@ def load_paths(
         if not p.exists():
             raise CampaignGraphError("no such file or folder", file=str(p))
         loader(f).load(p, ctx)
+    if graph is not None:
+        follow_links(graph, ctx)
     g = build(ctx, graph, merge=merge, progress=progress)
     if link:
         _link(g, ctx)
     return g, ctx
+
+
+def load_onto(
+    graph: CampaignGraph,
+    paths: Iterable[str | Path],
+    *,
+    fmt: str | None = None,
+    strict: bool = False,
+    progress: Callable[[int, int], None] | None = None,
+    link: bool = True,
+) -> tuple[CampaignGraph, LoadContext]:
+    """Add ``paths`` to ``graph``, a graph an earlier load made (a snapshot's): the same rules,
+    linking and report as a fresh load of them, in place; return the graph and the context
+    (whose errors, counts and links are the new files' alone).
+
+    The graph's nodes and edges come first, as the earlier files would in a full reload, so a
+    value the new files restate differently is a row error at its file/row/column and the
+    earlier value stays; sources, aliases and origins are unioned (every value keeps the source
+    that set it). A row that names an id linked at load into another company
+    (:func:`follow_links`) goes to that company. Companies are then linked over the whole
+    graph as after a fresh load. Loading the earlier files and the new ones afresh gives the
+    same graph (docs/research-loop.md says where it cannot).
+
+    Examples
+    --------
+    >>> g, _ = load_paths(["examples/sample"])  # doctest: +SKIP
+    >>> g, ctx = load_onto(g, ["planner.xlsx"])  # doctest: +SKIP
+    """
+    return load_paths(paths, fmt=fmt, strict=strict, graph=graph, progress=progress, link=link)
+
+
+def follow_links(graph: CampaignGraph, ctx: LoadContext) -> None:
+    """Point the records of ``ctx`` that name an id linked into another company (a kept node's
+    ``linked_ids``) at that company, in place.
+
+    A fresh load links after building: a row naming ``co-arcelormittal`` builds that node, which
+    linking then folds into ``E100000000687`` (its name becomes an alias, its edges move). Added
+    to a graph that was linked already, the same row meets the kept node instead: its edges go
+    there, a company row's name other than the kept one's becomes an alias, and a network's
+    ``company`` follows (as :func:`loaders.resolution.resolve` moves it).
+    """
+    into: dict[str, str] = {}
+    for n, a in graph.nodes("Company"):
+        for old in a.get("linked_ids") or ():
+            into.setdefault(old, n)
+    if not into:
+        return
+    for rec, _loc, _cols in ctx.nodes:
+        company = rec.props.get("company")
+        if isinstance(company, str) and company in into and schema.canonical_node_kind(rec.kind) == "UnionNetwork":
+            rec.props = {**rec.props, "company": into[company]}
+        keep = into.get(rec.id)
+        if keep is None or graph.kind_of(keep) != schema.canonical_node_kind(rec.kind):
+            continue
+        rec.id = keep
+        if rec.name is not None and rec.name != graph.name_of(keep):
+            rec.props = {**rec.props, "aliases": [*parse_list(rec.props.get("aliases") or []), rec.name]}
+            rec.name = None
+    for erec, _loc, _cols in ctx.edges:
+        erec.source = into.get(erec.source, erec.source)
+        erec.target = into.get(erec.target, erec.target)
 
 
 def _fold(into: LoadContext, ctx: LoadContext) -> None:

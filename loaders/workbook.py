@@ -22,8 +22,10 @@ from __future__ import annotations
 
 import io
 import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from graphmodel import schema
 from graphmodel.errors import CampaignGraphError
@@ -507,8 +509,14 @@ def _choices(sheet: Sheet, col: Column) -> tuple[str, ...]:
     return ()
 
 
-def template_bytes() -> bytes:
-    """The empty planner's workbook as .xlsx bytes: headers, a help row, comments, drop-downs.
+def template_bytes(prefill: Mapping[str, Sequence[Mapping[str, Any]]] | None = None) -> bytes:
+    """The planner's workbook as .xlsx bytes: headers, a help row, comments, drop-downs.
+
+    ``prefill`` maps a sheet's name to rows to write under the help row, each row a mapping of
+    column ``field`` (as in :data:`SHEETS`: ``id``, ``name``, ``country``, ``OPERATES:source``...)
+    to its value; a ``"note:FIELD"`` key puts a comment on that cell (an operator's name beside
+    its id). Every value is written as text, so a name starting with ``=`` stays a name and
+    never becomes a formula. Read back by :func:`load`, each row restates what it was made from.
 
     Examples
     --------
@@ -547,6 +555,16 @@ def template_bytes() -> bytes:
                 dv.showErrorMessage = True
                 ws.add_data_validation(dv)
                 dv.add(f"{letter}3:{letter}{TEMPLATE_ROWS}")
+        for r, values in enumerate((prefill or {}).get(sheet.name, ()), start=3):
+            for i, col in enumerate(sheet.columns, start=1):
+                value = values.get(col.field)
+                if value is None or value == "":
+                    continue
+                cell = ws.cell(row=r, column=i, value=str(value))
+                cell.data_type = "s"  # text, whatever it starts with (openpyxl reads "=..." as a formula)
+                note = values.get(f"note:{col.field}")
+                if note:
+                    cell.comment = Comment(str(note), "campaign-graph")
         ws.freeze_panes = "B3"
     # no author or dates from this machine in the file's metadata
     wb.properties.creator = "campaign-graph"
@@ -556,8 +574,9 @@ def template_bytes() -> bytes:
     return buf.getvalue()
 
 
-def write_template(path: str | Path) -> Path:
-    """Write the empty planner's workbook to ``path`` atomically; return the path.
+def write_template(path: str | Path, prefill: Mapping[str, Sequence[Mapping[str, Any]]] | None = None) -> Path:
+    """Write the planner's workbook to ``path`` atomically (empty, or with ``prefill``'s rows,
+    see :func:`template_bytes`); return the path.
 
     Examples
     --------
@@ -569,7 +588,7 @@ def write_template(path: str | Path) -> Path:
     from graphmodel.atomic import atomic_write_bytes
 
     p = Path(path)
-    atomic_write_bytes(p, template_bytes())
+    atomic_write_bytes(p, template_bytes(prefill))
     return p
 
 

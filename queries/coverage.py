@@ -160,8 +160,10 @@ _PASS_PROPS: dict[str, tuple[str, ...]] = {
     "SUPPLIES": (),
     "REPRESENTS": ("members", "recognised"),
     "PARTY_TO": ("role",),
+    # (the sources too: a reason quoting a holding cites the source that set its share, as
+    # :func:`queries.ownership._stake_from_attrs` reads it)
     "OWNS": ("share", "share_min", "share_max", "voting", "voting_min", "voting_max", "control", "derived",
-             "share_inferred"),
+             "share_inferred", "sources", "value_sources"),
     "COVERS": ("excluded",),
     "MEMBER_OF": (),
 }
@@ -873,6 +875,12 @@ class CoverageContext:
         signed = self.signed_by("cba", company)
         return [a for a in signed if a not in self.covers] if signed else []
 
+    def brings_cbas(self, company: str) -> bool:
+        """Whether CBAs reach the sites ``company`` operates through it (:func:`applicable_cbas`):
+        a CBA COVERS it, or it signs a CBA that has no COVERS edges."""
+        return (company in self.covering or company in self.signed) and bool(
+            self.cbas_at(company) or self.cbas_signed(company))
+
     def signed_by(self, agreement_type: str, company: str) -> list[str]:
         """Agreements of a type that ``company`` is a party to (remembered; do not mutate)."""
         key = (agreement_type, company)
@@ -1114,7 +1122,7 @@ def _site_dimensions(ctx: CoverageContext, sites: Sequence[str], attrs: Sequence
       neither none nor present -> its operators' (one finding for all whose operators no union
       represents at company level);
     - cba: no CBA COVERS the site and its ``cba_status`` is neither none nor in_force -> its
-      operators' (one finding for all whose operators nothing covers and who sign nothing);
+      operators' (one finding for all whose operators bring no CBA: :meth:`CoverageContext.brings_cbas`);
     - gfa, hs_agreement, efa: no agreement of the type names the site (``named_sites``) -> its
       operators' and groups' (an agreement reaches the other sites through the companies that
       operate them), its groups' alone when the operators bring no candidates
@@ -1150,12 +1158,12 @@ def _site_dimensions(ctx: CoverageContext, sites: Sequence[str], attrs: Sequence
         ctx, [sites[i] for i in rows], [attrs[i] for i in rows], [operators[i] for i in rows]))
     out = [(union_codes, [u[0] for u in unions]), (union_codes, [u[1] for u in unions])]
 
-    # no CBA names the site: its operators' finding, one for all whose operators nothing covers
-    # and who sign nothing
+    # no CBA names the site: its operators' finding, one for all whose operators bring no CBA
+    # (none covers them, they sign none without COVERS edges: :meth:`CoverageContext.brings_cbas`)
     named_by_cba = {s for s in filter(covering.__contains__, sites) if ctx.cbas_at(s)}
     own = rows_in(named_by_cba.__contains__, sites) | rows_in(_CBA_STATUS_SET.__contains__,
                                                              [a.get("cba_status") for a in attrs])
-    keys = np.where(per_operators(covering.__contains__, ctx.signed.__contains__), op_code + 1, 0)
+    keys = np.where(per_operators(ctx.brings_cbas), op_code + 1, 0)
     out.append(_shared(own, keys, lambda i: _cba_dimension(ctx, sites[i], attrs[i], operators[i])))
 
     whole = ctx.whole_graph
@@ -1405,9 +1413,9 @@ def _cba_dimension(ctx: CoverageContext, site: str, sattrs: Mapping[str, Any], o
         # the same for every site of those operators
         memo = ctx._op_cba.get(operators)
         if memo is None:
-            if any(op in ctx.covering or op in ctx.signed for op in operators):
+            if any(map(ctx.brings_cbas, operators)):
                 memo = _cba_findings(ctx, applicable_cbas(ctx, site, operators))
-            else:  # nothing covers the operators and they sign nothing: no CBA reaches the site
+            else:  # no CBA covers the operators and they sign none that covers their sites: none reaches the site
                 memo = (None, [])
             ctx._op_cba[operators] = memo
         best, expired = memo

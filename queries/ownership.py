@@ -750,8 +750,13 @@ class Control:
         return f"Control({self.holder!r}, {self.edges!r})"
 
 
+#: a holding marked as giving control. Reasons are read by people: they name the entities; the
+#: edge ids stay in the ``evidence`` column
+_FLAGGED = "control=yes recorded on its holding"
+
+
 def _flagged_text(idx: OwnershipIndex, s: Stake) -> str:
-    return f"{idx.name(s.holder)} controls {idx.name(s.target)} (control=yes on {s.edges[0]})"
+    return f"{idx.name(s.holder)} controls {idx.name(s.target)} ({_FLAGGED})"
 
 
 def _aggregated_text(idx: OwnershipIndex, top: str, total: float, node: str) -> str:
@@ -794,7 +799,7 @@ class _Why:
         flagged = [s for s in stakes if s.control == "yes"]
         if flagged:
             s = flagged[0]
-            text = f"control=yes on {s.edges[0]} from {idx.name(s.holder)}"
+            text = f"{idx.name(s.holder)} controls {idx.name(node)} ({_FLAGGED})"
             if optimistic:
                 text = f"possible member: {text}, itself a possible member"
             return _Why(s.holder, text, edges, membership)
@@ -802,10 +807,10 @@ class _Why:
         if optimistic:
             unknown = [s for s in stakes if not s.exact]
             parts = [
-                f"{idx.name(s.holder)}'s share in {idx.name(node)} is not published ({s.edges[0]})"
+                f"{idx.name(s.holder)}'s share in {idx.name(node)} is not published"
                 if s.low == 0 and s.high >= 100
                 else f"{idx.name(s.holder)}'s share in {idx.name(node)} is only known as "
-                f"{_pct(s.low)}-{_pct(s.high)} ({s.edges[0]})"
+                f"{_pct(s.low)}-{_pct(s.high)}"
                 for s in unknown
             ]
             if not parts:  # reached only through possible members with known shares
@@ -961,7 +966,8 @@ def control_members(idx: OwnershipIndex, root: str) -> GroupMembers:
                     continue
                 if s.control == "joint":
                     seeds[s.target] = _Why(
-                        h, f"jointly controlled with {idx.name(h)} (control=joint on {s.edges[0]})", s.edges, "joint"
+                        h, f"jointly controlled with {idx.name(h)} (control=joint recorded on its holding)", s.edges,
+                        "joint"
                     )
         for v, total in totals.items():
             if v not in inside and v not in seeds and abs(total - 50.0) <= 1e-6:
@@ -1281,7 +1287,7 @@ def _no_controller_text(idx: OwnershipIndex, node: str) -> str:
     elif parts:
         text += f" (holders: {', '.join(parts)})"
     if unknown:
-        text += "; shares not published for " + ", ".join(f"{idx.name(s.holder)} ({s.edges[0]})" for s in unknown)
+        text += "; shares not published for " + ", ".join(idx.name(s.holder) for s in unknown)
     return text + ": it is its own ultimate parent"
 
 

@@ -16,7 +16,8 @@ import pandas as pd
 from exports.cli.common import as_of_option, is_stdout, open_snapshot, status_option, write_output
 from exports.cli.common import output_option as shared_output_option
 from exports.cli.neo4j_cmds import open_graph, snapshot_or_uri
-from exports.cli.query_cmds import resolve_owner
+from exports.cli.query_cmds import TABLE_ROWS, resolve_owner
+from exports.cli.terminal import echo_table, echo_wrapped, wide_option
 from graphmodel.errors import CampaignGraphError
 
 FORMATS = ("table", "csv", "json", "xlsx")
@@ -36,7 +37,7 @@ def _factors_text(f: Any) -> str:
 
 def _emit(df: pd.DataFrame, fmt: str, output: Path | None, table_columns: list[str]) -> None:
     """Print or write ``df`` in ``fmt`` through exports.tables."""
-    from exports.tables import format_table, write_table
+    from exports.tables import write_table
 
     if is_stdout(output):
         if fmt == "xlsx":
@@ -46,13 +47,12 @@ def _emit(df: pd.DataFrame, fmt: str, output: Path | None, table_columns: list[s
             return
         output = None
     if fmt == "table":
-        shown = df[[c for c in table_columns if c in df.columns]]
         if output is not None:
             write_table(df, output, fmt="csv")
             click.echo(f"wrote {len(df)} rows to {output}", err=True)
             return
-        text = format_table(shown)
-        click.echo(text if text is not None else "")
+        # explanations are folded under their rows, at the terminal's width
+        echo_table(df, columns=[c for c in table_columns if c in df.columns], max_rows=TABLE_ROWS)
         return
     if output is None:
         if fmt == "xlsx":
@@ -239,7 +239,15 @@ def diff(snap_a: Path, snap_b: Path | None, edits: Path | None, as_of: str | Non
         a, b = redacted(a), redacted(b)
     df = run(a, b)
     summary = diff_summary(df, as_of=as_of)
-    click.echo(summary, err=fmt != "table")
+    if fmt == "table":  # above the table, at its width
+        echo_wrapped(summary)
+    else:
+        click.echo(summary, err=True)
     if df.empty:
         return
     _emit(df, fmt, output, ["change", "element", "kind", "id", "property", "before", "after"])
+
+
+# --wide of every table here (one shared option: exports.cli.terminal)
+for _command in (leverage, path, solidarity, diff):
+    wide_option(_command)

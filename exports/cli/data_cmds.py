@@ -6,9 +6,22 @@ from pathlib import Path
 
 import click
 
-from exports.cli.common import echo_json, format_option, open_snapshot, output_option, progress
+from exports.cli.common import (
+    OneLineUsageError,
+    echo_json,
+    format_option,
+    open_snapshot,
+    output_option,
+    progress,
+)
 from graphmodel.errors import CampaignGraphError
-from graphmodel.stores.snapshot import check_snapshot, read_manifest, save_snapshot, validation_summary
+from graphmodel.stores.snapshot import (
+    MANIFEST,
+    check_snapshot,
+    read_manifest,
+    save_snapshot,
+    validation_summary,
+)
 from loaders.registry import FORMATS, load_paths
 
 
@@ -25,7 +38,8 @@ def _print_errors(errors: list[CampaignGraphError], limit: int = 50) -> None:
 
 @click.command()
 @click.argument("sources", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
-@output_option("Snapshot folder to write.", stream=False, required=True)
+@output_option("Snapshot folder to write (a new folder, or a snapshot to replace; never the snapshot being added to).",
+               stream=False, required=True)
 @click.option(
     "--format", "fmt", type=click.Choice(sorted(FORMATS)), default=None,
     help="Source format (guessed from the files when not given).",
@@ -34,7 +48,8 @@ def _print_errors(errors: list[CampaignGraphError], limit: int = 50) -> None:
 @click.option("--report", type=click.Path(path_type=Path), help="Write the full load report (JSON) here.")
 @click.option("--us", "us", multiple=True, metavar="ORG",
               help="Your own organisation (name or id; repeatable), kept in the snapshot's settings: "
-                   "leverage and brief never score it as a lever against a company.")
+                   "leverage and brief never score it as a lever against a company. When adding to a "
+                   "snapshot, the snapshot's own setting is kept unless this is given.")
 @click.option("--no-link", "no_link", is_flag=True,
               help="Do not link companies named the same way by different sources (see below).")
 def load(sources: tuple[Path, ...], output: Path, fmt: str | None, strict: bool, report: Path | None,
@@ -49,21 +64,64 @@ def load(sources: tuple[Path, ...], output: Path, fmt: str | None, strict: bool,
     ("ArcelorMittal" = "ArcelorMittal SA"); names that fit several companies are listed, not
     linked. The report's "links" and "unlinked" say which. `resolve` does the rest.
 
+    Adding research to a snapshot: when the first of SOURCES is a snapshot folder, the other
+    sources are added to it and the result is written to -o, a folder other than that
+    snapshot (which stays as it was). The same rules, linking and report as a fresh load:
+    a value a new row states differently from the snapshot is a problem at its row and the
+    snapshot's value stays; every value keeps the source that set it. The result equals a
+    fresh load of the snapshot's files and the new ones (see docs/research-loop.md).
+
     Example: campaign-graph load examples/sample -o out/sample.snapshot --us "IndustriALL Global Union"
+
+    Example: campaign-graph load out/sample.snapshot planner.xlsx -o out/sample-2.snapshot
     """
     from queries.leverage import resolve_us
 
+    base, new = _split_snapshot(sources, output)
+    before: tuple[int, int] | None = None
+    settings: dict = {}
+    whole = False
     with progress("loading") as update:
-        graph, ctx = load_paths(sources, fmt=fmt, strict=strict, progress=update, link=not no_link)
-    ours = resolve_us(graph, us)  # before writing anything: an unknown name writes no snapshot
-    manifest = save_snapshot(graph, output, settings={"us": ours} if ours else None)
+        if base is None:
+            graph, ctx = load_paths(new, fmt=fmt, strict=strict, progress=update, link=not no_link)
+        else:
+            from graphmodel.stores.snapshot import read_settings
+            from loaders.registry import load_onto
+
+            graph = open_snapshot(str(base))
+            settings, whole = dict(read_settings(base)), _sensitive_present(base)
+            before = (graph.number_of_nodes(), graph.number_of_edges())
+            graph, ctx = load_onto(graph, new, fmt=fmt, strict=strict, progress=update, link=not no_link)
+    ours = resolve_us(graph, us) if us or base is None else list(settings.get("us") or [])
+    # before writing anything: an unknown name writes no snapshot
+    if us or base is None:
+        settings.pop("us", None)
+        if ours:
+            settings["us"] = ours
+    public = None
+    if whole:  # a split snapshot stays split: its sensitive part goes to its own file again
+        from exports.redact import redact
+
+        public = redact(graph)
+    manifest = save_snapshot(graph, output, settings=settings or None, public=public)
     summary = ctx.summary()
-    click.echo(
-        f"loaded {manifest['counts']['nodes']} nodes and {manifest['counts']['edges']} edges "
-        f"from {summary['rows_read']} rows into {output}"
-    )
-    for kind, n in manifest["counts"]["by_kind"]["nodes"].items():
-        click.echo(f"  {kind}: {n}")
+    if before is None:
+        click.echo(
+            f"loaded {manifest['counts']['nodes']} nodes and {manifest['counts']['edges']} edges "
+            f"from {summary['rows_read']} rows into {output}"
+        )
+        for kind, n in manifest["counts"]["by_kind"]["nodes"].items():
+            click.echo(f"  {kind}: {n}")
+    else:
+        n, e = graph.number_of_nodes(), graph.number_of_edges()
+        click.echo(
+            f"added {summary['rows_read']} rows of {len(new)} source(s) to {base} ({before[0]} nodes, {before[1]} edges): "
+            f"{n - before[0]:+d} nodes, {e - before[1]:+d} edges; wrote {output} ({n} nodes, {e} edges)"
+        )
+        for kind, count in graph.counts_by_kind()["nodes"].items():
+            click.echo(f"  {kind}: {count}")
+        if whole:
+            click.echo(f"  the snapshot was split: the sensitive part is {manifest['sensitive']['path']} again")
     if ours:
         click.echo(f"  your organisation (never scored as a lever): {', '.join(f'{graph.name_of(o)} [{o}]' for o in ours)}")
     if ctx.errors:
@@ -89,6 +147,36 @@ def load(sources: tuple[Path, ...], output: Path, fmt: str | None, strict: bool,
                                               **links}, indent=2, default=str))
 
 
+def _is_snapshot(path: Path) -> bool:
+    return path.is_dir() and (path / MANIFEST).is_file()
+
+
+def _split_snapshot(sources: tuple[Path, ...], output: Path) -> tuple[Path | None, list[Path]]:
+    """The snapshot to add to (the first of ``sources`` when it is one) and the sources to load."""
+    later = next((p for p in sources[1:] if _is_snapshot(p)), None)
+    if later is not None:
+        raise CampaignGraphError("a snapshot can only come first (load SNAPSHOT NEW_SOURCES... -o OUT); "
+                                 "to combine two snapshots, load the files each was made from", file=str(later))
+    if not _is_snapshot(sources[0]):
+        return None, list(sources)
+    base = sources[0]
+    read_manifest(base)  # a folder with a manifest that is not a snapshot's: one line, here
+    if len(sources) == 1:
+        raise CampaignGraphError("give the sources to add after the snapshot (load SNAPSHOT NEW_SOURCES... -o OUT)",
+                                 file=str(base))
+    if output.resolve() == base.resolve():
+        raise CampaignGraphError("-o names the snapshot being added to: write to another folder "
+                                 "(the snapshot stays as it was, to compare or go back to)", file=str(output))
+    return base, list(sources[1:])
+
+
+def _sensitive_present(folder: Path, manifest: dict | None = None) -> bool:
+    """A split snapshot whose sensitive file is there (it loads as the whole graph)."""
+    entry = (manifest if manifest is not None else read_manifest(folder)).get("sensitive")
+    return (isinstance(entry, dict) and isinstance(entry.get("path"), str)
+            and (folder / Path(entry["path"]).name).is_file())
+
+
 def _print_links(links: dict, limit: int = 10) -> None:
     made, left = links["links"], links["unlinked"]
     click.echo(f"  linked: {len(made)} company record(s) into the company they name (same identifier or name)")
@@ -111,8 +199,7 @@ def _print_links(links: dict, limit: int = 10) -> None:
 def info(snapshot: Path, fmt: str) -> None:
     """Show what a snapshot holds: counts by kind, sources, validation summary."""
     manifest = read_manifest(snapshot)
-    entry = manifest.get("sensitive")
-    whole = isinstance(entry, dict) and isinstance(entry.get("path"), str) and (snapshot / Path(entry["path"]).name).is_file()
+    whole = _sensitive_present(snapshot, manifest)
     saved = None
     if not whole:  # the validation made at save describes what is loaded (a split snapshot's is the public part)
         manifest, sources, counted = check_snapshot(snapshot)  # hash- and schema-checked, no graph built
@@ -176,32 +263,85 @@ def find(snapshot: Path, name: str, kind: str | None, fmt: str) -> None:
         click.echo(f"{m.id}\t{m.kind}\t{m.name}{extra}")
 
 
+#: what ``validate --format`` accepts besides the source formats: the report's formats
+_REPORT_FORMATS = ("text", "json")
+
+
 @click.command()
 @click.argument("sources", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
-@click.option("--source-format", "fmt", type=click.Choice(sorted(FORMATS)), default=None, help="Source format (guessed when not given).")
-@click.option("--format", "out_fmt", type=click.Choice(["text", "json"]), default="text", show_default=True, help="Output format.")
-def validate(sources: tuple[Path, ...], fmt: str | None, out_fmt: str) -> None:
+@click.option(
+    "--format", "formats", multiple=True, type=click.Choice([*sorted(FORMATS), *_REPORT_FORMATS]),
+    metavar="FORMAT",
+    help="The format of SOURCES, as load's --format (guessed from the files when not given: "
+         f"{', '.join(sorted(FORMATS))}), and/or of this report: text (the default) or json. "
+         "Give it twice for both, e.g. --format gem-coal --format json.",
+)
+@click.option("--source-format", "fmt", type=click.Choice(sorted(FORMATS)), default=None, hidden=True,
+              help="Deprecated: say --format.")
+@click.option("--against", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None,
+              metavar="SNAPSHOT",
+              help="Check SOURCES as added to SNAPSHOT (as `load SNAPSHOT SOURCES -o OUT` would add them): "
+                   "ids the snapshot holds count as known (ids linked into a company at load too), companies "
+                   "named as the snapshot's are linked to them as at load, and a value stated differently "
+                   "from the snapshot's is a problem.")
+def validate(sources: tuple[Path, ...], formats: tuple[str, ...], fmt: str | None, against: Path | None) -> None:
     """Check SOURCES without writing anything; list every problem at file/sheet/row/column.
 
+    With --against SNAPSHOT the sources are checked as additions to that snapshot: a filled
+    planner's workbook that cites GEM ids of the snapshot's sites and companies is clean,
+    while an id neither the workbook nor the snapshot holds is still one line naming the
+    file, sheet, row and column.
+
     Exit code 0 when clean, 1 when any problem was found.
+
+    Example: campaign-graph validate planner.xlsx --against out/sample.snapshot
     """
-    graph, ctx = load_paths(sources, fmt=fmt)
-    counts = graph.counts_by_kind()
-    if out_fmt == "json":
-        echo_json(
-            {
-                "nodes": graph.number_of_nodes(),
-                "edges": graph.number_of_edges(),
-                "by_kind": counts,
-                "rows_read": ctx.summary()["rows_read"],
-                "rows_rejected": ctx.summary()["rows_rejected"],
-                "errors": _error_rows(ctx.errors),
-                "warnings": ctx.warnings,
-                "set_aside": ctx.set_aside,
-            }
-        )
+    deprecated = fmt is not None
+    source_fmts = [f for f in formats if f not in _REPORT_FORMATS]
+    report_fmts = [f for f in formats if f in _REPORT_FORMATS]
+    if fmt is not None:
+        source_fmts.append(fmt)
+    if len(set(source_fmts)) > 1 or len(set(report_fmts)) > 1:
+        raise OneLineUsageError("--format: give at most one source format and one report format (text or json)")
+    fmt = source_fmts[0] if source_fmts else None
+    out_fmt = report_fmts[0] if report_fmts else "text"
+    if against is None:
+        graph, ctx = load_paths(sources, fmt=fmt)
+        before = {"nodes": {}, "edges": {}}
+        n0 = e0 = 0
     else:
-        click.echo(f"{graph.number_of_nodes()} nodes and {graph.number_of_edges()} edges would load")
+        from loaders.registry import load_onto
+
+        graph = open_snapshot(str(against))
+        before = graph.counts_by_kind()
+        n0, e0 = graph.number_of_nodes(), graph.number_of_edges()
+        graph, ctx = load_onto(graph, sources, fmt=fmt)
+    counts = graph.counts_by_kind()
+    if against is not None:  # what the sources add (linking may fold some of them into the snapshot's)
+        counts = {what: {k: n - before[what].get(k, 0) for k, n in by.items() if n != before[what].get(k, 0)}
+                  for what, by in counts.items()}
+    n_nodes, n_edges = graph.number_of_nodes() - n0, graph.number_of_edges() - e0
+    if out_fmt == "json":
+        out = {
+            "nodes": n_nodes,
+            "edges": n_edges,
+            "by_kind": counts,
+            "rows_read": ctx.summary()["rows_read"],
+            "rows_rejected": ctx.summary()["rows_rejected"],
+            "errors": _error_rows(ctx.errors),
+            "warnings": ctx.warnings,
+            "set_aside": ctx.set_aside,
+        }
+        if against is not None:
+            out["against"] = {"snapshot": str(against), "nodes": graph.number_of_nodes(),
+                              "edges": graph.number_of_edges()}
+        echo_json(out)
+    else:
+        if against is None:
+            click.echo(f"{n_nodes} nodes and {n_edges} edges would load")
+        else:
+            click.echo(f"{n_nodes} nodes and {n_edges} edges would be added to {against} "
+                       f"(then {graph.number_of_nodes()} nodes, {graph.number_of_edges()} edges)")
         if ctx.errors:
             click.echo(f"{len(ctx.errors)} problem(s):", err=True)
             _print_errors(ctx.errors, limit=1000)
@@ -213,3 +353,6 @@ def validate(sources: tuple[Path, ...], fmt: str | None, out_fmt: str) -> None:
                 click.echo(f"  {w}", err=True)
     if ctx.errors:
         raise SystemExit(1)
+    if deprecated:  # after a clean run only: a failing one ends with its problems or its one error line
+        click.echo("note: --source-format is deprecated: say --format (as load does); it will go in a later release",
+                   err=True)

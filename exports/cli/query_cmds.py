@@ -16,7 +16,8 @@ import pandas as pd
 from exports.cli.common import as_of_option, echo_json, is_stdout, status_option, write_output
 from exports.cli.common import output_option as shared_output_option
 from exports.cli.neo4j_cmds import backend_options, open_graph, snapshot_or_uri
-from exports.tables import format_table, stake_text, table_records, write_table
+from exports.cli.terminal import echo_table, echo_wrapped, reasons_option, wide_option
+from exports.tables import stake_text, table_records, write_table
 from graphmodel.errors import CampaignGraphError
 from graphmodel.gcpause import paused_gc
 from graphmodel.graph import CampaignGraph
@@ -85,9 +86,10 @@ TABLE_ROWS = 500
 
 
 def _emit(df: pd.DataFrame, fmt: str, output: Path | None, *, table_columns: list[str] | None = None,
-          title: str | None = None, rows: int | None = None) -> None:
+          title: str | None = None, rows: int | None = None, **layout: Any) -> None:
     """``df`` as a terminal table or a file; for a table, ``rows`` counts the whole result when
-    ``df`` holds only the rows the table shows."""
+    ``df`` holds only the rows the table shows, and ``layout`` says which columns are key, extra
+    or folded (:func:`exports.cli.terminal.echo_table`)."""
     if is_stdout(output):
         if fmt == "xlsx":
             raise CampaignGraphError("--format xlsx is a workbook, not a text stream: give -o FILE.xlsx")
@@ -100,8 +102,7 @@ def _emit(df: pd.DataFrame, fmt: str, output: Path | None, *, table_columns: lis
             raise CampaignGraphError("--output needs --format csv, json or xlsx")
         # a terminal table is for reading: past TABLE_ROWS rows it says how to get them all (a file);
         # summaries and totals printed after the table count every row
-        click.echo(format_table(df, columns=table_columns, title=title, width=_width(), max_rows=TABLE_ROWS,
-                                rows=rows))
+        echo_table(df, columns=table_columns, title=title, max_rows=TABLE_ROWS, rows=rows, **layout)
         return
     if output is not None:
         write_table(df, output, fmt)
@@ -117,12 +118,6 @@ def _emit(df: pd.DataFrame, fmt: str, output: Path | None, *, table_columns: lis
         with tempfile.TemporaryDirectory() as tmp:  # one writer for files and stdout alike
             p = write_table(df, Path(tmp) / "out.csv", "csv")
             sys.stdout.write(p.read_text(encoding="utf-8"))
-
-
-def _width() -> int:
-    import shutil
-
-    return max(100, shutil.get_terminal_size((160, 40)).columns)
 
 
 format_choice = click.option(
@@ -231,7 +226,15 @@ def coverage(snapshot: Path, company: str | None, as_of: str | None, rule: str, 
     who = f"{graph.name_of(root)} group" if root else "all sites"
     if summary is not None:
         out = coverage_summary(df, by=summary)
-        _emit(out, fmt, output, title=f"Coverage of {who} by {summary}, as of {df.attrs['as_of']}")
+        layout: dict[str, Any] = {}
+        if fmt == "table":  # headers that wrap between words; the site counts first, then workers, then efa
+            out = out.rename(columns=lambda c: c.replace("_", " "))
+            by = [c for c in ("country", "commodity", "operator") if c in out.columns]
+            layout = {"key": [*by, "sites", "sites not covered", "sites unknown", "sites covered", "workers"],
+                      "extra": ["workers not covered", "workers unknown", "workers covered", "sites no workforce",
+                                "sites efa not covered", "sites efa unknown", "sites efa covered",
+                                "sites efa not applicable", "operator id"]}
+        _emit(out, fmt, output, title=f"Coverage of {who} by {summary}, as of {df.attrs['as_of']}", **layout)
     elif fmt == "table":
         # only the rows the table shows (TABLE_ROWS) are made into its cells; the footer counts them all
         head = df.head(TABLE_ROWS)
@@ -246,16 +249,20 @@ def coverage(snapshot: Path, company: str | None, as_of: str | None, rule: str, 
                 "netw", "efa", "uncovered", "reasons"]
         if root and (df["membership"] == "possible").any():
             cols.insert(2, "membership")
+        # always: the site, its country and the verdicts; then, while they fit, who operates it,
+        # whether it is surely in the group, its workers, status, commodity; reasons under the row
         _emit(view, fmt, None, table_columns=cols,
-              title=f"Coverage of {who} as of {df.attrs['as_of']} (yes / NO / ? = unknown)", rows=len(df))
+              title=f"Coverage of {who} as of {df.attrs['as_of']} (yes / NO / ? = unknown)", rows=len(df),
+              key=["site", "country", "union", "recog", "cba", "gfa", "h&s", "netw", "efa", "uncovered"],
+              extra=["operator", "membership", "workers", "status", "commodity"])
     else:
         _emit(df, fmt, output)
     if fmt == "table":
-        click.echo(summary_line(df))
+        echo_wrapped(summary_line(df))
         left = df.attrs.get("status_excluded") or {}
         if left:
-            click.echo("left out by status: " + ", ".join(f"{k} {v}" for k, v in left.items())
-                       + " (--status all counts them)")
+            echo_wrapped("left out by status: " + ", ".join(f"{k} {v}" for k, v in left.items())
+                         + " (--status all counts them)")
 
 
 def _table_reason(row: dict[str, Any], require: list[str]) -> str:
@@ -321,5 +328,12 @@ def calendar(snapshot: Path, company: str, as_of: str | None, horizon_days: int,
           table_columns=["expires", "agreement", "sites", "countries", "workers", "cluster", "explanation"])
     if fmt == "table":
         n = len(df.attrs["clusters"])
-        click.echo(f"{len(df)} agreement(s) expire within {horizon_days} days; {n} window(s) of {window_days} days "
-                   f"with two or more expiries")
+        echo_wrapped(f"{len(df)} agreement(s) expire within {horizon_days} days; {n} window(s) of {window_days} "
+                     f"days with two or more expiries")
+
+
+# --wide of every table here, --reasons of those with reasons (one shared pair of options: exports.cli.terminal)
+for _command in (group, coverage, calendar):
+    wide_option(_command)
+for _command in (group, coverage):
+    reasons_option(_command)

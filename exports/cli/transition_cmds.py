@@ -11,6 +11,7 @@ import pandas as pd
 from exports.cli.common import as_of_option, status_option
 from exports.cli.neo4j_cmds import open_graph, snapshot_or_uri
 from exports.cli.query_cmds import _SHORT, _emit, format_choice, members_option, output_option, resolve_owner
+from exports.cli.terminal import echo_wrapped, wide_option
 
 #: the table's short exposure labels (csv/json/xlsx keep the names)
 _LABEL = {"pre_retirement": "pre-retirement", "conversion_announced": "conversion", "closing": "closing",
@@ -82,18 +83,22 @@ def transition(snapshot: Path, company: str, horizon: int | None, as_of: str | N
         "efa": df["efa"].map(_SHORT),
         "bargaining": ["none known" if r["no_union_or_agreement"] else "" for r in recs],
     })
-    _emit(view, "table", None, title=title)
+    _emit(view, "table", None, title=title, key=["site", "country", "exposure", "at risk", "workers", "union", "cba"],
+          extra=["closes", "bargaining", "replacement", "gfa", "efa"])
     if df.empty:
         click.echo("no site of the group faces closure or conversion in the data "
                    "(check --horizon, --status, and that units or closing years are loaded)")
         return
     summ = transition_summary(df)
-    click.echo("workers by country: " + ", ".join(
+    echo_wrapped("workers by country: " + ", ".join(
         f"{r['country']} {'unknown' if pd.isna(r['workers']) else format(int(r['workers']), ',')}"
         + (f" (+{r['sites_no_workforce']} site(s) unknown)" if r["sites_no_workforce"] and not pd.isna(r["workers"])
            else "")
         for r in summ.to_dict("records")))
     left = df.attrs.get("status_excluded") or {}
     if left:
-        click.echo("left out by status: " + ", ".join(f"{k} {v}" for k, v in left.items())
-                   + " (--status all counts them)")
+        echo_wrapped("left out by status: " + ", ".join(f"{k} {v}" for k, v in left.items())
+                     + " (--status all counts them)")
+
+
+wide_option(transition)  # the table's --wide (exports.cli.terminal)

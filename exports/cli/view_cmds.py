@@ -131,16 +131,23 @@ def geo_cmd(snapshot: Path, company: str, as_of: str | None, status: frozenset[s
 @_output_option((".html", ".md"))
 def brief_cmd(snapshot: Path, company: str, as_of: str | None, status: frozenset[str], redact: bool,
               us: tuple[str, ...], output: Path) -> None:
-    """Write a one-page briefing on a company's group (HTML or Markdown; self-contained).
+    """Write a one-page briefing on a company's group (HTML or Markdown).
 
     Ownership tree, sites with coverage (unknown apart from not covered), summaries by
     country and commodity with charts, leverage points (with the categories that had
     nothing to score, and your own organisation left out), bargaining calendar, a small
-    map, and the sources of the facts shown with their licences.
+    map, and the sources of the facts shown with their licences. Countries are named
+    with their codes ("Germany (DE)"). A briefing that cites sources marked confidential
+    says so at the top and marks them in its source list; --redact leaves them out.
 
-    Example: campaign-graph brief snap --company "Acme Steel" -o brief.html
+    `-o FILE.html` writes one self-contained page (charts embedded, works offline).
+    `-o FILE.md` writes the Markdown text and its map and charts as PNG files in
+    FILE-charts/ beside it, linked relatively (hand on both); a rerun replaces the
+    charts it wrote and touches no other file there.
+
+    Example: campaign-graph brief snap --company "Acme Steel" -o out/acme.md
     """
-    from exports.brief import write_brief
+    from exports.brief import charts_folder, write_brief
     from graphmodel.stores.snapshot import read_manifest
 
     _check_suffix(output, (".html", ".htm", ".md"))
@@ -152,5 +159,6 @@ def brief_cmd(snapshot: Path, company: str, as_of: str | None, status: frozenset
     b = write_output(output, lambda path: write_brief(graph, company, path, as_of=as_of, data_date=created,
                                                       redact_output=redact, status=status,
                                                       us=us or snapshot_us(snapshot)), ".html")
+    charts = "" if is_stdout(output) or output.suffix.lower() != ".md" else f"; charts in {charts_folder(output)}/"
     click.echo(f"wrote {output}: {len(b.sites)} sites, {len(b.group)} companies, {len(b.leverage)} leverage points"
-               + (" (redacted)" if redact else ""), err=is_stdout(output))
+               + (" (redacted)" if redact else "") + charts, err=is_stdout(output))

@@ -47,6 +47,8 @@ FORMATS: dict[str, str] = {
 
 #: formats that write a folder of tables rather than one file
 FOLDER_FORMATS = ("csv", "parquet", "neo4j-admin")
+#: formats whose Site nodes carry coverage values as of a date (their ``write`` takes ``as_of``)
+COVERAGE_FORMATS = ("graphml", "gexf")
 
 NODE_LEAD = ("id", "kind", "name", "sources")
 EDGE_LEAD = ("id", "source", "target", "kind", "sources")
@@ -292,7 +294,8 @@ def prepare_folder(path: str | Path) -> Path:
     return folder
 
 
-def export_graph(graph: CampaignGraph, fmt: str, path: str | Path, *, redacted: bool = False) -> list[Path]:
+def export_graph(graph: CampaignGraph, fmt: str, path: str | Path, *, redacted: bool = False,
+                 as_of: Any = None) -> list[Path]:
     """Write ``graph`` as ``fmt`` to ``path`` (a file, or a folder for csv/parquet).
 
     Parameters
@@ -305,7 +308,11 @@ def export_graph(graph: CampaignGraph, fmt: str, path: str | Path, *, redacted: 
         The file to write; for ``csv`` and ``parquet`` a folder (created if missing) that
         receives ``nodes``, ``edges`` and ``sources`` tables.
     redacted
-        Export :func:`exports.redact.redact` of the graph instead of the graph.
+        Export :func:`exports.redact.redact` of the graph instead of the graph (coverage values,
+        too, are then those of the redacted graph).
+    as_of
+        For :data:`COVERAGE_FORMATS`: the date of the sites' coverage values (default today);
+        refused for the other formats, which carry none.
 
     Returns
     -------
@@ -320,6 +327,9 @@ def export_graph(graph: CampaignGraph, fmt: str, path: str | Path, *, redacted: 
     ['g.json']
     """
     mod = writer(fmt)
+    if as_of is not None and fmt not in COVERAGE_FORMATS:
+        raise CampaignGraphError(f"as_of applies to {' and '.join(COVERAGE_FORMATS)} only (their sites carry "
+                                 f"coverage values); {fmt} carries no dated answer")
     if redacted:
         from exports.redact import redact
 
@@ -330,5 +340,6 @@ def export_graph(graph: CampaignGraph, fmt: str, path: str | Path, *, redacted: 
     target = prepare_folder(path) if fmt in FOLDER_FORMATS else Path(path)
     if fmt not in FOLDER_FORMATS and target.is_dir():
         raise CampaignGraphError(f"expected a file name for {fmt}, found a folder", file=str(target))
-    written: list[Path] = mod.write(graph, target)
+    extra = {"as_of": as_of} if fmt in COVERAGE_FORMATS else {}
+    written: list[Path] = mod.write(graph, target, **extra)
     return written

@@ -1,5 +1,10 @@
 """GEXF 1.2 for Gephi: typed attributes, node labels, the export metadata in ``<meta>``.
 
+The same graph as the GraphML export (:func:`exports.formats.graphml.to_networkx`): each Site
+node carries its coverage values and ``status`` as string attributes, each OWNS edge its
+``share`` (a ``double``; absent when unknown). GEXF has no graph attributes, so the date of the
+coverage values is in ``<meta>``: ``<description>`` says ``coverage as of YYYY-MM-DD``.
+
 networkx's GEXF writer treats attributes named ``start`` and ``end`` as dynamic time
 intervals (a Campaign's ``start``/``end`` would turn the whole graph dynamic), so those
 two are written as ``start_date`` and ``end_date`` (see :data:`RENAMED`).
@@ -15,7 +20,7 @@ import networkx as nx
 from networkx.readwrite.gexf import GEXFWriter
 
 from exports.formats.base import check_xml_safe, export_metadata
-from exports.formats.graphml import to_networkx
+from exports.formats.graphml import SiteCoverage, site_coverage, to_networkx
 from graphmodel.atomic import atomic_write
 from graphmodel.graph import CampaignGraph
 
@@ -27,9 +32,9 @@ def _rename(attrs: dict[str, Any]) -> dict[str, Any]:
     return {RENAMED.get(k, k): v for k, v in attrs.items()}
 
 
-def to_gexf_graph(graph: CampaignGraph) -> nx.MultiDiGraph:
-    """The networkx graph written to GEXF (reserved attribute names renamed)."""
-    g = to_networkx(graph)
+def to_gexf_graph(graph: CampaignGraph, coverage: SiteCoverage | None = None) -> nx.MultiDiGraph:
+    """The networkx graph written to GEXF (reserved attribute names renamed), sites with ``coverage``."""
+    g = to_networkx(graph, coverage)
     out = nx.MultiDiGraph()
     for n, a in g.nodes(data=True):
         out.add_node(n, **_rename(a))
@@ -38,9 +43,10 @@ def to_gexf_graph(graph: CampaignGraph) -> nx.MultiDiGraph:
     return out
 
 
-def write(graph: CampaignGraph, path: Path) -> list[Path]:
-    """Write ``graph`` as GEXF 1.2 to ``path`` (atomically)."""
+def write(graph: CampaignGraph, path: Path, *, as_of: Any = None) -> list[Path]:
+    """Write ``graph`` as GEXF 1.2 to ``path`` (atomically), sites with their coverage as of ``as_of``."""
     check_xml_safe(graph, "GEXF")
+    coverage = site_coverage(graph, as_of)
     meta = export_metadata(graph)
     w = GEXFWriter(encoding="utf-8", prettyprint=True, version="1.2draft")
     meta_el = w.xml.find("meta")
@@ -54,9 +60,10 @@ def write(graph: CampaignGraph, path: Path) -> list[Path]:
     )
     SubElement(meta_el, "description").text = (
         f"campaign-graph export (schema {meta['schema_version']}, {meta['exported']}); "
+        f"coverage as of {coverage.as_of}; "
         f"redacted: {'yes' if meta['redacted'] else 'no'}; sources: {cites or 'none'}"
     )
-    w.add_graph(to_gexf_graph(graph))
+    w.add_graph(to_gexf_graph(graph, coverage))
     with atomic_write(path, "wb") as f:
         w.write(f)
     return [Path(path)]

@@ -213,8 +213,9 @@ def mount_group(app: FastAPI) -> None:
         statuses = _statuses(status or None)
         graph = source_of(app).whole_graph()  # the briefing reads leverage too: beyond the group's selection
         root = resolve_group(graph, company)
+        # one Markdown file cannot carry the chart files `brief -o X.md` writes beside it: no charts then
         b = build_briefing(graph, root, as_of=day, status=statuses, redacted=is_redacted(graph),
-                           us=app.state.us, data_date=app.state.data_date)
+                           us=app.state.us, data_date=app.state.data_date, charts=format == "html")
         text = render_markdown(b) if format == "md" else render_html(b)
         return _attachment(text.encode("utf-8"), format, "brief-" + _download_name(graph, root, b.as_of, format))
 

@@ -264,19 +264,22 @@ def _download(text: str, media: str, filename: str) -> Response:
 
 def graphml_text(graph: CampaignGraph, nodes: list[str], edges: list[str], day: str) -> str:
     """The view as GraphML: the subgraph (:func:`subgraph`) as ``export --format graphml`` writes a
-    graph, plus ``coverage_<dimension>`` (and ``coverage_as_of``) on each site node."""
+    graph, its coverage attributes included (each site's values and status named as in the coverage
+    JSON, the date as the graph's ``as_of``), from each site's row in its ultimate parent's group."""
     import networkx as nx
 
     from exports.formats.base import check_xml_safe
-    from exports.formats.graphml import to_networkx
+    from exports.formats.graphml import SiteCoverage, to_networkx
+    from exports.tables import table_records
+    from queries.coverage import DIMENSIONS
+    from queries.coverage import sites_coverage as coverage_rows
 
     sub = subgraph(graph, nodes, edges)
     check_xml_safe(sub, "GraphML")
-    g = to_networkx(sub)
-    for site, dims in sites_coverage(graph, list(sub.node_ids("Site")), day).items():
-        for d, c in dims.items():
-            g.nodes[site][f"coverage_{d}"] = c["value"]
-        g.nodes[site]["coverage_as_of"] = day
+    names = (*DIMENSIONS, "status")
+    sites = list(sub.node_ids("Site"))
+    rows = table_records(coverage_rows(graph, sites, as_of=day)) if sites else []
+    g = to_networkx(sub, SiteCoverage(day, names, {r["site_id"]: tuple(r[c] for c in names) for r in rows}))
     return "\n".join(nx.generate_graphml(g, encoding="utf-8", prettyprint=True, named_key_ids=False)) + "\n"
 
 

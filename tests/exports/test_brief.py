@@ -74,9 +74,9 @@ def test_markdown_briefing(acme_brief) -> None:
     assert text.startswith("# Briefing: Acme Steel Holding group\n")
     assert "- Acme Steel Holding (100%, root)" in text
     assert "  - Acme Brasil SA (60%, controlled)" in text
-    assert re.search(r"^\| Site B \| BR \| iron ore \|  \| 800 \| .*\| not covered \|", text, re.MULTILINE)  # no capacity recorded
+    assert re.search(r"^\| Site B \| Brazil \(BR\) \| iron ore \|  \| 800 \| .*\| not covered \|", text, re.MULTILINE)  # no capacity recorded
     assert "## Sources" in text and "Fictional union survey" in text
-    assert md("a|b <i>x</i> *y*") == "a\\|b &lt;i&gt;x&lt;/i&gt; \\*y\\*"
+    assert md("a|b <i>x</i> *y*", cell=True) == "a\\|b &lt;i>x&lt;/i> \\*y\\*"
 
 
 def test_payloads_in_names_and_sources_stay_text(tmp_path: Path) -> None:
@@ -126,7 +126,8 @@ def test_cli_brief_writes_html_and_markdown(tmp_path: Path) -> None:
     assert "snapshot of 2026-06-01" in (tmp_path / "b.md").read_text(encoding="utf-8")
     bad = CliRunner().invoke(cli, ["brief", str(snap), "--company", "acme", "-o", str(tmp_path / "b.pdf")])
     assert bad.exit_code == 1 and "must end in" in bad.output
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["b.html", "b.md", "snap"]
+    # the Markdown briefing's charts in a folder beside it; nothing written for the refused .pdf
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["b-charts", "b.html", "b.md", "snap"]
 
 
 @pytest.mark.slow
@@ -186,8 +187,8 @@ def test_capacity_by_product_never_summed(tmp_path: Path) -> None:
     assert rows.loc["site_a", "capacity_iron"] == 3100.0 and rows.loc["site_c", "capacity_incomplete"] == ["iron"]
     assert rows.loc["site_b", "capacity_iron"] is None  # nothing recorded: no figure, not 0
     text = render_markdown(b)
-    assert "| crude steel 4,300 ttpa; iron 3,100 ttpa \\(of which 1,200 pre-retirement\\) |" in text
-    assert "| iron at least 750 ttpa \\(a unit of unknown capacity\\) |" in text
+    assert "| crude steel 4,300 ttpa; iron 3,100 ttpa (of which 1,200 pre-retirement) |" in text
+    assert "| iron at least 750 ttpa (a unit of unknown capacity) |" in text
     assert "7,400" not in text and "7400" not in text  # 4,300 + 3,100 is no figure of the site
     assert "crude steel 4,300 ttpa; iron 3,100 ttpa (of which 1,200 pre-retirement)" in render_html(b)
     assert capacity_text({"capacity_iron": None, "capacity_incomplete": ["iron"]}) == \

@@ -19,6 +19,7 @@ from graphmodel.cells import cell
 from graphmodel.errors import CampaignGraphError
 from graphmodel.graph import CampaignGraph
 from queries.coverage import COVERAGE_COLUMNS, coverage
+from tests.table_text import header, table_rows
 
 
 def frame() -> pd.DataFrame:
@@ -144,8 +145,8 @@ def test_xlsx_of_tricky_cells(tmp_path):
 
 def test_terminal_table_of_tricky_cells():
     text = format_table(tricky()[["n", "share", "flag", "ids"]], width=60)
-    rows = [line for line in text.splitlines() if line.startswith("│")]
-    assert [[c.strip() for c in r.strip("│").split("│")] for r in rows] == [
+    assert header(text) == ["n", "share", "flag", "ids"]
+    assert table_rows(text) == [
         ["-3", "-12.5", "yes", "=a; b"],
         ["0", "0.1", "no", ""],
         ["-", "-", "-", "-"],
@@ -166,7 +167,7 @@ def test_object_columns_of_mixed_values(tmp_path):
                      str(2**70), ""]
     data = json.loads(write_table(df, tmp_path / "m.json").read_text(encoding="utf-8"))
     assert [r["v"] for r in data] == ["=x", 3, 2.5, True, None, [1, None, "=y"], {"b": 1, "a": "=z"}, None, 2**70]
-    shown = [line.strip("│ ") for line in format_table(df, width=60).splitlines() if line.startswith("│")]
+    shown = [row[0] for row in table_rows(format_table(df, width=60))]
     assert shown == ["=x", "3", "2.5", "yes", "-", "1; None; =y", "{'b': 1, 'a': '=z'}", "-", str(2**70)]
 
 
@@ -268,3 +269,75 @@ def test_terminal_table_shows_markup_and_emoji_codes_as_text() -> None:
     text = format_table(df, title="Coverage [red]of[/red] :x:", width=60)
     for part in ("Acme [bold]Steel[/bold]", "a [/] b", "x :smile: y", "name [x]", "Coverage [red]of[/red] :x:"):
         assert part in text
+
+
+# -- a table that fits its width (issue 21) -----------------------------------------------------
+
+def fitting() -> pd.DataFrame:
+    return pd.DataFrame({"site": ["Usine Nord", "Site B"], "cc": ["FR", "DE"], "status": ["idle", "operating"],
+                         "operator": ["Acme SA", None], "note": ["share not published", None]})
+
+
+def test_key_columns_first_then_extra_ones_while_they_fit() -> None:
+    # widths: site 10, cc 2, status 9, operator 8 (header); two spaces apart.
+    # key site+cc = 14; + status = 25; + operator = 35 > 30: operator left out, note folded away
+    text = format_table(fitting(), width=30, key=["site", "cc"], extra=["status", "operator"], fold=["note"],
+                        plain=True)
+    assert text.splitlines() == [
+        "site        cc  status",
+        "----------  --  ---------",
+        "Usine Nord  FR  idle",
+        "Site B      DE  operating",
+        "not shown: operator, note",
+        "(--wide shows every column;",
+        "--reasons shows note under",
+        "each row)",
+    ]
+    # at 35 operator fits too; --reasons folds the note under its row (a missing note: no line)
+    text = format_table(fitting(), width=35, key=["site", "cc"], extra=["status", "operator"], fold=["note"],
+                        reasons=True)
+    assert text.splitlines() == [
+        "site        cc  status     operator",
+        "──────────  ──  ─────────  ────────",
+        "Usine Nord  FR  idle       Acme SA",
+        "    note: share not published",
+        "Site B      DE  operating  -",
+    ]
+
+
+def test_a_long_key_column_wraps_in_what_the_others_leave() -> None:
+    df = pd.DataFrame({"name": ["Hüttenwerke Krupp Mannesmann (HKM) steel plant"], "cc": ["DE"]})
+    # cc takes 2, the gap 2: the name gets 26 of 30 and wraps between words
+    assert format_table(df, width=30, hints=False).splitlines() == [
+        "name                        cc",
+        "──────────────────────────  ──",
+        "Hüttenwerke Krupp           DE",
+        "Mannesmann (HKM) steel",
+        "plant",
+    ]
+    # --wide: one line, the whole name
+    assert format_table(df, width=30, wide=True).splitlines()[2] == "Hüttenwerke Krupp Mannesmann (HKM) steel plant  DE"
+
+
+def test_key_columns_wider_than_the_terminal_are_narrowed_not_cut() -> None:
+    df = pd.DataFrame({c: ["word " * 8] for c in "abcd"})
+    text = format_table(df, width=40)
+    assert max(len(line) for line in text.splitlines()) <= 40
+    assert text.split("\n", 2)[2].split().count("word") == 32  # every word of the four cells, none cut
+
+
+@given(
+    cells=st.lists(st.lists(st.text(st.sampled_from("ab ü-;"), max_size=40), min_size=4, max_size=4),
+                   min_size=1, max_size=5),
+    width=st.integers(40, 160),
+    keys=st.sets(st.sampled_from("wxyz"), min_size=1),
+    reasons=st.booleans(),
+)
+@settings(max_examples=60, deadline=None)
+def test_no_line_is_wider_than_the_width(cells: list[list[str]], width: int, keys: set[str], reasons: bool) -> None:
+    df = pd.DataFrame(cells, columns=list("wxyz"))
+    text = format_table(df, width=width, key=sorted(keys), extra=[c for c in "wxy" if c not in keys],
+                        fold=["z"] if "z" not in keys else [], reasons=reasons, title="t " * 50)
+    from rich.cells import cell_len
+
+    assert max(cell_len(line) for line in text.splitlines()) <= width

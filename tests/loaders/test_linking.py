@@ -182,3 +182,29 @@ def test_company_option_lists_candidates_with_their_site_counts(tmp_path):
     assert res.exit_code == 0 and {r["site_id"] for r in json.loads(res.stdout)} == {"m1", "m2"}
     res = run(cli, ["coverage", str(snap), "--company", "Zeta Mining PLC", "--format", "json"])  # typed as recorded
     assert res.exit_code == 0 and {r["site_id"] for r in json.loads(res.stdout)} == {"m1", "m2"}
+
+
+def test_rows_added_later_follow_an_id_linked_at_load() -> None:
+    """load_onto: a row naming an id that linking folded into another company meets the kept company, as a
+    fresh load would have (the dropped record's name an alias, its edges moved, a network's company moved)."""
+    from graphmodel.records import EdgeRecord, NodeRecord
+    from loaders.context import LoadContext
+    from loaders.registry import follow_links
+
+    g = CampaignGraph()
+    g.add_node("E1", "Company", "Acme Steel SA", gem_id=["E1"], linked_ids=["co-acme"])
+    g.add_node("site", "Site", "Works")
+    ctx = LoadContext()
+    ctx.emit_node(NodeRecord("co-acme", "Company", "Acme Steel", {"country": "FR"}))
+    ctx.emit_node(NodeRecord("co-acme", "Company", "Acme Steel SA"))
+    ctx.emit_node(NodeRecord("net", "UnionNetwork", "Acme network", {"company": "co-acme"}))
+    ctx.emit_node(NodeRecord("other", "Company", "Other"))
+    ctx.emit_edge(EdgeRecord("co-acme", "site", "OPERATES"))
+    follow_links(g, ctx)
+    assert [(r.id, r.name, r.props) for r, _, _ in ctx.nodes] == [
+        ("E1", None, {"country": "FR", "aliases": ["Acme Steel"]}),
+        ("E1", "Acme Steel SA", {}),
+        ("net", "Acme network", {"company": "E1"}),
+        ("other", "Other", {}),
+    ]
+    assert [(e.source, e.target) for e, _, _ in ctx.edges] == [("E1", "site")]

@@ -339,3 +339,24 @@ def test_planner_sheet_with_a_stray_cell_at_xfd1048576_loads_its_rows(tmp_path: 
     g, ctx = load_paths([p])
     assert [(n, a["name"], a["country"]) for n, a in g.nodes("Company")] == [("acme", "Acme Steel", "DE")]
     assert ctx.errors == []
+
+
+def test_prefilled_rows_are_text_and_read_back_as_written(tmp_path: Path) -> None:
+    """A pre-filled cell is text whatever it starts with: a name "=1+1" stays that name (no formula), an id
+    "007" keeps its zeros; the operator's name rides as a comment; empty values write nothing."""
+    p = write_template(tmp_path / "plan.xlsx", {"sites": [
+        {"id": "007", "name": "=1+1", "country": "DE", "OPERATES:source": "op-1", "note:OPERATES:source": "operator: Op"},
+        {"id": "s-2", "name": "Works 2", "country": None},
+    ], "companies": [{"id": "op-1", "name": "Op"}]})
+    ws = openpyxl.load_workbook(p)["sites"]
+    head = [c.value for c in ws[1]]
+    row3 = dict(zip(head, [c.value for c in ws[3]]))
+    assert (row3["Site id"], row3["Name"], row3["Operator id"], row3["Country (ISO code)"]) == ("007", "=1+1", "op-1", "DE")
+    assert all(c.data_type == "s" for c in ws[3] if c.value is not None)
+    assert ws.cell(3, head.index("Operator id") + 1).comment.text == "operator: Op"
+    assert ws.cell(4, head.index("Country (ISO code)") + 1).value is None
+    g, ctx = load_paths([p])
+    assert ctx.errors == []
+    assert (g.node("007")["name"], g.node("007")["country"]) == ("=1+1", "DE")
+    assert [e[0] for e in g.in_edges("007", "OPERATES")] == ["OPERATES:op-1->007"]
+    assert "country" not in g.node("s-2")

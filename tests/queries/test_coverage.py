@@ -312,8 +312,9 @@ def test_cli_coverage_table_files_summary_and_ambiguous_names(tmp_path):
     g.add_node("acme2", "Company", "Acme Steel Ltd")  # "Acme Steel" is now ambiguous
     snap = _snapshot(tmp_path, g)
     run = CliRunner().invoke
-    # a wide terminal, so that no reason is wrapped mid-word (the table has 16 columns)
-    res = run(cli, ["coverage", str(snap), "--company", "Acme Steel SA", "--as-of", AS_OF], env={"COLUMNS": "300"})
+    # a wide terminal, so that the summary is one line; --reasons prints each site's reasons under it
+    res = run(cli, ["coverage", str(snap), "--company", "Acme Steel SA", "--as-of", AS_OF, "--reasons"],
+              env={"COLUMNS": "300"})
     assert res.exit_code == 0, res.output
     assert "Site B" in res.output and "UNCOVERED" in res.output
     assert "5 site(s): 1 uncovered, 4 with unknowns, 0 covered; workers: 1750 recorded, 500 at uncovered sites" in res.output

@@ -125,7 +125,9 @@ def test_joint_venture_flagged_joint_and_its_subsidiary():
     g.add_edge("jv", "jvsub", "OWNS", share=100)
     r = rows(group(g, "root", as_of=AS_OF))
     assert r["jv"]["controlled"] == "joint" and r["jv"]["membership"] == "joint"
-    assert "control=joint on OWNS:root->jv" in r["jv"]["reason"]
+    # the reason names the entities; the edge id is evidence, not text
+    assert r["jv"]["reason"] == "jointly controlled with Acme Root (control=joint recorded on its holding)"
+    assert r["jv"]["evidence"] == ["OWNS:root->jv"]
     assert r["jvsub"]["controlled"] == "joint" and r["jvsub"]["chain"] == "root > jv > jvsub"
     assert r["jvsub"]["effective_stake"] == pytest.approx(40.0)
 
@@ -166,7 +168,8 @@ def test_unknown_share_makes_a_possible_member_never_zero_or_hundred():
     g.add_edge("u", "usub", "OWNS", share=100)
     r = rows(group(g, "root", as_of=AS_OF))
     assert r["u"]["controlled"] == "unknown" and r["u"]["membership"] == "possible"
-    assert r["u"]["reason"] == "possible member: Acme Root's share in Acme U is not published (OWNS:root->u)"
+    assert r["u"]["reason"] == "possible member: Acme Root's share in Acme U is not published"
+    assert r["u"]["evidence"] == ["OWNS:root->u"]
     assert r["usub"]["membership"] == "possible" and r["usub"]["chain"] == "root > u > usub"
     assert set(rows(group(g, "root", members="known", as_of=AS_OF))) == {"root"}
     eff = rows(group(g, "root", rule="effective", threshold=0, as_of=AS_OF))
@@ -174,7 +177,8 @@ def test_unknown_share_makes_a_possible_member_never_zero_or_hundred():
     assert "u" not in eff
     assert OwnershipIndex(g, as_of=AS_OF).uncertain_below("root") == {"u", "usub"}
     up = ultimate_parent(g, "u", as_of=AS_OF)
-    assert up.id == "u" and "shares not published for Acme Root (OWNS:root->u)" in up.explanation
+    assert up.id == "u" and up.explanation == ("Acme U has no controlling owner; shares not published for Acme Root: "
+                                               "it is its own ultimate parent")
 
 
 def test_uncertain_below_with_every_edge_read_skips_only_branches_without_unknown_shares():
@@ -202,7 +206,7 @@ def test_ultimate_parent_explains_control_flag_and_aggregated_control():
     g.add_edge("p", "y", "OWNS", share=25)
     g.add_edge("b", "y", "OWNS", share=45)
     assert ultimate_parent(g, "x", as_of=AS_OF).explanation.startswith(
-        "Acme P controls Acme X (control=yes on OWNS:p->x)"
+        "Acme P controls Acme X (control=yes recorded on its holding); "
     )
     up = ultimate_parent(g, "y", as_of=AS_OF)
     assert up.id == "p" and up.chain == ["y", "p"]

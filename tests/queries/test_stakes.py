@@ -22,6 +22,7 @@ from loaders.context import LoadContext
 from queries.coverage import coverage
 from queries.ownership import group, ultimate_parent
 from tests.shared_data import SHARED_DATA
+from tests.table_text import table_rows
 
 AS_OF = "2024-06-30"
 
@@ -55,7 +56,7 @@ def test_unpublished_share_beside_a_known_50_is_a_possible_joint_member():
     jv = r["jv"]
     assert (jv["controlled"], jv["membership"], jv["chain"]) == ("unknown", "possible", "glen > jv")
     assert jv["reason"] == (
-        "possible member: Acme Glen's share in Acme Jv is not published (OWNS:glen->jv); "
+        "possible member: Acme Glen's share in Acme Jv is not published; "
         "Acme Peab holds 50%, so Acme Glen may hold the other 50% jointly"
     )
     assert jv["evidence"] == ["OWNS:glen->jv"]
@@ -197,7 +198,7 @@ def test_cli_group_table_prints_lower_bounds_and_unknown(tmp_path):
     save_snapshot(g, tmp_path / "snap")
     res = CliRunner().invoke(cli, ["group", str(tmp_path / "snap"), "root", "--as-of", AS_OF])
     assert res.exit_code == 0, res.output
-    lines = {ln.split("│")[1].strip(): ln for ln in res.output.splitlines() if ln.count("│") > 3}
+    lines = {row[0]: row for row in table_rows(res.output)}
     assert "≥ 12 %" in lines["Acme B"] and "unknown" in lines["Acme C"] and "60 %" in lines["Acme A"]
     out = CliRunner().invoke(cli, ["group", str(tmp_path / "snap"), "root", "--as-of", AS_OF, "--format", "json"])
     recs = {r["id"]: r for r in json.loads(out.output)}
@@ -328,9 +329,10 @@ def test_united_wambo_is_a_possible_joint_member_of_glencore(coal):
     w = r[op]
     assert (w["controlled"], w["membership"]) == ("unknown", "possible")
     assert w["reason"] == (
-        "possible member: Glencore PLC's share in United Collieries and Wambo Coal is not published "
-        f"(OWNS:gem-glencore-plc->{op}); Peabody Energy Corp holds 50%, so Glencore PLC may hold the other 50% jointly"
+        "possible member: Glencore PLC's share in United Collieries and Wambo Coal is not published; "
+        "Peabody Energy Corp holds 50%, so Glencore PLC may hold the other 50% jointly"
     )
+    assert f"OWNS:gem-glencore-plc->{op}" in w["evidence"]  # the edge id is evidence, not text
     assert math.isnan(w["effective_stake"]) and math.isnan(w["stake_min"]) and w["stake_is_lower_bound"]
     assert op not in set(group(coal, "gem-glencore-plc", members="known", as_of=AS_OF)["id"])
     site = coverage(coal, "gem-glencore-plc", as_of=AS_OF).set_index("site_id").loc["M0107"]

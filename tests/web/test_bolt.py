@@ -155,7 +155,7 @@ def test_the_network_views_site_coverage_and_export_over_bolt_answer_as_in_memor
     ga, gb = (nx.read_graphml(io.StringIO(r.text)) for r in (a, b))
     assert dict(gb.nodes(data=True)) == dict(ga.nodes(data=True)) and list(gb.edges) == list(ga.edges)
     # the file's attributes come in another order (the server's read), the graph they describe is the same
-    assert ga.nodes["site-a"]["coverage_union_presence"] == site_a == "covered"
+    assert ga.nodes["site-a"]["union_presence"] == site_a == "covered"
 
 
 def test_research_edits_and_named_views_are_off_over_bolt(served):

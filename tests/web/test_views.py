@@ -153,9 +153,9 @@ def test_the_view_as_graphml_carries_the_coverage_values_of_its_sites() -> None:
     assert sorted(g.nodes) == ["acme", "hold", "igm", "mine", "nord"]
     # op-sued and rep-sued end at Werk Süd, which is not shown
     assert sorted(k for _, _, k in g.edges(keys=True)) == ["op-mine", "op-nord", "own-1", "rep-nord"]
-    assert {d: g.nodes["nord"][f"coverage_{d}"] for d in NORD} == NORD
-    assert {d: g.nodes["mine"][f"coverage_{d}"] for d in NORD} == SUED_TODAY
-    assert g.nodes["nord"]["coverage_as_of"] == "2024-06-30"
+    assert {d: g.nodes["nord"][d] for d in NORD} == NORD
+    assert {d: g.nodes["mine"][d] for d in NORD} == SUED_TODAY
+    assert g.graph["as_of"] == "2024-06-30"
     assert not any(k.startswith("coverage_") for k in g.nodes["acme"])
     assert g.nodes["nord"]["label"] == "Werk Nord <b>&" and g.nodes["nord"]["workforce"] == 300
     assert g.edges["hold", "acme", "own-1"]["share"] == 100.0

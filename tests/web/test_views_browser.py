@@ -178,7 +178,7 @@ def test_the_view_downloads_as_map_graphml_and_png(watched: Watched, base_url: s
     g = nx.read_graphml(info.value.path())
     assert info.value.suggested_filename.startswith("view-acme-") and info.value.suggested_filename.endswith(".graphml")
     assert sorted(g.nodes) == shown(page)
-    assert g.nodes["nord"]["coverage_union_presence"] == "covered"
+    assert g.nodes["nord"]["union_presence"] == "covered"
     with page.expect_download() as info:
         page.click("#export-map")
     assert Path(info.value.path()).read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
