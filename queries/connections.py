@@ -389,7 +389,7 @@ def _unions_at(graph: CampaignGraph, node: str, day: str) -> list[tuple[str, str
 #: the relations :func:`solidarity` reports, in the order its rows come
 SOLIDARITY_RELATIONS = ("group", "supply_chain", "network", "federation", "co_signed")
 
-#: how an agreement's status reads in a co_signed explanation (``not_yet`` is never named)
+#: which co-signed agreement is named first, by its status at ``as_of`` (``not_yet`` does not count)
 _STATE_RANK = {"in_force": 0, "possibly_in_force": 1, "expired": 2}
 
 _Add = Callable[[str, str, str, list[str], list[str]], None]
@@ -427,6 +427,11 @@ def _best(found: dict[str, tuple[Any, tuple[str, list[str], list[str]]]], other:
         found[other] = (key, row)
 
 
+def _way_text(graph: CampaignGraph, federation: str | None) -> str:
+    """How a union is in a network: ``a member``, or ``affiliated to F, a member``."""
+    return "a member" if federation is None else f"affiliated to {graph.name_of(federation)}, a member"
+
+
 def _networks(graph: CampaignGraph, me: str, day: str, add: _Add) -> None:
     """``network``: unions in a UnionNetwork that ``me`` is in, each as a member or through a
     federation it is affiliated to that is a member (either side). Of several ways to one union,
@@ -456,10 +461,8 @@ def _networks(graph: CampaignGraph, me: str, day: str, add: _Add) -> None:
                     text = (f"{other_name} and {my_name} are both affiliated to {graph.name_of(my_fed)}, "
                             f"a member of {net_name}")
                 else:
-                    def how(fed: str | None) -> str:
-                        return "a member" if fed is None else f"affiliated to {graph.name_of(fed)}, a member"
-
-                    text = f"{other_name} ({how(their_fed)}) and {my_name} ({how(my_fed)}) are both in {net_name}"
+                    text = (f"{other_name} ({_way_text(graph, their_fed)}) and {my_name} "
+                            f"({_way_text(graph, my_fed)}) are both in {net_name}")
                 via = list(dict.fromkeys(n for n in (their_fed, net, my_fed) if n is not None))
                 # through one federation both ways share its MEMBER_OF edge: listed once
                 _best(found, other, key, (text, via, list(dict.fromkeys(their_ev + my_ev[::-1]))))
