@@ -487,3 +487,18 @@ def test_walk_helper_reads_directions() -> None:
     (path,) = edge_paths(d, "a", "b", 3)
     assert pattern(path) == ("A+", "P+", "P-")
     assert [n for *_r, n in path] == ["f", "x", "b"]
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_network_and_federation_are_symmetric(seed: int) -> None:
+    """If A reaches B through a network or a federation, B reaches A the same way (co_signed is
+    one-sided: a union's federation signing counts for the union, not for the other signatory)."""
+    g = random_union_graph(seed)
+    day = DATES[2]
+    found: dict[str, set[tuple[str, str]]] = {}
+    for u in g.node_ids("Union"):
+        df = solidarity(g, u, as_of=day)
+        found[u] = set(zip(df["union_id"], df["relation"]))
+    pairs = {(a, b, r) for a, got in found.items() for b, r in got if r in ("network", "federation")}
+    assert pairs, "the random graphs hold networks and federations"
+    assert {(b, a, r) for a, b, r in pairs} == pairs
