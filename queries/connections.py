@@ -3,13 +3,13 @@
 ``connections`` finds the k shortest paths between two nodes over an undirected reading
 of the graph and explains every hop in words with its real direction ("USW REPRESENTS
 Site X; Site X is OPERATED BY Y; Y is 100% OWNED BY Z"). ``solidarity`` lists the unions
-a union can reach through the same company group, the same supply chain or the same
-company-wide union network.
+a union can reach through the same company group, the same supply chain, a union network
+(directly or through its federation), a federation, or an agreement signed together.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 import pandas as pd
@@ -386,18 +386,179 @@ def _unions_at(graph: CampaignGraph, node: str, day: str) -> list[tuple[str, str
     return sorted((u, eid) for eid, u, _v, _a in graph.in_edges(node, "REPRESENTS", as_of=day))
 
 
+#: the relations :func:`solidarity` reports, in the order its rows come
+SOLIDARITY_RELATIONS = ("group", "supply_chain", "network", "federation", "co_signed")
+
+#: which co-signed agreement is named first, by its status at ``as_of`` (``not_yet`` does not count)
+_STATE_RANK = {"in_force": 0, "possibly_in_force": 1, "expired": 2}
+
+_Add = Callable[[str, str, str, list[str], list[str]], None]
+
+
+def _affiliations(graph: CampaignGraph, union: str, day: str) -> list[tuple[str, str]]:
+    """(federation, AFFILIATED_TO edge id) for each union ``union`` is affiliated to at ``day``."""
+    return sorted((v, eid) for eid, _u, v, _a in graph.out_edges(union, "AFFILIATED_TO", as_of=day) if v != union)
+
+
+def _affiliates(graph: CampaignGraph, federation: str, day: str) -> list[tuple[str, str]]:
+    """(union, AFFILIATED_TO edge id) for each union affiliated to ``federation`` at ``day``."""
+    return sorted((u, eid) for eid, u, _v, _a in graph.in_edges(federation, "AFFILIATED_TO", as_of=day)
+                  if u != federation)
+
+
+def _network_ways(graph: CampaignGraph, union: str, day: str) -> dict[str, list[tuple[str | None, list[str]]]]:
+    """network -> the ways ``union`` is in it at ``day``: ``(None, [its MEMBER_OF edge])`` as a
+    member, ``(federation, [its AFFILIATED_TO edge, the federation's MEMBER_OF edge])`` through a
+    federation it is affiliated to that is a member."""
+    ways: dict[str, list[tuple[str | None, list[str]]]] = {}
+    for eid, _u, net, _a in graph.out_edges(union, "MEMBER_OF", as_of=day):
+        ways.setdefault(net, []).append((None, [eid]))
+    for fed, aff in _affiliations(graph, union, day):
+        for eid, _u, net, _a in graph.out_edges(fed, "MEMBER_OF", as_of=day):
+            ways.setdefault(net, []).append((fed, [aff, eid]))
+    return ways
+
+
+def _best(found: dict[str, tuple[Any, tuple[str, list[str], list[str]]]], other: str, key: Any,
+          row: tuple[str, list[str], list[str]]) -> None:
+    """Keep for ``other`` the candidate ``(explanation, via, evidence)`` with the smallest ``key``."""
+    old = found.get(other)
+    if old is None or key < old[0]:
+        found[other] = (key, row)
+
+
+def _way_text(graph: CampaignGraph, federation: str | None) -> str:
+    """How a union is in a network: ``a member``, or ``affiliated to F, a member``."""
+    return "a member" if federation is None else f"affiliated to {graph.name_of(federation)}, a member"
+
+
+def _networks(graph: CampaignGraph, me: str, day: str, add: _Add) -> None:
+    """``network``: unions in a UnionNetwork that ``me`` is in, each as a member or through a
+    federation it is affiliated to that is a member (either side). Of several ways to one union,
+    the one of fewest edges, then of the smallest edge ids, is explained."""
+    my_name = graph.name_of(me)
+    found: dict[str, tuple[Any, tuple[str, list[str], list[str]]]] = {}
+    for net, my_ways in _network_ways(graph, me, day).items():
+        theirs: list[tuple[str, str | None, list[str]]] = []  # (union, its federation, edges from it to net)
+        for eid, member, _v, _a in graph.in_edges(net, "MEMBER_OF", as_of=day):
+            theirs.append((member, None, [eid]))
+            theirs += [(other, member, [aff, eid]) for other, aff in _affiliates(graph, member, day)]
+        for other, their_fed, their_ev in theirs:
+            if other == me:
+                continue
+            for my_fed, my_ev in my_ways:
+                if other == my_fed or their_fed == me:
+                    continue  # my own federation or affiliate: the federation relation names it
+                # the key keeps the answer of the member-to-member case as it always was:
+                # the smallest of my MEMBER_OF edge ids, then of theirs
+                key = (len(their_ev) + len(my_ev), tuple(my_ev), tuple(their_ev))
+                if other in found and found[other][0] <= key:
+                    continue
+                net_name, other_name = graph.name_of(net), graph.name_of(other)
+                if my_fed is None and their_fed is None:
+                    text = f"{other_name} and {my_name} are both members of {net_name}"
+                elif my_fed == their_fed:
+                    text = (f"{other_name} and {my_name} are both affiliated to {graph.name_of(my_fed)}, "
+                            f"a member of {net_name}")
+                else:
+                    text = (f"{other_name} ({_way_text(graph, their_fed)}) and {my_name} "
+                            f"({_way_text(graph, my_fed)}) are both in {net_name}")
+                via = list(dict.fromkeys(n for n in (their_fed, net, my_fed) if n is not None))
+                # through one federation both ways share its MEMBER_OF edge: listed once
+                _best(found, other, key, (text, via, list(dict.fromkeys(their_ev + my_ev[::-1]))))
+    for other, (_key, (text, via, evidence)) in found.items():
+        add(other, "network", text, via, evidence)
+
+
+def _federations(graph: CampaignGraph, me: str, day: str, add: _Add) -> None:
+    """``federation``: the federations ``me`` is AFFILIATED_TO, the unions affiliated to ``me``,
+    and its sister unions (affiliated to a federation ``me`` is affiliated to)."""
+    my_name = graph.name_of(me)
+    found: dict[str, tuple[Any, tuple[str, list[str], list[str]]]] = {}
+    for fed, aff in _affiliations(graph, me, day):
+        _best(found, fed, (1, 0, (aff,)), (f"{graph.name_of(fed)} is a federation {my_name} is affiliated to", [], [aff]))
+    for other, aff in _affiliates(graph, me, day):
+        _best(found, other, (1, 1, (aff,)), (f"{graph.name_of(other)} is affiliated to {my_name}", [], [aff]))
+    for fed, aff in _affiliations(graph, me, day):
+        for other, aff2 in _affiliates(graph, fed, day):
+            if other == me:
+                continue
+            text = f"{graph.name_of(other)} and {my_name} are both affiliated to {graph.name_of(fed)}"
+            _best(found, other, (2, 2, (aff2, aff)), (text, [fed], [aff2, aff]))
+    for other, (_key, (text, via, evidence)) in found.items():
+        add(other, "federation", text, via, evidence)
+
+
+def _agreement_words(attrs: Mapping[str, Any], status: Any) -> str:
+    """``"health & safety agreement, expired on 2020-12-31"``: an agreement's type and status."""
+    from queries._frames import AGREEMENT_WORDS
+
+    what = AGREEMENT_WORDS.get(attrs.get("agreement_type") or "other", "agreement")
+    if status.state == "in_force":
+        return f"{what}, in force"
+    if status.state == "possibly_in_force":
+        return f"{what}, possibly in force: its last known period ended on {attrs.get('expires')}"
+    return f"{what}, expired on {attrs.get('expires')}"
+
+
+def _co_signed(graph: CampaignGraph, me: str, day: str, add: _Add) -> None:
+    """``co_signed``: unions PARTY_TO an agreement that ``me``, or a federation ``me`` is
+    affiliated to, is PARTY_TO. An agreement signed after ``day`` does not count; an expired one
+    does, and the explanation says so. Of several agreements, one in force is named first, then
+    one possibly in force, then an expired one; then the fewest edges, then the agreement's name."""
+    from queries._frames import agreement_status_of
+
+    my_name = graph.name_of(me)
+    mine: list[tuple[str, str | None, list[str]]] = []  # (agreement, federation or None, edges from it to me)
+    mine += [(a, None, [eid]) for eid, _u, a, _x in graph.out_edges(me, "PARTY_TO", as_of=day)]
+    for fed, aff in _affiliations(graph, me, day):
+        mine += [(a, fed, [eid, aff]) for eid, _u, a, _x in graph.out_edges(fed, "PARTY_TO", as_of=day)]
+    found: dict[str, tuple[Any, tuple[str, list[str], list[str]]]] = {}
+    for agreement, fed, my_ev in mine:
+        attrs = graph.node(agreement)
+        status = agreement_status_of(attrs, agreement, day)
+        if status.state not in _STATE_RANK:
+            continue  # signed after the day asked about: nothing was co-signed yet
+        a_name, words = graph.name_of(agreement), _agreement_words(attrs, status)
+        for eid, other, _v, _x in graph.in_edges(agreement, "PARTY_TO", as_of=day):
+            if other in (me, fed) or graph.kind_of(other) != "Union":
+                continue
+            key = (_STATE_RANK[status.state], len(my_ev), a_name.casefold(), agreement, tuple(my_ev), eid)
+            if other in found and found[other][0] <= key:
+                continue
+            if fed is None:
+                text = f"{graph.name_of(other)} and {my_name} both signed {a_name} ({words})"
+            else:
+                text = (f"{graph.name_of(other)} signed {a_name}, as did {graph.name_of(fed)}, "
+                        f"to which {my_name} is affiliated ({words})")
+            _best(found, other, key, (text, [agreement] + ([fed] if fed else []), [eid] + my_ev))
+    for other, (_key, (text, via, evidence)) in found.items():
+        add(other, "co_signed", text, via, evidence)
+
+
 def solidarity(graph: CampaignGraph, union: str, *, as_of: Any = None) -> pd.DataFrame:
-    """Unions that ``union`` can reach through the same company group, supply chain or network.
+    """Unions that ``union`` can reach through the ways unions meet: the same company group or
+    supply chain, a union network, a federation, an agreement signed together.
 
     * ``group``: a union representing a site (or company) whose operator has the same
       ultimate parent (as :func:`queries.ownership.ultimate_parent` defines it) as the
       operator of a workplace ``union`` represents;
     * ``supply_chain``: a union representing a site or company that SUPPLIES, or is
       supplied by, a workplace of ``union`` or that workplace's operator;
-    * ``network``: a union MEMBER_OF the same company-wide UnionNetwork.
+    * ``network``: a union in the same UnionNetwork, each side either MEMBER_OF it or
+      AFFILIATED_TO a federation that is (a union's own federation or affiliate is left to
+      ``federation``);
+    * ``federation``: a federation ``union`` is AFFILIATED_TO, a union affiliated to
+      ``union``, and a sister union affiliated to the same federation;
+    * ``co_signed``: a union PARTY_TO an agreement (CBA, GFA, H&S, ...) that ``union`` or a
+      federation it is affiliated to is PARTY_TO. An agreement signed after ``as_of`` does
+      not count; an expired one does, and the explanation says so.
 
-    One row per (union, relation), with a one-line explanation, the nodes it goes
-    ``via`` and the edge ids as ``evidence``. Rows are ordered by relation, then name.
+    Only edges in force at ``as_of`` count. One row per (union, relation), with a one-line
+    explanation in names, the nodes it goes ``via`` and the edge ids as ``evidence`` (both
+    from the other union towards ``union``). Of several ways to one union in one relation,
+    the shortest is explained (for ``co_signed``, an agreement in force first). Rows are
+    ordered by relation (as in :data:`SOLIDARITY_RELATIONS`), then name.
 
     Examples
     --------
@@ -484,12 +645,10 @@ def solidarity(graph: CampaignGraph, union: str, *, as_of: Any = None) -> pd.Dat
                     add(other, "supply_chain", explanation, [partner, anchor],
                         [rep2, s_edge, rep_e] + ([op_edge] if op_edge else []))
 
-    # --- network: unions in the same company-wide network
-    for eid, _u, net, _a in sorted(graph.out_edges(me, "MEMBER_OF", as_of=day), key=lambda x: x[0]):
-        for eid2, other, _v, _a2 in sorted(graph.in_edges(net, "MEMBER_OF", as_of=day), key=lambda x: x[0]):
-            add(other, "network", f"{graph.name_of(other)} and {my_name} are both members of {graph.name_of(net)}",
-                [net], [eid2, eid])
+    _networks(graph, me, day, add)
+    _federations(graph, me, day, add)
+    _co_signed(graph, me, day, add)
 
-    order = {"group": 0, "supply_chain": 1, "network": 2}
+    order = {r: i for i, r in enumerate(SOLIDARITY_RELATIONS)}
     out = sorted(rows.values(), key=lambda r: (order[r["relation"]], r["union"].casefold(), r["union_id"]))
     return pd.DataFrame(out, columns=SOLIDARITY_COLUMNS)

@@ -549,8 +549,17 @@ def connections(
 
 
 def solidarity(store: Neo4jStore, union: str, *, as_of: Any = None) -> pd.DataFrame:
-    """:func:`queries.connections.solidarity` on the server (the union's component)."""
+    """:func:`queries.connections.solidarity` on the server (the union's component).
+
+    ``union`` (an id or a name) is resolved on the server first. The component is walked
+    through every edge kind, so it holds everything solidarity reads: the union's workplaces'
+    groups and supply chains, its federations and their affiliates (AFFILIATED_TO), their
+    networks and those networks' members and their affiliates (MEMBER_OF), and the agreements
+    the union or its federations signed with their other signatories (PARTY_TO), each with
+    its dates (tested against the in-memory answer).
+    """
     from queries import connections as con
 
-    g = component_subgraph(store, union)
-    return _mark(con.solidarity(g, union, as_of=as_of), store, g, "the union's component")
+    root = resolve(store, union, "Union")  # by name too, like the in-memory query
+    g = component_subgraph(store, root)
+    return _mark(con.solidarity(g, root, as_of=as_of), store, g, "the union's component")

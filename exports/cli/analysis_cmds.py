@@ -176,7 +176,16 @@ def path(
 @format_choice
 @output_option
 def solidarity(snapshot: Path, union: str, as_of: str | None, fmt: str, output: Path | None) -> None:
-    """Unions UNION can reach through the same company group, supply chain or union network.
+    """Unions UNION can reach through a group, supply chain, network, federation or agreement.
+
+    One row per union and relation, explained in one line with names: group (a union at a
+    site of the same ultimate parent's group), supply_chain (a union at a site or company
+    that supplies, or is supplied by, UNION's workplace or its operator), network (the same
+    union network, each side a member or affiliated to a federation that is), federation
+    (UNION's federations, its affiliates and its sister unions), co_signed (a union that
+    signed an agreement UNION or its federation signed; an expired agreement is named as
+    expired, one signed after --as-of not at all). Only links in force at --as-of count.
+    csv/json/xlsx add the ids: via (the nodes between) and evidence (the edges).
 
     Example: campaign-graph solidarity out/sample.snapshot "Union A"
     """
@@ -185,7 +194,8 @@ def solidarity(snapshot: Path, union: str, as_of: str | None, fmt: str, output: 
     graph = open_graph(snapshot, query="solidarity", subject=union)
     df = run(graph, union, as_of=as_of)
     if df.empty and fmt == "table":
-        click.echo(f"no union reachable from {union!r} through a group, supply chain or network")
+        click.echo(f"no union reachable from {union!r} through a group, supply chain, network, federation "
+                   "or co-signed agreement")
         return
     _emit(df, fmt, output, ["union", "relation", "explanation"])
 
