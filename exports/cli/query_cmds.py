@@ -208,7 +208,9 @@ def parent(snapshot: Path, entity: str, as_of: str | None, fmt: str) -> None:
         except CampaignGraphError as site_error:
             if not str(site_error).startswith("no "):
                 raise
-            raise CampaignGraphError(f"no company, investor, person or site matches {entity!r}") from None
+            other = graph.find(entity, partial=False)
+            what = f" ({entity!r} names a {other[0].kind}: {other[0].name} [{other[0].id}])" if other else ""
+            raise CampaignGraphError(f"no company, investor, person or site matches {entity!r}{what}") from None
         _site_parent(graph, node, as_of, fmt)
         return
     up = ultimate_parent(graph, node, as_of=as_of)
