@@ -226,8 +226,9 @@ def company_option(*, required: bool = True, absent: str | None = None,
     ``required=False`` with ``absent``: what the command does without it (added to the help).
     ``positional``: the command's name when it used to take the company as a second argument
     (``group SNAPSHOT COMPANY``): that spelling keeps working for a release, with one note on
-    stderr naming the new one; giving both is a one-line usage error (exit 2). The command
-    function receives ``company`` either way.
+    stderr naming the new one once the answer is given (an error is its one line alone);
+    giving both is a one-line usage error (exit 2). The command function receives ``company``
+    either way.
     """
     import functools
 
@@ -235,7 +236,7 @@ def company_option(*, required: bool = True, absent: str | None = None,
 
     def wrap(f: Callable[..., Any]) -> Callable[..., Any]:
         if positional is None:
-            return click.option("--company", "company", required=required, default=None, metavar="NAME",
+            return click.option("--company", "company", required=required, metavar="NAME",
                                 help=text)(f)
 
         @functools.wraps(f)
@@ -245,15 +246,18 @@ def company_option(*, required: bool = True, absent: str | None = None,
                                         f"the deprecated {positional} SNAPSHOT COMPANY): give it once, with --company",
                                         ctx=click.get_current_context(silent=True))
             if company_argument is not None:
-                click.echo(f"note: '{positional} SNAPSHOT COMPANY' is deprecated; "
-                           f"use '{positional} SNAPSHOT --company COMPANY'", err=True)
                 company = company_argument
                 # an ambiguous name's hint then names ids as the spelling used gives them (an argument)
                 click.get_current_context().meta[_COMPANY_SPELLING] = None
             if company is None and required:
                 raise OneLineUsageError("missing option '--company' (the group's root: name, alias, former name or "
                                         "id)", ctx=click.get_current_context(silent=True))
-            return f(*args, company=company, **kwargs)
+            result = f(*args, company=company, **kwargs)
+            if company_argument is not None:
+                # after the answer: an error stays the one line it is with either spelling
+                click.echo(f"note: '{positional} SNAPSHOT COMPANY' is deprecated; "
+                           f"use '{positional} SNAPSHOT --company COMPANY'", err=True)
+            return result
 
         # the old spelling: a second argument, optional now that --company names the company
         run = click.argument("company_argument", required=False, metavar="[COMPANY]")(run)

@@ -265,3 +265,10 @@ def test_group_query_functions_name_their_subject_company():
               transition.transition, leverage.leverage, cypher.group, cypher.effective_stakes, cypher.coverage,
               cypher.leverage):
         assert list(inspect.signature(f).parameters)[1] == "company", f.__qualname__
+
+
+@pytest.mark.parametrize("command", ["transition", "leverage", "geo", "brief"])
+def test_a_command_that_needs_the_company_says_so_in_one_line(sample: Path, command: str, tmp_path: Path):
+    res = run(command, sample, *(["-o", tmp_path / "out.html"] if command in ("geo", "brief") else []))
+    assert res.exit_code == 2 and res.stdout == ""
+    assert res.stderr == f"error: Missing option '--company'. (see 'cli {command} --help')\n"
