@@ -197,7 +197,7 @@ def parent(snapshot: Path, entity: str, as_of: str | None, fmt: str) -> None:
     """
     from queries.ownership import ultimate_parent
 
-    graph = open_graph(snapshot, query="parent", subject=entity)
+    graph = open_graph(snapshot, query="parent", subject=entity, path_args={"as_of": as_of})
     try:
         node = resolve_owner(graph, entity, option=None)
     except CampaignGraphError as e:

@@ -272,3 +272,19 @@ def test_a_command_that_needs_the_company_says_so_in_one_line(sample: Path, comm
     res = run(command, sample, *(["-o", tmp_path / "out.html"] if command in ("geo", "brief") else []))
     assert res.exit_code == 2 and res.stdout == ""
     assert res.stderr == f"error: Missing option '--company'. (see 'cli {command} --help')\n"
+
+
+@pytest.mark.bolt
+def test_parent_of_a_site_on_a_server_is_the_snapshot_answer(pits: Path, bolt_server, bolt_db):
+    conn = ["--user", bolt_server.user, "--database", bolt_db]
+    pushed = run("push", pits, "--uri", bolt_server.uri, *conn)
+    assert pushed.exit_code == 0, pushed.output
+    for site in ("Pit One", "pit2", "Tie Pit", "Lonely Pit"):
+        for fmt in ("text", "json"):
+            local = run("parent", pits, site, "--as-of", DAY, "--format", fmt)
+            remote = run("parent", bolt_server.uri, site, "--as-of", DAY, "--format", fmt, *conn)
+            assert (local.exit_code, remote.exit_code) == (0, 0), remote.output
+            assert remote.stdout == local.stdout, (site, fmt)
+    remote = run("parent", bolt_server.uri, "Pit Union", *conn)
+    assert remote.exit_code == 1
+    assert remote.stderr == "error: no company, investor, person or site matches 'Pit Union'\n"
