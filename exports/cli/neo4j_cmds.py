@@ -295,7 +295,8 @@ def open_graph(snapshot: Path | str | None, *, query: str, subject: str | tuple[
     ``path``; ``subject`` the company (entity, union; for ``path`` the pair of ends) it is
     about (``None``: every site, which reads the whole graph); ``path_args`` the path's
     ``max_hops``, ``kinds`` and ``as_of`` (``parent``'s: ``as_of``, the day a site's operators
-    are placed on). The server-side selection is the one :mod:`queries.cypher` uses, so the command's own query on it gives the in-memory answer (tested).
+    are placed on). The server-side selection is the one :mod:`queries.cypher` uses, so the
+    command's own query on it gives the in-memory answer (tested).
     ``modules``: what the query will import, imported while a snapshot is read (:func:`open_snapshot`).
 
     Example: ``graph = open_graph("bolt://localhost:7687", query="group", subject="Acme Steel")``
