@@ -193,7 +193,8 @@ def parent(snapshot: Path, entity: str, as_of: str | None, fmt: str) -> None:
     (the largest share); other operators follow, each with its own ultimate parent. A site
     with no operator on record has an unknown parent.
 
-    Example: campaign-graph parent snap "ArcelorMittal Brasil"
+    Example: campaign-graph parent snap "ArcelorMittal Brasil"; a site: campaign-graph parent
+    snap "Vale Itabira Complex Mine"
     """
     from queries.ownership import ultimate_parent
 
