@@ -147,7 +147,7 @@ def cli_commands(data: Path, snap: Path, html: Path, names: dict[str, str]) -> l
         ("coverage --company", ["coverage", str(snap), "--company", names["company"]]),
         ("coverage (all sites)", ["coverage", str(snap)]),
         ("path A B", ["path", str(snap), names["union"], names["company"]]),
-        ("group", ["group", str(snap), names["company"]]),
+        ("group", ["group", str(snap), "--company", names["company"]]),
         ("map --company", ["map", str(snap), "--company", names["company"], "-o", str(html)]),
     ]
 

@@ -103,8 +103,8 @@ def main(argv: list[str] | None = None) -> None:
         for cmd in commands:
             out = work / f"{name}-{n}-{cmd}.csv"
             out.unlink(missing_ok=True)
-            extra = ["c00000"] if cmd == "group" else ["--company", "c00000"]
-            wall, rss, size, rc = run([cmd, str(snap), *extra, "--format", "csv", "-o", str(out)], out, args.timeout)
+            wall, rss, size, rc = run([cmd, str(snap), "--company", "c00000", "--format", "csv", "-o", str(out)], out,
+                                      args.timeout)
             ok = rc == 0 and wall < BUDGET_S and rss < BUDGET_RSS_MB and size < BUDGET_OUT_MB
             print(f"{label:<14} {cmd:<9} {wall:>8.1f} {rss:>8.0f} {size:>8.1f}  {rc!s:<5} {'ok' if ok else 'OVER'}")
     if args.work is None:

@@ -62,6 +62,7 @@ from graphmodel.stores.neo4j import (
     typed_props,
 )
 from graphmodel.values import in_force, normalise_as_of
+from queries._compat import renamed_keyword
 
 #: node kinds read as leaves when walking a company's component (never expanded from)
 LEAF_KINDS = ("Country", "Initiative")
@@ -418,11 +419,12 @@ def group(store: Neo4jStore, company: str, **kwargs: Any) -> pd.DataFrame:
     return _mark(ownership.group(g, company, **kwargs), store, g, "ownership closure")
 
 
-def effective_stakes(store: Neo4jStore, root: str, *, as_of: Any = None) -> dict[str, float]:
-    """:func:`queries.ownership.effective_stakes` on the server."""
+@renamed_keyword("root", "company")
+def effective_stakes(store: Neo4jStore, company: str, *, as_of: Any = None) -> dict[str, float]:
+    """:func:`queries.ownership.effective_stakes` on the server (``root=``: deprecated name of ``company``)."""
     from queries import ownership
 
-    return ownership.effective_stakes(ownership_subgraph(store, root, up=False), root, as_of=as_of)
+    return ownership.effective_stakes(ownership_subgraph(store, company, up=False), company, as_of=as_of)
 
 
 def ultimate_parent(store: Neo4jStore, entity: str, *, as_of: Any = None) -> Any:

@@ -51,6 +51,7 @@ from graphmodel.errors import CampaignGraphError
 from graphmodel.graph import CampaignGraph
 from graphmodel.provenance import VALUE_SOURCES, sources_of
 from graphmodel.values import in_force, normalise_as_of
+from queries._compat import renamed_keyword
 from queries._frames import source_titles
 
 #: columns of :func:`group`, in order (the output contract; more may follow)
@@ -1007,8 +1008,11 @@ def _check_root(graph: CampaignGraph, company: str, what: str = "company") -> st
     return company
 
 
-def effective_stakes(graph: CampaignGraph, root: str, *, as_of: Any = None) -> dict[str, float]:
-    """Effective (look-through) stake of ``root`` in every entity it reaches, in percent.
+@renamed_keyword("root", "company")
+def effective_stakes(graph: CampaignGraph, company: str, *, as_of: Any = None) -> dict[str, float]:
+    """Effective (look-through) stake of ``company`` (the group's root: a Company, Investor or
+    Person id) in every entity it reaches, in percent. ``root=`` is the deprecated name of
+    ``company`` (a DeprecationWarning; same answer).
 
     Examples
     --------
@@ -1021,8 +1025,8 @@ def effective_stakes(graph: CampaignGraph, root: str, *, as_of: Any = None) -> d
     >>> effective_stakes(g, "a")["b"]
     55.0
     """
-    _check_root(graph, root)
-    return OwnershipIndex(graph, as_of=as_of).effective_stakes(root)
+    _check_root(graph, company)
+    return OwnershipIndex(graph, as_of=as_of).effective_stakes(company)
 
 
 def group(
@@ -1294,3 +1298,63 @@ def _no_controller_text(idx: OwnershipIndex, node: str) -> str:
 def ultimate_parents(index: OwnershipIndex, entities: Iterable[str]) -> dict[str, list[str]]:
     """Chains up from many entities at once, sharing one memo (for coverage over all sites)."""
     return {e: index.chain_up(e) for e in entities}
+
+
+@dataclass(frozen=True)
+class SiteOperatorParent:
+    """One operator of a site and that operator's ultimate parent (see :func:`site_parents`).
+
+    ``counted``: coverage places the site in this operator's group (the operator with the
+    largest share, ties by id: :func:`queries.coverage.site_coverage`'s ``operator_id``).
+    ``parent.chain`` runs from the operator up; ``share`` is the OPERATES edge's, ``None``
+    when not recorded.
+    """
+
+    operator: str
+    share: float | None
+    counted: bool
+    parent: UltimateParent
+
+
+def site_parents(graph: CampaignGraph, site: str, *, as_of: Any = None) -> list[SiteOperatorParent]:
+    """The ultimate parent of each operator of ``site`` (OPERATES edges in force at ``as_of``),
+    the operator coverage places the site under first, the others by share (largest first)
+    then id. Empty when no operator is on record: the site's owner is unknown.
+
+    The chains are :func:`ultimate_parent`'s and the operator that counts is coverage's own
+    choice (read from :func:`queries.coverage.site_coverage`, so there is one rule for where a
+    site belongs).
+
+    Examples
+    --------
+    >>> from graphmodel.graph import CampaignGraph
+    >>> g = CampaignGraph()
+    >>> for n in ("top", "op", "other"):
+    ...     _ = g.add_node(n, "Company", n.title())
+    >>> _ = g.add_node("s", "Site", "Pit")
+    >>> _ = g.add_edge("top", "op", "OWNS", share=80)
+    >>> _ = g.add_edge("op", "s", "OPERATES", share=60); _ = g.add_edge("other", "s", "OPERATES", share=40)
+    >>> [(p.operator, p.counted, p.parent.id) for p in site_parents(g, "s", as_of="2024-01-01")]
+    [('op', True, 'top'), ('other', False, 'other')]
+    """
+    # coverage builds on this module: imported here, when a site is asked about
+    from queries.coverage import site_coverage
+
+    if not isinstance(site, str) or not graph.has_node(site):
+        raise CampaignGraphError(f"no site with id {site!r} (look names up with graph.resolve)")
+    if graph.kind_of(site) != "Site":
+        raise CampaignGraphError(f"{site!r} is a {graph.kind_of(site)}, not a Site (ultimate_parent answers for owners)")
+    day = normalise_as_of(as_of)
+    shares: dict[str, float | None] = {}
+    for _e, op, _s, attrs in edges_at(graph, site, "OPERATES", day, outgoing=False):
+        share = attrs.get("share")
+        share = None if share is None or (isinstance(share, float) and math.isnan(share)) else float(share)
+        # one operator with several edges: its largest recorded share
+        if op not in shares or (share is not None and (shares[op] is None or share > shares[op])):  # type: ignore[operator]
+            shares[op] = share
+    if not shares:
+        return []
+    counted = site_coverage(graph, site, as_of=day)["operator_id"].iloc[0]
+    idx = OwnershipIndex(graph, as_of=day)
+    order = sorted(shares, key=lambda op: (op != counted, -(shares[op] if shares[op] is not None else -1.0), op))
+    return [SiteOperatorParent(op, shares[op], op == counted, ultimate_parent(graph, op, index=idx)) for op in order]

@@ -13,7 +13,14 @@ from typing import Any
 import click
 import pandas as pd
 
-from exports.cli.common import as_of_option, is_stdout, open_snapshot, status_option, write_output
+from exports.cli.common import (
+    as_of_option,
+    company_option,
+    is_stdout,
+    open_snapshot,
+    status_option,
+    write_output,
+)
 from exports.cli.common import output_option as shared_output_option
 from exports.cli.neo4j_cmds import open_graph, snapshot_or_uri
 from exports.cli.query_cmds import TABLE_ROWS, resolve_owner
@@ -84,7 +91,7 @@ def _parse_weights(values: tuple[str, ...]) -> dict[str, float]:
 
 @click.command()
 @snapshot_or_uri(exists=False)
-@click.option("--company", required=True, help="Target company: name, alias, former name or id.")
+@company_option()
 @as_of_option
 @click.option(
     "--weight", "weight", multiple=True, metavar="NAME=NUMBER",

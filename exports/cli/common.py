@@ -200,3 +200,67 @@ def write_output(output: Path, write: Callable[[Path], Any], suffix: str) -> Any
         result = write(path)
         click.echo(path.read_text(encoding="utf-8"), nl=False)
     return result
+
+
+#: the one help text of ``--company`` (every command about a company's group says the same)
+COMPANY_HELP = ("The group's root company: its name, alias, former name or id. A name that fits several "
+                "stops with the candidates and the id that picks each.")
+
+
+_COMPANY_SPELLING = "campaign_graph.company_spelling"
+
+
+def company_hint() -> str | None:
+    """How the running command was given its company, for an ambiguous name's hint
+    (``resolve_owner``'s ``option``): ``"--company"``, or ``None`` for the deprecated argument."""
+    ctx = click.get_current_context(silent=True)
+    return ctx.meta.get(_COMPANY_SPELLING, "--company") if ctx is not None else "--company"
+
+
+def company_option(*, required: bool = True, absent: str | None = None,
+                   positional: str | None = None) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """``--company NAME``, the subject of every command about a company's group (one definition,
+    one help text: :data:`COMPANY_HELP`); the command resolves it with
+    :func:`exports.cli.query_cmds.resolve_owner`, as ``coverage --company`` does.
+
+    ``required=False`` with ``absent``: what the command does without it (added to the help).
+    ``positional``: the command's name when it used to take the company as a second argument
+    (``group SNAPSHOT COMPANY``): that spelling keeps working for a release, with one note on
+    stderr naming the new one once the answer is given (an error is its one line alone);
+    giving both is a one-line usage error (exit 2). The command function receives ``company``
+    either way.
+    """
+    import functools
+
+    text = COMPANY_HELP + (f" Without it: {absent}." if absent else "")
+
+    def wrap(f: Callable[..., Any]) -> Callable[..., Any]:
+        if positional is None:
+            return click.option("--company", "company", required=required, metavar="NAME",
+                                help=text)(f)
+
+        @functools.wraps(f)
+        def run(*args: Any, company: str | None, company_argument: str | None, **kwargs: Any) -> Any:
+            if company is not None and company_argument is not None:
+                raise OneLineUsageError(f"the company is given twice ({positional} SNAPSHOT --company NAME and "
+                                        f"the deprecated {positional} SNAPSHOT COMPANY): give it once, with --company",
+                                        ctx=click.get_current_context(silent=True))
+            if company_argument is not None:
+                company = company_argument
+                # an ambiguous name's hint then names ids as the spelling used gives them (an argument)
+                click.get_current_context().meta[_COMPANY_SPELLING] = None
+            if company is None and required:
+                raise OneLineUsageError("missing option '--company' (the group's root: name, alias, former name or "
+                                        "id)", ctx=click.get_current_context(silent=True))
+            result = f(*args, company=company, **kwargs)
+            if company_argument is not None:
+                # after the answer: an error stays the one line it is with either spelling
+                click.echo(f"note: '{positional} SNAPSHOT COMPANY' is deprecated; "
+                           f"use '{positional} SNAPSHOT --company COMPANY'", err=True)
+            return result
+
+        # the old spelling: a second argument, optional now that --company names the company
+        run = click.argument("company_argument", required=False, metavar="[COMPANY]")(run)
+        return click.option("--company", "company", default=None, metavar="NAME", help=text)(run)
+
+    return wrap

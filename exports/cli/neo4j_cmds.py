@@ -294,8 +294,9 @@ def open_graph(snapshot: Path | str | None, *, query: str, subject: str | tuple[
     ``group``, ``parent``, ``coverage``, ``calendar``, ``leverage``, ``solidarity`` or
     ``path``; ``subject`` the company (entity, union; for ``path`` the pair of ends) it is
     about (``None``: every site, which reads the whole graph); ``path_args`` the path's
-    ``max_hops``, ``kinds`` and ``as_of``. The server-side selection is the one
-    :mod:`queries.cypher` uses, so the command's own query on it gives the in-memory answer (tested).
+    ``max_hops``, ``kinds`` and ``as_of`` (``parent``'s: ``as_of``, the day a site's operators
+    are placed on). The server-side selection is the one :mod:`queries.cypher` uses, so the
+    command's own query on it gives the in-memory answer (tested).
     ``modules``: what the query will import, imported while a snapshot is read (:func:`open_snapshot`).
 
     Example: ``graph = open_graph("bolt://localhost:7687", query="group", subject="Acme Steel")``
@@ -318,7 +319,22 @@ def open_graph(snapshot: Path | str | None, *, query: str, subject: str | tuple[
         if subject is None or query == "calendar":
             # calendar: the whole graph (always the in-memory answer; no narrower selection is tested yet)
             return store.read()
-        if query == "solidarity":
+        if query == "parent":
+            try:
+                root = resolve_owner_on_server(store, subject)
+            except CampaignGraphError as e:
+                if not str(e).startswith("no "):
+                    raise
+                # a site, asked only when no owner has the name (as parent does on a snapshot):
+                # its operators, the owners above them and the operators' groups
+                try:
+                    site = cypher.resolve(store, subject, "Site")
+                except CampaignGraphError as site_error:
+                    if not str(site_error).startswith("no "):
+                        raise
+                    raise CampaignGraphError(f"no company, investor, person or site matches {subject!r}") from None
+                return cypher.site_subgraph(store, site, as_of=(path_args or {}).get("as_of"))
+        elif query == "solidarity":
             root = cypher.resolve(store, subject, "Union")
         elif query == "leverage":
             root = cypher.resolve(store, subject, "Company")  # as queries.leverage resolves it

@@ -13,7 +13,15 @@ from typing import Any
 import click
 import pandas as pd
 
-from exports.cli.common import as_of_option, echo_json, is_stdout, status_option, write_output
+from exports.cli.common import (
+    as_of_option,
+    company_hint,
+    company_option,
+    echo_json,
+    is_stdout,
+    status_option,
+    write_output,
+)
 from exports.cli.common import output_option as shared_output_option
 from exports.cli.neo4j_cmds import backend_options, open_graph, snapshot_or_uri
 from exports.cli.terminal import echo_table, echo_wrapped, reasons_option, wide_option
@@ -135,7 +143,7 @@ members_option = click.option("--members", type=click.Choice(["all", "known"]), 
 
 @click.command()
 @snapshot_or_uri()
-@click.argument("company")
+@company_option(positional="group")
 @rule_option
 @threshold_option
 @as_of_option
@@ -144,14 +152,17 @@ members_option = click.option("--members", type=click.Choice(["all", "known"]), 
 @output_option
 def group(snapshot: Path, company: str, rule: str, threshold: float, as_of: str | None, members: str, fmt: str,
           output: Path | None) -> None:
-    """List the group of COMPANY: members, effective stakes, control, ownership chains.
+    """List the group of a company: members, effective stakes, control, ownership chains.
 
-    Example: campaign-graph group snap "ArcelorMittal SA" --rule effective --threshold 20
+    The old spelling with the company as a second argument (group SNAPSHOT COMPANY) still
+    works for this release, with a note on stderr; use --company.
+
+    Example: campaign-graph group snap --company "ArcelorMittal SA" --rule effective --threshold 20
     """
     from queries.ownership import group as group_query
 
     graph = open_graph(snapshot, query="group", subject=company)
-    root = resolve_owner(graph, company, option=None)
+    root = resolve_owner(graph, company, option=company_hint())
     df = group_query(graph, root, rule=rule, threshold=threshold, as_of=as_of, members=members)
     view = df
     if fmt == "table":  # one stake cell: "48 %", "≥ 12 %" (lower bound) or "unknown"
@@ -172,12 +183,32 @@ def group(snapshot: Path, company: str, rule: str, threshold: float, as_of: str 
 def parent(snapshot: Path, entity: str, as_of: str | None, fmt: str) -> None:
     """Show the ultimate parent of ENTITY and the chain of controlling owners up to it.
 
-    Example: campaign-graph parent snap "ArcelorMittal Brasil"
+    ENTITY is a company, investor, person or site (name, alias, former name or id). For a
+    site: its operator's chain, the operator being the one coverage counts the site under
+    (the largest share); other operators follow, each with its own ultimate parent. A site
+    with no operator on record has an unknown parent.
+
+    Example: campaign-graph parent snap "ArcelorMittal Brasil"; a site: campaign-graph parent
+    snap "Vale Itabira Complex Mine"
     """
     from queries.ownership import ultimate_parent
 
-    graph = open_graph(snapshot, query="parent", subject=entity)
-    node = resolve_owner(graph, entity, option=None)
+    graph = open_graph(snapshot, query="parent", subject=entity, path_args={"as_of": as_of})
+    try:
+        node = resolve_owner(graph, entity, option=None)
+    except CampaignGraphError as e:
+        if not str(e).startswith("no company, investor or person matches"):
+            raise
+        try:  # a site: asked only when no owner has the name, so every owner's answer stays as it was
+            node = graph.resolve(entity, "Site")
+        except CampaignGraphError as site_error:
+            if not str(site_error).startswith("no "):
+                raise
+            other = graph.find(entity, partial=False)
+            what = f" ({entity!r} names a {other[0].kind}: {other[0].name} [{other[0].id}])" if other else ""
+            raise CampaignGraphError(f"no company, investor, person or site matches {entity!r}{what}") from None
+        _site_parent(graph, node, as_of, fmt)
+        return
     up = ultimate_parent(graph, node, as_of=as_of)
     if fmt == "json":
         echo_json({"entity": node, "ultimate_parent": up.id, "chain": up.chain, "explanation": up.explanation})
@@ -187,10 +218,52 @@ def parent(snapshot: Path, entity: str, as_of: str | None, fmt: str) -> None:
     click.echo(f"why: {up.explanation}")
 
 
+def _site_parent(graph: CampaignGraph, site: str, as_of: str | None, fmt: str) -> None:
+    """``parent``'s answer for a site: the counted operator's chain first, then the other operators'."""
+    from graphmodel.values import normalise_as_of
+    from queries.ownership import site_parents
+
+    day = normalise_as_of(as_of)
+    ups = site_parents(graph, site, as_of=day)
+    name = graph.name_of(site)
+
+    def share(s: float | None) -> str:
+        return "share not recorded" if s is None else f"{s:g} %"
+
+    def why(p: Any) -> str:
+        # one operator: nothing to choose; several: say which one coverage counts the site under
+        role = "" if len(ups) == 1 else "; coverage counts the site in this operator's group: largest share, ties by id"
+        return f"{graph.name_of(p.operator)} operates {name} ({share(p.share)}{role}); {p.parent.explanation}"
+
+    if not ups:
+        text = f"no operator of {name} on record as of {day}: its owner is unknown"
+        if fmt == "json":
+            echo_json({"entity": site, "kind": "Site", "ultimate_parent": None, "chain": [site],
+                       "explanation": text, "operators": []})
+        else:
+            click.echo(f"ultimate parent: unknown ({text})")
+        return
+    first = ups[0]
+    if fmt == "json":
+        echo_json({"entity": site, "kind": "Site", "ultimate_parent": first.parent.id,
+                   "chain": [site, *first.parent.chain], "explanation": why(first),
+                   "operators": [{"operator": p.operator, "share": p.share, "counted": p.counted,
+                                  "ultimate_parent": p.parent.id, "chain": p.parent.chain,
+                                  "explanation": p.parent.explanation} for p in ups]})
+        return
+    click.echo(f"ultimate parent: {graph.name_of(first.parent.id)} ({first.parent.id})")
+    click.echo("chain: " + " < ".join(graph.name_of(n) for n in [site, *first.parent.chain]))
+    click.echo(f"why: {why(first)}")
+    for p in ups[1:]:
+        click.echo(f"other operator: {graph.name_of(p.operator)} ({p.operator}, {share(p.share)}): ultimate parent "
+                   f"{graph.name_of(p.parent.id)} ({p.parent.id}); chain: "
+                   + " < ".join(graph.name_of(n) for n in p.parent.chain))
+
+
 @click.command()
 @snapshot_or_uri(required=False, options=False)
 @backend_options
-@click.option("--company", default=None, help="The group's root (name, alias, former name or id); default all sites.")
+@company_option(required=False, absent="every site")
 @as_of_option
 @rule_option
 @threshold_option
@@ -302,7 +375,7 @@ def summary_line(df: pd.DataFrame) -> str:
 
 @click.command()
 @snapshot_or_uri()
-@click.argument("company")
+@company_option(positional="calendar")
 @as_of_option
 @click.option("--horizon-days", type=click.IntRange(0, 36500), default=730, show_default=True, help="How far ahead to look.")
 @click.option("--window-days", type=click.IntRange(1, 36500), default=90, show_default=True,
@@ -314,14 +387,17 @@ def summary_line(df: pd.DataFrame) -> str:
 @output_option
 def calendar(snapshot: Path, company: str, as_of: str | None, horizon_days: int, window_days: int, rule: str,
              threshold: float, status: frozenset[str], fmt: str, output: Path | None) -> None:
-    """CBA expiry dates across COMPANY's group, and windows where several expire together.
+    """CBA expiry dates across a company's group, and windows where several expire together.
 
-    Example: campaign-graph calendar snap "Acme Steel" --horizon-days 365 --window-days 60
+    The old spelling with the company as a second argument (calendar SNAPSHOT COMPANY) still
+    works for this release, with a note on stderr; use --company.
+
+    Example: campaign-graph calendar snap --company "Acme Steel" --horizon-days 365 --window-days 60
     """
     from queries.calendar import bargaining_calendar
 
     graph = open_graph(snapshot, query="calendar", subject=company)
-    root = resolve_owner(graph, company, option=None)
+    root = resolve_owner(graph, company, option=company_hint())
     df = bargaining_calendar(graph, root, as_of=as_of, horizon_days=horizon_days, window_days=window_days,
                              rule=rule, threshold=threshold, status=status)
     _emit(df, fmt, output, title=f"Bargaining calendar of {graph.name_of(root)} group from {df.attrs['as_of']}",

@@ -8,7 +8,7 @@ from typing import Any
 import click
 import pandas as pd
 
-from exports.cli.common import as_of_option, status_option
+from exports.cli.common import as_of_option, company_option, status_option
 from exports.cli.neo4j_cmds import open_graph, snapshot_or_uri
 from exports.cli.query_cmds import _SHORT, _emit, format_choice, members_option, output_option, resolve_owner
 from exports.cli.terminal import echo_wrapped, wide_option
@@ -38,7 +38,7 @@ def _capacity_text(row: dict[str, Any], prefix: str, suffix: str) -> str:
 
 @click.command()
 @snapshot_or_uri()
-@click.option("--company", required=True, help="The group's root (name, alias, former name or id).")
+@company_option()
 @click.option("--horizon", type=click.IntRange(1900, 2200), default=None,
               help="Last closing year counted as 'closing' (default: the as-of year + 10).")
 @as_of_option

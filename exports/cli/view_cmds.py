@@ -11,6 +11,7 @@ import click
 
 from exports.cli.common import (
     as_of_option,
+    company_option,
     is_stdout,
     open_snapshot,
     output_option,
@@ -45,7 +46,7 @@ def _check_suffix(output: Path, suffixes: tuple[str, ...]) -> str:
 
 @click.command(name="map")
 @snapshot_arg
-@click.option("--company", default=None, help="Show this company's group, its sites and what touches them.")
+@company_option(required=False, absent="no company in focus (see --around)")
 @click.option("--around", default=None, help="Show the neighbourhood of this node (any kind).")
 @click.option("--hops", default=2, show_default=True, type=click.IntRange(0, 10), help="Links to follow with --around.")
 @click.option("--query", type=click.Choice(["coverage", "leverage"]), default=None,
@@ -95,7 +96,7 @@ def map_cmd(snapshot: Path, company: str | None, around: str | None, hops: int, 
 
 @click.command(name="geo")
 @snapshot_arg
-@click.option("--company", required=True, help="The group whose sites to draw.")
+@company_option()
 @as_of_option
 @status_option
 @click.option("--colour", "colour", type=click.Choice(["coverage", "exposure"]), default="coverage",
@@ -121,7 +122,7 @@ def geo_cmd(snapshot: Path, company: str, as_of: str | None, status: frozenset[s
 
 @click.command(name="brief")
 @snapshot_arg
-@click.option("--company", required=True, help="The company whose group the briefing is about.")
+@company_option()
 @as_of_option
 @status_option
 @redact_option

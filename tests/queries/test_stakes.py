@@ -196,11 +196,12 @@ def test_cli_group_table_prints_lower_bounds_and_unknown(tmp_path):
     g.add_edge("root", "b", "OWNS", share=12)
     g.add_edge("root", "c", "OWNS")
     save_snapshot(g, tmp_path / "snap")
-    res = CliRunner().invoke(cli, ["group", str(tmp_path / "snap"), "root", "--as-of", AS_OF])
+    res = CliRunner().invoke(cli, ["group", str(tmp_path / "snap"), "--company", "root", "--as-of", AS_OF])
     assert res.exit_code == 0, res.output
     lines = {row[0]: row for row in table_rows(res.output)}
     assert "≥ 12 %" in lines["Acme B"] and "unknown" in lines["Acme C"] and "60 %" in lines["Acme A"]
-    out = CliRunner().invoke(cli, ["group", str(tmp_path / "snap"), "root", "--as-of", AS_OF, "--format", "json"])
+    out = CliRunner().invoke(cli, ["group", str(tmp_path / "snap"), "--company", "root", "--as-of", AS_OF,
+                                      "--format", "json"])
     recs = {r["id"]: r for r in json.loads(out.output)}
     assert recs["c"]["effective_stake"] is None and recs["b"]["stake_min"] == 12.0
 
