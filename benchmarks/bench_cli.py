@@ -83,12 +83,24 @@ def _plain(name: str) -> str:
 
 
 def table_rows(text: str) -> int:
-    """Rows of a terminal table: lines opening with ``│`` whose first cell is not blank (wrapped lines are)."""
+    """Rows of a terminal table (:func:`exports.tables.format_table`), counted after the rule under
+    the header (runs of ``-`` or ``─`` two or more spaces apart) up to the first blank line or
+    footer (``not shown: ...``, ``... more row(s)``). A row's first line fills its narrowest
+    column (a flag, a code: too short to wrap), which its wrapped lines leave blank; folded texts
+    (indented by four spaces under a wider first column) are skipped."""
+    lines = text.splitlines()
+    at = next((i for i, line in enumerate(lines) if re.fullmatch(r"[─-]+(  +[─-]+)*", line)), None)
+    if at is None:
+        return 0
+    spans = [(m.start(), m.end()) for m in re.finditer(r"[─-]+", lines[at])]
+    a, b = min(spans, key=lambda ab: ab[1] - ab[0])
     n = 0
-    for line in text.splitlines():
-        if line.startswith("│"):
-            first = line[1:].split("│", 1)[0]
-            n += bool(first.strip())
+    for line in lines[at + 1:]:
+        if not line.strip() or line.startswith(("not shown:", "... ")):
+            break
+        if spans[0][1] > 4 and len(line) - len(line.lstrip(" ")) == 4:  # a folded text ("    reasons: ...")
+            continue
+        n += bool(line[a:b].strip())
     return n
 
 

@@ -124,10 +124,15 @@ def test_cli_pick_names_takes_the_group_with_most_sites(tmp_path: Path) -> None:
 def test_cli_table_rows_skip_wrapped_lines() -> None:
     from benchmarks.bench_cli import answer_rows, table_rows
 
-    lines = ["┏━━━━━━┳━━━━━┓", "┃ site ┃ cba ┃", "┡━━━━━━╇━━━━━┩",
-             "│ A    │ yes │", "│      │ (wrapped) │", "│ B    │ NO  │", "└──────┴─────┘", "2 site(s)"]
+    # three rows: the first wraps its site name onto two more lines (starting at the margin) and
+    # has a folded reason; the footer and the summary after it are no rows
+    lines = ["Coverage of X group", "site          operator  cba  uncovered", "------------  --------  ---  ---------",
+             "Mine A of     Op One    yes", "the North", "Works", "    reasons: to research: cba",
+             "Mine B        Op Two    NO   UNCOVERED", "Mine C        Op Two    ?",
+             "not shown: reasons (--reasons shows reasons under each row)", "3 site(s): 1 uncovered"]
     table = "\n".join(lines)
-    assert table_rows(table) == 2
+    assert table_rows(table) == 3
+    assert table_rows("\n".join([*lines[:7], "... 10 more row(s) not shown", "Mine Z        Op     NO"])) == 1
     assert table_rows("no sites match") == 0
     assert answer_rows("load", "loaded 5 nodes and 7 edges from 13 rows into x") == 13
     assert answer_rows("map --company", "wrote x.html: 141 nodes, 241 links") == 141

@@ -46,7 +46,7 @@ def _check_suffix(output: Path, suffixes: tuple[str, ...]) -> str:
 
 @click.command(name="map")
 @snapshot_arg
-@company_option(required=False, absent="no company in focus (see --around)")
+@company_option(required=False, absent="the roots of the 25 largest groups by sites, unless --around names a focus")
 @click.option("--around", default=None, help="Show the neighbourhood of this node (any kind).")
 @click.option("--hops", default=2, show_default=True, type=click.IntRange(0, 10), help="Links to follow with --around.")
 @click.option("--query", type=click.Choice(["coverage", "leverage"]), default=None,

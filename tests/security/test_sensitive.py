@@ -26,7 +26,7 @@ from tests.exports.test_redact import CANARIES, canary_graph, canary_hits
 
 
 def _text_of(path: Path) -> str:
-    """Every byte of a file or folder as text: xlsx parts (docProps included) and Parquet rows too."""
+    """Every byte of a file or folder as text: xlsx parts (docProps included), Parquet rows and PNG text chunks too."""
     parts: list[str] = []
     for p in sorted(path.rglob("*")) if path.is_dir() else [path]:
         if not p.is_file():
@@ -35,6 +35,11 @@ def _text_of(path: Path) -> str:
         if zipfile.is_zipfile(p):
             with zipfile.ZipFile(p) as z:
                 parts += [z.read(n).decode("utf-8", "replace") for n in z.namelist()]
+        elif data.startswith(b"\x89PNG"):  # a chart: its text chunks, not its compressed pixels (random bytes
+            from PIL import Image  # that spell "doe" now and then); text drawn as pixels is out of reach here
+
+            with Image.open(p) as im:
+                parts.append(json.dumps(im.info, default=str, ensure_ascii=False))
         elif p.suffix == ".parquet":
             t = pq.read_table(p)
             parts.append(json.dumps(t.to_pylist(), default=str, ensure_ascii=False))
