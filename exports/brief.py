@@ -541,7 +541,9 @@ def _figures(b: Briefing) -> list[tuple[str, str]]:
         ("companies in the group", f"{len(b.group):,}"),
         ("sites", f"{total_sites:,}"),
         *([("site statuses counted", b.status_text)] if b.status_text else []),
-        ("workers recorded", f"{int(wf.sum()):,} at {int(wf.notna().sum())} of {total_sites} sites"),
+        # no workforce recorded at any site: unknown, never "0"
+        ("workers recorded", f"{int(wf.sum()):,} at {int(wf.notna().sum())} of {total_sites} sites"
+         if wf.notna().any() else f"unknown (recorded at none of the {total_sites} sites)"),
         ("sites covered / not covered / unknown",
          f"{tot('sites_covered')} / {tot('sites_not_covered')} / {tot('sites_unknown')}"),
         ("workers covered / not covered / unknown",

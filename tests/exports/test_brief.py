@@ -196,3 +196,19 @@ def test_capacity_by_product_never_summed(tmp_path: Path) -> None:
     # other trackers' single capacity keeps its own unit; a steel site's old single figure is not shown
     assert capacity_text({"commodity": "coal", "capacity": 12.5, "capacity_unit": "Mtpa"}) == "12.5 Mtpa"
     assert capacity_text({"commodity": "steel", "capacity": 2500.0, "capacity_unit": "ttpa crude steel"}) == ""
+
+
+def test_workers_unknown_when_no_site_records_a_workforce() -> None:
+    """No site of the group records a workforce: the briefing says unknown, never "0"."""
+    from graphmodel.graph import CampaignGraph
+
+    g = CampaignGraph()
+    g.add_node("co", "Company", "Acme Steel (fictional)")
+    for s in ("s1", "s2"):
+        g.add_node(s, "Site", f"Works {s}", country="DE", status="operating")
+        g.add_edge("co", s, "OPERATES")
+    text = render_markdown(build_briefing(g, "co", as_of=AS_OF, charts=False))
+    assert "- workers recorded: **unknown (recorded at none of the 2 sites)**" in text
+    g.set_node_props("s1", workforce=250)
+    text = render_markdown(build_briefing(g, "co", as_of=AS_OF, charts=False))
+    assert "- workers recorded: **250 at 1 of 2 sites**" in text
