@@ -54,10 +54,17 @@ def site_coverage(graph: CampaignGraph, as_of: Any = None) -> SiteCoverage:
     >>> c = site_coverage(g, "2024-01-01"); c.as_of, c.of("s")["union_presence"], c.of("s")["status"]
     ('2024-01-01', 'unknown', 'unknown')
     """
-    from queries.coverage import DIMENSIONS, coverage
+    from queries.coverage import coverage
+
+    return coverage_of_rows(coverage(graph, None, as_of=as_of, status="all"))
+
+
+def coverage_of_rows(df: Any) -> SiteCoverage:
+    """The :class:`SiteCoverage` of coverage rows (a frame of :mod:`queries.coverage`: its
+    dimension columns, ``status`` and ``attrs["as_of"]``)."""
+    from queries.coverage import DIMENSIONS
 
     names = (*DIMENSIONS, "status")
-    df = coverage(graph, None, as_of=as_of, status="all")
     # many sites share one combination of values: each distinct tuple is kept once (at 500k
     # nodes the export builds a networkx graph of every node, so its extra memory counts)
     distinct: dict[tuple[Any, ...], tuple[Any, ...]] = {}

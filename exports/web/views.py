@@ -269,17 +269,12 @@ def graphml_text(graph: CampaignGraph, nodes: list[str], edges: list[str], day: 
     import networkx as nx
 
     from exports.formats.base import check_xml_safe
-    from exports.formats.graphml import SiteCoverage, to_networkx
-    from exports.tables import table_records
-    from queries.coverage import DIMENSIONS
+    from exports.formats.graphml import coverage_of_rows, to_networkx
     from queries.coverage import sites_coverage as coverage_rows
 
     sub = subgraph(graph, nodes, edges)
     check_xml_safe(sub, "GraphML")
-    names = (*DIMENSIONS, "status")
-    sites = list(sub.node_ids("Site"))
-    rows = table_records(coverage_rows(graph, sites, as_of=day)) if sites else []
-    g = to_networkx(sub, SiteCoverage(day, names, {r["site_id"]: tuple(r[c] for c in names) for r in rows}))
+    g = to_networkx(sub, coverage_of_rows(coverage_rows(graph, list(sub.node_ids("Site")), as_of=day)))
     return "\n".join(nx.generate_graphml(g, encoding="utf-8", prettyprint=True, named_key_ids=False)) + "\n"
 
 
