@@ -143,29 +143,10 @@ def test_every_table_command_takes_the_one_wide_option_and_reasons_where_there_a
 
 def test_on_a_terminal_the_table_takes_its_width_and_draws_the_rule(sample: Path) -> None:
     """The console script on a pseudo-terminal (stdout a tty): COLUMNS=80 is the width, the rule is drawn."""
-    import os
-    import pty
-    import subprocess
-    import sys
+    from tests.security.test_terminal import _on_a_terminal
 
-    master, slave = pty.openpty()
-    exe = Path(sys.executable).parent / "campaign-graph"
-    proc = subprocess.Popen([str(exe), "coverage", str(sample), "--company", "thyssenkrupp", "--as-of", AS_OF],
-                            stdout=slave, stderr=subprocess.PIPE, env={**os.environ, "COLUMNS": "80"})
-    os.close(slave)
-    chunks = []
-    while True:
-        try:
-            data = os.read(master, 65536)
-        except OSError:  # the other end closed
-            break
-        if not data:
-            break
-        chunks.append(data)
-    proc.wait(timeout=120)
-    os.close(master)
-    assert proc.returncode == 0
-    lines = b"".join(chunks).decode("utf-8").replace("\r\n", "\n").splitlines()
+    text = _on_a_terminal(["coverage", str(sample), "--company", "thyssenkrupp", "--as-of", AS_OF], columns=80)
+    lines = text.replace("\r\n", "\n").splitlines()
     golden = (GOLDEN / "coverage-thyssenkrupp-80.txt").read_text(encoding="utf-8").splitlines()
     assert lines[2] == golden[2].replace("-", "─")  # the same table, with a drawn rule
     assert lines[:2] + lines[3:] == golden[:2] + golden[3:]

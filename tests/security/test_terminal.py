@@ -38,10 +38,11 @@ def snap(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
-def _on_a_terminal(args: list[str]) -> str:
-    """Run the console script with stdout on a pseudo-terminal; return what it wrote."""
+def _on_a_terminal(args: list[str], columns: int = 200) -> str:
+    """Run the console script with stdout on a pseudo-terminal ``columns`` wide; return what it wrote."""
     master, slave = pty.openpty()
-    proc = subprocess.Popen([str(EXE), *args], stdout=slave, stderr=subprocess.PIPE, env={**os.environ, "COLUMNS": "200"})
+    proc = subprocess.Popen([str(EXE), *args], stdout=slave, stderr=subprocess.PIPE,
+                            env={**os.environ, "COLUMNS": str(columns)})
     os.close(slave)
     chunks = []
     while True:
