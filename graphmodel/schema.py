@@ -104,8 +104,12 @@ OPERATING_STATUSES = ("operating", "operating-pre-retirement")
 
 def site_status(attrs: Mapping[str, object]) -> str:
     """A Site's status, ``"unknown"`` when none is recorded."""
-    st = attrs.get("status")
-    return str(st) if st else UNKNOWN_STATUS
+    return status_value(attrs.get("status"))
+
+
+def status_value(status: object) -> str:
+    """A Site's recorded ``status`` value (None when not recorded) as counted: ``"unknown"`` when none."""
+    return str(status) if status else UNKNOWN_STATUS
 
 
 def site_statuses(spec: object = None) -> frozenset[str]:

@@ -60,7 +60,7 @@ from graphmodel.gcpause import paused_gc
 from graphmodel.graph import CampaignGraph
 from graphmodel.names import name_key
 from graphmodel.provenance import sources_of
-from graphmodel.schema import OPERATING_STATUSES, UNKNOWN_STATUS, site_status, site_statuses
+from graphmodel.schema import OPERATING_STATUSES, UNKNOWN_STATUS, site_status, site_statuses, status_value
 from queries._frames import (
     AGREEMENT_WORDS,
     COVERED,
@@ -368,20 +368,104 @@ def _first_of_each(keys: np.ndarray, values: np.ndarray) -> np.ndarray:
 #: the Site properties coverage reads (a whole-graph run reads only these: :func:`_site_props`)
 _SITE_PROPS = ("name", "status", "union_status", "union_status_date", "cba_status", "cba_status_date",
                "closure_year", "country", "commodity", "workforce", "lat", "lon", "sources", "value_sources")
+_SITE_PROP_SET = frozenset(_SITE_PROPS)
 
 
-def _site_props(graph: CampaignGraph) -> dict[str, dict[str, Any]]:
-    """Every site's non-null :data:`_SITE_PROPS`: the values of :meth:`CampaignGraph.nodes`,
-    read from the Site columns (a loaded snapshot builds no full attribute dict per site)."""
+def _site_props(graph: CampaignGraph) -> Mapping[str, Mapping[str, Any]]:
+    """Every site's non-null :data:`_SITE_PROPS`: the values of :meth:`CampaignGraph.nodes`.
+
+    A loaded snapshot's are read from the Site columns as :class:`_SiteColumns` (no attribute
+    dict per site); a graph held as networkx gives its own dicts.
+    """
     if not getattr(graph, "is_columnar", False):
         return dict(graph.nodes("Site"))
-    from graphmodel.columnar import fill_props
+    return _SiteColumns(graph.node_table("Site", columns=("id", *_SITE_PROPS)))
 
-    t = graph.node_table("Site", columns=("id", *_SITE_PROPS))
-    ids = t.column("id").to_pylist()
-    attrs: list[dict[str, Any]] = [{} for _ in ids]
-    fill_props(attrs, t, ("id",))  # as the graph fills its own dicts: non-null values only
-    return dict(zip(ids, attrs))
+
+class _SiteColumns(Mapping[str, Mapping[str, Any]]):
+    """site -> its properties (:class:`_SiteRecord`), held as one column per property.
+
+    A whole-graph run reads a few properties of every site (:meth:`take`) and
+    every property of the few sites a rule works out on its own (a record): building a dict per
+    site, then reading each property back out of 200k of them, cost more than the run's rules.
+    A column is made Python values (:func:`graphmodel.columnar.py_values`) on its first read.
+    """
+
+    __slots__ = ("_cols", "_position", "_table")
+
+    def __init__(self, table: Any) -> None:
+        self._table = table
+        ids = table.column("id").to_pylist()
+        self._position = dict(zip(ids, range(len(ids))))
+        self._cols: dict[str, np.ndarray] = {}
+
+    def column(self, prop: str) -> np.ndarray:
+        """The property's values in the table's order (None where null), as a numpy object array."""
+        col = self._cols.get(prop)
+        if col is None:
+            from graphmodel.columnar import py_values
+
+            n = len(self._position)
+            values = py_values(self._table.column(prop)) if prop in self._table.column_names else repeat(None, n)
+            col = self._cols[prop] = np.fromiter(values, dtype=object, count=n)
+        return col
+
+    def take(self, sites: Sequence[str], props: Iterable[str]) -> dict[str, list[Any]]:
+        """``{prop: [its value at each site]}`` (None where null)."""
+        at = np.fromiter(map(self._position.__getitem__, sites), dtype=np.int64, count=len(sites))
+        return {p: self.column(p)[at].tolist() for p in props}
+
+    def __getitem__(self, site: str) -> _SiteRecord:
+        return _SiteRecord(self, self._position[site])
+
+    def __contains__(self, site: object) -> bool:
+        return site in self._position
+
+    def __iter__(self) -> Any:
+        return iter(self._position)
+
+    def __len__(self) -> int:
+        return len(self._position)
+
+
+class _SiteRecord(Mapping[str, Any]):
+    """One site's non-null properties, read from :class:`_SiteColumns` (a read-only view)."""
+
+    __slots__ = ("_i", "_of")
+
+    def __init__(self, of: _SiteColumns, i: int) -> None:
+        self._of, self._i = of, i
+
+    def get(self, prop: str, default: Any = None) -> Any:
+        col = self._of._cols.get(prop)
+        if col is None:
+            if prop not in _SITE_PROP_SET:
+                return default
+            col = self._of.column(prop)
+        v = col[self._i]
+        return default if v is None else v
+
+    def __getitem__(self, prop: str) -> Any:
+        v = self.get(prop)
+        if v is None:
+            raise KeyError(prop)
+        return v
+
+    def __iter__(self) -> Any:
+        return (p for p in _SITE_PROPS if self.get(p) is not None)
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+
+def _site_values(site_attrs: Mapping[str, Mapping[str, Any]], sites: Sequence[str],
+                 props: Iterable[str]) -> dict[str, list[Any]]:
+    """``{prop: [its value at each site]}`` (None where not recorded), read as columns when the
+    run holds the sites' properties as columns."""
+    if isinstance(site_attrs, _SiteColumns):
+        return site_attrs.take(sites, props)
+    records = [site_attrs[s] for s in sites]
+    return {p: [a.get(p) for a in records] for p in props}
 
 
 class CoverageContext:
@@ -1108,12 +1192,14 @@ def _factorize(values: Sequence[Hashable]) -> tuple[np.ndarray, list[Hashable]]:
     return codes, list(numbers)
 
 
-def _site_dimensions(ctx: CoverageContext, sites: Sequence[str], attrs: Sequence[Mapping[str, Any]],
+def _site_dimensions(ctx: CoverageContext, sites: Sequence[str], props: Mapping[str, list[Any]],
                      operators: Sequence[tuple[str, ...]],
                      groups: Sequence[tuple[str, ...]]) -> list[tuple[np.ndarray, list[_Finding]]]:
     """The findings of the rows, per dimension of :data:`DIMENSIONS`: ``(codes, distinct findings)``.
 
-    ``operators``: each site's operators; ``groups``: the group's root and the operator's ultimate
+    ``props``: each site's ``union_status``, ``cba_status`` and ``country`` (:func:`_site_values`);
+    the rules read a site's other properties from ``ctx.site_attrs``. ``operators``: each
+    site's operators; ``groups``: the group's root and the operator's ultimate
     parent (the groups whose agreements and networks count). Each rule is one function of one
     site; a site that nothing records or names for a dimension gets what the rule makes of its
     operators and groups alone, so that is worked out once per combination (:func:`_shared`):
@@ -1132,6 +1218,7 @@ def _site_dimensions(ctx: CoverageContext, sites: Sequence[str], attrs: Sequence
       neighbourhood (``ctx.whole_graph`` false) works out each of its few sites on its own here.
     - network: no union present -> its groups' and whether a union is known to be absent.
     """
+    site_attrs = ctx.site_attrs
     op_code, distinct_ops = _factorize(operators)
     group_code, distinct_groups = _factorize(groups)
     width = len(distinct_groups)
@@ -1151,20 +1238,20 @@ def _site_dimensions(ctx: CoverageContext, sites: Sequence[str], attrs: Sequence
 
     # no union recorded at the site: its operators' finding, one for all whose operators no union
     # represents at company level
-    union_status = [a.get("union_status") for a in attrs]
-    own = rows_in(represents.__contains__, sites) | rows_in(_STATUS_SET.__contains__, union_status)
+    own = rows_in(represents.__contains__, sites) | rows_in(_STATUS_SET.__contains__, props["union_status"])
     keys = np.where(per_operators(represents.__contains__), op_code + 1, 0)
+    union_status = props["union_status"]
     union_codes, unions = _shared_rows(own, keys, lambda rows: _union_findings(
-        ctx, [sites[i] for i in rows], [attrs[i] for i in rows], [operators[i] for i in rows]))
+        ctx, [sites[i] for i in rows], [union_status[i] for i in rows], [operators[i] for i in rows],
+        lambda k: site_attrs[sites[rows[k]]]))
     out = [(union_codes, [u[0] for u in unions]), (union_codes, [u[1] for u in unions])]
 
     # no CBA names the site: its operators' finding, one for all whose operators bring no CBA
     # (none covers them, they sign none without COVERS edges: :meth:`CoverageContext.brings_cbas`)
     named_by_cba = {s for s in filter(covering.__contains__, sites) if ctx.cbas_at(s)}
-    own = rows_in(named_by_cba.__contains__, sites) | rows_in(_CBA_STATUS_SET.__contains__,
-                                                             [a.get("cba_status") for a in attrs])
+    own = rows_in(named_by_cba.__contains__, sites) | rows_in(_CBA_STATUS_SET.__contains__, props["cba_status"])
     keys = np.where(per_operators(ctx.brings_cbas), op_code + 1, 0)
-    out.append(_shared(own, keys, lambda i: _cba_dimension(ctx, sites[i], attrs[i], operators[i])))
+    out.append(_shared(own, keys, lambda i: _cba_dimension(ctx, sites[i], site_attrs[sites[i]], operators[i])))
 
     whole = ctx.whole_graph
 
@@ -1222,14 +1309,14 @@ def _site_dimensions(ctx: CoverageContext, sites: Sequence[str], attrs: Sequence
     out.append(_fill_missing(*matched, gap_key, gap))
 
     # outside the EEA: the country's finding (no country: one finding); in it: as gfa
-    country_code, countries = _factorize([a.get("country") or None for a in attrs])
+    country_code, countries = _factorize([c or None for c in props["country"]])
     in_eea = np.array([bool(c) and str(c).upper() in EEA_COUNTRIES for c in countries], dtype=bool)[country_code]
     own, keys, asked = framework_keys("efa")
     own &= in_eea
     keys = np.where(in_eea, len(countries) + keys, country_code)
     asked = asked | ~in_eea
     out.append(or_fallback("efa", _shared(own, keys, lambda i: (
-        _efa_reach(ctx, sites[i], attrs[i], operators[i]) if asked[i] else None))))
+        _efa_reach(ctx, sites[i], site_attrs[sites[i]], operators[i]) if asked[i] else None))))
     return [_each_once(codes, distinct) for codes, distinct in out]
 
 
@@ -1265,12 +1352,16 @@ def _union_dimensions(ctx: CoverageContext, site: str, sattrs: Mapping[str, Any]
                       operators: tuple[str, ...]) -> tuple[_Finding, _Finding, list[str]]:
     """``union_presence`` and ``recognition`` of a site, plus the unions present (do not mutate):
     :func:`_union_findings` of one site."""
-    return _union_findings(ctx, [site], [sattrs], [operators])[0]
+    return _union_findings(ctx, [site], [sattrs.get("union_status")], [operators], lambda _k: sattrs)[0]
 
 
-def _union_findings(ctx: CoverageContext, sites: Sequence[str], attrs: Sequence[Mapping[str, Any]],
-                    operators: Sequence[tuple[str, ...]]) -> list[tuple[_Finding, _Finding, list[str]]]:
+def _union_findings(ctx: CoverageContext, sites: Sequence[str], status: Sequence[Any],
+                    operators: Sequence[tuple[str, ...]], record: Callable[[int], Mapping[str, Any]]
+                    ) -> list[tuple[_Finding, _Finding, list[str]]]:
     """``union_presence`` and ``recognition`` of each site, plus the unions present (do not mutate).
+
+    ``status``: each site's ``union_status``; ``record(k)``: the properties of ``sites[k]`` (read
+    for the source of its ``union_status``).
 
     A site with no REPRESENTS edge and a ``union_status`` neither none nor present gets its
     operators' finding (:func:`_no_union_recorded`, once per operators). For the others the
@@ -1283,7 +1374,6 @@ def _union_findings(ctx: CoverageContext, sites: Sequence[str], attrs: Sequence[
 
     g = ctx.graph
     n = len(sites)
-    status = [a.get("union_status") for a in attrs]
     recorded = [ctx.represents.get(s, ()) for s in sites]
     out: list[Any] = [None] * n
     for i in range(n):
@@ -1326,8 +1416,8 @@ def _union_findings(ctx: CoverageContext, sites: Sequence[str], attrs: Sequence[
     todo = np.flatnonzero(np.fromiter((o is None for o in out), dtype=bool, count=n))
     st = np.array([status[i] for i in todo.tolist()], dtype=object)
     has = n_present[todo] > 0
-    src = {i: source_text(g, attrs[i], attrs[i].get("union_status_date"), "union_status")
-           for i in todo[np.isin(st, ("none", "present"))].tolist()}
+    src = {i: source_text(g, a, a.get("union_status_date"), "union_status")
+           for i in todo[np.isin(st, ("none", "present"))].tolist() for a in (record(i),)}
     presence: dict[int, _Finding] = {}
     for i in todo[has].tolist():
         presence[i] = _Finding(COVERED, f"{present_names[i]} represent{'s' if n_present[i] == 1 else ''} workers here",
@@ -1768,10 +1858,9 @@ def place_sites(
     """
     statuses = site_statuses(status)
     placed = _place_sites(ctx, company, rule=rule, threshold=threshold, members=members)
-    site_attrs = ctx.site_attrs
+    recorded = _site_values(ctx.site_attrs, list(placed), ("status",))["status"]
     out = {}
-    for site, place in placed.items():
-        st = site_status(site_attrs[site])
+    for (site, place), st in zip(placed.items(), map(status_value, recorded)):
         if st in statuses:
             out[site] = place
         elif excluded is not None:
@@ -1977,6 +2066,9 @@ def coverage(
 
 #: the columns :func:`coverage_columns` builds, in order (``stake_min`` and ``status_note`` are added after)
 _ROW_COLUMNS = tuple(c for c in (*COVERAGE_COLUMNS, *EXTRA_COLUMNS) if c not in ("stake_min", "status_note"))
+#: the Site properties :func:`site_rows` reads for every site (as columns: :func:`_site_values`)
+_ROW_PROPS = ("name", "country", "commodity", "workforce", "lat", "lon", "status", "closure_year", "union_status",
+              "cba_status")
 
 
 def site_rows(
@@ -2026,13 +2118,13 @@ def site_rows(
     up_ids, op_names, up_names, groups_col, why_col, lowers = (
         _object_array(list(c))[place_code].tolist() for c in zip(*per_place)) if per_place else ([],) * 6
 
-    attrs = [site_attrs[s] for s in site_ids]
+    props = _site_values(site_attrs, site_ids, _ROW_PROPS)
     notes: dict[str, str] = {}
-    for site, a in zip(site_ids, attrs):
-        if a.get("closure_year") is not None:
-            note = status_note(graph, a, day)
-            if note:
-                notes[site] = note
+    for i in np.flatnonzero(np.fromiter(map(is_not, props["closure_year"], repeat(None)), dtype=bool,
+                                        count=len(site_ids))).tolist():
+        note = status_note(graph, site_attrs[site_ids[i]], day)
+        if note:
+            notes[site_ids[i]] = note
     edges = [operators_of.get(s, ()) for s in site_ids]
     first = itemgetter(0)
     ops_col = [tuple(map(first, e)) for e in edges]
@@ -2041,13 +2133,12 @@ def site_rows(
               for e, op in zip(edges, ops_)]
     del edges
     rows = {
-        "site_id": site_ids, "site": [a.get("name", s) for a, s in zip(attrs, site_ids)], "operator_id": ops_,
-        "ultimate_parent_id": up_ids, "effective_stake": stakes, "country": [a.get("country") for a in attrs],
-        "commodity": [a.get("commodity") for a in attrs], "workforce": [a.get("workforce") for a in attrs],
-        "membership": memberships, "operator": op_names, "ultimate_parent": up_names, "chain": chains,
-        "operator_share": shares, "stake_is_lower_bound": lowers, "lat": [a.get("lat") for a in attrs],
-        "lon": [a.get("lon") for a in attrs], "status": [a.get("status") for a in attrs],
-        "dimensions": _site_dimensions(ctx, site_ids, attrs, ops_col, groups_col), "membership_reason": why_col,
+        "site_id": site_ids, "site": [s if nm is None else nm for nm, s in zip(props["name"], site_ids)],
+        "operator_id": ops_, "ultimate_parent_id": up_ids, "effective_stake": stakes, "country": props["country"],
+        "commodity": props["commodity"], "workforce": props["workforce"], "membership": memberships,
+        "operator": op_names, "ultimate_parent": up_names, "chain": chains, "operator_share": shares,
+        "stake_is_lower_bound": lowers, "lat": props["lat"], "lon": props["lon"], "status": props["status"],
+        "dimensions": _site_dimensions(ctx, site_ids, props, ops_col, groups_col), "membership_reason": why_col,
     }
     return rows, notes
 
