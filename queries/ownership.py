@@ -40,7 +40,7 @@ from __future__ import annotations
 
 import math
 from collections import deque
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -780,14 +780,43 @@ def _joint_text(idx: OwnershipIndex, stakes: list[Stake], unknown: list[Stake], 
     return f"{told}, so {names} may hold the other {_pct(rest)} jointly"
 
 
-@dataclass
 class _Why:
-    """Why an entity is in a group: the holder it came through, a plain reason, evidence."""
+    """Why an entity is in a group: the holder it came through, a plain reason, evidence.
 
-    pred: str | None
-    reason: str
-    edges: list[str] = field(default_factory=list)
-    membership: str = "controlled"
+    ``reason`` may be given as a function that writes it: it is then written when first read
+    (a whole-graph run finds the members of every signatory's group but shows few reasons).
+    """
+
+    __slots__ = ("_reason", "edges", "membership", "pred")
+
+    def __init__(self, pred: str | None, reason: str | Callable[[], str], edges: list[str] | None = None,
+                 membership: str = "controlled") -> None:
+        self.pred = pred
+        self._reason = reason
+        self.edges = [] if edges is None else edges
+        self.membership = membership
+
+    @property
+    def reason(self) -> str:
+        r = self._reason
+        if not isinstance(r, str):
+            r = self._reason = r()
+        return r
+
+    @reason.setter
+    def reason(self, text: str) -> None:
+        self._reason = text
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, _Why):
+            return NotImplemented
+        return (self.pred, self.reason, self.edges, self.membership) == (
+            other.pred, other.reason, other.edges, other.membership)
+
+    __hash__ = None  # type: ignore[assignment]  # mutable, as the dataclass it replaces
+
+    def __repr__(self) -> str:
+        return f"_Why(pred={self.pred!r}, reason={self.reason!r}, edges={self.edges!r}, membership={self.membership!r})"
 
     @staticmethod
     def from_contributors(
@@ -821,16 +850,20 @@ class _Why:
             pred = unknown[0].holder if unknown else best.holder
             return _Why(pred, "possible member: " + "; ".join(parts), edges, "possible")
         if len(stakes) == 1:
-            reason = _held_text(idx, best)
-        else:
-            total = sum(s.low for s in stakes)
-            reason = f"{_pct(total)} held together by " + ", ".join(
-                f"{idx.name(s.holder)} ({_pct(s.low)}{_value_source_text(idx, s, sep=', ')})"
-                for s in sorted(stakes, key=lambda s: -s.low)
-            )
-            if any(s.gem_parent for s in stakes):
-                reason += " (incl. GEM ultimate-parent assertions)"
-        return _Why(best.holder, reason, edges, membership)
+            return _Why(best.holder, lambda: _held_text(idx, best), edges, membership)
+        return _Why(best.holder, lambda: _together_text(idx, stakes), edges, membership)
+
+
+def _together_text(idx: OwnershipIndex, stakes: list[Stake]) -> str:
+    """``"60% held together by A (40%), B (20%)"``: the reason of a member several holders control."""
+    total = sum(s.low for s in stakes)
+    reason = f"{_pct(total)} held together by " + ", ".join(
+        f"{idx.name(s.holder)} ({_pct(s.low)}{_value_source_text(idx, s, sep=', ')})"
+        for s in sorted(stakes, key=lambda s: -s.low)
+    )
+    if any(s.gem_parent for s in stakes):
+        reason += " (incl. GEM ultimate-parent assertions)"
+    return reason
 
 
 def cut_chain(ids: list[str], length: int) -> str:
