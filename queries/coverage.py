@@ -148,9 +148,9 @@ class _Finding:
 
 
 def _best(findings: Iterable[_Finding]) -> _Finding | None:
-    found = list(findings)
-    if not found:
-        return None
+    found = findings if isinstance(findings, list) else list(findings)
+    if len(found) < 2:
+        return found[0] if found else None
     return min(found, key=lambda f: _RANK[f.value])
 
 
@@ -1466,15 +1466,19 @@ def applicable_cbas(ctx: CoverageContext, site: str, operators: Sequence[str]) -
     out = []
     # candidates through the per-target index (not a scan over every CBA per site), each once
     # in order of first appearance
-    candidates = dict.fromkeys(ctx.cbas_at(site))
-    for op in operators:
-        candidates.update(dict.fromkeys(ctx.cbas_at(op)))
-    for op in operators:
-        candidates.update(dict.fromkeys(ctx.cbas_signed(op)))
+    candidates = ctx.cbas_at(site)  # (listed once each)
+    if any(map(ctx.brings_cbas, operators)):  # (most sites: their own CBAs only)
+        candidates = list(dict.fromkeys([*candidates, *(a for op in operators for a in ctx.cbas_at(op)),
+                                         *(a for op in operators for a in ctx.cbas_signed(op))]))
     covers_of = ctx.covers.get
     for agr in candidates:
         covers = covers_of(agr, [])
-        if any(t == site and a.get("excluded") for t, _, a in covers):
+        excluded = False
+        for t, _, a in covers:
+            if t == site and a.get("excluded"):
+                excluded = True
+                break
+        if excluded:
             continue
         how, ev = None, []
         for t, ceid, ca in covers:
@@ -1898,33 +1902,41 @@ def _place_sites(
                 ):
                     placed[site] = cand
     else:
-        # many sites share an operator: its place in its group is worked out once
-        per_op: dict[str, tuple[str | None, str, str | None, str, float | None]] = {}
-        for site in graph.node_ids("Site"):
-            placed[site] = _place_site(ctx, site, per_op)
+        placed = _place_each(ctx, graph.node_ids("Site"))
 
     return placed
 
 
-def _place_site(
-    ctx: CoverageContext, site: str, per_op: dict[str, tuple[str | None, str, str | None, str, float | None]]
-) -> tuple[str | None, str, str | None, str, float | None]:
-    """A site's operator and place in its ultimate parent's group (the operator with the largest
-    share, ties by id; none: no group); ``per_op`` remembers each operator's place."""
-    ops = ctx.operators.get(site, [])
-    if not ops:
-        return (None, "", None, "", None)
-    op = ops[0][0] if len(ops) == 1 else max(ops, key=lambda o: (o[1] if o[1] is not None else -1.0, o[0]))[0]
-    entry = per_op.get(op)
-    if entry is None:
-        root = ctx.idx.ultimate_parent_id(op)
-        # a root holds 100 % of itself (:meth:`OwnershipIndex.effective_stakes`): its group's
-        # stakes are worked out only when a site's operator is below it
-        entry = per_op[op] = (
-            op, "root" if root == op else "controlled", root, ctx.idx.chain_down_text(op),
-            100.0 if root == op else ctx.stakes(root).get(op, 0.0),
-        )
-    return entry
+#: the place of a site with no operator: no group
+_NO_PLACE: tuple[str | None, str, str | None, str, float | None] = (None, "", None, "", None)
+
+
+def _place_each(ctx: CoverageContext, sites: Iterable[str]
+                ) -> dict[str, tuple[str | None, str, str | None, str, float | None]]:
+    """Each site's operator and place in its ultimate parent's group (the operator with the
+    largest share, ties by id; none: no group). Many sites share an operator: its place is
+    worked out once."""
+    operators_of = ctx.operators.get
+    idx = ctx.idx
+    per_op: dict[str, tuple[str | None, str, str | None, str, float | None]] = {}
+    placed: dict[str, tuple[str | None, str, str | None, str, float | None]] = {}
+    for site in sites:
+        ops = operators_of(site)
+        if not ops:
+            placed[site] = _NO_PLACE
+            continue
+        op = ops[0][0] if len(ops) == 1 else max(ops, key=lambda o: (o[1] if o[1] is not None else -1.0, o[0]))[0]
+        entry = per_op.get(op)
+        if entry is None:
+            root = idx.ultimate_parent_id(op)
+            # a root holds 100 % of itself (:meth:`OwnershipIndex.effective_stakes`): its group's
+            # stakes are worked out only when a site's operator is below it
+            entry = per_op[op] = (
+                op, "root" if root == op else "controlled", root, idx.chain_down_text(op),
+                100.0 if root == op else ctx.stakes(root).get(op, 0.0),
+            )
+        placed[site] = entry
+    return placed
 
 
 def site_coverage(graph: CampaignGraph, site: str, *, as_of: Any = None) -> pd.DataFrame:
@@ -1969,8 +1981,7 @@ def sites_coverage(graph: CampaignGraph, sites: Iterable[str], *, as_of: Any = N
     with paused_gc():
         ctx = CoverageContext(graph, as_of, None)
         try:
-            per_op: dict[str, tuple[str | None, str, str | None, str, float | None]] = {}
-            rows, notes = site_rows(ctx, {site: _place_site(ctx, site, per_op) for site in wanted})
+            rows, notes = site_rows(ctx, _place_each(ctx, wanted))
             day = ctx.as_of
         finally:
             ctx.close()
