@@ -1721,7 +1721,9 @@ def _group_networks(ctx: CoverageContext, groups: tuple[str, ...]) -> list[str]:
         if not c:
             continue
         for key in (c, "~" + ctx.name_key_of(c)):
-            found.extend(n for n in by_company.get(key, ()) if n not in found)
+            nets = by_company.get(key)
+            if nets:  # (most groups: no network)
+                found.extend(n for n in nets if n not in found)
     return found
 
 
