@@ -294,8 +294,11 @@ def coverage(snapshot: Path, company: str | None, as_of: str | None, rule: str, 
     from queries.coverage import coverage_summary
 
     root = resolve_owner(graph, company) if company else None
+    # a table shows its first rows and counts the rest by their values: only the shown rows'
+    # reasons and evidence are made (a summary shows none)
+    texts = 0 if summary is not None else TABLE_ROWS if fmt == "table" else None
     df = coverage_query(graph, root, as_of=as_of, require=require, rule=rule, threshold=threshold, members=members,
-                        status=status)
+                        status=status, texts=texts)
     who = f"{graph.name_of(root)} group" if root else "all sites"
     if summary is not None:
         out = coverage_summary(df, by=summary)

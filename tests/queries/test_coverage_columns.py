@@ -13,6 +13,7 @@ graphs in both layouts (networkx and columnar, from one snapshot):
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import networkx as nx
 import pytest
@@ -211,15 +212,9 @@ def test_shared_findings_equal_each_sites_own(seed: int, company: str | None, tm
     assert shared_rows > 0  # the sample has sites that share findings
 
 
-def test_columns_of_hand_made_rows() -> None:
-    """The columns of six hand-made rows, worked out by hand: the order (country, "~" when none
-    or empty, after the letters; name casefolded as Python does, "ß" as "ss", "Ä" after "b"; site
-    id on a tie), a reason for each part not covered (an empty membership reason still counts as
-    a part), no reason text for a row with every dimension covered, evidence each id once in
-    dimension order, and the stake split (:func:`queries.ownership.stake_columns`)."""
-    import math
-
-    from queries.coverage import _coverage_frame, _Finding
+def _hand_made_rows() -> dict[str, Any]:
+    """Six hand-made rows of :func:`site_rows` (see :func:`test_columns_of_hand_made_rows`)."""
+    from queries.coverage import _Finding
 
     def f(value: str, reason: str, evidence: list[str] | None = None) -> _Finding:
         return _Finding(value, reason, evidence or [])
@@ -248,6 +243,20 @@ def test_columns_of_hand_made_rows() -> None:
             (np.array([0, 0, 0, 1, 0, 0]), [f("not_applicable", "outside the EEA"), f("unknown", "no country")]),
         ],
     }
+    return rows
+
+
+def test_columns_of_hand_made_rows() -> None:
+    """The columns of six hand-made rows, worked out by hand: the order (country, "~" when none
+    or empty, after the letters; name casefolded as Python does, "ß" as "ss", "Ä" after "b"; site
+    id on a tie), a reason for each part not covered (an empty membership reason still counts as
+    a part), no reason text for a row with every dimension covered, evidence each id once in
+    dimension order, and the stake split (:func:`queries.ownership.stake_columns`)."""
+    import math
+
+    from queries.coverage import _coverage_frame
+
+    rows = _hand_made_rows()
     df = _coverage_frame(coverage_columns(rows, DEFAULT_REQUIRE))
     assert rows == {}  # the lists are let go
     assert df["site_id"].tolist() == ["s1", "s4", "s6", "s3", "s2", "s5"]
@@ -273,3 +282,42 @@ def test_columns_of_hand_made_rows() -> None:
     assert [str(t) for t in df.dtypes[["workforce", "effective_stake", "stake_min", "uncovered", "reasons"]]] == [
         "Int64", "float64", "float64", "bool", "str"]
     assert df["evidence"].dtype == object and all(type(e) is list for e in df["evidence"])
+
+
+@pytest.mark.parametrize("texts", [0, 2, 6, 9])
+def test_texts_of_the_first_rows_only(texts: int) -> None:
+    """``texts=k``: the reason columns, ``reasons`` and ``evidence`` of the first k rows (in the
+    sorted order) are those of the whole frame, the others null; every value column is the whole
+    frame's (the table of the command line shows its first rows and counts the rest)."""
+    from queries.coverage import _coverage_frame
+
+    whole = _coverage_frame(coverage_columns(_hand_made_rows(), DEFAULT_REQUIRE))
+    part = _coverage_frame(coverage_columns(_hand_made_rows(), DEFAULT_REQUIRE, texts))
+    made = min(texts, len(whole))
+    text_cols = ["reasons", "evidence", *(f"{d}_reason" for d in DIMENSIONS)]
+    assert list(part.columns) == list(whole.columns)
+    for col in whole.columns:
+        if col not in text_cols:
+            assert part[col].equals(whole[col]), col
+    for col in text_cols:
+        assert part[col].tolist()[:made] == whole[col].tolist()[:made], col
+        assert part[col].isna().tolist()[made:] == [True] * (len(whole) - made), col
+    assert whole["reasons"].notna().all()  # (the whole frame has every row's texts)
+
+
+
+@pytest.mark.parametrize("company", [None, "c0"])
+def test_coverage_texts_limit_keeps_every_value(company: str | None, tmp_path: Path) -> None:
+    """``coverage(texts=3)`` on a random graph: the whole answer's values on every row, its
+    reasons and evidence on the first three."""
+    from queries.coverage import coverage
+
+    for g in _layouts(7, tmp_path / "snap"):
+        whole = coverage(g, company, as_of=DATES[-1], status="all")
+        part = coverage(g, company, as_of=DATES[-1], status="all", texts=3)
+        assert len(whole) > 3
+        texts = ["reasons", "evidence", *(f"{d}_reason" for d in DIMENSIONS)]
+        values = [c for c in whole.columns if c not in texts]
+        assert part[values].equals(whole[values])
+        assert part[texts].head(3).equals(whole[texts].head(3))
+        assert part[texts].iloc[3:].isna().all().all()
