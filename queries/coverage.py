@@ -552,6 +552,7 @@ class CoverageContext:
         self._sup_scope: dict[tuple[str, str], list[str]] = {}
         self._op_reach: dict[tuple[Any, ...], list[dict[str, _Finding]]] = {}
         self._op_cba: dict[tuple[str, ...], tuple[_Finding | None, list[_Finding]]] = {}
+        self._brings_cbas: dict[str, bool] = {}
         self._no_union: dict[tuple[str, ...], tuple[_Finding, _Finding, list[str]]] = {}
         self._outside_eea: dict[str, _Finding] = {}
         self._pred_of: dict[str, list[tuple[str, str, str]]] = {}
@@ -961,9 +962,13 @@ class CoverageContext:
 
     def brings_cbas(self, company: str) -> bool:
         """Whether CBAs reach the sites ``company`` operates through it (:func:`applicable_cbas`):
-        a CBA COVERS it, or it signs a CBA that has no COVERS edges."""
-        return (company in self.covering or company in self.signed) and bool(
-            self.cbas_at(company) or self.cbas_signed(company))
+        a CBA COVERS it, or it signs a CBA that has no COVERS edges (remembered: asked per site)."""
+        if company not in self.covering and company not in self.signed:
+            return False
+        found = self._brings_cbas.get(company)
+        if found is None:
+            found = self._brings_cbas[company] = bool(self.cbas_at(company) or self.cbas_signed(company))
+        return found
 
     def signed_by(self, agreement_type: str, company: str) -> list[str]:
         """Agreements of a type that ``company`` is a party to (remembered; do not mutate)."""
