@@ -305,7 +305,6 @@ def test_texts_of_the_first_rows_only(texts: int) -> None:
     assert whole["reasons"].notna().all()  # (the whole frame has every row's texts)
 
 
-
 @pytest.mark.parametrize("company", [None, "c0"])
 def test_coverage_texts_limit_keeps_every_value(company: str | None, tmp_path: Path) -> None:
     """``coverage(texts=3)`` on a random graph: the whole answer's values on every row, its
