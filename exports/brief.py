@@ -321,9 +321,9 @@ def _with_notes(rows: pd.DataFrame) -> pd.DataFrame:
 CHART_MARK = {"Software": "campaign-graph brief"}
 
 
-def _png(fig: Any, mark: bool = True) -> bytes:
+def _png(fig: Any) -> bytes:
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", metadata=CHART_MARK if mark else {"Software": None})
+    fig.savefig(buf, format="png", metadata=CHART_MARK)
     return buf.getvalue()
 
 

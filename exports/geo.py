@@ -330,7 +330,8 @@ def render_html(points: Sequence[SitePoint], title: str, *, as_of: str = "", red
     pal, legend_order, draw_order = _palette(palette)
     what = "coverage" if palette is None else "exposure"
     order = {st: i for i, st in enumerate(("covered", "unknown", "not_covered") if palette is None else draw_order)}
-    for p in sorted((p for p in points if p.placed), key=lambda p: order.get(p.status, 0)):
+    placed = [p for p in points if p.placed]
+    for p in sorted(placed, key=lambda p: order.get(p.status, 0)):
         x, y = xy(p)
         r = round(math.sqrt(_marker_area(p.workforce)) * 0.55 * width / 1000, 2)
         tip = "\n".join(filter(None, [
@@ -342,7 +343,7 @@ def render_html(points: Sequence[SitePoint], title: str, *, as_of: str = "", red
         markers.append({"status": p.status, "id": p.id, "x": x, "y": y, "r": r, "tip": tip,
                         "fill": pal[p.status][0] if p.status in pal else "#9e9e9e"})
     counts = _counts(points, legend_order)
-    drawn = _counts([p for p in points if p.placed], legend_order)
+    drawn = _counts(placed, legend_order)
     # a legend entry for each colour drawn (with its markers), and only those
     legend = [{"colour": pal[st][0], "label": pal[st][1], "count": drawn[st]} for st in legend_order if drawn[st]]
     unplaced = [p for p in points if not p.placed]
@@ -355,7 +356,7 @@ def render_html(points: Sequence[SitePoint], title: str, *, as_of: str = "", red
     return render(
         "geo.html.j2", title=title, style=static_text("geo.css"), redacted=redacted, n_sites=len(points),
         as_of=as_of, n_unplaced=len(unplaced), status_text=status_text, legend=legend,
-        sized=_sized([p for p in points if p.placed]), width=width,
+        sized=_sized(placed), width=width,
         height=height, basemap=data_uri(_png_of_array(crop)), markers=markers, attribution=BASEMAP_ATTRIBUTION,
         sites_table=trusted(sites_table),
         data_element=trusted(json_data_element("geo-data", {"sites": len(points),

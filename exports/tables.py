@@ -718,7 +718,6 @@ def _render(rows: list[list[str]], cols: list[str], widths: dict[str, int], *, w
 
     Every text is rich ``Text``: names from public data are shown as they are, never read as
     rich markup or emoji codes ("[/]" in a name would otherwise stop the command, "[b]" vanish)."""
-    from rich.console import Console
     from rich.table import Table
     from rich.text import Text
 
@@ -728,25 +727,29 @@ def _render(rows: list[list[str]], cols: list[str], widths: dict[str, int], *, w
     for row in rows:
         table.add_row(*map(Text, row))
     total = sum(widths[c] for c in cols) + _GAP * max(len(cols) - 1, 0)
-    out = io.StringIO()
-    Console(file=out, width=max(total, 1), color_system=None, force_terminal=False, legacy_windows=False,
-            emoji=False, markup=False, highlight=False).print(table)
-    return [line.rstrip() for line in out.getvalue().rstrip("\n").split("\n")]
+    return _printed(table, total)
 
 
 def wrap_text(text: str, width: int | None, *, indent: int = 0) -> list[str]:
     """``text`` as lines of at most ``width`` cells (``None``: one line), each indented by ``indent``
     (at most ``width - 1``: one cell of text is left on each line)."""
-    from rich.console import Console
     from rich.text import Text
 
     if width is None:
         return [" " * indent + text]
     indent = min(indent, max(width - 1, 0))
+    return [" " * indent + line for line in _printed(Text(text, overflow="fold"), width - indent)]
+
+
+def _printed(renderable: Any, width: int) -> list[str]:
+    """What rich prints of ``renderable`` at ``width`` cells (at least 1) as plain text: its lines,
+    trailing spaces cut (no colour codes, no markup or emoji read)."""
+    from rich.console import Console
+
     out = io.StringIO()
-    Console(file=out, width=max(width - indent, 1), color_system=None, force_terminal=False, legacy_windows=False,
-            emoji=False, markup=False, highlight=False).print(Text(text, overflow="fold"))
-    return [" " * indent + line.rstrip() for line in out.getvalue().rstrip("\n").split("\n")]
+    Console(file=out, width=max(width, 1), color_system=None, force_terminal=False, legacy_windows=False,
+            emoji=False, markup=False, highlight=False).print(renderable)
+    return [line.rstrip() for line in out.getvalue().rstrip("\n").split("\n")]
 
 
 def stake_text(effective: Any, stake_min: Any, lower: Any) -> str:

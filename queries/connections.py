@@ -475,11 +475,12 @@ def _federations(graph: CampaignGraph, me: str, day: str, add: _Add) -> None:
     and its sister unions (affiliated to a federation ``me`` is affiliated to)."""
     my_name = graph.name_of(me)
     found: dict[str, tuple[Any, tuple[str, list[str], list[str]]]] = {}
-    for fed, aff in _affiliations(graph, me, day):
+    mine = _affiliations(graph, me, day)
+    for fed, aff in mine:
         _best(found, fed, (1, 0, (aff,)), (f"{graph.name_of(fed)} is a federation {my_name} is affiliated to", [], [aff]))
     for other, aff in _affiliates(graph, me, day):
         _best(found, other, (1, 1, (aff,)), (f"{graph.name_of(other)} is affiliated to {my_name}", [], [aff]))
-    for fed, aff in _affiliations(graph, me, day):
+    for fed, aff in mine:
         for other, aff2 in _affiliates(graph, fed, day):
             if other == me:
                 continue

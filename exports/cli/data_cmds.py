@@ -92,12 +92,13 @@ def load(sources: tuple[Path, ...], output: Path, fmt: str | None, strict: bool,
             settings, whole = dict(read_settings(base)), _sensitive_present(base)
             before = (graph.number_of_nodes(), graph.number_of_edges())
             graph, ctx = load_onto(graph, new, fmt=fmt, strict=strict, progress=update, link=not no_link)
-    ours = resolve_us(graph, us) if us or base is None else list(settings.get("us") or [])
-    # before writing anything: an unknown name writes no snapshot
-    if us or base is None:
+    if us or base is None:  # --us given, or a fresh load: before writing anything (an unknown name writes nothing)
+        ours = resolve_us(graph, us)
         settings.pop("us", None)
         if ours:
             settings["us"] = ours
+    else:  # added to a snapshot without --us: the snapshot's own setting stays
+        ours = list(settings.get("us") or [])
     public = None
     if whole:  # a split snapshot stays split: its sensitive part goes to its own file again
         from exports.redact import redact
